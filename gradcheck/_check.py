@@ -1,0 +1,603 @@
+"""Checking a claimed derivative against the numerical one: `check` and `assert_gradient`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+
+from ._directional import _directional_estimate
+from ._engine import (
+    _estimate_tensor,
+    _evaluate_at_point,
+    _TensorEstimate,
+    _validate_chunk_bytes,
+    _validate_method,
+)
+from ._errors import (
+    GradientAssertionError,
+    InvalidArgumentError,
+    InvalidInputError,
+    NonFiniteValueError,
+    ShapeMismatchError,
+)
+from ._evaluate import DEFAULT_CHUNK_BYTES
+from ._layouts import LAYOUTS, _validate_layout, convert_layout, layout_shapes
+from ._report import _fmt_err, _index_text, entries_table
+from ._stencils import _Method
+from ._target import Point, _describe_index, _first_nonfinite, _make_target, _Target
+
+__all__ = ["CheckResult", "assert_gradient", "check"]
+
+#: Factor applied to the finite-difference error estimate in the tolerance.
+SAFETY = 4.0
+#: Default relative rounding allowance (relative to the largest numerical entry).
+DEFAULT_RTOL = 1e-9
+#: Largest variable size for which a failed directional check falls back to the full check.
+FALLBACK_MAX_SIZE = 2048
+
+_MODES = ("full", "directional")
+
+
+@dataclass(frozen=True, kw_only=True)
+class CheckResult:
+    """Outcome of comparing a claimed derivative with a numerical one.
+
+    Attributes
+    ----------
+    passed : bool
+        True when `status` is "passed"; also the truth value of the result.
+    status : {"passed", "failed", "inconclusive"}
+        "failed": some entry whose finite difference is reliable differs from the claim by more
+        than its tolerance, or the claim has the other layout's shape. "inconclusive": no such
+        entry, but the finite differences are unreliable somewhere (noise, a kink, cancellation),
+        so a pass cannot be vouched for.
+    mode : {"full", "directional"}
+        Whether every entry was compared, or projections on random directions.
+    max_abs_error : float
+        Largest ``|claimed - numerical|``.
+    max_rel_error : float
+        `max_abs_error` divided by the largest ``|numerical|`` entry (0 when both are 0, inf
+        when only the numerical derivative is 0).
+    tolerance : numpy.ndarray
+        Per-entry tolerance (shape of `numerical`):
+        ``4 * error_estimate + atol + rtol * max|numerical|``.
+    worst_index : tuple of int
+        Index (into `claimed`) of the entry with the largest ``|error| / tolerance``; in
+        directional mode the index of the direction.
+    numerical : numpy.ndarray
+        The numerical derivative in the layout and shape of `claimed` (directional mode: the
+        finite-difference directional derivatives, one per direction).
+    claimed : numpy.ndarray
+        The claimed derivative as float64 (directional mode: its projections
+        ``v_r^T J u_r``).
+    error_estimate : numpy.ndarray
+        Estimated absolute error of `numerical`, per entry.
+    reliable : numpy.ndarray of bool
+        Where the finite differences are trustworthy.
+    evaluations : int
+        Number of points at which f was evaluated.
+    layout : str
+        The layout the claim was compared in (for ``layout="auto"``, the one that matched).
+    method : str
+        Finite-difference method.
+    wrt : str or None
+        The variable differentiated by.
+    f_shape, x_shape : tuple of int
+        Shapes of the function value and of the variable.
+    headline : str
+        One-line summary.
+    notes : tuple of str
+        Further remarks (layout mismatches, fallbacks, failing directions).
+    diagnosis : object or None
+        What kind of mistake a failed claim looks like (filled by the diagnosis step).
+    """
+
+    passed: bool
+    status: str
+    mode: str
+    max_abs_error: float
+    max_rel_error: float
+    tolerance: np.ndarray = field(repr=False)
+    worst_index: tuple[int, ...]
+    numerical: np.ndarray = field(repr=False)
+    claimed: np.ndarray = field(repr=False)
+    error_estimate: np.ndarray = field(repr=False)
+    reliable: np.ndarray = field(repr=False)
+    evaluations: int
+    layout: str
+    method: str
+    wrt: str | None
+    f_shape: tuple[int, ...]
+    x_shape: tuple[int, ...]
+    headline: str
+    notes: tuple[str, ...] = ()
+    diagnosis: object | None = None
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    def __str__(self) -> str:
+        ratio = _ratio(np.abs(self.claimed - self.numerical), self.tolerance)
+        parts = [self.headline]
+        if self.claimed.size:
+            parts.append(
+                entries_table(
+                    claimed=self.claimed,
+                    numerical=self.numerical,
+                    tolerance=self.tolerance,
+                    error_estimate=self.error_estimate,
+                    ratio=ratio,
+                    index_label="direction" if self.mode == "directional" else "index",
+                )
+            )
+        parts.extend(self.notes)
+        if self.diagnosis is not None:
+            parts.append(f"diagnosis: {self.diagnosis}")
+        return "\n".join(parts)
+
+
+def _ratio(err: np.ndarray, tol: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(tol > 0, err / np.where(tol > 0, tol, 1.0), np.where(err > 0, np.inf, 0.0))
+
+
+def _validate_tolerance(value: object, name: str, default: float) -> float:
+    if value is None:
+        return default
+    try:
+        v = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError) as exc:
+        raise InvalidArgumentError(f"`{name}` must be a number; got {value!r}.") from exc
+    if not np.isfinite(v) or v < 0:
+        raise InvalidArgumentError(f"`{name}` must be finite and >= 0; got {value!r}.")
+    return v
+
+
+def _as_claimed_array(value: object, label: str) -> np.ndarray:
+    try:
+        arr = np.asarray(value)
+    except Exception as exc:
+        raise InvalidInputError(f"{label} cannot be turned into an array ({exc}).") from exc
+    if value is None or arr.dtype.kind not in "fiu":
+        what = "None" if value is None else f"dtype {arr.dtype}"
+        raise InvalidInputError(
+            f"{label} has {what}; it must be a real number or an array of real numbers."
+        )
+    arr = arr.astype(np.float64)
+    bad = _first_nonfinite(arr)
+    if bad is not None:
+        raise NonFiniteValueError(
+            f"{label} has a non-finite entry at index {_describe_index(bad)}."
+        )
+    return arr
+
+
+def _claimed_value(derivative: object, target: _Target) -> np.ndarray:
+    """The claimed derivative: the array itself, or the callable evaluated at the point."""
+    if not callable(derivative):
+        return _as_claimed_array(derivative, "the claimed `derivative`")
+    deriv_target = _Target(
+        f=derivative, x=target.x, wrt=target.wrt, others=target.others, role="the derivative"
+    )
+    out = deriv_target.call(target.x.copy(), "at the point")
+    return _as_claimed_array(out, "the value returned by `derivative`")
+
+
+def _resolve_layouts(
+    claimed_shape: tuple[int, ...], f_shape: tuple, x_shape: tuple, layout: str
+) -> tuple[list[str], str | None]:
+    """Layouts to compare in, and the declared layout when the claim has another one's shape."""
+
+    def fits(name: str) -> bool:
+        return claimed_shape in layout_shapes(f_shape, x_shape, name)
+
+    if layout == "auto":
+        candidates = [name for name in ("denominator", "numerator", "tensor") if fits(name)]
+        if candidates:
+            return candidates, None
+    elif fits(layout):
+        return [layout], None
+    else:
+        others = [name for name in LAYOUTS if name != layout and fits(name)]
+        if others:
+            return [others[0]], layout
+    expected = "; ".join(
+        f"{name}: {' or '.join(map(str, layout_shapes(f_shape, x_shape, name)))}"
+        for name in ("denominator", "numerator", "tensor")
+    )
+    raise ShapeMismatchError(
+        f"the claimed derivative has shape {claimed_shape}, which fits no layout for a value of "
+        f"shape {f_shape} and a variable of shape {x_shape}. Expected shapes — {expected}."
+    )
+
+
+def _compare(
+    claimed: np.ndarray,
+    numerical: np.ndarray,
+    error: np.ndarray,
+    reliable: np.ndarray,
+    *,
+    rtol: float,
+    atol: float,
+) -> dict[str, Any]:
+    abs_err = np.abs(claimed - numerical)
+    scale = float(np.max(np.abs(numerical), initial=0.0))
+    tolerance = SAFETY * error + atol + rtol * scale
+    fail = abs_err > tolerance
+    if np.any(fail & reliable):
+        status = "failed"
+    elif not np.all(reliable):
+        status = "inconclusive"
+    else:
+        status = "passed"
+    max_abs = float(np.max(abs_err, initial=0.0))
+    if scale > 0:
+        max_rel = max_abs / scale
+    else:
+        max_rel = 0.0 if max_abs == 0 else float("inf")
+    ratio = _ratio(abs_err, tolerance)
+    worst = (
+        tuple(int(i) for i in np.unravel_index(int(np.argmax(ratio)), ratio.shape))
+        if (ratio.size)
+        else ()
+    )
+    return {
+        "status": status,
+        "passed": status == "passed",
+        "max_abs_error": max_abs,
+        "max_rel_error": max_rel,
+        "tolerance": tolerance,
+        "worst_index": worst,
+    }
+
+
+def _in_layout(est: _TensorEstimate, layout: str, shape: tuple[int, ...]):
+    f_shape, x_shape = est.f_value.shape, est.step.shape
+
+    def conv(a: np.ndarray) -> np.ndarray:
+        return convert_layout(a, f_shape, x_shape, source="tensor", target=layout).reshape(shape)
+
+    return conv(est.value), conv(est.error), conv(est.reliable)
+
+
+def _headline(
+    status: str,
+    mode: str,
+    layout: str,
+    f_shape,
+    x_shape,
+    wrt,
+    comparison: dict,
+    method: str,
+    evaluations: int,
+) -> str:
+    var = "x" if wrt is None else wrt
+    word = {"passed": "PASSED", "failed": "FAILED", "inconclusive": "INCONCLUSIVE"}[status]
+    what = f"d f{list(f_shape)} / d {var}{list(x_shape)} in {layout} layout"
+    if mode == "directional":
+        what += ", directional"
+    worst = _index_text(comparison["worst_index"])
+    return (
+        f"gradcheck {word}: {what}; max rel. error {_fmt_err(comparison['max_rel_error'])} "
+        f"(worst {'direction' if mode == 'directional' else 'entry'} {worst}); "
+        f"{method}, {evaluations} evaluations"
+    )
+
+
+def check(
+    f: Callable[..., Any],
+    derivative: np.ndarray | Callable[..., Any],
+    point: Point,
+    *,
+    wrt: str | None = None,
+    layout: str = "denominator",
+    method: str = "central",
+    mode: str = "full",
+    rtol: float | None = None,
+    atol: float | None = None,
+    directions: int = 8,
+    seed: int | np.random.Generator | None = None,
+    step: float | np.ndarray | None = None,
+    vectorized: bool | None = None,
+    chunk_bytes: int = DEFAULT_CHUNK_BYTES,
+) -> CheckResult:
+    """Compare a claimed derivative of `f` at `point` with a numerical one.
+
+    Never raises on a mismatch: the verdict is in the result (see :func:`assert_gradient`).
+
+    Parameters
+    ----------
+    f : callable
+        ``f(x)`` for an array `point`, ``f(**point)`` for a mapping.
+    derivative : array_like or callable
+        The claimed derivative, or a callable with f's signature returning it.
+    point : array_like or mapping of str to array_like
+        Where to check.
+    wrt : str, optional
+        Variable of a mapping point; required when it has several.
+    layout : {"denominator", "numerator", "tensor", "auto"}
+        Layout of the claim (see :func:`gradcheck.convert_layout`). ``"auto"`` accepts any
+        layout the claim's shape fits and reports the one that matched. A claim whose shape is
+        exactly the *other* layout's (e.g. a row ``(1, n)`` declared as denominator) fails with
+        a note saying so; a shape that fits no layout raises :class:`ShapeMismatchError`.
+    method : str
+        Finite-difference method (see :func:`gradcheck.estimate_jacobian`).
+    mode : {"full", "directional"}
+        "full" compares every entry (cost ~ 4 evaluations per entry of the variable for
+        central). "directional" compares ``v_r^T J u_r`` for `directions` random unit directions
+        ``u_r`` (scaled per coordinate like the steps) and random unit output weights ``v_r``
+        with a finite-difference directional derivative: cost independent of the input size
+        (4 evaluations per direction for central, plus 2 at the point). If it fails and the
+        variable has at most 2048 entries, the full check runs to locate the error; otherwise
+        the failing directions are reported.
+    rtol, atol : float, optional
+        Rounding allowance: relative to the largest numerical entry (default 1e-9) and absolute
+        (default 0). Each entry passes when
+
+        ``|claimed - numerical| <= 4 * error_estimate + atol + rtol * max|numerical|``
+
+        where ``error_estimate`` is the engine's per-entry finite-difference error estimate.
+        This is the only tolerance formula.
+    directions : int
+        Number of random directions in directional mode.
+    seed : int or numpy.random.Generator, optional
+        Randomness of the directions (reproducible when given).
+    step, vectorized, chunk_bytes
+        As in :func:`gradcheck.estimate_jacobian`.
+
+    Returns
+    -------
+    CheckResult
+        Verdict, errors, and a bounded report as ``str(result)``.
+
+    Notes
+    -----
+    Assumes f is smooth near the point (see :func:`gradcheck.estimate_jacobian`). The factor 4
+    on the error estimate absorbs its imprecision; the default rtol of 1e-9 covers rounding in
+    the claimed formula. With central differences on smooth, well-conditioned problems the
+    tolerance is far below 1e-6 of the largest entry, so an entry wrong by 1e-6 (relative to
+    the largest entry) fails.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> A, x = rng.standard_normal((3, 3)), rng.standard_normal(3)
+    >>> f = lambda x: x @ A @ x
+    >>> bool(check(f, (A + A.T) @ x, x))
+    True
+    >>> check(f, 2 * A @ x, x).status        # only right for symmetric A
+    'failed'
+    """
+    target = _make_target(f, point, wrt)
+    layout = _validate_layout(layout, allowed=(*LAYOUTS, "auto"))
+    m = _validate_method(method)
+    if mode not in _MODES:
+        raise InvalidArgumentError(f"`mode` must be 'full' or 'directional'; got {mode!r}.")
+    rtol_v = _validate_tolerance(rtol, "rtol", DEFAULT_RTOL)
+    atol_v = _validate_tolerance(atol, "atol", 0.0)
+    _validate_chunk_bytes(chunk_bytes)
+    if mode == "directional":
+        _validate_directions(directions)
+    claimed = _claimed_value(derivative, target)
+    f0, evaluations = _evaluate_at_point(target)
+    layouts, declared = _resolve_layouts(claimed.shape, f0.shape, target.x.shape, layout)
+    tolerances = {"rtol": rtol_v, "atol": atol_v}
+    engine = {"step": step, "vectorized": vectorized, "chunk_bytes": chunk_bytes}
+    if mode == "full":
+        est = _estimate_tensor(target, m, at_point=(f0, evaluations), **engine)
+        candidates = [(name, *_in_layout(est, name, claimed.shape)) for name in layouts]
+        return _build_result(
+            target,
+            m,
+            "full",
+            claimed,
+            candidates,
+            declared,
+            est.evaluations,
+            f0.shape,
+            tolerances,
+        )
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    est, d, v, used = _directional_estimate(target, f0, m, int(directions), rng, **engine)
+    candidates = []
+    for name in layouts:
+        tensor = convert_layout(claimed, f0.shape, target.x.shape, source=name, target="tensor")
+        jm = tensor.reshape(f0.size, target.x.size)
+        projected = np.einsum("rm,mn,rn->r", v, jm, d.reshape(len(d), -1))
+        candidates.append((name, est.value, est.error, est.reliable, projected))
+    result = _build_result(
+        target,
+        m,
+        "directional",
+        claimed,
+        candidates,
+        declared,
+        evaluations + used,
+        f0.shape,
+        tolerances,
+    )
+    if result.status != "failed" or target.x.size > FALLBACK_MAX_SIZE or declared is not None:
+        return result
+    est = _estimate_tensor(target, m, at_point=(f0, 0), **engine)
+    candidates = [(name, *_in_layout(est, name, claimed.shape)) for name in layouts]
+    full = _build_result(
+        target,
+        m,
+        "full",
+        claimed,
+        candidates,
+        declared,
+        result.evaluations + est.evaluations,
+        f0.shape,
+        tolerances,
+    )
+    note = (
+        f"the directional check failed (worst direction {_index_text(result.worst_index)}, "
+        f"max rel. error {_fmt_err(result.max_rel_error)}); the variable is small enough, so "
+        f"every entry was compared."
+    )
+    return replace(full, notes=(note, *full.notes))
+
+
+def _validate_directions(directions: object) -> None:
+    if isinstance(directions, bool) or not isinstance(directions, (int, np.integer)):
+        raise InvalidArgumentError(f"`directions` must be a positive integer; got {directions!r}.")
+    if directions < 1:
+        raise InvalidArgumentError(f"`directions` must be at least 1; got {directions}.")
+
+
+def _build_result(
+    target: _Target,
+    method: _Method,
+    mode: str,
+    claimed: np.ndarray,
+    candidates: list[tuple],
+    declared: str | None,
+    evaluations: int,
+    f_shape: tuple[int, ...],
+    tolerances: dict[str, float],
+) -> CheckResult:
+    """Compare in each candidate layout, keep the one that passes (or the closest), report.
+
+    Each candidate is ``(layout, numerical, error, reliable)`` plus, in directional mode, the
+    claim projected on the directions.
+    """
+    compared = []
+    for name, numerical, error, reliable, *projected in candidates:
+        shown = projected[0] if projected else claimed
+        comparison = _compare(shown, numerical, error, reliable, **tolerances)
+        compared.append((name, shown, numerical, error, reliable, comparison))
+    passing = [c for c in compared if c[5]["passed"]]
+    chosen = passing[0] if passing else min(compared, key=lambda c: c[5]["max_rel_error"])
+    name, shown, numerical, error, reliable, comparison = chosen
+    notes = []
+    if declared is not None:
+        agrees = comparison["passed"]
+        comparison = {**comparison, "status": "failed", "passed": False}
+        notes.append(
+            f"layout mismatch: the claim has shape {claimed.shape}, the {name} layout's "
+            f"orientation, but layout={declared!r} was declared; in the {name} layout it "
+            + ("matches the numerical derivative." if agrees else "does not match either.")
+        )
+    if len(passing) > 1:
+        notes.append(
+            "the claim matches in the " + " and ".join(c[0] for c in passing) + " layouts "
+            "(their shapes and values coincide here)."
+        )
+    if not np.all(reliable):
+        count = int(np.sum(~reliable))
+        unit = "direction" if mode == "directional" else "entr"
+        plural = (
+            ("s" if count != 1 else "") if mode == "directional" else ("ies" if count != 1 else "y")
+        )
+        notes.append(
+            f"the finite differences are unreliable at {count} {unit}{plural} (noise, a kink "
+            f"or cancellation): try method='richardson', another `step`, or a point away from "
+            f"non-smooth places."
+        )
+    if mode == "directional" and comparison["status"] == "failed":
+        ratio = _ratio(np.abs(shown - numerical), comparison["tolerance"])
+        failing = [int(i) for i in np.flatnonzero(ratio > 1)]
+        notes.append(
+            f"failing directions: {failing} of {len(ratio)}; the error is not located in "
+            f"directional mode (use mode='full' to compare every entry)."
+        )
+    headline = _headline(
+        comparison["status"],
+        mode,
+        name,
+        f_shape,
+        target.x.shape,
+        target.wrt,
+        comparison,
+        method.name,
+        evaluations,
+    )
+    return CheckResult(
+        passed=comparison["passed"],
+        status=comparison["status"],
+        mode=mode,
+        max_abs_error=comparison["max_abs_error"],
+        max_rel_error=comparison["max_rel_error"],
+        tolerance=comparison["tolerance"],
+        worst_index=comparison["worst_index"],
+        numerical=numerical,
+        claimed=shown,
+        error_estimate=error,
+        reliable=reliable,
+        evaluations=evaluations,
+        layout=name,
+        method=method.name,
+        wrt=target.wrt,
+        f_shape=f_shape,
+        x_shape=target.x.shape,
+        headline=headline,
+        notes=tuple(notes),
+    )
+
+
+def assert_gradient(
+    f: Callable[..., Any],
+    derivative: np.ndarray | Callable[..., Any],
+    point: Point,
+    *,
+    wrt: str | None = None,
+    layout: str = "denominator",
+    method: str = "central",
+    mode: str = "full",
+    rtol: float | None = None,
+    atol: float | None = None,
+    directions: int = 8,
+    seed: int | np.random.Generator | None = None,
+    step: float | np.ndarray | None = None,
+    vectorized: bool | None = None,
+    chunk_bytes: int = DEFAULT_CHUNK_BYTES,
+) -> CheckResult:
+    """Like :func:`check`, but raise when the claim does not pass.
+
+    Parameters are those of :func:`check`.
+
+    Returns
+    -------
+    CheckResult
+        The result, when it passed.
+
+    Raises
+    ------
+    GradientAssertionError
+        When the status is "failed" or "inconclusive". It is both a
+        :class:`~gradcheck.GradcheckError` and an ``AssertionError`` (pytest reports it as a
+        failed assertion); its message is the report and ``.result`` the full result.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.array([[2.0, 1.0], [0.5, 3.0]])
+    >>> r = assert_gradient(lambda X: np.log(abs(np.linalg.det(X))), np.linalg.inv(X).T, X)
+    >>> r.status
+    'passed'
+    """
+    __tracebackhide__ = True
+    result = check(
+        f,
+        derivative,
+        point,
+        wrt=wrt,
+        layout=layout,
+        method=method,
+        mode=mode,
+        rtol=rtol,
+        atol=atol,
+        directions=directions,
+        seed=seed,
+        step=step,
+        vectorized=vectorized,
+        chunk_bytes=chunk_bytes,
+    )
+    if not result.passed:
+        raise GradientAssertionError(str(result), result)
+    return result

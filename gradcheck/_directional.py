@@ -1,0 +1,111 @@
+"""Directional derivatives along random directions: cost independent of the input size.
+
+For directions ``d_r`` in the variable's space and unit weights ``v_r`` in the output space,
+``psi(t)_r = v_r . f(x + t d_r)`` is a function of one scalar ``t`` with ``k`` outputs; its
+derivative at ``t = 0`` is ``v_r^T J d_r``. The engine differentiates ``psi`` with the chosen
+method, so the directional derivatives get the same error estimates, kink and noise detection
+as full Jacobians, at the cost of the stencil's evaluations per direction.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._engine import _coordinate_scales, _estimate_tensor, _TensorEstimate
+from ._errors import InvalidArgumentError, NonFiniteValueError
+from ._evaluate import _call_checked, _detect_vectorized, _evaluate_points
+from ._stencils import _Method
+from ._target import _Target
+
+__all__: list[str] = []
+
+
+def _random_directions(
+    x: np.ndarray, f_size: int, count: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Directions ``d_r = s * u_r`` (``u_r`` Gaussian, unit norm; ``s`` the coordinate scales)
+    of shape ``(count,) + x.shape``, and unit Gaussian output weights of shape
+    ``(count, f_size)``."""
+    u = rng.standard_normal((count, x.size))
+    u /= np.linalg.norm(u, axis=1, keepdims=True)
+    d = (u * _coordinate_scales(x).ravel()[None, :]).reshape((count, *x.shape))
+    v = rng.standard_normal((count, f_size))
+    v /= np.linalg.norm(v, axis=1, keepdims=True)
+    return d, v
+
+
+def _directional_estimate(
+    target: _Target,
+    f0: np.ndarray,
+    method: _Method,
+    count: int,
+    rng: np.random.Generator,
+    *,
+    step: object,
+    vectorized: bool | None,
+    chunk_bytes: int,
+) -> tuple[_TensorEstimate, np.ndarray, np.ndarray, int]:
+    """Estimate ``v_r^T J d_r`` for `count` random directions.
+
+    Returns the estimate (value, error, reliable of shape ``(count,)``), the directions, the
+    output weights and the number of evaluations of f.
+    """
+    if step is not None and np.ndim(step) != 0:
+        raise InvalidArgumentError(
+            "in directional mode `step` is one number: the step along each scaled direction; "
+            f"got an array of shape {np.shape(step)}."
+        )
+    x = target.x
+    f_shape = f0.shape
+    d, v = _random_directions(x, f0.size, count, rng)
+    evaluations = [0]
+    if vectorized is None:
+        probe = np.stack([x + 1e-3 * d[0], x - 1e-3 * d[0]])
+        singles = np.stack(
+            [
+                _call_checked(target, p.copy(), "at a probe point", allow_complex=False)
+                for p in probe
+            ]
+        )
+        vectorized = _detect_vectorized(target, probe, singles, allow_complex=False)
+        evaluations[0] += 4
+
+    def psi(t: np.ndarray) -> np.ndarray:
+        t = np.asarray(t)
+        ts = t.reshape(-1)
+        batch = ts.size
+        is_complex = np.iscomplexobj(ts)
+
+        def make_points(start: int, stop: int) -> np.ndarray:
+            idx = np.arange(start, stop)
+            b, r = idx // count, idx % count
+            shape = (-1,) + (1,) * x.ndim
+            return x[None] + ts[b].reshape(shape) * d[r]
+
+        values, _ = _evaluate_points(
+            target,
+            make_points,
+            batch * count,
+            f_shape,
+            vectorized=bool(vectorized),
+            chunk_bytes=chunk_bytes,
+            allow_complex=is_complex,
+        )
+        evaluations[0] += batch * count
+        values = values.reshape(batch, count, f0.size)
+        if not np.all(np.isfinite(values)):
+            b, r = (int(i) for i in np.argwhere(~np.isfinite(values))[0][:2])
+            raise NonFiniteValueError(
+                f"{target.role} returned a non-finite value at x + t d (direction {r}, "
+                f"t = {ts[b]}); it is finite at the point itself. Choose a smaller `step`, or a "
+                f"point farther from where f is undefined."
+            )
+        out = np.einsum("bkm,km->bk", values, v)
+        return out.reshape((*t.shape, count))
+
+    psi_target = _Target(f=psi, x=np.zeros(()), wrt=None, others={}, role=target.role)
+    psi0 = v @ f0.ravel()
+    est = _estimate_tensor(
+        psi_target, method, step=step, vectorized=True, chunk_bytes=chunk_bytes, at_point=(psi0, 0)
+    )
+    return est, d, v, evaluations[0]

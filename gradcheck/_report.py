@@ -1,0 +1,59 @@
+"""Bounded, readable text reports: a headline and the worst few entries as a table."""
+
+from __future__ import annotations
+
+import numpy as np
+from tabulate import tabulate
+
+#: Number of entries a report shows at most.
+WORST_ENTRIES = 5
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.6g}"
+
+
+def _fmt_err(value: float) -> str:
+    return f"{value:.2e}"
+
+
+def _index_text(index: tuple[int, ...]) -> str:
+    return "[" + ", ".join(str(i) for i in index) + "]"
+
+
+def worst_entries(ratio: np.ndarray, count: int = WORST_ENTRIES) -> list[tuple[int, ...]]:
+    """Indices of the `count` entries with the largest `ratio`, largest first."""
+    flat = ratio.ravel()
+    if flat.size == 0:
+        return []
+    count = min(count, flat.size)
+    order = np.argsort(-flat, kind="stable")[:count]
+    return [tuple(int(i) for i in np.unravel_index(k, ratio.shape)) for k in order]
+
+
+def entries_table(
+    *,
+    claimed: np.ndarray,
+    numerical: np.ndarray,
+    tolerance: np.ndarray,
+    error_estimate: np.ndarray,
+    ratio: np.ndarray,
+    index_label: str = "index",
+    tablefmt: str = "simple",
+) -> str:
+    """The worst entries side by side: index, claimed, numerical, |error|, tolerance, FD est."""
+    rows = []
+    for idx in worst_entries(ratio):
+        c, n = float(claimed[idx]), float(numerical[idx])
+        rows.append(
+            [
+                _index_text(idx),
+                _fmt(c),
+                _fmt(n),
+                _fmt_err(abs(c - n)),
+                _fmt_err(float(tolerance[idx])),
+                _fmt_err(float(error_estimate[idx])),
+            ]
+        )
+    headers = [index_label, "claimed", "numerical", "|error|", "tolerance", "FD error est."]
+    return tabulate(rows, headers=headers, tablefmt=tablefmt, disable_numparse=True)

@@ -1,0 +1,214 @@
+"""The Taylor test: does the remainder of the first-order expansion shrink like h^2?"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from tabulate import tabulate
+
+from ._check import _claimed_value
+from ._engine import _coordinate_scales, _evaluate_at_point
+from ._errors import InvalidArgumentError, NonFiniteValueError, ShapeMismatchError
+from ._evaluate import _call_checked
+from ._layouts import LAYOUTS, _validate_layout, convert_layout, layout_shapes
+from ._stencils import EPS
+from ._target import Point, _make_target
+
+__all__ = ["TaylorResult", "taylor_test"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class TaylorResult:
+    """Outcome of :func:`taylor_test`.
+
+    Attributes
+    ----------
+    passed : bool
+        True when `status` is "passed".
+    status : {"passed", "failed", "inconclusive"}
+        "passed": the remainders converge with order about 2 (>= 1.8), or are at rounding level
+        at every step (f affine along the direction and the claim exact); "failed": order about
+        1 (<= 1.2), the signature of a wrong first derivative; otherwise "inconclusive".
+    observed_order : float
+        Median of the orders over the smaller half of the steps whose remainders are above the
+        rounding floor (NaN when there are none).
+    steps : numpy.ndarray
+        The steps ``h`` (geometric, ratio 1/2).
+    remainders : numpy.ndarray
+        ``|| f(x + h u) - f(x) - h J u ||`` (2-norm over the output) for each step.
+    orders : numpy.ndarray
+        ``log2(r(h) / r(h/2))`` between consecutive steps (NaN where a remainder is below the
+        rounding floor).
+    rounding_floor : float
+        Remainders below this are rounding noise: ``1000 * eps * max|f|`` (2-norm).
+    direction : numpy.ndarray
+        The direction ``u``.
+    headline : str
+        One-line summary.
+    """
+
+    passed: bool
+    status: str
+    observed_order: float
+    steps: np.ndarray = field(repr=False)
+    remainders: np.ndarray = field(repr=False)
+    orders: np.ndarray = field(repr=False)
+    rounding_floor: float
+    direction: np.ndarray = field(repr=False)
+    headline: str
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    def __str__(self) -> str:
+        rows = []
+        for i, (h, r) in enumerate(zip(self.steps, self.remainders, strict=True)):
+            order = self.orders[i - 1] if i > 0 else np.nan
+            rows.append([f"{h:.3e}", f"{r:.3e}", "" if np.isnan(order) else f"{order:.2f}"])
+        table = tabulate(rows, headers=["h", "remainder", "order"], disable_numparse=True)
+        return f"{self.headline}\n{table}"
+
+
+def taylor_test(
+    f: Callable[..., Any],
+    derivative: np.ndarray | Callable[..., Any],
+    point: Point,
+    *,
+    wrt: str | None = None,
+    layout: str = "denominator",
+    direction: np.ndarray | None = None,
+    seed: int | np.random.Generator | None = None,
+    first_step: float = 0.1,
+    num_steps: int = 12,
+) -> TaylorResult:
+    """Taylor test of a claimed derivative along one direction.
+
+    For ``h = first_step * 2^-k`` (k = 0 .. num_steps-1) computes the remainders
+    ``r(h) = || f(x + h u) - f(x) - h J u ||``. If ``J`` is the derivative, ``r(h) = O(h^2)``
+    and ``log2(r(h) / r(h/2)) -> 2``; if not, ``r(h) ~ h || (J - J_true) u ||`` and the order
+    tends to 1. No finite-difference step has to be chosen: the verdict reads the convergence
+    order, which makes this test independent of the scale of f.
+
+    Parameters
+    ----------
+    f, derivative, point, wrt
+        As in :func:`gradcheck.check`.
+    layout : {"denominator", "numerator", "tensor"}
+        Layout of the claimed derivative.
+    direction : array_like, optional
+        Direction ``u`` (shape of the variable). Default: a Gaussian direction scaled by each
+        coordinate's magnitude, of unit norm.
+    seed : int or numpy.random.Generator, optional
+        Randomness of the default direction.
+    first_step : float
+        Largest step, relative to the (scaled) direction.
+    num_steps : int
+        Number of steps (each half the previous).
+
+    Returns
+    -------
+    TaylorResult
+
+    Notes
+    -----
+    Assumes f is twice differentiable along the segment ``x + h u``, ``0 <= h <= first_step``.
+    The orders are read only where the remainders exceed 1000 eps max|f|, below which they are
+    rounding noise.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.array([0.3, -1.2, 2.0])
+    >>> taylor_test(lambda x: np.sum(np.sin(x)), np.cos(x), x, seed=0).status
+    'passed'
+    >>> taylor_test(lambda x: np.sum(np.sin(x)), np.sin(x), x, seed=0).status
+    'failed'
+    """
+    target = _make_target(f, point, wrt)
+    layout = _validate_layout(layout, allowed=LAYOUTS)
+    if not (isinstance(num_steps, (int, np.integer)) and num_steps >= 3):
+        raise InvalidArgumentError(f"`num_steps` must be an integer >= 3; got {num_steps!r}.")
+    if not (np.isfinite(first_step) and first_step > 0):
+        raise InvalidArgumentError(f"`first_step` must be positive; got {first_step!r}.")
+    claimed = _claimed_value(derivative, target)
+    f0, _ = _evaluate_at_point(target)
+    x = target.x
+    allowed = layout_shapes(f0.shape, x.shape, layout)
+    if claimed.shape not in allowed:
+        raise ShapeMismatchError(
+            f"the claimed derivative has shape {claimed.shape}; in the {layout} layout it must "
+            f"have shape {' or '.join(map(str, allowed))}."
+        )
+    tensor = convert_layout(claimed, f0.shape, x.shape, source=layout, target="tensor")
+    u = _direction(x, direction, seed)
+    ju = tensor.reshape(f0.size, x.size) @ u.ravel()
+    steps = first_step * 0.5 ** np.arange(num_steps)
+    remainders = np.empty(num_steps)
+    for k, h in enumerate(steps):
+        value = _call_checked(
+            target, x + h * u, f"at x + h u with h = {h:.3g}", allow_complex=False
+        )
+        if value.shape != f0.shape:
+            raise ShapeMismatchError(f"f returned shape {value.shape} at x + h u, {f0.shape} at x.")
+        remainders[k] = np.linalg.norm((value - f0).ravel() - h * ju)
+    if not np.all(np.isfinite(remainders)):
+        raise NonFiniteValueError(
+            "f returned non-finite values along the direction; use a smaller `first_step`."
+        )
+    floor = 1000 * EPS * float(np.linalg.norm(f0.ravel())) + 1e-300
+    with np.errstate(divide="ignore", invalid="ignore"):
+        orders = np.log2(remainders[:-1] / remainders[1:])
+    valid = (remainders[:-1] > floor) & (remainders[1:] > floor)
+    orders = np.where(valid, orders, np.nan)
+    usable = orders[valid]
+    if usable.size:
+        observed = float(np.median(usable[usable.size // 2 :]))
+    else:
+        observed = float("nan")
+    if usable.size == 0 and np.all(remainders <= floor):
+        status = "passed"
+    elif usable.size == 0:
+        status = "inconclusive"
+    elif observed >= 1.8:
+        status = "passed"
+    elif observed <= 1.2:
+        status = "failed"
+    else:
+        status = "inconclusive"
+    word = {"passed": "PASSED", "failed": "FAILED", "inconclusive": "INCONCLUSIVE"}[status]
+    headline = (
+        f"taylor test {word}: observed order {observed:.2f} (2 for a correct derivative, 1 for "
+        f"a wrong one) over {usable.size} usable step ratios"
+    )
+    if usable.size == 0 and status == "passed":
+        headline = f"taylor test {word}: remainders at rounding level (f affine along u)"
+    return TaylorResult(
+        passed=status == "passed",
+        status=status,
+        observed_order=observed,
+        steps=steps,
+        remainders=remainders,
+        orders=orders,
+        rounding_floor=floor,
+        direction=u,
+        headline=headline,
+    )
+
+
+def _direction(x: np.ndarray, direction: object, seed: object) -> np.ndarray:
+    if direction is None:
+        rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+        u = rng.standard_normal(x.shape)
+        u = u / max(float(np.linalg.norm(u)), 1e-300)
+        return u * _coordinate_scales(x)
+    u = np.asarray(direction, dtype=np.float64)
+    if u.shape != x.shape:
+        raise InvalidArgumentError(
+            f"`direction` must have the variable's shape {x.shape}; got {u.shape}."
+        )
+    if not np.all(np.isfinite(u)) or not np.any(u):
+        raise InvalidArgumentError("`direction` must be finite and not zero.")
+    return u
