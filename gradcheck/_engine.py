@@ -135,30 +135,35 @@ def _evaluate_at_point(target: _Target) -> tuple[np.ndarray, int]:
     return f0, 2
 
 
-def _perturbation_plan(x: np.ndarray, h: np.ndarray, method: _Method):
-    """Signed offsets, perturbed coordinate values (K, n) and realised steps (K, n)."""
+def _perturbation_plan(x_sub: np.ndarray, h_sub: np.ndarray, method: _Method):
+    """Signed offsets, perturbed coordinate values (K, k) and realised steps (K, k).
+
+    `x_sub` and `h_sub` are the values and base steps of the k coordinates to perturb.
+    """
     offsets = np.array(method.offsets, dtype=np.float64)
-    xf, hf = x.ravel(), h.ravel()
     if method.kind == "complex":
-        perturbed = xf[None, :] + 1j * offsets[:, None] * hf[None, :]
-        realised = offsets[:, None] * hf[None, :]
+        perturbed = x_sub[None, :] + 1j * offsets[:, None] * h_sub[None, :]
+        realised = offsets[:, None] * h_sub[None, :]
     else:
-        perturbed = xf[None, :] + offsets[:, None] * hf[None, :]
-        realised = perturbed - xf[None, :]  # exact: both are floats close to each other
+        perturbed = x_sub[None, :] + offsets[:, None] * h_sub[None, :]
+        realised = perturbed - x_sub[None, :]  # exact: both are floats close to each other
     return offsets, perturbed, realised
 
 
-def _point_builder(x: np.ndarray, perturbed: np.ndarray) -> Callable[[int, int], np.ndarray]:
-    n = x.size
+def _point_builder(
+    x: np.ndarray, coords: np.ndarray, perturbed: np.ndarray
+) -> Callable[[int, int], np.ndarray]:
+    """Points for stencil index ``i``: offset ``i // k`` applied to coordinate ``coords[i % k]``."""
+    n, k = x.size, coords.size
     dtype = perturbed.dtype
 
     def make_points(start: int, stop: int) -> np.ndarray:
         idx = np.arange(start, stop)
-        rows, cols = idx // n, idx % n
+        rows, local = idx // k, idx % k
         points = np.empty((stop - start, *x.shape), dtype=dtype)
         flat = points.reshape(stop - start, n)
         flat[:] = x.ravel()
-        flat[np.arange(stop - start), cols] = perturbed[rows, cols]
+        flat[np.arange(stop - start), coords[local]] = perturbed[rows, local]
         return points
 
     return make_points
@@ -167,26 +172,37 @@ def _point_builder(x: np.ndarray, perturbed: np.ndarray) -> Callable[[int, int],
 def _evaluate_stencil(
     target: _Target,
     method: _Method,
-    h: np.ndarray,
+    h_sub: np.ndarray,
+    coords: np.ndarray,
     f_shape: tuple[int, ...],
     *,
     vectorized: bool | None,
     chunk_bytes: int,
 ) -> tuple[np.ndarray, np.ndarray, int, int, bool]:
-    """Evaluate f at every perturbed point; returns (Y (K, n, m), realised (K, n), evals, calls,
-    vectorized)."""
+    """Evaluate f at the stencil points of the coordinates `coords` (flat indices) with base
+    steps `h_sub`; returns (Y (K, k, m), realised steps (K, k), evaluations, calls, vectorized).
+    """
     x = target.x
-    offsets, perturbed, realised = _perturbation_plan(x, h, method)
-    n, k = x.size, len(offsets)
-    count = k * n
-    make_points = _point_builder(x, perturbed)
+    offsets, perturbed, realised = _perturbation_plan(x.ravel()[coords], h_sub, method)
+    k = coords.size
+    count = len(offsets) * k
+    make_points = _point_builder(x, coords, perturbed)
     is_complex = method.kind == "complex"
+
+    def describe(i: int) -> str:
+        coord = _describe_index(np.unravel_index(coords[i % k], x.shape))
+        return (
+            f"at the point perturbed by {_offset_text(offsets[i // k], method)} in coordinate "
+            f"{coord} of {target.label} (h = {h_sub[i % k]:.3g})"
+        )
+
     evaluations = calls = 0
     first = []
-    for i in range(min(2, count)):
-        where = f"at the point perturbed by {_offset_text(offsets[i // n], method)} in coordinate "
-        where += _describe_index(np.unravel_index(i % n, x.shape)) + f" of {target.label}"
-        value = _call_checked(target, make_points(i, i + 1)[0], where, allow_complex=is_complex)
+    n_first = min(2, count) if vectorized is None else 0
+    for i in range(n_first):
+        value = _call_checked(
+            target, make_points(i, i + 1)[0], describe(i), allow_complex=is_complex
+        )
         if is_complex and value.dtype.kind != "c":
             raise ComplexStepError(
                 f"{target.role} returned real values for a complex input, so it is not "
@@ -194,50 +210,41 @@ def _evaluate_stencil(
                 f"method='central' or method='richardson'."
             )
         if value.shape != f_shape:
-            raise (
-                NonFiniteValueError if False else _shape_error(target, value.shape, f_shape, where)
-            )
-        first.append(value)
+            raise _shape_error(target, value.shape, f_shape, describe(i))
+        first.append(value.astype(np.complex128 if is_complex else np.float64))
         evaluations += 1
         calls += 1
     first_arr = np.stack(first) if first else np.empty((0, *f_shape))
     if vectorized is None:
-        if count >= 2:
-            vectorized = _detect_vectorized(
-                target, make_points(0, 2), first_arr, allow_complex=is_complex
-            )
-            evaluations += 2
-            calls += 1
-        else:
-            vectorized = False
+        vectorized = count >= 2 and _detect_vectorized(
+            target, make_points(0, 2), first_arr, allow_complex=is_complex
+        )
+        evaluations += 2 if count >= 2 else 0
+        calls += 1 if count >= 2 else 0
 
     def make_rest(start: int, stop: int) -> np.ndarray:
-        return make_points(start + len(first), stop + len(first))
+        return make_points(start + n_first, stop + n_first)
 
     rest, rest_calls = _evaluate_points(
         target,
         make_rest,
-        count - len(first),
+        count - n_first,
         f_shape,
         vectorized=bool(vectorized),
         chunk_bytes=chunk_bytes,
         allow_complex=is_complex,
     )
-    evaluations += count - len(first)
+    evaluations += count - n_first
     calls += rest_calls
     values = np.concatenate([first_arr.astype(rest.dtype), rest])
     bad = _first_nonfinite(values)
     if bad is not None:
-        row = bad[0]
-        coord = _describe_index(np.unravel_index(row % n, x.shape))
         raise NonFiniteValueError(
-            f"{target.role} returned a non-finite value at the point perturbed by "
-            f"{_offset_text(offsets[row // n], method)} in coordinate {coord} of {target.label} "
-            f"(h = {h.ravel()[row % n]:.3g}); it is finite at the point itself. Choose a smaller "
-            f"`step`, or a point farther from where f is undefined."
+            f"{target.role} returned a non-finite value {describe(bad[0])}; it is finite at the "
+            f"point itself. Choose a smaller `step`, or a point farther from where f is undefined."
         )
     m = int(np.prod(f_shape))
-    return values.reshape(k, n, m), realised, evaluations, calls, bool(vectorized)
+    return values.reshape(len(offsets), k, m), realised, evaluations, calls, bool(vectorized)
 
 
 def _shape_error(target: _Target, got: tuple, expected: tuple, where: str) -> OutputTypeError:
@@ -277,6 +284,13 @@ def _combine(weights: dict[int, float], quotients: dict[int, np.ndarray]) -> np.
     return sum(w * quotients[c] for c, w in sorted(weights.items()))
 
 
+def _derivatives(method: _Method, y: np.ndarray, realised: np.ndarray, f0: np.ndarray):
+    """The method's value and truncation-error estimate, each of shape (k, m)."""
+    quotients = _quotients(method, y, realised, f0)
+    value = _combine(method.value, quotients)
+    return value, np.abs(_combine(method.truncation, quotients))
+
+
 def _estimate_tensor(
     target: _Target,
     method: _Method,
@@ -294,43 +308,55 @@ def _estimate_tensor(
     x = target.x
     f0, evaluations = _evaluate_at_point(target) if at_point is None else at_point
     calls = evaluations
-    h = _base_steps(x, method, step)
+    f0_flat = f0.ravel()
+    h = _base_steps(x, method, step).ravel()
+    coords = np.arange(x.size)
     y, realised, evals, n_calls, vectorized = _evaluate_stencil(
-        target, method, h, f0.shape, vectorized=vectorized, chunk_bytes=chunk_bytes
+        target, method, h, coords, f0.shape, vectorized=vectorized, chunk_bytes=chunk_bytes
     )
     evaluations += evals
     calls += n_calls
-    f0_flat = f0.ravel()
-    hf = h.ravel()
-    quotients = _quotients(method, y, realised, f0_flat)
-    value = _combine(method.value, quotients)
-    truncation = np.abs(_combine(method.truncation, quotients))
+    value, truncation = _derivatives(method, y, realised, f0_flat)
+    nf_value = method.noise_factor(method.value)
 
     if method.kind == "complex":
         _check_complex_real_part(target, y, f0_flat)
-        magnitude = np.max(np.abs(value) * hf[:, None], axis=0, initial=0.0)
-        prior = _ROUNDING_ULPS * EPS * magnitude
+        magnitude = np.max(np.abs(value) * h[:, None], axis=0, initial=0.0)
     else:
         magnitude = np.maximum(np.abs(f0_flat), np.max(np.abs(y), axis=(0, 1), initial=0.0))
-        prior = _ROUNDING_ULPS * EPS * magnitude
-    # Rounding error of f, pooled over all entries: each truncation estimate bounds it from
-    # below (up to the stencil's noise factor), so their maximum is a conservative estimate that
-    # does not depend on one entry's luck. Pooled over outputs too, it is an absolute level:
-    # tolerances stay small relative to the largest entry, the scale of the detection target.
-    # Typical combinations of independent rounding errors reach about half the worst case.
-    trunc_noise = method.noise_factor(method.truncation) / 2
-    empirical = np.full_like(prior, np.max(truncation * hf[:, None], initial=0.0) / trunc_noise)
+    prior = _ROUNDING_ULPS * EPS * magnitude
+    # Rounding level of f seen by each coordinate (absolute, shape (k,)); see _noise_levels.
+    delta_coord = _noise_levels(method, y, f0_flat, truncation, h)
     kink = np.zeros(value.shape, dtype=bool)
     kink_term = np.zeros_like(value)
     if method.kind == "central":
-        kink, kink_term = _kinks(method, y, f0_flat, np.maximum(prior, empirical), hf)
-        if kink.any():  # a kink's truncation estimate says nothing about f's rounding error
-            smooth = np.where(kink, 0.0, truncation * hf[:, None])
-            empirical = np.full_like(prior, np.max(smooth, initial=0.0) / trunc_noise)
+        kink, kink_term = _kinks(method, y, f0_flat, prior, delta_coord, h)
+        delta_coord = np.where(kink.any(axis=1), 0.0, delta_coord)
+
+    if method.refine_above is not None and step is None:
+        value, truncation, h, delta_coord, extra_evals, extra_calls = _refine(
+            target,
+            method,
+            f0,
+            value,
+            truncation,
+            h,
+            delta_coord,
+            prior,
+            kink.any(axis=1),
+            vectorized=vectorized,
+            chunk_bytes=chunk_bytes,
+        )
+        evaluations += extra_evals
+        calls += extra_calls
+
+    # Rounding error of f, pooled over all entries into one absolute level, so that it does not
+    # depend on one entry's luck; tolerances stay small relative to the largest entry, the scale
+    # of the detection target.
+    empirical = np.full_like(prior, np.max(delta_coord, initial=0.0))
     delta = np.maximum(prior, empirical)
-    noise_factor = method.noise_factor(method.value)
-    rounding = noise_factor * delta[None, :] / hf[:, None]
-    excess = noise_factor * np.maximum(empirical - prior, 0.0)[None, :] / hf[:, None]
+    rounding = nf_value * delta[None, :] / h[:, None]
+    excess = nf_value * np.maximum(empirical - prior, 0.0)[None, :] / h[:, None]
     error = truncation + rounding + kink_term
     empirical_error = truncation + excess + kink_term
     scale = float(np.max(np.abs(value), initial=0.0))
@@ -352,30 +378,150 @@ def _estimate_tensor(
         reliable=to_tensor(reliable),
         kink=to_tensor(kink),
         f_value=f0,
-        step=h,
+        step=h.reshape(x_shape),
         evaluations=evaluations,
         calls=calls,
         vectorized=vectorized,
     )
 
 
-def _kinks(method: _Method, y: np.ndarray, f0: np.ndarray, delta: np.ndarray, h: np.ndarray):
-    """Detect kinks (one-sided slopes that differ); returns (mask, half the slope jump).
+def _refine(
+    target,
+    method,
+    f0,
+    value,
+    truncation,
+    h,
+    delta_coord,
+    prior,
+    kinked,
+    *,
+    vectorized,
+    chunk_bytes,
+):
+    """Adapt the step of coordinates whose error estimate is too large.
 
-    Uses the second differences ``s(c)`` combined by :attr:`_Method.kink_weights`, which cancel
-    the smooth part; an indicator above its rounding bound (each ``s(c)`` is off by at most
-    ``4 delta``) times a margin is a kink, with slope jump ``indicator / (h sum(w_c c))``.
+    A coordinate is refined when its estimated error (truncation estimate plus the a priori
+    rounding bound, largest over the outputs) exceeds ``method.refine_above`` times the largest
+    entry. Its step is divided by 8 (truncation-dominated, the usual case for ill-conditioned
+    functions); if that does not lower the estimate, multiplied by 8 from the original step
+    (rounding-dominated). A direction that helps is followed for up to three rounds; each
+    coordinate keeps the step with the smallest estimate. Costs the method's stencil again for
+    each refined coordinate and round.
+    """
+    nf_value = method.noise_factor(method.value)
+    x_flat = target.x.ravel()
+    scale = float(np.max(np.abs(value), initial=0.0))
+    value, truncation, h = value.copy(), truncation.copy(), h.copy()
+
+    def score(trunc: np.ndarray, steps: np.ndarray) -> np.ndarray:
+        return np.max(trunc + nf_value * prior[None, :] / steps[:, None], axis=1, initial=0.0)
+
+    best = score(truncation, h)
+    threshold = method.refine_above * scale
+    active = (best > threshold) & ~kinked
+    factor = np.full(h.shape, 1 / 8)
+    origin, base = h.copy(), h.copy()
+    turned = np.zeros(h.shape, dtype=bool)
+    evaluations = calls = 0
+    for _round in range(3):
+        idx = np.flatnonzero(active)
+        new_h = (x_flat[idx] + base[idx] * factor[idx]) - x_flat[idx]
+        keep = new_h > 0
+        idx, new_h = idx[keep], new_h[keep]
+        if idx.size == 0:
+            break
+        y, realised, evals, n_calls, _ = _evaluate_stencil(
+            target, method, new_h, idx, f0.shape, vectorized=vectorized, chunk_bytes=chunk_bytes
+        )
+        evaluations += evals
+        calls += n_calls
+        new_value, new_trunc = _derivatives(method, y, realised, f0.ravel())
+        new_score = score(new_trunc, new_h)
+        new_delta = _noise_levels(method, y, f0.ravel(), new_trunc, new_h)
+        delta_coord[idx] = np.minimum(delta_coord[idx], new_delta)
+        better = new_score < best[idx]
+        win = idx[better]
+        value[win] = new_value[better]
+        truncation[win] = new_trunc[better]
+        h[win] = new_h[better]
+        best[win] = new_score[better]
+        # Go on where it helped and is still too large; turn round once where it did not.
+        go_on = better & (new_score > threshold)
+        turn = ~better & (factor[idx] < 1) & ~turned[idx]
+        active[:] = False
+        active[idx[go_on]] = True
+        base[idx[go_on]] = new_h[go_on]
+        turning = idx[turn]
+        active[turning] = True
+        turned[turning] = True
+        base[turning] = origin[turning]
+        factor[turning] = 8.0
+    return value, truncation, h, delta_coord, evaluations, calls
+
+
+def _second_difference_combination(method: _Method, y: np.ndarray, f0: np.ndarray) -> np.ndarray:
+    """``|sum_c w_c s(c)|`` with ``s(c) = f(x+ch) + f(x-ch) - 2f(x)`` and the weights of
+    :attr:`_Method.kink_weights`, shape (k, m).
+
+    The weights cancel the smooth part of the second differences to high order (``O(h^4)`` for
+    central, ``O(h^6)`` for central4, ``O(h^8)`` for richardson), so what remains is rounding
+    noise of f, or ``|slope jump| * h * |sum_c w_c c|`` at a kink.
     """
     index = {int(o): i for i, o in enumerate(method.offsets)}
+    combination = np.zeros(y.shape[1:])
+    for c, w in method.kink_weights.items():
+        combination += w * (y[index[c]] + y[index[-c]] - 2 * f0[None, :])
+    return np.abs(combination)
+
+
+def _noise_levels(
+    method: _Method, y: np.ndarray, f0: np.ndarray, truncation: np.ndarray, h: np.ndarray
+) -> np.ndarray:
+    """Empirical rounding level of f seen by each coordinate (absolute, largest over outputs).
+
+    Each value of f is taken to be off by at most ``delta``. Central stencils measure it with
+    the second-difference combination, which is nearly free of the smooth part (bounded by
+    ``4 sum|w_c| delta``); forward and complex ones with the truncation estimate times ``h``
+    (bounded by the method's noise factor times ``delta``). Typical combinations of independent
+    rounding errors reach about half their worst case, hence the factor 2.
+    """
+    if method.kind == "central":
+        worst = 4 * sum(abs(w) for w in method.kink_weights.values())
+        sample = _second_difference_combination(method, y, f0)
+        return np.max(sample, axis=1, initial=0.0) / (worst / 2)
+    worst = method.noise_factor(method.truncation)
+    return np.max(truncation, axis=1, initial=0.0) * h / (worst / 2)
+
+
+def _kinks(
+    method: _Method,
+    y: np.ndarray,
+    f0: np.ndarray,
+    prior: np.ndarray,
+    delta_coord: np.ndarray,
+    h: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Detect kinks (one-sided slopes that differ); returns (mask, half the slope jump).
+
+    A second-difference combination (see `_second_difference_combination`) above its rounding
+    bound ``4 sum|w_c| delta`` times a margin is a kink, with slope jump
+    ``combination / (h |sum_c w_c c|)``. The rounding level ``delta`` for a coordinate is the
+    a priori one or the largest level measured at the *other* coordinates, so that a kink does
+    not hide itself by inflating the level.
+    """
+    combination = _second_difference_combination(method, y, f0)
     weights = method.kink_weights
-    indicator = np.zeros(y.shape[1:])
-    for c, w in weights.items():
-        indicator += w * (y[index[c]] + y[index[-c]] - 2 * f0[None, :])
-    indicator = np.abs(indicator)
-    bound = 4 * sum(abs(w) for w in weights.values()) * delta[None, :]
-    kink = indicator > _KINK_MARGIN * bound
+    if delta_coord.size > 1:
+        top = np.sort(delta_coord)[-2:]
+        others = np.where(delta_coord >= top[1], top[0], top[1])
+    else:
+        others = np.zeros_like(delta_coord)
+    level = np.maximum(prior[None, :], others[:, None])
+    bound = 4 * sum(abs(w) for w in weights.values()) * level
+    kink = combination > _KINK_MARGIN * bound
     response = abs(sum(w * c for c, w in weights.items()))
-    half_jump = np.where(kink, indicator / (2 * response * h[:, None]), 0.0)
+    half_jump = np.where(kink, combination / (2 * response * h[:, None]), 0.0)
     return kink, half_jump
 
 

@@ -48,6 +48,9 @@ class _Method:
         Default base step relative to each coordinate's scale.
     order : int
         Order of the truncation error of the value in ``h``.
+    refine_above : float or None
+        Coordinates whose error estimate exceeds this fraction of the largest entry get their
+        step adapted (see ``_engine._refine``); None: never.
     """
 
     name: str
@@ -57,6 +60,7 @@ class _Method:
     truncation: dict[int, float]
     relative_step: float
     order: int
+    refine_above: float | None
 
     @property
     def offsets(self) -> tuple[int, ...]:
@@ -129,6 +133,7 @@ METHODS: dict[str, _Method] = {
         truncation={1: -1.0, 2: 1.0},  # D(2h) - D(h) ~ (h/2) f''
         relative_step=2.0**-26,  # sqrt(eps): balances h f''/2 against 2 eps |f| / h
         order=1,
+        refine_above=2e-6,
     ),
     "central": _Method(
         name="central",
@@ -138,6 +143,7 @@ METHODS: dict[str, _Method] = {
         truncation={1: 1 / 3, 2: -1 / 3},  # (D(h) - D(2h)) / 3 ~ -h^2 f'''/6
         relative_step=EPS ** (1 / 3),  # balances h^2 f'''/6 against eps |f| / h
         order=2,
+        refine_above=1e-8,
     ),
     "central4": _Method(
         name="central4",
@@ -147,6 +153,7 @@ METHODS: dict[str, _Method] = {
         truncation=_difference(_CENTRAL4[2][1], _CENTRAL4[1][1], 1 / 15),
         relative_step=EPS ** (1 / 5),
         order=4,
+        refine_above=1e-8,
     ),
     "richardson": _Method(
         name="richardson",
@@ -156,6 +163,7 @@ METHODS: dict[str, _Method] = {
         truncation=_difference(_RICHARDSON[3][3], _RICHARDSON[3][2]),
         relative_step=2.5e-3,  # largest step 8h = 2% of the coordinate's scale
         order=8,
+        refine_above=1e-8,
     ),
     "complex": _Method(
         name="complex",
@@ -167,6 +175,7 @@ METHODS: dict[str, _Method] = {
         truncation={1: 1.0, 3: -1.0},
         relative_step=1e-20,
         order=2,
+        refine_above=None,
     ),
 }
 
