@@ -35,6 +35,8 @@ __all__ = ["CheckResult", "assert_gradient", "check"]
 SAFETY = 4.0
 #: Default relative rounding allowance (relative to the largest numerical entry).
 DEFAULT_RTOL = 1e-9
+#: Default rtol in directional mode, where each projection must resolve single-entry errors.
+DEFAULT_RTOL_DIRECTIONAL = 1e-12
 #: Largest variable size for which a failed directional check falls back to the full check.
 FALLBACK_MAX_SIZE = 2048
 
@@ -334,8 +336,9 @@ def check(
         variable has at most 2048 entries, the full check runs to locate the error; otherwise
         the failing directions are reported.
     rtol, atol : float, optional
-        Rounding allowance: relative to the largest numerical entry (default 1e-9) and absolute
-        (default 0). Each entry passes when
+        Rounding allowance: relative to the largest numerical entry (default 1e-9; 1e-12 in
+        directional mode, whose projections must resolve an error in a single entry) and
+        absolute (default 0). Each entry passes when
 
         ``|claimed - numerical| <= 4 * error_estimate + atol + rtol * max|numerical|``
 
@@ -377,7 +380,8 @@ def check(
     m = _validate_method(method)
     if mode not in _MODES:
         raise InvalidArgumentError(f"`mode` must be 'full' or 'directional'; got {mode!r}.")
-    rtol_v = _validate_tolerance(rtol, "rtol", DEFAULT_RTOL)
+    default_rtol = DEFAULT_RTOL if mode == "full" else DEFAULT_RTOL_DIRECTIONAL
+    rtol_v = _validate_tolerance(rtol, "rtol", default_rtol)
     atol_v = _validate_tolerance(atol, "atol", 0.0)
     _validate_chunk_bytes(chunk_bytes)
     if mode == "directional":

@@ -105,7 +105,17 @@ def _directional_estimate(
 
     psi_target = _Target(f=psi, x=np.zeros(()), wrt=None, others={}, role=target.role)
     psi0 = v @ f0.ravel()
+    # A projection must resolve an error in one entry, which it sees scaled by ~1/sqrt(n).
+    refine_above = None
+    if method.refine_above is not None:
+        refine_above = min(method.refine_above, 1e-8 / np.sqrt(x.size))
     est = _estimate_tensor(
-        psi_target, method, step=step, vectorized=True, chunk_bytes=chunk_bytes, at_point=(psi0, 0)
+        psi_target,
+        method,
+        step=step,
+        vectorized=True,
+        chunk_bytes=chunk_bytes,
+        at_point=(psi0, 0),
+        refine_above=refine_above,
     )
     return est, d, v, evaluations[0]

@@ -38,6 +38,8 @@ _ROUNDING_ULPS = 4.0
 #: An entry is unreliable when its empirical error estimate exceeds this fraction of the
 #: largest entry of the Jacobian.
 _UNRELIABLE_FRACTION = 2.5e-5
+#: Most rounds of step refinement (each divides or multiplies the step by 8).
+_REFINE_ROUNDS = 5
 _CROSS_CHECK = "at a real point to cross-check the complex step"
 #: Kinks are flagged when the kink indicator exceeds its rounding bound by this factor.
 _KINK_MARGIN = 4.0
@@ -299,10 +301,12 @@ def _estimate_tensor(
     vectorized: bool | None = None,
     chunk_bytes: int = DEFAULT_CHUNK_BYTES,
     at_point: tuple[np.ndarray, int] | None = None,
+    refine_above: float | None = None,
 ) -> _TensorEstimate:
     """Numerical Jacobian in tensor layout with its error estimate (see estimate_jacobian).
 
-    `at_point` is ``(f(x), evaluations)`` when the caller has already evaluated f at the point.
+    `at_point` is ``(f(x), evaluations)`` when the caller has already evaluated f at the point;
+    `refine_above` overrides the method's refinement threshold (see `_refine`).
     """
     _validate_chunk_bytes(chunk_bytes)
     x = target.x
@@ -329,12 +333,16 @@ def _estimate_tensor(
     delta_coord = _noise_levels(method, y, f0_flat, truncation, h)
     kink = np.zeros(value.shape, dtype=bool)
     kink_term = np.zeros_like(value)
+    combination = None
     if method.kind == "central":
-        kink, kink_term = _kinks(method, y, f0_flat, prior, delta_coord, h)
+        combination = _second_difference_combination(method, y, f0_flat)
+        kink, kink_term = _kinks(method, combination, prior, delta_coord, h)
         delta_coord = np.where(kink.any(axis=1), 0.0, delta_coord)
 
+    if refine_above is None:
+        refine_above = method.refine_above
     if method.refine_above is not None and step is None:
-        value, truncation, h, delta_coord, extra_evals, extra_calls = _refine(
+        value, truncation, h, delta_coord, kink, kink_term, extra_evals, extra_calls = _refine(
             target,
             method,
             f0,
@@ -343,7 +351,10 @@ def _estimate_tensor(
             h,
             delta_coord,
             prior,
-            kink.any(axis=1),
+            kink,
+            kink_term,
+            combination,
+            refine_above=refine_above,
             vectorized=vectorized,
             chunk_bytes=chunk_bytes,
         )
@@ -386,45 +397,59 @@ def _estimate_tensor(
 
 
 def _refine(
-    target,
-    method,
-    f0,
-    value,
-    truncation,
-    h,
-    delta_coord,
-    prior,
-    kinked,
+    target: _Target,
+    method: _Method,
+    f0: np.ndarray,
+    value: np.ndarray,
+    truncation: np.ndarray,
+    h: np.ndarray,
+    delta_coord: np.ndarray,
+    prior: np.ndarray,
+    kink: np.ndarray,
+    kink_term: np.ndarray,
+    combination: np.ndarray | None,
     *,
-    vectorized,
-    chunk_bytes,
-):
-    """Adapt the step of coordinates whose error estimate is too large.
+    refine_above: float,
+    vectorized: bool,
+    chunk_bytes: int,
+) -> tuple[np.ndarray, ...]:
+    """Adapt the step of coordinates whose error estimate is too large, and confirm kinks.
 
-    A coordinate is refined when its estimated error (truncation estimate plus the a priori
-    rounding bound, largest over the outputs) exceeds ``method.refine_above`` times the largest
-    entry. Its step is divided by 8 (truncation-dominated, the usual case for ill-conditioned
-    functions); if that does not lower the estimate, multiplied by 8 from the original step
-    (rounding-dominated). A direction that helps is followed for up to three rounds; each
-    coordinate keeps the step with the smallest estimate. Costs the method's stencil again for
-    each refined coordinate and round.
+    A coordinate is refined when its estimated error (truncation estimate plus the rounding
+    bound from its own measured noise level, largest over the outputs) exceeds `refine_above`
+    times the largest entry. Its step is divided by 8 (truncation-dominated, the usual case
+    for ill-conditioned functions); if that does not lower the estimate, multiplied by 8 from
+    the original step (rounding-dominated). A direction that helps is followed for up to five
+    rounds; each coordinate keeps the step with the smallest estimate. Costs the method's
+    stencil again for each refined coordinate and round.
+
+    A tentative kink is re-examined at the step divided by 8: at a kink the second-difference
+    combination shrinks like the step (8 times), for a smooth but strongly curved function
+    like a power of it (at least 64 times); it stays a kink only if the combination shrank
+    less than 32 times.
+
+    Returns value, truncation, h, delta_coord, kink, kink_term, evaluations, calls.
     """
     nf_value = method.noise_factor(method.value)
     x_flat = target.x.ravel()
+    f0_flat = f0.ravel()
     scale = float(np.max(np.abs(value), initial=0.0))
     value, truncation, h = value.copy(), truncation.copy(), h.copy()
+    kink, kink_term, delta_coord = kink.copy(), kink_term.copy(), delta_coord.copy()
 
-    def score(trunc: np.ndarray, steps: np.ndarray) -> np.ndarray:
-        return np.max(trunc + nf_value * prior[None, :] / steps[:, None], axis=1, initial=0.0)
+    def score(trunc: np.ndarray, steps: np.ndarray, levels: np.ndarray) -> np.ndarray:
+        rounding = nf_value * np.maximum(prior[None, :], levels[:, None]) / steps[:, None]
+        return np.max(trunc + rounding, axis=1, initial=0.0)
 
-    best = score(truncation, h)
-    threshold = method.refine_above * scale
-    active = (best > threshold) & ~kinked
+    best = score(truncation, h, delta_coord)
+    threshold = refine_above * scale
+    suspect = kink.any(axis=1)
+    active = (best > threshold) | suspect
     factor = np.full(h.shape, 1 / 8)
     origin, base = h.copy(), h.copy()
     turned = np.zeros(h.shape, dtype=bool)
     evaluations = calls = 0
-    for _round in range(3):
+    for round_ in range(_REFINE_ROUNDS):
         idx = np.flatnonzero(active)
         new_h = (x_flat[idx] + base[idx] * factor[idx]) - x_flat[idx]
         keep = new_h > 0
@@ -436,19 +461,31 @@ def _refine(
         )
         evaluations += evals
         calls += n_calls
-        new_value, new_trunc = _derivatives(method, y, realised, f0.ravel())
-        new_score = score(new_trunc, new_h)
-        new_delta = _noise_levels(method, y, f0.ravel(), new_trunc, new_h)
-        delta_coord[idx] = np.minimum(delta_coord[idx], new_delta)
-        better = new_score < best[idx]
+        new_value, new_trunc = _derivatives(method, y, realised, f0_flat)
+        new_delta = _noise_levels(method, y, f0_flat, new_trunc, new_h)
+        new_score = score(new_trunc, new_h, new_delta)
+        consider = np.ones(idx.size, dtype=bool)
+        if round_ == 0 and combination is not None and suspect.any():
+            combo = _second_difference_combination(method, y, f0_flat)
+            confirmed = np.any(kink[idx] & (combo * 32 > combination[idx]), axis=1)
+            smooth = suspect[idx] & ~confirmed
+            kink[idx[smooth]] = False
+            kink_term[idx[smooth]] = 0.0
+            delta_coord[idx[smooth]] = new_delta[smooth]
+            consider = ~(suspect[idx] & confirmed)  # a kink's values stay those at the step h
+        delta_coord[idx] = np.where(
+            consider, np.minimum(delta_coord[idx], new_delta), delta_coord[idx]
+        )
+        better = consider & (new_score < best[idx])
         win = idx[better]
         value[win] = new_value[better]
         truncation[win] = new_trunc[better]
         h[win] = new_h[better]
         best[win] = new_score[better]
+        suspect[idx] = False
         # Go on where it helped and is still too large; turn round once where it did not.
         go_on = better & (new_score > threshold)
-        turn = ~better & (factor[idx] < 1) & ~turned[idx]
+        turn = consider & ~better & (factor[idx] < 1) & ~turned[idx]
         active[:] = False
         active[idx[go_on]] = True
         base[idx[go_on]] = new_h[go_on]
@@ -457,7 +494,7 @@ def _refine(
         turned[turning] = True
         base[turning] = origin[turning]
         factor[turning] = 8.0
-    return value, truncation, h, delta_coord, evaluations, calls
+    return value, truncation, h, delta_coord, kink, kink_term, evaluations, calls
 
 
 def _second_difference_combination(method: _Method, y: np.ndarray, f0: np.ndarray) -> np.ndarray:
@@ -496,21 +533,20 @@ def _noise_levels(
 
 def _kinks(
     method: _Method,
-    y: np.ndarray,
-    f0: np.ndarray,
+    combination: np.ndarray,
     prior: np.ndarray,
     delta_coord: np.ndarray,
     h: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Detect kinks (one-sided slopes that differ); returns (mask, half the slope jump).
 
+    Tentative: `_refine` confirms or clears each flag at a smaller step.
     A second-difference combination (see `_second_difference_combination`) above its rounding
     bound ``4 sum|w_c| delta`` times a margin is a kink, with slope jump
     ``combination / (h |sum_c w_c c|)``. The rounding level ``delta`` for a coordinate is the
     a priori one or the largest level measured at the *other* coordinates, so that a kink does
     not hide itself by inflating the level.
     """
-    combination = _second_difference_combination(method, y, f0)
     weights = method.kink_weights
     if delta_coord.size > 1:
         top = np.sort(delta_coord)[-2:]

@@ -82,7 +82,7 @@ def taylor_test(
     direction: np.ndarray | None = None,
     seed: int | np.random.Generator | None = None,
     first_step: float = 0.1,
-    num_steps: int = 12,
+    num_steps: int = 20,
 ) -> TaylorResult:
     """Taylor test of a claimed derivative along one direction.
 
@@ -115,6 +115,8 @@ def taylor_test(
     Notes
     -----
     Assumes f is twice differentiable along the segment ``x + h u``, ``0 <= h <= first_step``.
+    An error ``e`` in the claim shows only for steps below about ``|e u| / |u^T H u|`` (``H``
+    the Hessian), so small errors need many steps; :func:`gradcheck.check` is the sharper test.
     The orders are read only where the remainders exceed 1000 eps max|f|, below which they are
     rounding noise.
 

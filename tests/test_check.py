@@ -1,0 +1,275 @@
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import gradcheck as gc
+from tests.check_cases import CHECK_CASES
+from tests.helpers import seeds
+
+# The verdict targets of `check`: over random trials of every case, with condition numbers up
+# to 1e4, points scaled from 1e-8 to 1e8 and moved far from the origin:
+# no false alarm on correct derivatives, and every entry wrong by 1e-6 of the largest entry
+# is caught.
+problems = st.fixed_dictionaries(
+    {
+        "seed": seeds,
+        "n": st.integers(1, 6),
+        "m": st.integers(1, 6),
+        "scale": st.floats(-8, 8).map(lambda e: 10.0**e),
+        "cond": st.floats(0, 4).map(lambda e: 10.0**e),
+        "offset": st.sampled_from([0.0, 10.0, 1e3]),
+    }
+)
+
+
+def _build(case, p):
+    rng = np.random.default_rng(p["seed"])
+    return CHECK_CASES[case](rng, p["n"], p["m"], p["scale"], p["cond"], p["offset"])
+
+
+@pytest.mark.parametrize("case", list(CHECK_CASES))
+@settings(max_examples=150)
+@given(p=problems)
+def test_no_false_alarm_on_correct_derivatives(case, p):
+    f, claimed, point, kwargs = _build(case, p)
+    result = gc.check(f, claimed, point, **kwargs)
+    assert result.status == "passed", str(result)
+
+
+@pytest.mark.parametrize("case", list(CHECK_CASES))
+@settings(max_examples=150)
+@given(p=problems, where=st.integers(0, 10**6), sign=st.sampled_from([-1.0, 1.0]))
+def test_one_entry_wrong_by_1e_6_of_the_largest_is_caught(case, p, where, sign):
+    f, claimed, point, kwargs = _build(case, p)
+    wrong = np.array(claimed, dtype=float)
+    index = np.unravel_index(where % wrong.size, wrong.shape)
+    wrong[index] += sign * 1e-6 * np.max(np.abs(wrong))
+    result = gc.check(f, wrong, point, **kwargs)
+    assert result.status == "failed", str(result)
+    assert result.worst_index == tuple(int(i) for i in index)
+
+
+@pytest.mark.parametrize("method", ["central", "central4", "richardson", "forward", "complex"])
+@given(seed=seeds, n=st.integers(1, 6))
+def test_every_method_passes_correct_and_fails_wrong(method, seed, n):
+    rng = np.random.default_rng(seed)
+    A, x = rng.standard_normal((n, n)), rng.standard_normal(n)
+
+    def f(x):
+        return np.einsum("...i,ij,...j->...", x, A, x)
+
+    assert gc.check(f, (A + A.T) @ x, x, method=method).passed
+    wrong = (A + A.T) @ x
+    wrong[rng.integers(n)] += 1e-3 * np.max(np.abs(wrong))
+    assert gc.check(f, wrong, x, method=method).status == "failed"
+
+
+def test_symmetric_only_formula_fails_for_general_a():
+    rng = np.random.default_rng(0)
+    A, x = rng.standard_normal((4, 4)), rng.standard_normal(4)
+    result = gc.check(lambda x: x @ A @ x, 2 * A @ x, x)
+    assert not result and result.status == "failed"
+    S = A + A.T
+    assert gc.check(lambda x: x @ S @ x, 2 * S @ x, x)
+
+
+def test_derivative_may_be_a_callable_with_fs_signature():
+    rng = np.random.default_rng(1)
+    point = {"W": rng.standard_normal((4, 3)), "A": rng.standard_normal((4, 4))}
+
+    def f(W, A):
+        return np.trace(W.T @ A @ W)
+
+    def grad(W, A):
+        return (A + A.T) @ W
+
+    result = gc.check(f, grad, point, wrt="W")
+    assert result.passed and result.wrt == "W"
+    assert not gc.check(f, lambda W, A: 2 * A @ W, point, wrt="W")
+
+
+def test_layout_auto_reports_the_matching_layout():
+    rng = np.random.default_rng(2)
+    A, x = rng.standard_normal((3, 5)), rng.standard_normal(5)
+    f = lambda x: A @ x  # noqa: E731
+    assert gc.check(f, A, x, layout="auto").layout == "numerator"
+    assert gc.check(f, A.T, x, layout="auto").layout == "denominator"
+    assert gc.check(f, A, x, layout="numerator").passed
+    B = rng.standard_normal((4, 4))  # square: shapes coincide, values decide
+    assert gc.check(lambda x: B @ x, B.T, x[:4], layout="auto").layout == "denominator"
+    assert gc.check(lambda x: B @ x, B, x[:4], layout="auto").layout == "numerator"
+
+
+def test_square_claim_in_the_wrong_layout_fails_on_values():
+    rng = np.random.default_rng(3)
+    B, x = rng.standard_normal((4, 4)), rng.standard_normal(4)
+    assert gc.check(lambda x: B @ x, B, x, layout="numerator").passed
+    assert gc.check(lambda x: B @ x, B, x, layout="denominator").status == "failed"
+
+
+@pytest.mark.parametrize(
+    ("declared", "orientation", "other"),
+    [("denominator", "row", "numerator"), ("numerator", "column", "denominator")],
+)
+def test_other_layouts_orientation_is_a_failed_layout_mismatch(declared, orientation, other):
+    x = np.array([1.0, 2.0, 3.0])
+    g = 2 * x
+    claim = g[None, :] if orientation == "row" else g[:, None]
+    result = gc.check(lambda x: x @ x, claim, x, layout=declared)
+    assert result.status == "failed" and not result.passed
+    assert "layout mismatch" in str(result) and other in str(result)
+    assert "matches the numerical derivative" in str(result)
+    # the same claim passes in its own layout
+    assert gc.check(lambda x: x @ x, claim, x, layout=other).passed
+
+
+def test_matrix_gradient_transposed_on_non_square_is_a_layout_mismatch():
+    rng = np.random.default_rng(4)
+    a, b, X = rng.standard_normal(3), rng.standard_normal(5), rng.standard_normal((3, 5))
+    f = lambda X: a @ X @ b  # noqa: E731
+    assert gc.check(f, np.outer(a, b), X).passed
+    result = gc.check(f, np.outer(b, a), X)
+    assert result.status == "failed" and "layout mismatch" in str(result)
+    assert gc.check(f, np.outer(b, a), X, layout="numerator").passed
+
+
+def test_shape_fitting_no_layout_raises_with_expected_shapes():
+    x = np.ones(3)
+    with pytest.raises(gc.ShapeMismatchError) as info:
+        gc.check(lambda x: x @ x, np.ones(4), x)
+    message = str(info.value)
+    assert "(4,)" in message and "(3, 1)" in message and "(1, 3)" in message
+
+
+def test_tolerances_rtol_and_atol_enter_the_one_formula():
+    x = np.array([1.0, 2.0])
+    wrong = 2 * x + np.array([1e-4, 0.0])
+    assert gc.check(lambda x: x @ x, wrong, x).status == "failed"
+    result = gc.check(lambda x: x @ x, wrong, x, rtol=1e-4)
+    assert result.passed
+    expected = 4 * result.error_estimate + 0.0 + 1e-4 * np.max(np.abs(result.numerical))
+    assert np.allclose(result.tolerance, expected, rtol=1e-12)
+    assert gc.check(lambda x: x @ x, wrong, x, atol=2e-4).passed
+    with pytest.raises(gc.InvalidArgumentError, match="rtol"):
+        gc.check(lambda x: x @ x, 2 * x, x, rtol=-1)
+
+
+def test_kink_gives_inconclusive_not_a_verdict():
+    x = np.array([0.0, 1.0, -2.0])
+    result = gc.check(lambda x: np.sum(np.abs(x)), np.sign(x), x)
+    assert result.status == "inconclusive" and not result
+    assert "unreliable" in str(result)
+
+
+def test_noisy_function_is_inconclusive():
+    rng = np.random.default_rng(5)
+    x = np.linspace(1.0, 2.0, 5)
+    x0 = x.copy()
+
+    def noisy(x):
+        if np.array_equal(x, x0):
+            return float(np.sum(np.sin(x)))
+        return float(np.sum(np.sin(x))) + 1e-6 * rng.standard_normal()
+
+    assert gc.check(noisy, np.cos(x), x).status == "inconclusive"
+
+
+def test_report_is_bounded():
+    rng = np.random.default_rng(6)
+    X = rng.standard_normal((30, 40))
+    result = gc.check(lambda X: np.sum(X**2), 3 * X, X)
+    text = str(result)
+    assert len(text.splitlines()) <= 12
+    assert result.headline.startswith("gradcheck FAILED")
+
+
+def test_assert_gradient_raises_an_assertion_error_with_the_report():
+    rng = np.random.default_rng(7)
+    A, x = rng.standard_normal((3, 3)), rng.standard_normal(3)
+    f = lambda x: x @ A @ x  # noqa: E731
+    assert gc.assert_gradient(f, (A + A.T) @ x, x).passed
+    with pytest.raises(AssertionError) as info:
+        gc.assert_gradient(f, 2 * A @ x, x)
+    assert isinstance(info.value, gc.GradcheckError)
+    assert isinstance(info.value, gc.GradientAssertionError)
+    assert info.value.result.status == "failed"
+    assert "claimed" in str(info.value) and "numerical" in str(info.value)
+
+
+def test_result_is_frozen():
+    x = np.array([1.0, 2.0])
+    result = gc.check(lambda x: x @ x, 2 * x, x)
+    with pytest.raises(AttributeError):
+        result.passed = False  # type: ignore[misc]
+
+
+# Directional mode --------------------------------------------------------------------------
+
+
+@given(seed=seeds)
+def test_directional_mode_passes_correct_gradients(seed):
+    rng = np.random.default_rng(seed)
+    n = 2000
+    a, x = rng.standard_normal(n), rng.standard_normal(n)
+    f = lambda x: np.sum(a * np.sin(x), axis=-1)  # noqa: E731
+    result = gc.check(f, a * np.cos(x), x, mode="directional", seed=seed)
+    assert result.passed and result.mode == "directional"
+    # independent of n: 8 directions x 4 stencil points, at most 5 refinement rounds, a few more
+    assert result.evaluations <= 8 * 4 * 6 + 10 < n
+
+
+@settings(max_examples=30)
+@given(seed=seeds, where=st.integers(0, 4999))
+def test_directional_mode_catches_one_wrong_entry_in_a_large_gradient(seed, where):
+    rng = np.random.default_rng(seed)
+    n = 5000
+    a, x = rng.standard_normal(n), rng.standard_normal(n)
+    g = a * np.cos(x)
+    g[where] += 1e-6 * np.max(np.abs(g)) * (1 if seed % 2 else -1)
+    f = lambda x: np.sum(a * np.sin(x), axis=-1)  # noqa: E731
+    result = gc.check(f, g, x, mode="directional", seed=seed, directions=16)
+    assert result.status == "failed" and result.mode == "directional"
+    assert "failing directions" in str(result)
+
+
+def test_directional_failure_on_small_input_falls_back_to_full_check():
+    rng = np.random.default_rng(8)
+    A, x = rng.standard_normal((5, 5)), rng.standard_normal(5)
+    result = gc.check(lambda x: x @ A @ x, 2 * A @ x, x, mode="directional", seed=0)
+    assert result.status == "failed" and result.mode == "full"
+    assert "directional check failed" in str(result)
+
+
+def test_directional_mode_is_reproducible_with_a_seed():
+    rng = np.random.default_rng(9)
+    A, x = rng.standard_normal((6, 4)), rng.standard_normal(4)
+    f = lambda x: np.tanh(x @ A.T)  # noqa: E731
+    J = (1 - np.tanh(A @ x) ** 2)[:, None] * A
+    r1 = gc.check(f, J, x, layout="numerator", mode="directional", seed=3)
+    r2 = gc.check(f, J, x, layout="numerator", mode="directional", seed=3)
+    assert r1.passed and np.array_equal(r1.numerical, r2.numerical)
+
+
+# Taylor test --------------------------------------------------------------------------------
+
+
+@given(seed=seeds, n=st.integers(1, 6))
+def test_taylor_orders_are_two_for_correct_and_one_for_wrong(seed, n):
+    rng = np.random.default_rng(seed)
+    A, x = rng.standard_normal((n, n)), rng.standard_normal(n)
+    f = lambda x: np.exp(np.tanh(x @ A @ x / n))  # noqa: E731
+    g = f(x) * (1 - np.tanh(x @ A @ x / n) ** 2) * (A + A.T) @ x / n
+    good = gc.taylor_test(f, g, x, seed=seed)
+    assert good.status == "passed" and abs(good.observed_order - 2) < 0.3
+    wrong = g + 1e-2 * np.max(np.abs(g)) * rng.standard_normal(n)
+    bad = gc.taylor_test(f, wrong, x, seed=seed)
+    assert bad.status == "failed" and abs(bad.observed_order - 1) < 0.3
+
+
+def test_taylor_test_on_affine_function_is_at_rounding_level():
+    A = np.arange(6.0).reshape(2, 3)
+    x = np.array([1.0, -1.0, 0.5])
+    result = gc.taylor_test(lambda x: A @ x, A, x, layout="numerator", seed=0)
+    assert result.passed and "rounding level" in result.headline
+    assert "remainder" in str(result)
