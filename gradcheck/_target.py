@@ -114,25 +114,55 @@ class _Target:
         return "the point" if self.wrt is None else f"`{self.wrt}`"
 
     def call(self, value: np.ndarray, where: str) -> Any:
-        """Call the function with the variable set to `value`; `where` describes the call."""
-        fixed = {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in self.others.items()}
+        """Call the function with the variable set to `value`; `where` describes the call.
+
+        The function receives read-only arrays, so modifying an input in place fails at once
+        and costs nothing to detect. A function that merely needs writable buffers (a Cython
+        memoryview, say) is called again with writable copies, which are compared with the
+        originals afterwards; a difference is reported as in-place modification.
+        """
+        if isinstance(value, np.ndarray):
+            value.flags.writeable = False
         try:
-            out = self.f(value) if self.wrt is None else self.f(**fixed, **{self.wrt: value})
+            return self._invoke(value, self.others)
+        except GradcheckError:
+            raise
+        except Exception as exc:
+            if "read-only" not in str(exc):
+                raise FunctionCallError(
+                    f"{self.role} raised {type(exc).__name__}: {exc} (when called {where})."
+                ) from exc
+        return self._call_writable(value, where)
+
+    def _invoke(self, value: Any, others: Mapping[str, Any]) -> Any:
+        return self.f(value) if self.wrt is None else self.f(**others, **{self.wrt: value})
+
+    def _call_writable(self, value: Any, where: str) -> Any:
+        def copy(v: Any) -> Any:
+            return np.array(v, copy=True) if isinstance(v, np.ndarray) else v
+
+        writable = copy(value)
+        others = {k: copy(v) for k, v in self.others.items()}
+        try:
+            out = self._invoke(writable, others)
         except GradcheckError:
             raise
         except Exception as exc:
             raise FunctionCallError(
                 f"{self.role} raised {type(exc).__name__}: {exc} (when called {where})."
             ) from exc
-        for key, original in self.others.items():
-            if isinstance(original, np.ndarray) and not np.array_equal(
-                fixed[key], original, equal_nan=True
-            ):
-                raise InPlaceModificationError(
-                    f"{self.role} modified its argument `{key}` in place (when called {where}). "
-                    f"gradcheck evaluates it many times and needs every call to see the same "
-                    f"inputs: copy the array inside the function before changing it."
-                )
+        changed = [] if np.array_equal(writable, value) else [self.label]
+        changed += [
+            f"`{k}`"
+            for k, v in self.others.items()
+            if isinstance(v, np.ndarray) and not np.array_equal(others[k], v, equal_nan=True)
+        ]
+        if changed:
+            raise InPlaceModificationError(
+                f"{self.role} modified its input {changed[0]} in place (when called {where}). "
+                f"gradcheck evaluates it many times and needs every call to see the same "
+                f"inputs: copy the array inside the function before changing it."
+            )
         return out
 
 
@@ -168,12 +198,17 @@ def _split_point(
             f"`wrt`={wrt!r} is not a variable of the point; the point has {names}.{hint}"
         )
     _check_signature(f, names)
-    others = {
-        k: np.array(v, copy=True) if isinstance(v, np.ndarray) else v
-        for k, v in point.items()
-        if k != wrt
-    }
+    others = {k: _private_read_only(v) for k, v in point.items() if k != wrt}
     return wrt, point[wrt], others
+
+
+def _private_read_only(value: Any) -> Any:
+    """A read-only copy of an array argument (other objects are passed as they are)."""
+    if not isinstance(value, np.ndarray):
+        return value
+    private = np.array(value, copy=True)
+    private.flags.writeable = False
+    return private
 
 
 def _check_signature(f: Callable[..., Any], names: list[str]) -> None:

@@ -205,3 +205,12 @@ def test_taylor_test_rejects_wrong_shapes():
         gc.taylor_test(sq, np.ones(4), X)
     with pytest.raises(gc.InvalidArgumentError, match="direction"):
         gc.taylor_test(sq, 2 * X, X, direction=np.ones(2))
+
+
+def test_function_needing_writable_buffers_still_works():
+    def cython_like(x):  # refuses read-only buffers, as typed memoryviews do, but never writes
+        if not x.flags.writeable:
+            raise ValueError("buffer source array is read-only")
+        return np.sum(x**2, axis=-1)
+
+    assert np.allclose(gc.jacobian(cython_like, X), 2 * X, rtol=1e-8)
