@@ -277,8 +277,8 @@ def _headline(
     evaluations: int,
 ) -> str:
     var = "x" if wrt is None else wrt
+    what = f"df/d{var} (f: {tuple(f_shape)}, {var}: {tuple(x_shape)}) in {layout} layout"
     word = {"passed": "PASSED", "failed": "FAILED", "inconclusive": "INCONCLUSIVE"}[status]
-    what = f"d f{list(f_shape)} / d {var}{list(x_shape)} in {layout} layout"
     if mode == "directional":
         what += ", directional"
     worst = _index_text(comparison["worst_index"])
