@@ -1,0 +1,352 @@
+"""Running a catalogue of identities on random shapes and points, in both layouts."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+
+import numpy as np
+from tabulate import tabulate
+
+from ._check import _compare, _resolve_layouts
+from ._engine import _estimate_tensor, _validate_method
+from ._errors import GradcheckError, InvalidArgumentError, ShapeMismatchError
+from ._layouts import LAYOUTS, _validate_layout, convert_layout
+from ._registry import Catalogue, Identity, load_catalogue
+from ._shapes import resolve_shape
+from ._target import _make_target
+
+__all__ = ["CatalogueReport", "CheckRecord", "run_catalogue"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class CheckRecord:
+    """One identity checked in one layout on one random draw.
+
+    Attributes
+    ----------
+    identity, family : str
+        Which identity.
+    layout : str
+        Layout of the comparison.
+    trial : int
+        Index of the random draw.
+    shapes : dict
+        Concrete shape of every variable.
+    expected : {"pass", "fail"}
+        "fail" for pitfalls.
+    status : {"passed", "failed", "inconclusive", "error"}
+        The verdict ("error": f or the derivative raised, or the claim fit no layout).
+    ok : bool
+        Whether the verdict is what was expected: "passed" for identities, "failed" for
+        pitfalls (a pitfall that passes, or an identity that does not, is a problem).
+    max_rel_error : float
+        Largest ``|claimed - numerical|`` over the largest ``|numerical|`` entry.
+    error_estimate : float
+        Largest finite-difference error estimate, relative to the same scale.
+    evaluations : int
+        Points at which f was evaluated for this draw (shared by its layouts).
+    seconds : float
+        Time of this draw, split evenly over its layouts.
+    message : str
+        Why, when the status is not the expected one or the claim has the other layout's shape.
+    mistake : str or None
+        For pitfalls, the labelled mistake class.
+    """
+
+    identity: str
+    family: str
+    layout: str
+    trial: int
+    shapes: dict[str, tuple[int, ...]]
+    expected: str
+    status: str
+    ok: bool
+    max_rel_error: float
+    error_estimate: float
+    evaluations: int
+    seconds: float
+    message: str = ""
+    mistake: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class CatalogueReport:
+    """All records of a catalogue run, with a summary table.
+
+    Attributes
+    ----------
+    records : tuple of CheckRecord
+        One per (identity, layout, trial).
+    seed, trials, method, layouts
+        The run's settings.
+    seconds : float
+        Wall time of the run.
+    """
+
+    records: tuple[CheckRecord, ...] = field(repr=False)
+    seed: int
+    trials: int
+    method: str
+    layouts: tuple[str, ...]
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        """Every identity passed and every pitfall was caught."""
+        return all(r.ok for r in self.records)
+
+    @property
+    def problems(self) -> tuple[CheckRecord, ...]:
+        """Records whose verdict differs from the expected one."""
+        return tuple(r for r in self.records if not r.ok)
+
+    def summary_rows(self) -> list[dict]:
+        """One row per identity: family, name, kind, layouts, passes, worst errors, time."""
+        rows: dict[str, dict] = {}
+        for r in self.records:
+            row = rows.setdefault(
+                r.identity,
+                {
+                    "family": r.family,
+                    "identity": r.identity,
+                    "kind": "pitfall" if r.expected == "fail" else "identity",
+                    "layouts": [],
+                    "ok": 0,
+                    "checks": 0,
+                    "worst_rel_error": 0.0,
+                    "worst_fd_error": 0.0,
+                    "seconds": 0.0,
+                },
+            )
+            if r.layout not in row["layouts"]:
+                row["layouts"].append(r.layout)
+            row["checks"] += 1
+            row["ok"] += int(r.ok)
+            row["worst_rel_error"] = max(row["worst_rel_error"], r.max_rel_error)
+            row["worst_fd_error"] = max(row["worst_fd_error"], r.error_estimate)
+            row["seconds"] += r.seconds
+        return list(rows.values())
+
+    def table(self, tablefmt: str = "simple") -> str:
+        """The summary as a table (any tabulate format)."""
+        body = []
+        for row in self.summary_rows():
+            verdict = "caught" if row["kind"] == "pitfall" else "passed"
+            body.append(
+                [
+                    row["family"],
+                    row["identity"],
+                    "/".join(layout[:3] for layout in row["layouts"]),
+                    f"{row['ok']}/{row['checks']} {verdict}",
+                    f"{row['worst_rel_error']:.1e}",
+                    f"{row['worst_fd_error']:.1e}",
+                    f"{row['seconds'] * 1e3:.0f}",
+                ]
+            )
+        headers = [
+            "family",
+            "identity",
+            "layouts",
+            "verdicts",
+            "worst rel. err",
+            "worst FD est.",
+            "ms",
+        ]
+        return tabulate(body, headers=headers, tablefmt=tablefmt, disable_numparse=True)
+
+    def totals(self) -> str:
+        """One closing line with the totals."""
+        ids = {r.identity for r in self.records if r.expected == "pass"}
+        pits = {r.identity for r in self.records if r.expected == "fail"}
+        bad_ids = {r.identity for r in self.records if r.expected == "pass" and not r.ok}
+        missed = {r.identity for r in self.records if r.expected == "fail" and not r.ok}
+        return (
+            f"{len(ids) - len(bad_ids)}/{len(ids)} identities passed, "
+            f"{len(pits) - len(missed)}/{len(pits)} pitfalls caught; {len(self.records)} checks "
+            f"({self.trials} trials x {len(self.layouts)} layouts), seed {self.seed}, "
+            f"{self.method}, {self.seconds:.1f} s"
+        )
+
+    def __str__(self) -> str:
+        parts = [self.table(), self.totals()]
+        for r in self.problems[:10]:
+            parts.append(
+                f"problem: {r.identity} [{r.layout}, trial {r.trial}, {r.shapes}] {r.status}: "
+                f"{r.message}"
+            )
+        return "\n".join(parts)
+
+
+def _check_draw(
+    entry: Identity,
+    trial: int,
+    seed: int,
+    layouts: Sequence[str],
+    method_name: str,
+) -> list[CheckRecord]:
+    start = time.perf_counter()
+    rng = entry.seed_sequence(seed, trial)
+    dims, point = entry.draw(rng)
+    shapes = {var: resolve_shape(spec, dims) for var, spec in entry.shapes.items()}
+    common = {
+        "identity": entry.name,
+        "family": entry.family,
+        "trial": trial,
+        "shapes": shapes,
+        "expected": entry.expected,
+        "mistake": entry.mistake,
+    }
+
+    def failed_all(status: str, message: str, evaluations: int = 0) -> list[CheckRecord]:
+        ok = entry.expected == "fail" and status == "failed"
+        seconds = (time.perf_counter() - start) / len(layouts)
+        return [
+            CheckRecord(
+                **common,
+                layout=name,
+                status=status,
+                ok=ok,
+                max_rel_error=float("inf"),
+                error_estimate=float("nan"),
+                evaluations=evaluations,
+                seconds=seconds,
+                message=message,
+            )
+            for name in layouts
+        ]
+
+    try:
+        target = _make_target(entry.f, point, entry.wrt)
+        est = _estimate_tensor(target, _validate_method(method_name), vectorized=entry.vectorized)
+        claimed = np.asarray(entry.derivative(**point), dtype=np.float64)
+    except GradcheckError as exc:
+        return failed_all("error", str(exc))
+    except Exception as exc:  # the derivative formula itself raised
+        return failed_all("error", f"the derivative raised {type(exc).__name__}: {exc}")
+    f_shape, x_shape = est.f_value.shape, target.x.shape
+    try:
+        fits, declared = _resolve_layouts(claimed.shape, f_shape, x_shape, entry.layout)
+    except ShapeMismatchError as exc:
+        return failed_all("failed", f"shape mismatch: {exc}", est.evaluations)
+    stated = fits[0]
+    tensor = convert_layout(claimed, f_shape, x_shape, source=stated, target="tensor")
+    scale = float(np.max(np.abs(est.value), initial=0.0))
+    seconds = (time.perf_counter() - start) / len(layouts)
+    records = []
+    for name in layouts:
+
+        def conv(a: np.ndarray, name: str = name) -> np.ndarray:
+            return convert_layout(a, f_shape, x_shape, source="tensor", target=name)
+
+        comparison = _compare(
+            conv(tensor),
+            conv(est.value),
+            conv(est.error),
+            conv(est.reliable),
+            rtol=1e-9,
+            atol=0.0,
+        )
+        status = comparison["status"]
+        message = ""
+        if declared is not None:
+            status = "failed"
+            message = (
+                f"layout mismatch: the claim has the {stated} layout's shape {claimed.shape}, "
+                f"stated as {declared}"
+            )
+        ok = status == ("passed" if entry.expected == "pass" else "failed")
+        if not ok and not message:
+            message = f"max rel. error {comparison['max_rel_error']:.2e}"
+        records.append(
+            CheckRecord(
+                **common,
+                layout=name,
+                status=status,
+                ok=ok,
+                max_rel_error=comparison["max_rel_error"],
+                error_estimate=float(np.max(est.error, initial=0.0)) / scale if scale else 0.0,
+                evaluations=est.evaluations,
+                seconds=seconds,
+                message=message,
+            )
+        )
+    return records
+
+
+def run_catalogue(
+    select: Sequence[str] | str | None = None,
+    families: Sequence[str] | str | None = None,
+    layouts: Sequence[str] = ("numerator", "denominator"),
+    trials: int = 10,
+    seed: int = 0,
+    module: ModuleType | str | Path | None = None,
+    *,
+    method: str = "central",
+    catalogue: Catalogue | None = None,
+) -> CatalogueReport:
+    """Check identities on random shape draws, in each layout.
+
+    Parameters
+    ----------
+    select : str or sequence of str, optional
+        Identity names or glob patterns (``"dtr*"``); default all.
+    families : str or sequence of str, optional
+        Families to run; default all.
+    layouts : sequence of {"numerator", "denominator", "tensor"}
+        Layouts to compare in; the claim is converted from the layout its identity states.
+    trials : int
+        Random draws of shapes and values per identity.
+    seed : int
+        Makes the run reproducible; each identity's draws depend only on the seed, the trial
+        and its name.
+    module : module, dotted name or path, optional
+        Load the identities from this module or ``.py`` file instead of the built-in
+        catalogue (identities defined with :func:`gradcheck.identity`).
+    method : str
+        Finite-difference method.
+    catalogue : Catalogue, optional
+        Run this catalogue instead (overrides `module`).
+
+    Returns
+    -------
+    CatalogueReport
+
+    Examples
+    --------
+    >>> report = run_catalogue(select=["dxTAx_dx", "w_quadform_sym_only"], trials=2)
+    >>> report.ok, len(report.records)
+    (True, 8)
+    """
+    if isinstance(trials, bool) or not isinstance(trials, int) or trials < 1:
+        raise InvalidArgumentError(f"`trials` must be a positive integer; got {trials!r}.")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise InvalidArgumentError(f"`seed` must be a non-negative integer; got {seed!r}.")
+    layouts = tuple(_validate_layout(name, allowed=LAYOUTS, name="layouts") for name in layouts)
+    if not layouts:
+        raise InvalidArgumentError("`layouts` must name at least one layout.")
+    _validate_method(method)
+    if catalogue is None:
+        if module is None:
+            from identities import builtin_catalogue
+
+            catalogue = builtin_catalogue()
+        else:
+            catalogue = load_catalogue(module)
+    chosen = catalogue.select(select, families)
+    start = time.perf_counter()
+    records: list[CheckRecord] = []
+    for entry in chosen:
+        for trial in range(trials):
+            records.extend(_check_draw(entry, trial, int(seed), layouts, method))
+    return CatalogueReport(
+        records=tuple(records),
+        seed=int(seed),
+        trials=trials,
+        method=method,
+        layouts=layouts,
+        seconds=time.perf_counter() - start,
+    )
