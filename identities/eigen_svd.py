@@ -1,1 +1,247 @@
-"""Placeholder."""
+"""Derivatives of eigenvalues, eigenvectors and singular values (Cookbook Sec. 2.3, Giles)."""
+
+from functools import partial
+
+import numpy as np
+
+from gradcheck import identity
+
+from ._helpers import bm, dot, eig_F, eigh_fixed, eigsort, eigval, eigvec, inv, pinv, sumall, sym
+
+ident = partial(identity, family="eigen_svd")
+GILES = "Giles 2008 Sec. 3.1"
+SYMPART = "symmetric-part convention: f uses sym(A)"
+DISTINCT = {"A": "distinct_eigs"}
+
+
+@ident(
+    wrt="X",
+    shapes={"X": "n n"},
+    derivative=lambda X: np.eye(len(X)),
+    text="d sum(eig(X))/dX = I",
+    source="Matrix Cookbook (66)",
+)
+def dsum_eig_dX(X):
+    return np.sum(np.linalg.eigvals(X), axis=-1).real
+
+
+def _top_outer(A, i):
+    v = eigvec(sym(A), i)
+    return np.outer(v, v)
+
+
+@ident(
+    wrt="A",
+    shapes={"A": "n n"},
+    constraints=DISTINCT,
+    derivative=lambda A: _top_outer(A, -1),
+    text="d lambda_max(A)/dA = v v^T",
+    source=f"Matrix Cookbook (68); {GILES}",
+    note=SYMPART,
+)
+def dlambda_max_sym_dA(A):
+    return np.linalg.eigvalsh(sym(A))[..., -1]
+
+
+@ident(
+    wrt="A",
+    shapes={"A": "n n"},
+    constraints=DISTINCT,
+    derivative=lambda A: _top_outer(A, 0),
+    text="d lambda_min(A)/dA = v v^T",
+    source="Matrix Cookbook (68)",
+    note=SYMPART,
+)
+def dlambda_min_sym_dA(A):
+    return np.linalg.eigvalsh(sym(A))[..., 0]
+
+
+@ident(
+    wrt="A",
+    shapes={"A": "n n"},
+    constraints=DISTINCT,
+    conditions=("n >= 2",),
+    derivative=lambda A: _top_outer(A, 1),
+    text="d lambda_2(A)/dA = v_2 v_2^T (second smallest)",
+    source="Matrix Cookbook (68)",
+    note=SYMPART,
+)
+def dlambda_2_sym_dA(A):
+    return np.linalg.eigvalsh(sym(A))[..., 1]
+
+
+def _top2(A):
+    V = np.linalg.eigh(sym(A))[1][:, -2:]
+    return V @ V.T
+
+
+@ident(
+    wrt="A",
+    shapes={"A": "n n"},
+    constraints=DISTINCT,
+    derivative=_top2,
+    text="d(lambda_n + lambda_(n-1))/dA = V_2 V_2^T (Ky Fan)",
+    source="Matrix Cookbook (68) summed",
+    note=SYMPART,
+)
+def dsum_top2_eig_dA(A):
+    return np.sum(np.linalg.eigvalsh(sym(A))[..., -2:], axis=-1)
+
+
+@ident(
+    wrt="A",
+    shapes={"A": "n n"},
+    constraints=DISTINCT,
+    derivative=lambda A: 2 * sym(A),
+    text="d sum(lambda_i^2)/dA = 2 sym(A)",
+    source="Matrix Cookbook (68) + chain rule",
+    note="= ||sym(A)||_F^2",
+)
+def dsum_eig_sq_dA(A):
+    return np.sum(np.linalg.eigvalsh(sym(A)) ** 2, axis=-1)
+
+
+def _deigvec_proj(c, A):
+    S = sym(A)
+    n = len(S)
+    return sym(pinv(eigval(S, -1) * np.eye(n) - S) @ np.outer(c, eigvec(S, -1)))
+
+
+@ident(
+    wrt="A",
+    shapes={"c": "n", "A": "n n"},
+    constraints=DISTINCT,
+    derivative=_deigvec_proj,
+    text="dv = (lambda I - A)^+ dA v, contracted with c",
+    source="Matrix Cookbook (69)",
+    note="eigenvector sign fixed by v[0] > 0; " + SYMPART,
+)
+def deigvec_proj_dA(c, A):
+    return dot(c, eigvec(sym(A), -1))
+
+
+PATH = {"A": "n n", "B": "n n", "t": ""}
+PATH_C = {"A": "distinct_eigs", "B": "symmetric", "t": "small"}
+
+
+@ident(
+    wrt="t",
+    shapes=PATH,
+    constraints=PATH_C,
+    derivative=lambda A, B, t: (lambda V: np.einsum("ij,ik,kj->j", V, B, V))(
+        np.linalg.eigh(A + t * B)[1]
+    ),
+    text="d lambda_i/dt = v_i^T B v_i",
+    source="Matrix Cookbook (68) (directional)",
+)
+def deigvals_dt(A, B, t):
+    return np.linalg.eigvalsh(A + bm(t) * B)
+
+
+def _deigvec_dt(A, B, t):
+    Y = A + t * B
+    n = len(Y)
+    return pinv(eigval(Y, -1) * np.eye(n) - Y) @ B @ eigvec(Y, -1)
+
+
+@ident(
+    wrt="t",
+    shapes=PATH,
+    constraints=PATH_C,
+    derivative=_deigvec_dt,
+    text="dv/dt = (lambda I - Y)^+ B v",
+    source="Matrix Cookbook (69) (directional)",
+)
+def deigvec_dt(A, B, t):
+    return eigvec(A + bm(t) * B, -1)
+
+
+def _giles_sym(A, dbar, Ubar):
+    d, V = eigh_fixed(sym(A))
+    return sym(V @ (np.diag(dbar) + eig_F(d) * (V.T @ Ubar)) @ V.T)
+
+
+@ident(
+    wrt="A",
+    shapes={"A": "n n", "dbar": "n", "Ubar": "n n"},
+    constraints=DISTINCT,
+    derivative=_giles_sym,
+    text="Abar = U (Dbar + F o (U^T Ubar)) U^T, then the symmetric part",
+    source=f"{GILES} (eigenvalues and eigenvectors, reverse mode, symmetric case)",
+)
+def giles_sym_eig_reverse(A, dbar, Ubar):
+    S = sym(A)
+    return dot(dbar, np.linalg.eigvalsh(S)) + sumall(Ubar * eigh_fixed(S)[1])
+
+
+def _giles_nonsym(A):
+    V = eigsort(A)[1]
+    return np.outer(inv(V).T[:, -1], V[:, -1])
+
+
+@ident(
+    wrt="A",
+    shapes={"A": "n n"},
+    constraints={"A": "real_eigs"},
+    derivative=_giles_nonsym,
+    text="d lambda_i/dA = (U^-T)_i (U)_i^T (left times right eigenvector)",
+    source=f"{GILES} (eigenvalues, general A = U D U^-1)",
+    note="reduces to v v^T only for symmetric A",
+)
+def giles_nonsym_eigval_dA(A):
+    return eigsort(A)[0][..., -1]
+
+
+def _svd(X):
+    return np.linalg.svd(X, full_matrices=False)
+
+
+@ident(
+    wrt="X",
+    shapes={"X": "n m"},
+    constraints={"X": "distinct_sv"},
+    derivative=lambda X: (lambda U, s, Vt: np.outer(U[:, 0], Vt[0]))(*_svd(X)),
+    text="d sigma_1/dX = u_1 v_1^T",
+    source=f"{GILES} (SVD): d sigma_i = u_i^T dX v_i",
+)
+def dsigma_max_dX(X):
+    return np.linalg.svd(X, compute_uv=False)[..., 0]
+
+
+@ident(
+    wrt="X",
+    shapes={"X": "n m"},
+    constraints={"X": "distinct_sv"},
+    derivative=lambda X: (lambda U, s, Vt: np.outer(U[:, -1], Vt[-1]))(*_svd(X)),
+    text="d sigma_min/dX = u_k v_k^T",
+    source=f"{GILES} (SVD)",
+)
+def dsigma_min_dX(X):
+    return np.linalg.svd(X, compute_uv=False)[..., -1]
+
+
+@ident(
+    wrt="X",
+    shapes={"X": "n m"},
+    constraints={"X": "distinct_sv"},
+    conditions=("n > m",),
+    derivative=lambda X: pinv(X).T,
+    text="d sum(log(sigma_i))/dX = (X^+)^T",
+    source="SVD; = (1/2) log det(X^T X), cf. Matrix Cookbook (55)",
+)
+def dsum_log_sv_dX(X):
+    return np.sum(np.log(np.linalg.svd(X, compute_uv=False)), axis=-1)
+
+
+@ident(
+    wrt="t",
+    shapes={"A": "n m", "B": "n m", "t": ""},
+    constraints={"A": "distinct_sv", "t": "small"},
+    derivative=lambda A, B, t: (lambda U, s, Vt: np.einsum("ik,ij,kj->k", U, B, Vt))(
+        *_svd(A + t * B)
+    ),
+    text="d sigma/dt = diag(U^T B V)",
+    source=f"{GILES} (SVD, forward mode)",
+)
+def dsvals_dt(A, B, t):
+    return np.linalg.svd(A + bm(t) * B, compute_uv=False)
