@@ -108,6 +108,8 @@ def d_product_scalars_dx(a, x):
     derivative=lambda a, b, x: a / (b @ x) - (a @ x) * b / (b @ x) ** 2,
     text="d(a^T x / b^T x)/dx = a / b^T x - (a^T x) b / (b^T x)^2",
     source="quotient rule",
+    conditions=("n >= 2",),
+    note="for n = 1 the quotient is constant",
 )
 def d_quotient_dx(a, b, x):
     return dot(a, x) / dot(b, x)
