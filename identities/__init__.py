@@ -24,6 +24,7 @@ FAMILY_MODULES = (
     "identities.product_chain_rule",
     "identities.vector_by_vector",
     "identities.structured",
+    "identities.seed_notes",
     "identities.pitfalls",
 )
 
