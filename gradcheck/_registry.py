@@ -245,7 +245,7 @@ def pitfall(
             corrects=corrects.name,
             mistake=mistake,
             latex="",
-            text=text,
+            text=text or f"wrong ({mistake.replace('_', ' ')}) claim for: {corrects.text}",
             source=source or corrects.source,
             note=note,
         )

@@ -1,0 +1,146 @@
+"""The built-in catalogue: every identity passes, every pitfall fails, mutations are caught."""
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import gradcheck as gc
+from identities import builtin_catalogue
+from tests.helpers import seeds
+
+CATALOGUE = builtin_catalogue()
+IDENTITIES = [e.name for e in CATALOGUE if not e.is_pitfall]
+PITFALLS = [e.name for e in CATALOGUE if e.is_pitfall]
+REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "identities.md"
+
+
+def test_catalogue_size_and_families():
+    assert len(IDENTITIES) >= 250
+    assert len(PITFALLS) == 55
+    assert {"linear", "quadratic", "trace", "determinant", "ml_loss", "structured"} <= set(
+        CATALOGUE.families
+    )
+    for entry in CATALOGUE:
+        assert entry.source and entry.text
+        if entry.is_pitfall:
+            assert entry.corrects in CATALOGUE and entry.mistake in gc.MISTAKES
+            assert not CATALOGUE[entry.corrects].is_pitfall
+
+
+@pytest.mark.parametrize("name", IDENTITIES)
+@settings(max_examples=3)
+@given(seed=seeds)
+def test_every_identity_passes_in_both_layouts(name, seed):
+    report = gc.run_catalogue(catalogue=CATALOGUE.select(name), trials=1, seed=seed)
+    assert report.ok, str(report)
+    assert {r.layout for r in report.records} == {"numerator", "denominator"}
+
+
+@pytest.mark.parametrize("name", PITFALLS)
+@settings(max_examples=3)
+@given(seed=seeds)
+def test_every_pitfall_fails(name, seed):
+    report = gc.run_catalogue(catalogue=CATALOGUE.select(name), trials=1, seed=seed)
+    assert report.ok, str(report)
+    assert all(r.status == "failed" for r in report.records)
+
+
+MUTATIONS = ["transpose", "double", "negate", "one_entry_1e-6"]
+
+
+def _mutate(kind, D, rng):
+    if kind == "transpose":
+        if D.ndim != 2 or D.shape[0] != D.shape[1]:
+            return None
+        if np.max(np.abs(D - D.T)) <= 1e-3 * np.max(np.abs(D)):
+            return None  # symmetric: transposing changes nothing
+        return D.T.copy()
+    if kind == "double":
+        return 2 * D
+    if kind == "negate":
+        return -D
+    wrong = D.copy()
+    index = tuple(int(rng.integers(0, s)) for s in D.shape)
+    wrong[index] += rng.choice([-1.0, 1.0]) * 1e-6 * np.max(np.abs(D))
+    return wrong
+
+
+@pytest.mark.parametrize("kind", MUTATIONS)
+@settings(max_examples=120)
+@given(seed=seeds, which=st.integers(0, len(IDENTITIES) - 1))
+def test_mutations_of_correct_identities_are_caught(kind, seed, which):
+    entry = CATALOGUE[IDENTITIES[which]]
+    rng = np.random.default_rng(seed)
+    _, point = entry.draw(rng)
+    D = np.asarray(entry.derivative(**point), dtype=float)
+    if np.max(np.abs(D)) == 0:
+        return  # a zero derivative has no scale to mutate
+    wrong = _mutate(kind, D, rng)
+    if wrong is None:
+        return
+    result = gc.check(
+        entry.f, wrong, point, wrt=entry.wrt, layout=entry.layout, vectorized=entry.vectorized
+    )
+    assert result.status == "failed", f"{entry.name}: {result}"
+
+
+def test_runs_are_reproducible_and_independent_of_selection():
+    a = gc.run_catalogue(select=["dtr*"], trials=2, seed=5)
+    b = gc.run_catalogue(select=["dtrX2_dX"], trials=2, seed=5)
+    again = gc.run_catalogue(select=["dtr*"], trials=2, seed=5)
+    by_name = {(r.identity, r.layout, r.trial): r for r in a.records}
+    for r in b.records:
+        twin = by_name[(r.identity, r.layout, r.trial)]
+        assert twin.shapes == r.shapes and twin.max_rel_error == r.max_rel_error
+    assert [r.max_rel_error for r in a.records] == [r.max_rel_error for r in again.records]
+
+
+def test_report_table_has_one_row_per_identity_and_a_totals_line():
+    report = gc.run_catalogue(families=["linear"], trials=2, seed=1)
+    rows = report.summary_rows()
+    assert len(rows) == len(CATALOGUE.select(families="linear"))
+    assert all(row["checks"] == 4 and row["ok"] == 4 for row in rows)
+    text = str(report)
+    assert "dAx_dx" in text and "identities passed" in text.splitlines()[-1]
+    assert len(report.records) == 4 * len(rows)
+
+
+def test_selection_by_family_and_glob():
+    report = gc.run_catalogue(select="w_*transpose*", trials=1)
+    assert report.records and all(r.expected == "fail" for r in report.records)
+    with pytest.raises(gc.UnknownNameError, match="dxTAx_dx"):
+        gc.run_catalogue(select="dxTAx_d", trials=1)
+    with pytest.raises(gc.UnknownNameError, match="Did you mean 'trace'"):
+        gc.run_catalogue(families="trce", trials=1)
+
+
+def test_a_pitfall_that_passes_is_reported_as_a_problem():
+    right = CATALOGUE["dxTAx_dx"]
+    fake = gc.pitfall(
+        "fake_pitfall", corrects=right, mistake="factor_2", derivative=right.derivative
+    )
+    report = gc.run_catalogue(catalogue=gc.Catalogue([fake]), trials=2)
+    assert not report.ok and all(r.status == "passed" and not r.ok for r in report.records)
+    assert "0/1 pitfalls caught" in report.totals()
+
+
+@pytest.mark.skipif(not REFERENCE.exists(), reason="shared/reference not beside the repository")
+def test_every_reference_row_is_in_the_catalogue_with_its_mistake_class():
+    text = REFERENCE.read_text()
+    verified = text.split("## Verified identities")[1].split("## Wrong-but-plausible")[0]
+    wrong = text.split("## Wrong-but-plausible")[1]
+    ids = re.findall(r"^\| (\w+) \| (\w+) \|", verified, flags=re.M)
+    ids = [(name, family) for name, family in ids if name != "id"]
+    assert len(ids) == 291
+    for name, family in ids:
+        assert name in CATALOGUE, name
+        assert CATALOGUE[name].family == family
+    rows = re.findall(r"^\| (w_\w+) \| (\w+) \| (\w+) \|", wrong, flags=re.M)
+    assert len(rows) == 55
+    for name, corrects, mistake in rows:
+        entry = CATALOGUE[name]
+        assert entry.corrects == corrects and entry.mistake == mistake
