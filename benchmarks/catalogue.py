@@ -1,0 +1,61 @@
+"""Time the whole built-in catalogue: every identity x 2 layouts x 10 random draws.
+
+Run with ``python benchmarks/catalogue.py``; not part of the test suite. Prints the time per
+family and in total, and, as the anchor measured in the same process, the same run with every
+function evaluated one point at a time (what a checker without batching does).
+Target: the whole catalogue (at least 250 identities) in under 10 s on a 2-core machine.
+"""
+
+from __future__ import annotations
+
+import platform
+import sys
+import time
+from collections import defaultdict
+from dataclasses import replace
+
+import numpy as np
+from tabulate import tabulate
+
+import gradcheck
+from identities import builtin_catalogue
+
+
+def main() -> int:
+    catalogue = builtin_catalogue()
+    looped = gradcheck.Catalogue(replace(e, vectorized=False) for e in catalogue)
+    start = time.perf_counter()
+    report = gradcheck.run_catalogue(catalogue=catalogue, trials=10, seed=0)
+    batched_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    anchor = gradcheck.run_catalogue(catalogue=looped, trials=10, seed=0)
+    looped_seconds = time.perf_counter() - start
+
+    per_family: dict[str, list] = defaultdict(lambda: [0, 0, 0.0, 0])
+    for record in report.records:
+        row = per_family[record.family]
+        row[2] += record.seconds
+        row[3] += record.evaluations if record.layout == report.layouts[0] else 0
+    for entry in catalogue:
+        per_family[entry.family][1 if entry.is_pitfall else 0] += 1
+    rows = [
+        [family, ids, pits, f"{seconds:.2f}", evaluations]
+        for family, (ids, pits, seconds, evaluations) in sorted(per_family.items())
+    ]
+    print(
+        f"Python {sys.version.split()[0]}, NumPy {np.__version__}, gradcheck "
+        f"{gradcheck.__version__}; {platform.machine()}"
+    )
+    print(tabulate(rows, headers=["family", "identities", "pitfalls", "seconds", "f evals"]))
+    print()
+    print(report.totals())
+    print(
+        f"whole catalogue, batched: {batched_seconds:.1f} s (target < 10 s); "
+        f"one point per call: {looped_seconds:.1f} s; ratio {looped_seconds / batched_seconds:.1f}x"
+    )
+    print(f"anchor run agrees: {anchor.ok == report.ok}")
+    return 0 if report.ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
