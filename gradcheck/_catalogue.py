@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -287,6 +287,7 @@ def run_catalogue(
     *,
     method: str = "central",
     catalogue: Catalogue | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> CatalogueReport:
     """Check identities on random shape draws, in each layout.
 
@@ -310,6 +311,8 @@ def run_catalogue(
         Finite-difference method.
     catalogue : Catalogue, optional
         Run this catalogue instead (overrides `module`).
+    progress : callable, optional
+        Called as ``progress(done, total, name)`` after each identity.
 
     Returns
     -------
@@ -339,9 +342,11 @@ def run_catalogue(
     chosen = catalogue.select(select, families)
     start = time.perf_counter()
     records: list[CheckRecord] = []
-    for entry in chosen:
+    for done, entry in enumerate(chosen, start=1):
         for trial in range(trials):
             records.extend(_check_draw(entry, trial, int(seed), layouts, method))
+        if progress is not None:
+            progress(done, len(chosen), entry.name)
     return CatalogueReport(
         records=tuple(records),
         seed=int(seed),

@@ -129,9 +129,12 @@ class _Validator(ast.NodeVisitor):
             if abs(value) > 1e300:
                 raise _fail(node, self.source, "number out of range")
             return
-        if isinstance(value, str) and (value in _STRINGS or _is_einsum(value)):
-            return
-        raise _fail(node, self.source, "only numbers and the strings 'fro', 'nuc' are allowed")
+        raise _fail(
+            node,
+            self.source,
+            "only numbers are allowed here (strings only as function arguments: 'fro', 'nuc', "
+            "einsum subscripts)",
+        )
 
     def visit_Name(self, node: ast.Name) -> None:
         if node.id.startswith("__"):
@@ -158,6 +161,10 @@ class _Validator(ast.NodeVisitor):
         for arg in node.args:
             if isinstance(arg, ast.Starred):
                 raise _fail(arg, self.source, "argument unpacking is not allowed")
+            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                if arg.value in _STRINGS or _is_einsum(arg.value):
+                    continue
+                raise _fail(arg, self.source, f"string argument {arg.value!r} is not allowed")
             self.visit(arg)
         for kw in node.keywords:
             if kw.arg is None or kw.arg not in ("axis", "keepdims", "ord", "k", "offset"):

@@ -1,0 +1,210 @@
+"""The JSON form of a catalogue run (schema 1), its validation, and baseline comparison."""
+
+from __future__ import annotations
+
+import json
+import math
+import platform
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import scipy
+from tabulate import tabulate
+
+from ._catalogue import CatalogueReport
+from ._errors import InvalidArgumentError
+
+__all__ = ["SCHEMA_VERSION", "BaselineError", "Regressions", "compare_reports", "load_report"]
+
+#: Version of the JSON schema; bumped on any incompatible change.
+SCHEMA_VERSION = 1
+
+RECORD_FIELDS: dict[str, tuple[type, ...]] = {
+    "identity": (str,),
+    "family": (str,),
+    "layout": (str,),
+    "trial": (int,),
+    "shapes": (dict,),
+    "pitfall": (bool,),
+    "status": (str,),
+    "ok": (bool,),
+    "max_rel_error": (float, int, type(None)),
+    "error_estimate": (float, int, type(None)),
+    "evaluations": (int,),
+    "seconds": (float, int),
+    "diagnosis": (str, type(None)),
+}
+STATUSES = ("passed", "failed", "inconclusive", "error")
+
+
+class BaselineError(InvalidArgumentError):
+    """A saved report cannot be read or does not follow the schema."""
+
+
+def _finite_or_none(value: float) -> float | None:
+    return float(value) if math.isfinite(value) else None
+
+
+def report_to_json(report: CatalogueReport, *, command: str = "catalogue") -> dict[str, Any]:
+    """The report as a JSON-ready dictionary (schema 1).
+
+    Non-finite numbers (an error that could not be computed) are written as ``null``.
+    """
+    from . import __version__
+
+    return {
+        "schema": SCHEMA_VERSION,
+        "tool": "gradcheck",
+        "command": command,
+        "settings": {
+            "seed": report.seed,
+            "trials": report.trials,
+            "method": report.method,
+            "layouts": list(report.layouts),
+            "versions": {
+                "gradcheck": __version__,
+                "numpy": np.__version__,
+                "scipy": scipy.__version__,
+                "python": platform.python_version(),
+            },
+        },
+        "seconds": report.seconds,
+        "records": [
+            {
+                "identity": r.identity,
+                "family": r.family,
+                "layout": r.layout,
+                "trial": r.trial,
+                "shapes": {k: list(v) for k, v in r.shapes.items()},
+                "pitfall": r.expected == "fail",
+                "status": r.status,
+                "ok": r.ok,
+                "max_rel_error": _finite_or_none(r.max_rel_error),
+                "error_estimate": _finite_or_none(r.error_estimate),
+                "evaluations": r.evaluations,
+                "seconds": r.seconds,
+                "diagnosis": r.message or None,
+            }
+            for r in report.records
+        ],
+    }
+
+
+def validate_report(data: Any, source: str = "the report") -> dict[str, Any]:
+    """Check that `data` follows schema 1; raise :class:`BaselineError` naming the problem."""
+    if not isinstance(data, Mapping):
+        raise BaselineError(f"{source} is not a JSON object.")
+    if data.get("schema") != SCHEMA_VERSION:
+        raise BaselineError(
+            f"{source} has schema {data.get('schema')!r}; this gradcheck reads schema "
+            f"{SCHEMA_VERSION}. Save a new baseline with `gradcheck catalogue --save FILE`."
+        )
+    settings = data.get("settings")
+    if not isinstance(settings, Mapping) or not isinstance(settings.get("seed"), int):
+        raise BaselineError(f"{source}: `settings` must be an object with an integer `seed`.")
+    records = data.get("records")
+    if not isinstance(records, list):
+        raise BaselineError(f"{source}: `records` must be a list.")
+    for i, record in enumerate(records):
+        if not isinstance(record, Mapping):
+            raise BaselineError(f"{source}: record {i} is not an object.")
+        for key, types in RECORD_FIELDS.items():
+            if key not in record:
+                raise BaselineError(f"{source}: record {i} has no `{key}`.")
+            value = record[key]
+            if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
+                raise BaselineError(
+                    f"{source}: record {i} field `{key}` has type {type(value).__name__}."
+                )
+        if record["status"] not in STATUSES:
+            raise BaselineError(f"{source}: record {i} has unknown status {record['status']!r}.")
+    return dict(data)
+
+
+def load_report(path: str | Path) -> dict[str, Any]:
+    """Read and validate a report saved with ``--save``."""
+    path = Path(path)
+    try:
+        text = path.read_text()
+    except OSError as exc:
+        raise BaselineError(f"cannot read baseline {str(path)!r}: {exc.strerror}.") from exc
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BaselineError(f"baseline {str(path)!r} is not valid JSON: {exc}.") from exc
+    return validate_report(data, f"baseline {str(path)!r}")
+
+
+def _summarise(data: Mapping[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    for r in data["records"]:
+        key = (r["identity"], r["layout"])
+        row = out.setdefault(key, {"ok": True, "worst": 0.0, "pitfall": r["pitfall"]})
+        row["ok"] = row["ok"] and r["ok"]
+        err = r["max_rel_error"]
+        row["worst"] = math.inf if err is None else max(row["worst"], float(err))
+    return out
+
+
+@dataclass(frozen=True, kw_only=True)
+class Regressions:
+    """What changed between a baseline run and the current one.
+
+    Attributes
+    ----------
+    newly_failing, newly_passing : tuple of (identity, layout)
+        Checks whose verdict (as expected or not) changed.
+    added, removed : tuple of str
+        Identities present in only one of the runs.
+    grown : tuple of (identity, layout, before, after)
+        Identities whose worst relative error grew more than 10 times (and above 1e-12).
+    """
+
+    newly_failing: tuple[tuple[str, str], ...] = ()
+    newly_passing: tuple[tuple[str, str], ...] = ()
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    grown: tuple[tuple[str, str, float, float], ...] = field(default=())
+
+    @property
+    def regressed(self) -> bool:
+        """Something got worse: a check newly fails or an error grew."""
+        return bool(self.newly_failing or self.grown)
+
+    def table(self, tablefmt: str = "simple") -> str:
+        rows = [["newly failing", f"{i} [{lay}]", ""] for i, lay in self.newly_failing]
+        rows += [["newly passing", f"{i} [{lay}]", ""] for i, lay in self.newly_passing]
+        rows += [["added", i, ""] for i in self.added]
+        rows += [["removed", i, ""] for i in self.removed]
+        rows += [
+            ["error grew", f"{i} [{lay}]", f"{before:.1e} -> {after:.1e}"]
+            for i, lay, before, after in self.grown
+        ]
+        if not rows:
+            return "no change against the baseline"
+        return tabulate(rows, headers=["change", "check", "worst rel. error"], tablefmt=tablefmt)
+
+
+def compare_reports(current: Mapping[str, Any], baseline: Mapping[str, Any]) -> Regressions:
+    """Compare two schema-1 reports (see :class:`Regressions`)."""
+    now, before = _summarise(current), _summarise(baseline)
+    ids_now = {k[0] for k in now}
+    ids_before = {k[0] for k in before}
+    common = sorted(set(now) & set(before))
+    grown = []
+    for key in common:
+        if now[key]["pitfall"]:
+            continue
+        old, new = before[key]["worst"], now[key]["worst"]
+        if new > 10 * max(old, 1e-13) and new > 1e-12:
+            grown.append((key[0], key[1], old, new))
+    return Regressions(
+        newly_failing=tuple(k for k in common if before[k]["ok"] and not now[k]["ok"]),
+        newly_passing=tuple(k for k in common if not before[k]["ok"] and now[k]["ok"]),
+        added=tuple(sorted(ids_now - ids_before)),
+        removed=tuple(sorted(ids_before - ids_now)),
+        grown=tuple(grown),
+    )
