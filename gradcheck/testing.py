@@ -1,0 +1,129 @@
+"""Turning identity modules into pytest tests: ``catalogue_tests``.
+
+Example, in a test module of your project::
+
+    from gradcheck.testing import catalogue_tests
+
+    test_my_identities = catalogue_tests("mypkg.identities")
+
+creates one pytest item per identity and layout, each checked on hypothesis-drawn shapes and
+points (as many examples as ``--gradcheck-trials``, seeded by ``--gradcheck-seed``). Identities
+must pass at every hypothesis-drawn point; pitfalls must fail on seeded random draws.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import seed as hypothesis_seed
+from hypothesis import strategies as st
+
+from ._check import check
+from ._errors import GradientAssertionError
+from ._layouts import LAYOUTS, _validate_layout
+from ._recording import record_from_result
+from ._registry import Catalogue, Identity, load_catalogue
+from .strategies import points
+
+__all__ = ["catalogue_tests"]
+
+
+def catalogue_tests(
+    module: ModuleType | str | Path | Catalogue,
+    *,
+    layouts: Sequence[str] = ("numerator", "denominator"),
+) -> Callable[..., None]:
+    """A parametrized pytest test checking every identity of `module` in every layout.
+
+    Parameters
+    ----------
+    module : module, dotted name, ``.py`` path or Catalogue
+        Where the identities are (defined with :func:`gradcheck.identity`).
+    layouts : sequence of str
+        Layouts to compare in.
+
+    Returns
+    -------
+    function
+        Assign it to a name starting with ``test_`` in a test module.
+    """
+    catalogue = module if isinstance(module, Catalogue) else load_catalogue(module)
+    layouts = tuple(_validate_layout(x, allowed=LAYOUTS, name="layouts") for x in layouts)
+    params = [
+        pytest.param(entry, layout, id=f"{entry.name}-{layout}")
+        for entry in catalogue
+        for layout in layouts
+    ]
+
+    @pytest.mark.parametrize(("identity", "layout"), params)
+    def test_identity(identity: Identity, layout: str, gradcheck: Any) -> None:
+        __tracebackhide__ = True
+        _run_identity(identity, layout, gradcheck)
+
+    return test_identity
+
+
+def _check_point(entry: Identity, layout: str, fixture: Any, point: dict, trial: int) -> None:
+    __tracebackhide__ = True
+    start = time.perf_counter()
+    result = check(
+        entry.f,
+        entry.derivative,
+        point,
+        wrt=entry.wrt,
+        layout=entry.layout,
+        method=fixture.method,
+        vectorized=entry.vectorized,
+    )
+    shapes = {k: tuple(np.shape(v)) for k, v in point.items()}
+    record = record_from_result(
+        result,
+        name=entry.name,
+        family=entry.family,
+        trial=trial,
+        shapes=shapes,
+        pitfall=entry.is_pitfall,
+        seconds=time.perf_counter() - start,
+    )
+    fixture.record({**record, "layout": layout})
+    expected = "failed" if entry.is_pitfall else "passed"
+    if result.status != expected:
+        what = "pitfall passed" if entry.is_pitfall else f"identity {result.status}"
+        raise GradientAssertionError(
+            f"{entry.name} [{layout}] {what} at shapes {shapes}:\n{result}", result
+        )
+
+
+def _run_identity(entry: Identity, layout: str, fixture: Any) -> None:
+    """Identities must hold at every valid point: hypothesis searches for one where they do
+    not. Pitfalls are wrong for generic inputs (a degenerate point, A = 0 say, can make a
+    wrong formula coincide with the right one), so they are checked on seeded random draws."""
+    __tracebackhide__ = True
+    if entry.is_pitfall:
+        for trial in range(fixture.trials):
+            _, point = entry.draw(entry.seed_sequence(fixture.seed, trial))
+            _check_point(entry, layout, fixture, point, trial)
+        return
+    trials = [0]
+
+    @hypothesis_seed(fixture.seed)
+    @settings(
+        max_examples=fixture.trials,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+    )
+    @given(data=st.data())
+    def run(data: st.DataObject) -> None:
+        point = data.draw(points(entry), label="point")
+        _check_point(entry, layout, fixture, point, trials[0])
+        trials[0] += 1
+
+    run()
