@@ -6,6 +6,7 @@ The public API is re-exported here; the code lives in private modules.
 from ._catalogue import CatalogueReport, CheckRecord, run_catalogue
 from ._check import CheckResult, assert_gradient, check
 from ._constraints import CONSTRAINTS
+from ._diagnosis import KINDS, Diagnosis
 from ._engine import JacobianEstimate, estimate_jacobian, jacobian
 from ._errors import (
     ComplexStepError,
@@ -39,6 +40,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "CONSTRAINTS",
+    "KINDS",
     "LAYOUTS",
     "METHOD_NAMES",
     "MISTAKES",
@@ -47,6 +49,7 @@ __all__ = [
     "CheckRecord",
     "CheckResult",
     "ComplexStepError",
+    "Diagnosis",
     "DuplicateIdentityError",
     "FunctionCallError",
     "GradcheckError",

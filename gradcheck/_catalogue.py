@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import ModuleType
 
 import numpy as np
 from tabulate import tabulate
 
-from ._check import _compare, _resolve_layouts
+from ._check import _check_and_estimate, _compare, _resolve_layouts
+from ._diagnosis import Diagnosis, _Evidence, diagnose, shape_diagnosis
 from ._engine import _estimate_tensor, _validate_method
 from ._errors import GradcheckError, InvalidArgumentError, ShapeMismatchError
+from ._evaluate import DEFAULT_CHUNK_BYTES
 from ._layouts import LAYOUTS, _validate_layout, convert_layout
 from ._registry import Catalogue, Identity, load_catalogue
 from ._shapes import resolve_shape
@@ -55,6 +57,8 @@ class CheckRecord:
         Why, when the status is not the expected one or the claim has the other layout's shape.
     mistake : str or None
         For pitfalls, the labelled mistake class.
+    diagnosis : Diagnosis or None
+        What kind of mistake the claim looks like, when it did not pass.
     """
 
     identity: str
@@ -71,6 +75,7 @@ class CheckRecord:
     seconds: float
     message: str = ""
     mistake: str | None = None
+    diagnosis: Diagnosis | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -120,6 +125,7 @@ class CatalogueReport:
                     "worst_rel_error": 0.0,
                     "worst_fd_error": 0.0,
                     "seconds": 0.0,
+                    "diagnosis": "",
                 },
             )
             if r.layout not in row["layouts"]:
@@ -129,6 +135,8 @@ class CatalogueReport:
             row["worst_rel_error"] = max(row["worst_rel_error"], r.max_rel_error)
             row["worst_fd_error"] = max(row["worst_fd_error"], r.error_estimate)
             row["seconds"] += r.seconds
+            if r.diagnosis is not None and not row["diagnosis"]:
+                row["diagnosis"] = r.diagnosis.kind
         return list(rows.values())
 
     def table(self, tablefmt: str = "simple") -> str:
@@ -174,9 +182,9 @@ class CatalogueReport:
     def __str__(self) -> str:
         parts = [self.table(), self.totals()]
         for r in self.problems[:10]:
+            why = r.message if r.diagnosis is None else f"{r.message}; {r.diagnosis}"
             parts.append(
-                f"problem: {r.identity} [{r.layout}, trial {r.trial}, {r.shapes}] {r.status}: "
-                f"{r.message}"
+                f"problem: {r.identity} [{r.layout}, trial {r.trial}, {r.shapes}] {r.status}: {why}"
             )
         return "\n".join(parts)
 
@@ -231,12 +239,15 @@ def _check_draw(
     try:
         fits, declared = _resolve_layouts(claimed.shape, f_shape, x_shape, entry.layout)
     except ShapeMismatchError as exc:
-        return failed_all("failed", f"shape mismatch: {exc}", est.evaluations)
+        records = failed_all("failed", f"shape mismatch: {exc}", est.evaluations)
+        found = shape_diagnosis(claimed.shape, f_shape, x_shape)
+        return [replace(r, diagnosis=found) for r in records]
     stated = fits[0]
     tensor = convert_layout(claimed, f_shape, x_shape, source=stated, target="tensor")
     scale = float(np.max(np.abs(est.value), initial=0.0))
     seconds = (time.perf_counter() - start) / len(layouts)
     records = []
+    diagnosis = None
     for name in layouts:
 
         def conv(a: np.ndarray, name: str = name) -> np.ndarray:
@@ -259,6 +270,10 @@ def _check_draw(
                 f"stated as {declared}"
             )
         ok = status == ("passed" if entry.expected == "pass" else "failed")
+        if status != "passed" and diagnosis is None:
+            diagnosis = _diagnose_draw(
+                entry, point, target, est, tensor, conv, comparison, status, name, declared, stated
+            )
         if not ok and not message:
             message = f"max rel. error {comparison['max_rel_error']:.2e}"
         records.append(
@@ -272,9 +287,68 @@ def _check_draw(
                 evaluations=est.evaluations,
                 seconds=seconds,
                 message=message,
+                diagnosis=diagnosis if status != "passed" else None,
             )
         )
     return records
+
+
+def _diagnose_draw(
+    entry: Identity,
+    point: dict,
+    target: object,
+    est: object,
+    tensor: np.ndarray,
+    conv: Callable[[np.ndarray], np.ndarray],
+    comparison: dict,
+    status: str,
+    name: str,
+    declared: str | None,
+    stated: str,
+) -> Diagnosis:
+    """Diagnose a draw that did not pass (see :mod:`gradcheck._diagnosis`)."""
+
+    def recheck(new_point: dict) -> bool:
+        result, _, _ = _check_and_estimate(
+            entry.f,
+            entry.derivative,
+            new_point,
+            wrt=entry.wrt,
+            layout=entry.layout,
+            method="central",
+            mode="full",
+            rtol=None,
+            atol=None,
+            directions=1,
+            seed=None,
+            step=None,
+            vectorized=entry.vectorized,
+            chunk_bytes=DEFAULT_CHUNK_BYTES,
+        )
+        return result.passed
+
+    def numerical_at(new_point: dict) -> np.ndarray:
+        there = _make_target(entry.f, new_point, entry.wrt)
+        value = _estimate_tensor(there, _validate_method("central"), vectorized=entry.vectorized)
+        return conv(value.value)
+
+    evidence = _Evidence(
+        claimed=conv(tensor),
+        numerical=conv(est.value),
+        tolerance=comparison["tolerance"],
+        status=status,
+        layout=stated if declared else name,
+        f_shape=est.f_value.shape,
+        x_shape=target.x.shape,
+        tensor=est.value,
+        kink=est.kink,
+        layout_mismatch=declared,
+        recheck=recheck,
+        numerical_at=numerical_at,
+        point=dict(point),
+        wrt=entry.wrt,
+    )
+    return diagnose(evidence)
 
 
 def run_catalogue(

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from ._diagnosis import Diagnosis, _Evidence, diagnose
 from ._directional import _directional_estimate
 from ._engine import (
     _estimate_tensor,
@@ -93,8 +94,9 @@ class CheckResult:
         One-line summary.
     notes : tuple of str
         Further remarks (layout mismatches, fallbacks, failing directions).
-    diagnosis : object or None
-        What kind of mistake a failed claim looks like (filled by the diagnosis step).
+    diagnosis : Diagnosis or None
+        What kind of mistake a claim that did not pass looks like (None when it passed); see
+        :class:`gradcheck.Diagnosis`.
     """
 
     passed: bool
@@ -116,7 +118,7 @@ class CheckResult:
     x_shape: tuple[int, ...]
     headline: str
     notes: tuple[str, ...] = ()
-    diagnosis: object | None = None
+    diagnosis: Diagnosis | None = None
 
     def __bool__(self) -> bool:
         return self.passed
@@ -289,6 +291,98 @@ def _headline(
     )
 
 
+def _check_and_estimate(
+    f: Callable[..., Any],
+    derivative: np.ndarray | Callable[..., Any],
+    point: Point,
+    *,
+    wrt: str | None,
+    layout: str,
+    method: str,
+    mode: str,
+    rtol: float | None,
+    atol: float | None,
+    directions: int,
+    seed: int | np.random.Generator | None,
+    step: float | np.ndarray | None,
+    vectorized: bool | None,
+    chunk_bytes: int,
+) -> tuple[CheckResult, _TensorEstimate | None, _Target]:
+    """The check without its diagnosis; also returns the full estimate (None in directional
+    mode) and the bound target."""
+    target = _make_target(f, point, wrt)
+    layout = _validate_layout(layout, allowed=(*LAYOUTS, "auto"))
+    m = _validate_method(method)
+    if mode not in _MODES:
+        raise InvalidArgumentError(f"`mode` must be 'full' or 'directional'; got {mode!r}.")
+    default_rtol = DEFAULT_RTOL if mode == "full" else DEFAULT_RTOL_DIRECTIONAL
+    rtol_v = _validate_tolerance(rtol, "rtol", default_rtol)
+    atol_v = _validate_tolerance(atol, "atol", 0.0)
+    _validate_chunk_bytes(chunk_bytes)
+    if mode == "directional":
+        _validate_directions(directions)
+    claimed = _claimed_value(derivative, target)
+    f0, evaluations = _evaluate_at_point(target)
+    layouts, declared = _resolve_layouts(claimed.shape, f0.shape, target.x.shape, layout)
+    tolerances = {"rtol": rtol_v, "atol": atol_v}
+    engine = {"step": step, "vectorized": vectorized, "chunk_bytes": chunk_bytes}
+    if mode == "full":
+        est = _estimate_tensor(target, m, at_point=(f0, evaluations), **engine)
+        candidates = [(name, *_in_layout(est, name, claimed.shape)) for name in layouts]
+        result = _build_result(
+            target,
+            m,
+            "full",
+            claimed,
+            candidates,
+            declared,
+            est.evaluations,
+            f0.shape,
+            tolerances,
+        )
+        return result, est, target
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    est, d, v, used = _directional_estimate(target, f0, m, int(directions), rng, **engine)
+    candidates = []
+    for name in layouts:
+        tensor = convert_layout(claimed, f0.shape, target.x.shape, source=name, target="tensor")
+        jm = tensor.reshape(f0.size, target.x.size)
+        projected = np.einsum("rm,mn,rn->r", v, jm, d.reshape(len(d), -1))
+        candidates.append((name, est.value, est.error, est.reliable, projected))
+    result = _build_result(
+        target,
+        m,
+        "directional",
+        claimed,
+        candidates,
+        declared,
+        evaluations + used,
+        f0.shape,
+        tolerances,
+    )
+    if result.status != "failed" or target.x.size > FALLBACK_MAX_SIZE or declared is not None:
+        return result, None, target
+    est = _estimate_tensor(target, m, at_point=(f0, 0), **engine)
+    candidates = [(name, *_in_layout(est, name, claimed.shape)) for name in layouts]
+    full = _build_result(
+        target,
+        m,
+        "full",
+        claimed,
+        candidates,
+        declared,
+        result.evaluations + est.evaluations,
+        f0.shape,
+        tolerances,
+    )
+    note = (
+        f"the directional check failed (worst direction {_index_text(result.worst_index)}, "
+        f"max rel. error {_fmt_err(result.max_rel_error)}); the variable is small enough, so "
+        f"every entry was compared."
+    )
+    return replace(full, notes=(note, *full.notes)), est, target
+
+
 def check(
     f: Callable[..., Any],
     derivative: np.ndarray | Callable[..., Any],
@@ -375,76 +469,89 @@ def check(
     >>> check(f, 2 * A @ x, x).status        # only right for symmetric A
     'failed'
     """
-    target = _make_target(f, point, wrt)
-    layout = _validate_layout(layout, allowed=(*LAYOUTS, "auto"))
-    m = _validate_method(method)
-    if mode not in _MODES:
-        raise InvalidArgumentError(f"`mode` must be 'full' or 'directional'; got {mode!r}.")
-    default_rtol = DEFAULT_RTOL if mode == "full" else DEFAULT_RTOL_DIRECTIONAL
-    rtol_v = _validate_tolerance(rtol, "rtol", default_rtol)
-    atol_v = _validate_tolerance(atol, "atol", 0.0)
-    _validate_chunk_bytes(chunk_bytes)
-    if mode == "directional":
-        _validate_directions(directions)
-    claimed = _claimed_value(derivative, target)
-    f0, evaluations = _evaluate_at_point(target)
-    layouts, declared = _resolve_layouts(claimed.shape, f0.shape, target.x.shape, layout)
-    tolerances = {"rtol": rtol_v, "atol": atol_v}
-    engine = {"step": step, "vectorized": vectorized, "chunk_bytes": chunk_bytes}
-    if mode == "full":
-        est = _estimate_tensor(target, m, at_point=(f0, evaluations), **engine)
-        candidates = [(name, *_in_layout(est, name, claimed.shape)) for name in layouts]
-        return _build_result(
-            target,
-            m,
-            "full",
-            claimed,
-            candidates,
-            declared,
-            est.evaluations,
-            f0.shape,
-            tolerances,
-        )
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-    est, d, v, used = _directional_estimate(target, f0, m, int(directions), rng, **engine)
-    candidates = []
-    for name in layouts:
-        tensor = convert_layout(claimed, f0.shape, target.x.shape, source=name, target="tensor")
-        jm = tensor.reshape(f0.size, target.x.size)
-        projected = np.einsum("rm,mn,rn->r", v, jm, d.reshape(len(d), -1))
-        candidates.append((name, est.value, est.error, est.reliable, projected))
-    result = _build_result(
-        target,
-        m,
-        "directional",
-        claimed,
-        candidates,
-        declared,
-        evaluations + used,
-        f0.shape,
-        tolerances,
+    result, est, target = _check_and_estimate(
+        f,
+        derivative,
+        point,
+        wrt=wrt,
+        layout=layout,
+        method=method,
+        mode=mode,
+        rtol=rtol,
+        atol=atol,
+        directions=directions,
+        seed=seed,
+        step=step,
+        vectorized=vectorized,
+        chunk_bytes=chunk_bytes,
     )
-    if result.status != "failed" or target.x.size > FALLBACK_MAX_SIZE or declared is not None:
+    if result.status == "passed":
         return result
-    est = _estimate_tensor(target, m, at_point=(f0, 0), **engine)
-    candidates = [(name, *_in_layout(est, name, claimed.shape)) for name in layouts]
-    full = _build_result(
-        target,
-        m,
-        "full",
-        claimed,
-        candidates,
-        declared,
-        result.evaluations + est.evaluations,
-        f0.shape,
-        tolerances,
+
+    def recheck(new_point: dict[str, Any]) -> bool:
+        moved = new_point if target.wrt is not None else new_point[_BARE]
+        again, _, _ = _check_and_estimate(
+            f,
+            derivative,
+            moved,
+            wrt=wrt,
+            layout=result.layout,
+            method=method,
+            mode="full",
+            rtol=rtol,
+            atol=atol,
+            directions=directions,
+            seed=seed,
+            step=None,
+            vectorized=vectorized,
+            chunk_bytes=chunk_bytes,
+        )
+        return again.passed
+
+    def numerical_at(new_point: dict[str, Any]) -> np.ndarray:
+        moved = new_point if target.wrt is not None else new_point[_BARE]
+        there = _make_target(f, moved, wrt)
+        estimate = _estimate_tensor(there, _validate_method(method), vectorized=vectorized)
+        return _in_layout(estimate, result.layout, result.claimed.shape)[0]
+
+    diagnosis = _diagnose_result(result, est, target, derivative, recheck, numerical_at)
+    return replace(result, diagnosis=diagnosis)
+
+
+_BARE = "x"
+
+
+def _diagnose_result(
+    result: CheckResult,
+    est: _TensorEstimate | None,
+    target: _Target,
+    derivative: object,
+    recheck: Callable[[dict[str, Any]], bool],
+    numerical_at: Callable[[dict[str, Any]], np.ndarray],
+) -> Diagnosis:
+    """Diagnose a result that did not pass (see :mod:`gradcheck._diagnosis`)."""
+    mismatch = None
+    for note in result.notes:
+        if note.startswith("layout mismatch"):
+            mismatch = note.split("layout=")[1].split("'")[1]
+    point = {target.wrt or _BARE: np.array(target.x), **target.others}
+    evidence = _Evidence(
+        claimed=result.claimed,
+        numerical=result.numerical,
+        tolerance=result.tolerance,
+        status=result.status,
+        layout=result.layout,
+        f_shape=result.f_shape,
+        x_shape=result.x_shape,
+        tensor=None if est is None or result.mode != "full" else est.value,
+        kink=None if est is None else est.kink,
+        layout_mismatch=mismatch,
+        recheck=recheck if callable(derivative) and result.mode == "full" else None,
+        numerical_at=numerical_at if result.mode == "full" else None,
+        point=point,
+        wrt=target.wrt or _BARE,
     )
-    note = (
-        f"the directional check failed (worst direction {_index_text(result.worst_index)}, "
-        f"max rel. error {_fmt_err(result.max_rel_error)}); the variable is small enough, so "
-        f"every entry was compared."
-    )
-    return replace(full, notes=(note, *full.notes))
+    return diagnose(evidence)
 
 
 def _validate_directions(directions: object) -> None:

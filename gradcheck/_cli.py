@@ -174,15 +174,18 @@ def _catalogue_text(report: CatalogueReport, tablefmt: str, colour: bool) -> str
                 f"{row['worst_rel_error']:.1e}",
                 f"{row['worst_fd_error']:.1e}",
                 f"{row['seconds'] * 1e3:.0f}",
+                row["diagnosis"],
             ]
         )
     headers = ["family", "identity", "layouts", "verdicts", "worst rel. err", "worst FD est."]
-    table = tabulate(rows, headers=[*headers, "ms"], tablefmt=tablefmt, disable_numparse=True)
+    headers += ["ms", "diagnosis"]
+    table = tabulate(rows, headers=headers, tablefmt=tablefmt, disable_numparse=True)
     lines = [table, paint(report.totals(), report.ok)]
     for r in report.problems[:20]:
+        why = r.message if r.diagnosis is None else f"{r.message}; {r.diagnosis}"
         lines.append(
             f"problem: {r.identity} [{r.layout}, trial {r.trial}, shapes {r.shapes}] "
-            f"{r.status}: {r.message}"
+            f"{r.status}: {why}"
         )
     return "\n".join(lines)
 

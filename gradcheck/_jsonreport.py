@@ -86,7 +86,7 @@ def report_to_json(report: CatalogueReport, *, command: str = "catalogue") -> di
                 "error_estimate": _finite_or_none(r.error_estimate),
                 "evaluations": r.evaluations,
                 "seconds": r.seconds,
-                "diagnosis": r.message or None,
+                "diagnosis": str(r.diagnosis) if r.diagnosis is not None else (r.message or None),
             }
             for r in report.records
         ],

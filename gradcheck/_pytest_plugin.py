@@ -132,7 +132,10 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         ]
         terminalreporter.section("gradcheck")
         terminalreporter.write_line(
-            tabulate(rows, headers=["check", "layout", "verdict", "worst rel. err", "FD est."])
+            tabulate(
+                rows,
+                headers=["check", "layout", "verdict", "worst rel. err", "FD est.", "diagnosis"],
+            )
         )
         bad = sum(not r["ok"] for r in records)
         terminalreporter.write_line(f"{len(records)} checks, {bad} not as expected")

@@ -342,18 +342,21 @@ w_quadform_missing_term = pitfall(
     corrects=quadratic.dxTAx_dx,
     mistake="missing_term",
     derivative=lambda x, A: A @ x,
+    conditions=N2,
 )
 w_rss_missing_term = pitfall(
     "w_rss_missing_term",
     corrects=ml_loss.d_rss_dbeta,
     mistake="missing_term",
     derivative=lambda X, beta, y: -2 * X.T @ y,
+    conditions=("n >= 2", "m >= 2"),
 )
 w_bTXTXc_missing_term = pitfall(
     "w_bTXTXc_missing_term",
     corrects=quadratic.dbTXTXc_dX,
     mistake="missing_term",
     derivative=lambda b, X, c: X @ np.outer(b, c),
+    conditions=("m >= 2",),
 )
 w_product_rule_missing_term = pitfall(
     "w_product_rule_missing_term",
@@ -395,6 +398,7 @@ w_logistic_missing_link = pitfall(
     mistake="missing_chain_factor",
     derivative=lambda X, w, y: X.T @ (X @ w - y),
     note="least-squares residual used instead of sigmoid(Xw) - y",
+    conditions=("n >= 2", "m >= 2"),
 )
 w_chain_missing_inner = pitfall(
     "w_chain_missing_inner",

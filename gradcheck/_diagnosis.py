@@ -1,0 +1,425 @@
+"""Diagnosis: when a claimed derivative is wrong, say how it is wrong.
+
+The tests run from cheapest to costliest and the first that explains the claim wins:
+
+1. ``unreliable`` - the check was inconclusive: why, and what to try;
+2. ``layout`` - the claim is the derivative in the other layout (its shape, or its values
+   where both layouts have the same shape);
+3. ``transpose`` - the claim is the transposed derivative (scalar by square matrix);
+4. ``sign`` / ``scale`` - the claim is a constant multiple of the derivative (factor fitted by
+   least squares; -1 is a sign error);
+5. ``structured_convention`` - the claim is the derivative under the other convention for
+   symmetric matrices (Cookbook ``2G - G o I`` versus the symmetric part ``G``);
+6. ``entries`` - the claim is right except for a few entries (listed);
+7. ``symmetric_only`` - the claim passes when one input matrix is replaced by its symmetric
+   part (re-checked at that point; needs a callable derivative);
+8. ``wrong_order`` - the claim passes when the input matrices are replaced by diagonal, hence
+   commuting, ones (same requirement);
+9. ``missing_term`` - the difference is a sizeable term of its own (a term, or a chain-rule
+   factor, is missing);
+10. ``unknown`` - with a summary of the error pattern.
+
+Tests 1-6 and 9-10 reuse the check's evaluations (no extra cost). When they find nothing,
+one numerical derivative at the point with the variable X replaced by X^T tests for a
+transpose missing inside the formula, and tests 7 and 8 re-run the check at modified points:
+at most one full check per square-matrix input, one for all of them together and one for the
+commuting point.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ._errors import GradcheckError
+from ._layouts import convert_layout, layout_shapes
+
+__all__ = ["KINDS", "Diagnosis"]
+
+KINDS = (
+    "unreliable",
+    "layout",
+    "transpose",
+    "sign",
+    "scale",
+    "structured_convention",
+    "entries",
+    "symmetric_only",
+    "wrong_order",
+    "missing_term",
+    "unknown",
+)
+
+_NICE = {2.0: "2", 0.5: "1/2", 3.0: "3", 1 / 3: "1/3", 4.0: "4", 0.25: "1/4"}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Diagnosis:
+    """What kind of mistake a failed claim looks like.
+
+    Attributes
+    ----------
+    kind : str
+        One of :data:`KINDS`.
+    message : str
+        One line for a person.
+    factor : float or None
+        The fitted factor (kinds "scale" and "sign").
+    layout : str or None
+        The layout in which the claim is right (kind "layout").
+    variables : tuple of str
+        The inputs involved (kinds "symmetric_only", "wrong_order").
+    entries : tuple of (index, claimed, numerical)
+        The worst entries (kinds "entries", "missing_term", "unknown").
+    """
+
+    kind: str
+    message: str
+    factor: float | None = None
+    layout: str | None = None
+    variables: tuple[str, ...] = ()
+    entries: tuple[tuple[tuple[int, ...], float, float], ...] = field(default=())
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.message}"
+
+
+def _worst(claimed: np.ndarray, numerical: np.ndarray, count: int = 3):
+    err = np.abs(claimed - numerical).ravel()
+    order = np.argsort(-err, kind="stable")[: min(count, err.size)]
+    out = []
+    for k in order:
+        idx = tuple(int(i) for i in np.unravel_index(int(k), claimed.shape))
+        out.append((idx, float(claimed[idx]), float(numerical[idx])))
+    return tuple(out)
+
+
+def _entries_text(entries) -> str:
+    return ", ".join(
+        "[" + ", ".join(map(str, i)) + f"] claimed {c:.4g} vs {n:.4g}" for i, c, n in entries
+    )
+
+
+def _factor_text(alpha: float) -> str:
+    for value, text in _NICE.items():
+        if abs(alpha - value) <= 1e-6 * value:
+            return text
+    return f"{alpha:.6g}"
+
+
+@dataclass(frozen=True)
+class _Evidence:
+    """What a diagnosis may look at."""
+
+    claimed: np.ndarray
+    numerical: np.ndarray
+    tolerance: np.ndarray
+    status: str
+    layout: str
+    f_shape: tuple[int, ...]
+    x_shape: tuple[int, ...]
+    tensor: np.ndarray | None = None
+    kink: np.ndarray | None = None
+    layout_mismatch: str | None = None
+    recheck: Callable[[dict[str, Any]], bool] | None = None
+    numerical_at: Callable[[dict[str, Any]], np.ndarray] | None = None
+    point: dict[str, Any] | None = None
+    wrt: str | None = None
+
+
+def _close(a: np.ndarray, b: np.ndarray, tol: np.ndarray, scale: float = 1.0) -> bool:
+    return bool(np.all(np.abs(a - b) <= tol * max(1.0, abs(scale))))
+
+
+def diagnose(ev: _Evidence) -> Diagnosis:
+    """Explain a claim that did not pass (see the module docstring for the order of tests)."""
+    C, N, tol = ev.claimed, ev.numerical, ev.tolerance
+    if ev.status == "inconclusive":
+        return _unreliable(ev)
+    if ev.layout_mismatch is not None:
+        return Diagnosis(
+            kind="layout",
+            layout=ev.layout,
+            message=f"the claim has the shape of the {ev.layout} layout, but the "
+            f"{ev.layout_mismatch} layout was declared",
+        )
+    found = _other_layout(ev) or _scale(C, N, tol) or _structured(C, N, tol) or _few(C, N, tol)
+    if found is not None:
+        return found
+    found = _transposed_variable(ev) or _rechecks(ev)
+    if found is not None:
+        return found
+    found = _residual(C, N)
+    if ev.recheck is None:
+        hint = (
+            " (a callable derivative would also let symmetric-only and ordering mistakes be tested)"
+        )
+        return Diagnosis(kind=found.kind, entries=found.entries, message=found.message + hint)
+    return found
+
+
+def _unreliable(ev: _Evidence) -> Diagnosis:
+    if ev.kink is not None and np.any(ev.kink):
+        count = int(np.sum(ev.kink))
+        return Diagnosis(
+            kind="unreliable",
+            message=f"the one-sided slopes differ at {count} entr{'y' if count == 1 else 'ies'} "
+            "(f has a kink at or near the point): check at a point away from the kink",
+        )
+    return Diagnosis(
+        kind="unreliable",
+        message="the finite differences are noisy or lose their digits to cancellation: try "
+        "method='richardson' or 'complex', a larger `step`, or a better-conditioned point",
+    )
+
+
+def _other_layout(ev: _Evidence) -> Diagnosis | None:
+    C, N, tol = ev.claimed, ev.numerical, ev.tolerance
+    f_shape, x_shape = ev.f_shape, ev.x_shape
+    scalar_by_matrix = (len(f_shape) == 0 and len(x_shape) == 2) or (
+        len(x_shape) == 0 and len(f_shape) == 2
+    )
+    if ev.tensor is not None and ev.layout in ("numerator", "denominator"):
+        other = "numerator" if ev.layout == "denominator" else "denominator"
+        if C.shape in layout_shapes(f_shape, x_shape, other):
+            there = convert_layout(ev.tensor, f_shape, x_shape, source="tensor", target=other)
+            there = there.reshape(C.shape)
+            if not np.array_equal(there, N) and _close(C, there, tol):
+                if scalar_by_matrix:
+                    return _transposed()
+                return Diagnosis(
+                    kind="layout",
+                    layout=other,
+                    message=f"the claim is right in the {other} layout (the {ev.layout} layout "
+                    "was declared): transpose it, or declare the other layout",
+                )
+    if C.ndim == 2 and C.shape[0] == C.shape[1] and not np.allclose(N, N.T):
+        if _close(C, N.T, tol):
+            return _transposed()
+    return None
+
+
+def _transposed() -> Diagnosis:
+    return Diagnosis(
+        kind="transpose",
+        message="the claim equals the derivative transposed: a transpose is missing (or extra)",
+    )
+
+
+def _scale(C: np.ndarray, N: np.ndarray, tol: np.ndarray) -> Diagnosis | None:
+    nn = float(np.sum(N * N))
+    if nn == 0:
+        return None
+    alpha = float(np.sum(C * N) / nn)
+    if abs(alpha - 1) < 1e-9 or not _close(C, alpha * N, tol, alpha):
+        return None
+    significant = int(np.sum(np.abs(N) > 1e-8 * np.max(np.abs(N))))
+    nice = abs(abs(alpha) - 1) <= 1e-6 or _factor_text(abs(alpha)) in _NICE.values()
+    if significant < 2 and not nice:
+        return None  # any wrong value of a single number is "a multiple" of the right one
+    if abs(alpha + 1) <= 1e-6:
+        return Diagnosis(
+            kind="sign", factor=-1.0, message="the claim is the negative of the derivative"
+        )
+    text = _factor_text(abs(alpha))
+    sign = "-" if alpha < 0 else ""
+    hint = ""
+    if text in ("2", "1/2"):
+        hint = ": a factor 2 or 1/2 is spurious or missing"
+    return Diagnosis(
+        kind="scale",
+        factor=alpha,
+        message=f"the claim is {sign}{text} times the derivative{hint}",
+    )
+
+
+def _structured(C: np.ndarray, N: np.ndarray, tol: np.ndarray) -> Diagnosis | None:
+    if C.ndim != 2 or C.shape[0] != C.shape[1] or C.shape[0] < 2:
+        return None
+    eye = np.eye(C.shape[0])
+    candidates = {
+        "the Cookbook convention 2G - G o I where the symmetric-part gradient G is expected": (
+            2 * N - N * eye
+        ),
+        "the symmetric-part gradient where the Cookbook convention (independent entries, "
+        "2G - G o I) is expected": (N + N * eye) / 2,
+        "the unstructured gradient where the symmetric-part gradient is expected": None,
+    }
+    for text, candidate in candidates.items():
+        if candidate is None:
+            continue
+        for variant in (candidate, np.tril(candidate)):
+            if not np.allclose(variant, N) and _close(C, variant, tol, 2.0):
+                return Diagnosis(
+                    kind="structured_convention",
+                    message=f"the claim is {text} (symmetric-matrix conventions differ)",
+                )
+    return None
+
+
+def _few(C: np.ndarray, N: np.ndarray, tol: np.ndarray) -> Diagnosis | None:
+    bad = np.abs(C - N) > tol
+    count = int(bad.sum())
+    if count == 0 or bad.size < 4 or count > max(1, min(10, bad.size // 4)):
+        return None
+    entries = _worst(C, N, min(count, 5))
+    return Diagnosis(
+        kind="entries",
+        entries=entries,
+        message=f"the claim is right except at {count} of {bad.size} entries: "
+        + _entries_text(entries),
+    )
+
+
+def _transposed_variable(ev: _Evidence) -> Diagnosis | None:
+    """Is the claim the derivative at the point where the variable X is replaced by X^T?
+    Then X appears untransposed where X^T belongs inside the formula."""
+    if ev.numerical_at is None or ev.point is None or ev.wrt is None:
+        return None
+    X = ev.point.get(ev.wrt)
+    if not (isinstance(X, np.ndarray) and X.ndim == 2 and X.shape[0] == X.shape[1] >= 2):
+        return None
+    if np.allclose(X, X.T):
+        return None
+    try:
+        there = ev.numerical_at({**ev.point, ev.wrt: np.ascontiguousarray(X.T)})
+    except GradcheckError:
+        return None
+    if there.shape == ev.claimed.shape and _close(ev.claimed, there, ev.tolerance, 2.0):
+        return Diagnosis(
+            kind="transpose",
+            variables=(ev.wrt,),
+            message=f"the claim is the derivative at {ev.wrt}^T: {ev.wrt} appears untransposed "
+            f"where {ev.wrt}^T belongs inside the formula (a transpose is missing)",
+        )
+    return None
+
+
+def _rechecks(ev: _Evidence) -> Diagnosis | None:
+    if ev.recheck is None or ev.point is None:
+        return None
+    square = [
+        k
+        for k, v in ev.point.items()
+        if k != ev.wrt
+        and isinstance(v, np.ndarray)
+        and v.ndim == 2
+        and v.shape[0] == v.shape[1]
+        and v.shape[0] >= 2
+        and not np.allclose(v, v.T)
+    ]
+    wrt_value = ev.point.get(ev.wrt) if ev.wrt is not None else None
+    wrt_square = (
+        isinstance(wrt_value, np.ndarray)
+        and wrt_value.ndim == 2
+        and wrt_value.shape[0] == wrt_value.shape[1] >= 2
+        and not np.allclose(wrt_value, wrt_value.T)
+    )
+
+    def sym(v: np.ndarray) -> np.ndarray:
+        return (v + v.T) / 2
+
+    for name in [*square, *([ev.wrt] if wrt_square else [])]:
+        if _passes(ev, {name: sym(ev.point[name])}):
+            return Diagnosis(
+                kind="symmetric_only",
+                variables=(name,),
+                message=f"the claim holds only for symmetric {name} (it passes where {name} is "
+                f"replaced by its symmetric part): use the general formula, e.g. A + A^T "
+                f"instead of 2A",
+            )
+    if len(square) > 1 and _passes(ev, {k: sym(ev.point[k]) for k in square}):
+        return Diagnosis(
+            kind="symmetric_only",
+            variables=tuple(square),
+            message=f"the claim holds only when {', '.join(square)} are symmetric",
+        )
+    commuting = [
+        k
+        for k, v in ev.point.items()
+        if k != ev.wrt
+        and isinstance(v, np.ndarray)
+        and v.ndim == 2
+        and v.shape[0] == v.shape[1]
+        and v.shape[0] >= 2
+    ]
+    if commuting:
+        changes = {k: _diagonal(ev.point[k]) for k in commuting}
+        if _passes(ev, changes):
+            return Diagnosis(
+                kind="wrong_order",
+                variables=tuple(commuting),
+                message=f"the claim holds when {', '.join(commuting)} commute (diagonal), so "
+                "products are in the wrong order: matrix products do not commute",
+            )
+    return None
+
+
+def _diagonal(v: np.ndarray) -> np.ndarray:
+    d = np.diagonal(v).copy()
+    small = np.abs(d) < 0.25
+    d[small] = np.where(d[small] < 0, -0.25, 0.25) + d[small]
+    return np.diag(d)
+
+
+def _passes(ev: _Evidence, changes: dict[str, np.ndarray]) -> bool:
+    try:
+        return bool(ev.recheck({**ev.point, **changes}))  # type: ignore[misc]
+    except GradcheckError:
+        return False
+
+
+def _residual(C: np.ndarray, N: np.ndarray) -> Diagnosis:
+    entries = _worst(C, N)
+    nc, nn = float(np.linalg.norm(C)), float(np.linalg.norm(N))
+    wrong = int(np.sum(~np.isclose(C, N, rtol=1e-6, atol=1e-12 * max(nn, 1e-300))))
+    if nn > 0 and 1e-3 * nn <= nc <= 1e3 * nn:
+        missing = float(np.linalg.norm(N - C))
+        return Diagnosis(
+            kind="missing_term",
+            entries=entries,
+            message=f"numerical - claimed is a term of its own (norm {missing:.3g} against "
+            f"{nn:.3g}; {wrong} of {C.size} entries differ): is a term or a chain-rule factor "
+            "missing? Worst: " + _entries_text(entries),
+        )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(N != 0, C / N, np.nan)
+    finite = ratio[np.isfinite(ratio)]
+    pattern = (
+        f"claimed/numerical ranges from {finite.min():.3g} to {finite.max():.3g}"
+        if finite.size
+        else "the numerical derivative is zero"
+    )
+    return Diagnosis(
+        kind="unknown",
+        entries=entries,
+        message=f"{wrong} of {C.size} entries differ; {pattern}. Worst: " + _entries_text(entries),
+    )
+
+
+def shape_diagnosis(
+    claimed_shape: tuple[int, ...], f_shape: tuple[int, ...], x_shape: tuple[int, ...]
+) -> Diagnosis:
+    """For a claim whose shape fits no layout."""
+    if (
+        len(f_shape) == 0
+        and len(claimed_shape) == 2
+        and claimed_shape[0] == claimed_shape[1]
+        and len(x_shape) == 1
+    ):
+        n, p = claimed_shape[0], x_shape[0]
+        if p in (2 * n - 1, n, n * (n + 1) // 2) and p != n * n:
+            return Diagnosis(
+                kind="structured_convention",
+                message=f"the claim has the shape of an {n} x {n} matrix, but the variable is "
+                f"the {p} parameters of a structured matrix: differentiate by the parameters "
+                "(sum the matrix gradient over the entries each parameter fills)",
+            )
+    return Diagnosis(
+        kind="unknown",
+        message=f"the claim's shape {claimed_shape} fits no layout for f {f_shape} and the "
+        f"variable {x_shape}",
+    )
