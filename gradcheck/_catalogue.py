@@ -153,6 +153,7 @@ class CatalogueReport:
                     f"{row['worst_rel_error']:.1e}",
                     f"{row['worst_fd_error']:.1e}",
                     f"{row['seconds'] * 1e3:.0f}",
+                    row["diagnosis"],
                 ]
             )
         headers = [
@@ -163,6 +164,7 @@ class CatalogueReport:
             "worst rel. err",
             "worst FD est.",
             "ms",
+            "diagnosis",
         ]
         return tabulate(body, headers=headers, tablefmt=tablefmt, disable_numparse=True)
 

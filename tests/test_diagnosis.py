@@ -1,0 +1,240 @@
+"""Diagnosis: each kind on real wrong formulas, the pitfall and mutation targets, and that a
+diagnosis never changes a verdict."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import gradcheck as gc
+from gradcheck._check import _check_and_estimate
+from identities import builtin_catalogue
+from tests.helpers import seeds
+
+CATALOGUE = builtin_catalogue()
+RNG = np.random.default_rng(0)
+A = RNG.standard_normal((4, 4))
+x = RNG.standard_normal(4)
+X = RNG.standard_normal((4, 4)) + 4 * np.eye(4)
+
+# The mistake classes each diagnosis kind names.
+NAMES = {
+    "transpose": {"missing_transpose"},
+    "layout": {"wrong_layout"},
+    "scale": {"factor_2", "missing_half"},
+    "sign": {"sign_error"},
+    "symmetric_only": {"symmetric_only"},
+    "wrong_order": {"wrong_order"},
+    "structured_convention": {"structured_convention"},
+    "missing_term": {"missing_term", "missing_chain_factor"},
+}
+
+
+def quad(x, A):
+    return x @ A @ x
+
+
+def kind(f, claim, point, **kw):
+    result = gc.check(f, claim, point, **kw)
+    assert result.status != "passed"
+    return result.diagnosis
+
+
+def test_layout_shape_and_values():
+    d = kind(lambda x: x @ x, (2 * x)[None, :], x)
+    assert d.kind == "layout" and d.layout == "numerator"
+    B = RNG.standard_normal((4, 4))
+    d = kind(lambda x: np.tanh(B @ x), (1 - np.tanh(B @ x) ** 2)[:, None] * B, x)
+    assert d.kind == "layout" and d.layout == "numerator"
+
+
+def test_transpose():
+    d = kind(lambda X: np.trace(X @ A), A, X)
+    assert d.kind == "transpose"
+    d = kind(lambda X: np.log(abs(np.linalg.det(X))), np.linalg.inv(X), X)
+    assert d.kind == "transpose"
+
+
+def test_transposed_variable_inside_the_formula():
+    a, b = RNG.standard_normal(4), RNG.standard_normal(4)
+
+    def f(X):
+        return a @ np.linalg.inv(X) @ b
+
+    def wrong(X):
+        return -np.linalg.inv(X) @ np.outer(a, b) @ np.linalg.inv(X)
+
+    d = kind(f, wrong, X)
+    assert d.kind == "transpose" and d.variables == ("x",)
+
+
+@pytest.mark.parametrize(
+    ("factor", "text"), [(2.0, "2 times"), (0.5, "1/2 times"), (3.0, "3 times")]
+)
+def test_scale(factor, text):
+    d = kind(quad, lambda x, A: factor * (A + A.T) @ x, {"x": x, "A": A}, wrt="x")
+    assert d.kind == "scale" and np.isclose(d.factor, factor) and text in d.message
+
+
+def test_sign():
+    d = kind(quad, lambda x, A: -(A + A.T) @ x, {"x": x, "A": A}, wrt="x")
+    assert d.kind == "sign" and d.factor == -1
+
+
+def test_symmetric_only_names_the_variable():
+    d = kind(quad, lambda x, A: 2 * A @ x, {"x": x, "A": A}, wrt="x")
+    assert d.kind == "symmetric_only" and d.variables == ("A",)
+    W = RNG.standard_normal((4, 3))
+    d = kind(lambda W, A: np.trace(W.T @ A @ W), lambda W, A: 2 * A @ W, {"W": W, "A": A}, wrt="W")
+    assert d.kind == "symmetric_only" and d.variables == ("A",)
+
+
+def test_entries_lists_the_wrong_ones():
+    g = (A + A.T) @ x
+    wrong = g.copy()
+    wrong[2] += 0.1
+    d = kind(quad, lambda x, A: wrong, {"x": x, "A": A}, wrt="x")
+    assert d.kind == "entries" and d.entries[0][0] == (2,)
+
+
+def test_wrong_order():
+    B = RNG.standard_normal((4, 4))
+
+    def f(A, B, t):
+        Y = A + t * B
+        return Y @ Y
+
+    d = kind(
+        f,
+        lambda A, B, t: 2 * (A + t * B) @ B,
+        {"A": A, "B": B, "t": np.array(0.01)},
+        wrt="t",
+        layout="numerator",
+    )
+    assert d.kind == "wrong_order"
+
+
+def test_structured_convention():
+    S = A @ A.T + 4 * np.eye(4)
+
+    def f(S):
+        return np.log(np.linalg.det((S + S.T) / 2))
+
+    G = np.linalg.inv(S)
+    assert kind(f, 2 * G - G * np.eye(4), S).kind == "structured_convention"
+
+
+def test_missing_term_and_unknown():
+    B = RNG.standard_normal((4, 4))
+
+    def f(x):
+        return (A @ x) @ np.tanh(B @ x)
+
+    d = kind(f, lambda x: A.T @ np.tanh(B @ x), x)
+    assert d.kind == "missing_term" and "missing" in d.message
+    d = kind(lambda x: x @ x, np.full(4, 1e9), x)
+    assert d.kind == "unknown"
+
+
+def test_unreliable_says_why():
+    d = kind(lambda x: np.sum(np.abs(x)), np.array([1.0, 1.0]), np.array([0.0, 1.0]))
+    assert d.kind == "unreliable" and "kink" in d.message
+
+
+def test_correct_derivatives_get_no_diagnosis():
+    assert gc.check(quad, lambda x, A: (A + A.T) @ x, {"x": x, "A": A}, wrt="x").diagnosis is None
+
+
+def test_diagnosis_shows_in_reports():
+    result = gc.check(quad, lambda x, A: 2 * A @ x, {"x": x, "A": A}, wrt="x")
+    assert "diagnosis: symmetric_only" in str(result)
+    with pytest.raises(gc.GradientAssertionError, match="symmetric_only"):
+        gc.assert_gradient(quad, lambda x, A: 2 * A @ x, {"x": x, "A": A}, wrt="x")
+    report = gc.run_catalogue(select="w_trWTAW_sym_only", trials=1)
+    assert report.records[0].diagnosis.kind == "symmetric_only"
+    assert "symmetric_only" in report.table()
+
+
+@settings(max_examples=40)
+@given(seed=seeds, which=st.integers(0, 10**6))
+def test_diagnosis_never_changes_the_verdict(seed, which):
+    pitfalls = [e for e in CATALOGUE if e.is_pitfall]
+    entry = pitfalls[which % len(pitfalls)]
+    _, point = entry.draw(np.random.default_rng(seed))
+    kwargs = {"wrt": entry.wrt, "layout": entry.layout, "vectorized": entry.vectorized}
+    plain, _, _ = _check_and_estimate(
+        entry.f,
+        entry.derivative,
+        point,
+        method="central",
+        mode="full",
+        rtol=None,
+        atol=None,
+        directions=8,
+        seed=None,
+        step=None,
+        chunk_bytes=2**28,
+        **kwargs,
+    )
+    diagnosed = gc.check(entry.f, entry.derivative, point, **kwargs)
+    assert diagnosed.status == plain.status
+    assert diagnosed.max_abs_error == plain.max_abs_error
+
+
+def test_pitfalls_are_named_by_their_mistake_class_at_least_90_percent():
+    pitfalls = gc.Catalogue([e for e in CATALOGUE if e.is_pitfall])
+    report = gc.run_catalogue(catalogue=pitfalls, trials=3, layouts=("denominator",), seed=11)
+    named = [
+        r.diagnosis is not None and r.mistake in NAMES.get(r.diagnosis.kind, set())
+        for r in report.records
+    ]
+    assert len(named) == 3 * 55
+    assert sum(named) / len(named) >= 0.90, sum(named) / len(named)
+
+
+MUTATIONS = ("transpose", "double", "half", "negate", "one_entry")
+EXPECTED = {
+    "transpose": {"transpose", "layout"},
+    "double": {"scale"},
+    "half": {"scale"},
+    "negate": {"sign"},
+    "one_entry": {"entries"},
+}
+
+
+def _mutate(kind_, D, rng):
+    if kind_ == "transpose":
+        if D.ndim != 2 or D.shape[0] != D.shape[1] or np.allclose(D, D.T, rtol=1e-3):
+            return None
+        return D.T.copy()
+    if kind_ in ("double", "half", "negate"):
+        return {"double": 2.0, "half": 0.5, "negate": -1.0}[kind_] * D
+    if D.size < 4:
+        return None
+    wrong = D.copy()
+    index = tuple(int(rng.integers(0, s)) for s in D.shape)
+    wrong[index] += 0.1 * np.max(np.abs(D)) * rng.choice([-1.0, 1.0])
+    return wrong
+
+
+def test_mutations_are_named_at_least_95_percent():
+    rng = np.random.default_rng(5)
+    identities = [e for e in CATALOGUE if not e.is_pitfall]
+    hits = total = 0
+    for i in range(160):
+        entry = identities[int(rng.integers(len(identities)))]
+        _, point = entry.draw(rng)
+        D = np.asarray(entry.derivative(**point), dtype=float)
+        if np.max(np.abs(D)) == 0:
+            continue
+        mutation = MUTATIONS[i % len(MUTATIONS)]
+        wrong = _mutate(mutation, D, rng)
+        if wrong is None:
+            continue
+        result = gc.check(
+            entry.f, wrong, point, wrt=entry.wrt, layout=entry.layout, vectorized=entry.vectorized
+        )
+        total += 1
+        hits += result.diagnosis is not None and result.diagnosis.kind in EXPECTED[mutation]
+    assert total >= 100
+    assert hits / total >= 0.95, hits / total
