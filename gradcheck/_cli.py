@@ -225,15 +225,7 @@ def _cmd_show(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     dims, point = entry.draw(rng)
     shapes = {v: resolve_shape(s, dims) for v, s in entry.shapes.items()}
     out.write(f"{'check:':<11} shapes {shapes}, seed {args.seed}\n\n")
-    result = check(
-        entry.f,
-        entry.derivative,
-        point,
-        wrt=entry.wrt,
-        layout=entry.layout,
-        method=args.method,
-        vectorized=entry.vectorized,
-    )
+    result = entry.check(point, method=args.method)
     out.write(str(result) + "\n")
     expected = "failed" if entry.is_pitfall else "passed"
     return EXIT_OK if result.status == expected else EXIT_FAILED

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -25,6 +25,9 @@ from ._constraints import CONSTRAINTS, _sampler, sample
 from ._errors import InvalidArgumentError, UnknownNameError
 from ._layouts import LAYOUTS, _validate_layout
 from ._shapes import _evaluate, dimension_names, draw_dimensions, resolve_shape
+
+if TYPE_CHECKING:
+    from ._check import CheckResult
 
 __all__ = ["MISTAKES", "Catalogue", "Identity", "identity", "load_catalogue", "pitfall"]
 
@@ -121,6 +124,21 @@ class Identity:
             for var, spec in self.shapes.items()
         }
         return dims, point
+
+    def check(self, point: Mapping[str, Any], *, method: str = "central") -> CheckResult:
+        """:func:`gradcheck.check` of this identity's claim at `point` (a complete named point,
+        e.g. from :meth:`draw`), in the layout the identity states; returns the CheckResult."""
+        from ._check import check
+
+        return check(
+            self.f,
+            self.derivative,
+            dict(point),
+            wrt=self.wrt,
+            layout=self.layout,
+            method=method,
+            vectorized=self.vectorized,
+        )
 
     def seed_sequence(self, seed: int, trial: int) -> np.random.Generator:
         """The generator of one trial: independent of which other identities run."""

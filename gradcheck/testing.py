@@ -25,7 +25,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 
-from ._check import check
 from ._errors import GradientAssertionError
 from ._layouts import LAYOUTS, _validate_layout
 from ._recording import record_from_result
@@ -73,15 +72,7 @@ def catalogue_tests(
 def _check_point(entry: Identity, layout: str, fixture: Any, point: dict, trial: int) -> None:
     __tracebackhide__ = True
     start = time.perf_counter()
-    result = check(
-        entry.f,
-        entry.derivative,
-        point,
-        wrt=entry.wrt,
-        layout=entry.layout,
-        method=fixture.method,
-        vectorized=entry.vectorized,
-    )
+    result = entry.check(point, method=fixture.method)
     shapes = {k: tuple(np.shape(v)) for k, v in point.items()}
     record = record_from_result(
         result,
