@@ -627,14 +627,7 @@ def _cross_check_complex(target: _Target, value: np.ndarray, f0: np.ndarray, h: 
     values = []
     for c in (1.0, -1.0, 2.0, -2.0):
         point = x + c * t * u
-        values.append(
-            _call_checked(
-                target,
-                point,
-                "at a real point to cross-check the complex step",
-                allow_complex=False,
-            ).ravel()
-        )
+        values.append(_call_checked(target, point, _CROSS_CHECK, allow_complex=False).ravel())
     d1 = (values[0] - values[1]) / (2 * t)
     d2 = (values[2] - values[3]) / (4 * t)
     magnitude = float(max(np.max(np.abs(f0), initial=0.0), np.max(np.abs(values), initial=0.0)))

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ._constraints import CONSTRAINTS, _sampler, sample
+from ._constraints import _sampler, sample
 from ._errors import InvalidArgumentError, UnknownNameError
 from ._layouts import LAYOUTS, _validate_layout
 from ._shapes import _evaluate, dimension_names, draw_dimensions, resolve_shape
@@ -406,6 +406,3 @@ def _import(module: ModuleType | str | Path) -> ModuleType:
             f"cannot import identity module {text!r} ({exc}); pass a dotted module name or "
             f"a path to a .py file."
         ) from exc
-
-
-KNOWN_CONSTRAINTS = tuple(CONSTRAINTS)
