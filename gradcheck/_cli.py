@@ -108,11 +108,20 @@ def _use_colour(stream: TextIO) -> bool:
     return stream.isatty() and "NO_COLOR" not in os.environ
 
 
-def _progress(stream: TextIO):
+def _progress(stream: TextIO, *, after: float = 1.0):
+    """A progress line on `stream` when it is a terminal, drawn once the run has lasted more
+    than `after` seconds (short runs print nothing)."""
     if not stream.isatty():
         return None
+    import time
+
+    start = time.perf_counter()
+    shown = [False]
 
     def report(done: int, total: int, name: str) -> None:
+        if not shown[0] and time.perf_counter() - start < after:
+            return
+        shown[0] = True
         end = "\n" if done == total else ""
         stream.write(f"\r[{done:>4}/{total}] {name[:60]:<60}{end}")
         stream.flush()

@@ -407,3 +407,50 @@ def test_console_script_and_module_entry_point():
         ["gradcheck", "show", "nope"], capture_output=True, text=True, check=False
     )
     assert done.returncode == 2 and "no identity named" in done.stderr
+
+
+class _Terminal:
+    """A text stream that says it is a terminal."""
+
+    def __init__(self):
+        self.text = ""
+
+    def isatty(self):
+        return True
+
+    def write(self, text):
+        self.text += text
+
+    def flush(self):
+        pass
+
+
+def test_progress_only_on_a_terminal_and_only_for_long_runs():
+    import io
+
+    from gradcheck._cli import _progress
+
+    assert _progress(io.StringIO()) is None
+    quick = _Terminal()
+    _progress(quick, after=60)(1, 2, "dxTAx_dx")
+    assert quick.text == ""
+    slow = _Terminal()
+    report = _progress(slow, after=0)
+    report(1, 2, "dxTAx_dx")
+    report(2, 2, "dtrX_dX")
+    assert "[   2/2] dtrX_dX" in slow.text and slow.text.endswith("\n")
+
+
+def test_colour_only_on_a_terminal_without_no_color(monkeypatch):
+    import io
+
+    from gradcheck import run_catalogue
+    from gradcheck._cli import _catalogue_text, _use_colour
+
+    report = run_catalogue(select="dtrX_dX", trials=1)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert _use_colour(_Terminal()) and not _use_colour(io.StringIO())
+    assert "\033[32m" in _catalogue_text(report, "simple", True)
+    assert "\033[" not in _catalogue_text(report, "simple", False)
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert not _use_colour(_Terminal())
