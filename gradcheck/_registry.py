@@ -62,7 +62,7 @@ class Identity:
         Group of related identities (a module of the catalogue).
     f : callable
         The function, called with every variable by keyword. Written batch-polymorphic in
-        `wrt` (leading batch axes) unless `vectorized` is False.
+        `wrt` (leading batch axes) when `vectorized` is True.
     wrt : str
         The variable the derivative is taken with respect to.
     shapes : Mapping[str, str]
@@ -79,8 +79,10 @@ class Identity:
         Where it comes from, e.g. "Matrix Cookbook (57)".
     conditions : tuple of str
         Conditions on the dimensions, e.g. ``("n > m",)``.
-    vectorized : bool
-        Whether `f` is batch-polymorphic in `wrt`.
+    vectorized : bool or None
+        Whether `f` is batch-polymorphic in `wrt`: True (evaluated in stacked batches), False
+        (one point per call) or None (detected on each check by comparing a batch of two
+        with two single calls; the default).
     expected : {"pass", "fail"}
         "fail" for pitfalls.
     corrects : str or None
@@ -103,7 +105,7 @@ class Identity:
     text: str = ""
     source: str = ""
     conditions: tuple[str, ...] = ()
-    vectorized: bool = True
+    vectorized: bool | None = None
     expected: str = "pass"
     corrects: str | None = None
     mistake: str | None = None
@@ -189,7 +191,7 @@ def identity(
     text: str = "",
     source: str = "",
     conditions: Sequence[str] = (),
-    vectorized: bool = True,
+    vectorized: bool | None = None,
     note: str = "",
 ) -> Callable[[Callable[..., Any]], Identity]:
     """Decorator: the decorated function is the identity's ``f``; returns an :class:`Identity`.

@@ -8,7 +8,7 @@ from gradcheck import identity
 
 from ._helpers import T, bm, det, inv, kron, logabsdet, solve, tr
 
-ident = partial(identity, family="by_scalar")
+ident = partial(identity, family="by_scalar", vectorized=True)
 SMALL_T = {"A": "invertible", "t": "small"}
 
 

@@ -8,7 +8,7 @@ from gradcheck import identity
 
 from ._helpers import T, det, expm, inv, logabsdet, mpow, pinv, solve
 
-ident = partial(identity, family="determinant")
+ident = partial(identity, family="determinant", vectorized=True)
 WIKI_SM = "Wikipedia scalar-by-matrix"
 INV = {"X": "invertible"}
 

@@ -8,7 +8,7 @@ from gradcheck import identity
 
 from ._helpers import bm, dot, eig_F, eigh_fixed, eigsort, eigval, eigvec, inv, pinv, sumall, sym
 
-ident = partial(identity, family="eigen_svd")
+ident = partial(identity, family="eigen_svd", vectorized=True)
 GILES = "Giles 2008 Sec. 3.1"
 SYMPART = "symmetric-part convention: f uses sym(A)"
 DISTINCT = {"A": "distinct_eigs"}

@@ -8,7 +8,7 @@ from gradcheck import identity
 
 from ._helpers import dot, sigmoid, sumall
 
-ident = partial(identity, family="elementwise")
+ident = partial(identity, family="elementwise", vectorized=True)
 WIKI_VV = "Wikipedia vector-by-vector"
 
 

@@ -8,7 +8,7 @@ from gradcheck import identity
 
 from ._helpers import T, inv, pinv, quad, solve, sumall, tensor_from_gradient_order, tr
 
-ident = partial(identity, family="inverse")
+ident = partial(identity, family="inverse", vectorized=True)
 GILES = "Giles 2008 Sec. 3.1"
 INV = {"X": "invertible"}
 

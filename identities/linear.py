@@ -8,7 +8,7 @@ from gradcheck import identity
 
 from ._helpers import T, dot, mv, quad, tensor_from_gradient_order, vm
 
-ident = partial(identity, family="linear")
+ident = partial(identity, family="linear", vectorized=True)
 WIKI_VV = "Wikipedia vector-by-vector"
 
 

@@ -25,7 +25,7 @@ from ._helpers import (
     tr,
 )
 
-ident = partial(identity, family="matrix_function")
+ident = partial(identity, family="matrix_function", vectorized=True)
 GILES = "Giles 2008"
 
 

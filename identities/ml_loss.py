@@ -22,7 +22,7 @@ from ._helpers import (
     sumall,
 )
 
-ident = partial(identity, family="ml_loss")
+ident = partial(identity, family="ml_loss", vectorized=True)
 ML = "standard ML"
 LS = {"X": "n m", "w": "m", "y": "n"}
 

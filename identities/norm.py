@@ -8,7 +8,7 @@ from gradcheck import identity
 
 from ._helpers import T, dot, fro, mv, norm
 
-ident = partial(identity, family="norm")
+ident = partial(identity, family="norm", vectorized=True)
 
 
 @ident(

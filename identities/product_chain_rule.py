@@ -8,7 +8,7 @@ from gradcheck import identity
 
 from ._helpers import T, dot, fro, mv, quad, softmax, tr
 
-ident = partial(identity, family="product_chain_rule")
+ident = partial(identity, family="product_chain_rule", vectorized=True)
 WIKI_SV = "Wikipedia scalar-by-vector"
 WIKI_VV = "Wikipedia vector-by-vector"
 

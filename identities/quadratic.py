@@ -8,7 +8,7 @@ from gradcheck import identity
 
 from ._helpers import T, dot, inv, mv, quad, tensor_from_gradient_order
 
-ident = partial(identity, family="quadratic")
+ident = partial(identity, family="quadratic", vectorized=True)
 WIKI_SV = "Wikipedia scalar-by-vector"
 
 

@@ -12,7 +12,9 @@ from gradcheck import identity
 
 from ._helpers import dot, mv, quad, vm
 
-ident = partial(identity, family="seed_notes", layout="numerator", source="project seed notes")
+ident = partial(
+    identity, family="seed_notes", layout="numerator", source="project seed notes", vectorized=True
+)
 
 
 @ident(

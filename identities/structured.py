@@ -14,7 +14,7 @@ from gradcheck import identity
 
 from ._helpers import T, det, inv, quad, sym, symlow, symtoep, toep, tr
 
-ident = partial(identity, family="structured")
+ident = partial(identity, family="structured", vectorized=True)
 COOK = "Matrix Cookbook"
 LOW = "Cookbook convention: derivative w.r.t. the independent lower-triangular entries"
 

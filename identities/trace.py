@@ -8,7 +8,7 @@ from gradcheck import identity
 
 from ._helpers import T, cosm, expm, inv, kron, logm, mpow, sinm, sqrtm, tr
 
-ident = partial(identity, family="trace")
+ident = partial(identity, family="trace", vectorized=True)
 WIKI_SM = "Wikipedia scalar-by-matrix"
 
 

@@ -8,7 +8,7 @@ from gradcheck import identity
 
 from ._helpers import dot, mv, norm, outer, tensor_from_gradient_order
 
-ident = partial(identity, family="vector_by_vector")
+ident = partial(identity, family="vector_by_vector", vectorized=True)
 
 
 @ident(

@@ -144,3 +144,35 @@ def test_every_reference_row_is_in_the_catalogue_with_its_mistake_class():
     for name, corrects, mistake in rows:
         entry = CATALOGUE[name]
         assert entry.corrects == corrects and entry.mistake == mistake
+
+
+def test_builtin_identities_are_batch_polymorphic():
+    from gradcheck._engine import _base_steps, _validate_method
+    from gradcheck._evaluate import _detect_vectorized
+    from gradcheck._target import _make_target
+
+    for entry in CATALOGUE:
+        if entry.is_pitfall:
+            continue
+        assert entry.vectorized is True, entry.name
+        _, point = entry.draw(np.random.default_rng(1))
+        target = _make_target(entry.f, point, entry.wrt)
+        h = _base_steps(target.x, _validate_method("central"), None)
+        batch = np.stack([target.x + h, target.x - h])
+        singles = np.stack([np.asarray(entry.f(**{**point, entry.wrt: p})) for p in batch])
+        assert _detect_vectorized(target, batch, singles, allow_complex=False), entry.name
+
+
+def test_user_identities_need_not_be_batch_polymorphic():
+    naive = gc.identity(
+        "naive_quadratic",
+        family="mine",
+        wrt="x",
+        shapes={"x": "n", "A": "n n"},
+        derivative=lambda x, A: (A + A.T) @ x,
+        text="d(x^T A x)/dx",
+        source="test",
+    )(lambda x, A: x @ A @ x)
+    assert naive.vectorized is None
+    report = gc.run_catalogue(catalogue=gc.Catalogue([naive]), trials=3)
+    assert report.ok
