@@ -5,13 +5,12 @@ import numpy as np
 import gradcheck
 
 rng = np.random.default_rng(0)
-A = rng.standard_normal((4, 4))
-x = rng.standard_normal(4)
+point = {"x": rng.standard_normal(4), "A": rng.standard_normal((4, 4))}
 
 
-def f(x):
+def f(x, A):
     return x @ A @ x
 
 
-print(gradcheck.check(f, (A + A.T) @ x, x), end="\n\n")  # correct for every A
-print(gradcheck.check(f, 2 * A @ x, x))  # right only for symmetric A
+print(gradcheck.check(f, lambda x, A: (A + A.T) @ x, point, wrt="x"), end="\n\n")  # right
+print(gradcheck.check(f, lambda x, A: 2 * A @ x, point, wrt="x"))  # only for symmetric A
