@@ -89,6 +89,23 @@ def layout_relation(f_ndim: int, x_shape_spec: str, stated: str) -> str:
     return f"{other} layout: the transpose of the vec form"
 
 
+def other_layout_formula(text: str, relation: str) -> str:
+    """The claim's formula in the other layout, derived from the stated one's right-hand side."""
+    if "(numerator)" in text and "(denominator)" in text:
+        return "both layouts are stated above"
+    if "=" not in text:
+        return relation
+    rhs = text.rsplit("=", 1)[1].strip()
+    rhs = re.sub(r"\s*\((numerator|denominator)\)\s*$", "", rhs)
+    if "the transpose of the vec form" in relation or "tensor layout" in relation:
+        return relation
+    if "the same in both" in relation:
+        return rhs
+    if relation.endswith("the transpose") or "same entries" in relation:
+        return f"({rhs})^T"
+    return relation
+
+
 def _f_ndim(entry: Identity) -> int:
     _, point = entry.draw(np.random.default_rng(0))
     return int(np.ndim(entry.f(**point)))
@@ -101,6 +118,8 @@ def identity_card(entry: Identity) -> dict[str, Any]:
         + (f" {entry.constraints[v]}" if entry.constraints.get(v, "any") != "any" else "")
         for v, spec in entry.shapes.items()
     )
+    relation = layout_relation(_f_ndim(entry), entry.shapes[entry.wrt], entry.layout)
+    other = "numerator" if entry.layout == "denominator" else "denominator"
     return {
         "name": entry.name,
         "family": entry.family,
@@ -109,8 +128,12 @@ def identity_card(entry: Identity) -> dict[str, Any]:
         else "identity",
         "formula": entry.text,
         "latex": entry.latex or to_latex(entry.text),
-        "layout": f"stated in the {entry.layout} layout; "
-        + layout_relation(_f_ndim(entry), entry.shapes[entry.wrt], entry.layout),
+        "layout": f"stated in the {entry.layout} layout; " + relation,
+        "other_formula": (
+            ""
+            if entry.layout == "tensor"
+            else f"{other}: {other_layout_formula(entry.text, relation)}"
+        ),
         "wrt": entry.wrt,
         "variables": variables,
         "conditions": ", ".join(entry.conditions),
@@ -129,12 +152,19 @@ def render_listing(catalogue: Catalogue, tablefmt: str = "simple") -> str:
                 card["family"],
                 card["name"],
                 card["formula"],
+                card["other_formula"],
                 card["variables"],
-                card["layout"],
                 card["source"],
             ]
         )
-    headers = ["family", "identity", "formula", "variables", "layouts", "source"]
+    headers = [
+        "family",
+        "identity",
+        "formula (stated layout)",
+        "other layout",
+        "variables",
+        "source",
+    ]
     return tabulate(rows, headers=headers, tablefmt=tablefmt, disable_numparse=True)
 
 
@@ -167,6 +197,8 @@ def render_markdown(catalogue: Catalogue) -> str:
 def _markdown_entry(card: dict[str, Any]) -> list[str]:
     out = [f"### `{card['name']}`", "", f"$${card['latex']}$$", ""]
     out.append(f"- {card['kind']}; d/d`{card['wrt']}`; {card['layout']}")
+    if card["other_formula"]:
+        out.append(f"- in the {card['other_formula'].replace(': ', ' layout: `', 1)}`")
     out.append(f"- variables: {card['variables']}")
     if card["conditions"]:
         out.append(f"- conditions: {card['conditions']}")

@@ -223,13 +223,15 @@ def _cmd_show(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         "formula",
         "latex",
         "layout",
+        "other_formula",
         "variables",
         "conditions",
         "source",
         "note",
     ):
         if card[key]:
-            out.write(f"{key + ':':<11} {card[key]}\n")
+            label = "other" if key == "other_formula" else key
+            out.write(f"{label + ':':<11} {card[key]}\n")
     rng = entry.seed_sequence(args.seed, 0)
     dims, point = entry.draw(rng)
     shapes = {v: resolve_shape(s, dims) for v, s in entry.shapes.items()}
