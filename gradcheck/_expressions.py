@@ -210,10 +210,6 @@ def _numpy_path(node: ast.Attribute) -> Any | None:
     return None
 
 
-class _Namespace(dict):
-    """Evaluation namespace: variables, whitelisted functions, and ``np`` as a whitelist."""
-
-
 class _Whitelist:
     def __init__(self, names: Mapping[str, Any], linalg: Mapping[str, Any] | None = None):
         self._names = dict(names)
@@ -258,7 +254,7 @@ def compile_expression(source: str, variables: set[str] | list[str]) -> Callable
     code = compile(tree, "<expression>", "eval")
 
     def evaluate(**values: Any) -> Any:
-        namespace = _Namespace(FUNCTIONS)
+        namespace = dict(FUNCTIONS)
         namespace.update({"np": _NP, "numpy": _NP})
         namespace.update(values)
         return eval(code, {"__builtins__": {}}, namespace)
