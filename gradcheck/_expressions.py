@@ -4,7 +4,9 @@ Only arithmetic (``+ - * / @ **``), comparisons, unary minus, calls of whitelist
 (bare, ``np.``-prefixed or ``np.linalg.``-prefixed), ``.T`` / ``.mT``, indexing and slicing with
 constants, numbers and a few string constants are accepted. No builtins, no other attribute
 access, no lambdas or comprehensions, no names except the variables and the whitelisted
-functions. Exponents must be constant numbers of magnitude at most 64.
+functions. Exponents must be constant numbers of magnitude at most 64. Functions that allocate
+arrays of a size given by a number (``ones``, ``zeros``, ``eye``) are not available, so an
+expression cannot allocate more than a few times the memory of its variables.
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ _NUMPY = {
     for name in (
         "sin cos tan arcsin arccos arctan sinh cosh tanh exp expm1 log log1p log2 log10 sqrt "
         "abs sign square maximum minimum where sum prod mean cumsum diff dot vdot inner outer "
-        "matmul einsum trace diag diagonal triu tril eye zeros ones zeros_like ones_like "
+        "matmul einsum trace diag diagonal triu tril zeros_like ones_like "
         "transpose swapaxes kron logaddexp clip full_like stack concatenate block reshape"
     ).split()
 }

@@ -328,6 +328,8 @@ def test_formula_command(capsys):
         "np.sum(x, out=x)",
         "'a' * 10",
         "globals()",
+        "np.ones(10 ** 9)",
+        "np.eye(100000)",
     ],
 )
 def test_safe_evaluator_rejects_hostile_input(expr, capsys):
