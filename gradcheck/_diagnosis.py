@@ -274,15 +274,22 @@ def _few(C: np.ndarray, N: np.ndarray, tol: np.ndarray) -> Diagnosis | None:
     )
 
 
+def _is_square_matrix(value: object, *, nonsymmetric: bool = False) -> bool:
+    """A square matrix of size at least 2 (and, if asked, not symmetric)."""
+    if not (isinstance(value, np.ndarray) and value.ndim == 2):
+        return False
+    if value.shape[0] != value.shape[1] or value.shape[0] < 2:
+        return False
+    return not (nonsymmetric and np.allclose(value, value.T))
+
+
 def _transposed_variable(ev: _Evidence) -> Diagnosis | None:
     """Is the claim the derivative at the point where the variable X is replaced by X^T?
     Then X appears untransposed where X^T belongs inside the formula."""
     if ev.numerical_at is None or ev.point is None or ev.wrt is None:
         return None
     X = ev.point.get(ev.wrt)
-    if not (isinstance(X, np.ndarray) and X.ndim == 2 and X.shape[0] == X.shape[1] >= 2):
-        return None
-    if np.allclose(X, X.T):
+    if not _is_square_matrix(X, nonsymmetric=True):
         return None
     try:
         there = ev.numerical_at({**ev.point, ev.wrt: np.ascontiguousarray(X.T)})
@@ -301,23 +308,9 @@ def _transposed_variable(ev: _Evidence) -> Diagnosis | None:
 def _rechecks(ev: _Evidence) -> Diagnosis | None:
     if ev.recheck is None or ev.point is None:
         return None
-    square = [
-        k
-        for k, v in ev.point.items()
-        if k != ev.wrt
-        and isinstance(v, np.ndarray)
-        and v.ndim == 2
-        and v.shape[0] == v.shape[1]
-        and v.shape[0] >= 2
-        and not np.allclose(v, v.T)
-    ]
-    wrt_value = ev.point.get(ev.wrt) if ev.wrt is not None else None
-    wrt_square = (
-        isinstance(wrt_value, np.ndarray)
-        and wrt_value.ndim == 2
-        and wrt_value.shape[0] == wrt_value.shape[1] >= 2
-        and not np.allclose(wrt_value, wrt_value.T)
-    )
+    others = {k: v for k, v in ev.point.items() if k != ev.wrt}
+    square = [k for k, v in others.items() if _is_square_matrix(v, nonsymmetric=True)]
+    wrt_square = _is_square_matrix(ev.point.get(ev.wrt), nonsymmetric=True)
 
     def sym(v: np.ndarray) -> np.ndarray:
         return (v + v.T) / 2
@@ -337,15 +330,7 @@ def _rechecks(ev: _Evidence) -> Diagnosis | None:
             variables=tuple(square),
             message=f"the claim holds only when {', '.join(square)} are symmetric",
         )
-    commuting = [
-        k
-        for k, v in ev.point.items()
-        if k != ev.wrt
-        and isinstance(v, np.ndarray)
-        and v.ndim == 2
-        and v.shape[0] == v.shape[1]
-        and v.shape[0] >= 2
-    ]
+    commuting = [k for k, v in others.items() if _is_square_matrix(v)]
     if commuting:
         changes = {k: _diagonal(ev.point[k]) for k in commuting}
         if _passes(ev, changes):
