@@ -16,6 +16,7 @@ import numpy as np
 
 from ._errors import (
     ComplexStepError,
+    FunctionCallError,
     InvalidArgumentError,
     NonDeterministicFunctionError,
     NonFiniteValueError,
@@ -33,13 +34,18 @@ from ._target import Point, _describe_index, _first_nonfinite, _make_target, _Ta
 
 __all__ = ["JacobianEstimate", "estimate_jacobian", "jacobian"]
 
-#: A priori rounding error of one evaluation of ``f``, in units of ``eps * max|f|``.
+#: A priori rounding error of one evaluation of ``f``, in units of ``eps_f * max|F|``: normwise
+#: (the largest entry of the output over every evaluated point), ``eps_f`` the unit roundoff
+#: of the precision f evidently computes in (see `_output_epsilon`).
 _ROUNDING_ULPS = 4.0
+#: Spacing of the smallest (subnormal) float64 numbers: no value of f is resolved more finely.
+_TINY = 2.0**-1074
 #: An entry is unreliable when its empirical error estimate exceeds this fraction of the
 #: largest entry of the Jacobian.
 _UNRELIABLE_FRACTION = 2.5e-5
-#: Most rounds of step refinement (each divides or multiplies the step by 8).
-_REFINE_ROUNDS = 5
+#: Most rounds of the step search, and the ratio of its geometric ladder of steps.
+_SEARCH_ROUNDS = 12
+_SEARCH_FACTOR = 8.0
 _CROSS_CHECK = "at a real point to cross-check the complex step"
 #: Kinks are flagged when the kink indicator exceeds its rounding bound by this factor.
 _KINK_MARGIN = 4.0
@@ -56,13 +62,19 @@ def _validate_method(method: object, *, allowed: tuple[str, ...] = METHOD_NAMES)
     raise InvalidArgumentError(msg)
 
 
+#: Magnitudes below this count as zero when scaling steps: a relative step of such a value
+#: (down to 1e-20 of it for the complex step) would leave the normal floating-point range.
+_SCALE_FLOOR = 1e-280
+
+
 def _coordinate_scales(x: np.ndarray) -> np.ndarray:
     """Scale of each coordinate: ``max(|x_j|, typical)``, typical = median of ``|x|``.
 
     The typical magnitude (falling back to the mean of ``|x|``, then to 1 for an all-zero
     variable) keeps steps sensible for coordinates that are zero or tiny compared to the rest.
+    Magnitudes below 1e-280 count as zero.
     """
-    mags = np.abs(x)
+    mags = np.where(np.abs(x) < _SCALE_FLOOR, 0.0, np.abs(x))
     typical = float(np.median(mags)) if mags.size else 0.0
     if typical == 0.0:
         typical = float(np.mean(mags)) if mags.size else 0.0
@@ -113,6 +125,7 @@ class _TensorEstimate:
     evaluations: int
     calls: int
     vectorized: bool
+    output_epsilon: float = EPS
 
 
 def _evaluate_at_point(target: _Target) -> tuple[np.ndarray, int]:
@@ -328,6 +341,106 @@ def _value_tensor(
     return np.array(value.T.reshape(f0.shape + x.shape), order="C"), f0
 
 
+@dataclass(frozen=True, kw_only=True)
+class _Sample:
+    """Finite differences of some coordinates, each at one step.
+
+    Attributes
+    ----------
+    value, truncation : numpy.ndarray
+        The method's value and truncation-error estimate, shape (k, m).
+    level : numpy.ndarray
+        Rounding level of f measured at each coordinate (absolute, shape (k,)); see
+        :func:`_noise_levels`.
+    combination : numpy.ndarray or None
+        Second-difference combination of each entry (central stencils), shape (k, m).
+    magnitude : float
+        Largest ``|f|`` over the evaluated points.
+    values : numpy.ndarray
+        The raw values of f at the stencil points, shape (K, k, m) (for the precision test).
+    """
+
+    value: np.ndarray
+    truncation: np.ndarray
+    level: np.ndarray
+    combination: np.ndarray | None
+    magnitude: float
+    values: np.ndarray
+
+
+def _sample(
+    target: _Target,
+    method: _Method,
+    f0: np.ndarray,
+    h_sub: np.ndarray,
+    coords: np.ndarray,
+    *,
+    vectorized: bool | None,
+    chunk_bytes: int,
+) -> tuple[_Sample, int, int, bool]:
+    """Evaluate the stencil of `coords` at steps `h_sub`.
+
+    Returns (sample, evaluations, calls, vectorized).
+    """
+    f0_flat = f0.ravel()
+    y, realised, evals, calls, vectorized = _evaluate_stencil(
+        target, method, h_sub, coords, f0.shape, vectorized=vectorized, chunk_bytes=chunk_bytes
+    )
+    value, truncation = _derivatives(method, y, realised, f0_flat)
+    combination = None
+    if method.kind == "central":
+        combination = _second_difference_combination(method, y, f0_flat)
+    if method.kind == "complex":
+        magnitude = float(np.max(np.abs(value) * h_sub[:, None], initial=0.0))
+    else:
+        magnitude = float(np.max(np.abs(y), initial=0.0))
+    sample = _Sample(
+        value=value,
+        truncation=truncation,
+        level=_noise_levels(method, y, f0_flat, truncation, h_sub, combination),
+        combination=combination,
+        magnitude=magnitude,
+        values=y,
+    )
+    return sample, evals, calls, vectorized
+
+
+def _output_epsilon(f0: np.ndarray, y: np.ndarray, method: _Method) -> float:
+    """Unit roundoff of the precision `f` evidently computes in.
+
+    float64's, unless every value f returned (at the point and at each stencil point) is exactly
+    a float16 (or float32) number and f's values changed somewhere: then f computes, or rounds
+    its result, in that precision, and its values are only accurate to that precision.
+    """
+    if method.kind == "complex":
+        return EPS
+    values = np.concatenate([f0.ravel(), y.ravel()])
+    if values.size < 2 or np.all(values == values[0]):
+        return EPS
+    for dtype in (np.float16, np.float32):
+        with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+            rounded = values.astype(dtype).astype(np.float64)
+        if np.array_equal(rounded, values):
+            return float(np.finfo(dtype).eps)
+    return EPS
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Steps:
+    """Per-coordinate state of the step search: the chosen steps and what they gave.
+
+    ``value`` and ``truncation`` have shape (k, m); ``h``, ``level`` shape (k,); ``kink`` and
+    ``kink_term`` (half the detected slope jump) shape (k, m).
+    """
+
+    value: np.ndarray
+    truncation: np.ndarray
+    h: np.ndarray
+    level: np.ndarray
+    kink: np.ndarray
+    kink_term: np.ndarray
+
+
 def _estimate_tensor(
     target: _Target,
     method: _Method,
@@ -337,78 +450,80 @@ def _estimate_tensor(
     chunk_bytes: int = DEFAULT_CHUNK_BYTES,
     at_point: tuple[np.ndarray, int] | None = None,
     refine_above: float | None = None,
+    start_steps: np.ndarray | None = None,
 ) -> _TensorEstimate:
     """Numerical Jacobian in tensor layout with its error estimate (see estimate_jacobian).
 
     `at_point` is ``(f(x), evaluations)`` when the caller has already evaluated f at the point;
-    `refine_above` overrides the method's refinement threshold (see `_refine`).
+    `refine_above` overrides the method's threshold for searching a coordinate's step (see
+    :func:`_search_steps`); `start_steps` replaces the default base steps (shape of the
+    variable; the search still runs from them), where `step` fixes the steps.
     """
     _validate_chunk_bytes(chunk_bytes)
     x = target.x
     f0, evaluations = _evaluate_at_point(target) if at_point is None else at_point
     calls = evaluations
-    f0_flat = f0.ravel()
-    h = _base_steps(x, method, step).ravel()
-    coords = np.arange(x.size)
-    y, realised, evals, n_calls, vectorized = _evaluate_stencil(
-        target, method, h, coords, f0.shape, vectorized=vectorized, chunk_bytes=chunk_bytes
+    if start_steps is None:
+        h = _base_steps(x, method, step).ravel()
+    else:
+        h = _base_steps(x, method, start_steps).ravel()
+    first, evals, n_calls, vectorized = _sample(
+        target, method, f0, h, np.arange(x.size), vectorized=vectorized, chunk_bytes=chunk_bytes
     )
     evaluations += evals
     calls += n_calls
-    value, truncation = _derivatives(method, y, realised, f0_flat)
-    nf_value = method.noise_factor(method.value)
-
-    if method.kind == "complex":
-        _check_complex_real_part(target, y, f0_flat)
-        magnitude = np.max(np.abs(value) * h[:, None], axis=0, initial=0.0)
-    else:
-        magnitude = np.maximum(np.abs(f0_flat), np.max(np.abs(y), axis=(0, 1), initial=0.0))
-    prior = _ROUNDING_ULPS * EPS * magnitude
-    # Rounding level of f seen by each coordinate (absolute, shape (k,)); see _noise_levels.
-    delta_coord = _noise_levels(method, y, f0_flat, truncation, h)
-    kink = np.zeros(value.shape, dtype=bool)
-    kink_term = np.zeros_like(value)
-    combination = None
-    if method.kind == "central":
-        combination = _second_difference_combination(method, y, f0_flat)
-        kink, kink_term = _kinks(method, combination, prior, delta_coord, h)
-        delta_coord = np.where(kink.any(axis=1), 0.0, delta_coord)
-
+    out_eps = _output_epsilon(f0, first.values, method)
+    magnitude = max(float(np.max(np.abs(f0), initial=0.0)), first.magnitude)
+    # Normwise a priori rounding level of one value of f (LAPACK-backed functions round
+    # relative to the norm of their result, not entry by entry), never below the spacing of
+    # the smallest subnormal numbers.
+    prior_level = _ROUNDING_ULPS * (out_eps * magnitude + _TINY)
+    prior = np.full(f0.size, prior_level)
+    kink = np.zeros(first.value.shape, dtype=bool)
+    kink_term = np.zeros_like(first.value)
+    if first.combination is not None:
+        kink, kink_term = _kinks(method, first.combination, prior, first.level, h)
+    steps = _Steps(
+        value=first.value,
+        truncation=first.truncation,
+        h=h,
+        level=first.level,
+        kink=kink,
+        kink_term=kink_term,
+    )
     if refine_above is None:
         refine_above = method.refine_above
-    if method.refine_above is not None and step is None:
-        value, truncation, h, delta_coord, kink, kink_term, extra_evals, extra_calls = _refine(
+    if refine_above is not None and step is None:
+        steps, extra_evals, extra_calls = _search_steps(
             target,
             method,
             f0,
-            value,
-            truncation,
-            h,
-            delta_coord,
-            prior,
-            kink,
-            kink_term,
-            combination,
-            refine_above=refine_above,
+            steps,
+            first.combination,
+            prior_level,
+            start=refine_above,
             vectorized=vectorized,
             chunk_bytes=chunk_bytes,
         )
         evaluations += extra_evals
         calls += extra_calls
+    value, truncation, h = steps.value, steps.truncation, steps.h
 
-    # Rounding error of f, pooled over all entries into one absolute level, so that it does not
-    # depend on one entry's luck; tolerances stay small relative to the largest entry, the scale
-    # of the detection target.
-    empirical = np.full_like(prior, np.max(delta_coord, initial=0.0))
-    delta = np.maximum(prior, empirical)
-    rounding = nf_value * delta[None, :] / h[:, None]
-    excess = nf_value * np.maximum(empirical - prior, 0.0)[None, :] / h[:, None]
-    error = truncation + rounding + kink_term
-    empirical_error = truncation + excess + kink_term
+    # Rounding error of f, pooled over all coordinates into one absolute level (the largest
+    # measured where no kink was confirmed), so that it does not depend on one coordinate's luck.
+    smooth = ~steps.kink.any(axis=1)
+    empirical = float(np.max(steps.level[smooth], initial=0.0))
+    delta = max(prior_level, empirical)
+    nf_value = method.noise_factor(method.value)
+    rounding = nf_value * delta / h[:, None]
+    excess = nf_value * max(empirical - prior_level, 0.0) / h[:, None]
+    error = truncation + rounding + steps.kink_term
+    empirical_error = truncation + excess + steps.kink_term
     scale = float(np.max(np.abs(value), initial=0.0))
     reliable = empirical_error <= _UNRELIABLE_FRACTION * scale
 
     if method.kind == "complex":
+        _check_complex_real_part(target, first.values, f0.ravel())
         extra = _cross_check_complex(target, value, f0, h)
         evaluations += extra
         calls += extra
@@ -416,120 +531,223 @@ def _estimate_tensor(
     f_shape, x_shape = f0.shape, x.shape
 
     def to_tensor(a: np.ndarray) -> np.ndarray:
-        return np.array(a.T.reshape(f_shape + x_shape), order="C")
+        return np.array(np.broadcast_to(a, value.shape).T.reshape(f_shape + x_shape), order="C")
 
     return _TensorEstimate(
         value=to_tensor(value),
         error=to_tensor(error),
         reliable=to_tensor(reliable),
-        kink=to_tensor(kink),
+        kink=to_tensor(steps.kink),
         f_value=f0,
         step=h.reshape(x_shape),
         evaluations=evaluations,
         calls=calls,
         vectorized=vectorized,
+        output_epsilon=out_eps,
     )
 
 
-def _refine(
+def _second_opinion(
+    target: _Target,
+    method: _Method,
+    first: _TensorEstimate,
+    *,
+    vectorized: bool | None,
+    chunk_bytes: int,
+) -> _TensorEstimate:
+    """`first` merged with an independent estimate by another method at other steps.
+
+    Rounding errors of real numerical code (LAPACK-backed, iterative) can be correlated between
+    nearby points, so that the differences at one step under-read them. A second method at
+    other steps (richardson, whose steps are about 400 times larger than central's, or central4
+    after richardson) is subject to other errors; the two are merged entry by entry (see
+    :func:`_merge_estimates`), so that where they disagree beyond their error estimates, the
+    disagreement itself bounds what the finite differences can be off by.
+    """
+    other = METHODS["central4" if method.name == "richardson" else "richardson"]
+    # Start from the first estimate's steps, which its search fitted to f (a default step can
+    # lie beyond the length scale of an ill-conditioned f): richardson's at 8 times central's
+    # (its stencil reaches 32 times), central4's at a quarter of richardson's.
+    factor = {"central": 8.0, "forward": 8.0, "central4": 2.0, "richardson": 0.25}
+    start = None if method.kind == "complex" else first.step * factor[method.name]
+    second = _estimate_tensor(
+        target,
+        other,
+        vectorized=first.vectorized if vectorized is None else vectorized,
+        chunk_bytes=chunk_bytes,
+        at_point=(first.f_value, 0),
+        start_steps=start,
+    )
+    return _merge_estimates(first, second)
+
+
+def _merge_estimates(a: _TensorEstimate, b: _TensorEstimate) -> _TensorEstimate:
+    """Merge two estimates of one Jacobian, entry by entry.
+
+    Each entry takes the value with the smaller error estimate ``E_best`` (the other has
+    ``E_other``). When the two values differ by ``D <= E_a + E_b`` they are consistent and the
+    error is ``E_best``; otherwise one error model failed, and the error becomes
+    ``max(E_best, D + E_other)``, which bounds the distance to the truth whichever of the two
+    models holds. Such an entry is reliable only if that bound is itself small (2.5e-5 of the
+    largest entry).
+    """
+    take_b = b.error < a.error
+    value = np.where(take_b, b.value, a.value)
+    e_best = np.minimum(a.error, b.error)
+    e_other = np.maximum(a.error, b.error)
+    gap = np.abs(a.value - b.value)
+    consistent = gap <= a.error + b.error
+    error = np.where(consistent, e_best, np.maximum(e_best, gap + e_other))
+    scale = float(np.max(np.abs(value), initial=0.0))
+    reliable = np.where(take_b, b.reliable, a.reliable) & (
+        consistent | (error <= _UNRELIABLE_FRACTION * scale)
+    )
+    return _TensorEstimate(
+        value=value,
+        error=error,
+        reliable=reliable,
+        kink=a.kink | b.kink,
+        f_value=a.f_value,
+        step=a.step,
+        evaluations=a.evaluations + b.evaluations,
+        calls=a.calls + b.calls,
+        vectorized=a.vectorized,
+        output_epsilon=max(a.output_epsilon, b.output_epsilon),
+    )
+
+
+def _search_steps(
     target: _Target,
     method: _Method,
     f0: np.ndarray,
-    value: np.ndarray,
-    truncation: np.ndarray,
-    h: np.ndarray,
-    delta_coord: np.ndarray,
-    prior: np.ndarray,
-    kink: np.ndarray,
-    kink_term: np.ndarray,
+    steps: _Steps,
     combination: np.ndarray | None,
+    prior: float,
     *,
-    refine_above: float,
+    start: float,
     vectorized: bool,
     chunk_bytes: int,
-) -> tuple[np.ndarray, ...]:
-    """Adapt the step of coordinates whose error estimate is too large, and confirm kinks.
+) -> tuple[_Steps, int, int]:
+    """Search the step of each coordinate whose error estimate is poor; confirm kinks.
 
-    A coordinate is refined when its estimated error (truncation estimate plus the rounding
-    bound from its own measured noise level, largest over the outputs) exceeds `refine_above`
-    times the largest entry. Its step is divided by 8 (truncation-dominated, the usual case
-    for ill-conditioned functions); if that does not lower the estimate, multiplied by 8 from
-    the original step (rounding-dominated). A direction that helps is followed for up to five
-    rounds; each coordinate keeps the step with the smallest estimate. Costs the method's
-    stencil again for each refined coordinate and round.
+    A coordinate's score is its estimated error at a step, the largest over the outputs of the
+    truncation estimate plus the rounding bound ``noise_factor * level / h`` (level: the larger
+    of the a priori and the measured rounding level). A coordinate whose score exceeds `start`
+    times the largest entry is searched along the geometric ladder ``h * 8^k``: upward when its
+    rounding bound dominates (the step is too small for f's length scale, e.g. ``t`` in
+    ``A + t B`` with small ``|t|``), downward when the truncation estimate does (a strongly
+    curved f). It follows the ladder while the score improves, and stops at the V's minimum,
+    after 12 rounds, when the score is below ``start / 64`` of the largest entry, or when f
+    fails or is not finite at the next step (the step is then too large). A larger step is taken
+    only if its value agrees with the best one so far within the sum of their scores: far
+    beyond f's length scale the differences shrink together and would look accurate. A first
+    move that does not help turns round once. Each round costs the method's stencil again for
+    each searched coordinate, so at most 12 more stencils per coordinate in all.
 
-    A tentative kink is re-examined at the step divided by 8: at a kink the second-difference
-    combination shrinks like the step (8 times), for a smooth but strongly curved function
-    like a power of it (at least 64 times); it stays a kink only if the combination shrank
-    less than 32 times.
-
-    Returns value, truncation, h, delta_coord, kink, kink_term, evaluations, calls.
+    A tentative kink (see :func:`_kinks`) is re-examined at the step divided by 8: at a kink the
+    second-difference combination shrinks like the step (8 times), for a smooth but strongly
+    curved f like a power of it (at least 64 times), and rounding noise does not shrink at all.
+    It stays a kink only if the combination shrank between 2.5 and 32 times; a kink's values
+    stay those at the first step.
     """
     nf_value = method.noise_factor(method.value)
     x_flat = target.x.ravel()
-    f0_flat = f0.ravel()
-    scale = float(np.max(np.abs(value), initial=0.0))
-    value, truncation, h = value.copy(), truncation.copy(), h.copy()
-    kink, kink_term, delta_coord = kink.copy(), kink_term.copy(), delta_coord.copy()
-
-    def score(trunc: np.ndarray, steps: np.ndarray, levels: np.ndarray) -> np.ndarray:
-        rounding = nf_value * np.maximum(prior[None, :], levels[:, None]) / steps[:, None]
-        return np.max(trunc + rounding, axis=1, initial=0.0)
-
-    best = score(truncation, h, delta_coord)
-    threshold = refine_above * scale
+    scale = float(np.max(np.abs(steps.value), initial=0.0))
+    value, truncation = steps.value.copy(), steps.truncation.copy()
+    h, kink, kink_term = steps.h.copy(), steps.kink.copy(), steps.kink_term.copy()
     suspect = kink.any(axis=1)
-    active = (best > threshold) | suspect
-    factor = np.full(h.shape, 1 / 8)
+    measured_level = steps.level.copy()
+    # A tentative kink's second differences measure its slope jump, not rounding noise.
+    level = np.where(suspect, 0.0, measured_level)
+
+    def score(trunc: np.ndarray, step: np.ndarray, lev: np.ndarray) -> np.ndarray:
+        rounding = nf_value * np.maximum(prior, lev) / step
+        return np.max(trunc, axis=1, initial=0.0) + rounding
+
+    best = score(truncation, h, level)
+    active = (best > start * scale) | suspect
+    floor = start * scale / 64
+    rounding_part = nf_value * np.maximum(prior, level) / h
+    up = (np.max(truncation, axis=1, initial=0.0) <= rounding_part) & ~suspect
     origin, base = h.copy(), h.copy()
+    moved = np.zeros(h.shape, dtype=bool)
     turned = np.zeros(h.shape, dtype=bool)
     evaluations = calls = 0
-    for round_ in range(_REFINE_ROUNDS):
+    for round_ in range(_SEARCH_ROUNDS):
         idx = np.flatnonzero(active)
-        new_h = (x_flat[idx] + base[idx] * factor[idx]) - x_flat[idx]
-        keep = new_h > 0
-        idx, new_h = idx[keep], new_h[keep]
         if idx.size == 0:
             break
-        y, realised, evals, n_calls, _ = _evaluate_stencil(
-            target, method, new_h, idx, f0.shape, vectorized=vectorized, chunk_bytes=chunk_bytes
-        )
-        evaluations += evals
-        calls += n_calls
-        new_value, new_trunc = _derivatives(method, y, realised, f0_flat)
-        new_delta = _noise_levels(method, y, f0_flat, new_trunc, new_h)
-        new_score = score(new_trunc, new_h, new_delta)
-        consider = np.ones(idx.size, dtype=bool)
-        if round_ == 0 and combination is not None and suspect.any():
-            combo = _second_difference_combination(method, y, f0_flat)
-            confirmed = np.any(kink[idx] & (combo * 32 > combination[idx]), axis=1)
-            smooth = suspect[idx] & ~confirmed
-            kink[idx[smooth]] = False
-            kink_term[idx[smooth]] = 0.0
-            delta_coord[idx[smooth]] = new_delta[smooth]
-            consider = ~(suspect[idx] & confirmed)  # a kink's values stay those at the step h
-        delta_coord[idx] = np.where(
-            consider, np.minimum(delta_coord[idx], new_delta), delta_coord[idx]
-        )
-        better = consider & (new_score < best[idx])
-        win = idx[better]
-        value[win] = new_value[better]
-        truncation[win] = new_trunc[better]
-        h[win] = new_h[better]
-        best[win] = new_score[better]
-        suspect[idx] = False
-        # Go on where it helped and is still too large; turn round once where it did not.
-        go_on = better & (new_score > threshold)
-        turn = consider & ~better & (factor[idx] < 1) & ~turned[idx]
         active[:] = False
-        active[idx[go_on]] = True
-        base[idx[go_on]] = new_h[go_on]
-        turning = idx[turn]
-        active[turning] = True
-        turned[turning] = True
-        base[turning] = origin[turning]
-        factor[turning] = 8.0
-    return value, truncation, h, delta_coord, kink, kink_term, evaluations, calls
+        for going_up in (True, False):
+            sub = idx[up[idx] == going_up]
+            factor = _SEARCH_FACTOR if going_up else 1 / _SEARCH_FACTOR
+            new_h = (x_flat[sub] + base[sub] * factor) - x_flat[sub]
+            keep = np.isfinite(new_h) & (new_h > 0)
+            sub, new_h = sub[keep], new_h[keep]
+            if sub.size == 0:
+                continue
+            try:
+                got, evals, n_calls, _ = _sample(
+                    target, method, f0, new_h, sub, vectorized=vectorized, chunk_bytes=chunk_bytes
+                )
+            except (NonFiniteValueError, FunctionCallError):
+                # f is not defined (or not finite) that far out: this direction ends here.
+                continue
+            evaluations += evals
+            calls += n_calls
+            new_score = score(got.truncation, new_h, got.level)
+            consider = np.ones(sub.size, dtype=bool)
+            if round_ == 0 and combination is not None and got.combination is not None:
+                was = suspect[sub]
+                shrink = np.max(combination[sub], axis=1) / np.maximum(
+                    np.max(got.combination, axis=1), 1e-300
+                )
+                confirmed = was & (shrink >= 2.5) & (shrink <= 32)
+                noise = was & (shrink < 2.5)
+                cleared = was & ~confirmed
+                kink[sub[cleared]] = False
+                kink_term[sub[cleared]] = 0.0
+                level[sub[noise]] = np.maximum(measured_level[sub[noise]], got.level[noise])
+                level[sub[cleared & ~noise]] = got.level[cleared & ~noise]
+                best[sub[cleared]] = score(
+                    truncation[sub[cleared]], h[sub[cleared]], level[sub[cleared]]
+                )
+                consider = ~confirmed
+                suspect[sub] = False
+            # Beyond f's length scale the differences can shrink together and look accurate;
+            # a larger step is taken only if its value agrees with the best so far within both
+            # scores.
+            gap = np.max(np.abs(got.value - value[sub]), axis=1, initial=0.0)
+            consistent = (gap <= new_score + best[sub]) | (not going_up)
+            better = consider & consistent & (new_score < best[sub])
+            win = sub[better]
+            value[win] = got.value[better]
+            truncation[win] = got.truncation[better]
+            h[win] = new_h[better]
+            # Second differences at a larger step can contain f's smooth part, at a smaller one
+            # they can miss noise correlated over short distances: going up keeps the larger
+            # of the two measurements, going down the new one.
+            level[win] = got.level[better]
+            if going_up:
+                level[win] = np.maximum(level[win], steps.level[win])
+            previous = best[win]
+            best[win] = new_score[better]
+            moved[win] = True
+            # Go on while it helps and is not yet good; turn round once where it did not help.
+            go_on = np.zeros(sub.size, dtype=bool)
+            go_on[better] = (new_score[better] > floor) & (new_score[better] < previous)
+            active[sub[go_on]] = True
+            base[sub[go_on]] = new_h[go_on]
+            turn = consider & ~better & ~moved[sub] & ~turned[sub]
+            turning = sub[turn]
+            active[turning] = True
+            turned[turning] = True
+            base[turning] = origin[turning]
+            up[turning] = ~up[turning]
+    found = _Steps(
+        value=value, truncation=truncation, h=h, level=level, kink=kink, kink_term=kink_term
+    )
+    return found, evaluations, calls
 
 
 def _second_difference_combination(method: _Method, y: np.ndarray, f0: np.ndarray) -> np.ndarray:
@@ -548,20 +766,24 @@ def _second_difference_combination(method: _Method, y: np.ndarray, f0: np.ndarra
 
 
 def _noise_levels(
-    method: _Method, y: np.ndarray, f0: np.ndarray, truncation: np.ndarray, h: np.ndarray
+    method: _Method,
+    y: np.ndarray,
+    f0: np.ndarray,
+    truncation: np.ndarray,
+    h: np.ndarray,
+    combination: np.ndarray | None,
 ) -> np.ndarray:
     """Empirical rounding level of f seen by each coordinate (absolute, largest over outputs).
 
     Each value of f is taken to be off by at most ``delta``. Central stencils measure it with
-    the second-difference combination, which is nearly free of the smooth part (bounded by
+    the second-difference `combination`, which is nearly free of the smooth part (bounded by
     ``4 sum|w_c| delta``); forward and complex ones with the truncation estimate times ``h``
     (bounded by the method's noise factor times ``delta``). Typical combinations of independent
     rounding errors reach about half their worst case, hence the factor 2.
     """
-    if method.kind == "central":
+    if combination is not None:
         worst = 4 * sum(abs(w) for w in method.kink_weights.values())
-        sample = _second_difference_combination(method, y, f0)
-        return np.max(sample, axis=1, initial=0.0) / (worst / 2)
+        return np.max(combination, axis=1, initial=0.0) / (worst / 2)
     worst = method.noise_factor(method.truncation)
     return np.max(truncation, axis=1, initial=0.0) * h / (worst / 2)
 
@@ -575,7 +797,7 @@ def _kinks(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Detect kinks (one-sided slopes that differ); returns (mask, half the slope jump).
 
-    Tentative: `_refine` confirms or clears each flag at a smaller step.
+    Tentative: :func:`_search_steps` confirms or clears each flag at a smaller step.
     A second-difference combination (see `_second_difference_combination`) above its rounding
     bound ``4 sum|w_c| delta`` times a margin is a kink, with slope jump
     ``combination / (h |sum_c w_c c|)``. The rounding level ``delta`` for a coordinate is the

@@ -52,7 +52,9 @@ class _Method:
         Order of the truncation error of the value in ``h``.
     refine_above : float or None
         Coordinates whose error estimate exceeds this fraction of the largest entry get their
-        step adapted (see ``_engine._refine``); None: never.
+        step searched (see ``_engine._search_steps``); None: never. Chosen so that, where f
+        allows it, the tolerance stays below the method's detection target (central 1e-8,
+        central4 1e-9, richardson 1e-10 of the largest entry).
     """
 
     name: str
@@ -63,6 +65,21 @@ class _Method:
     relative_step: float
     order: int
     refine_above: float | None
+
+    @property
+    def rtol(self) -> float:
+        """Default relative allowance of a check, from the method's error model.
+
+        With ``f`` accurate to ``eps`` and derivatives of order one, the total error
+        ``C h^p + eps / h`` of an order-``p`` difference is smallest at ``h ~ eps^(1/(p+1))``,
+        where it is ``~ eps^(p/(p+1))``: nothing finer can be resolved, so 16 times that is
+        allowed on top of the per-entry error estimate (forward 2.4e-7, central 5.8e-10,
+        central4 4.7e-12, richardson 6.3e-13). The complex step has no subtractive cancellation;
+        its allowance, 64 eps (1.4e-14), covers rounding in the claimed formula itself.
+        """
+        if self.kind == "complex":
+            return 64 * EPS
+        return max(16 * EPS ** (self.order / (self.order + 1)), 64 * EPS)
 
     @property
     def offsets(self) -> tuple[int, ...]:
@@ -135,7 +152,7 @@ METHODS: dict[str, _Method] = {
         truncation={1: -1.0, 2: 1.0},  # D(2h) - D(h) ~ (h/2) f''
         relative_step=2.0**-26,  # sqrt(eps): balances h f''/2 against 2 eps |f| / h
         order=1,
-        refine_above=2e-6,
+        refine_above=1e-6,
     ),
     "central": _Method(
         name="central",
@@ -145,7 +162,7 @@ METHODS: dict[str, _Method] = {
         truncation={1: 1 / 3, 2: -1 / 3},  # (D(h) - D(2h)) / 3 ~ -h^2 f'''/6
         relative_step=EPS ** (1 / 3),  # balances h^2 f'''/6 against eps |f| / h
         order=2,
-        refine_above=5e-8,
+        refine_above=1e-9,
     ),
     "central4": _Method(
         name="central4",
@@ -155,7 +172,7 @@ METHODS: dict[str, _Method] = {
         truncation=_difference(_CENTRAL4[2][1], _CENTRAL4[1][1], 1 / 15),
         relative_step=EPS ** (1 / 5),
         order=4,
-        refine_above=1e-8,
+        refine_above=1e-10,
     ),
     "richardson": _Method(
         name="richardson",
@@ -165,7 +182,7 @@ METHODS: dict[str, _Method] = {
         truncation=_difference(_RICHARDSON[2][2], _RICHARDSON[2][1]),
         relative_step=2.5e-3,  # largest step 4h = 1% of the coordinate's scale
         order=6,
-        refine_above=1e-8,
+        refine_above=2e-11,
     ),
     "complex": _Method(
         name="complex",
