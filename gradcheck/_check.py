@@ -9,15 +9,17 @@ from typing import Any
 import numpy as np
 
 from ._diagnosis import Diagnosis, _Evidence, diagnose
-from ._directional import _directional_estimate
+from ._directional import _directional_estimate, _directional_threshold, _join
 from ._engine import (
     _estimate_tensor,
     _evaluate_at_point,
+    _second_opinion,
     _TensorEstimate,
     _validate_chunk_bytes,
     _validate_method,
 )
 from ._errors import (
+    FunctionCallError,
     GradientAssertionError,
     InvalidArgumentError,
     InvalidInputError,
@@ -27,17 +29,20 @@ from ._errors import (
 from ._evaluate import DEFAULT_CHUNK_BYTES
 from ._layouts import LAYOUTS, _validate_layout, convert_layout, layout_shapes
 from ._report import _fmt_err, _index_text, entries_table
-from ._stencils import _Method
+from ._stencils import EPS, _Method
 from ._target import Point, _describe_index, _first_nonfinite, _make_target, _Target
 
 __all__ = ["CheckResult", "assert_gradient", "check"]
 
 #: Factor applied to the finite-difference error estimate in the tolerance.
 SAFETY = 4.0
-#: Default relative rounding allowance (relative to the largest numerical entry).
-DEFAULT_RTOL = 1e-9
 #: Default rtol in directional mode, where each projection must resolve single-entry errors.
 DEFAULT_RTOL_DIRECTIONAL = 1e-12
+#: Directional mode adds directions (when their number is not given) until a single entry
+#: wrong by this fraction of the largest entry is caught at 99% of the entries, or until
+#: `MAX_DIRECTIONS` are used.
+DIRECTIONAL_TARGET = 1e-6
+MAX_DIRECTIONS = 64
 #: Largest variable size for which a failed directional check falls back to the full check.
 FALLBACK_MAX_SIZE = 2048
 
@@ -67,6 +72,12 @@ class CheckResult:
     tolerance : numpy.ndarray
         Per-entry tolerance (shape of `numerical`):
         ``4 * error_estimate + atol + rtol * max|numerical|``.
+    detection_threshold : float
+        The smallest error this check would have caught, relative to the largest
+        ``|numerical|`` entry: an entry of the claim wrong by more than this fails the check
+        (full mode: the largest tolerance over that entry scale; directional mode: see
+        :func:`check`). ``inf`` where some entry cannot be checked (unreliable finite
+        differences).
     worst_index : tuple of int
         Index (into `claimed`) of the entry with the largest ``|error| / tolerance``; in
         directional mode the index of the direction.
@@ -105,6 +116,7 @@ class CheckResult:
     max_abs_error: float
     max_rel_error: float
     tolerance: np.ndarray = field(repr=False)
+    detection_threshold: float
     worst_index: tuple[int, ...]
     numerical: np.ndarray = field(repr=False)
     claimed: np.ndarray = field(repr=False)
@@ -227,13 +239,23 @@ def _compare(
     rtol: float,
     atol: float,
 ) -> dict[str, Any]:
+    """Entry-by-entry verdict (the tolerance formula is stated in :func:`check`).
+
+    An entry can fail only where its finite difference is reliable and its tolerance is below
+    the derivative's magnitude ``max(max|claimed|, max|numerical|)``: a tolerance as large as
+    every entry means that the finite differences cannot resolve the derivative at all (f
+    underflows, cancels or is too noisy), and the verdict is then inconclusive, never failed.
+    """
     abs_err = np.abs(claimed - numerical)
     scale = float(np.max(np.abs(numerical), initial=0.0))
+    magnitude = max(scale, float(np.max(np.abs(claimed), initial=0.0)))
     tolerance = SAFETY * error + atol + rtol * scale
+    resolved = (tolerance < magnitude) | (magnitude == 0)
+    checkable = reliable & resolved
     fail = abs_err > tolerance
-    if np.any(fail & reliable):
+    if np.any(fail & checkable):
         status = "failed"
-    elif not np.all(reliable):
+    elif not np.all(checkable):
         status = "inconclusive"
     else:
         status = "passed"
@@ -255,7 +277,19 @@ def _compare(
         "max_rel_error": max_rel,
         "tolerance": tolerance,
         "worst_index": worst,
+        "detection_threshold": _detection_threshold(tolerance, scale, checkable),
+        "unresolved": int(np.sum(~resolved)),
     }
+
+
+def _detection_threshold(tolerance: np.ndarray, scale: float, checkable: np.ndarray) -> float:
+    """Largest tolerance relative to `scale`: any entry error above it is caught."""
+    if not np.all(checkable):
+        return float("inf")
+    largest = float(np.max(tolerance, initial=0.0))
+    if scale == 0:
+        return 0.0 if largest == 0 else float("inf")
+    return largest / scale
 
 
 def _in_layout(est: _TensorEstimate, layout: str, shape: tuple[int, ...]):
@@ -287,6 +321,7 @@ def _headline(
     return (
         f"gradcheck {word}: {what}; max rel. error {_fmt_err(comparison['max_rel_error'])} "
         f"(worst {'direction' if mode == 'directional' else 'entry'} {worst}); "
+        f"detection threshold {_fmt_err(comparison['detection_threshold'])}; "
         f"{method}, {evaluations} evaluations"
     )
 
@@ -302,7 +337,7 @@ def _check_and_estimate(
     mode: str,
     rtol: float | None,
     atol: float | None,
-    directions: int,
+    directions: int | None,
     seed: int | np.random.Generator | None,
     step: float | np.ndarray | None,
     vectorized: bool | None,
@@ -315,11 +350,11 @@ def _check_and_estimate(
     m = _validate_method(method)
     if mode not in _MODES:
         raise InvalidArgumentError(f"`mode` must be 'full' or 'directional'; got {mode!r}.")
-    default_rtol = DEFAULT_RTOL if mode == "full" else DEFAULT_RTOL_DIRECTIONAL
+    default_rtol = m.rtol if mode == "full" else DEFAULT_RTOL_DIRECTIONAL
     rtol_v = _validate_tolerance(rtol, "rtol", default_rtol)
     atol_v = _validate_tolerance(atol, "atol", 0.0)
     _validate_chunk_bytes(chunk_bytes)
-    if mode == "directional":
+    if mode == "directional" and directions is not None:
         _validate_directions(directions)
     claimed = _claimed_value(derivative, target)
     f0, evaluations = _evaluate_at_point(target)
@@ -328,21 +363,32 @@ def _check_and_estimate(
     engine = {"step": step, "vectorized": vectorized, "chunk_bytes": chunk_bytes}
     if mode == "full":
         est = _estimate_tensor(target, m, at_point=(f0, evaluations), **engine)
-        candidates = [(name, *_in_layout(est, name, claimed.shape)) for name in layouts]
-        result = _build_result(
-            target,
-            m,
-            "full",
-            claimed,
-            candidates,
-            declared,
-            est.evaluations,
-            f0.shape,
-            tolerances,
+        result = _full_result(target, m, claimed, est, layouts, declared, tolerances)
+        if result.status == "passed" or declared is not None:
+            return result, est, target
+        return _confirm(target, m, claimed, est, result, layouts, tolerances, engine)
+    rng = (
+        seed
+        if isinstance(seed, np.random.Generator)
+        else np.random.default_rng(0 if seed is None else seed)
+    )
+    count = 8 if directions is None else int(directions)
+    found = _directional_estimate(target, f0, m, count, rng, **engine)
+    scale = float(np.max(np.abs(claimed), initial=0.0))
+    while True:
+        est, d, v, used = found
+        tolerance = (
+            SAFETY * est.error
+            + tolerances["atol"]
+            + tolerances["rtol"] * float(np.max(np.abs(est.value), initial=0.0))
         )
-        return result, est, target
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-    est, d, v, used = _directional_estimate(target, f0, m, int(directions), rng, **engine)
+        threshold = _directional_threshold(d, v, tolerance, scale)
+        if directions is not None or threshold <= DIRECTIONAL_TARGET or len(d) >= MAX_DIRECTIONS:
+            break
+        more = _directional_estimate(
+            target, f0, m, min(len(d), MAX_DIRECTIONS - len(d)), rng, **engine
+        )
+        found = _join(found, more)
     candidates = []
     for name in layouts:
         tensor = convert_layout(claimed, f0.shape, target.x.shape, source=name, target="tensor")
@@ -359,6 +405,7 @@ def _check_and_estimate(
         evaluations + used,
         f0.shape,
         tolerances,
+        threshold=threshold,
     )
     if result.status != "failed" or target.x.size > FALLBACK_MAX_SIZE or declared is not None:
         return result, None, target
@@ -383,6 +430,72 @@ def _check_and_estimate(
     return replace(full, notes=(note, *full.notes)), est, target
 
 
+def _full_result(
+    target: _Target,
+    method: _Method,
+    claimed: np.ndarray,
+    est: _TensorEstimate,
+    layouts: list[str],
+    declared: str | None,
+    tolerances: dict[str, float],
+) -> CheckResult:
+    """Compare every entry of the claim with the estimate `est` in the candidate layouts."""
+    candidates = [(name, *_in_layout(est, name, claimed.shape)) for name in layouts]
+    result = _build_result(
+        target,
+        method,
+        "full",
+        claimed,
+        candidates,
+        declared,
+        est.evaluations,
+        est.f_value.shape,
+        tolerances,
+    )
+    if est.output_epsilon > EPS:
+        precision = "half" if est.output_epsilon > 1e-4 else "single"
+        note = (
+            f"every value f returned is exactly a {precision}-precision number: f evidently "
+            f"computes in {precision} precision, so its finite differences are accurate only to "
+            f"about {est.output_epsilon ** (method.order / (method.order + 1)):.0e}; compute f in "
+            f"float64 for a sharper check."
+        )
+        result = replace(result, notes=(*result.notes, note))
+    return result
+
+
+def _confirm(
+    target: _Target,
+    method: _Method,
+    claimed: np.ndarray,
+    est: _TensorEstimate,
+    result: CheckResult,
+    layouts: list[str],
+    tolerances: dict[str, float],
+    engine: dict[str, Any],
+) -> tuple[CheckResult, _TensorEstimate, _Target]:
+    """Before a failed or inconclusive verdict, consult a second estimate (other method, other
+    steps) and decide on the merged evidence (see `_engine._second_opinion`)."""
+    try:
+        merged = _second_opinion(
+            target,
+            method,
+            est,
+            vectorized=engine["vectorized"],
+            chunk_bytes=engine["chunk_bytes"],
+        )
+    except (NonFiniteValueError, FunctionCallError) as exc:
+        note = f"no second estimate at larger steps could be made to confirm this ({exc})"
+        return replace(result, notes=(*result.notes, note)), est, target
+    confirmed = _full_result(target, method, claimed, merged, layouts, None, tolerances)
+    verb = {"failed": "confirms", "passed": "overturns", "inconclusive": "leaves open"}
+    note = (
+        f"a second estimate ({'central4' if method.name == 'richardson' else 'richardson'}, "
+        f"other steps) {verb[confirmed.status]} the first one's {result.status} verdict."
+    )
+    return replace(confirmed, notes=(*confirmed.notes, note)), merged, target
+
+
 def check(
     f: Callable[..., Any],
     derivative: np.ndarray | Callable[..., Any],
@@ -394,7 +507,7 @@ def check(
     mode: str = "full",
     rtol: float | None = None,
     atol: float | None = None,
-    directions: int = 8,
+    directions: int | None = None,
     seed: int | np.random.Generator | None = None,
     step: float | np.ndarray | None = None,
     vectorized: bool | None = None,
@@ -426,22 +539,33 @@ def check(
         central). "directional" compares ``v_r^T J u_r`` for `directions` random unit directions
         ``u_r`` (scaled per coordinate like the steps) and random unit output weights ``v_r``
         with a finite-difference directional derivative: cost independent of the input size
-        (4 evaluations per direction for central, plus 2 at the point). If it fails and the
-        variable has at most 2048 entries, the full check runs to locate the error; otherwise
-        the failing directions are reported.
+        (4 evaluations per direction for central, plus 2 at the point, more where the step
+        search runs). If it fails and the variable has at most 2048 entries, the full check
+        runs to locate the error; otherwise the failing directions are reported. Its detection
+        threshold is the single-entry error (relative to the largest entry of the claim) that
+        is caught at 99% of the entries: an entry wrong by ``e`` moves projection ``r`` by
+        ``v_ri e d_rj``, caught where that exceeds the projection's tolerance.
     rtol, atol : float, optional
-        Rounding allowance: relative to the largest numerical entry (default 1e-9; 1e-12 in
-        directional mode, whose projections must resolve an error in a single entry) and
-        absolute (default 0). Each entry passes when
+        Rounding allowance: relative to the largest numerical entry and absolute (default 0).
+        The default rtol comes from the method's error model (the finest relative accuracy
+        an order-``p`` difference of a float64 function can reach, ``16 eps^(p/(p+1))``:
+        forward 2.4e-7, central 5.9e-10, central4 4.8e-12, richardson 6.1e-13; complex
+        ``64 eps`` = 1.4e-14); in directional mode 1e-12, since each projection must resolve
+        an error in a single entry. Each entry passes when
 
         ``|claimed - numerical| <= 4 * error_estimate + atol + rtol * max|numerical|``
 
         where ``error_estimate`` is the engine's per-entry finite-difference error estimate.
-        This is the only tolerance formula.
-    directions : int
-        Number of random directions in directional mode.
+        This is the only tolerance formula. An entry whose finite difference is unreliable,
+        or whose tolerance is as large as the derivative's largest entry (f underflows,
+        cancels or computes in low precision), cannot fail: the verdict is then
+        "inconclusive". Before a "failed" or "inconclusive" verdict, a second estimate by
+        another method at other steps is consulted (see Notes).
+    directions : int, optional
+        Number of random directions in directional mode. Default: 8, doubled (up to 64)
+        until the detection threshold is at most 1e-6.
     seed : int or numpy.random.Generator, optional
-        Randomness of the directions (reproducible when given).
+        Randomness of the directions (default 0: reproducible).
     step, vectorized, chunk_bytes
         As in :func:`gradcheck.estimate_jacobian`.
 
@@ -453,10 +577,16 @@ def check(
     Notes
     -----
     Assumes f is smooth near the point (see :func:`gradcheck.estimate_jacobian`). The factor 4
-    on the error estimate absorbs its imprecision; the default rtol of 1e-9 covers rounding in
-    the claimed formula. With central differences on smooth, well-conditioned problems the
-    tolerance is far below 1e-6 of the largest entry, so an entry wrong by 1e-6 (relative to
-    the largest entry) fails.
+    on the error estimate absorbs its imprecision; the rtol covers rounding in the claimed
+    formula and what no finite difference resolves. Rounding errors of real numerical code
+    (LAPACK-backed and iterative functions) can be correlated between nearby points and so be
+    under-read at one step; therefore a result that is not "passed" is re-examined with a
+    second estimate (richardson at larger steps, or central4 after richardson), and the
+    verdict is taken on both: where the two estimates disagree beyond their error estimates,
+    the disagreement widens the tolerance, so "failed" means the claim is off by more than
+    the finite differences could be. The result's `detection_threshold` states the smallest
+    relative entry error the check would have caught: on smooth, well-scaled functions about
+    1e-8 for central, 1e-10 for richardson and 1e-13 for the complex step.
 
     Examples
     --------
@@ -571,8 +701,12 @@ def _build_result(
     evaluations: int,
     f_shape: tuple[int, ...],
     tolerances: dict[str, float],
+    *,
+    threshold: float | None = None,
 ) -> CheckResult:
     """Compare in each candidate layout, keep the one that passes (or the closest), report.
+
+    `threshold` replaces the comparison's detection threshold (directional mode).
 
     Each candidate is ``(layout, numerical, error, reliable)`` plus, in directional mode, the
     claim projected on the directions.
@@ -585,6 +719,8 @@ def _build_result(
     passing = [c for c in compared if c[5]["passed"]]
     chosen = passing[0] if passing else min(compared, key=lambda c: c[5]["max_rel_error"])
     name, shown, numerical, error, reliable, comparison = chosen
+    if threshold is not None:
+        comparison = {**comparison, "detection_threshold": threshold}
     notes = []
     if declared is not None:
         agrees = comparison["passed"]
@@ -609,6 +745,13 @@ def _build_result(
             f"the finite differences are unreliable at {count} {unit}{plural} (noise, a kink "
             f"or cancellation): try method='richardson', another `step`, or a point away from "
             f"non-smooth places."
+        )
+    if comparison["unresolved"]:
+        notes.append(
+            f"the finite differences cannot resolve the derivative at "
+            f"{comparison['unresolved']} of {numerical.size} entries: their tolerance is as large "
+            f"as the largest entry (f underflows, cancels or is too noisy at this point); "
+            f"rescale the variable or f, or move the point."
         )
     if mode == "directional" and comparison["status"] == "failed":
         ratio = _ratio(np.abs(shown - numerical), comparison["tolerance"])
@@ -636,6 +779,7 @@ def _build_result(
         max_rel_error=comparison["max_rel_error"],
         tolerance=comparison["tolerance"],
         worst_index=comparison["worst_index"],
+        detection_threshold=comparison["detection_threshold"],
         numerical=numerical,
         claimed=shown,
         error_estimate=error,
@@ -662,7 +806,7 @@ def assert_gradient(
     mode: str = "full",
     rtol: float | None = None,
     atol: float | None = None,
-    directions: int = 8,
+    directions: int | None = None,
     seed: int | np.random.Generator | None = None,
     step: float | np.ndarray | None = None,
     vectorized: bool | None = None,

@@ -9,6 +9,8 @@ as full Jacobians, at the cost of the stencil's evaluations per direction.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from ._engine import _coordinate_scales, _estimate_tensor, _TensorEstimate
@@ -105,10 +107,6 @@ def _directional_estimate(
 
     psi_target = _Target(f=psi, x=np.zeros(()), wrt=None, others={}, role=target.role)
     psi0 = v @ f0.ravel()
-    # A projection must resolve an error in one entry, which it sees scaled by ~1/sqrt(n).
-    refine_above = None
-    if method.refine_above is not None:
-        refine_above = min(method.refine_above, 1e-8 / np.sqrt(x.size))
     est = _estimate_tensor(
         psi_target,
         method,
@@ -116,6 +114,58 @@ def _directional_estimate(
         vectorized=True,
         chunk_bytes=chunk_bytes,
         at_point=(psi0, 0),
-        refine_above=refine_above,
     )
     return est, d, v, evaluations[0]
+
+
+def _join(
+    a: tuple[_TensorEstimate, np.ndarray, np.ndarray, int],
+    b: tuple[_TensorEstimate, np.ndarray, np.ndarray, int],
+) -> tuple[_TensorEstimate, np.ndarray, np.ndarray, int]:
+    """Two directional estimates (as returned by `_directional_estimate`) as one."""
+    (ea, da, va, na), (eb, db, vb, nb) = a, b
+    joined = replace(
+        ea,
+        value=np.concatenate([ea.value, eb.value]),
+        error=np.concatenate([ea.error, eb.error]),
+        reliable=np.concatenate([ea.reliable, eb.reliable]),
+        kink=np.concatenate([ea.kink, eb.kink]),
+        f_value=np.concatenate([ea.f_value, eb.f_value]),
+        evaluations=ea.evaluations + eb.evaluations,
+        calls=ea.calls + eb.calls,
+        output_epsilon=max(ea.output_epsilon, eb.output_epsilon),
+    )
+    return joined, np.concatenate([da, db]), np.concatenate([va, vb]), na + nb
+
+
+#: Entries sampled to compute a directional detection threshold on large Jacobians.
+_THRESHOLD_SAMPLE = 200_000
+
+
+def _directional_threshold(
+    d: np.ndarray, v: np.ndarray, tolerance: np.ndarray, scale: float
+) -> float:
+    """Smallest single-entry error, relative to `scale`, caught at 99% of the entries.
+
+    An error ``e`` in entry ``(i, j)`` of the claim moves the projection ``r`` by
+    ``v_ri e d_rj``, which is caught when it exceeds that projection's tolerance ``tol_r``:
+    the entry's error is caught when ``e > min_r tol_r / |v_ri d_rj|``. The threshold is the
+    99th percentile of that bound over all entries (over a fixed sample of 200,000 entries of
+    a larger Jacobian), divided by `scale` (the largest entry of the claim).
+    """
+    R, m = v.shape
+    dm = d.reshape(R, -1)
+    n = dm.shape[1]
+    if scale == 0 or not np.all(np.isfinite(tolerance)):
+        return float("inf")
+    if m * n <= _THRESHOLD_SAMPLE:
+        vi = np.repeat(np.abs(v), n, axis=1)
+        dj = np.tile(np.abs(dm), (1, m))
+    else:
+        pick = np.random.default_rng(0).integers(0, m * n, _THRESHOLD_SAMPLE)
+        vi, dj = np.abs(v)[:, pick // n], np.abs(dm)[:, pick % n]
+    tol = np.maximum(tolerance, 1e-300)[:, None]
+    sensitivity = np.max(vi * dj / tol, axis=0)
+    with np.errstate(divide="ignore"):
+        bound = np.where(sensitivity > 0, 1.0 / np.where(sensitivity > 0, sensitivity, 1), np.inf)
+    return float(np.quantile(bound, 0.99)) / scale
