@@ -43,9 +43,12 @@ eigenvalues are all double, is wrong in the first digit), ``-Y^{-1} B Y^{-1}`` f
 eigenvalue sums and ``sum u_i^T B v_i`` for the singular values. Each problem also computes a
 second, independent formula (``expm_frechet``, a Sylvester equation, the inverse of the
 Frechet derivative of exp, the block system solved by QR, eigenvector sums, the polar factor by
-Newton's iteration); a draw whose two formulas differ by more than 1e-8 of the largest entry,
-or whose function value differs from an independent evaluation by as much (funm against expm
-and cosm), is counted as "claim unreliable", not as a verdict of the checker.
+Newton's iteration). A draw is counted as "claim unreliable", not as a verdict of the checker,
+when the two formulas differ by more than 1e-8 of the largest entry, when the function value
+differs from an independent evaluation by as much (funm against expm and cosm), or when the
+derivative of the function *as computed*, estimated by a sixth-order difference quotient at the
+line's natural scale (steps 0.5, 0.25, 0.125, independent of gradcheck's steps), differs from the
+claim by more than 1e-8 plus four times that quotient's own error bound.
 
 Columns
 -------
@@ -398,6 +401,7 @@ class Case:
     f: Callable[[np.ndarray], np.ndarray] = field(repr=False)
     claim: np.ndarray = field(repr=False)
     claim_disagreement: float
+    natural_difference: float
     unreliable_reason: str = ""
     wrong_index: tuple[int, ...] = ()
     wrong_sign: float = 1.0
@@ -415,6 +419,26 @@ def _relative(a: np.ndarray, b: np.ndarray) -> float:
     if scale == 0.0:
         return 0.0 if np.all(a == b) else float("inf")
     return float(np.max(np.abs(np.asarray(a) - np.asarray(b)))) / scale
+
+
+#: Step of the reference difference quotient: 1/16 of the line's natural scale (8).
+NATURAL_STEP = 0.5
+
+
+def _natural_derivative(f: Callable, t: float) -> tuple[np.ndarray, float]:
+    """df/dt of the function under test by a sixth-order central Richardson table at steps
+    ``h = NATURAL_STEP, h/2, h/4`` (the line's natural scale, not |t|), and a bound on its
+    error: the difference of its two fourth-order columns plus the effect of rounding of 16 ulps
+    of max|f| in every value (the combination ``(64 D(h/4) - 20 D(h/2) + D(h)) / 45`` of central
+    quotients ``D`` amplifies a rounding error ``delta`` of f to at most ``6.6 delta / h``)."""
+
+    def quotient(h):
+        return (f(t + h) - f(t - h)) / (2 * h)
+
+    d1, d2, d3 = (quotient(NATURAL_STEP / k) for k in (1, 2, 4))
+    r1, r2 = (4 * d2 - d1) / 3, (4 * d3 - d2) / 3
+    rounding = 6.6 * 16 * np.finfo(float).eps * float(np.max(np.abs(f(t)))) / NATURAL_STEP
+    return (16 * r2 - r1) / 15, float(np.max(np.abs(r2 - r1))) + rounding
 
 
 def build_case(problem: Problem | str, n: int, cond: float, t_scale: float, seed: int) -> Case:
@@ -453,6 +477,16 @@ def build_case(problem: Problem | str, n: int, cond: float, t_scale: float, seed
         off = _relative(f(t), np.real_if_close(problem.reference(yt, c)))
         if not off <= CLAIM_AGREEMENT:
             reason = (reason + "; " if reason else "") + f"{problem.formula} off by {off:.1e}"
+    # Is the claim the derivative of the function as computed? A difference quotient at the
+    # line's natural scale, independent of gradcheck's steps, must agree within its own error.
+    natural, natural_error = _natural_derivative(f, t)
+    natural_difference = _relative(natural, claim)
+    scale = float(np.max(np.abs(claim)))
+    allowed = CLAIM_AGREEMENT + (4 * natural_error / scale if scale else np.inf)
+    if not natural_difference <= allowed:
+        reason = (reason + "; " if reason else "") + (
+            f"df/dt at step {NATURAL_STEP} differs by {natural_difference:.1e}"
+        )
     index = tuple(int(i) for i in np.unravel_index(rng.integers(claim.size), claim.shape))
     return Case(
         problem=problem.name,
@@ -464,6 +498,7 @@ def build_case(problem: Problem | str, n: int, cond: float, t_scale: float, seed
         f=f,
         claim=claim,
         claim_disagreement=disagreement,
+        natural_difference=natural_difference,
         unreliable_reason=reason,
         wrong_index=index,
         wrong_sign=float(rng.choice([-1.0, 1.0])),
@@ -492,6 +527,7 @@ class Outcome:
     headline: str
     report: str = field(repr=False)
     claim_disagreement: float
+    natural_difference: float
     unreliable_reason: str
 
     @property
@@ -517,6 +553,7 @@ def check_claim(case: Case, claim: np.ndarray, method: str, wrong_by: float = 0.
         "method": method,
         "wrong_by": wrong_by,
         "claim_disagreement": case.claim_disagreement,
+        "natural_difference": case.natural_difference,
         "unreliable_reason": case.unreliable_reason,
     }
     try:

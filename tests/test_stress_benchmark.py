@@ -73,6 +73,7 @@ def _outcome(**changes):
         headline="",
         report="",
         claim_disagreement=0.0,
+        natural_difference=0.0,
         unreliable_reason="",
     )
     return replace(base, **changes)
@@ -118,17 +119,23 @@ def test_a_claim_whose_two_formulas_disagree_is_unreliable_not_a_false_alarm():
     assert only.status == "failed" and only.category == "claim unreliable"
 
 
-def test_a_wrong_claim_whose_formulas_agree_counts_as_false_alarm():
-    inv = stress.PROBLEMS["inv"]
-    wrong = replace(
-        inv,
-        claim=lambda y, b, c: 1.01 * inv.claim(y, b, c),
-        second=lambda y, b, c: 1.01 * inv.second(y, b, c),
-    )
-    case = stress.build_case(wrong, 3, 1.0, 1.0, 0)
+def test_a_failed_check_of_a_trusted_claim_counts_as_false_alarm():
+    case = stress.build_case("inv", 3, 1.0, 1.0, 0)
     assert case.unreliable_reason == ""
-    got = _by_claim(stress.run_case(case, methods=("central",), wrong=()))
+    trusted_but_wrong = replace(case, claim=1.01 * case.claim)  # past the reliability tests
+    got = _by_claim(stress.run_case(trusted_but_wrong, methods=("central",), wrong=()))
+    assert got[("central", 0.0)].status == "failed"
     assert got[("central", 0.0)].category == "false alarm"
+
+
+def test_a_function_whose_computed_derivative_differs_from_the_claim_is_unreliable():
+    inv = stress.PROBLEMS["inv"]
+    # f is not inv: its derivative differs from both (agreeing) claim formulas by ~1e-3
+    off = replace(inv, value=lambda y, c: np.linalg.inv(y) + 1e-3 * y)
+    case = stress.build_case(off, 3, 1.0, 1.0, 0)
+    assert case.claim_disagreement <= 1e-12
+    assert "df/dt at step" in case.unreliable_reason
+    assert stress.build_case(inv, 3, 1.0, 1.0, 0).natural_difference <= 1e-8
 
 
 def test_wrong_claim_changes_exactly_one_entry_by_the_relative_amount():
