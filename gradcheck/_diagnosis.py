@@ -36,6 +36,7 @@ import numpy as np
 
 from ._errors import GradcheckError
 from ._layouts import convert_layout, layout_shapes
+from ._report import _fmt_pair
 
 __all__ = ["KINDS", "Diagnosis"]
 
@@ -98,9 +99,11 @@ def _worst(claimed: np.ndarray, numerical: np.ndarray, count: int = 3):
 
 
 def _entries_text(entries) -> str:
-    return ", ".join(
-        "[" + ", ".join(map(str, i)) + f"] claimed {c:.4g} vs {n:.4g}" for i, c, n in entries
-    )
+    parts = []
+    for index, claimed, numerical in entries:
+        c, n = _fmt_pair(claimed, numerical, 4)
+        parts.append("[" + ", ".join(map(str, index)) + f"] claimed {c} vs {n}")
+    return ", ".join(parts)
 
 
 def _factor_text(alpha: float) -> str:

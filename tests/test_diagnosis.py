@@ -1,6 +1,8 @@
 """Diagnosis: each kind on real wrong formulas, the pitfall and mutation targets, and that a
 diagnosis never changes a verdict."""
 
+import re
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -238,3 +240,45 @@ def test_mutations_are_named_at_least_95_percent():
         hits += result.diagnosis is not None and result.diagnosis.kind in EXPECTED[mutation]
     assert total >= 100
     assert hits / total >= 0.95, hits / total
+
+
+# -- a diagnosis names only what the evidence shows -------------------------------------------
+
+PAIR = re.compile(r"claimed (\S+) vs ([^\s,]+)")
+
+
+def _printed_pairs(message):
+    return PAIR.findall(message)
+
+
+def test_entries_print_digits_that_differ():
+    B = RNG.standard_normal((5, 5))
+    y = RNG.standard_normal(5)
+    wrong = B.T.copy()
+    wrong[1, 2] *= 1 + 1e-6
+    result = gc.check(lambda y: B @ y, wrong, y)
+    d = result.diagnosis
+    assert d.kind == "entries" and d.entries[0][0] == (1, 2)
+    (c, n), *_ = _printed_pairs(d.message)
+    assert c != n and min(len(c.strip("-0.").replace(".", "")), 17) >= 4
+    row = next(line for line in str(result).splitlines() if line.startswith("[1, 2]"))
+    assert row.split()[2] != row.split()[3]  # the table's claimed and numerical columns
+
+
+@given(
+    a=st.floats(allow_nan=False, allow_infinity=False),
+    b=st.floats(allow_nan=False, allow_infinity=False),
+    minimum=st.integers(1, 8),
+)
+def test_fmt_pair_uses_the_fewest_digits_that_differ(a, b, minimum):
+    from gradcheck._report import _fmt_pair
+
+    c, n = _fmt_pair(a, b, minimum)
+    if a != b:
+        assert c != n
+        for fewer in range(minimum, 17):
+            if f"{a:.{fewer}g}" != f"{b:.{fewer}g}":
+                assert (c, n) == (f"{a:.{fewer}g}", f"{b:.{fewer}g}")
+                break
+    else:
+        assert (c, n) == (f"{a:.{minimum}g}", f"{b:.{minimum}g}")
