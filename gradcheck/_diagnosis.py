@@ -3,14 +3,15 @@
 The tests run from cheapest to costliest and the first that explains the claim wins:
 
 1. ``unreliable`` - the check was inconclusive: why, and what to try;
-2. ``layout`` - the claim is the derivative in the other layout (its shape, or its values
+2. ``layout`` - the claim is the derivative in another layout (its shape, or its values
    where both layouts have the same shape);
 3. ``transpose`` - the claim is the transposed derivative (scalar by square matrix);
 4. ``sign`` / ``scale`` - the claim is a constant multiple of the derivative (factor fitted by
    least squares; -1 is a sign error);
 5. ``structured_convention`` - the claim is the derivative under the other convention for
    symmetric matrices (Cookbook ``2G - G o I`` versus the symmetric part ``G``);
-6. ``entries`` - the claim is right except for a few entries (listed);
+6. ``entries`` - the claim is right except for a few entries (listed), or it agrees with the
+   derivative to many significant digits but not to the tolerance (computed in float32, say);
 7. ``symmetric_only`` - the claim passes when one input matrix is replaced by its symmetric
    part (re-checked at that point; needs a callable derivative);
 8. ``wrong_order`` - the claim passes when the input matrices are replaced by diagonal, hence
@@ -18,6 +19,13 @@ The tests run from cheapest to costliest and the first that explains the claim w
 9. ``missing_term`` - the difference is a sizeable term of its own (a term, or a chain-rule
    factor, is missing);
 10. ``unknown`` - with a summary of the error pattern.
+
+An explanation is named only when the evidence shows it: the claim must match the derivative
+as the explanation changes it (within the check's tolerance, widened where noted), *and* that
+changed derivative must differ from the derivative itself by more than both tolerances at
+some entry - otherwise the explanation is no different from "the claim is a little off" (a
+transposed symmetric matrix, a factor that rounds to 1). Printed factors never read 1, and
+printed pairs of numbers carry enough digits to differ.
 
 Tests 1-6 and 9-10 reuse the check's evaluations (no extra cost). When they find nothing,
 one numerical derivative at the point with the variable X replaced by X^T tests for a
@@ -28,6 +36,7 @@ commuting point.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,7 +44,7 @@ from typing import Any
 import numpy as np
 
 from ._errors import GradcheckError
-from ._layouts import convert_layout, layout_shapes
+from ._layouts import LAYOUTS, convert_layout, layout_shapes
 from ._report import _fmt_pair
 
 __all__ = ["KINDS", "Diagnosis"]
@@ -56,6 +65,11 @@ KINDS = (
 
 _NICE = {2.0: "2", 0.5: "1/2", 3.0: "3", 1 / 3: "1/3", 4.0: "4", 0.25: "1/4"}
 
+#: A claim whose largest error is at most this fraction of the largest numerical entry agrees
+#: with the derivative to five or more significant digits: it is called imprecise (lower
+#: precision, an approximation, a tiny term), not wrong in a way the numbers could name.
+_IMPRECISE = 1e-5
+
 
 @dataclass(frozen=True, kw_only=True)
 class Diagnosis:
@@ -72,7 +86,8 @@ class Diagnosis:
     layout : str or None
         The layout in which the claim is right (kind "layout").
     variables : tuple of str
-        The inputs involved (kinds "symmetric_only", "wrong_order").
+        The inputs involved (kinds "symmetric_only", "wrong_order"; "transpose" when a variable
+        appears untransposed inside the formula).
     entries : tuple of (index, claimed, numerical)
         The worst entries (kinds "entries", "missing_term", "unknown").
     """
@@ -137,9 +152,16 @@ def _close(a: np.ndarray, b: np.ndarray, tol: np.ndarray, scale: float = 1.0) ->
     return bool(np.all(np.abs(a - b) <= tol * max(1.0, abs(scale))))
 
 
+def _distinct(candidate: np.ndarray, N: np.ndarray, tol: np.ndarray, slack: np.ndarray) -> bool:
+    """Does an explanation's `candidate` differ from the numerical derivative `N` at some entry
+    by more than N's tolerance plus the `slack` allowed between the claim and the candidate?
+    Only then does a claim within `slack` of the candidate fail *because* of the difference;
+    otherwise the explanation says nothing the bare failure does not."""
+    return bool(np.any(np.abs(candidate - N) > tol + slack))
+
+
 def diagnose(ev: _Evidence) -> Diagnosis:
     """Explain a claim that did not pass (see the module docstring for the order of tests)."""
-    C, N, tol = ev.claimed, ev.numerical, ev.tolerance
     if ev.status == "inconclusive":
         return _unreliable(ev)
     if ev.layout_mismatch is not None:
@@ -149,13 +171,20 @@ def diagnose(ev: _Evidence) -> Diagnosis:
             message=f"the claim has the shape of the {ev.layout} layout, but the "
             f"{ev.layout_mismatch} layout was declared",
         )
-    found = _other_layout(ev) or _scale(C, N, tol) or _structured(C, N, tol) or _few(C, N, tol)
+    C, N, tol = ev.claimed, ev.numerical, ev.tolerance
+    found = (
+        _other_layout(ev)
+        or _scale(C, N, tol)
+        or _structured(C, N, tol)
+        or _few(C, N, tol)
+        or _imprecise(C, N, tol)
+    )
     if found is not None:
         return found
     found = _transposed_variable(ev) or _rechecks(ev)
     if found is not None:
         return found
-    found = _residual(C, N)
+    found = _residual(C, N, tol)
     if ev.recheck is None:
         hint = (
             " (a callable derivative would also let symmetric-only and ordering mistakes be tested)"
@@ -179,37 +208,51 @@ def _unreliable(ev: _Evidence) -> Diagnosis:
     )
 
 
+def _digits(rel: float) -> int:
+    """Significant digits to which values agree when their largest error is `rel` of the
+    largest value."""
+    return math.floor(-math.log10(rel)) if rel > 0 else 17
+
+
 def _other_layout(ev: _Evidence) -> Diagnosis | None:
+    """Is the claim the derivative in another layout of the same shape? (For a scalar by a
+    matrix that is its transpose; for a matrix by a scalar, or a square Jacobian, the other
+    layout.) The numerical derivative is moved to each layout whose shapes include the
+    claim's, entry by entry (no arithmetic), with the tolerance moved alongside."""
     C, N, tol = ev.claimed, ev.numerical, ev.tolerance
     f_shape, x_shape = ev.f_shape, ev.x_shape
-    scalar_by_matrix = (len(f_shape) == 0 and len(x_shape) == 2) or (
-        len(x_shape) == 0 and len(f_shape) == 2
-    )
-    if ev.tensor is not None and ev.layout in ("numerator", "denominator"):
-        other = "numerator" if ev.layout == "denominator" else "denominator"
-        if C.shape in layout_shapes(f_shape, x_shape, other):
-            there = convert_layout(ev.tensor, f_shape, x_shape, source="tensor", target=other)
-            there = there.reshape(C.shape)
-            if not np.array_equal(there, N) and _close(C, there, tol):
-                if scalar_by_matrix:
-                    return _transposed()
-                return Diagnosis(
-                    kind="layout",
-                    layout=other,
-                    message=f"the claim is right in the {other} layout (the {ev.layout} layout "
-                    "was declared): transpose it, or declare the other layout",
-                )
-    if C.ndim == 2 and C.shape[0] == C.shape[1] and not np.allclose(N, N.T):
-        if _close(C, N.T, tol):
-            return _transposed()
+    if ev.layout not in LAYOUTS:
+        return None
+
+    def move(a: np.ndarray, target: str) -> np.ndarray:
+        tensor = convert_layout(a, f_shape, x_shape, source=ev.layout, target="tensor")
+        moved = convert_layout(tensor, f_shape, x_shape, source="tensor", target=target)
+        return moved.reshape(C.shape)
+
+    for other in LAYOUTS:
+        if other == ev.layout or C.shape not in layout_shapes(f_shape, x_shape, other):
+            continue
+        there, tol_there = move(N, other), move(tol, other)
+        if not (_close(C, there, tol_there) and _distinct(there, N, tol, tol_there)):
+            continue
+        if f_shape == () and len(x_shape) == 2:
+            return Diagnosis(
+                kind="transpose",
+                message="the claim equals the derivative transposed: a transpose is missing "
+                "(or extra)",
+            )
+        fix = (
+            "transpose it"
+            if {other, ev.layout} == {"numerator", "denominator"}
+            else "convert it (gradcheck.convert_layout)"
+        )
+        return Diagnosis(
+            kind="layout",
+            layout=other,
+            message=f"the claim is right in the {other} layout (the {ev.layout} layout was "
+            f"declared): {fix}, or declare layout={other!r}",
+        )
     return None
-
-
-def _transposed() -> Diagnosis:
-    return Diagnosis(
-        kind="transpose",
-        message="the claim equals the derivative transposed: a transpose is missing (or extra)",
-    )
 
 
 def _scale(C: np.ndarray, N: np.ndarray, tol: np.ndarray) -> Diagnosis | None:
@@ -217,17 +260,24 @@ def _scale(C: np.ndarray, N: np.ndarray, tol: np.ndarray) -> Diagnosis | None:
     if nn == 0:
         return None
     alpha = float(np.sum(C * N) / nn)
-    if abs(alpha - 1) < 1e-9 or not _close(C, alpha * N, tol, alpha):
+    text = _factor_text(abs(alpha))
+    if text == "1" and alpha > 0:
+        return None  # a factor that prints as 1 names no mistake: the claim is imprecise
+    candidate = alpha * N
+    if not _close(C, candidate, tol, alpha):
+        return None
+    if not _distinct(candidate, N, tol, tol * max(1.0, abs(alpha))):
         return None
     significant = int(np.sum(np.abs(N) > 1e-8 * np.max(np.abs(N))))
-    nice = abs(abs(alpha) - 1) <= 1e-6 or _factor_text(abs(alpha)) in _NICE.values()
+    nice = abs(alpha + 1) <= 1e-6 or text in _NICE.values()
     if significant < 2 and not nice:
         return None  # any wrong value of a single number is "a multiple" of the right one
     if abs(alpha + 1) <= 1e-6:
         return Diagnosis(
-            kind="sign", factor=-1.0, message="the claim is the negative of the derivative"
+            kind="sign",
+            factor=-1.0,
+            message="the claim is the negative of the derivative",
         )
-    text = _factor_text(abs(alpha))
     sign = "-" if alpha < 0 else ""
     hint = ""
     if text in ("2", "1/2"):
@@ -249,13 +299,10 @@ def _structured(C: np.ndarray, N: np.ndarray, tol: np.ndarray) -> Diagnosis | No
         ),
         "the symmetric-part gradient where the Cookbook convention (independent entries, "
         "2G - G o I) is expected": (N + N * eye) / 2,
-        "the unstructured gradient where the symmetric-part gradient is expected": None,
     }
     for text, candidate in candidates.items():
-        if candidate is None:
-            continue
         for variant in (candidate, np.tril(candidate)):
-            if not np.allclose(variant, N) and _close(C, variant, tol, 2.0):
+            if _close(C, variant, tol, 2.0) and _distinct(variant, N, tol, 2 * tol):
                 return Diagnosis(
                     kind="structured_convention",
                     message=f"the claim is {text} (symmetric-matrix conventions differ)",
@@ -277,6 +324,32 @@ def _few(C: np.ndarray, N: np.ndarray, tol: np.ndarray) -> Diagnosis | None:
     )
 
 
+def _imprecise(C: np.ndarray, N: np.ndarray, tol: np.ndarray) -> Diagnosis | None:
+    """A claim that agrees with the derivative to many digits, but not to the tolerance."""
+    scale = float(np.max(np.abs(N), initial=0.0))
+    if scale == 0:
+        return None
+    rel = float(np.max(np.abs(C - N))) / scale
+    if rel > _IMPRECISE:
+        return None
+    bad = int(np.sum(np.abs(C - N) > tol))
+    entries = _worst(C, N, min(3, bad))
+    if C.size == 1:
+        where = f"(relative error {rel:.1e}), but not to the tolerance"
+    else:
+        where = (
+            f"(largest error {rel:.1e} of the largest entry), but {bad} of {C.size} entries "
+            "differ by more than the tolerance"
+        )
+    return Diagnosis(
+        kind="entries",
+        entries=entries,
+        message=f"the claim agrees with the derivative to about {_digits(rel)} significant "
+        f"digits {where}: is it computed in lower precision (float32 gives about 7 digits) "
+        "or approximated? Worst: " + _entries_text(entries),
+    )
+
+
 def _is_square_matrix(value: object, *, nonsymmetric: bool = False) -> bool:
     """A square matrix of size at least 2 (and, if asked, not symmetric)."""
     if not (isinstance(value, np.ndarray) and value.ndim == 2):
@@ -288,7 +361,8 @@ def _is_square_matrix(value: object, *, nonsymmetric: bool = False) -> bool:
 
 def _transposed_variable(ev: _Evidence) -> Diagnosis | None:
     """Is the claim the derivative at the point where the variable X is replaced by X^T?
-    Then X appears untransposed where X^T belongs inside the formula."""
+    Then X appears untransposed where X^T belongs inside the formula. (The derivative there
+    has its own finite-difference error, hence the doubled tolerance.)"""
     if ev.numerical_at is None or ev.point is None or ev.wrt is None:
         return None
     X = ev.point.get(ev.wrt)
@@ -298,14 +372,16 @@ def _transposed_variable(ev: _Evidence) -> Diagnosis | None:
         there = ev.numerical_at({**ev.point, ev.wrt: np.ascontiguousarray(X.T)})
     except GradcheckError:
         return None
-    if there.shape == ev.claimed.shape and _close(ev.claimed, there, ev.tolerance, 2.0):
-        return Diagnosis(
-            kind="transpose",
-            variables=(ev.wrt,),
-            message=f"the claim is the derivative at {ev.wrt}^T: {ev.wrt} appears untransposed "
-            f"where {ev.wrt}^T belongs inside the formula (a transpose is missing)",
-        )
-    return None
+    if there.shape != ev.claimed.shape or not _close(ev.claimed, there, ev.tolerance, 2.0):
+        return None
+    if not _distinct(there, ev.numerical, ev.tolerance, 2 * ev.tolerance):
+        return None  # the derivative at X^T is the derivative at X: nothing to tell apart
+    return Diagnosis(
+        kind="transpose",
+        variables=(ev.wrt,),
+        message=f"the claim is the derivative at {ev.wrt}^T: {ev.wrt} appears untransposed "
+        f"where {ev.wrt}^T belongs inside the formula (a transpose is missing)",
+    )
 
 
 def _rechecks(ev: _Evidence) -> Diagnosis | None:
@@ -360,10 +436,10 @@ def _passes(ev: _Evidence, changes: dict[str, np.ndarray]) -> bool:
         return False
 
 
-def _residual(C: np.ndarray, N: np.ndarray) -> Diagnosis:
+def _residual(C: np.ndarray, N: np.ndarray, tol: np.ndarray) -> Diagnosis:
     entries = _worst(C, N)
     nc, nn = float(np.linalg.norm(C)), float(np.linalg.norm(N))
-    wrong = int(np.sum(~np.isclose(C, N, rtol=1e-6, atol=1e-12 * max(nn, 1e-300))))
+    wrong = int(np.sum(np.abs(C - N) > tol))
     if nn > 0 and 1e-3 * nn <= nc <= 1e3 * nn:
         missing = float(np.linalg.norm(N - C))
         return Diagnosis(
@@ -376,11 +452,11 @@ def _residual(C: np.ndarray, N: np.ndarray) -> Diagnosis:
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(N != 0, C / N, np.nan)
     finite = ratio[np.isfinite(ratio)]
-    pattern = (
-        f"claimed/numerical ranges from {finite.min():.3g} to {finite.max():.3g}"
-        if finite.size
-        else "the numerical derivative is zero"
-    )
+    if finite.size:
+        low, high = _fmt_pair(float(finite.min()), float(finite.max()), 3)
+        pattern = f"claimed/numerical ranges from {low} to {high}"
+    else:
+        pattern = "the numerical derivative is zero"
     return Diagnosis(
         kind="unknown",
         entries=entries,
