@@ -8,17 +8,18 @@ The tests run from cheapest to costliest and the first that explains the claim w
 3. ``transpose`` - the claim is the transposed derivative (scalar by square matrix);
 4. ``sign`` / ``scale`` - the claim is a constant multiple of the derivative (factor fitted by
    least squares; -1 is a sign error);
-5. ``structured_convention`` - the claim is the derivative under the other convention for
-   symmetric matrices (Cookbook ``2G - G o I`` versus the symmetric part ``G``);
+5. ``structured_convention`` - the claim is the gradient by a square matrix under the other
+   convention for symmetric matrices (Cookbook ``2G - G o I`` versus the symmetric part ``G``);
 6. ``entries`` - the claim is right except for a few entries (listed), or it agrees with the
    derivative to many significant digits but not to the tolerance (computed in float32, say);
 7. ``symmetric_only`` - the claim passes when one input matrix is replaced by its symmetric
    part (re-checked at that point; needs a callable derivative);
-8. ``wrong_order`` - the claim passes when the input matrices are replaced by diagonal, hence
-   commuting, ones (same requirement);
+8. ``wrong_order`` - the claim passes when the input matrices are replaced by commuting ones
+   (polynomials in one of them, neither diagonal nor symmetric; same requirement). A claim that
+   passes only where they are diagonal is reported as ``unknown``, with that fact;
 9. ``missing_term`` - the difference is a sizeable term of its own (a term, or a chain-rule
    factor, is missing);
-10. ``unknown`` - with a summary of the error pattern.
+10. ``unknown`` - with a summary of the error pattern (a claim that is zero, for one).
 
 An explanation is named only when the evidence shows it: the claim must match the derivative
 as the explanation changes it (within the check's tolerance, widened where noted), *and* that
@@ -30,8 +31,12 @@ printed pairs of numbers carry enough digits to differ.
 Tests 1-6 and 9-10 reuse the check's evaluations (no extra cost). When they find nothing,
 one numerical derivative at the point with the variable X replaced by X^T tests for a
 transpose missing inside the formula, and tests 7 and 8 re-run the check at modified points:
-at most one full check per square-matrix input, one for all of them together and one for the
-commuting point.
+at most one full check per square-matrix input, one for all of them together, one for the
+commuting point and one for the diagonal point.
+
+In directional mode (a variable too large for the full check) the evidence is projections
+``v_r^T J u_r`` on random directions, not entries: only a constant factor and a loss of digits
+can be read from them; anything else is reported as ``unknown`` without naming entries.
 """
 
 from __future__ import annotations
@@ -82,14 +87,17 @@ class Diagnosis:
     message : str
         One line for a person.
     factor : float or None
-        The fitted factor (kinds "scale" and "sign").
+        The fitted factor (kinds "scale" and "sign"; -1 exactly when the claim is the negative
+        of the derivative within the tolerance).
     layout : str or None
-        The layout in which the claim is right (kind "layout").
+        Kind "layout": the layout in which the claim is right, or, when the claim has another
+        layout's shape but is wrong there too, that layout.
     variables : tuple of str
         The inputs involved (kinds "symmetric_only", "wrong_order"; "transpose" when a variable
         appears untransposed inside the formula).
     entries : tuple of (index, claimed, numerical)
-        The worst entries (kinds "entries", "missing_term", "unknown").
+        The worst entries (kinds "entries", "missing_term", "unknown"; empty in directional
+        mode, where no entry is compared).
     """
 
     kind: str
@@ -130,7 +138,9 @@ def _factor_text(alpha: float) -> str:
 
 @dataclass(frozen=True)
 class _Evidence:
-    """What a diagnosis may look at."""
+    """What a diagnosis may look at. `claimed`, `numerical` and `tolerance` share one shape:
+    a layout's (``layout``), or ``(directions,)`` in directional mode. `tensor` is not needed
+    (other layouts are moved from `numerical`), and kept for the callers."""
 
     claimed: np.ndarray
     numerical: np.ndarray
@@ -165,17 +175,15 @@ def diagnose(ev: _Evidence) -> Diagnosis:
     if ev.status == "inconclusive":
         return _unreliable(ev)
     if ev.layout_mismatch is not None:
-        return Diagnosis(
-            kind="layout",
-            layout=ev.layout,
-            message=f"the claim has the shape of the {ev.layout} layout, but the "
-            f"{ev.layout_mismatch} layout was declared",
-        )
+        return _shape_of_other_layout(ev)
+    if _projections(ev):
+        return _directional(ev)
     C, N, tol = ev.claimed, ev.numerical, ev.tolerance
     found = (
-        _other_layout(ev)
+        _zero(C, N, tol)
+        or _other_layout(ev)
         or _scale(C, N, tol)
-        or _structured(C, N, tol)
+        or _structured(ev)
         or _few(C, N, tol)
         or _imprecise(C, N, tol)
     )
@@ -185,7 +193,7 @@ def diagnose(ev: _Evidence) -> Diagnosis:
     if found is not None:
         return found
     found = _residual(C, N, tol)
-    if ev.recheck is None:
+    if ev.recheck is None and _has_square_matrix(ev):
         hint = (
             " (a callable derivative would also let symmetric-only and ordering mistakes be tested)"
         )
@@ -208,10 +216,92 @@ def _unreliable(ev: _Evidence) -> Diagnosis:
     )
 
 
+def _shape_of_other_layout(ev: _Evidence) -> Diagnosis:
+    """The claim has the shape of layout `ev.layout` although `ev.layout_mismatch` was declared
+    (the claim and the numerical derivative are compared in a layout of that shape)."""
+    shape = (
+        f"the claim has the shape of the {ev.layout} layout, but the {ev.layout_mismatch} "
+        "layout was declared"
+    )
+    C, N, tol = ev.claimed, ev.numerical, ev.tolerance
+    if _close(C, N, tol):
+        return Diagnosis(kind="layout", layout=ev.layout, message=shape)
+    # Wrong in that layout too: say so, and what the values show (the tests that need no
+    # layout; a re-check would fail on the shape again).
+    values = (
+        _zero(C, N, tol)
+        or _scale(C, N, tol)
+        or _structured(ev)
+        or _few(C, N, tol)
+        or _imprecise(C, N, tol)
+        or _transposed_variable(ev)
+        or _residual(C, N, tol)
+    )
+    return Diagnosis(
+        kind=values.kind,
+        message=f"{shape}; and in the {ev.layout} layout it is wrong too: {values.message}",
+        factor=values.factor,
+        layout=ev.layout,
+        variables=values.variables,
+        entries=values.entries,
+    )
+
+
+def _projections(ev: _Evidence) -> bool:
+    """Is the evidence directional projections rather than entries? (Their shape is
+    ``(directions,)``, which no layout of a variable too large for the full check has.)"""
+    if ev.layout not in LAYOUTS:
+        return False
+    return ev.claimed.shape not in layout_shapes(ev.f_shape, ev.x_shape, ev.layout)
+
+
+def _directional(ev: _Evidence) -> Diagnosis:
+    C, N, tol = ev.claimed, ev.numerical, ev.tolerance
+    found = _zero(C, N, tol, directional=True) or _scale(C, N, tol, directional=True)
+    if found is not None:
+        return found
+    bad = int(np.sum(np.abs(C - N) > tol))
+    scale = float(np.max(np.abs(N), initial=0.0))
+    rel = float(np.max(np.abs(C - N))) / scale if scale > 0 else math.inf
+    if rel <= _IMPRECISE:
+        return Diagnosis(
+            kind="entries",
+            message=f"the claim's projections on {C.size} random directions agree with the "
+            f"finite differences to about {_digits(rel)} significant digits (largest error "
+            f"{rel:.1e} of the largest) but {bad} differ by more than the tolerance: is the "
+            "claim computed in lower precision (float32 gives about 7 digits) or "
+            "approximated? Use mode='full' to compare every entry",
+        )
+    return Diagnosis(
+        kind="unknown",
+        message=f"{bad} of {C.size} projections on random directions differ (largest error "
+        f"{rel:.3g} of the largest projection), and not by a common factor; directional mode "
+        "does not locate the error: use mode='full' to compare every entry",
+    )
+
+
 def _digits(rel: float) -> int:
     """Significant digits to which values agree when their largest error is `rel` of the
     largest value."""
     return math.floor(-math.log10(rel)) if rel > 0 else 17
+
+
+def _zero(
+    C: np.ndarray, N: np.ndarray, tol: np.ndarray, *, directional: bool = False
+) -> Diagnosis | None:
+    """A claim that is zero (within the tolerance) where the derivative is not: any factor
+    would fit it, so it is not called a multiple of the derivative."""
+    if not np.all(np.abs(C) <= tol) or not _distinct(np.zeros_like(N), N, tol, tol):
+        return None
+    k = np.unravel_index(int(np.argmax(np.abs(N))), N.shape)
+    where = "along direction" if directional else "at"
+    return Diagnosis(
+        kind="unknown",
+        message="the claim is zero (within the tolerance) but the derivative is not: its "
+        f"largest {'projection' if directional else 'entry'} is {float(N[k]):.4g} {where} "
+        "[" + ", ".join(str(int(i)) for i in k) + "]: is the derivative of the right "
+        "function, by the right variable?",
+    )
 
 
 def _other_layout(ev: _Evidence) -> Diagnosis | None:
@@ -255,7 +345,9 @@ def _other_layout(ev: _Evidence) -> Diagnosis | None:
     return None
 
 
-def _scale(C: np.ndarray, N: np.ndarray, tol: np.ndarray) -> Diagnosis | None:
+def _scale(
+    C: np.ndarray, N: np.ndarray, tol: np.ndarray, *, directional: bool = False
+) -> Diagnosis | None:
     nn = float(np.sum(N * N))
     if nn == 0:
         return None
@@ -269,14 +361,18 @@ def _scale(C: np.ndarray, N: np.ndarray, tol: np.ndarray) -> Diagnosis | None:
     if not _distinct(candidate, N, tol, tol * max(1.0, abs(alpha))):
         return None
     significant = int(np.sum(np.abs(N) > 1e-8 * np.max(np.abs(N))))
-    nice = abs(alpha + 1) <= 1e-6 or text in _NICE.values()
-    if significant < 2 and not nice:
+    negative = alpha < 0 and text == "1"  # the factor prints as -1
+    if significant < 2 and not (negative or text in _NICE.values()):
         return None  # any wrong value of a single number is "a multiple" of the right one
-    if abs(alpha + 1) <= 1e-6:
+    along = " (along every random direction compared)" if directional else ""
+    if negative:
+        digits, factor = "", -1.0
+        if not _close(C, -N, tol):
+            digits, factor = f" to about {_digits(abs(alpha + 1))} significant digits", alpha
         return Diagnosis(
             kind="sign",
-            factor=-1.0,
-            message="the claim is the negative of the derivative",
+            factor=factor,
+            message=f"the claim is the negative of the derivative{digits}{along}",
         )
     sign = "-" if alpha < 0 else ""
     hint = ""
@@ -285,12 +381,17 @@ def _scale(C: np.ndarray, N: np.ndarray, tol: np.ndarray) -> Diagnosis | None:
     return Diagnosis(
         kind="scale",
         factor=alpha,
-        message=f"the claim is {sign}{text} times the derivative{hint}",
+        message=f"the claim is {sign}{text} times the derivative{along}{hint}",
     )
 
 
-def _structured(C: np.ndarray, N: np.ndarray, tol: np.ndarray) -> Diagnosis | None:
-    if C.ndim != 2 or C.shape[0] != C.shape[1] or C.shape[0] < 2:
+def _structured(ev: _Evidence) -> Diagnosis | None:
+    """Conventions for the gradient of a scalar by a symmetric matrix: only a scalar by a
+    square matrix has them."""
+    C, N, tol = ev.claimed, ev.numerical, ev.tolerance
+    if ev.f_shape != () or len(ev.x_shape) != 2 or ev.x_shape[0] != ev.x_shape[1]:
+        return None
+    if C.shape != ev.x_shape or C.shape[0] < 2:
         return None
     eye = np.eye(C.shape[0])
     candidates = {
@@ -359,6 +460,11 @@ def _is_square_matrix(value: object, *, nonsymmetric: bool = False) -> bool:
     return not (nonsymmetric and np.allclose(value, value.T))
 
 
+def _has_square_matrix(ev: _Evidence) -> bool:
+    """Is there an input the re-checks (symmetric part, commuting matrices) could modify?"""
+    return ev.point is not None and any(_is_square_matrix(v) for v in ev.point.values())
+
+
 def _transposed_variable(ev: _Evidence) -> Diagnosis | None:
     """Is the claim the derivative at the point where the variable X is replaced by X^T?
     Then X appears untransposed where X^T belongs inside the formula. (The derivative there
@@ -410,16 +516,64 @@ def _rechecks(ev: _Evidence) -> Diagnosis | None:
             message=f"the claim holds only when {', '.join(square)} are symmetric",
         )
     commuting = [k for k, v in others.items() if _is_square_matrix(v)]
-    if commuting:
-        changes = {k: _diagonal(ev.point[k]) for k in commuting}
-        if _passes(ev, changes):
-            return Diagnosis(
-                kind="wrong_order",
-                variables=tuple(commuting),
-                message=f"the claim holds when {', '.join(commuting)} commute (diagonal), so "
-                "products are in the wrong order: matrix products do not commute",
-            )
+    if not commuting:
+        return None
+    changes, bases = _commuting(ev, commuting)
+    if changes and _passes(ev, changes):
+        involved = [*bases, *changes]
+        return Diagnosis(
+            kind="wrong_order",
+            variables=tuple(involved),
+            message=f"the claim holds where {_and(involved)} commute (re-checked with "
+            f"{_and(list(changes))} replaced by polynomials in {_and(bases)}), but not at the "
+            "point: products are in the wrong order - matrix products do not commute",
+        )
+    if _passes(ev, {k: _diagonal(ev.point[k]) for k in commuting}):
+        tried = " or commute" if changes else ""
+        return Diagnosis(
+            kind="unknown",
+            entries=_worst(ev.claimed, ev.numerical),
+            message=f"the claim holds where {_and(commuting)} "
+            f"{'are' if len(commuting) > 1 else 'is'} diagonal, but not at the point, nor "
+            f"where {'they are' if len(commuting) > 1 else 'it is'} symmetric{tried}: is a "
+            "matrix product taken entry by entry, or an entrywise one as a matrix product?",
+        )
     return None
+
+
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _commuting(ev: _Evidence, names: list[str]) -> tuple[dict[str, np.ndarray], list[str]]:
+    """A point where the square matrices `names` (and the variable, when it is a square
+    matrix) commute without being diagonal or symmetric: per size, the first of them (the
+    variable first) stays and each other becomes ``a I + b (M - m I)``, a polynomial in that
+    first matrix ``M`` (mean diagonal ``m``), with its own mean diagonal ``a`` and size ``b``.
+    Returns the changes and the names of the matrices kept as bases."""
+    point = ev.point or {}
+    order = [ev.wrt, *names] if _is_square_matrix(point.get(ev.wrt)) else list(names)
+    base: dict[int, str] = {}
+    used: list[str] = []
+    changes: dict[str, np.ndarray] = {}
+    for name in order:
+        V = np.asarray(point[name], dtype=float)
+        n = V.shape[0]
+        if n not in base:
+            base[n] = name
+            continue
+        eye = np.eye(n)
+        M = np.asarray(point[base[n]], dtype=float)
+        centred = M - np.trace(M) / n * eye
+        unit = float(np.linalg.norm(centred))
+        if unit == 0:
+            continue  # a multiple of I: it commutes with everything already
+        a = np.trace(V) / n
+        size = float(np.linalg.norm(V - a * eye))
+        changes[name] = a * eye + (size / unit if size > 0 else 1.0) * centred
+        if base[n] not in used:
+            used.append(base[n])
+    return changes, used
 
 
 def _diagonal(v: np.ndarray) -> np.ndarray:
@@ -475,12 +629,21 @@ def shape_diagnosis(
         and len(x_shape) == 1
     ):
         n, p = claimed_shape[0], x_shape[0]
-        if p in (2 * n - 1, n, n * (n + 1) // 2) and p != n * n:
+        if p == n and n > 1:
+            return Diagnosis(
+                kind="unknown",
+                message=f"the claim has the shape of an {n} x {n} matrix, but the variable has "
+                f"{n} entries: if they are the parameters of a structured (e.g. diagonal) "
+                "matrix, differentiate by the parameters; if the claim is a Hessian or "
+                "Jacobian, give the gradient",
+            )
+        if p in (2 * n - 1, n * (n + 1) // 2) and p != n * n:
             return Diagnosis(
                 kind="structured_convention",
-                message=f"the claim has the shape of an {n} x {n} matrix, but the variable is "
-                f"the {p} parameters of a structured matrix: differentiate by the parameters "
-                "(sum the matrix gradient over the entries each parameter fills)",
+                message=f"the claim has the shape of an {n} x {n} matrix, but the variable has "
+                f"{p} entries: if they are the parameters of a structured matrix, differentiate "
+                "by the parameters (sum the matrix gradient over the entries each parameter "
+                "fills)",
             )
     return Diagnosis(
         kind="unknown",

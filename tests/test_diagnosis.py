@@ -316,6 +316,13 @@ def test_a_claim_accurate_to_float32_is_imprecise_not_a_scale(claim):
     assert all(c != n for c, n in _printed_pairs(d.message))
 
 
+def test_a_negative_factor_that_prints_as_minus_one_is_a_sign_error():
+    d = kind(quad, lambda x, A: -(1 + 3e-6) * (A + A.T) @ x, {"x": x, "A": A}, wrt="x")
+    assert d.kind == "sign" and np.isclose(d.factor, -1 - 3e-6, rtol=1e-7)
+    assert "significant digits" in d.message
+    assert "1 times" not in d.message
+
+
 def test_a_scale_never_prints_as_one():
     d = kind(np.sin, np.float32(np.cos(0.7)), np.array(0.7))
     assert d.kind == "entries" and d.factor is None and "times" not in d.message
@@ -367,8 +374,70 @@ def test_fmt_pair_uses_the_fewest_digits_that_differ(a, b, minimum):
         assert (c, n) == (f"{a:.{minimum}g}", f"{b:.{minimum}g}")
 
 
+def test_a_zero_claim_is_not_zero_times_the_derivative():
+    d = kind(lambda x: x @ x, np.zeros(4), x)
+    assert d.kind == "unknown" and "zero" in d.message and d.factor is None
+
+
+def test_structured_conventions_only_for_a_gradient_by_a_square_matrix():
+    B = RNG.standard_normal((4, 4))
+    J = B.T  # denominator-layout Jacobian of y -> B y: a square matrix, but no gradient by one
+    d = kind(lambda y: B @ y, 2 * J - J * np.eye(4), x)
+    assert d.kind != "structured_convention"
+
+
+def test_a_shape_from_another_layout_with_wrong_values_is_not_called_right_there():
+    d = kind(lambda x: x @ x, (4 * x)[None, :], x)  # numerator shape, and twice the gradient
+    assert d.kind == "scale" and np.isclose(d.factor, 2.0)
+    assert "numerator layout" in d.message and "wrong too" in d.message
+    d = kind(lambda x: x @ x, (2 * x)[None, :], x)  # numerator shape, right values
+    assert d.kind == "layout" and "wrong" not in d.message
+
+
+def test_directional_projections_are_not_called_entries():
+    v = np.random.default_rng(4).standard_normal(2100)  # above the full-check fallback size
+    wrong = 2 * v
+    wrong[5] += 1.0
+    for claim in (wrong, lambda v: wrong):
+        d = kind(lambda v: v @ v, claim, v, mode="directional", seed=1)
+        assert d.kind == "unknown" and d.entries == ()
+        assert "direction" in d.message and "mode='full'" in d.message
+        assert "callable" not in d.message
+    d = kind(lambda v: v @ v, 6 * v, v, mode="directional", seed=1)
+    assert d.kind == "scale" and "3 times" in d.message
+
+
+def test_the_callable_hint_only_where_a_recheck_could_run():
+    d = kind(lambda x: x @ x, np.full(4, 1e9), x)  # no square-matrix input to re-check
+    assert d.kind == "unknown" and "callable" not in d.message
+    d = kind(quad, np.full(4, 1e9), {"x": x, "A": A}, wrt="x")
+    assert "callable" in d.message
+
+
+def test_wrong_order_is_confirmed_where_the_matrices_commute():
+    # sum(B * B) equals the derivative sum(B @ B) of f for diagonal B, but not for B that
+    # merely commutes with A: the mistake is an entrywise product, not an order of factors.
+    B = RNG.standard_normal((4, 4))
+
+    def f(A, B, t):
+        return np.sum((A + t * B) @ B)
+
+    point = {"A": A, "B": B, "t": np.array(0.1)}
+    d = kind(f, lambda A, B, t: np.sum(B * B), point, wrt="t")
+    assert d.kind == "unknown" and "diagonal" in d.message
+
+
+def test_shape_diagnosis_does_not_assert_a_structure():
+    from gradcheck._diagnosis import shape_diagnosis
+
+    d = shape_diagnosis((3, 3), (), (5,))  # 2n - 1: the parameters of a Toeplitz matrix?
+    assert d.kind == "structured_convention" and "if they are the parameters" in d.message
+    d = shape_diagnosis((3, 3), (), (3,))  # n: a diagonal matrix's, or a Hessian by mistake
+    assert d.kind == "unknown" and "Hessian" in d.message
+
+
 NEAR_MISSES = {
-    "transpose": lambda D: D.T if D.ndim == 2 else D[::-1],
+    "transpose": lambda D: D.T if D.ndim == 2 else np.flip(D, axis=0) if D.ndim else D,
     "float32": lambda D: D.astype(np.float32),
     "one_plus_1e-7": lambda D: D * (1 + 1e-7),
     "one_entry_1e-6": lambda D: (
@@ -376,6 +445,7 @@ NEAR_MISSES = {
     ),
     "double": lambda D: 2 * D,
     "negate": lambda D: -D,
+    "negate_imprecise": lambda D: -D * (1 + 3e-6),
 }
 
 
