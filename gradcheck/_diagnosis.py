@@ -3,31 +3,45 @@
 The tests run from cheapest to costliest and the first that explains the claim wins:
 
 1. ``unreliable`` - the check was inconclusive: why, and what to try;
-2. ``layout`` - the claim is the derivative in the other layout (its shape, or its values
+2. ``layout`` - the claim is the derivative in another layout (its shape, or its values
    where both layouts have the same shape);
 3. ``transpose`` - the claim is the transposed derivative (scalar by square matrix);
 4. ``sign`` / ``scale`` - the claim is a constant multiple of the derivative (factor fitted by
    least squares; -1 is a sign error);
-5. ``structured_convention`` - the claim is the derivative under the other convention for
-   symmetric matrices (Cookbook ``2G - G o I`` versus the symmetric part ``G``);
-6. ``entries`` - the claim is right except for a few entries (listed);
+5. ``structured_convention`` - the claim is the gradient by a square matrix under the other
+   convention for symmetric matrices (Cookbook ``2G - G o I`` versus the symmetric part ``G``);
+6. ``entries`` - the claim is right except for a few entries (listed), or it agrees with the
+   derivative to many significant digits but not to the tolerance (computed in float32, say);
 7. ``symmetric_only`` - the claim passes when one input matrix is replaced by its symmetric
    part (re-checked at that point; needs a callable derivative);
-8. ``wrong_order`` - the claim passes when the input matrices are replaced by diagonal, hence
-   commuting, ones (same requirement);
+8. ``wrong_order`` - the claim passes when the input matrices are replaced by commuting ones
+   (polynomials in one of them, neither diagonal nor symmetric; same requirement). A claim that
+   passes only where they are diagonal is reported as ``unknown``, with that fact;
 9. ``missing_term`` - the difference is a sizeable term of its own (a term, or a chain-rule
    factor, is missing);
-10. ``unknown`` - with a summary of the error pattern.
+10. ``unknown`` - with a summary of the error pattern (a claim that is zero, for one).
+
+An explanation is named only when the evidence shows it: the claim must match the derivative
+as the explanation changes it (within the check's tolerance, widened where noted), *and* that
+changed derivative must differ from the derivative itself by more than both tolerances at
+some entry - otherwise the explanation is no different from "the claim is a little off" (a
+transposed symmetric matrix, a factor that rounds to 1). Printed factors never read 1, and
+printed pairs of numbers carry enough digits to differ.
 
 Tests 1-6 and 9-10 reuse the check's evaluations (no extra cost). When they find nothing,
 one numerical derivative at the point with the variable X replaced by X^T tests for a
 transpose missing inside the formula, and tests 7 and 8 re-run the check at modified points:
-at most one full check per square-matrix input, one for all of them together and one for the
-commuting point.
+at most one full check per square-matrix input, one for all of them together, one for the
+commuting point and one for the diagonal point.
+
+In directional mode (a variable too large for the full check) the evidence is projections
+``v_r^T J u_r`` on random directions, not entries: only a constant factor and a loss of digits
+can be read from them; anything else is reported as ``unknown`` without naming entries.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,7 +49,8 @@ from typing import Any
 import numpy as np
 
 from ._errors import GradcheckError
-from ._layouts import convert_layout, layout_shapes
+from ._layouts import LAYOUTS, convert_layout, layout_shapes
+from ._report import _fmt_pair
 
 __all__ = ["KINDS", "Diagnosis"]
 
@@ -55,6 +70,11 @@ KINDS = (
 
 _NICE = {2.0: "2", 0.5: "1/2", 3.0: "3", 1 / 3: "1/3", 4.0: "4", 0.25: "1/4"}
 
+#: A claim whose largest error is at most this fraction of the largest numerical entry agrees
+#: with the derivative to five or more significant digits: it is called imprecise (lower
+#: precision, an approximation, a tiny term), not wrong in a way the numbers could name.
+_IMPRECISE = 1e-5
+
 
 @dataclass(frozen=True, kw_only=True)
 class Diagnosis:
@@ -67,13 +87,17 @@ class Diagnosis:
     message : str
         One line for a person.
     factor : float or None
-        The fitted factor (kinds "scale" and "sign").
+        The fitted factor (kinds "scale" and "sign"; -1 exactly when the claim is the negative
+        of the derivative within the tolerance).
     layout : str or None
-        The layout in which the claim is right (kind "layout").
+        Kind "layout": the layout in which the claim is right, or, when the claim has another
+        layout's shape but is wrong there too, that layout.
     variables : tuple of str
-        The inputs involved (kinds "symmetric_only", "wrong_order").
+        The inputs involved (kinds "symmetric_only", "wrong_order"; "transpose" when a variable
+        appears untransposed inside the formula).
     entries : tuple of (index, claimed, numerical)
-        The worst entries (kinds "entries", "missing_term", "unknown").
+        The worst entries (kinds "entries", "missing_term", "unknown"; empty in directional
+        mode, where no entry is compared).
     """
 
     kind: str
@@ -98,9 +122,11 @@ def _worst(claimed: np.ndarray, numerical: np.ndarray, count: int = 3):
 
 
 def _entries_text(entries) -> str:
-    return ", ".join(
-        "[" + ", ".join(map(str, i)) + f"] claimed {c:.4g} vs {n:.4g}" for i, c, n in entries
-    )
+    parts = []
+    for index, claimed, numerical in entries:
+        c, n = _fmt_pair(claimed, numerical, 4)
+        parts.append("[" + ", ".join(map(str, index)) + f"] claimed {c} vs {n}")
+    return ", ".join(parts)
 
 
 def _factor_text(alpha: float) -> str:
@@ -112,7 +138,9 @@ def _factor_text(alpha: float) -> str:
 
 @dataclass(frozen=True)
 class _Evidence:
-    """What a diagnosis may look at."""
+    """What a diagnosis may look at. `claimed`, `numerical` and `tolerance` share one shape:
+    a layout's (``layout``), or ``(directions,)`` in directional mode. `tensor` is not needed
+    (other layouts are moved from `numerical`), and kept for the callers."""
 
     claimed: np.ndarray
     numerical: np.ndarray
@@ -134,26 +162,38 @@ def _close(a: np.ndarray, b: np.ndarray, tol: np.ndarray, scale: float = 1.0) ->
     return bool(np.all(np.abs(a - b) <= tol * max(1.0, abs(scale))))
 
 
+def _distinct(candidate: np.ndarray, N: np.ndarray, tol: np.ndarray, slack: np.ndarray) -> bool:
+    """Does an explanation's `candidate` differ from the numerical derivative `N` at some entry
+    by more than N's tolerance plus the `slack` allowed between the claim and the candidate?
+    Only then does a claim within `slack` of the candidate fail *because* of the difference;
+    otherwise the explanation says nothing the bare failure does not."""
+    return bool(np.any(np.abs(candidate - N) > tol + slack))
+
+
 def diagnose(ev: _Evidence) -> Diagnosis:
     """Explain a claim that did not pass (see the module docstring for the order of tests)."""
-    C, N, tol = ev.claimed, ev.numerical, ev.tolerance
     if ev.status == "inconclusive":
         return _unreliable(ev)
     if ev.layout_mismatch is not None:
-        return Diagnosis(
-            kind="layout",
-            layout=ev.layout,
-            message=f"the claim has the shape of the {ev.layout} layout, but the "
-            f"{ev.layout_mismatch} layout was declared",
-        )
-    found = _other_layout(ev) or _scale(C, N, tol) or _structured(C, N, tol) or _few(C, N, tol)
+        return _shape_of_other_layout(ev)
+    if _projections(ev):
+        return _directional(ev)
+    C, N, tol = ev.claimed, ev.numerical, ev.tolerance
+    found = (
+        _zero(C, N, tol)
+        or _other_layout(ev)
+        or _scale(C, N, tol)
+        or _structured(ev)
+        or _few(C, N, tol)
+        or _imprecise(C, N, tol)
+    )
     if found is not None:
         return found
     found = _transposed_variable(ev) or _rechecks(ev)
     if found is not None:
         return found
-    found = _residual(C, N)
-    if ev.recheck is None:
+    found = _residual(C, N, tol)
+    if ev.recheck is None and _has_square_matrix(ev):
         hint = (
             " (a callable derivative would also let symmetric-only and ordering mistakes be tested)"
         )
@@ -176,55 +216,164 @@ def _unreliable(ev: _Evidence) -> Diagnosis:
     )
 
 
+def _shape_of_other_layout(ev: _Evidence) -> Diagnosis:
+    """The claim has the shape of layout `ev.layout` although `ev.layout_mismatch` was declared
+    (the claim and the numerical derivative are compared in a layout of that shape)."""
+    shape = (
+        f"the claim has the shape of the {ev.layout} layout, but the {ev.layout_mismatch} "
+        "layout was declared"
+    )
+    C, N, tol = ev.claimed, ev.numerical, ev.tolerance
+    if _close(C, N, tol):
+        return Diagnosis(kind="layout", layout=ev.layout, message=shape)
+    # Wrong in that layout too: say so, and what the values show (the tests that need no
+    # layout; a re-check would fail on the shape again).
+    values = (
+        _zero(C, N, tol)
+        or _scale(C, N, tol)
+        or _structured(ev)
+        or _few(C, N, tol)
+        or _imprecise(C, N, tol)
+        or _transposed_variable(ev)
+        or _residual(C, N, tol)
+    )
+    return Diagnosis(
+        kind=values.kind,
+        message=f"{shape}; and in the {ev.layout} layout it is wrong too: {values.message}",
+        factor=values.factor,
+        layout=ev.layout,
+        variables=values.variables,
+        entries=values.entries,
+    )
+
+
+def _projections(ev: _Evidence) -> bool:
+    """Is the evidence directional projections rather than entries? (Their shape is
+    ``(directions,)``, which no layout of a variable too large for the full check has.)"""
+    if ev.layout not in LAYOUTS:
+        return False
+    return ev.claimed.shape not in layout_shapes(ev.f_shape, ev.x_shape, ev.layout)
+
+
+def _directional(ev: _Evidence) -> Diagnosis:
+    C, N, tol = ev.claimed, ev.numerical, ev.tolerance
+    found = _zero(C, N, tol, directional=True) or _scale(C, N, tol, directional=True)
+    if found is not None:
+        return found
+    bad = int(np.sum(np.abs(C - N) > tol))
+    scale = float(np.max(np.abs(N), initial=0.0))
+    rel = float(np.max(np.abs(C - N))) / scale if scale > 0 else math.inf
+    if rel <= _IMPRECISE:
+        return Diagnosis(
+            kind="entries",
+            message=f"the claim's projections on {C.size} random directions agree with the "
+            f"finite differences to about {_digits(rel)} significant digits (largest error "
+            f"{rel:.1e} of the largest) but {bad} differ by more than the tolerance: is the "
+            "claim computed in lower precision (float32 gives about 7 digits) or "
+            "approximated? Use mode='full' to compare every entry",
+        )
+    return Diagnosis(
+        kind="unknown",
+        message=f"{bad} of {C.size} projections on random directions differ (largest error "
+        f"{rel:.3g} of the largest projection), and not by a common factor; directional mode "
+        "does not locate the error: use mode='full' to compare every entry",
+    )
+
+
+def _digits(rel: float) -> int:
+    """Significant digits to which values agree when their largest error is `rel` of the
+    largest value."""
+    return math.floor(-math.log10(rel)) if rel > 0 else 17
+
+
+def _zero(
+    C: np.ndarray, N: np.ndarray, tol: np.ndarray, *, directional: bool = False
+) -> Diagnosis | None:
+    """A claim that is zero (within the tolerance) where the derivative is not: any factor
+    would fit it, so it is not called a multiple of the derivative."""
+    if not np.all(np.abs(C) <= tol) or not _distinct(np.zeros_like(N), N, tol, tol):
+        return None
+    k = np.unravel_index(int(np.argmax(np.abs(N))), N.shape)
+    where = "along direction" if directional else "at"
+    return Diagnosis(
+        kind="unknown",
+        message="the claim is zero (within the tolerance) but the derivative is not: its "
+        f"largest {'projection' if directional else 'entry'} is {float(N[k]):.4g} {where} "
+        "[" + ", ".join(str(int(i)) for i in k) + "]: is the derivative of the right "
+        "function, by the right variable?",
+    )
+
+
 def _other_layout(ev: _Evidence) -> Diagnosis | None:
+    """Is the claim the derivative in another layout of the same shape? (For a scalar by a
+    matrix that is its transpose; for a matrix by a scalar, or a square Jacobian, the other
+    layout.) The numerical derivative is moved to each layout whose shapes include the
+    claim's, entry by entry (no arithmetic), with the tolerance moved alongside."""
     C, N, tol = ev.claimed, ev.numerical, ev.tolerance
     f_shape, x_shape = ev.f_shape, ev.x_shape
-    scalar_by_matrix = (len(f_shape) == 0 and len(x_shape) == 2) or (
-        len(x_shape) == 0 and len(f_shape) == 2
-    )
-    if ev.tensor is not None and ev.layout in ("numerator", "denominator"):
-        other = "numerator" if ev.layout == "denominator" else "denominator"
-        if C.shape in layout_shapes(f_shape, x_shape, other):
-            there = convert_layout(ev.tensor, f_shape, x_shape, source="tensor", target=other)
-            there = there.reshape(C.shape)
-            if not np.array_equal(there, N) and _close(C, there, tol):
-                if scalar_by_matrix:
-                    return _transposed()
-                return Diagnosis(
-                    kind="layout",
-                    layout=other,
-                    message=f"the claim is right in the {other} layout (the {ev.layout} layout "
-                    "was declared): transpose it, or declare the other layout",
-                )
-    if C.ndim == 2 and C.shape[0] == C.shape[1] and not np.allclose(N, N.T):
-        if _close(C, N.T, tol):
-            return _transposed()
+    if ev.layout not in LAYOUTS:
+        return None
+
+    def move(a: np.ndarray, target: str) -> np.ndarray:
+        tensor = convert_layout(a, f_shape, x_shape, source=ev.layout, target="tensor")
+        moved = convert_layout(tensor, f_shape, x_shape, source="tensor", target=target)
+        return moved.reshape(C.shape)
+
+    for other in LAYOUTS:
+        if other == ev.layout or C.shape not in layout_shapes(f_shape, x_shape, other):
+            continue
+        there, tol_there = move(N, other), move(tol, other)
+        if not (_close(C, there, tol_there) and _distinct(there, N, tol, tol_there)):
+            continue
+        if f_shape == () and len(x_shape) == 2:
+            return Diagnosis(
+                kind="transpose",
+                message="the claim equals the derivative transposed: a transpose is missing "
+                "(or extra)",
+            )
+        fix = (
+            "transpose it"
+            if {other, ev.layout} == {"numerator", "denominator"}
+            else "convert it (gradcheck.convert_layout)"
+        )
+        return Diagnosis(
+            kind="layout",
+            layout=other,
+            message=f"the claim is right in the {other} layout (the {ev.layout} layout was "
+            f"declared): {fix}, or declare layout={other!r}",
+        )
     return None
 
 
-def _transposed() -> Diagnosis:
-    return Diagnosis(
-        kind="transpose",
-        message="the claim equals the derivative transposed: a transpose is missing (or extra)",
-    )
-
-
-def _scale(C: np.ndarray, N: np.ndarray, tol: np.ndarray) -> Diagnosis | None:
+def _scale(
+    C: np.ndarray, N: np.ndarray, tol: np.ndarray, *, directional: bool = False
+) -> Diagnosis | None:
     nn = float(np.sum(N * N))
     if nn == 0:
         return None
     alpha = float(np.sum(C * N) / nn)
-    if abs(alpha - 1) < 1e-9 or not _close(C, alpha * N, tol, alpha):
+    text = _factor_text(abs(alpha))
+    if text == "1" and alpha > 0:
+        return None  # a factor that prints as 1 names no mistake: the claim is imprecise
+    candidate = alpha * N
+    if not _close(C, candidate, tol, alpha):
+        return None
+    if not _distinct(candidate, N, tol, tol * max(1.0, abs(alpha))):
         return None
     significant = int(np.sum(np.abs(N) > 1e-8 * np.max(np.abs(N))))
-    nice = abs(abs(alpha) - 1) <= 1e-6 or _factor_text(abs(alpha)) in _NICE.values()
-    if significant < 2 and not nice:
+    negative = alpha < 0 and text == "1"  # the factor prints as -1
+    if significant < 2 and not (negative or text in _NICE.values()):
         return None  # any wrong value of a single number is "a multiple" of the right one
-    if abs(alpha + 1) <= 1e-6:
+    along = " (along every random direction compared)" if directional else ""
+    if negative:
+        digits, factor = "", -1.0
+        if not _close(C, -N, tol):
+            digits, factor = f" to about {_digits(abs(alpha + 1))} significant digits", alpha
         return Diagnosis(
-            kind="sign", factor=-1.0, message="the claim is the negative of the derivative"
+            kind="sign",
+            factor=factor,
+            message=f"the claim is the negative of the derivative{digits}{along}",
         )
-    text = _factor_text(abs(alpha))
     sign = "-" if alpha < 0 else ""
     hint = ""
     if text in ("2", "1/2"):
@@ -232,12 +381,17 @@ def _scale(C: np.ndarray, N: np.ndarray, tol: np.ndarray) -> Diagnosis | None:
     return Diagnosis(
         kind="scale",
         factor=alpha,
-        message=f"the claim is {sign}{text} times the derivative{hint}",
+        message=f"the claim is {sign}{text} times the derivative{along}{hint}",
     )
 
 
-def _structured(C: np.ndarray, N: np.ndarray, tol: np.ndarray) -> Diagnosis | None:
-    if C.ndim != 2 or C.shape[0] != C.shape[1] or C.shape[0] < 2:
+def _structured(ev: _Evidence) -> Diagnosis | None:
+    """Conventions for the gradient of a scalar by a symmetric matrix: only a scalar by a
+    square matrix has them."""
+    C, N, tol = ev.claimed, ev.numerical, ev.tolerance
+    if ev.f_shape != () or len(ev.x_shape) != 2 or ev.x_shape[0] != ev.x_shape[1]:
+        return None
+    if C.shape != ev.x_shape or C.shape[0] < 2:
         return None
     eye = np.eye(C.shape[0])
     candidates = {
@@ -246,13 +400,10 @@ def _structured(C: np.ndarray, N: np.ndarray, tol: np.ndarray) -> Diagnosis | No
         ),
         "the symmetric-part gradient where the Cookbook convention (independent entries, "
         "2G - G o I) is expected": (N + N * eye) / 2,
-        "the unstructured gradient where the symmetric-part gradient is expected": None,
     }
     for text, candidate in candidates.items():
-        if candidate is None:
-            continue
         for variant in (candidate, np.tril(candidate)):
-            if not np.allclose(variant, N) and _close(C, variant, tol, 2.0):
+            if _close(C, variant, tol, 2.0) and _distinct(variant, N, tol, 2 * tol):
                 return Diagnosis(
                     kind="structured_convention",
                     message=f"the claim is {text} (symmetric-matrix conventions differ)",
@@ -274,6 +425,32 @@ def _few(C: np.ndarray, N: np.ndarray, tol: np.ndarray) -> Diagnosis | None:
     )
 
 
+def _imprecise(C: np.ndarray, N: np.ndarray, tol: np.ndarray) -> Diagnosis | None:
+    """A claim that agrees with the derivative to many digits, but not to the tolerance."""
+    scale = float(np.max(np.abs(N), initial=0.0))
+    if scale == 0:
+        return None
+    rel = float(np.max(np.abs(C - N))) / scale
+    if rel > _IMPRECISE:
+        return None
+    bad = int(np.sum(np.abs(C - N) > tol))
+    entries = _worst(C, N, min(3, bad))
+    if C.size == 1:
+        where = f"(relative error {rel:.1e}), but not to the tolerance"
+    else:
+        where = (
+            f"(largest error {rel:.1e} of the largest entry), but {bad} of {C.size} entries "
+            "differ by more than the tolerance"
+        )
+    return Diagnosis(
+        kind="entries",
+        entries=entries,
+        message=f"the claim agrees with the derivative to about {_digits(rel)} significant "
+        f"digits {where}: is it computed in lower precision (float32 gives about 7 digits) "
+        "or approximated? Worst: " + _entries_text(entries),
+    )
+
+
 def _is_square_matrix(value: object, *, nonsymmetric: bool = False) -> bool:
     """A square matrix of size at least 2 (and, if asked, not symmetric)."""
     if not (isinstance(value, np.ndarray) and value.ndim == 2):
@@ -283,9 +460,15 @@ def _is_square_matrix(value: object, *, nonsymmetric: bool = False) -> bool:
     return not (nonsymmetric and np.allclose(value, value.T))
 
 
+def _has_square_matrix(ev: _Evidence) -> bool:
+    """Is there an input the re-checks (symmetric part, commuting matrices) could modify?"""
+    return ev.point is not None and any(_is_square_matrix(v) for v in ev.point.values())
+
+
 def _transposed_variable(ev: _Evidence) -> Diagnosis | None:
     """Is the claim the derivative at the point where the variable X is replaced by X^T?
-    Then X appears untransposed where X^T belongs inside the formula."""
+    Then X appears untransposed where X^T belongs inside the formula. (The derivative there
+    has its own finite-difference error, hence the doubled tolerance.)"""
     if ev.numerical_at is None or ev.point is None or ev.wrt is None:
         return None
     X = ev.point.get(ev.wrt)
@@ -295,14 +478,16 @@ def _transposed_variable(ev: _Evidence) -> Diagnosis | None:
         there = ev.numerical_at({**ev.point, ev.wrt: np.ascontiguousarray(X.T)})
     except GradcheckError:
         return None
-    if there.shape == ev.claimed.shape and _close(ev.claimed, there, ev.tolerance, 2.0):
-        return Diagnosis(
-            kind="transpose",
-            variables=(ev.wrt,),
-            message=f"the claim is the derivative at {ev.wrt}^T: {ev.wrt} appears untransposed "
-            f"where {ev.wrt}^T belongs inside the formula (a transpose is missing)",
-        )
-    return None
+    if there.shape != ev.claimed.shape or not _close(ev.claimed, there, ev.tolerance, 2.0):
+        return None
+    if not _distinct(there, ev.numerical, ev.tolerance, 2 * ev.tolerance):
+        return None  # the derivative at X^T is the derivative at X: nothing to tell apart
+    return Diagnosis(
+        kind="transpose",
+        variables=(ev.wrt,),
+        message=f"the claim is the derivative at {ev.wrt}^T: {ev.wrt} appears untransposed "
+        f"where {ev.wrt}^T belongs inside the formula (a transpose is missing)",
+    )
 
 
 def _rechecks(ev: _Evidence) -> Diagnosis | None:
@@ -331,16 +516,64 @@ def _rechecks(ev: _Evidence) -> Diagnosis | None:
             message=f"the claim holds only when {', '.join(square)} are symmetric",
         )
     commuting = [k for k, v in others.items() if _is_square_matrix(v)]
-    if commuting:
-        changes = {k: _diagonal(ev.point[k]) for k in commuting}
-        if _passes(ev, changes):
-            return Diagnosis(
-                kind="wrong_order",
-                variables=tuple(commuting),
-                message=f"the claim holds when {', '.join(commuting)} commute (diagonal), so "
-                "products are in the wrong order: matrix products do not commute",
-            )
+    if not commuting:
+        return None
+    changes, bases = _commuting(ev, commuting)
+    if changes and _passes(ev, changes):
+        involved = [*bases, *changes]
+        return Diagnosis(
+            kind="wrong_order",
+            variables=tuple(involved),
+            message=f"the claim holds where {_and(involved)} commute (re-checked with "
+            f"{_and(list(changes))} replaced by polynomials in {_and(bases)}), but not at the "
+            "point: products are in the wrong order - matrix products do not commute",
+        )
+    if _passes(ev, {k: _diagonal(ev.point[k]) for k in commuting}):
+        tried = " or commute" if changes else ""
+        return Diagnosis(
+            kind="unknown",
+            entries=_worst(ev.claimed, ev.numerical),
+            message=f"the claim holds where {_and(commuting)} "
+            f"{'are' if len(commuting) > 1 else 'is'} diagonal, but not at the point, nor "
+            f"where {'they are' if len(commuting) > 1 else 'it is'} symmetric{tried}: is a "
+            "matrix product taken entry by entry, or an entrywise one as a matrix product?",
+        )
     return None
+
+
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _commuting(ev: _Evidence, names: list[str]) -> tuple[dict[str, np.ndarray], list[str]]:
+    """A point where the square matrices `names` (and the variable, when it is a square
+    matrix) commute without being diagonal or symmetric: per size, the first of them (the
+    variable first) stays and each other becomes ``a I + b (M - m I)``, a polynomial in that
+    first matrix ``M`` (mean diagonal ``m``), with its own mean diagonal ``a`` and size ``b``.
+    Returns the changes and the names of the matrices kept as bases."""
+    point = ev.point or {}
+    order = [ev.wrt, *names] if _is_square_matrix(point.get(ev.wrt)) else list(names)
+    base: dict[int, str] = {}
+    used: list[str] = []
+    changes: dict[str, np.ndarray] = {}
+    for name in order:
+        V = np.asarray(point[name], dtype=float)
+        n = V.shape[0]
+        if n not in base:
+            base[n] = name
+            continue
+        eye = np.eye(n)
+        M = np.asarray(point[base[n]], dtype=float)
+        centred = M - np.trace(M) / n * eye
+        unit = float(np.linalg.norm(centred))
+        if unit == 0:
+            continue  # a multiple of I: it commutes with everything already
+        a = np.trace(V) / n
+        size = float(np.linalg.norm(V - a * eye))
+        changes[name] = a * eye + (size / unit if size > 0 else 1.0) * centred
+        if base[n] not in used:
+            used.append(base[n])
+    return changes, used
 
 
 def _diagonal(v: np.ndarray) -> np.ndarray:
@@ -357,10 +590,10 @@ def _passes(ev: _Evidence, changes: dict[str, np.ndarray]) -> bool:
         return False
 
 
-def _residual(C: np.ndarray, N: np.ndarray) -> Diagnosis:
+def _residual(C: np.ndarray, N: np.ndarray, tol: np.ndarray) -> Diagnosis:
     entries = _worst(C, N)
     nc, nn = float(np.linalg.norm(C)), float(np.linalg.norm(N))
-    wrong = int(np.sum(~np.isclose(C, N, rtol=1e-6, atol=1e-12 * max(nn, 1e-300))))
+    wrong = int(np.sum(np.abs(C - N) > tol))
     if nn > 0 and 1e-3 * nn <= nc <= 1e3 * nn:
         missing = float(np.linalg.norm(N - C))
         return Diagnosis(
@@ -373,11 +606,11 @@ def _residual(C: np.ndarray, N: np.ndarray) -> Diagnosis:
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(N != 0, C / N, np.nan)
     finite = ratio[np.isfinite(ratio)]
-    pattern = (
-        f"claimed/numerical ranges from {finite.min():.3g} to {finite.max():.3g}"
-        if finite.size
-        else "the numerical derivative is zero"
-    )
+    if finite.size:
+        low, high = _fmt_pair(float(finite.min()), float(finite.max()), 3)
+        pattern = f"claimed/numerical ranges from {low} to {high}"
+    else:
+        pattern = "the numerical derivative is zero"
     return Diagnosis(
         kind="unknown",
         entries=entries,
@@ -396,12 +629,21 @@ def shape_diagnosis(
         and len(x_shape) == 1
     ):
         n, p = claimed_shape[0], x_shape[0]
-        if p in (2 * n - 1, n, n * (n + 1) // 2) and p != n * n:
+        if p == n and n > 1:
+            return Diagnosis(
+                kind="unknown",
+                message=f"the claim has the shape of an {n} x {n} matrix, but the variable has "
+                f"{n} entries: if they are the parameters of a structured (e.g. diagonal) "
+                "matrix, differentiate by the parameters; if the claim is a Hessian or "
+                "Jacobian, give the gradient",
+            )
+        if p in (2 * n - 1, n * (n + 1) // 2) and p != n * n:
             return Diagnosis(
                 kind="structured_convention",
-                message=f"the claim has the shape of an {n} x {n} matrix, but the variable is "
-                f"the {p} parameters of a structured matrix: differentiate by the parameters "
-                "(sum the matrix gradient over the entries each parameter fills)",
+                message=f"the claim has the shape of an {n} x {n} matrix, but the variable has "
+                f"{p} entries: if they are the parameters of a structured matrix, differentiate "
+                "by the parameters (sum the matrix gradient over the entries each parameter "
+                "fills)",
             )
     return Diagnosis(
         kind="unknown",

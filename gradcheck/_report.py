@@ -9,12 +9,18 @@ from tabulate import tabulate
 WORST_ENTRIES = 5
 
 
-def _fmt(value: float) -> str:
-    return f"{value:.6g}"
-
-
 def _fmt_err(value: float) -> str:
     return f"{value:.2e}"
+
+
+def _fmt_pair(a: float, b: float, minimum: int = 6) -> tuple[str, str]:
+    """`a` and `b` printed with the same number of significant digits: the fewest, from
+    `minimum` up to 17, at which the two texts differ (17 digits tell any two doubles apart),
+    or `minimum` when the values are equal."""
+    digits = minimum
+    while digits < 17 and a != b and f"{a:.{digits}g}" == f"{b:.{digits}g}":
+        digits += 1
+    return f"{a:.{digits}g}", f"{b:.{digits}g}"
 
 
 def _index_text(index: tuple[int, ...]) -> str:
@@ -45,11 +51,12 @@ def entries_table(
     rows = []
     for idx in worst_entries(ratio):
         c, n = float(claimed[idx]), float(numerical[idx])
+        shown_c, shown_n = _fmt_pair(c, n)
         rows.append(
             [
                 _index_text(idx),
-                _fmt(c),
-                _fmt(n),
+                shown_c,
+                shown_n,
                 _fmt_err(abs(c - n)),
                 _fmt_err(float(tolerance[idx])),
                 _fmt_err(float(error_estimate[idx])),
