@@ -195,9 +195,7 @@ def _claimed_value(derivative: object, target: _Target) -> np.ndarray:
     """The claimed derivative: the array itself, or the callable evaluated at the point."""
     if not callable(derivative):
         return _as_claimed_array(derivative, "the claimed `derivative`")
-    deriv_target = _Target(
-        f=derivative, x=target.x, wrt=target.wrt, others=target.others, role="the derivative"
-    )
+    deriv_target = replace(target, f=derivative, role="the derivative")
     out = deriv_target.call(target.x.copy(), "at the point")
     return _as_claimed_array(out, "the value returned by `derivative`")
 
@@ -664,7 +662,7 @@ def _diagnose_result(
     for note in result.notes:
         if note.startswith("layout mismatch"):
             mismatch = note.split("layout=")[1].split("'")[1]
-    point = {target.wrt or _BARE: np.array(target.x), **target.others}
+    point = {target.wrt or _BARE: target.variable_value(), **target.others}
     evidence = _Evidence(
         claimed=result.claimed,
         numerical=result.numerical,

@@ -15,7 +15,7 @@ import numpy as np
 
 from ._engine import _coordinate_scales, _estimate_tensor, _TensorEstimate
 from ._errors import InvalidArgumentError, NonFiniteValueError
-from ._evaluate import _call_checked, _detect_vectorized, _evaluate_points
+from ._evaluate import _call_checked, _evaluate_points, _probe_batching, _probe_size
 from ._stencils import _Method
 from ._target import _Target
 
@@ -61,16 +61,22 @@ def _directional_estimate(
     f_shape = f0.shape
     d, v = _random_directions(x, f0.size, count, rng)
     evaluations = [0]
+    if vectorized is None and not target.batchable:
+        vectorized = False  # an np.matrix variable: a stack of points cannot be an np.matrix
     if vectorized is None:
-        probe = np.stack([x + 1e-3 * d[0], x - 1e-3 * d[0]])
+        size = _probe_size(target, f_shape)
+        j = np.arange(size)
+        t = 1e-3 * (-1.0) ** j / (1 + j // 2)  # distinct steps within 1e-3: 1, -1, 1/2, -1/2, ...
+        probe = x[None] + t.reshape((size,) + (1,) * x.ndim) * d[0]
         singles = np.stack(
             [
                 _call_checked(target, p.copy(), "at a probe point", allow_complex=False)
                 for p in probe
             ]
         )
-        vectorized = _detect_vectorized(target, probe, singles, allow_complex=False)
-        evaluations[0] += 4
+        result = _probe_batching(target, probe, singles, allow_complex=False)
+        vectorized = result.vectorized
+        evaluations[0] += size + result.evaluations
 
     def psi(t: np.ndarray) -> np.ndarray:
         t = np.asarray(t)

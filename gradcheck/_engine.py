@@ -25,8 +25,9 @@ from ._errors import (
 from ._evaluate import (
     DEFAULT_CHUNK_BYTES,
     _call_checked,
-    _detect_vectorized,
     _evaluate_points,
+    _probe_batching,
+    _probe_size,
 )
 from ._layouts import Layout, _validate_layout, convert_layout
 from ._stencils import EPS, METHOD_NAMES, METHODS, _Method
@@ -213,7 +214,7 @@ def _evaluate_stencil(
 
     evaluations = calls = 0
     first = []
-    n_first = min(2, count) if vectorized is None else 0
+    n_first = min(_probe_size(target, f_shape), count) if vectorized is None else 0
     for i in range(n_first):
         value = _call_checked(
             target, make_points(i, i + 1)[0], describe(i), allow_complex=is_complex
@@ -231,11 +232,12 @@ def _evaluate_stencil(
         calls += 1
     first_arr = np.stack(first) if first else np.empty((0, *f_shape))
     if vectorized is None:
-        vectorized = count >= 2 and _detect_vectorized(
-            target, make_points(0, 2), first_arr, allow_complex=is_complex
+        probe = _probe_batching(
+            target, make_points(0, n_first), first_arr, allow_complex=is_complex
         )
-        evaluations += 2 if count >= 2 else 0
-        calls += 1 if count >= 2 else 0
+        vectorized = probe.vectorized
+        evaluations += probe.evaluations
+        calls += probe.calls
 
     def make_rest(start: int, stop: int) -> np.ndarray:
         return make_points(start + n_first, stop + n_first)
@@ -974,8 +976,10 @@ def estimate_jacobian(
         shape. Default: relative steps as above. Steps are rounded so that ``x + h`` is exact.
     vectorized : bool, optional
         Whether ``f`` accepts a stack of points along a new leading axis (returning a stack of
-        values). ``None`` (default) detects it safely by evaluating a batch of two points and
-        comparing with two single calls; any difference beyond rounding means "no".
+        values). ``None`` (default) detects it safely by evaluating a batch of ``b`` points and
+        comparing with ``b`` single calls, where ``b >= 3`` is no dimension of the variable, of
+        the output or of an array argument (so a stack cannot pass for a point); any
+        difference beyond rounding means "no". Batches never have those sizes either.
     chunk_bytes : int
         Bound on the memory of one batched call (stacked inputs and stacked outputs; the
         function's own temporaries come on top); default 256 MiB.

@@ -81,8 +81,8 @@ class Identity:
         Conditions on the dimensions, e.g. ``("n > m",)``.
     vectorized : bool or None
         Whether `f` is batch-polymorphic in `wrt`: True (evaluated in stacked batches), False
-        (one point per call) or None (detected on each check by comparing a batch of two
-        with two single calls; the default).
+        (one point per call) or None (detected on each check by comparing a small batch
+        with single calls, see :func:`gradcheck.estimate_jacobian`; the default).
     expected : {"pass", "fail"}
         "fail" for pitfalls.
     corrects : str or None
