@@ -13,8 +13,14 @@ from tabulate import tabulate
 
 from ._check import _check_and_estimate, _compare, _resolve_layouts
 from ._diagnosis import Diagnosis, _Evidence, diagnose, shape_diagnosis
-from ._engine import _estimate_tensor, _validate_method
-from ._errors import GradcheckError, InvalidArgumentError, ShapeMismatchError
+from ._engine import _estimate_tensor, _second_opinion, _TensorEstimate, _validate_method
+from ._errors import (
+    FunctionCallError,
+    GradcheckError,
+    InvalidArgumentError,
+    NonFiniteValueError,
+    ShapeMismatchError,
+)
 from ._evaluate import DEFAULT_CHUNK_BYTES
 from ._layouts import LAYOUTS, _validate_layout, convert_layout
 from ._registry import Catalogue, Identity, load_catalogue
@@ -49,6 +55,9 @@ class CheckRecord:
         Largest ``|claimed - numerical|`` over the largest ``|numerical|`` entry.
     error_estimate : float
         Largest finite-difference error estimate, relative to the same scale.
+    detection_threshold : float
+        The smallest relative entry error this check would have caught (see
+        :attr:`gradcheck.CheckResult.detection_threshold`); inf where it could not check.
     evaluations : int
         Points at which f was evaluated for this draw (shared by its layouts).
     seconds : float
@@ -71,6 +80,7 @@ class CheckRecord:
     ok: bool
     max_rel_error: float
     error_estimate: float
+    detection_threshold: float
     evaluations: int
     seconds: float
     message: str = ""
@@ -124,6 +134,7 @@ class CatalogueReport:
                     "checks": 0,
                     "worst_rel_error": 0.0,
                     "worst_fd_error": 0.0,
+                    "worst_threshold": 0.0,
                     "seconds": 0.0,
                     "diagnosis": "",
                 },
@@ -134,6 +145,8 @@ class CatalogueReport:
             row["ok"] += int(r.ok)
             row["worst_rel_error"] = max(row["worst_rel_error"], r.max_rel_error)
             row["worst_fd_error"] = max(row["worst_fd_error"], r.error_estimate)
+            if r.expected == "pass":
+                row["worst_threshold"] = max(row["worst_threshold"], r.detection_threshold)
             row["seconds"] += r.seconds
             if r.diagnosis is not None and not row["diagnosis"]:
                 row["diagnosis"] = r.diagnosis.kind
@@ -151,7 +164,7 @@ class CatalogueReport:
                     "/".join(layout[:3] for layout in row["layouts"]),
                     f"{row['ok']}/{row['checks']} {verdict}",
                     f"{row['worst_rel_error']:.1e}",
-                    f"{row['worst_fd_error']:.1e}",
+                    _threshold_text(row),
                     f"{row['seconds'] * 1e3:.0f}",
                     row["diagnosis"],
                 ]
@@ -162,7 +175,7 @@ class CatalogueReport:
             "layouts",
             "verdicts",
             "worst rel. err",
-            "worst FD est.",
+            "detects",
             "ms",
             "diagnosis",
         ]
@@ -189,6 +202,11 @@ class CatalogueReport:
                 f"problem: {r.identity} [{r.layout}, trial {r.trial}, {r.shapes}] {r.status}: {why}"
             )
         return "\n".join(parts)
+
+
+def _threshold_text(row: dict) -> str:
+    """The worst detection threshold of an identity's checks ("-" for pitfalls)."""
+    return "-" if row["kind"] == "pitfall" else f"{row['worst_threshold']:.1e}"
 
 
 def _check_draw(
@@ -222,6 +240,7 @@ def _check_draw(
                 ok=ok,
                 max_rel_error=float("inf"),
                 error_estimate=float("nan"),
+                detection_threshold=float("inf"),
                 evaluations=evaluations,
                 seconds=seconds,
                 message=message,
@@ -229,9 +248,10 @@ def _check_draw(
             for name in layouts
         ]
 
+    method = _validate_method(method_name)
     try:
         target = _make_target(entry.f, point, entry.wrt)
-        est = _estimate_tensor(target, _validate_method(method_name), vectorized=entry.vectorized)
+        est = _estimate_tensor(target, method, vectorized=entry.vectorized)
         claimed = np.asarray(entry.derivative(**point), dtype=np.float64)
     except GradcheckError as exc:
         return failed_all("error", str(exc))
@@ -246,23 +266,43 @@ def _check_draw(
         return [replace(r, diagnosis=found) for r in records]
     stated = fits[0]
     tensor = convert_layout(claimed, f_shape, x_shape, source=stated, target="tensor")
+
+    def checkable(est: _TensorEstimate) -> np.ndarray:
+        # As in `check`: a coordinate at which f did not change cannot check a nonzero claim.
+        return est.reliable & ~(est.frozen & (tensor != 0))
+
+    def compare_all(est: _TensorEstimate) -> list[dict]:
+        return [
+            _compare(
+                *(
+                    convert_layout(a, f_shape, x_shape, source="tensor", target=name)
+                    for a in (tensor, est.value, est.error, checkable(est))
+                ),
+                rtol=method.rtol,
+                atol=0.0,
+            )
+            for name in layouts
+        ]
+
+    comparisons = compare_all(est)
+    if declared is None and any(c["status"] != "passed" for c in comparisons):
+        # The same second estimate as `check` makes before a failed or inconclusive verdict.
+        try:
+            est = _second_opinion(
+                target, method, est, vectorized=entry.vectorized, chunk_bytes=DEFAULT_CHUNK_BYTES
+            )
+            comparisons = compare_all(est)
+        except (NonFiniteValueError, FunctionCallError):
+            pass
     scale = float(np.max(np.abs(est.value), initial=0.0))
     seconds = (time.perf_counter() - start) / len(layouts)
     records = []
     diagnosis = None
-    for name in layouts:
+    for name, comparison in zip(layouts, comparisons, strict=True):
 
         def conv(a: np.ndarray, name: str = name) -> np.ndarray:
             return convert_layout(a, f_shape, x_shape, source="tensor", target=name)
 
-        comparison = _compare(
-            conv(tensor),
-            conv(est.value),
-            conv(est.error),
-            conv(est.reliable),
-            rtol=1e-9,
-            atol=0.0,
-        )
         status = comparison["status"]
         message = ""
         if declared is not None:
@@ -286,6 +326,7 @@ def _check_draw(
                 ok=ok,
                 max_rel_error=comparison["max_rel_error"],
                 error_estimate=float(np.max(est.error, initial=0.0)) / scale if scale else 0.0,
+                detection_threshold=comparison["detection_threshold"],
                 evaluations=est.evaluations,
                 seconds=seconds,
                 message=message,

@@ -290,13 +290,23 @@ def _detection_threshold(tolerance: np.ndarray, scale: float, checkable: np.ndar
     return largest / scale
 
 
-def _in_layout(est: _TensorEstimate, layout: str, shape: tuple[int, ...]):
+def _in_layout(est: _TensorEstimate, layout: str, claimed: np.ndarray):
+    """Value, error and reliability of `est` in `layout`, shaped like `claimed`.
+
+    An entry of a coordinate at which f did not change at all (see `_engine._Sample`) is not
+    reliable where the claim is not zero: f may hide its change by cancellation.
+    """
     f_shape, x_shape = est.f_value.shape, est.step.shape
 
     def conv(a: np.ndarray) -> np.ndarray:
-        return convert_layout(a, f_shape, x_shape, source="tensor", target=layout).reshape(shape)
+        out = convert_layout(a, f_shape, x_shape, source="tensor", target=layout)
+        return out.reshape(claimed.shape)
 
-    return conv(est.value), conv(est.error), conv(est.reliable)
+    return (
+        conv(est.value),
+        conv(est.error),
+        conv(est.reliable) & ~(conv(est.frozen) & (claimed != 0)),
+    )
 
 
 def _headline(
@@ -408,7 +418,7 @@ def _check_and_estimate(
     if result.status != "failed" or target.x.size > FALLBACK_MAX_SIZE or declared is not None:
         return result, None, target
     est = _estimate_tensor(target, m, at_point=(f0, 0), **engine)
-    candidates = [(name, *_in_layout(est, name, claimed.shape)) for name in layouts]
+    candidates = [(name, *_in_layout(est, name, claimed)) for name in layouts]
     full = _build_result(
         target,
         m,
@@ -438,7 +448,7 @@ def _full_result(
     tolerances: dict[str, float],
 ) -> CheckResult:
     """Compare every entry of the claim with the estimate `est` in the candidate layouts."""
-    candidates = [(name, *_in_layout(est, name, claimed.shape)) for name in layouts]
+    candidates = [(name, *_in_layout(est, name, claimed)) for name in layouts]
     result = _build_result(
         target,
         method,
@@ -450,6 +460,15 @@ def _full_result(
         est.f_value.shape,
         tolerances,
     )
+    if np.any(est.frozen):
+        note = (
+            f"f did not change at all when {target.label} moved along "
+            f"{int(np.sum(np.any(est.frozen, axis=tuple(range(est.f_value.ndim)))))} of its "
+            f"coordinates, even at the largest steps tried: f does not depend on them, or "
+            f"cancellation inside f (values much larger than its result) hides the change; a "
+            f"claim that is not zero there cannot be checked."
+        )
+        result = replace(result, notes=(*result.notes, note))
     if est.output_epsilon > EPS:
         precision = "half" if est.output_epsilon > 1e-4 else "single"
         note = (
@@ -640,7 +659,7 @@ def check(
         moved = new_point if target.wrt is not None else new_point[_BARE]
         there = _make_target(f, moved, wrt)
         estimate = _estimate_tensor(there, _validate_method(method), vectorized=vectorized)
-        return _in_layout(estimate, result.layout, result.claimed.shape)[0]
+        return _in_layout(estimate, result.layout, result.claimed)[0]
 
     diagnosis = _diagnose_result(result, est, target, derivative, recheck, numerical_at)
     return replace(result, diagnosis=diagnosis)

@@ -17,7 +17,7 @@ from typing import TextIO
 
 import numpy as np
 
-from ._catalogue import CatalogueReport, run_catalogue
+from ._catalogue import CatalogueReport, _threshold_text, run_catalogue
 from ._catalogue_docs import identity_card, render_listing, render_markdown
 from ._check import check
 from ._constraints import CONSTRAINTS, sample
@@ -181,12 +181,12 @@ def _catalogue_text(report: CatalogueReport, tablefmt: str, colour: bool) -> str
                 "/".join(layout[:3] for layout in row["layouts"]),
                 paint(f"{row['ok']}/{row['checks']} {verdict}", ok),
                 f"{row['worst_rel_error']:.1e}",
-                f"{row['worst_fd_error']:.1e}",
+                _threshold_text(row),
                 f"{row['seconds'] * 1e3:.0f}",
                 row["diagnosis"],
             ]
         )
-    headers = ["family", "identity", "layouts", "verdicts", "worst rel. err", "worst FD est."]
+    headers = ["family", "identity", "layouts", "verdicts", "worst rel. err", "detects"]
     headers += ["ms", "diagnosis"]
     table = tabulate(rows, headers=headers, tablefmt=tablefmt, disable_numparse=True)
     lines = [table, paint(report.totals(), report.ok)]

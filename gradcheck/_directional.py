@@ -136,6 +136,7 @@ def _join(
         error=np.concatenate([ea.error, eb.error]),
         reliable=np.concatenate([ea.reliable, eb.reliable]),
         kink=np.concatenate([ea.kink, eb.kink]),
+        frozen=np.concatenate([ea.frozen, eb.frozen]),
         f_value=np.concatenate([ea.f_value, eb.f_value]),
         evaluations=ea.evaluations + eb.evaluations,
         calls=ea.calls + eb.calls,

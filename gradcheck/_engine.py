@@ -121,6 +121,7 @@ class _TensorEstimate:
     error: np.ndarray
     reliable: np.ndarray
     kink: np.ndarray
+    frozen: np.ndarray
     f_value: np.ndarray
     step: np.ndarray
     evaluations: int
@@ -358,6 +359,10 @@ class _Sample:
         Second-difference combination of each entry (central stencils), shape (k, m).
     magnitude : float
         Largest ``|f|`` over the evaluated points.
+    frozen : numpy.ndarray
+        Coordinates at which no value of f changed at all (shape (k,)): the step moved f's
+        computation by less than its resolution (e.g. ``A + t B`` with ``|t B|`` below the
+        spacing of A's entries), so the differences say nothing.
     values : numpy.ndarray
         The raw values of f at the stencil points, shape (K, k, m) (for the precision test).
     """
@@ -367,6 +372,7 @@ class _Sample:
     level: np.ndarray
     combination: np.ndarray | None
     magnitude: float
+    frozen: np.ndarray
     values: np.ndarray
 
 
@@ -402,9 +408,40 @@ def _sample(
         level=_noise_levels(method, y, f0_flat, truncation, h_sub, combination),
         combination=combination,
         magnitude=magnitude,
+        frozen=np.all(y == f0_flat[None, None, :], axis=(0, 2)),
         values=y,
     )
     return sample, evals, calls, vectorized
+
+
+def _first_sample(
+    target: _Target,
+    method: _Method,
+    f0: np.ndarray,
+    h: np.ndarray,
+    *,
+    searching: bool,
+    vectorized: bool | None,
+    chunk_bytes: int,
+) -> tuple[_Sample, int, int, bool, np.ndarray]:
+    """The sample of every coordinate at the base steps `h`, which are divided by 8 (up to four
+    times, when `searching`) while f fails or is not finite at some stencil point: a default
+    step can reach beyond f's domain. Returns (sample, evaluations, calls, vectorized, steps).
+    """
+    coords = np.arange(target.x.size)
+    for attempt in range(5 if searching else 1):
+        try:
+            got, evals, n_calls, vectorized = _sample(
+                target, method, f0, h, coords, vectorized=vectorized, chunk_bytes=chunk_bytes
+            )
+        except (NonFiniteValueError, FunctionCallError) as exc:
+            smaller = (target.x.ravel() + h / 8) - target.x.ravel()
+            if attempt == 4 or not searching or np.any(smaller <= 0):
+                raise exc from None
+            h = smaller
+            continue
+        return got, evals, n_calls, vectorized, h
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _output_epsilon(f0: np.ndarray, y: np.ndarray, method: _Method) -> float:
@@ -416,9 +453,9 @@ def _output_epsilon(f0: np.ndarray, y: np.ndarray, method: _Method) -> float:
     """
     if method.kind == "complex":
         return EPS
-    values = np.concatenate([f0.ravel(), y.ravel()])
-    if values.size < 2 or np.all(values == values[0]):
+    if np.all(y == f0.ravel()[None, None, :]):  # f did not change: nothing to tell
         return EPS
+    values = np.concatenate([f0.ravel(), y.ravel()])
     for dtype in (np.float16, np.float32):
         with np.errstate(over="ignore", under="ignore", invalid="ignore"):
             rounded = values.astype(dtype).astype(np.float64)
@@ -441,6 +478,7 @@ class _Steps:
     level: np.ndarray
     kink: np.ndarray
     kink_term: np.ndarray
+    frozen: np.ndarray
 
 
 def _estimate_tensor(
@@ -469,13 +507,21 @@ def _estimate_tensor(
         h = _base_steps(x, method, step).ravel()
     else:
         h = _base_steps(x, method, start_steps).ravel()
-    first, evals, n_calls, vectorized = _sample(
-        target, method, f0, h, np.arange(x.size), vectorized=vectorized, chunk_bytes=chunk_bytes
+    first, evals, n_calls, vectorized, h = _first_sample(
+        target,
+        method,
+        f0,
+        h,
+        searching=step is None,
+        vectorized=vectorized,
+        chunk_bytes=chunk_bytes,
     )
     evaluations += evals
     calls += n_calls
     out_eps = _output_epsilon(f0, first.values, method)
-    magnitude = max(float(np.max(np.abs(f0), initial=0.0)), first.magnitude)
+    magnitude = first.magnitude
+    if method.kind != "complex":  # the complex step's imaginary parts round on their own scale
+        magnitude = max(float(np.max(np.abs(f0), initial=0.0)), magnitude)
     # Normwise a priori rounding level of one value of f (LAPACK-backed functions round
     # relative to the norm of their result, not entry by entry), never below the spacing of
     # the smallest subnormal numbers.
@@ -492,6 +538,7 @@ def _estimate_tensor(
         level=first.level,
         kink=kink,
         kink_term=kink_term,
+        frozen=first.frozen,
     )
     if refine_above is None:
         refine_above = method.refine_above
@@ -519,8 +566,10 @@ def _estimate_tensor(
     nf_value = method.noise_factor(method.value)
     rounding = nf_value * delta / h[:, None]
     excess = nf_value * max(empirical - prior_level, 0.0) / h[:, None]
-    error = truncation + rounding + steps.kink_term
-    empirical_error = truncation + excess + steps.kink_term
+    # Rounding is normwise, so the error bound of a coordinate is too: the largest over its
+    # outputs (an entry whose truncation estimate happens to vanish is no more accurate).
+    error = np.max(truncation + rounding + steps.kink_term, axis=1, keepdims=True)
+    empirical_error = np.max(truncation + excess + steps.kink_term, axis=1, keepdims=True)
     scale = float(np.max(np.abs(value), initial=0.0))
     reliable = empirical_error <= _UNRELIABLE_FRACTION * scale
 
@@ -540,6 +589,7 @@ def _estimate_tensor(
         error=to_tensor(error),
         reliable=to_tensor(reliable),
         kink=to_tensor(steps.kink),
+        frozen=to_tensor(steps.frozen[:, None]),
         f_value=f0,
         step=h.reshape(x_shape),
         evaluations=evaluations,
@@ -593,12 +643,12 @@ def _merge_estimates(a: _TensorEstimate, b: _TensorEstimate) -> _TensorEstimate:
     models holds. Such an entry is reliable only if that bound is itself small (2.5e-5 of the
     largest entry).
     """
-    take_b = b.error < a.error
+    take_b = (b.error < a.error) | (a.frozen & ~b.frozen)
     value = np.where(take_b, b.value, a.value)
     e_best = np.minimum(a.error, b.error)
     e_other = np.maximum(a.error, b.error)
     gap = np.abs(a.value - b.value)
-    consistent = gap <= a.error + b.error
+    consistent = (gap <= a.error + b.error) | (a.frozen != b.frozen)
     error = np.where(consistent, e_best, np.maximum(e_best, gap + e_other))
     scale = float(np.max(np.abs(value), initial=0.0))
     reliable = np.where(take_b, b.reliable, a.reliable) & (
@@ -609,6 +659,7 @@ def _merge_estimates(a: _TensorEstimate, b: _TensorEstimate) -> _TensorEstimate:
         error=error,
         reliable=reliable,
         kink=a.kink | b.kink,
+        frozen=a.frozen & b.frozen,
         f_value=a.f_value,
         step=a.step,
         evaluations=a.evaluations + b.evaluations,
@@ -644,7 +695,10 @@ def _search_steps(
     only if its value agrees with the best one so far within the sum of their scores: far
     beyond f's length scale the differences shrink together and would look accurate. A first
     move that does not help turns round once. Each round costs the method's stencil again for
-    each searched coordinate, so at most 12 more stencils per coordinate in all.
+    each searched coordinate, so at most 12 more stencils per coordinate in all. A coordinate
+    at which f does not change at all (every stencil value equal to f at the point, see
+    :class:`_Sample`) has no estimate: it is moved up until f changes, for at most four
+    rounds more, after which it is taken not to affect f.
 
     A tentative kink (see :func:`_kinks`) is re-examined at the step divided by 8: at a kink the
     second-difference combination shrinks like the step (8 times), for a smooth but strongly
@@ -657,20 +711,24 @@ def _search_steps(
     scale = float(np.max(np.abs(steps.value), initial=0.0))
     value, truncation = steps.value.copy(), steps.truncation.copy()
     h, kink, kink_term = steps.h.copy(), steps.kink.copy(), steps.kink_term.copy()
+    frozen = steps.frozen.copy()
+    frozen_rounds = np.zeros(h.shape, dtype=int)
     suspect = kink.any(axis=1)
     measured_level = steps.level.copy()
     # A tentative kink's second differences measure its slope jump, not rounding noise.
     level = np.where(suspect, 0.0, measured_level)
 
-    def score(trunc: np.ndarray, step: np.ndarray, lev: np.ndarray) -> np.ndarray:
+    def score(
+        trunc: np.ndarray, step: np.ndarray, lev: np.ndarray, still: np.ndarray
+    ) -> np.ndarray:
         rounding = nf_value * np.maximum(prior, lev) / step
-        return np.max(trunc, axis=1, initial=0.0) + rounding
+        return np.where(still, np.inf, np.max(trunc, axis=1, initial=0.0) + rounding)
 
-    best = score(truncation, h, level)
+    best = score(truncation, h, level, frozen)
     active = (best > start * scale) | suspect
     floor = start * scale / 64
     rounding_part = nf_value * np.maximum(prior, level) / h
-    up = (np.max(truncation, axis=1, initial=0.0) <= rounding_part) & ~suspect
+    up = ((np.max(truncation, axis=1, initial=0.0) <= rounding_part) | frozen) & ~suspect
     origin, base = h.copy(), h.copy()
     moved = np.zeros(h.shape, dtype=bool)
     turned = np.zeros(h.shape, dtype=bool)
@@ -697,7 +755,7 @@ def _search_steps(
                 continue
             evaluations += evals
             calls += n_calls
-            new_score = score(got.truncation, new_h, got.level)
+            new_score = score(got.truncation, new_h, got.level, got.frozen)
             consider = np.ones(sub.size, dtype=bool)
             if round_ == 0 and combination is not None and got.combination is not None:
                 was = suspect[sub]
@@ -711,17 +769,25 @@ def _search_steps(
                 kink_term[sub[cleared]] = 0.0
                 level[sub[noise]] = np.maximum(measured_level[sub[noise]], got.level[noise])
                 level[sub[cleared & ~noise]] = got.level[cleared & ~noise]
-                best[sub[cleared]] = score(
-                    truncation[sub[cleared]], h[sub[cleared]], level[sub[cleared]]
-                )
+                redo = sub[cleared]
+                best[redo] = score(truncation[redo], h[redo], level[redo], frozen[redo])
                 consider = ~confirmed
                 suspect[sub] = False
             # Beyond f's length scale the differences can shrink together and look accurate;
             # a larger step is taken only if its value agrees with the best so far within both
             # scores.
             gap = np.max(np.abs(got.value - value[sub]), axis=1, initial=0.0)
-            consistent = (gap <= new_score + best[sub]) | (not going_up)
+            consistent = (gap <= new_score + best[sub]) | (not going_up) | frozen[sub]
             better = consider & consistent & (new_score < best[sub])
+            # Where f did not change, a step at which it does is taken only if its estimate is
+            # good (f may just have reached a kink or the staircase of a quantised input); a
+            # coordinate still without a good estimate four steps up is taken not to affect f.
+            leaving = frozen[sub] & ~got.frozen
+            poor = new_score > _UNRELIABLE_FRACTION * np.max(np.abs(got.value), axis=1)
+            better &= ~(leaving & poor)
+            still = (got.frozen & frozen[sub]) | (leaving & poor)
+            frozen_rounds[sub] = np.where(still, frozen_rounds[sub] + 1, 0)
+            gave_up = still & (frozen_rounds[sub] >= 4)
             win = sub[better]
             value[win] = got.value[better]
             truncation[win] = got.truncation[better]
@@ -730,6 +796,7 @@ def _search_steps(
             # they can miss noise correlated over short distances: going up keeps the larger
             # of the two measurements, going down the new one.
             level[win] = got.level[better]
+            frozen[win] = False
             if going_up:
                 level[win] = np.maximum(level[win], steps.level[win])
             previous = best[win]
@@ -738,16 +805,23 @@ def _search_steps(
             # Go on while it helps and is not yet good; turn round once where it did not help.
             go_on = np.zeros(sub.size, dtype=bool)
             go_on[better] = (new_score[better] > floor) & (new_score[better] < previous)
+            go_on |= still & ~gave_up
             active[sub[go_on]] = True
             base[sub[go_on]] = new_h[go_on]
-            turn = consider & ~better & ~moved[sub] & ~turned[sub]
+            turn = consider & ~better & ~moved[sub] & ~turned[sub] & ~still
             turning = sub[turn]
             active[turning] = True
             turned[turning] = True
             base[turning] = origin[turning]
             up[turning] = ~up[turning]
     found = _Steps(
-        value=value, truncation=truncation, h=h, level=level, kink=kink, kink_term=kink_term
+        value=value,
+        truncation=truncation,
+        h=h,
+        level=level,
+        kink=kink,
+        kink_term=kink_term,
+        frozen=frozen,
     )
     return found, evaluations, calls
 

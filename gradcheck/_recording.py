@@ -36,6 +36,9 @@ def record_from_result(
         "ok": result.status == expected,
         "max_rel_error": rel if math.isfinite(rel) else None,
         "error_estimate": estimate if math.isfinite(estimate) else None,
+        "detection_threshold": (
+            result.detection_threshold if math.isfinite(result.detection_threshold) else None
+        ),
         "evaluations": result.evaluations,
         "seconds": seconds,
         "diagnosis": None if result.diagnosis is None else str(result.diagnosis),
