@@ -1,12 +1,15 @@
 """The built-in catalogue: every identity passes, every pitfall fails, mutations are caught."""
 
+import functools
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from threadpoolctl import threadpool_info
 
 import gradcheck as gc
 from identities import builtin_catalogue
@@ -176,3 +179,22 @@ def test_user_identities_need_not_be_batch_polymorphic():
     assert naive.vectorized is None
     report = gc.run_catalogue(catalogue=gc.Catalogue([naive]), trials=3)
     assert report.ok
+
+
+def _blas_threads() -> list[int]:
+    return [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
+
+
+def test_blas_is_single_threaded_during_a_run_and_restored_after():
+    right = CATALOGUE["dxTAx_dx"]
+    seen = []
+
+    @functools.wraps(right.f)
+    def f(*args, **kwargs):
+        seen.extend(_blas_threads())
+        return right.f(*args, **kwargs)
+
+    before = _blas_threads()
+    report = gc.run_catalogue(catalogue=gc.Catalogue([replace(right, f=f)]), trials=2)
+    assert report.ok and seen and set(seen) == {1}
+    assert _blas_threads() == before
