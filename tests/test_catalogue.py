@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from threadpoolctl import threadpool_info
 
@@ -41,6 +41,17 @@ def test_every_identity_passes_in_both_layouts(name, seed):
     report = gc.run_catalogue(catalogue=CATALOGUE.select(name), trials=1, seed=seed)
     assert report.ok, str(report)
     assert {r.layout for r in report.records} == {"numerator", "denominator"}
+
+
+# Draws that failed once, pinned here rather than on the test above (whose examples would run
+# for every name).
+@settings(max_examples=30)
+@given(name=st.sampled_from(IDENTITIES), seed=seeds)
+# one entry 1.13e-9 against a tolerance of 1.05e-9 on another CPU (its BLAS rounds differently)
+@example(name="d_sqrtm_sylvester_dt", seed=83141)
+def test_identities_pass_at_draws_that_failed_before(name, seed):
+    report = gc.run_catalogue(catalogue=CATALOGUE.select(name), trials=1, seed=seed)
+    assert report.ok, str(report)
 
 
 @pytest.mark.parametrize("name", PITFALLS)
