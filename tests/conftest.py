@@ -1,16 +1,32 @@
+import importlib
 import os
+import pkgutil
 
 from hypothesis import HealthCheck, settings
 
-# Reproducible: hypothesis derives its examples from the test, not from a random seed.
+import gradcheck
+import identities
+
+# Reproducible: hypothesis derives its examples from the test, not from a random seed, and
+# keeps no example database (derandomize implies database=None; stated for the reader).
 settings.register_profile(
     "default",
     derandomize=True,
+    database=None,
     deadline=None,
     max_examples=60,
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.register_profile("thorough", parent=settings.get_profile("default"), max_examples=500)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+# Hypothesis also draws some values from the literals of the project's modules imported so far
+# (not of the tests), so the examples of one test would depend on which other test files were
+# collected. Importing every module first makes them the same for `pytest tests/test_x.py`,
+# `pytest tests/` and the full run (which imports all of gradcheck for its doctests).
+for _package in (gradcheck, identities):
+    for _module in pkgutil.iter_modules(_package.__path__, prefix=f"{_package.__name__}."):
+        if not _module.name.endswith(".__main__"):
+            importlib.import_module(_module.name)
 
 pytest_plugins = ["pytester"]

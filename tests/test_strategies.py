@@ -90,3 +90,9 @@ def test_identities_filter_families_and_pitfalls():
 def test_arguments_are_validated(call, match):
     with pytest.raises(gc.GradcheckError, match=match):
         call()
+
+
+def test_the_test_profile_is_derandomized_and_keeps_no_example_database():
+    current = settings()  # the profile loaded by tests/conftest.py
+    assert current.derandomize is True
+    assert current.database is None
