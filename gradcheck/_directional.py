@@ -113,6 +113,11 @@ def _directional_estimate(
 
     psi_target = _Target(f=psi, x=np.zeros(()), wrt=None, others={}, role=target.role)
     psi0 = v @ f0.ravel()
+    # A projection must resolve an error in one entry, which it sees scaled by ~1/sqrt(n):
+    # the step search aims that much lower (it stops where the error stops improving).
+    refine_above = None
+    if method.refine_above is not None:
+        refine_above = min(method.refine_above, 1e-8 / np.sqrt(x.size))
     est = _estimate_tensor(
         psi_target,
         method,
@@ -120,6 +125,7 @@ def _directional_estimate(
         vectorized=True,
         chunk_bytes=chunk_bytes,
         at_point=(psi0, 0),
+        refine_above=refine_above,
     )
     return est, d, v, evaluations[0]
 
