@@ -589,7 +589,9 @@ def _estimate_tensor(
         error=to_tensor(error),
         reliable=to_tensor(reliable),
         kink=to_tensor(steps.kink),
-        frozen=to_tensor(steps.frozen[:, None]),
+        # f unchanged over a step as large as the coordinate itself is constant there; only
+        # below that can cancellation or a quantised input be what hides its change.
+        frozen=to_tensor((steps.frozen & (h < _coordinate_scales(x).ravel()))[:, None]),
         f_value=f0,
         step=h.reshape(x_shape),
         evaluations=evaluations,
@@ -788,6 +790,7 @@ def _search_steps(
             still = (got.frozen & frozen[sub]) | (leaving & poor)
             frozen_rounds[sub] = np.where(still, frozen_rounds[sub] + 1, 0)
             gave_up = still & (frozen_rounds[sub] >= 4)
+            h[sub[still & got.frozen]] = new_h[still & got.frozen]  # f constant that far out
             win = sub[better]
             value[win] = got.value[better]
             truncation[win] = got.truncation[better]
