@@ -268,19 +268,16 @@ def _check_draw(
     stated = fits[0]
     tensor = convert_layout(claimed, f_shape, x_shape, source=stated, target="tensor")
 
-    def checkable(est: _TensorEstimate) -> np.ndarray:
-        # As in `check`: a coordinate at which f did not change cannot check a nonzero claim.
-        return est.reliable & ~(est.frozen & (tensor != 0))
-
     def compare_all(est: _TensorEstimate) -> list[dict]:
+        def conv(a: np.ndarray, name: str) -> np.ndarray:
+            return convert_layout(a, f_shape, x_shape, source="tensor", target=name)
+
         return [
             _compare(
-                *(
-                    convert_layout(a, f_shape, x_shape, source="tensor", target=name)
-                    for a in (tensor, est.value, est.error, checkable(est))
-                ),
+                *(conv(a, name) for a in (tensor, est.value, est.error, est.reliable)),
                 rtol=method.rtol,
                 atol=0.0,
+                frozen=conv(est.frozen, name),
             )
             for name in layouts
         ]

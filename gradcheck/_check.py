@@ -236,6 +236,7 @@ def _compare(
     *,
     rtol: float,
     atol: float,
+    frozen: np.ndarray | None = None,
 ) -> dict[str, Any]:
     """Entry-by-entry verdict (the tolerance formula is stated in :func:`check`).
 
@@ -243,6 +244,8 @@ def _compare(
     the derivative's magnitude ``max(max|claimed|, max|numerical|)``: a tolerance as large as
     every entry means that the finite differences cannot resolve the derivative at all (f
     underflows, cancels or is too noisy), and the verdict is then inconclusive, never failed.
+    Nor can a `frozen` entry (f did not change at all along its coordinate, see
+    `_engine._Sample`): its zero may hide a change.
     """
     abs_err = np.abs(claimed - numerical)
     scale = float(np.max(np.abs(numerical), initial=0.0))
@@ -251,6 +254,8 @@ def _compare(
     resolved = (tolerance < magnitude) | (magnitude == 0)
     checkable = reliable & resolved
     fail = abs_err > tolerance
+    if frozen is not None:
+        checkable = checkable & ~(frozen & fail)
     if np.any(fail & checkable):
         status = "failed"
     elif not np.all(checkable):
@@ -291,22 +296,15 @@ def _detection_threshold(tolerance: np.ndarray, scale: float, checkable: np.ndar
 
 
 def _in_layout(est: _TensorEstimate, layout: str, claimed: np.ndarray):
-    """Value, error and reliability of `est` in `layout`, shaped like `claimed`.
-
-    An entry of a coordinate at which f did not change at all (see `_engine._Sample`) is not
-    reliable where the claim is not zero: f may hide its change by cancellation.
-    """
+    """Value, error, reliability, None (no projection) and frozen entries of `est` in
+    `layout`, shaped like `claimed` (the candidate tuple of `_build_result`)."""
     f_shape, x_shape = est.f_value.shape, est.step.shape
 
     def conv(a: np.ndarray) -> np.ndarray:
         out = convert_layout(a, f_shape, x_shape, source="tensor", target=layout)
         return out.reshape(claimed.shape)
 
-    return (
-        conv(est.value),
-        conv(est.error),
-        conv(est.reliable) & ~(conv(est.frozen) & (claimed != 0)),
-    )
+    return conv(est.value), conv(est.error), conv(est.reliable), None, conv(est.frozen)
 
 
 def _headline(
@@ -460,7 +458,7 @@ def _full_result(
         est.f_value.shape,
         tolerances,
     )
-    if np.any(est.frozen):
+    if np.any(est.frozen) and result.status != "passed":
         note = (
             f"f did not change at all when {target.label} moved along "
             f"{int(np.sum(np.any(est.frozen, axis=tuple(range(est.f_value.ndim)))))} of its "
@@ -729,9 +727,10 @@ def _build_result(
     claim projected on the directions.
     """
     compared = []
-    for name, numerical, error, reliable, *projected in candidates:
-        shown = projected[0] if projected else claimed
-        comparison = _compare(shown, numerical, error, reliable, **tolerances)
+    for name, numerical, error, reliable, *extra in candidates:
+        shown = claimed if not extra or extra[0] is None else extra[0]
+        frozen = extra[1] if len(extra) > 1 else None
+        comparison = _compare(shown, numerical, error, reliable, **tolerances, frozen=frozen)
         compared.append((name, shown, numerical, error, reliable, comparison))
     passing = [c for c in compared if c[5]["passed"]]
     chosen = passing[0] if passing else min(compared, key=lambda c: c[5]["max_rel_error"])

@@ -126,10 +126,18 @@ def test_input_below_the_resolution_of_f_is_never_a_false_alarm():
     assert result.status in ("passed", "inconclusive"), str(result)
 
 
-def test_a_coordinate_f_ignores_still_passes_with_a_zero_claim():
+@pytest.mark.parametrize("zero", [0.0, 6e-18])  # a claim's own rounding is zero too
+def test_a_coordinate_f_ignores_still_passes_with_a_zero_claim(zero):
     x = np.array([1.0, 2.0, 3.0])
-    result = gc.check(lambda x: x[..., 0] ** 2, np.array([2.0, 0.0, 0.0]), x)
+    result = gc.check(lambda x: x[..., 0] ** 2, np.array([2.0, zero, -zero]), x)
     assert result.status == "passed", str(result)
+
+
+def test_a_nonzero_claim_for_a_function_constant_in_its_variable_fails():
+    # softmax of one entry is 1 whatever z is: a claim of a nonzero Jacobian is wrong.
+    z = np.array([0.7])
+    f = lambda z: np.exp(z) / np.sum(np.exp(z), axis=-1, keepdims=True)  # noqa: E731
+    assert gc.check(f, np.array([[0.25]]), z, layout="numerator").status == "failed"
 
 
 def test_default_steps_beyond_the_domain_are_shrunk():
