@@ -692,7 +692,7 @@ def _search_steps(
     rounding bound dominates (the step is too small for f's length scale, e.g. ``t`` in
     ``A + t B`` with small ``|t|``), downward when the truncation estimate does (a strongly
     curved f). It follows the ladder while the score improves, and stops at the V's minimum,
-    after 12 rounds, when the score is below ``start / 64`` of the largest entry, or when f
+    after 12 rounds, when the score is below `start` times the largest entry, or when f
     fails or is not finite at the next step (the step is then too large). A larger step is taken
     only if its value agrees with the best one so far within the sum of their scores: far
     beyond f's length scale the differences shrink together and would look accurate. A first
@@ -728,7 +728,7 @@ def _search_steps(
 
     best = score(truncation, h, level, frozen)
     active = (best > start * scale) | suspect
-    floor = start * scale / 64
+    floor = start * scale
     rounding_part = nf_value * np.maximum(prior, level) / h
     up = ((np.max(truncation, axis=1, initial=0.0) <= rounding_part) | frozen) & ~suspect
     origin, base = h.copy(), h.copy()

@@ -162,7 +162,7 @@ METHODS: dict[str, _Method] = {
         truncation={1: 1 / 3, 2: -1 / 3},  # (D(h) - D(2h)) / 3 ~ -h^2 f'''/6
         relative_step=EPS ** (1 / 3),  # balances h^2 f'''/6 against eps |f| / h
         order=2,
-        refine_above=1e-9,
+        refine_above=2e-9,
     ),
     "central4": _Method(
         name="central4",
