@@ -11,6 +11,7 @@ import numpy as np
 from ._diagnosis import Diagnosis, _Evidence, diagnose
 from ._directional import _directional_estimate, _directional_threshold, _join
 from ._engine import (
+    _SECOND_OPINION,
     _estimate_tensor,
     _evaluate_at_point,
     _second_opinion,
@@ -505,8 +506,8 @@ def _confirm(
     confirmed = _full_result(target, method, claimed, merged, layouts, None, tolerances)
     verb = {"failed": "confirms", "passed": "overturns", "inconclusive": "leaves open"}
     note = (
-        f"a second estimate ({'central4' if method.name == 'richardson' else 'richardson'}, "
-        f"other steps) {verb[confirmed.status]} the first one's {result.status} verdict."
+        f"a second estimate ({_SECOND_OPINION[method.name]}, other steps) "
+        f"{verb[confirmed.status]} the first one's {result.status} verdict."
     )
     return replace(confirmed, notes=(*confirmed.notes, note)), merged, target
 

@@ -479,6 +479,7 @@ class _Steps:
     kink: np.ndarray
     kink_term: np.ndarray
     frozen: np.ndarray
+    changed: np.ndarray
 
 
 def _estimate_tensor(
@@ -539,6 +540,7 @@ def _estimate_tensor(
         kink=kink,
         kink_term=kink_term,
         frozen=first.frozen,
+        changed=~first.frozen,
     )
     if refine_above is None:
         refine_above = method.refine_above
@@ -580,6 +582,7 @@ def _estimate_tensor(
         calls += extra
 
     f_shape, x_shape = f0.shape, x.shape
+    large = np.maximum(_coordinate_scales(x).ravel(), 1.0)
 
     def to_tensor(a: np.ndarray) -> np.ndarray:
         return np.array(np.broadcast_to(a, value.shape).T.reshape(f_shape + x_shape), order="C")
@@ -589,9 +592,9 @@ def _estimate_tensor(
         error=to_tensor(error),
         reliable=to_tensor(reliable),
         kink=to_tensor(steps.kink),
-        # f unchanged over a step as large as the coordinate itself is constant there; only
-        # below that can cancellation or a quantised input be what hides its change.
-        frozen=to_tensor((steps.frozen & (h < _coordinate_scales(x).ravel()))[:, None]),
+        # f that never changed, over steps as large as the coordinate itself and as 1, is
+        # constant there; below that, cancellation or a quantised input may hide its change.
+        frozen=to_tensor((steps.frozen & (steps.changed | (h < large)))[:, None]),
         f_value=f0,
         step=h.reshape(x_shape),
         evaluations=evaluations,
@@ -599,6 +602,16 @@ def _estimate_tensor(
         vectorized=vectorized,
         output_epsilon=out_eps,
     )
+
+
+#: The method of the second estimate, by the first one's method.
+_SECOND_OPINION = {
+    "forward": "richardson",
+    "central": "richardson",
+    "central4": "richardson",
+    "richardson": "central4",
+    "complex": "complex",
+}
 
 
 def _second_opinion(
@@ -613,17 +626,18 @@ def _second_opinion(
 
     Rounding errors of real numerical code (LAPACK-backed, iterative) can be correlated between
     nearby points, so that the differences at one step under-read them. A second method at
-    other steps (richardson, whose steps are about 400 times larger than central's, or central4
-    after richardson) is subject to other errors; the two are merged entry by entry (see
-    :func:`_merge_estimates`), so that where they disagree beyond their error estimates, the
-    disagreement itself bounds what the finite differences can be off by.
+    other steps (richardson, whose steps are about 400 times larger than central's, central4
+    after richardson, the complex step again at another step) is subject to other errors;
+    the two are merged entry by entry (see :func:`_merge_estimates`), so that where they
+    disagree, the disagreement itself bounds what the finite differences can be off by.
     """
-    other = METHODS["central4" if method.name == "richardson" else "richardson"]
+    other = METHODS[_SECOND_OPINION[method.name]]
     # Start from the first estimate's steps, which its search fitted to f (a default step can
     # lie beyond the length scale of an ill-conditioned f): richardson's at 8 times central's
-    # (its stencil reaches 32 times), central4's at a quarter of richardson's.
-    factor = {"central": 8.0, "forward": 8.0, "central4": 2.0, "richardson": 0.25}
-    start = None if method.kind == "complex" else first.step * factor[method.name]
+    # (its stencil reaches 32 times), central4's at a quarter of richardson's; the complex
+    # step, free of cancellation, is repeated at 10^4 times its step (still ~1e-16 of x).
+    factor = {"central": 8.0, "forward": 8.0, "central4": 2.0, "richardson": 0.25, "complex": 1e4}
+    start = first.step * factor[method.name]
     second = _estimate_tensor(
         target,
         other,
@@ -638,24 +652,22 @@ def _second_opinion(
 def _merge_estimates(a: _TensorEstimate, b: _TensorEstimate) -> _TensorEstimate:
     """Merge two estimates of one Jacobian, entry by entry.
 
-    Each entry takes the value with the smaller error estimate ``E_best`` (the other has
-    ``E_other``). When the two values differ by ``D <= E_a + E_b`` they are consistent and the
-    error is ``E_best``; otherwise one error model failed, and the error becomes
-    ``max(E_best, D + E_other)``, which bounds the distance to the truth whichever of the two
-    models holds. Such an entry is reliable only if that bound is itself small (2.5e-5 of the
-    largest entry).
+    Each entry takes the value with the smaller error estimate ``E_chosen`` (the other has
+    ``E_other``), except that a value at which f did not change (frozen) is never preferred.
+    The error becomes ``max(E_chosen, D + E_other)``, with ``D`` the distance between the two
+    values: the smaller error bar is not always the right one (LAPACK noise correlated over
+    the first estimate's steps under-reads its error), and this bounds the chosen value's
+    distance to the truth whichever of the two error models holds. Against a frozen value
+    the other one keeps its own error.
     """
-    take_b = (b.error < a.error) | (a.frozen & ~b.frozen)
+    # An estimate at which f did not change says nothing: the other one is taken.
+    take_b = np.where(a.frozen == b.frozen, b.error < a.error, a.frozen)
     value = np.where(take_b, b.value, a.value)
-    e_best = np.minimum(a.error, b.error)
-    e_other = np.maximum(a.error, b.error)
+    e_chosen = np.where(take_b, b.error, a.error)
+    e_other = np.where(take_b, a.error, b.error)
     gap = np.abs(a.value - b.value)
-    consistent = (gap <= a.error + b.error) | (a.frozen != b.frozen)
-    error = np.where(consistent, e_best, np.maximum(e_best, gap + e_other))
-    scale = float(np.max(np.abs(value), initial=0.0))
-    reliable = np.where(take_b, b.reliable, a.reliable) & (
-        consistent | (error <= _UNRELIABLE_FRACTION * scale)
-    )
+    error = np.where(a.frozen != b.frozen, e_chosen, np.maximum(e_chosen, gap + e_other))
+    reliable = np.where(take_b, b.reliable, a.reliable)
     return _TensorEstimate(
         value=value,
         error=error,
@@ -713,7 +725,7 @@ def _search_steps(
     scale = float(np.max(np.abs(steps.value), initial=0.0))
     value, truncation = steps.value.copy(), steps.truncation.copy()
     h, kink, kink_term = steps.h.copy(), steps.kink.copy(), steps.kink_term.copy()
-    frozen = steps.frozen.copy()
+    frozen, changed = steps.frozen.copy(), steps.changed.copy()
     frozen_rounds = np.zeros(h.shape, dtype=int)
     suspect = kink.any(axis=1)
     measured_level = steps.level.copy()
@@ -785,6 +797,7 @@ def _search_steps(
             # good (f may just have reached a kink or the staircase of a quantised input); a
             # coordinate still without a good estimate four steps up is taken not to affect f.
             leaving = frozen[sub] & ~got.frozen
+            changed[sub] |= ~got.frozen
             poor = new_score > _UNRELIABLE_FRACTION * np.max(np.abs(got.value), axis=1)
             better &= ~(leaving & poor)
             still = (got.frozen & frozen[sub]) | (leaving & poor)
@@ -825,6 +838,7 @@ def _search_steps(
         kink=kink,
         kink_term=kink_term,
         frozen=frozen,
+        changed=changed,
     )
     return found, evaluations, calls
 
