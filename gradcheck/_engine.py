@@ -560,14 +560,17 @@ def _estimate_tensor(
         calls += extra_calls
     value, truncation, h = steps.value, steps.truncation, steps.h
 
-    # Rounding error of f, pooled over all coordinates into one absolute level (the largest
-    # measured where no kink was confirmed), so that it does not depend on one coordinate's luck.
+    # Rounding level of f seen by each coordinate: its own measurement (none at a confirmed
+    # kink), but at least the median over the coordinates, so that it does not depend on one
+    # coordinate's luck, and at least the a priori level. (Not the largest over them: one
+    # coordinate whose large step crosses a non-smooth place would lend its level to all.)
     smooth = ~steps.kink.any(axis=1)
-    empirical = float(np.max(steps.level[smooth], initial=0.0))
-    delta = max(prior_level, empirical)
+    typical = float(np.median(steps.level[smooth])) if np.any(smooth) else 0.0
+    empirical = np.maximum(np.where(smooth, steps.level, 0.0), typical)
+    delta = np.maximum(prior_level, empirical)
     nf_value = method.noise_factor(method.value)
-    rounding = nf_value * delta / h[:, None]
-    excess = nf_value * max(empirical - prior_level, 0.0) / h[:, None]
+    rounding = (nf_value * delta / h)[:, None]
+    excess = (nf_value * np.maximum(empirical - prior_level, 0.0) / h)[:, None]
     # Rounding is normwise, so the error bound of a coordinate is too: the largest over its
     # outputs (an entry whose truncation estimate happens to vanish is no more accurate).
     error = np.max(truncation + rounding + steps.kink_term, axis=1, keepdims=True)
