@@ -134,9 +134,9 @@ FULL = Config(catalogue_trials=200, sizes=(3, 5, 8), seeds=3)
 QUICK = Config(catalogue_trials=4, sizes=(3, 5), seeds=1)
 
 
-def detection_threshold(result: object) -> float:
-    """The smallest relative entry error the check would catch (NaN until the field exists)."""
-    return getattr(result, "detection_threshold", float("nan"))
+def detection_threshold(result: gradcheck.CheckResult) -> float:
+    """The smallest relative entry error the check would catch."""
+    return result.detection_threshold
 
 
 # --------------------------------------------------------------------------------------------

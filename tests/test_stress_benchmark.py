@@ -2,12 +2,10 @@
 
 import importlib.util
 import json
-import math
 import sys
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -162,9 +160,10 @@ def test_cases_are_reproducible_from_the_json_fields():
     assert not np.array_equal(other.claim, case.claim)
 
 
-def test_detection_threshold_helper():
-    assert math.isnan(stress.detection_threshold(SimpleNamespace()))
-    assert stress.detection_threshold(SimpleNamespace(detection_threshold=2e-9)) == 2e-9
+def test_detection_threshold_helper_reads_the_result():
+    x = np.array([1.0, 2.0])
+    result = gc.check(lambda x: x @ x, 2 * x, x)
+    assert stress.detection_threshold(result) == result.detection_threshold > 0
 
 
 def test_catalogue_tally_counts_identities_and_pitfalls():
