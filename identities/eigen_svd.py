@@ -139,9 +139,13 @@ def deigvals_dt(A, B, t):
 
 
 def _deigvec_dt(A, B, t):
+    # (lambda I - Y)^+ from the eigen-decomposition, its null direction dropped exactly:
+    # pinv's cutoff can keep a rounding-level eigenvalue of lambda I - Y and invert it.
     Y = A + t * B
-    n = len(Y)
-    return pinv(eigval(Y, -1) * np.eye(n) - Y) @ B @ eigvec(Y, -1)
+    d, V = eigh_fixed(Y)
+    gaps = d[-1] - d[:-1]
+    others = V[:, :-1]
+    return others @ ((others.T @ B @ V[:, -1]) / gaps)
 
 
 @ident(

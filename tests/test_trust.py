@@ -36,6 +36,8 @@ FAILED_BEFORE = [
     ("d_logm_frechet_dt", 14, 6),
     ("d_logm_frechet_dt", 17, 8),
     ("d_logm_frechet_dt", 7, 8),
+    # the claim itself was wrong: pinv kept a rounding-level eigenvalue of lambda I - Y
+    ("deigvec_dt", 5, 40),
 ]
 
 
