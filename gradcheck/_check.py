@@ -390,7 +390,8 @@ def _check_and_estimate(
             + tolerances["rtol"] * float(np.max(np.abs(est.value), initial=0.0))
         )
         threshold = _directional_threshold(d, v, tolerance, scale)
-        if directions is not None or threshold <= DIRECTIONAL_TARGET or len(d) >= MAX_DIRECTIONS:
+        enough = threshold <= DIRECTIONAL_TARGET or len(d) >= MAX_DIRECTIONS or scale == 0
+        if directions is not None or enough:
             break
         more = _directional_estimate(
             target, f0, m, min(len(d), MAX_DIRECTIONS - len(d)), rng, **engine
@@ -504,11 +505,11 @@ def _confirm(
         note = f"no second estimate at larger steps could be made to confirm this ({exc})"
         return replace(result, notes=(*result.notes, note)), est, target
     confirmed = _full_result(target, method, claimed, merged, layouts, None, tolerances)
-    verb = {"failed": "confirms", "passed": "overturns", "inconclusive": "leaves open"}
-    note = (
-        f"a second estimate ({_SECOND_OPINION[method.name]}, other steps) "
-        f"{verb[confirmed.status]} the first one's {result.status} verdict."
-    )
+    if confirmed.status == result.status:
+        outcome = f"confirms the first one's {result.status} verdict"
+    else:
+        outcome = f"turns the first one's {result.status} verdict into {confirmed.status}"
+    note = f"a second estimate ({_SECOND_OPINION[method.name]}, other steps) {outcome}."
     return replace(confirmed, notes=(*confirmed.notes, note)), merged, target
 
 

@@ -444,11 +444,12 @@ def _first_sample(
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _output_epsilon(f0: np.ndarray, y: np.ndarray, method: _Method) -> float:
+def _output_epsilon(f0: np.ndarray, y: np.ndarray, method: _Method, inputs: np.ndarray) -> float:
     """Unit roundoff of the precision `f` evidently computes in.
 
     float64's, unless every value f returned (at the point and at each stencil point) is exactly
-    a float16 (or float32) number and f's values changed somewhere: then f computes, or rounds
+    a float16 (or float32) number, f's values changed somewhere and the `inputs` (the point
+    and the stencil points) are not all such numbers themselves: then f computes, or rounds
     its result, in that precision, and its values are only accurate to that precision.
     """
     if method.kind == "complex":
@@ -456,10 +457,16 @@ def _output_epsilon(f0: np.ndarray, y: np.ndarray, method: _Method) -> float:
     if np.all(y == f0.ravel()[None, None, :]):  # f did not change: nothing to tell
         return EPS
     values = np.concatenate([f0.ravel(), y.ravel()])
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        exact_inputs = {
+            dtype: np.array_equal(inputs.astype(dtype).astype(np.float64), inputs)
+            for dtype in (np.float16, np.float32)
+        }
     for dtype in (np.float16, np.float32):
         with np.errstate(over="ignore", under="ignore", invalid="ignore"):
             rounded = values.astype(dtype).astype(np.float64)
-        if np.array_equal(rounded, values):
+        # exact arithmetic on inputs that are themselves such numbers proves nothing
+        if np.array_equal(rounded, values) and not exact_inputs[dtype]:
             return float(np.finfo(dtype).eps)
     return EPS
 
@@ -519,7 +526,10 @@ def _estimate_tensor(
     )
     evaluations += evals
     calls += n_calls
-    out_eps = _output_epsilon(f0, first.values, method)
+    stencil_inputs = np.concatenate(
+        [x.ravel(), (x.ravel()[None, :] + np.outer(method.offsets, h)).ravel()]
+    )
+    out_eps = _output_epsilon(f0, first.values, method, stencil_inputs)
     magnitude = first.magnitude
     if method.kind != "complex":  # the complex step's imaginary parts round on their own scale
         magnitude = max(float(np.max(np.abs(f0), initial=0.0)), magnitude)
@@ -565,7 +575,9 @@ def _estimate_tensor(
     # coordinate's luck, and at least the a priori level. (Not the largest over them: one
     # coordinate whose large step crosses a non-smooth place would lend its level to all.)
     smooth = ~steps.kink.any(axis=1)
-    typical = float(np.median(steps.level[smooth])) if np.any(smooth) else 0.0
+    typical = (
+        float(np.quantile(steps.level[smooth], 0.5, method="lower")) if np.any(smooth) else 0.0
+    )
     empirical = np.maximum(np.where(smooth, steps.level, 0.0), typical)
     delta = np.maximum(prior_level, empirical)
     nf_value = method.noise_factor(method.value)
@@ -573,8 +585,10 @@ def _estimate_tensor(
     excess = (nf_value * np.maximum(empirical - prior_level, 0.0) / h)[:, None]
     # Rounding is normwise, so the error bound of a coordinate is too: the largest over its
     # outputs (an entry whose truncation estimate happens to vanish is no more accurate).
-    error = np.max(truncation + rounding + steps.kink_term, axis=1, keepdims=True)
-    empirical_error = np.max(truncation + excess + steps.kink_term, axis=1, keepdims=True)
+    error = np.max(truncation + rounding + steps.kink_term, axis=1, keepdims=True, initial=0.0)
+    empirical_error = np.max(
+        truncation + excess + steps.kink_term, axis=1, keepdims=True, initial=0.0
+    )
     scale = float(np.max(np.abs(value), initial=0.0))
     reliable = empirical_error <= _UNRELIABLE_FRACTION * scale
 
@@ -656,20 +670,26 @@ def _merge_estimates(a: _TensorEstimate, b: _TensorEstimate) -> _TensorEstimate:
     """Merge two estimates of one Jacobian, entry by entry.
 
     Each entry takes the value with the smaller error estimate ``E_chosen`` (the other has
-    ``E_other``), except that a value at which f did not change (frozen) is never preferred.
-    The error becomes ``max(E_chosen, D + E_other)``, with ``D`` the distance between the two
-    values: the smaller error bar is not always the right one (LAPACK noise correlated over
-    the first estimate's steps under-reads its error), and this bounds the chosen value's
-    distance to the truth whichever of the two error models holds. Against a frozen value
-    the other one keeps its own error.
+    ``E_other``), except that a value at which f did not change (frozen), then an unreliable
+    one, is never preferred. The error becomes ``max(E_chosen, D + E_other)``, with ``D`` the
+    distance between the two values: the smaller error bar is not always the right one (LAPACK
+    noise correlated over the first estimate's steps under-reads its error), and this bounds
+    the chosen value's distance to the truth whichever of the two error models holds. Against
+    a frozen or unreliable value the chosen one keeps its own error.
     """
-    # An estimate at which f did not change says nothing: the other one is taken.
-    take_b = np.where(a.frozen == b.frozen, b.error < a.error, a.frozen)
+    # An estimate at which f did not change says nothing, an unreliable one little: the
+    # other one is taken.
+    take_b = np.where(
+        a.frozen != b.frozen,
+        a.frozen,
+        np.where(a.reliable != b.reliable, b.reliable, b.error < a.error),
+    )
     value = np.where(take_b, b.value, a.value)
     e_chosen = np.where(take_b, b.error, a.error)
     e_other = np.where(take_b, a.error, b.error)
+    other_counts = np.where(take_b, a.reliable & ~a.frozen, b.reliable & ~b.frozen)
     gap = np.abs(a.value - b.value)
-    error = np.where(a.frozen != b.frozen, e_chosen, np.maximum(e_chosen, gap + e_other))
+    error = np.where(other_counts, np.maximum(e_chosen, gap + e_other), e_chosen)
     reliable = np.where(take_b, b.reliable, a.reliable)
     return _TensorEstimate(
         value=value,
@@ -742,6 +762,7 @@ def _search_steps(
         return np.where(still, np.inf, np.max(trunc, axis=1, initial=0.0) + rounding)
 
     best = score(truncation, h, level, frozen)
+    ceiling = np.maximum(_coordinate_scales(target.x).ravel(), 1.0)
     active = (best > start * scale) | suspect
     floor = start * scale
     rounding_part = nf_value * np.maximum(prior, level) / h
@@ -759,7 +780,9 @@ def _search_steps(
             sub = idx[up[idx] == going_up]
             factor = _SEARCH_FACTOR if going_up else 1 / _SEARCH_FACTOR
             new_h = (x_flat[sub] + base[sub] * factor) - x_flat[sub]
-            keep = np.isfinite(new_h) & (new_h > 0)
+            # never beyond the coordinate's own scale (or 1): f's length scale is unknown
+            # (a coordinate at which f has not changed yet may go on: nothing can mislead it)
+            keep = np.isfinite(new_h) & (new_h > 0) & ((new_h <= ceiling[sub]) | frozen[sub])
             sub, new_h = sub[keep], new_h[keep]
             if sub.size == 0:
                 continue
@@ -776,8 +799,8 @@ def _search_steps(
             consider = np.ones(sub.size, dtype=bool)
             if round_ == 0 and combination is not None and got.combination is not None:
                 was = suspect[sub]
-                shrink = np.max(combination[sub], axis=1) / np.maximum(
-                    np.max(got.combination, axis=1), 1e-300
+                shrink = np.max(combination[sub], axis=1, initial=0.0) / np.maximum(
+                    np.max(got.combination, axis=1, initial=0.0), 1e-300
                 )
                 confirmed = was & (shrink >= 2.5) & (shrink <= 32)
                 noise = was & (shrink < 2.5)
@@ -793,15 +816,19 @@ def _search_steps(
             # Beyond f's length scale the differences can shrink together and look accurate;
             # a larger step is taken only if its value agrees with the best so far within both
             # scores.
+            # The best score's measured level is capped at 16 times the a priori one here: a
+            # narrow feature of f inside the first stencil inflates it and would make any
+            # larger step look consistent.
             gap = np.max(np.abs(got.value - value[sub]), axis=1, initial=0.0)
-            consistent = (gap <= new_score + best[sub]) | (not going_up) | frozen[sub]
+            plain = score(truncation[sub], h[sub], np.minimum(level[sub], 16 * prior), frozen[sub])
+            consistent = (gap <= new_score + plain) | (not going_up) | frozen[sub]
             better = consider & consistent & (new_score < best[sub])
             # Where f did not change, a step at which it does is taken only if its estimate is
             # good (f may just have reached a kink or the staircase of a quantised input); a
             # coordinate still without a good estimate four steps up is taken not to affect f.
             leaving = frozen[sub] & ~got.frozen
             changed[sub] |= ~got.frozen
-            poor = new_score > _UNRELIABLE_FRACTION * np.max(np.abs(got.value), axis=1)
+            poor = new_score > _UNRELIABLE_FRACTION * np.max(np.abs(got.value), axis=1, initial=0.0)
             better &= ~(leaving & poor)
             still = (got.frozen & frozen[sub]) | (leaving & poor)
             frozen_rounds[sub] = np.where(still, frozen_rounds[sub] + 1, 0)

@@ -73,8 +73,8 @@ class _Method:
         With ``f`` accurate to ``eps`` and derivatives of order one, the total error
         ``C h^p + eps / h`` of an order-``p`` difference is smallest at ``h ~ eps^(1/(p+1))``,
         where it is ``~ eps^(p/(p+1))``: nothing finer can be resolved, so 16 times that is
-        allowed on top of the per-entry error estimate (forward 2.4e-7, central 5.8e-10,
-        central4 4.7e-12, richardson 6.3e-13). The complex step has no subtractive cancellation;
+        allowed on top of the per-entry error estimate (forward 2.4e-7, central 5.9e-10,
+        central4 4.8e-12, richardson 6.1e-13). The complex step has no subtractive cancellation;
         its allowance, 64 eps (1.4e-14), covers rounding in the claimed formula itself.
         """
         if self.kind == "complex":

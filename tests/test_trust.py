@@ -208,3 +208,37 @@ def test_noise_correlated_over_short_distances_is_never_a_false_alarm():
     for t in (0.30000001, 0.7000000049, 1.2):  # just above a stair's edge, and inside one
         result = gc.check(f, np.exp(t), {"t": t})
         assert result.status != "failed", str(result)
+
+
+# Found by review of the new engine ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("method", ["central", "central4", "richardson"])
+def test_a_narrow_feature_inside_the_first_stencil_is_never_a_false_alarm(method):
+    x = np.array([1.0, 2.0])
+    w = 1e-4
+    c = 1 - w / 2
+    f = lambda x: np.exp(-(((x[0] - c) / w) ** 2)) + x[1] ** 2  # noqa: E731
+    G = np.array([-2 * (1 - c) / w**2 * np.exp(-(((1 - c) / w) ** 2)), 4.0])
+    result = gc.check(f, G, x, method=method)
+    assert result.status != "failed", str(result)
+
+
+def test_a_bad_second_estimate_does_not_overturn_a_real_failure():
+    # richardson's wide stencil crosses a kink 2e-5 away; central's does not
+    x = np.array([1.0, 2.0])
+    f = lambda x: np.sin(x[0]) + x[1] ** 2 + np.maximum(x[0] - (1 + 2e-5), 0)  # noqa: E731
+    g = np.array([np.cos(1.0), 4.0])
+    assert gc.check(f, g, x).status == "passed"
+    assert gc.check(f, g * [1.3, 1 + 1e-4], x).status == "failed"
+
+
+def test_exact_dyadic_arithmetic_is_not_taken_for_single_precision():
+    x = np.array([1.0, 2.0, 3.0])
+    result = gc.check(lambda x: np.sum(x**2), 2 * x * [1 + 1e-3, 1, 1], x, step=2.0**-10)
+    assert result.status == "failed", str(result)
+    assert "precision" not in str(result)
+
+
+def test_an_empty_output_passes_trivially():
+    assert gc.check(lambda x: x[:0], np.zeros((3, 0)), np.ones(3)).passed
