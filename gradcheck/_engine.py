@@ -655,6 +655,8 @@ def _second_opinion(
     # step, free of cancellation, is repeated at 10^4 times its step (still ~1e-16 of x).
     factor = {"central": 8.0, "forward": 8.0, "central4": 2.0, "richardson": 0.25, "complex": 1e4}
     start = first.step * factor[method.name]
+    if other.kind != "complex":  # and never beyond the other method's own default steps
+        start = np.minimum(start, _base_steps(target.x, other, None))
     second = _estimate_tensor(
         target,
         other,
@@ -675,7 +677,8 @@ def _merge_estimates(a: _TensorEstimate, b: _TensorEstimate) -> _TensorEstimate:
     distance between the two values: the smaller error bar is not always the right one (LAPACK
     noise correlated over the first estimate's steps under-reads its error), and this bounds
     the chosen value's distance to the truth whichever of the two error models holds. Against
-    a frozen or unreliable value the chosen one keeps its own error.
+    a frozen value the chosen one keeps its own error; against an unreliable one too, but the
+    entry is reliable only if the two agree within their errors.
     """
     # An estimate at which f did not change says nothing, an unreliable one little: the
     # other one is taken.
@@ -687,10 +690,15 @@ def _merge_estimates(a: _TensorEstimate, b: _TensorEstimate) -> _TensorEstimate:
     value = np.where(take_b, b.value, a.value)
     e_chosen = np.where(take_b, b.error, a.error)
     e_other = np.where(take_b, a.error, b.error)
-    other_counts = np.where(take_b, a.reliable & ~a.frozen, b.reliable & ~b.frozen)
+    other_reliable = np.where(take_b, a.reliable, b.reliable)
+    other_frozen = np.where(take_b, a.frozen, b.frozen)
     gap = np.abs(a.value - b.value)
-    error = np.where(other_counts, np.maximum(e_chosen, gap + e_other), e_chosen)
-    reliable = np.where(take_b, b.reliable, a.reliable)
+    widen = other_reliable & ~other_frozen
+    error = np.where(widen, np.maximum(e_chosen, gap + e_other), e_chosen)
+    # An unreliable other value that disagrees leaves the entry unverifiable (inconclusive):
+    # it can neither confirm the chosen value nor be trusted to widen its tolerance.
+    agrees = gap <= e_chosen + e_other
+    reliable = np.where(take_b, b.reliable, a.reliable) & (widen | other_frozen | agrees)
     return _TensorEstimate(
         value=value,
         error=error,
