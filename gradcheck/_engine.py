@@ -655,8 +655,11 @@ def _second_opinion(
     # step, free of cancellation, is repeated at 10^4 times its step (still ~1e-16 of x).
     factor = {"central": 8.0, "forward": 8.0, "central4": 2.0, "richardson": 0.25, "complex": 1e4}
     start = first.step * factor[method.name]
-    if other.kind != "complex":  # and never beyond the other method's own default steps
-        start = np.minimum(start, _base_steps(target.x, other, None))
+    if other.kind != "complex":
+        # never beyond the other method's own default steps, except where f has not changed
+        # yet (there the search goes on from where the first one stopped)
+        frozen = np.any(first.frozen, axis=tuple(range(first.f_value.ndim)))
+        start = np.where(frozen, start, np.minimum(start, _base_steps(target.x, other, None)))
     second = _estimate_tensor(
         target,
         other,

@@ -242,3 +242,16 @@ def test_exact_dyadic_arithmetic_is_not_taken_for_single_precision():
 
 def test_an_empty_output_passes_trivially():
     assert gc.check(lambda x: x[:0], np.zeros((3, 0)), np.ones(3)).passed
+
+
+@pytest.mark.parametrize(
+    ("name", "seed", "trial"),
+    [
+        ("w_softmax_jacobian_missing_term", 10, 5),  # z of one entry: softmax is constant
+        ("w_softmax_jacobian_missing_term", 11, 20),
+        ("w_attention_missing_rowsum", 2, 4),  # one key: the attention weights are constant
+    ],
+)
+def test_pitfalls_on_functions_constant_in_their_variable_are_caught(name, seed, trial):
+    records = _check_draw(CATALOGUE[name], trial, seed, ("numerator", "denominator"), "central")
+    assert [r.status for r in records] == ["failed", "failed"]
