@@ -787,26 +787,33 @@ def _catalogue_row(name: str, c: Counter, method: str, *, targets: bool = False)
             "-", "-", "-", "-", pits]  # fmt: skip
 
 
+def _grouped_rows(
+    outcomes: list[Outcome],
+    config: Config,
+    key: str,
+    values: Sequence,
+    part: str,
+    label: Callable[[object], str],
+) -> list[list]:
+    """One table row per (value of the outcome attribute `key`, method) in `outcomes`."""
+    groups = tally(outcomes, lambda o: (getattr(o, key), o.method))
+    return [
+        _matrix_row(part, label(value), method, groups[(value, method)])
+        for value in values
+        for method in config.methods
+        if (value, method) in groups
+    ]
+
+
 def matrix_rows(outcomes: list[Outcome], config: Config) -> list[list]:
-    rows = []
-    by_problem = tally(outcomes, lambda o: (o.problem, o.method))
     names = config.problems if config.problems is not None else tuple(PROBLEMS)
-    for name in names:
-        for method in config.methods:
-            if (name, method) in by_problem:
-                rows.append(_matrix_row("matrix", name, method, by_problem[(name, method)]))
-    by_t = tally(outcomes, lambda o: (o.t_scale, o.method))
-    for t_scale in config.t_scales:
-        for method in config.methods:
-            if (t_scale, method) in by_t:
-                label = f"all F, |t|={_fmt(t_scale)}"
-                rows.append(_matrix_row("by |t|", label, method, by_t[(t_scale, method)]))
-    by_cond = tally(outcomes, lambda o: (o.cond, o.method))
-    for cond in config.conds:
-        for method in config.methods:
-            if (cond, method) in by_cond:
-                label = f"all F, cond={_fmt(cond)}"
-                rows.append(_matrix_row("by cond", label, method, by_cond[(cond, method)]))
+    rows = _grouped_rows(outcomes, config, "problem", names, "matrix", str)
+    rows += _grouped_rows(
+        outcomes, config, "t_scale", config.t_scales, "by |t|", lambda v: f"all F, |t|={_fmt(v)}"
+    )
+    rows += _grouped_rows(
+        outcomes, config, "cond", config.conds, "by cond", lambda v: f"all F, cond={_fmt(v)}"
+    )
     by_method = tally(outcomes, lambda o: o.method)
     for method in config.methods:
         if method in by_method:
