@@ -50,6 +50,9 @@ _SEARCH_FACTOR = 8.0
 _CROSS_CHECK = "at a real point to cross-check the complex step"
 #: Kinks are flagged when the kink indicator exceeds its rounding bound by this factor.
 _KINK_MARGIN = 4.0
+#: A larger step is taken only if its value agrees with the previous one within this many
+#: times the sum of their scores (the factor the verdict allows on an error estimate).
+_CONSISTENCY = 4.0
 
 
 def _validate_method(method: object, *, allowed: tuple[str, ...] = METHOD_NAMES) -> _Method:
@@ -563,6 +566,7 @@ def _estimate_tensor(
             first.combination,
             prior_level,
             start=refine_above,
+            noise_ceiling=float(np.sqrt(prior_level * magnitude)),
             vectorized=vectorized,
             chunk_bytes=chunk_bytes,
         )
@@ -571,12 +575,12 @@ def _estimate_tensor(
     value, truncation, h = steps.value, steps.truncation, steps.h
 
     # Rounding level of f seen by each coordinate: its own measurement (none at a confirmed
-    # kink), but at least the median over the coordinates, so that it does not depend on one
+    # kink), but at least the (upper) median over the coordinates, so that it does not depend on one
     # coordinate's luck, and at least the a priori level. (Not the largest over them: one
     # coordinate whose large step crosses a non-smooth place would lend its level to all.)
     smooth = ~steps.kink.any(axis=1)
     typical = (
-        float(np.quantile(steps.level[smooth], 0.5, method="lower")) if np.any(smooth) else 0.0
+        float(np.quantile(steps.level[smooth], 0.5, method="higher")) if np.any(smooth) else 0.0
     )
     empirical = np.maximum(np.where(smooth, steps.level, 0.0), typical)
     delta = np.maximum(prior_level, empirical)
@@ -726,6 +730,7 @@ def _search_steps(
     prior: float,
     *,
     start: float,
+    noise_ceiling: float = np.inf,
     vectorized: bool,
     chunk_bytes: int,
 ) -> tuple[_Steps, int, int]:
@@ -761,6 +766,9 @@ def _search_steps(
     h, kink, kink_term = steps.h.copy(), steps.kink.copy(), steps.kink_term.copy()
     frozen, changed = steps.frozen.copy(), steps.changed.copy()
     frozen_rounds = np.zeros(h.shape, dtype=int)
+    poor_rounds = np.zeros(h.shape, dtype=int)
+    last_size = np.full(h.shape, np.inf)
+    noise_level = np.zeros(h.shape, dtype=bool)
     suspect = kink.any(axis=1)
     measured_level = steps.level.copy()
     # A tentative kink's second differences measure its slope jump, not rounding noise.
@@ -777,7 +785,19 @@ def _search_steps(
     active = (best > start * scale) | suspect
     floor = start * scale
     rounding_part = nf_value * np.maximum(prior, level) / h
-    up = ((np.max(truncation, axis=1, initial=0.0) <= rounding_part) | frozen) & ~suspect
+    # A measured level above `noise_ceiling` (about sqrt(eps) of f) is not rounding but f's
+    # smooth part: the step is beyond f's length scale, and goes down.
+    raw_level = measured_level.copy()  # as measured at each coordinate's current step
+    smooth_order = 2 * len(method.multiples)
+
+    # (and second differences of a tenth of the first ones: a level below that is no sign of a
+    # step too large, whatever f's magnitude, e.g. f that cancels to nearly 0)
+    def too_curved(lev: np.ndarray, val: np.ndarray, step: np.ndarray) -> np.ndarray:
+        spread = 0.1 * np.max(np.abs(val), axis=1, initial=0.0) * step
+        return (lev > noise_ceiling) & (lev > spread)
+
+    wild = too_curved(raw_level, value, h)
+    up = ((np.max(truncation, axis=1, initial=0.0) <= rounding_part) | frozen) & ~suspect & ~wild
     origin, base = h.copy(), h.copy()
     moved = np.zeros(h.shape, dtype=bool)
     turned = np.zeros(h.shape, dtype=bool)
@@ -793,7 +813,8 @@ def _search_steps(
             new_h = (x_flat[sub] + base[sub] * factor) - x_flat[sub]
             # never beyond the coordinate's own scale (or 1): f's length scale is unknown
             # (a coordinate at which f has not changed yet may go on: nothing can mislead it)
-            keep = np.isfinite(new_h) & (new_h > 0) & ((new_h <= ceiling[sub]) | frozen[sub])
+            unchanged = frozen[sub] & ~changed[sub]
+            keep = np.isfinite(new_h) & (new_h > 0) & ((new_h <= ceiling[sub]) | unchanged)
             sub, new_h = sub[keep], new_h[keep]
             if sub.size == 0:
                 continue
@@ -806,6 +827,14 @@ def _search_steps(
                 continue
             evaluations += evals
             calls += n_calls
+            if not going_up and combination is not None:
+                # f's smooth part in the second differences shrinks like h^(2k) (k multiples),
+                # rounding noise not at all: a level that shrank more than 8 times faster than
+                # that lost its noise by luck (or to a quantised f), and the previous one stays.
+                lucky = (got.level * _SEARCH_FACTOR ** (smooth_order + 1) < raw_level[sub]) & ~wild[
+                    sub
+                ]
+                got = replace(got, level=np.where(lucky, raw_level[sub], got.level))
             new_score = score(got.truncation, new_h, got.level, got.frozen)
             consider = np.ones(sub.size, dtype=bool)
             if round_ == 0 and combination is not None and got.combination is not None:
@@ -814,7 +843,7 @@ def _search_steps(
                     np.max(got.combination, axis=1, initial=0.0), 1e-300
                 )
                 confirmed = was & (shrink >= 2.5) & (shrink <= 32)
-                noise = was & (shrink < 2.5)
+                noise = was & (shrink < 2.5) & ~too_curved(got.level, got.value, new_h)
                 cleared = was & ~confirmed
                 kink[sub[cleared]] = False
                 kink_term[sub[cleared]] = 0.0
@@ -827,23 +856,45 @@ def _search_steps(
             # Beyond f's length scale the differences can shrink together and look accurate;
             # a larger step is taken only if its value agrees with the best so far within both
             # scores.
-            # The best score's measured level is capped at 16 times the a priori one here: a
-            # narrow feature of f inside the first stencil inflates it and would make any
-            # larger step look consistent.
+            # The best score's measured level is capped at 16 times the a priori one here,
+            # unless the larger step shows it to be noise: a narrow feature of f inside the
+            # first stencil inflates it and would make any larger step look consistent.
             gap = np.max(np.abs(got.value - value[sub]), axis=1, initial=0.0)
-            plain = score(truncation[sub], h[sub], np.minimum(level[sub], 16 * prior), frozen[sub])
-            consistent = (gap <= new_score + plain) | (not going_up) | frozen[sub]
+            if going_up:
+                # The level measured at the smaller step is rounding noise if the larger step
+                # measures about as much (f's smooth part would grow like a power of the step).
+                noise_level[sub] |= got.level <= 64 * level[sub]
+                capped = np.where(noise_level[sub], level[sub], np.minimum(level[sub], 16 * prior))
+                plain = score(truncation[sub], h[sub], capped, frozen[sub])
+                consistent = (gap <= _CONSISTENCY * (new_score + plain)) | frozen[sub]
+            else:
+                consistent = np.ones(sub.size, dtype=bool)
             better = consider & consistent & (new_score < best[sub])
+            # Beyond f's length scale the score misleads; a smaller step at which f's smooth
+            # part shrinks is taken whatever its score.
+            shrinking = wild[sub] & (got.level < raw_level[sub]) & (not going_up)
+            better |= consider & shrinking
             # Where f did not change, a step at which it does is taken only if its estimate is
             # good (f may just have reached a kink or the staircase of a quantised input); a
             # coordinate still without a good estimate four steps up is taken not to affect f.
             leaving = frozen[sub] & ~got.frozen
             changed[sub] |= ~got.frozen
-            poor = new_score > _UNRELIABLE_FRACTION * np.max(np.abs(got.value), axis=1, initial=0.0)
+            spread = new_score / np.maximum(np.max(np.abs(got.value), axis=1, initial=0.0), 1e-300)
+            poor = spread > _UNRELIABLE_FRACTION
             better &= ~(leaving & poor)
             still = (got.frozen & frozen[sub]) | (leaving & poor)
-            frozen_rounds[sub] = np.where(still, frozen_rounds[sub] + 1, 0)
-            gave_up = still & (frozen_rounds[sub] >= 4)
+            unchanged_now = got.frozen & frozen[sub]
+            frozen_rounds[sub] = np.where(unchanged_now, frozen_rounds[sub] + 1, 0)
+            poor_rounds[sub] = np.where(leaving & poor, poor_rounds[sub] + 1, 0)
+            # Rounding noise of a constant f gives differences that shrink like 1/h, with their
+            # score; a derivative swamped by rounding at small steps gives values that settle
+            # while their score falls. Only the former gives up.
+            size = np.max(np.abs(got.value), axis=1, initial=0.0)
+            settling = leaving & (size >= last_size[sub] / 4)
+            last_size[sub] = np.where(leaving, size, np.inf)
+            gave_up = (unchanged_now & (frozen_rounds[sub] >= 4)) | (
+                leaving & poor & (poor_rounds[sub] >= 3) & ~settling
+            )
             h[sub[still & got.frozen]] = new_h[still & got.frozen]  # f constant that far out
             win = sub[better]
             value[win] = got.value[better]
@@ -852,20 +903,24 @@ def _search_steps(
             # Second differences at a larger step can contain f's smooth part, at a smaller one
             # they can miss noise correlated over short distances: going up keeps the larger
             # of the two measurements, going down the new one.
-            level[win] = got.level[better]
+            if going_up:  # every smaller step so far measured noise, not f's smooth part
+                level[win] = np.maximum(got.level[better], level[win])
+            else:
+                level[win] = got.level[better]
+            raw_level[win] = got.level[better]
+            wild[win] = too_curved(raw_level[win], value[win], h[win])
             frozen[win] = False
-            if going_up:
-                level[win] = np.maximum(level[win], steps.level[win])
             previous = best[win]
             best[win] = new_score[better]
             moved[win] = True
             # Go on while it helps and is not yet good; turn round once where it did not help.
             go_on = np.zeros(sub.size, dtype=bool)
             go_on[better] = (new_score[better] > floor) & (new_score[better] < previous)
+            go_on |= shrinking
             go_on |= still & ~gave_up
             active[sub[go_on]] = True
             base[sub[go_on]] = new_h[go_on]
-            turn = consider & ~better & ~moved[sub] & ~turned[sub] & ~still
+            turn = consider & ~better & ~moved[sub] & ~turned[sub] & ~still & ~wild[sub]
             turning = sub[turn]
             active[turning] = True
             turned[turning] = True

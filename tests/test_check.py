@@ -1,6 +1,6 @@
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import gradcheck as gc
@@ -15,6 +15,9 @@ from tests.helpers import seeds
 @pytest.mark.parametrize("case", list(CHECK_CASES))
 @settings(max_examples=150)
 @given(p=check_problems)
+# inv of an ill-conditioned 2x2: one coordinate's rounding level was measured ~400 times too
+# low at a smaller step, and its error bar missed the truth 5 times
+@example(p={"seed": 2048, "n": 2, "m": 1, "scale": 1.0, "cond": 1e4, "offset": 0.0})
 def test_no_false_alarm_on_correct_derivatives(case, p):
     f, claimed, point, kwargs = _build(case, p)
     result = gc.check(f, claimed, point, **kwargs)
