@@ -785,13 +785,13 @@ def _search_steps(
     active = (best > start * scale) | suspect
     floor = start * scale
     rounding_part = nf_value * np.maximum(prior, level) / h
-    # A measured level above `noise_ceiling` (about sqrt(eps) of f) is not rounding but f's
-    # smooth part: the step is beyond f's length scale, and goes down.
     raw_level = measured_level.copy()  # as measured at each coordinate's current step
     smooth_order = 2 * len(method.multiples)
 
-    # (and second differences of a tenth of the first ones: a level below that is no sign of a
-    # step too large, whatever f's magnitude, e.g. f that cancels to nearly 0)
+    # A measured level above `noise_ceiling` (about sqrt(eps) of f) and a tenth of the first
+    # differences is not rounding but f's smooth part: the step is beyond f's length scale,
+    # and goes down. (Below a tenth of the first differences a level is no sign of a step
+    # too large, whatever f's magnitude, e.g. f that cancels to nearly 0.)
     def too_curved(lev: np.ndarray, val: np.ndarray, step: np.ndarray) -> np.ndarray:
         spread = 0.1 * np.max(np.abs(val), axis=1, initial=0.0) * step
         return (lev > noise_ceiling) & (lev > spread)
@@ -801,6 +801,7 @@ def _search_steps(
     origin, base = h.copy(), h.copy()
     moved = np.zeros(h.shape, dtype=bool)
     turned = np.zeros(h.shape, dtype=bool)
+    pending = np.zeros(h.shape, dtype=bool)
     evaluations = calls = 0
     for round_ in range(_SEARCH_ROUNDS):
         idx = np.flatnonzero(active)
@@ -842,7 +843,11 @@ def _search_steps(
                 shrink = np.max(combination[sub], axis=1, initial=0.0) / np.maximum(
                     np.max(got.combination, axis=1, initial=0.0), 1e-300
                 )
+                # A kink's combination shrinks about 8 times with the step, but two draws of
+                # rounding noise can too: a kink is confirmed once more at 8 times the step,
+                # where it grows as much (see `pending` below), noise not.
                 confirmed = was & (shrink >= 2.5) & (shrink <= 32)
+                pending[sub[confirmed]] = True
                 noise = was & (shrink < 2.5) & ~too_curved(got.level, got.value, new_h)
                 cleared = was & ~confirmed
                 kink[sub[cleared]] = False
@@ -853,6 +858,19 @@ def _search_steps(
                 best[redo] = score(truncation[redo], h[redo], level[redo], frozen[redo])
                 consider = ~confirmed
                 suspect[sub] = False
+            if round_ == 1 and going_up and combination is not None:
+                checking = pending[sub]
+                grow = np.max(got.combination, axis=1, initial=0.0) / np.maximum(
+                    np.max(combination[sub], axis=1, initial=0.0), 1e-300
+                )
+                stays = checking & (grow >= 2.5) & (grow <= 32)
+                noisy = sub[checking & ~stays]
+                kink[noisy] = False
+                kink_term[noisy] = 0.0
+                level[noisy] = np.maximum(measured_level[noisy], raw_level[noisy])
+                best[noisy] = score(truncation[noisy], h[noisy], level[noisy], frozen[noisy])
+                consider = ~stays
+                pending[sub] = False
             # Beyond f's length scale the differences can shrink together and look accurate;
             # a larger step is taken only if its value agrees with the best so far within both
             # scores.
@@ -870,6 +888,23 @@ def _search_steps(
             else:
                 consistent = np.ones(sub.size, dtype=bool)
             better = consider & consistent & (new_score < best[sub])
+            if going_up:
+                # A truncation estimate that grows less than 4 times with an 8 times larger step
+                # is rounding noise (truncation grows like a power >= 1 of the step; noise
+                # correlated over short distances can pass the second differences): the larger
+                # step, whose rounding part is 8 times smaller, is the better one. The gap to
+                # it is then charged to the smaller step's rounding, if a rounding level can
+                # explain it (one below `noise_ceiling`: LAPACK-backed functions round to
+                # cond * eps of their norm, far above the a priori level).
+                old_trunc = np.max(truncation[sub], axis=1, initial=0.0)
+                new_trunc = np.max(got.truncation, axis=1, initial=0.0)
+                noise_like = (new_trunc < 4 * old_trunc) & ~frozen[sub] & ~got.frozen
+                implied = np.maximum(gap - new_score, 0.0) * h[sub] / nf_value
+                explained = consistent | (implied <= noise_ceiling)
+                noisy_up = consider & explained & noise_like
+                better |= noisy_up
+            else:
+                noisy_up = np.zeros(sub.size, dtype=bool)
             # Beyond f's length scale the score misleads; a smaller step at which f's smooth
             # part shrinks is taken whatever its score.
             shrinking = wild[sub] & (got.level < raw_level[sub]) & (not going_up)
@@ -916,16 +951,17 @@ def _search_steps(
             # Go on while it helps and is not yet good; turn round once where it did not help.
             go_on = np.zeros(sub.size, dtype=bool)
             go_on[better] = (new_score[better] > floor) & (new_score[better] < previous)
-            go_on |= shrinking
+            go_on |= shrinking | (noisy_up & (new_score > floor))
             go_on |= still & ~gave_up
             active[sub[go_on]] = True
             base[sub[go_on]] = new_h[go_on]
             turn = consider & ~better & ~moved[sub] & ~turned[sub] & ~still & ~wild[sub]
+            turn |= pending[sub]  # a tentatively confirmed kink is looked at once upward
             turning = sub[turn]
             active[turning] = True
             turned[turning] = True
             base[turning] = origin[turning]
-            up[turning] = ~up[turning]
+            up[turning] = np.where(pending[turning], True, ~up[turning])
     found = _Steps(
         value=value,
         truncation=truncation,
