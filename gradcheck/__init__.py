@@ -3,12 +3,31 @@
 The public API is re-exported here; the code lives in private modules.
 """
 
-from ._catalogue import CatalogueReport, CheckRecord, run_catalogue
-from ._check import CheckResult, assert_gradient, check
-from ._constraints import CONSTRAINTS
-from ._diagnosis import KINDS, Diagnosis
-from ._engine import JacobianEstimate, estimate_jacobian, jacobian
-from ._errors import (
+from ._version import __version__
+from .catalogue import (
+    CONSTRAINTS,
+    MISTAKES,
+    Catalogue,
+    CatalogueReport,
+    CheckRecord,
+    DuplicateIdentityError,
+    Identity,
+    identity,
+    load_catalogue,
+    pitfall,
+    run_catalogue,
+)
+from .engine import (
+    LAYOUTS,
+    METHOD_NAMES,
+    JacobianEstimate,
+    Layout,
+    convert_layout,
+    estimate_jacobian,
+    jacobian,
+    layout_shapes,
+)
+from .errors import (
     ComplexStepError,
     FunctionCallError,
     GradcheckError,
@@ -23,20 +42,15 @@ from ._errors import (
     ShapeMismatchError,
     UnknownNameError,
 )
-from ._layouts import LAYOUTS, Layout, convert_layout, layout_shapes
-from ._registry import (
-    MISTAKES,
-    Catalogue,
-    DuplicateIdentityError,
-    Identity,
-    identity,
-    load_catalogue,
-    pitfall,
+from .verdict import (
+    KINDS,
+    CheckResult,
+    Diagnosis,
+    TaylorResult,
+    assert_gradient,
+    check,
+    taylor_test,
 )
-from ._stencils import METHOD_NAMES
-from ._taylor import TaylorResult, taylor_test
-
-__version__ = "0.1.0"
 
 __all__ = [
     "CONSTRAINTS",

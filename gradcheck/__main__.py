@@ -1,5 +1,5 @@
-"""``python -m gradcheck``: the command line (see :mod:`gradcheck._cli`)."""
+"""``python -m gradcheck``: the command line (see :mod:`gradcheck.cli`)."""
 
-from ._cli import console_main
+from .cli import console_main
 
 console_main()

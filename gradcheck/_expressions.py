@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import scipy.linalg
 
-from ._errors import InvalidArgumentError
+from .errors import InvalidArgumentError
 
 __all__ = ["ExpressionError", "compile_expression"]
 

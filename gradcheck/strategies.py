@@ -24,10 +24,15 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from ._constraints import CONSTRAINTS
-from ._errors import InvalidArgumentError, UnknownNameError
-from ._registry import Catalogue, Identity
-from ._shapes import _evaluate, dimension_names, resolve_shape
+from .catalogue import (
+    CONSTRAINTS,
+    Catalogue,
+    Identity,
+    dimension_names,
+    evaluate_dimension,
+    resolve_shape,
+)
+from .errors import InvalidArgumentError, UnknownNameError
 
 __all__ = ["arrays", "dims", "identities", "points", "shapes"]
 
@@ -66,7 +71,7 @@ def _dimensions(
     base = st.fixed_dictionaries({n: dims(min_value, max_value) for n in names})
     if not conditions:
         return base
-    return base.filter(lambda d: all(_evaluate(c, d, "condition") for c in conditions))
+    return base.filter(lambda d: all(evaluate_dimension(c, d, "condition") for c in conditions))
 
 
 def shapes(

@@ -25,10 +25,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 
-from ._errors import GradientAssertionError
-from ._layouts import LAYOUTS, _validate_layout
-from ._recording import record_from_result
-from ._registry import Catalogue, Identity, load_catalogue
+from .catalogue import Catalogue, Identity, load_catalogue
+from .engine import LAYOUTS, validate_layout
+from .errors import GradientAssertionError
+from .report import record_from_result
 from .strategies import points
 
 __all__ = ["catalogue_tests"]
@@ -54,7 +54,7 @@ def catalogue_tests(
         Assign it to a name starting with ``test_`` in a test module.
     """
     catalogue = module if isinstance(module, Catalogue) else load_catalogue(module)
-    layouts = tuple(_validate_layout(x, allowed=LAYOUTS, name="layouts") for x in layouts)
+    layouts = tuple(validate_layout(x, allowed=LAYOUTS, name="layouts") for x in layouts)
     params = [
         pytest.param(entry, layout, id=f"{entry.name}-{layout}")
         for entry in catalogue

@@ -7,7 +7,7 @@ written here in batch-polymorphic form. ``pitfalls`` holds the known-wrong claim
 
 from __future__ import annotations
 
-from gradcheck._registry import Catalogue, load_catalogue
+from gradcheck.catalogue.registry import Catalogue, load_catalogue
 
 FAMILY_MODULES = (
     "identities.linear",

@@ -165,22 +165,22 @@ def test_every_reference_row_is_in_the_catalogue_with_its_mistake_class():
 
 
 def test_builtin_identities_are_batch_polymorphic():
-    from gradcheck._engine import _base_steps, _validate_method
-    from gradcheck._evaluate import _probe_batching, _probe_size
-    from gradcheck._target import _make_target
+    from gradcheck.engine.estimate import _base_steps, validate_method
+    from gradcheck.engine.evaluate import probe_batching, probe_size
+    from gradcheck.engine.target import make_target
 
     for entry in CATALOGUE:
         if entry.is_pitfall:
             continue
         assert entry.vectorized is True, entry.name
         _, point = entry.draw(np.random.default_rng(1))
-        target = _make_target(entry.f, point, entry.wrt)
-        h = _base_steps(target.x, _validate_method("central"), None)
+        target = make_target(entry.f, point, entry.wrt)
+        h = _base_steps(target.x, validate_method("central"), None)
         f_shape = np.shape(entry.f(**point))
-        size = _probe_size(target, f_shape)
+        size = probe_size(target, f_shape)
         batch = np.stack([target.x + c * h for c in range(1, size + 1)])
         singles = np.stack([np.asarray(entry.f(**{**point, entry.wrt: p})) for p in batch])
-        probe = _probe_batching(target, batch, singles, allow_complex=False)
+        probe = probe_batching(target, batch, singles, allow_complex=False)
         assert probe.vectorized and probe.evaluations == size, entry.name
 
 

@@ -7,9 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from gradcheck._cli import main
 from gradcheck._expressions import ExpressionError, compile_expression
-from gradcheck._jsonreport import BaselineError, compare_reports, load_report, validate_report
+from gradcheck.cli import main
+from gradcheck.report.json_report import (
+    BaselineError,
+    compare_reports,
+    load_report,
+    validate_report,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -430,7 +435,7 @@ class _Terminal:
 def test_progress_only_on_a_terminal_and_only_for_long_runs():
     import io
 
-    from gradcheck._cli import _progress
+    from gradcheck.cli import _progress
 
     assert _progress(io.StringIO()) is None
     quick = _Terminal()
@@ -447,7 +452,7 @@ def test_colour_only_on_a_terminal_without_no_color(monkeypatch):
     import io
 
     from gradcheck import run_catalogue
-    from gradcheck._cli import _catalogue_text, _use_colour
+    from gradcheck.cli import _catalogue_text, _use_colour
 
     report = run_catalogue(select="dtrX_dX", trials=1)
     monkeypatch.delenv("NO_COLOR", raising=False)

@@ -4,7 +4,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import gradcheck as gc
-from gradcheck._constraints import sample
+from gradcheck.catalogue.constraints import sample
 from tests.helpers import seeds
 
 sizes = st.integers(1, 8)

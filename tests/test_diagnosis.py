@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 import gradcheck as gc
 from gradcheck import strategies as gst
-from gradcheck._check import _check_and_estimate
+from gradcheck.verdict.check import check_and_estimate
 from identities import builtin_catalogue
 from tests.helpers import seeds
 
@@ -165,7 +165,7 @@ def test_diagnosis_never_changes_the_verdict(seed, which):
     entry = pitfalls[which % len(pitfalls)]
     _, point = entry.draw(np.random.default_rng(seed))
     kwargs = {"wrt": entry.wrt, "layout": entry.layout, "vectorized": entry.vectorized}
-    plain, _, _ = _check_and_estimate(
+    plain, _, _ = check_and_estimate(
         entry.f,
         entry.derivative,
         point,
@@ -272,7 +272,7 @@ def test_a_symmetric_derivative_is_never_called_transposed():
 def test_a_symmetric_gradient_transposed_is_no_transpose():
     # A scalar by a matrix whose numerical gradient is symmetric within its tolerance: the
     # claim N^T fails against N, but "the transpose" cannot tell them apart.
-    from gradcheck._diagnosis import _Evidence, diagnose
+    from gradcheck.verdict.diagnosis import Evidence, diagnose
 
     S = RNG.standard_normal((4, 4))
     S = S + S.T + 8 * np.eye(4)
@@ -280,7 +280,7 @@ def test_a_symmetric_gradient_transposed_is_no_transpose():
     skew = np.triu(np.full((4, 4), 0.35 * t), 1)
     N = S + skew - skew.T  # |N - N^T| = 1.4 t <= t + t, yet N^T is 1.4 t from N
     tol = np.full((4, 4), t)
-    ev = _Evidence(
+    ev = Evidence(
         claimed=N.T.copy(),
         numerical=N,
         tolerance=tol,
@@ -361,7 +361,7 @@ def test_entries_print_digits_that_differ():
     minimum=st.integers(1, 8),
 )
 def test_fmt_pair_uses_the_fewest_digits_that_differ(a, b, minimum):
-    from gradcheck._report import _fmt_pair
+    from gradcheck.verdict.text import _fmt_pair
 
     c, n = _fmt_pair(a, b, minimum)
     if a != b:
@@ -428,7 +428,7 @@ def test_wrong_order_is_confirmed_where_the_matrices_commute():
 
 
 def test_shape_diagnosis_does_not_assert_a_structure():
-    from gradcheck._diagnosis import shape_diagnosis
+    from gradcheck.verdict.diagnosis import shape_diagnosis
 
     d = shape_diagnosis((3, 3), (), (5,))  # 2n - 1: the parameters of a Toeplitz matrix?
     assert d.kind == "structured_convention" and "if they are the parameters" in d.message

@@ -7,8 +7,8 @@ from hypothesis import strategies as st
 
 import gradcheck as gc
 from gradcheck import strategies as gst
-from gradcheck._evaluate import _avoided_batch_sizes, _chunk_sizes, _probe_size
-from gradcheck._target import _make_target
+from gradcheck.engine.evaluate import _avoided_batch_sizes, _chunk_sizes, probe_size
+from gradcheck.engine.target import make_target
 
 
 def mean_square(x):
@@ -135,8 +135,8 @@ def test_chunk_plan_covers_every_point_and_avoids_the_sizes(count, per_chunk, av
 
 
 def test_probe_size_avoids_the_dimensions_of_every_array():
-    target = _make_target(lambda x, A: x @ A @ x, {"x": np.ones(3), "A": np.ones((4, 5))}, "x")
+    target = make_target(lambda x, A: x @ A @ x, {"x": np.ones(3), "A": np.ones((4, 5))}, "x")
     assert _avoided_batch_sizes(target, (6,)) == {1, 3, 4, 5, 6}
-    assert _probe_size(target, (6,)) == 7
-    assert _probe_size(target, ()) == 6
-    assert _probe_size(_make_target(np.sum, np.ones(7), None), ()) == 3
+    assert probe_size(target, (6,)) == 7
+    assert probe_size(target, ()) == 6
+    assert probe_size(make_target(np.sum, np.ones(7), None), ()) == 3

@@ -30,7 +30,7 @@ from hypothesis import strategies as st
 
 import gradcheck as gc
 from gradcheck import strategies as gst
-from gradcheck._shapes import shape_tokens
+from gradcheck.catalogue.shapes import shape_tokens
 from identities import builtin_catalogue
 from tests.check_cases import CHECK_CASES, build_check_case, check_problems
 from tests.helpers import seeds

@@ -4,7 +4,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import gradcheck as gc
-from gradcheck._shapes import dimension_names, draw_dimensions, resolve_shape
+from gradcheck.catalogue.shapes import dimension_names, draw_dimensions, resolve_shape
 from tests.helpers import seeds
 
 

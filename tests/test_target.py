@@ -379,7 +379,7 @@ def test_random_generator_argument_drawn_from_is_named():
 
 
 def test_locked_arrays_cannot_be_made_writable_and_are_not_copied():
-    from gradcheck._target import _locked
+    from gradcheck.engine.target import _locked
 
     a = np.arange(6.0).reshape(2, 3)
     locked = _locked(a)

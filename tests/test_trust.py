@@ -1,9 +1,9 @@
 """Verdicts that can be trusted: no false alarm where finite differences cannot tell.
 
 Each case here was a silent wrong answer or a false alarm before the rounding model, the step
-search and the second estimate (see `gradcheck._engine`); the numbers a test compares with are
-derived independently (closed forms, the 2x2 block form of a Frechet derivative), never copied
-from gradcheck's output.
+search and the second estimate (see `gradcheck.engine.estimate`); the numbers a test compares
+with are derived independently (closed forms, the 2x2 block form of a Frechet derivative),
+never copied from gradcheck's output.
 """
 
 import numpy as np
@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 import gradcheck as gc
 from gradcheck import strategies as gcs
-from gradcheck._catalogue import _check_draw
+from gradcheck.catalogue.runner import _check_draw
 from identities import builtin_catalogue
 
 CATALOGUE = builtin_catalogue()

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ._check import CheckResult
+from ..verdict import CheckResult
 
 
 def record_from_result(

@@ -14,8 +14,8 @@ import numpy as np
 import scipy
 from tabulate import tabulate
 
-from ._catalogue import CatalogueReport
-from ._errors import InvalidArgumentError
+from ..catalogue import CatalogueReport
+from ..errors import InvalidArgumentError
 
 __all__ = ["SCHEMA_VERSION", "BaselineError", "Regressions", "compare_reports", "load_report"]
 
@@ -54,7 +54,7 @@ def report_to_json(report: CatalogueReport, *, command: str = "catalogue") -> di
 
     Non-finite numbers (an error that could not be computed) are written as ``null``.
     """
-    from . import __version__
+    from .._version import __version__
 
     return {
         "schema": SCHEMA_VERSION,

@@ -8,18 +8,28 @@ from typing import Any
 
 import numpy as np
 
-from ._diagnosis import Diagnosis, _Evidence, diagnose
-from ._directional import _directional_estimate, _directional_threshold, _join
-from ._engine import (
-    _SECOND_OPINION,
-    _estimate_tensor,
-    _evaluate_at_point,
-    _second_opinion,
-    _TensorEstimate,
-    _validate_chunk_bytes,
-    _validate_method,
+from ..engine import (
+    DEFAULT_CHUNK_BYTES,
+    EPS,
+    LAYOUTS,
+    SECOND_OPINION,
+    Method,
+    Point,
+    Target,
+    TensorEstimate,
+    convert_layout,
+    describe_index,
+    estimate_tensor,
+    evaluate_at_point,
+    first_nonfinite,
+    layout_shapes,
+    make_target,
+    second_opinion,
+    validate_chunk_bytes,
+    validate_layout,
+    validate_method,
 )
-from ._errors import (
+from ..errors import (
     FunctionCallError,
     GradientAssertionError,
     InvalidArgumentError,
@@ -27,11 +37,9 @@ from ._errors import (
     NonFiniteValueError,
     ShapeMismatchError,
 )
-from ._evaluate import DEFAULT_CHUNK_BYTES
-from ._layouts import LAYOUTS, _validate_layout, convert_layout, layout_shapes
-from ._report import _fmt_err, _index_text, entries_table
-from ._stencils import EPS, _Method
-from ._target import Point, _describe_index, _first_nonfinite, _make_target, _Target
+from .diagnosis import Diagnosis, Evidence, diagnose
+from .directional import _directional_estimate, _directional_threshold, _join
+from .text import _fmt_err, _index_text, entries_table
 
 __all__ = ["CheckResult", "assert_gradient", "check"]
 
@@ -184,15 +192,13 @@ def _as_claimed_array(value: object, label: str) -> np.ndarray:
             f"{label} has {what}; it must be a real number or an array of real numbers."
         )
     arr = arr.astype(np.float64)
-    bad = _first_nonfinite(arr)
+    bad = first_nonfinite(arr)
     if bad is not None:
-        raise NonFiniteValueError(
-            f"{label} has a non-finite entry at index {_describe_index(bad)}."
-        )
+        raise NonFiniteValueError(f"{label} has a non-finite entry at index {describe_index(bad)}.")
     return arr
 
 
-def _claimed_value(derivative: object, target: _Target) -> np.ndarray:
+def _claimed_value(derivative: object, target: Target) -> np.ndarray:
     """The claimed derivative: the array itself, or the callable evaluated at the point."""
     if not callable(derivative):
         return _as_claimed_array(derivative, "the claimed `derivative`")
@@ -201,7 +207,7 @@ def _claimed_value(derivative: object, target: _Target) -> np.ndarray:
     return _as_claimed_array(out, "the value returned by `derivative`")
 
 
-def _resolve_layouts(
+def resolve_layouts(
     claimed_shape: tuple[int, ...], f_shape: tuple, x_shape: tuple, layout: str
 ) -> tuple[list[str], str | None]:
     """Layouts to compare in, and the declared layout when the claim has another one's shape."""
@@ -229,7 +235,7 @@ def _resolve_layouts(
     )
 
 
-def _compare(
+def compare(
     claimed: np.ndarray,
     numerical: np.ndarray,
     error: np.ndarray,
@@ -296,7 +302,7 @@ def _detection_threshold(tolerance: np.ndarray, scale: float, checkable: np.ndar
     return largest / scale
 
 
-def _in_layout(est: _TensorEstimate, layout: str, claimed: np.ndarray):
+def _in_layout(est: TensorEstimate, layout: str, claimed: np.ndarray):
     """Value, error, reliability, None (no projection) and frozen entries of `est` in
     `layout`, shaped like `claimed` (the candidate tuple of `_build_result`)."""
     f_shape, x_shape = est.f_value.shape, est.step.shape
@@ -333,7 +339,7 @@ def _headline(
     )
 
 
-def _check_and_estimate(
+def check_and_estimate(
     f: Callable[..., Any],
     derivative: np.ndarray | Callable[..., Any],
     point: Point,
@@ -349,27 +355,27 @@ def _check_and_estimate(
     step: float | np.ndarray | None,
     vectorized: bool | None,
     chunk_bytes: int,
-) -> tuple[CheckResult, _TensorEstimate | None, _Target]:
+) -> tuple[CheckResult, TensorEstimate | None, Target]:
     """The check without its diagnosis; also returns the full estimate (None in directional
     mode) and the bound target."""
-    target = _make_target(f, point, wrt)
-    layout = _validate_layout(layout, allowed=(*LAYOUTS, "auto"))
-    m = _validate_method(method)
+    target = make_target(f, point, wrt)
+    layout = validate_layout(layout, allowed=(*LAYOUTS, "auto"))
+    m = validate_method(method)
     if mode not in _MODES:
         raise InvalidArgumentError(f"`mode` must be 'full' or 'directional'; got {mode!r}.")
     default_rtol = m.rtol if mode == "full" else DEFAULT_RTOL_DIRECTIONAL
     rtol_v = _validate_tolerance(rtol, "rtol", default_rtol)
     atol_v = _validate_tolerance(atol, "atol", 0.0)
-    _validate_chunk_bytes(chunk_bytes)
+    validate_chunk_bytes(chunk_bytes)
     if mode == "directional" and directions is not None:
         _validate_directions(directions)
     claimed = _claimed_value(derivative, target)
-    f0, evaluations = _evaluate_at_point(target)
-    layouts, declared = _resolve_layouts(claimed.shape, f0.shape, target.x.shape, layout)
+    f0, evaluations = evaluate_at_point(target)
+    layouts, declared = resolve_layouts(claimed.shape, f0.shape, target.x.shape, layout)
     tolerances = {"rtol": rtol_v, "atol": atol_v}
     engine = {"step": step, "vectorized": vectorized, "chunk_bytes": chunk_bytes}
     if mode == "full":
-        est = _estimate_tensor(target, m, at_point=(f0, evaluations), **engine)
+        est = estimate_tensor(target, m, at_point=(f0, evaluations), **engine)
         result = _full_result(target, m, claimed, est, layouts, declared, tolerances)
         if result.status == "passed" or declared is not None:
             return result, est, target
@@ -417,7 +423,7 @@ def _check_and_estimate(
     )
     if result.status != "failed" or target.x.size > FALLBACK_MAX_SIZE or declared is not None:
         return result, None, target
-    est = _estimate_tensor(target, m, at_point=(f0, 0), **engine)
+    est = estimate_tensor(target, m, at_point=(f0, 0), **engine)
     candidates = [(name, *_in_layout(est, name, claimed)) for name in layouts]
     full = _build_result(
         target,
@@ -439,10 +445,10 @@ def _check_and_estimate(
 
 
 def _full_result(
-    target: _Target,
-    method: _Method,
+    target: Target,
+    method: Method,
     claimed: np.ndarray,
-    est: _TensorEstimate,
+    est: TensorEstimate,
     layouts: list[str],
     declared: str | None,
     tolerances: dict[str, float],
@@ -482,19 +488,19 @@ def _full_result(
 
 
 def _confirm(
-    target: _Target,
-    method: _Method,
+    target: Target,
+    method: Method,
     claimed: np.ndarray,
-    est: _TensorEstimate,
+    est: TensorEstimate,
     result: CheckResult,
     layouts: list[str],
     tolerances: dict[str, float],
     engine: dict[str, Any],
-) -> tuple[CheckResult, _TensorEstimate, _Target]:
+) -> tuple[CheckResult, TensorEstimate, Target]:
     """Before a failed or inconclusive verdict, consult a second estimate (other method, other
-    steps) and decide on the merged evidence (see `_engine._second_opinion`)."""
+    steps) and decide on the merged evidence (see `_engine.second_opinion`)."""
     try:
-        merged = _second_opinion(
+        merged = second_opinion(
             target,
             method,
             est,
@@ -509,7 +515,7 @@ def _confirm(
         outcome = f"confirms the first one's {result.status} verdict"
     else:
         outcome = f"turns the first one's {result.status} verdict into {confirmed.status}"
-    note = f"a second estimate ({_SECOND_OPINION[method.name]}, other steps) {outcome}."
+    note = f"a second estimate ({SECOND_OPINION[method.name]}, other steps) {outcome}."
     return replace(confirmed, notes=(*confirmed.notes, note)), merged, target
 
 
@@ -616,7 +622,7 @@ def check(
     >>> check(f, 2 * A @ x, x).status        # only right for symmetric A
     'failed'
     """
-    result, est, target = _check_and_estimate(
+    result, est, target = check_and_estimate(
         f,
         derivative,
         point,
@@ -637,7 +643,7 @@ def check(
 
     def recheck(new_point: dict[str, Any]) -> bool:
         moved = new_point if target.wrt is not None else new_point[_BARE]
-        again, _, _ = _check_and_estimate(
+        again, _, _ = check_and_estimate(
             f,
             derivative,
             moved,
@@ -657,8 +663,8 @@ def check(
 
     def numerical_at(new_point: dict[str, Any]) -> np.ndarray:
         moved = new_point if target.wrt is not None else new_point[_BARE]
-        there = _make_target(f, moved, wrt)
-        estimate = _estimate_tensor(there, _validate_method(method), vectorized=vectorized)
+        there = make_target(f, moved, wrt)
+        estimate = estimate_tensor(there, validate_method(method), vectorized=vectorized)
         return _in_layout(estimate, result.layout, result.claimed)[0]
 
     diagnosis = _diagnose_result(result, est, target, derivative, recheck, numerical_at)
@@ -670,19 +676,19 @@ _BARE = "x"
 
 def _diagnose_result(
     result: CheckResult,
-    est: _TensorEstimate | None,
-    target: _Target,
+    est: TensorEstimate | None,
+    target: Target,
     derivative: object,
     recheck: Callable[[dict[str, Any]], bool],
     numerical_at: Callable[[dict[str, Any]], np.ndarray],
 ) -> Diagnosis:
-    """Diagnose a result that did not pass (see :mod:`gradcheck._diagnosis`)."""
+    """Diagnose a result that did not pass (see :mod:`gradcheck.verdict.diagnosis`)."""
     mismatch = None
     for note in result.notes:
         if note.startswith("layout mismatch"):
             mismatch = note.split("layout=")[1].split("'")[1]
     point = {target.wrt or _BARE: target.variable_value(), **target.others}
-    evidence = _Evidence(
+    evidence = Evidence(
         claimed=result.claimed,
         numerical=result.numerical,
         tolerance=result.tolerance,
@@ -709,8 +715,8 @@ def _validate_directions(directions: object) -> None:
 
 
 def _build_result(
-    target: _Target,
-    method: _Method,
+    target: Target,
+    method: Method,
     mode: str,
     claimed: np.ndarray,
     candidates: list[tuple],
@@ -732,7 +738,7 @@ def _build_result(
     for name, numerical, error, reliable, *extra in candidates:
         shown = claimed if not extra or extra[0] is None else extra[0]
         frozen = extra[1] if len(extra) > 1 else None
-        comparison = _compare(shown, numerical, error, reliable, **tolerances, frozen=frozen)
+        comparison = compare(shown, numerical, error, reliable, **tolerances, frozen=frozen)
         compared.append((name, shown, numerical, error, reliable, comparison))
     passing = [c for c in compared if c[5]["passed"]]
     chosen = passing[0] if passing else min(compared, key=lambda c: c[5]["max_rel_error"])

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ._errors import InvalidArgumentError, UnknownNameError
+from ..errors import InvalidArgumentError, UnknownNameError
 
 Sampler = Callable[[np.random.Generator, tuple[int, ...]], np.ndarray]
 

@@ -12,21 +12,35 @@ import numpy as np
 from tabulate import tabulate
 from threadpoolctl import threadpool_limits
 
-from ._check import _check_and_estimate, _compare, _resolve_layouts
-from ._diagnosis import Diagnosis, _Evidence, diagnose, shape_diagnosis
-from ._engine import _estimate_tensor, _second_opinion, _TensorEstimate, _validate_method
-from ._errors import (
+from ..engine import (
+    DEFAULT_CHUNK_BYTES,
+    LAYOUTS,
+    TensorEstimate,
+    convert_layout,
+    estimate_tensor,
+    make_target,
+    second_opinion,
+    validate_layout,
+    validate_method,
+)
+from ..errors import (
     FunctionCallError,
     GradcheckError,
     InvalidArgumentError,
     NonFiniteValueError,
     ShapeMismatchError,
 )
-from ._evaluate import DEFAULT_CHUNK_BYTES
-from ._layouts import LAYOUTS, _validate_layout, convert_layout
-from ._registry import Catalogue, Identity, load_catalogue
-from ._shapes import resolve_shape
-from ._target import _make_target
+from ..verdict import (
+    Diagnosis,
+    Evidence,
+    check_and_estimate,
+    compare,
+    diagnose,
+    resolve_layouts,
+    shape_diagnosis,
+)
+from .registry import Catalogue, Identity, load_catalogue
+from .shapes import resolve_shape
 
 __all__ = ["CatalogueReport", "CheckRecord", "run_catalogue"]
 
@@ -165,7 +179,7 @@ class CatalogueReport:
                     "/".join(layout[:3] for layout in row["layouts"]),
                     f"{row['ok']}/{row['checks']} {verdict}",
                     f"{row['worst_rel_error']:.1e}",
-                    _threshold_text(row),
+                    threshold_text(row),
                     f"{row['seconds'] * 1e3:.0f}",
                     row["diagnosis"],
                 ]
@@ -205,7 +219,7 @@ class CatalogueReport:
         return "\n".join(parts)
 
 
-def _threshold_text(row: dict) -> str:
+def threshold_text(row: dict) -> str:
     """The worst detection threshold of an identity's checks ("-" for pitfalls)."""
     return "-" if row["kind"] == "pitfall" else f"{row['worst_threshold']:.1e}"
 
@@ -249,10 +263,10 @@ def _check_draw(
             for name in layouts
         ]
 
-    method = _validate_method(method_name)
+    method = validate_method(method_name)
     try:
-        target = _make_target(entry.f, point, entry.wrt)
-        est = _estimate_tensor(target, method, vectorized=entry.vectorized)
+        target = make_target(entry.f, point, entry.wrt)
+        est = estimate_tensor(target, method, vectorized=entry.vectorized)
         claimed = np.asarray(entry.derivative(**point), dtype=np.float64)
     except GradcheckError as exc:
         return failed_all("error", str(exc))
@@ -260,7 +274,7 @@ def _check_draw(
         return failed_all("error", f"the derivative raised {type(exc).__name__}: {exc}")
     f_shape, x_shape = est.f_value.shape, target.x.shape
     try:
-        fits, declared = _resolve_layouts(claimed.shape, f_shape, x_shape, entry.layout)
+        fits, declared = resolve_layouts(claimed.shape, f_shape, x_shape, entry.layout)
     except ShapeMismatchError as exc:
         records = failed_all("failed", f"shape mismatch: {exc}", est.evaluations)
         found = shape_diagnosis(claimed.shape, f_shape, x_shape)
@@ -268,12 +282,12 @@ def _check_draw(
     stated = fits[0]
     tensor = convert_layout(claimed, f_shape, x_shape, source=stated, target="tensor")
 
-    def compare_all(est: _TensorEstimate) -> list[dict]:
+    def compare_all(est: TensorEstimate) -> list[dict]:
         def conv(a: np.ndarray, name: str) -> np.ndarray:
             return convert_layout(a, f_shape, x_shape, source="tensor", target=name)
 
         return [
-            _compare(
+            compare(
                 *(conv(a, name) for a in (tensor, est.value, est.error, est.reliable)),
                 rtol=method.rtol,
                 atol=0.0,
@@ -286,7 +300,7 @@ def _check_draw(
     if declared is None and any(c["status"] != "passed" for c in comparisons):
         # The same second estimate as `check` makes before a failed or inconclusive verdict.
         try:
-            est = _second_opinion(
+            est = second_opinion(
                 target, method, est, vectorized=entry.vectorized, chunk_bytes=DEFAULT_CHUNK_BYTES
             )
             comparisons = compare_all(est)
@@ -347,10 +361,10 @@ def _diagnose_draw(
     declared: str | None,
     stated: str,
 ) -> Diagnosis:
-    """Diagnose a draw that did not pass (see :mod:`gradcheck._diagnosis`)."""
+    """Diagnose a draw that did not pass (see :mod:`gradcheck.verdict.diagnosis`)."""
 
     def recheck(new_point: dict) -> bool:
-        result, _, _ = _check_and_estimate(
+        result, _, _ = check_and_estimate(
             entry.f,
             entry.derivative,
             new_point,
@@ -369,11 +383,11 @@ def _diagnose_draw(
         return result.passed
 
     def numerical_at(new_point: dict) -> np.ndarray:
-        there = _make_target(entry.f, new_point, entry.wrt)
-        value = _estimate_tensor(there, _validate_method("central"), vectorized=entry.vectorized)
+        there = make_target(entry.f, new_point, entry.wrt)
+        value = estimate_tensor(there, validate_method("central"), vectorized=entry.vectorized)
         return conv(value.value)
 
-    evidence = _Evidence(
+    evidence = Evidence(
         claimed=conv(tensor),
         numerical=conv(est.value),
         tolerance=comparison["tolerance"],
@@ -449,10 +463,10 @@ def run_catalogue(
         raise InvalidArgumentError(f"`trials` must be a positive integer; got {trials!r}.")
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise InvalidArgumentError(f"`seed` must be a non-negative integer; got {seed!r}.")
-    layouts = tuple(_validate_layout(name, allowed=LAYOUTS, name="layouts") for name in layouts)
+    layouts = tuple(validate_layout(name, allowed=LAYOUTS, name="layouts") for name in layouts)
     if not layouts:
         raise InvalidArgumentError("`layouts` must name at least one layout.")
-    _validate_method(method)
+    validate_method(method)
     if catalogue is None:
         if module is None:
             from identities import builtin_catalogue

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from ._errors import InvalidArgumentError
+from ..errors import InvalidArgumentError
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z_0-9]*")
 _ALLOWED = (
@@ -52,7 +52,7 @@ def _parse(expr: str, what: str) -> ast.Expression:
     return tree
 
 
-def _evaluate(expr: str, dims: Mapping[str, int], what: str) -> int | bool:
+def evaluate_dimension(expr: str, dims: Mapping[str, int], what: str) -> int | bool:
     tree = _parse(expr, what)
     missing = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} - set(dims)
     if missing:
@@ -81,7 +81,7 @@ def dimension_names(specs: Sequence[str]) -> list[str]:
 
 def resolve_shape(spec: str, dims: Mapping[str, int]) -> tuple[int, ...]:
     """The concrete shape of `spec` for the dimension values `dims`."""
-    shape = tuple(int(_evaluate(t, dims, "shape")) for t in shape_tokens(spec))
+    shape = tuple(int(evaluate_dimension(t, dims, "shape")) for t in shape_tokens(spec))
     if any(d < 1 for d in shape):
         raise InvalidArgumentError(f"shape {spec!r} gives {shape} for {dict(dims)}.")
     return shape
@@ -112,7 +112,7 @@ def draw_dimensions(
         dims = {n: int(v) for n, v in zip(names, values, strict=True)}
         if names and low <= 1 and rng.random() < size_one_probability:
             dims[names[int(rng.integers(len(names)))]] = 1
-        if all(_evaluate(c, dims, "condition") for c in conditions):
+        if all(evaluate_dimension(c, dims, "condition") for c in conditions):
             return dims
     raise InvalidArgumentError(
         f"no dimensions in [{low}, {high}] satisfy {list(conditions)} for {names}."

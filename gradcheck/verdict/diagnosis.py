@@ -48,9 +48,9 @@ from typing import Any
 
 import numpy as np
 
-from ._errors import GradcheckError
-from ._layouts import LAYOUTS, convert_layout, layout_shapes
-from ._report import _fmt_pair
+from ..engine import LAYOUTS, convert_layout, layout_shapes
+from ..errors import GradcheckError
+from .text import _fmt_pair
 
 __all__ = ["KINDS", "Diagnosis"]
 
@@ -137,7 +137,7 @@ def _factor_text(alpha: float) -> str:
 
 
 @dataclass(frozen=True)
-class _Evidence:
+class Evidence:
     """What a diagnosis may look at. `claimed`, `numerical` and `tolerance` share one shape:
     a layout's (``layout``), or ``(directions,)`` in directional mode. `tensor` is not needed
     (other layouts are moved from `numerical`), and kept for the callers."""
@@ -170,7 +170,7 @@ def _distinct(candidate: np.ndarray, N: np.ndarray, tol: np.ndarray, slack: np.n
     return bool(np.any(np.abs(candidate - N) > tol + slack))
 
 
-def diagnose(ev: _Evidence) -> Diagnosis:
+def diagnose(ev: Evidence) -> Diagnosis:
     """Explain a claim that did not pass (see the module docstring for the order of tests)."""
     if ev.status == "inconclusive":
         return _unreliable(ev)
@@ -201,7 +201,7 @@ def diagnose(ev: _Evidence) -> Diagnosis:
     return found
 
 
-def _unreliable(ev: _Evidence) -> Diagnosis:
+def _unreliable(ev: Evidence) -> Diagnosis:
     if ev.kink is not None and np.any(ev.kink):
         count = int(np.sum(ev.kink))
         return Diagnosis(
@@ -216,7 +216,7 @@ def _unreliable(ev: _Evidence) -> Diagnosis:
     )
 
 
-def _shape_of_other_layout(ev: _Evidence) -> Diagnosis:
+def _shape_of_other_layout(ev: Evidence) -> Diagnosis:
     """The claim has the shape of layout `ev.layout` although `ev.layout_mismatch` was declared
     (the claim and the numerical derivative are compared in a layout of that shape)."""
     shape = (
@@ -247,7 +247,7 @@ def _shape_of_other_layout(ev: _Evidence) -> Diagnosis:
     )
 
 
-def _projections(ev: _Evidence) -> bool:
+def _projections(ev: Evidence) -> bool:
     """Is the evidence directional projections rather than entries? (Their shape is
     ``(directions,)``, which no layout of a variable too large for the full check has.)"""
     if ev.layout not in LAYOUTS:
@@ -255,7 +255,7 @@ def _projections(ev: _Evidence) -> bool:
     return ev.claimed.shape not in layout_shapes(ev.f_shape, ev.x_shape, ev.layout)
 
 
-def _directional(ev: _Evidence) -> Diagnosis:
+def _directional(ev: Evidence) -> Diagnosis:
     C, N, tol = ev.claimed, ev.numerical, ev.tolerance
     found = _zero(C, N, tol, directional=True) or _scale(C, N, tol, directional=True)
     if found is not None:
@@ -304,7 +304,7 @@ def _zero(
     )
 
 
-def _other_layout(ev: _Evidence) -> Diagnosis | None:
+def _other_layout(ev: Evidence) -> Diagnosis | None:
     """Is the claim the derivative in another layout of the same shape? (For a scalar by a
     matrix that is its transpose; for a matrix by a scalar, or a square Jacobian, the other
     layout.) The numerical derivative is moved to each layout whose shapes include the
@@ -385,7 +385,7 @@ def _scale(
     )
 
 
-def _structured(ev: _Evidence) -> Diagnosis | None:
+def _structured(ev: Evidence) -> Diagnosis | None:
     """Conventions for the gradient of a scalar by a symmetric matrix: only a scalar by a
     square matrix has them."""
     C, N, tol = ev.claimed, ev.numerical, ev.tolerance
@@ -460,12 +460,12 @@ def _is_square_matrix(value: object, *, nonsymmetric: bool = False) -> bool:
     return not (nonsymmetric and np.allclose(value, value.T))
 
 
-def _has_square_matrix(ev: _Evidence) -> bool:
+def _has_square_matrix(ev: Evidence) -> bool:
     """Is there an input the re-checks (symmetric part, commuting matrices) could modify?"""
     return ev.point is not None and any(_is_square_matrix(v) for v in ev.point.values())
 
 
-def _transposed_variable(ev: _Evidence) -> Diagnosis | None:
+def _transposed_variable(ev: Evidence) -> Diagnosis | None:
     """Is the claim the derivative at the point where the variable X is replaced by X^T?
     Then X appears untransposed where X^T belongs inside the formula. (The derivative there
     has its own finite-difference error, hence the doubled tolerance.)"""
@@ -490,7 +490,7 @@ def _transposed_variable(ev: _Evidence) -> Diagnosis | None:
     )
 
 
-def _rechecks(ev: _Evidence) -> Diagnosis | None:
+def _rechecks(ev: Evidence) -> Diagnosis | None:
     if ev.recheck is None or ev.point is None:
         return None
     others = {k: v for k, v in ev.point.items() if k != ev.wrt}
@@ -545,7 +545,7 @@ def _and(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def _commuting(ev: _Evidence, names: list[str]) -> tuple[dict[str, np.ndarray], list[str]]:
+def _commuting(ev: Evidence, names: list[str]) -> tuple[dict[str, np.ndarray], list[str]]:
     """A point where the square matrices `names` (and the variable, when it is a square
     matrix) commute without being diagonal or symmetric: per size, the first of them (the
     variable first) stays and each other becomes ``a I + b (M - m I)``, a polynomial in that
@@ -583,7 +583,7 @@ def _diagonal(v: np.ndarray) -> np.ndarray:
     return np.diag(d)
 
 
-def _passes(ev: _Evidence, changes: dict[str, np.ndarray]) -> bool:
+def _passes(ev: Evidence, changes: dict[str, np.ndarray]) -> bool:
     try:
         return bool(ev.recheck({**ev.point, **changes}))  # type: ignore[misc]
     except GradcheckError:

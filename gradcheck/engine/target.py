@@ -1,8 +1,8 @@
 """The function under test together with its point: validation of inputs and safe calls.
 
-A :class:`_Target` binds ``f``, the variable it is differentiated by and the other arguments, so
+A :class:`Target` binds ``f``, the variable it is differentiated by and the other arguments, so
 that the rest of the engine can evaluate ``f`` at any value of that variable. Every call goes
-through :func:`_Target.call`, which turns whatever ``f`` does wrong into a
+through :func:`Target.call`, which turns whatever ``f`` does wrong into a
 :class:`~gradcheck.GradcheckError` that says which call failed.
 
 What ``f`` receives
@@ -50,7 +50,7 @@ from typing import Any
 
 import numpy as np
 
-from ._errors import (
+from ..errors import (
     FunctionCallError,
     GradcheckError,
     GradcheckWarning,
@@ -152,7 +152,7 @@ def _to_float64(arr: np.ndarray, label: str) -> np.ndarray:
     if overflow.any():
         index = tuple(int(i) for i in np.argwhere(overflow)[0])
         raise InvalidInputError(
-            f"{label} has an entry beyond the float64 range at index {_describe_index(index)} "
+            f"{label} has an entry beyond the float64 range at index {describe_index(index)} "
             f"({arr[index]}); gradcheck computes in float64. Rescale the problem."
         )
     changed = np.isfinite(arr) & (rounded.astype(arr.dtype) != arr)
@@ -175,7 +175,7 @@ def _to_float64(arr: np.ndarray, label: str) -> np.ndarray:
     return rounded
 
 
-def _describe_index(index: tuple[int, ...]) -> str:
+def describe_index(index: tuple[int, ...]) -> str:
     return "(" + ", ".join(str(i) for i in index) + ")" if index else "()"
 
 
@@ -323,7 +323,7 @@ def _fingerprint(value: Any) -> bytes | None:
 
 
 @dataclass(frozen=True)
-class _Target:
+class Target:
     """A function, the variable it is differentiated by, and the fixed other arguments.
 
     Attributes
@@ -532,8 +532,8 @@ def _check_signature(f: Callable[..., Any], names: list[str]) -> None:
             )
 
 
-def _make_target(f: Callable[..., Any], point: Point, wrt: str | None) -> _Target:
-    """Validate `f`, `point` and `wrt` and bind them into a :class:`_Target`."""
+def make_target(f: Callable[..., Any], point: Point, wrt: str | None) -> Target:
+    """Validate `f`, `point` and `wrt` and bind them into a :class:`Target`."""
     wrt, raw, given = _split_point(f, point, wrt)
     label = "`point`" if wrt is None else f"the variable `{wrt}`"
     as_matrix = _variable_kind(raw, label)
@@ -544,7 +544,7 @@ def _make_target(f: Callable[..., Any], point: Point, wrt: str | None) -> _Targe
         others[name], copied = _private_argument(name, value)
         if not copied:
             shared.add(name)
-    return _Target(f=f, x=x, wrt=wrt, others=others, as_matrix=as_matrix, shared=frozenset(shared))
+    return Target(f=f, x=x, wrt=wrt, others=others, as_matrix=as_matrix, shared=frozenset(shared))
 
 
 def _as_real_output(out: Any, *, role: str, where: str, allow_complex: bool = False) -> np.ndarray:
@@ -586,7 +586,7 @@ def _as_real_output(out: Any, *, role: str, where: str, allow_complex: bool = Fa
     return arr.astype(np.float64)
 
 
-def _first_nonfinite(arr: np.ndarray) -> tuple[int, ...] | None:
+def first_nonfinite(arr: np.ndarray) -> tuple[int, ...] | None:
     bad = ~np.isfinite(arr)
     if not bad.any():
         return None

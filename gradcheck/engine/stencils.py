@@ -31,7 +31,7 @@ EPS = float(np.finfo(np.float64).eps)
 
 
 @dataclass(frozen=True)
-class _Method:
+class Method:
     """One finite-difference method.
 
     Attributes
@@ -143,8 +143,8 @@ def _difference(a: dict[int, float], b: dict[int, float], scale: float = 1.0):
 _RICHARDSON = _richardson_table((4, 2, 1))
 _CENTRAL4 = _richardson_table((4, 2, 1))
 
-METHODS: dict[str, _Method] = {
-    "forward": _Method(
+METHODS: dict[str, Method] = {
+    "forward": Method(
         name="forward",
         kind="forward",
         multiples=(1, 2),
@@ -154,7 +154,7 @@ METHODS: dict[str, _Method] = {
         order=1,
         refine_above=1e-6,
     ),
-    "central": _Method(
+    "central": Method(
         name="central",
         kind="central",
         multiples=(1, 2),
@@ -164,7 +164,7 @@ METHODS: dict[str, _Method] = {
         order=2,
         refine_above=2e-9,
     ),
-    "central4": _Method(
+    "central4": Method(
         name="central4",
         kind="central",
         multiples=(1, 2, 4),
@@ -174,7 +174,7 @@ METHODS: dict[str, _Method] = {
         order=4,
         refine_above=1e-10,
     ),
-    "richardson": _Method(
+    "richardson": Method(
         name="richardson",
         kind="central",
         multiples=(4, 2, 1),
@@ -184,7 +184,7 @@ METHODS: dict[str, _Method] = {
         order=6,
         refine_above=2e-11,
     ),
-    "complex": _Method(
+    "complex": Method(
         name="complex",
         kind="complex",
         multiples=(1, 3),

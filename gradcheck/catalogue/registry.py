@@ -21,13 +21,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ._constraints import _sampler, sample
-from ._errors import InvalidArgumentError, UnknownNameError
-from ._layouts import LAYOUTS, _validate_layout
-from ._shapes import _evaluate, dimension_names, draw_dimensions, resolve_shape
+from ..engine import LAYOUTS, validate_layout
+from ..errors import InvalidArgumentError, UnknownNameError
+from .constraints import _sampler, sample
+from .shapes import dimension_names, draw_dimensions, evaluate_dimension, resolve_shape
 
 if TYPE_CHECKING:
-    from ._check import CheckResult
+    from ..verdict import CheckResult
 
 __all__ = ["MISTAKES", "Catalogue", "Identity", "identity", "load_catalogue", "pitfall"]
 
@@ -130,7 +130,7 @@ class Identity:
     def check(self, point: Mapping[str, Any], *, method: str = "central") -> CheckResult:
         """:func:`gradcheck.check` of this identity's claim at `point` (a complete named point,
         e.g. from :meth:`draw`), in the layout the identity states; returns the CheckResult."""
-        from ._check import check
+        from ..verdict import check
 
         return check(
             self.f,
@@ -165,10 +165,10 @@ def _validate_entry(entry: Identity) -> Identity:
         raise InvalidArgumentError(f"{where}: constraints for unknown variables {sorted(unknown)}.")
     for c in entry.constraints.values():
         _sampler(c)
-    _validate_layout(entry.layout, allowed=LAYOUTS)
+    validate_layout(entry.layout, allowed=LAYOUTS)
     names = dimension_names(list(entry.shapes.values()))
     for cond in entry.conditions:
-        _evaluate(cond, dict.fromkeys(names, 2), "condition")
+        evaluate_dimension(cond, dict.fromkeys(names, 2), "condition")
     if entry.expected not in ("pass", "fail"):
         raise InvalidArgumentError(f"{where}: `expected` must be 'pass' or 'fail'.")
     if entry.mistake is not None and entry.mistake not in MISTAKES:

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 from tabulate import tabulate
 
-from ._registry import Catalogue, Identity
+from .registry import Catalogue, Identity
 
 __all__ = ["identity_card", "layout_relation", "render_listing", "render_markdown", "to_latex"]
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._errors import GradcheckError, InvalidArgumentError, OutputTypeError
-from ._target import _as_real_output, _Target
+from ..errors import GradcheckError, InvalidArgumentError, OutputTypeError
+from .target import Target, _as_real_output
 
 #: Default bound on the bytes of one chunk: stacked inputs plus stacked outputs. The
 #: function's own temporaries come on top.
@@ -26,7 +26,7 @@ def _points_per_chunk(x_size: int, f_size: int, itemsize: int, chunk_bytes: int)
     return max(1, int(chunk_bytes // max(per_point, 1)))
 
 
-def _call_checked(target: _Target, value: np.ndarray, where: str, *, allow_complex: bool):
+def call_checked(target: Target, value: np.ndarray, where: str, *, allow_complex: bool):
     """Call the target on `value` (a private array, passed read-only) and validate its output."""
     out = target.call(value, where)
     return _as_real_output(out, role=target.role, where=where, allow_complex=allow_complex)
@@ -42,7 +42,7 @@ def _outputs_agree(batched: np.ndarray, singles: np.ndarray) -> bool:
     return bool(np.all(np.abs(batched - singles) <= 1e-9 * scale + 1e-300))
 
 
-def _avoided_batch_sizes(target: _Target, f_shape: tuple[int, ...]) -> frozenset[int]:
+def _avoided_batch_sizes(target: Target, f_shape: tuple[int, ...]) -> frozenset[int]:
     """Batch sizes never used for a stacked call: 1 and every dimension of the variable, of f's
     output and of the array arguments.
 
@@ -57,7 +57,7 @@ def _avoided_batch_sizes(target: _Target, f_shape: tuple[int, ...]) -> frozenset
     return frozenset(sizes)
 
 
-def _probe_size(target: _Target, f_shape: tuple[int, ...]) -> int:
+def probe_size(target: Target, f_shape: tuple[int, ...]) -> int:
     """Number of points in the vectorization probe: the smallest integer >= 3 that is not an
     avoided batch size (see :func:`_avoided_batch_sizes`)."""
     avoid = _avoided_batch_sizes(target, f_shape)
@@ -84,12 +84,12 @@ class _Probe:
     calls: int
 
 
-def _probe_batching(
-    target: _Target, points: np.ndarray, singles: np.ndarray, *, allow_complex: bool
+def probe_batching(
+    target: Target, points: np.ndarray, singles: np.ndarray, *, allow_complex: bool
 ) -> _Probe:
     """Whether `target` maps a stacked batch of points to the stacked single results.
 
-    `points` holds :func:`_probe_size` different points along a leading axis and `singles`
+    `points` holds :func:`probe_size` different points along a leading axis and `singles`
     the function's values there, computed one at a time. With fewer points (too few to
     probe) or a variable that cannot be stacked (np.matrix) nothing is called and the answer
     is "no". Any exception, a wrong shape or a value that differs beyond rounding means "not
@@ -99,7 +99,7 @@ def _probe_batching(
     of the same kind.
     """
     count = len(points)
-    if not target.batchable or count != _probe_size(target, singles.shape[1:]):
+    if not target.batchable or count != probe_size(target, singles.shape[1:]):
         return _Probe(vectorized=False, evaluations=0, calls=0)
     where = f"on a batch of {count} points to test whether it is vectorized"
     try:
@@ -124,8 +124,8 @@ def _chunk_sizes(count: int, per_chunk: int, avoid: frozenset[int]) -> list[int]
     return sizes
 
 
-def _evaluate_points(
-    target: _Target,
+def evaluate_points(
+    target: Target,
     make_points: MakePoints,
     count: int,
     f_shape: tuple[int, ...],
@@ -157,7 +157,7 @@ def _evaluate_points(
         for i in range(count):
             point = make_points(i, i + 1)[0]
             where = f"at perturbed point {i + 1} of {count}"
-            value = _call_checked(target, point, where, allow_complex=allow_complex)
+            value = call_checked(target, point, where, allow_complex=allow_complex)
             _check_output_shape(target, value.shape, f_shape, where)
             out[i] = value
             calls += 1
@@ -170,14 +170,14 @@ def _evaluate_points(
         stop = start + size
         if size == 1:
             where = f"at perturbed point {start + 1} of {count}"
-            value = _call_checked(
+            value = call_checked(
                 target, make_points(start, stop)[0], where, allow_complex=allow_complex
             )
             _check_output_shape(target, value.shape, f_shape, where)
         else:
             points = make_points(start, stop)
             where = f"on a batch of {size} perturbed points (call {c + 1} of {len(sizes)})"
-            value = _call_checked(target, points, where, allow_complex=allow_complex)
+            value = call_checked(target, points, where, allow_complex=allow_complex)
             if value.shape != (size, *f_shape):
                 raise OutputTypeError(
                     f"{target.role} returned shape {value.shape} {where}; a vectorized function "
@@ -190,7 +190,7 @@ def _evaluate_points(
     return out, calls
 
 
-def _check_output_shape(target: _Target, got: tuple, expected: tuple, where: str) -> None:
+def _check_output_shape(target: Target, got: tuple, expected: tuple, where: str) -> None:
     if got != expected:
         raise OutputTypeError(
             f"{target.role} returned shape {got} {where}, but shape {expected} at the point "

@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 from tabulate import tabulate
 
-from ._check import CheckResult, check
-from ._errors import GradientAssertionError
-from ._recording import record_from_result
-from ._stencils import METHOD_NAMES
+from .engine import METHOD_NAMES
+from .errors import GradientAssertionError
+from .report import record_from_result
+from .verdict import CheckResult, check
 
 RECORDS = pytest.StashKey[list]()
 
@@ -141,7 +141,7 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         terminalreporter.write_line(f"{len(records)} checks, {bad} not as expected")
     path = config.getoption("--gradcheck-json")
     if path:
-        from . import __version__
+        from ._version import __version__
 
         data = {
             "schema": 1,

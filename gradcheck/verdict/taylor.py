@@ -9,13 +9,20 @@ from typing import Any
 import numpy as np
 from tabulate import tabulate
 
-from ._check import _claimed_value
-from ._engine import _coordinate_scales, _evaluate_at_point
-from ._errors import InvalidArgumentError, NonFiniteValueError, ShapeMismatchError
-from ._evaluate import _call_checked
-from ._layouts import LAYOUTS, _validate_layout, convert_layout, layout_shapes
-from ._stencils import EPS
-from ._target import Point, _make_target
+from ..engine import (
+    EPS,
+    LAYOUTS,
+    Point,
+    call_checked,
+    convert_layout,
+    coordinate_scales,
+    evaluate_at_point,
+    layout_shapes,
+    make_target,
+    validate_layout,
+)
+from ..errors import InvalidArgumentError, NonFiniteValueError, ShapeMismatchError
+from .check import _claimed_value
 
 __all__ = ["TaylorResult", "taylor_test"]
 
@@ -129,14 +136,14 @@ def taylor_test(
     >>> taylor_test(lambda x: np.sum(np.sin(x)), np.sin(x), x, seed=0).status
     'failed'
     """
-    target = _make_target(f, point, wrt)
-    layout = _validate_layout(layout, allowed=LAYOUTS)
+    target = make_target(f, point, wrt)
+    layout = validate_layout(layout, allowed=LAYOUTS)
     if not (isinstance(num_steps, (int, np.integer)) and num_steps >= 3):
         raise InvalidArgumentError(f"`num_steps` must be an integer >= 3; got {num_steps!r}.")
     if not (np.isfinite(first_step) and first_step > 0):
         raise InvalidArgumentError(f"`first_step` must be positive; got {first_step!r}.")
     claimed = _claimed_value(derivative, target)
-    f0, _ = _evaluate_at_point(target)
+    f0, _ = evaluate_at_point(target)
     x = target.x
     allowed = layout_shapes(f0.shape, x.shape, layout)
     if claimed.shape not in allowed:
@@ -150,9 +157,7 @@ def taylor_test(
     steps = first_step * 0.5 ** np.arange(num_steps)
     remainders = np.empty(num_steps)
     for k, h in enumerate(steps):
-        value = _call_checked(
-            target, x + h * u, f"at x + h u with h = {h:.3g}", allow_complex=False
-        )
+        value = call_checked(target, x + h * u, f"at x + h u with h = {h:.3g}", allow_complex=False)
         if value.shape != f0.shape:
             raise ShapeMismatchError(f"f returned shape {value.shape} at x + h u, {f0.shape} at x.")
         remainders[k] = np.linalg.norm((value - f0).ravel() - h * ju)
@@ -205,7 +210,7 @@ def _direction(x: np.ndarray, direction: object, seed: object) -> np.ndarray:
         rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
         u = rng.standard_normal(x.shape)
         u = u / max(float(np.linalg.norm(u)), 1e-300)
-        return u * _coordinate_scales(x)
+        return u * coordinate_scales(x)
     u = np.asarray(direction, dtype=np.float64)
     if u.shape != x.shape:
         raise InvalidArgumentError(

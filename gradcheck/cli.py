@@ -17,17 +17,26 @@ from typing import TextIO
 
 import numpy as np
 
-from ._catalogue import CatalogueReport, _threshold_text, run_catalogue
-from ._catalogue_docs import identity_card, render_listing, render_markdown
-from ._check import check
-from ._constraints import CONSTRAINTS, sample
-from ._errors import GradcheckError, InvalidArgumentError, UnknownNameError
 from ._expressions import compile_expression
-from ._jsonreport import compare_reports, load_report, report_to_json
-from ._layouts import LAYOUTS
-from ._registry import Catalogue, load_catalogue
-from ._shapes import dimension_names, draw_dimensions, resolve_shape
-from ._stencils import METHOD_NAMES
+from .catalogue import (
+    CONSTRAINTS,
+    Catalogue,
+    CatalogueReport,
+    dimension_names,
+    draw_dimensions,
+    identity_card,
+    load_catalogue,
+    render_listing,
+    render_markdown,
+    resolve_shape,
+    run_catalogue,
+    sample,
+    threshold_text,
+)
+from .engine import LAYOUTS, METHOD_NAMES
+from .errors import GradcheckError, InvalidArgumentError, UnknownNameError
+from .report import compare_reports, load_report, report_to_json
+from .verdict import check
 
 __all__ = ["main"]
 
@@ -181,7 +190,7 @@ def _catalogue_text(report: CatalogueReport, tablefmt: str, colour: bool) -> str
                 "/".join(layout[:3] for layout in row["layouts"]),
                 paint(f"{row['ok']}/{row['checks']} {verdict}", ok),
                 f"{row['worst_rel_error']:.1e}",
-                _threshold_text(row),
+                threshold_text(row),
                 f"{row['seconds'] * 1e3:.0f}",
                 row["diagnosis"],
             ]

@@ -31,7 +31,7 @@ from typing import Literal
 
 import numpy as np
 
-from ._errors import InvalidArgumentError, ShapeMismatchError
+from ..errors import InvalidArgumentError, ShapeMismatchError
 
 __all__ = ["LAYOUTS", "Layout", "convert_layout", "layout_shapes"]
 
@@ -41,7 +41,7 @@ LAYOUTS: tuple[str, ...] = ("numerator", "denominator", "tensor")
 Shape = tuple[int, ...]
 
 
-def _validate_layout(layout: object, *, allowed: tuple[str, ...] = LAYOUTS, name: str = "layout"):
+def validate_layout(layout: object, *, allowed: tuple[str, ...] = LAYOUTS, name: str = "layout"):
     """Return `layout` if it is one of `allowed`, else raise with a suggestion."""
     if isinstance(layout, str) and layout in allowed:
         return layout
@@ -92,7 +92,7 @@ def layout_shapes(f_shape: Shape, x_shape: Shape, layout: Layout) -> tuple[Shape
     >>> layout_shapes((2, 3), (4,), "denominator")
     ((4, 6),)
     """
-    layout = _validate_layout(layout)
+    layout = validate_layout(layout)
     f_shape, x_shape = tuple(f_shape), tuple(x_shape)
     if layout == "tensor":
         return (f_shape + x_shape,)
@@ -177,8 +177,8 @@ def convert_layout(
     >>> convert_layout(G, (), (2, 3), source="denominator", target="numerator").shape
     (3, 2)
     """
-    source = _validate_layout(source, name="source")
-    target = _validate_layout(target, name="target")
+    source = validate_layout(source, name="source")
+    target = validate_layout(target, name="target")
     f_shape, x_shape = tuple(int(d) for d in f_shape), tuple(int(d) for d in x_shape)
     derivative = np.asarray(derivative)
     allowed = layout_shapes(f_shape, x_shape, source)

@@ -13,11 +13,18 @@ from dataclasses import replace
 
 import numpy as np
 
-from ._engine import _coordinate_scales, _estimate_tensor, _TensorEstimate
-from ._errors import InvalidArgumentError, NonFiniteValueError
-from ._evaluate import _call_checked, _evaluate_points, _probe_batching, _probe_size
-from ._stencils import _Method
-from ._target import _Target
+from ..engine import (
+    Method,
+    Target,
+    TensorEstimate,
+    call_checked,
+    coordinate_scales,
+    estimate_tensor,
+    evaluate_points,
+    probe_batching,
+    probe_size,
+)
+from ..errors import InvalidArgumentError, NonFiniteValueError
 
 __all__: list[str] = []
 
@@ -30,23 +37,23 @@ def _random_directions(
     ``(count, f_size)``."""
     u = rng.standard_normal((count, x.size))
     u /= np.linalg.norm(u, axis=1, keepdims=True)
-    d = (u * _coordinate_scales(x).ravel()[None, :]).reshape((count, *x.shape))
+    d = (u * coordinate_scales(x).ravel()[None, :]).reshape((count, *x.shape))
     v = rng.standard_normal((count, f_size))
     v /= np.linalg.norm(v, axis=1, keepdims=True)
     return d, v
 
 
 def _directional_estimate(
-    target: _Target,
+    target: Target,
     f0: np.ndarray,
-    method: _Method,
+    method: Method,
     count: int,
     rng: np.random.Generator,
     *,
     step: object,
     vectorized: bool | None,
     chunk_bytes: int,
-) -> tuple[_TensorEstimate, np.ndarray, np.ndarray, int]:
+) -> tuple[TensorEstimate, np.ndarray, np.ndarray, int]:
     """Estimate ``v_r^T J d_r`` for `count` random directions.
 
     Returns the estimate (value, error, reliable of shape ``(count,)``), the directions, the
@@ -64,17 +71,14 @@ def _directional_estimate(
     if vectorized is None and not target.batchable:
         vectorized = False  # an np.matrix variable: a stack of points cannot be an np.matrix
     if vectorized is None:
-        size = _probe_size(target, f_shape)
+        size = probe_size(target, f_shape)
         j = np.arange(size)
         t = 1e-3 * (-1.0) ** j / (1 + j // 2)  # distinct steps within 1e-3: 1, -1, 1/2, -1/2, ...
         probe = x[None] + t.reshape((size,) + (1,) * x.ndim) * d[0]
         singles = np.stack(
-            [
-                _call_checked(target, p.copy(), "at a probe point", allow_complex=False)
-                for p in probe
-            ]
+            [call_checked(target, p.copy(), "at a probe point", allow_complex=False) for p in probe]
         )
-        result = _probe_batching(target, probe, singles, allow_complex=False)
+        result = probe_batching(target, probe, singles, allow_complex=False)
         vectorized = result.vectorized
         evaluations[0] += size + result.evaluations
 
@@ -90,7 +94,7 @@ def _directional_estimate(
             shape = (-1,) + (1,) * x.ndim
             return x[None] + ts[b].reshape(shape) * d[r]
 
-        values, _ = _evaluate_points(
+        values, _ = evaluate_points(
             target,
             make_points,
             batch * count,
@@ -111,14 +115,14 @@ def _directional_estimate(
         out = np.einsum("bkm,km->bk", values, v)
         return out.reshape((*t.shape, count))
 
-    psi_target = _Target(f=psi, x=np.zeros(()), wrt=None, others={}, role=target.role)
+    psi_target = Target(f=psi, x=np.zeros(()), wrt=None, others={}, role=target.role)
     psi0 = v @ f0.ravel()
     # A projection must resolve an error in one entry, which it sees scaled by ~1/sqrt(n):
     # the step search aims that much lower (it stops where the error stops improving).
     refine_above = None
     if method.refine_above is not None:
         refine_above = min(method.refine_above, 1e-8 / np.sqrt(x.size))
-    est = _estimate_tensor(
+    est = estimate_tensor(
         psi_target,
         method,
         step=step,
@@ -131,9 +135,9 @@ def _directional_estimate(
 
 
 def _join(
-    a: tuple[_TensorEstimate, np.ndarray, np.ndarray, int],
-    b: tuple[_TensorEstimate, np.ndarray, np.ndarray, int],
-) -> tuple[_TensorEstimate, np.ndarray, np.ndarray, int]:
+    a: tuple[TensorEstimate, np.ndarray, np.ndarray, int],
+    b: tuple[TensorEstimate, np.ndarray, np.ndarray, int],
+) -> tuple[TensorEstimate, np.ndarray, np.ndarray, int]:
     """Two directional estimates (as returned by `_directional_estimate`) as one."""
     (ea, da, va, na), (eb, db, vb, nb) = a, b
     joined = replace(

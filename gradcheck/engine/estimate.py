@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from ._errors import (
+from ..errors import (
     ComplexStepError,
     FunctionCallError,
     InvalidArgumentError,
@@ -22,16 +22,16 @@ from ._errors import (
     NonFiniteValueError,
     OutputTypeError,
 )
-from ._evaluate import (
+from .evaluate import (
     DEFAULT_CHUNK_BYTES,
-    _call_checked,
-    _evaluate_points,
-    _probe_batching,
-    _probe_size,
+    call_checked,
+    evaluate_points,
+    probe_batching,
+    probe_size,
 )
-from ._layouts import Layout, _validate_layout, convert_layout
-from ._stencils import EPS, METHOD_NAMES, METHODS, _Method
-from ._target import Point, _describe_index, _first_nonfinite, _make_target, _Target
+from .layouts import Layout, convert_layout, validate_layout
+from .stencils import EPS, METHOD_NAMES, METHODS, Method
+from .target import Point, Target, describe_index, first_nonfinite, make_target
 
 __all__ = ["JacobianEstimate", "estimate_jacobian", "jacobian"]
 
@@ -55,7 +55,7 @@ _KINK_MARGIN = 4.0
 _CONSISTENCY = 4.0
 
 
-def _validate_method(method: object, *, allowed: tuple[str, ...] = METHOD_NAMES) -> _Method:
+def validate_method(method: object, *, allowed: tuple[str, ...] = METHOD_NAMES) -> Method:
     if isinstance(method, str) and method in allowed:
         return METHODS[method]
     msg = f"`method` must be one of {', '.join(map(repr, allowed))}; got {method!r}."
@@ -71,7 +71,7 @@ def _validate_method(method: object, *, allowed: tuple[str, ...] = METHOD_NAMES)
 _SCALE_FLOOR = 1e-280
 
 
-def _coordinate_scales(x: np.ndarray) -> np.ndarray:
+def coordinate_scales(x: np.ndarray) -> np.ndarray:
     """Scale of each coordinate: ``max(|x_j|, typical)``, typical = median of ``|x|``.
 
     The typical magnitude (falling back to the mean of ``|x|``, then to 1 for an all-zero
@@ -87,10 +87,10 @@ def _coordinate_scales(x: np.ndarray) -> np.ndarray:
     return np.maximum(mags, typical)
 
 
-def _base_steps(x: np.ndarray, method: _Method, step: object) -> np.ndarray:
+def _base_steps(x: np.ndarray, method: Method, step: object) -> np.ndarray:
     """Base step per coordinate, made exactly representable as ``(x + h) - x``."""
     if step is None:
-        h = method.relative_step * _coordinate_scales(x)
+        h = method.relative_step * coordinate_scales(x)
     else:
         try:
             h = np.broadcast_to(np.asarray(step, dtype=np.float64), x.shape).copy()
@@ -108,7 +108,7 @@ def _base_steps(x: np.ndarray, method: _Method, step: object) -> np.ndarray:
         return h
     h = (x + h) - x
     if np.any(h == 0):
-        j = _describe_index(tuple(int(i) for i in np.argwhere(h == 0)[0]))
+        j = describe_index(tuple(int(i) for i in np.argwhere(h == 0)[0]))
         raise InvalidArgumentError(
             f"`step` is below the spacing of floating-point numbers at coordinate {j} "
             f"(x = {x[tuple(np.argwhere(h == 0)[0])]!r}); use a larger step."
@@ -117,7 +117,7 @@ def _base_steps(x: np.ndarray, method: _Method, step: object) -> np.ndarray:
 
 
 @dataclass(frozen=True, kw_only=True)
-class _TensorEstimate:
+class TensorEstimate:
     """Engine output in tensor layout (``F.shape + X.shape``)."""
 
     value: np.ndarray
@@ -133,17 +133,17 @@ class _TensorEstimate:
     output_epsilon: float = EPS
 
 
-def _evaluate_at_point(target: _Target) -> tuple[np.ndarray, int]:
+def evaluate_at_point(target: Target) -> tuple[np.ndarray, int]:
     """f at the point, evaluated twice to detect non-determinism; returns (F, evaluations)."""
     x = target.x
-    f0 = _call_checked(target, x.copy(), "at the point", allow_complex=False)
-    bad = _first_nonfinite(f0)
+    f0 = call_checked(target, x.copy(), "at the point", allow_complex=False)
+    bad = first_nonfinite(f0)
     if bad is not None:
         raise NonFiniteValueError(
-            f"{target.role} returned a non-finite value (entry {_describe_index(bad)} of its "
+            f"{target.role} returned a non-finite value (entry {describe_index(bad)} of its "
             f"output) at the point itself; derivatives exist only where f is finite."
         )
-    again = _call_checked(target, x.copy(), "at the point (second time)", allow_complex=False)
+    again = call_checked(target, x.copy(), "at the point (second time)", allow_complex=False)
     scale = float(np.max(np.abs(f0), initial=0.0))
     if again.shape != f0.shape or np.any(np.abs(again - f0) > 1e-11 * scale + 1e-300):
         diff = float(np.max(np.abs(again - f0))) if again.shape == f0.shape else float("nan")
@@ -155,7 +155,7 @@ def _evaluate_at_point(target: _Target) -> tuple[np.ndarray, int]:
     return f0, 2
 
 
-def _perturbation_plan(x_sub: np.ndarray, h_sub: np.ndarray, method: _Method):
+def _perturbation_plan(x_sub: np.ndarray, h_sub: np.ndarray, method: Method):
     """Signed offsets, perturbed coordinate values (K, k) and realised steps (K, k).
 
     `x_sub` and `h_sub` are the values and base steps of the k coordinates to perturb.
@@ -190,8 +190,8 @@ def _point_builder(
 
 
 def _evaluate_stencil(
-    target: _Target,
-    method: _Method,
+    target: Target,
+    method: Method,
     h_sub: np.ndarray,
     coords: np.ndarray,
     f_shape: tuple[int, ...],
@@ -210,7 +210,7 @@ def _evaluate_stencil(
     is_complex = method.kind == "complex"
 
     def describe(i: int) -> str:
-        coord = _describe_index(np.unravel_index(coords[i % k], x.shape))
+        coord = describe_index(np.unravel_index(coords[i % k], x.shape))
         return (
             f"at the point perturbed by {_offset_text(offsets[i // k], method)} in coordinate "
             f"{coord} of {target.label} (h = {h_sub[i % k]:.3g})"
@@ -218,9 +218,9 @@ def _evaluate_stencil(
 
     evaluations = calls = 0
     first = []
-    n_first = min(_probe_size(target, f_shape), count) if vectorized is None else 0
+    n_first = min(probe_size(target, f_shape), count) if vectorized is None else 0
     for i in range(n_first):
-        value = _call_checked(
+        value = call_checked(
             target, make_points(i, i + 1)[0], describe(i), allow_complex=is_complex
         )
         if is_complex and value.dtype.kind != "c":
@@ -236,9 +236,7 @@ def _evaluate_stencil(
         calls += 1
     first_arr = np.stack(first) if first else np.empty((0, *f_shape))
     if vectorized is None:
-        probe = _probe_batching(
-            target, make_points(0, n_first), first_arr, allow_complex=is_complex
-        )
+        probe = probe_batching(target, make_points(0, n_first), first_arr, allow_complex=is_complex)
         vectorized = probe.vectorized
         evaluations += probe.evaluations
         calls += probe.calls
@@ -246,7 +244,7 @@ def _evaluate_stencil(
     def make_rest(start: int, stop: int) -> np.ndarray:
         return make_points(start + n_first, stop + n_first)
 
-    rest, rest_calls = _evaluate_points(
+    rest, rest_calls = evaluate_points(
         target,
         make_rest,
         count - n_first,
@@ -258,7 +256,7 @@ def _evaluate_stencil(
     evaluations += count - n_first
     calls += rest_calls
     values = np.concatenate([first_arr.astype(rest.dtype), rest])
-    bad = _first_nonfinite(values)
+    bad = first_nonfinite(values)
     if bad is not None:
         raise NonFiniteValueError(
             f"{target.role} returned a non-finite value {describe(bad[0])}; it is finite at the "
@@ -268,14 +266,14 @@ def _evaluate_stencil(
     return values.reshape(len(offsets), k, m), realised, evaluations, calls, bool(vectorized)
 
 
-def _shape_error(target: _Target, got: tuple, expected: tuple, where: str) -> OutputTypeError:
+def _shape_error(target: Target, got: tuple, expected: tuple, where: str) -> OutputTypeError:
     return OutputTypeError(
         f"{target.role} returned shape {got} {where}, but shape {expected} at the point itself; "
         f"the output shape must not depend on the value of {target.label}."
     )
 
 
-def _offset_text(offset: float, method: _Method) -> str:
+def _offset_text(offset: float, method: Method) -> str:
     c = int(offset)
     if method.kind == "complex":
         return f"{c}ih" if c != 1 else "ih"
@@ -283,7 +281,7 @@ def _offset_text(offset: float, method: _Method) -> str:
     return f"{sign}{abs(c)}h" if abs(c) != 1 else f"{sign}h"
 
 
-def _quotients(method: _Method, y: np.ndarray, realised: np.ndarray, f0: np.ndarray):
+def _quotients(method: Method, y: np.ndarray, realised: np.ndarray, f0: np.ndarray):
     """Difference quotients ``{c: D(c)}``, each of shape (n, m)."""
     index = {int(o): i for i, o in enumerate(method.offsets)}
     out = {}
@@ -305,7 +303,7 @@ def _combine(weights: dict[int, float], quotients: dict[int, np.ndarray]) -> np.
     return sum(w * quotients[c] for c, w in sorted(weights.items()))
 
 
-def _derivatives(method: _Method, y: np.ndarray, realised: np.ndarray, f0: np.ndarray):
+def _derivatives(method: Method, y: np.ndarray, realised: np.ndarray, f0: np.ndarray):
     """The method's value and truncation-error estimate, each of shape (k, m)."""
     quotients = _quotients(method, y, realised, f0)
     value = _combine(method.value, quotients)
@@ -313,8 +311,8 @@ def _derivatives(method: _Method, y: np.ndarray, realised: np.ndarray, f0: np.nd
 
 
 def _value_tensor(
-    target: _Target,
-    method: _Method,
+    target: Target,
+    method: Method,
     *,
     step: object,
     vectorized: bool | None,
@@ -325,9 +323,9 @@ def _value_tensor(
     Evaluates only the points the value needs (the complex step keeps its safety checks); no
     error estimate, no step refinement.
     """
-    _validate_chunk_bytes(chunk_bytes)
+    validate_chunk_bytes(chunk_bytes)
     x = target.x
-    f0, _ = _evaluate_at_point(target)
+    f0, _ = evaluate_at_point(target)
     needed = tuple(sorted(method.value, reverse=True))
     reduced = replace(method, multiples=needed, truncation={}, refine_above=None)
     h = _base_steps(x, method, step).ravel()
@@ -380,8 +378,8 @@ class _Sample:
 
 
 def _sample(
-    target: _Target,
-    method: _Method,
+    target: Target,
+    method: Method,
     f0: np.ndarray,
     h_sub: np.ndarray,
     coords: np.ndarray,
@@ -418,8 +416,8 @@ def _sample(
 
 
 def _first_sample(
-    target: _Target,
-    method: _Method,
+    target: Target,
+    method: Method,
     f0: np.ndarray,
     h: np.ndarray,
     *,
@@ -447,7 +445,7 @@ def _first_sample(
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _output_epsilon(f0: np.ndarray, y: np.ndarray, method: _Method, inputs: np.ndarray) -> float:
+def _output_epsilon(f0: np.ndarray, y: np.ndarray, method: Method, inputs: np.ndarray) -> float:
     """Unit roundoff of the precision `f` evidently computes in.
 
     float64's, unless every value f returned (at the point and at each stencil point) is exactly
@@ -492,9 +490,9 @@ class _Steps:
     changed: np.ndarray
 
 
-def _estimate_tensor(
-    target: _Target,
-    method: _Method,
+def estimate_tensor(
+    target: Target,
+    method: Method,
     *,
     step: object = None,
     vectorized: bool | None = None,
@@ -502,7 +500,7 @@ def _estimate_tensor(
     at_point: tuple[np.ndarray, int] | None = None,
     refine_above: float | None = None,
     start_steps: np.ndarray | None = None,
-) -> _TensorEstimate:
+) -> TensorEstimate:
     """Numerical Jacobian in tensor layout with its error estimate (see estimate_jacobian).
 
     `at_point` is ``(f(x), evaluations)`` when the caller has already evaluated f at the point;
@@ -510,9 +508,9 @@ def _estimate_tensor(
     :func:`_search_steps`); `start_steps` replaces the default base steps (shape of the
     variable; the search still runs from them), where `step` fixes the steps.
     """
-    _validate_chunk_bytes(chunk_bytes)
+    validate_chunk_bytes(chunk_bytes)
     x = target.x
-    f0, evaluations = _evaluate_at_point(target) if at_point is None else at_point
+    f0, evaluations = evaluate_at_point(target) if at_point is None else at_point
     calls = evaluations
     if start_steps is None:
         h = _base_steps(x, method, step).ravel()
@@ -603,12 +601,12 @@ def _estimate_tensor(
         calls += extra
 
     f_shape, x_shape = f0.shape, x.shape
-    large = np.maximum(_coordinate_scales(x).ravel(), 1.0)
+    large = np.maximum(coordinate_scales(x).ravel(), 1.0)
 
     def to_tensor(a: np.ndarray) -> np.ndarray:
         return np.array(np.broadcast_to(a, value.shape).T.reshape(f_shape + x_shape), order="C")
 
-    return _TensorEstimate(
+    return TensorEstimate(
         value=to_tensor(value),
         error=to_tensor(error),
         reliable=to_tensor(reliable),
@@ -626,7 +624,7 @@ def _estimate_tensor(
 
 
 #: The method of the second estimate, by the first one's method.
-_SECOND_OPINION = {
+SECOND_OPINION = {
     "forward": "richardson",
     "central": "richardson",
     "central4": "richardson",
@@ -635,14 +633,14 @@ _SECOND_OPINION = {
 }
 
 
-def _second_opinion(
-    target: _Target,
-    method: _Method,
-    first: _TensorEstimate,
+def second_opinion(
+    target: Target,
+    method: Method,
+    first: TensorEstimate,
     *,
     vectorized: bool | None,
     chunk_bytes: int,
-) -> _TensorEstimate:
+) -> TensorEstimate:
     """`first` merged with an independent estimate by another method at other steps.
 
     Rounding errors of real numerical code (LAPACK-backed, iterative) can be correlated between
@@ -652,7 +650,7 @@ def _second_opinion(
     the two are merged entry by entry (see :func:`_merge_estimates`), so that where they
     disagree, the disagreement itself bounds what the finite differences can be off by.
     """
-    other = METHODS[_SECOND_OPINION[method.name]]
+    other = METHODS[SECOND_OPINION[method.name]]
     # Start from the first estimate's steps, which its search fitted to f (a default step can
     # lie beyond the length scale of an ill-conditioned f): richardson's at 8 times central's
     # (its stencil reaches 32 times), central4's at a quarter of richardson's; the complex
@@ -664,7 +662,7 @@ def _second_opinion(
         # yet (there the search goes on from where the first one stopped)
         frozen = np.any(first.frozen, axis=tuple(range(first.f_value.ndim)))
         start = np.where(frozen, start, np.minimum(start, _base_steps(target.x, other, None)))
-    second = _estimate_tensor(
+    second = estimate_tensor(
         target,
         other,
         vectorized=first.vectorized if vectorized is None else vectorized,
@@ -675,7 +673,7 @@ def _second_opinion(
     return _merge_estimates(first, second)
 
 
-def _merge_estimates(a: _TensorEstimate, b: _TensorEstimate) -> _TensorEstimate:
+def _merge_estimates(a: TensorEstimate, b: TensorEstimate) -> TensorEstimate:
     """Merge two estimates of one Jacobian, entry by entry.
 
     Each entry takes the value with the smaller error estimate ``E_chosen`` (the other has
@@ -706,7 +704,7 @@ def _merge_estimates(a: _TensorEstimate, b: _TensorEstimate) -> _TensorEstimate:
     # it can neither confirm the chosen value nor be trusted to widen its tolerance.
     agrees = gap <= e_chosen + e_other
     reliable = np.where(take_b, b.reliable, a.reliable) & (widen | other_frozen | agrees)
-    return _TensorEstimate(
+    return TensorEstimate(
         value=value,
         error=error,
         reliable=reliable,
@@ -722,8 +720,8 @@ def _merge_estimates(a: _TensorEstimate, b: _TensorEstimate) -> _TensorEstimate:
 
 
 def _search_steps(
-    target: _Target,
-    method: _Method,
+    target: Target,
+    method: Method,
     f0: np.ndarray,
     steps: _Steps,
     combination: np.ndarray | None,
@@ -781,7 +779,7 @@ def _search_steps(
         return np.where(still, np.inf, np.max(trunc, axis=1, initial=0.0) + rounding)
 
     best = score(truncation, h, level, frozen)
-    ceiling = np.maximum(_coordinate_scales(target.x).ravel(), 1.0)
+    ceiling = np.maximum(coordinate_scales(target.x).ravel(), 1.0)
     active = (best > start * scale) | suspect
     floor = start * scale
     rounding_part = nf_value * np.maximum(prior, level) / h
@@ -975,9 +973,9 @@ def _search_steps(
     return found, evaluations, calls
 
 
-def _second_difference_combination(method: _Method, y: np.ndarray, f0: np.ndarray) -> np.ndarray:
+def _second_difference_combination(method: Method, y: np.ndarray, f0: np.ndarray) -> np.ndarray:
     """``|sum_c w_c s(c)|`` with ``s(c) = f(x+ch) + f(x-ch) - 2f(x)`` and the weights of
-    :attr:`_Method.kink_weights`, shape (k, m).
+    :attr:`Method.kink_weights`, shape (k, m).
 
     The weights cancel the smooth part of the second differences to high order (``O(h^4)`` for
     central, ``O(h^6)`` for central4 and richardson), so what remains is rounding
@@ -991,7 +989,7 @@ def _second_difference_combination(method: _Method, y: np.ndarray, f0: np.ndarra
 
 
 def _noise_levels(
-    method: _Method,
+    method: Method,
     y: np.ndarray,
     f0: np.ndarray,
     truncation: np.ndarray,
@@ -1014,7 +1012,7 @@ def _noise_levels(
 
 
 def _kinks(
-    method: _Method,
+    method: Method,
     combination: np.ndarray,
     prior: np.ndarray,
     delta_coord: np.ndarray,
@@ -1043,14 +1041,14 @@ def _kinks(
     return kink, half_jump
 
 
-def _validate_chunk_bytes(chunk_bytes: object) -> None:
+def validate_chunk_bytes(chunk_bytes: object) -> None:
     if not isinstance(chunk_bytes, (int, np.integer)) or isinstance(chunk_bytes, bool):
         raise InvalidArgumentError(f"`chunk_bytes` must be an integer; got {chunk_bytes!r}.")
     if chunk_bytes <= 0:
         raise InvalidArgumentError(f"`chunk_bytes` must be positive; got {chunk_bytes}.")
 
 
-def _check_complex_real_part(target: _Target, y: np.ndarray, f0: np.ndarray) -> None:
+def _check_complex_real_part(target: Target, y: np.ndarray, f0: np.ndarray) -> None:
     """Re f(x + ih e_j) must equal f(x) up to O(h^2): otherwise f is not complex-step safe."""
     scale = float(np.max(np.abs(f0), initial=0.0))
     if np.any(np.abs(y.real - f0[None, None, :]) > 1e-8 * scale + 1e-300):
@@ -1061,7 +1059,7 @@ def _check_complex_real_part(target: _Target, y: np.ndarray, f0: np.ndarray) -> 
         )
 
 
-def _cross_check_complex(target: _Target, value: np.ndarray, f0: np.ndarray, h: np.ndarray) -> int:
+def _cross_check_complex(target: Target, value: np.ndarray, f0: np.ndarray, h: np.ndarray) -> int:
     """Compare the complex-step Jacobian with central differences along one fixed direction.
 
     A function that is analytic but not complex-step safe (conj, abs of a product, ...) gives a
@@ -1069,12 +1067,12 @@ def _cross_check_complex(target: _Target, value: np.ndarray, f0: np.ndarray, h: 
     """
     x = target.x
     rng = np.random.default_rng(20_240_229)
-    u = rng.standard_normal(x.shape) * _coordinate_scales(x)
+    u = rng.standard_normal(x.shape) * coordinate_scales(x)
     t = EPS ** (1 / 3)
     values = []
     for c in (1.0, -1.0, 2.0, -2.0):
         point = x + c * t * u
-        values.append(_call_checked(target, point, _CROSS_CHECK, allow_complex=False).ravel())
+        values.append(call_checked(target, point, _CROSS_CHECK, allow_complex=False).ravel())
     d1 = (values[0] - values[1]) / (2 * t)
     d2 = (values[2] - values[3]) / (4 * t)
     magnitude = float(max(np.max(np.abs(f0), initial=0.0), np.max(np.abs(values), initial=0.0)))
@@ -1244,10 +1242,10 @@ def estimate_jacobian(
     >>> np.allclose(est.value, A), bool(np.all(est.error < 1e-8))
     (True, True)
     """
-    target = _make_target(f, point, wrt)
-    layout = _validate_layout(layout)
-    m = _validate_method(method)
-    est = _estimate_tensor(target, m, step=step, vectorized=vectorized, chunk_bytes=chunk_bytes)
+    target = make_target(f, point, wrt)
+    layout = validate_layout(layout)
+    m = validate_method(method)
+    est = estimate_tensor(target, m, step=step, vectorized=vectorized, chunk_bytes=chunk_bytes)
     f_shape, x_shape = est.f_value.shape, target.x.shape
 
     def convert(a: np.ndarray) -> np.ndarray:
@@ -1305,8 +1303,8 @@ def jacobian(
     >>> jacobian(lambda X: X.sum(axis=0), np.ones((2, 3)), layout="numerator").shape
     (3, 6)
     """
-    target = _make_target(f, point, wrt)
-    layout = _validate_layout(layout)
-    m = _validate_method(method)
+    target = make_target(f, point, wrt)
+    layout = validate_layout(layout)
+    m = validate_method(method)
     tensor, f0 = _value_tensor(target, m, step=step, vectorized=vectorized, chunk_bytes=chunk_bytes)
     return convert_layout(tensor, f0.shape, target.x.shape, source="tensor", target=layout)

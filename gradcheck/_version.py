@@ -1,0 +1,3 @@
+"""The package version, kept equal to the one in pyproject.toml (a test compares them)."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,51 @@
+"""Catalogues of identities: the registry, shapes, constraints, the runner and the listings.
+
+Built on ``gradcheck.verdict`` and ``gradcheck.engine``.
+"""
+
+from .constraints import CONSTRAINTS, sample
+from .docs import identity_card, render_listing, render_markdown
+from .registry import (
+    MISTAKES,
+    Catalogue,
+    DuplicateIdentityError,
+    Identity,
+    identity,
+    load_catalogue,
+    pitfall,
+)
+from .runner import (
+    CatalogueReport,
+    CheckRecord,
+    run_catalogue,
+    threshold_text,
+)
+from .shapes import (
+    dimension_names,
+    draw_dimensions,
+    evaluate_dimension,
+    resolve_shape,
+)
+
+__all__ = [
+    "CONSTRAINTS",
+    "MISTAKES",
+    "Catalogue",
+    "CatalogueReport",
+    "CheckRecord",
+    "DuplicateIdentityError",
+    "Identity",
+    "dimension_names",
+    "draw_dimensions",
+    "evaluate_dimension",
+    "identity",
+    "identity_card",
+    "load_catalogue",
+    "pitfall",
+    "render_listing",
+    "render_markdown",
+    "resolve_shape",
+    "run_catalogue",
+    "sample",
+    "threshold_text",
+]

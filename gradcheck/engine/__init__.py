@@ -1,0 +1,72 @@
+"""Finite-difference estimates of Jacobians: targets, evaluation, stencils, step search and layouts.
+
+Pure numerics: imports nothing of gradcheck but ``gradcheck.errors``.
+"""
+
+from .estimate import (
+    SECOND_OPINION,
+    JacobianEstimate,
+    TensorEstimate,
+    coordinate_scales,
+    estimate_jacobian,
+    estimate_tensor,
+    evaluate_at_point,
+    jacobian,
+    second_opinion,
+    validate_chunk_bytes,
+    validate_method,
+)
+from .evaluate import (
+    DEFAULT_CHUNK_BYTES,
+    call_checked,
+    evaluate_points,
+    probe_batching,
+    probe_size,
+)
+from .layouts import (
+    LAYOUTS,
+    Layout,
+    convert_layout,
+    layout_shapes,
+    validate_layout,
+)
+from .stencils import EPS, METHOD_NAMES, Method
+from .target import (
+    Point,
+    Target,
+    describe_index,
+    first_nonfinite,
+    make_target,
+)
+
+__all__ = [
+    "DEFAULT_CHUNK_BYTES",
+    "EPS",
+    "LAYOUTS",
+    "METHOD_NAMES",
+    "SECOND_OPINION",
+    "JacobianEstimate",
+    "Layout",
+    "Method",
+    "Point",
+    "Target",
+    "TensorEstimate",
+    "call_checked",
+    "convert_layout",
+    "coordinate_scales",
+    "describe_index",
+    "estimate_jacobian",
+    "estimate_tensor",
+    "evaluate_at_point",
+    "evaluate_points",
+    "first_nonfinite",
+    "jacobian",
+    "layout_shapes",
+    "make_target",
+    "probe_batching",
+    "probe_size",
+    "second_opinion",
+    "validate_chunk_bytes",
+    "validate_layout",
+    "validate_method",
+]

@@ -1,0 +1,9 @@
+"""Reports of catalogue runs and checks: JSON records and baselines.
+
+Built on ``gradcheck.catalogue`` and ``gradcheck.verdict``.
+"""
+
+from .json_report import compare_reports, load_report, report_to_json
+from .recording import record_from_result
+
+__all__ = ["compare_reports", "load_report", "record_from_result", "report_to_json"]
