@@ -15,10 +15,10 @@ from collections import defaultdict
 from dataclasses import replace
 
 import numpy as np
+from gradcheck_identities import builtin_catalogue
 from tabulate import tabulate
 
 import gradcheck
-from identities import builtin_catalogue
 
 
 def main() -> int:

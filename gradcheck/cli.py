@@ -25,6 +25,7 @@ from .catalogue import (
     dimension_names,
     draw_dimensions,
     identity_card,
+    installed_catalogue,
     load_catalogue,
     render_listing,
     render_markdown,
@@ -141,9 +142,7 @@ def _progress(stream: TextIO, *, after: float = 1.0):
 def _catalogue(module: str | None) -> Catalogue:
     if module is not None:
         return load_catalogue(module)
-    from identities import builtin_catalogue
-
-    return builtin_catalogue()
+    return installed_catalogue()
 
 
 def _cmd_catalogue(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

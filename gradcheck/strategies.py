@@ -30,6 +30,7 @@ from .catalogue import (
     Identity,
     dimension_names,
     evaluate_dimension,
+    installed_catalogue,
     resolve_shape,
 )
 from .errors import InvalidArgumentError, UnknownNameError
@@ -256,9 +257,7 @@ def identities(
     """Identities of the built-in catalogue (or `catalogue`), optionally of some families;
     pitfalls only when `pitfalls` is True."""
     if catalogue is None:
-        from identities import builtin_catalogue
-
-        catalogue = builtin_catalogue()
+        catalogue = installed_catalogue()
     entries = [e for e in catalogue.select(families=family) if pitfalls or not e.is_pitfall]
     if not entries:
         raise InvalidArgumentError(f"no identities selected (family={family!r}).")

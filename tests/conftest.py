@@ -2,10 +2,10 @@ import importlib
 import os
 import pkgutil
 
+import gradcheck_identities
 from hypothesis import HealthCheck, settings
 
 import gradcheck
-import identities
 
 # Reproducible: hypothesis derives its examples from the test, not from a random seed, and
 # keeps no example database (derandomize implies database=None; stated for the reader).
@@ -24,8 +24,8 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 # (not of the tests), so the examples of one test would depend on which other test files were
 # collected. Importing every module first makes them the same for `pytest tests/test_x.py`,
 # `pytest tests/` and the full run (which imports all of gradcheck for its doctests).
-for _package in (gradcheck, identities):
-    for _module in pkgutil.iter_modules(_package.__path__, prefix=f"{_package.__name__}."):
+for _package in (gradcheck, gradcheck_identities):
+    for _module in pkgutil.walk_packages(_package.__path__, prefix=f"{_package.__name__}."):
         if not _module.name.endswith(".__main__"):
             importlib.import_module(_module.name)
 

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from gradcheck_identities import builtin_catalogue
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from threadpoolctl import threadpool_info
 
 import gradcheck as gc
-from identities import builtin_catalogue
 from tests.helpers import seeds
 
 CATALOGUE = builtin_catalogue()

@@ -5,13 +5,13 @@ import re
 
 import numpy as np
 import pytest
+from gradcheck_identities import builtin_catalogue
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import gradcheck as gc
 from gradcheck import strategies as gst
 from gradcheck.verdict.check import check_and_estimate
-from identities import builtin_catalogue
 from tests.helpers import seeds
 
 CATALOGUE = builtin_catalogue()

@@ -25,13 +25,13 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import pytest
+from gradcheck_identities import builtin_catalogue
 from hypothesis import Phase, assume, example, given, settings
 from hypothesis import strategies as st
 
 import gradcheck as gc
 from gradcheck import strategies as gst
 from gradcheck.catalogue.shapes import shape_tokens
-from identities import builtin_catalogue
 from tests.check_cases import CHECK_CASES, build_check_case, check_problems
 from tests.helpers import seeds
 

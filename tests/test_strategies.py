@@ -1,11 +1,11 @@
 import numpy as np
 import pytest
+from gradcheck_identities import builtin_catalogue
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import gradcheck as gc
 from gradcheck import strategies as gst
-from identities import builtin_catalogue
 
 CATALOGUE = builtin_catalogue()
 

@@ -9,13 +9,13 @@ never copied from gradcheck's output.
 import numpy as np
 import pytest
 import scipy.linalg as sl
+from gradcheck_identities import builtin_catalogue
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import gradcheck as gc
 from gradcheck import strategies as gcs
 from gradcheck.catalogue.runner import _check_draw
-from identities import builtin_catalogue
 
 CATALOGUE = builtin_catalogue()
 

@@ -5,6 +5,7 @@ Built on ``gradcheck.verdict`` and ``gradcheck.engine``.
 
 from .constraints import CONSTRAINTS, sample
 from .docs import identity_card, render_listing, render_markdown
+from .installed import CATALOGUE_GROUP, installed_catalogue, installed_catalogues
 from .registry import (
     MISTAKES,
     Catalogue,
@@ -28,6 +29,7 @@ from .shapes import (
 )
 
 __all__ = [
+    "CATALOGUE_GROUP",
     "CONSTRAINTS",
     "MISTAKES",
     "Catalogue",
@@ -40,6 +42,8 @@ __all__ = [
     "evaluate_dimension",
     "identity",
     "identity_card",
+    "installed_catalogue",
+    "installed_catalogues",
     "load_catalogue",
     "pitfall",
     "render_listing",

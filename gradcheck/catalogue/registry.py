@@ -282,8 +282,8 @@ class Catalogue:
 
     Examples
     --------
-    >>> from identities import builtin_catalogue
-    >>> cat = builtin_catalogue()
+    >>> import gradcheck
+    >>> cat = gradcheck.installed_catalogue()
     >>> cat["dxTAx_dx"].source
     'Matrix Cookbook (82); Wikipedia scalar-by-vector; project seed notes'
     """

@@ -39,6 +39,7 @@ from ..verdict import (
     resolve_layouts,
     shape_diagnosis,
 )
+from .installed import installed_catalogue
 from .registry import Catalogue, Identity, load_catalogue
 from .shapes import resolve_shape
 
@@ -469,9 +470,7 @@ def run_catalogue(
     validate_method(method)
     if catalogue is None:
         if module is None:
-            from identities import builtin_catalogue
-
-            catalogue = builtin_catalogue()
+            catalogue = installed_catalogue()
         else:
             catalogue = load_catalogue(module)
     chosen = catalogue.select(select, families)

@@ -1,0 +1,34 @@
+"""The built-in catalogue of matrix-calculus identities, one module per family.
+
+Built from the project's reference table (The Matrix Cookbook Sec. 2, the Wikipedia layout
+tables, Giles' results for algorithmic differentiation, machine-learning gradients), each entry
+written here in batch-polymorphic form. ``pitfalls`` holds the known-wrong claims.
+"""
+
+from __future__ import annotations
+
+from gradcheck import Catalogue, load_catalogue
+
+FAMILY_MODULES = (
+    "gradcheck_identities.linear",
+    "gradcheck_identities.by_scalar",
+    "gradcheck_identities.quadratic",
+    "gradcheck_identities.trace",
+    "gradcheck_identities.determinant",
+    "gradcheck_identities.inverse",
+    "gradcheck_identities.norm",
+    "gradcheck_identities.elementwise",
+    "gradcheck_identities.eigen_svd",
+    "gradcheck_identities.matrix_function",
+    "gradcheck_identities.ml_loss",
+    "gradcheck_identities.product_chain_rule",
+    "gradcheck_identities.vector_by_vector",
+    "gradcheck_identities.structured",
+    "gradcheck_identities.seed_notes",
+    "gradcheck_identities.pitfalls",
+)
+
+
+def builtin_catalogue() -> Catalogue:
+    """Every identity and pitfall of the built-in catalogue."""
+    return load_catalogue(*FAMILY_MODULES)
