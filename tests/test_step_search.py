@@ -88,3 +88,16 @@ def test_a_rounding_level_measured_as_zero_by_luck_is_not_believed():
     spec = ("chol_logdet", 3, 1.0, 1e-4, 0)
     result = _check(spec, lambda case: case.claim, "central")
     assert result.status == "passed", str(result)
+
+
+@pytest.mark.parametrize(
+    "spec", [("chol_logdet", 5, 1.0, 1e-6, 1), ("chol_logdet", 8, 1.0, 1e-8, 1)]
+)
+def test_a_function_that_cancels_to_nearly_zero_is_never_a_false_alarm(spec):
+    # log det of a matrix with unit spectrum is ~0: the a priori rounding level (relative to
+    # |f|) is ~0, while f rounds like its O(1) terms. Before: a default step whose differences
+    # happened to agree exactly, confirmed by a second estimate that started next to it (the
+    # first case), and a search that went down to steps at which f no longer changed (the
+    # second): both "failed".
+    result = _check(spec, lambda case: case.claim, "central")
+    assert result.status == "passed", str(result)

@@ -564,7 +564,8 @@ def estimate_tensor(
             first.combination,
             prior_level,
             start=refine_above,
-            noise_ceiling=float(np.sqrt(prior_level * magnitude)),
+            output_epsilon=out_eps,
+            magnitude=magnitude,
             vectorized=vectorized,
             chunk_bytes=chunk_bytes,
         )
@@ -661,7 +662,13 @@ def second_opinion(
         # never beyond the other method's own default steps, except where f has not changed
         # yet (there the search goes on from where the first one stopped)
         frozen = np.any(first.frozen, axis=tuple(range(first.f_value.ndim)))
-        start = np.where(frozen, start, np.minimum(start, _base_steps(target.x, other, None)))
+        own = _base_steps(target.x, other, None)
+        start = np.where(frozen, start, np.minimum(start, own))
+        # where the first estimate kept its default step (nothing fitted it to f), the other
+        # method starts from its own: the two steps are then independent.
+        if method.kind != "complex":
+            kept = first.step == _base_steps(target.x, method, None)
+            start = np.where(kept & ~frozen, own, start)
     second = estimate_tensor(
         target,
         other,
@@ -701,8 +708,13 @@ def _merge_estimates(a: TensorEstimate, b: TensorEstimate) -> TensorEstimate:
     widen = other_reliable & ~other_frozen
     error = np.where(widen, np.maximum(e_chosen, gap + e_other), e_chosen)
     # An unreliable other value that disagrees leaves the entry unverifiable (inconclusive):
-    # it can neither confirm the chosen value nor be trusted to widen its tolerance.
-    agrees = gap <= e_chosen + e_other
+    # it can neither confirm the chosen value nor be trusted to widen its tolerance. Within its
+    # own wide error bar it does not confirm anything either: unless it is off because its
+    # stencil reaches a kink, it must agree within 4 times the chosen value's error (f that
+    # cancels to nearly 0 rounds far above its a priori level, which the chosen value's error
+    # bar may then under-read a thousandfold).
+    other_kink = np.where(take_b, a.kink, b.kink)
+    agrees = np.where(other_kink, gap <= e_chosen + e_other, gap <= 4 * e_chosen)
     reliable = np.where(take_b, b.reliable, a.reliable) & (widen | other_frozen | agrees)
     return TensorEstimate(
         value=value,
@@ -728,7 +740,8 @@ def _search_steps(
     prior: float,
     *,
     start: float,
-    noise_ceiling: float = np.inf,
+    output_epsilon: float = EPS,
+    magnitude: float = np.inf,
     vectorized: bool,
     chunk_bytes: int,
 ) -> tuple[_Steps, int, int]:
@@ -786,15 +799,23 @@ def _search_steps(
     raw_level = measured_level.copy()  # as measured at each coordinate's current step
     smooth_order = 2 * len(method.multiples)
 
-    # A measured level above `noise_ceiling` (about sqrt(eps) of f) and a tenth of the first
-    # differences is not rounding but f's smooth part: the step is beyond f's length scale,
-    # and goes down. (Below a tenth of the first differences a level is no sign of a step
-    # too large, whatever f's magnitude, e.g. f that cancels to nearly 0.)
-    def too_curved(lev: np.ndarray, val: np.ndarray, step: np.ndarray) -> np.ndarray:
-        spread = 0.1 * np.max(np.abs(val), axis=1, initial=0.0) * step
-        return (lev > noise_ceiling) & (lev > spread)
+    def noise_ceiling(val: np.ndarray, coords: np.ndarray) -> np.ndarray:
+        """Largest rounding level f can plausibly have: sqrt(eps) of the larger of |f| and of
+        f's change over the coordinate's scale (f that cancels to ~0 rounds relative to its
+        terms; LAPACK-backed functions to cond * eps of their norm)."""
+        change = np.max(np.abs(val), axis=1, initial=0.0) * ceiling[coords]
+        return 2 * np.sqrt(output_epsilon) * np.maximum(magnitude, change)
 
-    wild = too_curved(raw_level, value, h)
+    # A measured level above that and above a tenth of the first differences is not rounding
+    # but f's smooth part: the step is beyond f's length scale, and goes down.
+    def too_curved(
+        lev: np.ndarray, val: np.ndarray, step: np.ndarray, coords: np.ndarray
+    ) -> np.ndarray:
+        spread = 0.1 * np.max(np.abs(val), axis=1, initial=0.0) * step
+        return (lev > noise_ceiling(val, coords)) & (lev > spread)
+
+    everyone = np.arange(h.size)
+    wild = too_curved(raw_level, value, h, everyone)
     up = ((np.max(truncation, axis=1, initial=0.0) <= rounding_part) | frozen) & ~suspect & ~wild
     origin, base = h.copy(), h.copy()
     moved = np.zeros(h.shape, dtype=bool)
@@ -846,7 +867,7 @@ def _search_steps(
                 # where it grows as much (see `pending` below), noise not.
                 confirmed = was & (shrink >= 2.5) & (shrink <= 32)
                 pending[sub[confirmed]] = True
-                noise = was & (shrink < 2.5) & ~too_curved(got.level, got.value, new_h)
+                noise = was & (shrink < 2.5) & ~too_curved(got.level, got.value, new_h, sub)
                 cleared = was & ~confirmed
                 kink[sub[cleared]] = False
                 kink_term[sub[cleared]] = 0.0
@@ -898,14 +919,14 @@ def _search_steps(
                 new_trunc = np.max(got.truncation, axis=1, initial=0.0)
                 noise_like = (new_trunc < 4 * old_trunc) & ~frozen[sub] & ~got.frozen
                 implied = np.maximum(gap - new_score, 0.0) * h[sub] / nf_value
-                explained = consistent | (implied <= noise_ceiling)
+                explained = consistent | (implied <= noise_ceiling(got.value, sub))
                 noisy_up = consider & explained & noise_like
                 better |= noisy_up
             else:
                 noisy_up = np.zeros(sub.size, dtype=bool)
             # Beyond f's length scale the score misleads; a smaller step at which f's smooth
             # part shrinks is taken whatever its score.
-            shrinking = wild[sub] & (got.level < raw_level[sub]) & (not going_up)
+            shrinking = wild[sub] & (got.level < raw_level[sub]) & ~got.frozen & (not going_up)
             better |= consider & shrinking
             # Where f did not change, a step at which it does is taken only if its estimate is
             # good (f may just have reached a kink or the staircase of a quantised input); a
@@ -941,7 +962,7 @@ def _search_steps(
             else:
                 level[win] = got.level[better]
             raw_level[win] = got.level[better]
-            wild[win] = too_curved(raw_level[win], value[win], h[win])
+            wild[win] = too_curved(raw_level[win], value[win], h[win], win)
             frozen[win] = False
             previous = best[win]
             best[win] = new_score[better]
