@@ -39,6 +39,7 @@ from ..errors import (
 )
 from .diagnosis import Diagnosis, Evidence, diagnose
 from .directional import _directional_estimate, _directional_threshold, _join
+from .options import CheckOptions
 from .text import _fmt_err, _index_text, entries_table
 
 __all__ = ["CheckResult", "assert_gradient", "check"]
@@ -370,16 +371,21 @@ def check_and_estimate(
     if mode == "directional" and directions is not None:
         _validate_directions(directions)
     claimed = _claimed_value(derivative, target)
+    if mode == "full":
+        options = CheckOptions(
+            method=method,
+            rtol=rtol_v,
+            atol=atol_v,
+            step=step,
+            vectorized=vectorized,
+            chunk_bytes=chunk_bytes,
+        )
+        result, estimates = full_verdict(target, claimed, layout, options)
+        return result, estimates.latest, target
     f0, evaluations = evaluate_at_point(target)
     layouts, declared = resolve_layouts(claimed.shape, f0.shape, target.x.shape, layout)
     tolerances = {"rtol": rtol_v, "atol": atol_v}
     engine = {"step": step, "vectorized": vectorized, "chunk_bytes": chunk_bytes}
-    if mode == "full":
-        est = estimate_tensor(target, m, at_point=(f0, evaluations), **engine)
-        result = _full_result(target, m, claimed, est, layouts, declared, tolerances)
-        if result.status == "passed" or declared is not None:
-            return result, est, target
-        return _confirm(target, m, claimed, est, result, layouts, tolerances, engine)
     rng = (
         seed
         if isinstance(seed, np.random.Generator)
@@ -487,36 +493,78 @@ def _full_result(
     return result
 
 
-def _confirm(
+@dataclass(frozen=True)
+class Estimates:
+    """The estimates a full verdict made at one point, for the next layout to reuse.
+
+    `first` is the estimate every verdict starts from; `second` the merged estimate made
+    before a verdict that is not "passed" (see `gradcheck.engine.second_opinion`), or None;
+    `second_failed` the reason no second estimate could be made.
+    """
+
+    first: TensorEstimate
+    second: TensorEstimate | None = None
+    second_failed: str | None = None
+
+    @property
+    def latest(self) -> TensorEstimate:
+        return self.first if self.second is None else self.second
+
+
+def full_verdict(
     target: Target,
-    method: Method,
     claimed: np.ndarray,
-    est: TensorEstimate,
-    result: CheckResult,
-    layouts: list[str],
-    tolerances: dict[str, float],
-    engine: dict[str, Any],
-) -> tuple[CheckResult, TensorEstimate, Target]:
-    """Before a failed or inconclusive verdict, consult a second estimate (other method, other
-    steps) and decide on the merged evidence (see `_engine.second_opinion`)."""
-    try:
-        merged = second_opinion(
-            target,
-            method,
-            est,
-            vectorized=engine["vectorized"],
-            chunk_bytes=engine["chunk_bytes"],
+    layout: str,
+    options: CheckOptions,
+    estimates: Estimates | None = None,
+) -> tuple[CheckResult, Estimates]:
+    """The one full-mode verdict: every entry of `claimed` against the estimate, in `layout`.
+
+    `check`, :meth:`gradcheck.Identity.check` and the catalogue runner all come here. Before
+    a failed or inconclusive verdict a second estimate (other method, other steps) is made and
+    the verdict is taken on the merged evidence. `estimates` from an earlier call at the same
+    target (another layout of the same claim) are reused, so that f is not evaluated again.
+    """
+    m = options.finite_differences
+    tolerances = options.tolerances()
+    engine = {"step": options.step, "vectorized": options.vectorized}
+    if estimates is None:
+        f0, evaluations = evaluate_at_point(target)
+        resolve_layouts(claimed.shape, f0.shape, target.x.shape, layout)  # shape check first
+        first = estimate_tensor(
+            target, m, at_point=(f0, evaluations), chunk_bytes=options.chunk_bytes, **engine
         )
-    except (NonFiniteValueError, FunctionCallError) as exc:
-        note = f"no second estimate at larger steps could be made to confirm this ({exc})"
-        return replace(result, notes=(*result.notes, note)), est, target
-    confirmed = _full_result(target, method, claimed, merged, layouts, None, tolerances)
+        estimates = Estimates(first=first)
+    f_shape = estimates.first.f_value.shape
+    layouts, declared = resolve_layouts(claimed.shape, f_shape, target.x.shape, layout)
+    result = _full_result(target, m, claimed, estimates.first, layouts, declared, tolerances)
+    if result.status == "passed" or declared is not None:
+        return result, estimates
+    if estimates.second is None and estimates.second_failed is None:
+        try:
+            merged = second_opinion(
+                target,
+                m,
+                estimates.first,
+                vectorized=options.vectorized,
+                chunk_bytes=options.chunk_bytes,
+            )
+            estimates = replace(estimates, second=merged)
+        except (NonFiniteValueError, FunctionCallError) as exc:
+            estimates = replace(estimates, second_failed=str(exc))
+    if estimates.second is None:
+        note = (
+            f"no second estimate at larger steps could be made to confirm this "
+            f"({estimates.second_failed})"
+        )
+        return replace(result, notes=(*result.notes, note)), estimates
+    confirmed = _full_result(target, m, claimed, estimates.second, layouts, None, tolerances)
     if confirmed.status == result.status:
         outcome = f"confirms the first one's {result.status} verdict"
     else:
         outcome = f"turns the first one's {result.status} verdict into {confirmed.status}"
-    note = f"a second estimate ({SECOND_OPINION[method.name]}, other steps) {outcome}."
-    return replace(confirmed, notes=(*confirmed.notes, note)), merged, target
+    note = f"a second estimate ({SECOND_OPINION[m.name]}, other steps) {outcome}."
+    return replace(confirmed, notes=(*confirmed.notes, note)), estimates
 
 
 def check(
@@ -640,31 +688,34 @@ def check(
     )
     if result.status == "passed":
         return result
+    options = CheckOptions(
+        method=method, rtol=rtol, atol=atol, vectorized=vectorized, chunk_bytes=chunk_bytes
+    )
+    return with_diagnosis(result, est, target, derivative, options)
+
+
+def with_diagnosis(
+    result: CheckResult,
+    est: TensorEstimate | None,
+    target: Target,
+    derivative: object,
+    options: CheckOptions,
+) -> CheckResult:
+    """`result` (not passed) with its diagnosis, found by re-checking with the same options."""
+
+    def moved(new_point: dict[str, Any]) -> Target:
+        return make_target(
+            target.f, new_point if target.wrt is not None else new_point[_BARE], target.wrt
+        )
 
     def recheck(new_point: dict[str, Any]) -> bool:
-        moved = new_point if target.wrt is not None else new_point[_BARE]
-        again, _, _ = check_and_estimate(
-            f,
-            derivative,
-            moved,
-            wrt=wrt,
-            layout=result.layout,
-            method=method,
-            mode="full",
-            rtol=rtol,
-            atol=atol,
-            directions=directions,
-            seed=seed,
-            step=None,
-            vectorized=vectorized,
-            chunk_bytes=chunk_bytes,
-        )
-        return again.passed
+        there = moved(new_point)
+        claim = _claimed_value(derivative, there)
+        return full_verdict(there, claim, result.layout, replace(options, step=None))[0].passed
 
     def numerical_at(new_point: dict[str, Any]) -> np.ndarray:
-        moved = new_point if target.wrt is not None else new_point[_BARE]
-        there = make_target(f, moved, wrt)
-        estimate = estimate_tensor(there, validate_method(method), vectorized=vectorized)
+        there = moved(new_point)
+        estimate = estimate_tensor(there, options.finite_differences, vectorized=options.vectorized)
         return _in_layout(estimate, result.layout, result.claimed)[0]
 
     diagnosis = _diagnose_result(result, est, target, derivative, recheck, numerical_at)
