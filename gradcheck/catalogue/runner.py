@@ -13,31 +13,24 @@ from tabulate import tabulate
 from threadpoolctl import threadpool_limits
 
 from ..engine import (
-    DEFAULT_CHUNK_BYTES,
     LAYOUTS,
-    TensorEstimate,
     convert_layout,
-    estimate_tensor,
     make_target,
-    second_opinion,
     validate_layout,
     validate_method,
 )
 from ..errors import (
-    FunctionCallError,
     GradcheckError,
     InvalidArgumentError,
-    NonFiniteValueError,
     ShapeMismatchError,
 )
 from ..verdict import (
+    CheckOptions,
+    CheckResult,
     Diagnosis,
-    Evidence,
-    check_and_estimate,
-    compare,
-    diagnose,
-    resolve_layouts,
+    full_verdict,
     shape_diagnosis,
+    with_diagnosis,
 )
 from .installed import installed_catalogue
 from .registry import Catalogue, Identity, load_catalogue
@@ -264,147 +257,73 @@ def _check_draw(
             for name in layouts
         ]
 
-    method = validate_method(method_name)
+    options = CheckOptions(method=method_name, vectorized=entry.vectorized)
     try:
         target = make_target(entry.f, point, entry.wrt)
-        est = estimate_tensor(target, method, vectorized=entry.vectorized)
         claimed = np.asarray(entry.derivative(**point), dtype=np.float64)
+        as_stated, estimates = full_verdict(target, claimed, entry.layout, options)
+    except ShapeMismatchError as exc:
+        f_shape = np.shape(target.call(target.x.copy(), "at the point"))
+        found = shape_diagnosis(claimed.shape, f_shape, target.x.shape)
+        return [replace(r, diagnosis=found) for r in failed_all("failed", f"shape mismatch: {exc}")]
     except GradcheckError as exc:
         return failed_all("error", str(exc))
     except Exception as exc:  # the derivative formula itself raised
         return failed_all("error", f"the derivative raised {type(exc).__name__}: {exc}")
-    f_shape, x_shape = est.f_value.shape, target.x.shape
-    try:
-        fits, declared = resolve_layouts(claimed.shape, f_shape, x_shape, entry.layout)
-    except ShapeMismatchError as exc:
-        records = failed_all("failed", f"shape mismatch: {exc}", est.evaluations)
-        found = shape_diagnosis(claimed.shape, f_shape, x_shape)
-        return [replace(r, diagnosis=found) for r in records]
-    stated = fits[0]
-    tensor = convert_layout(claimed, f_shape, x_shape, source=stated, target="tensor")
-
-    def compare_all(est: TensorEstimate) -> list[dict]:
-        def conv(a: np.ndarray, name: str) -> np.ndarray:
-            return convert_layout(a, f_shape, x_shape, source="tensor", target=name)
-
-        return [
-            compare(
-                *(conv(a, name) for a in (tensor, est.value, est.error, est.reliable)),
-                rtol=method.rtol,
-                atol=0.0,
-                frozen=conv(est.frozen, name),
-            )
-            for name in layouts
-        ]
-
-    comparisons = compare_all(est)
-    if declared is None and any(c["status"] != "passed" for c in comparisons):
-        # The same second estimate as `check` makes before a failed or inconclusive verdict.
-        try:
-            est = second_opinion(
-                target, method, est, vectorized=entry.vectorized, chunk_bytes=DEFAULT_CHUNK_BYTES
-            )
-            comparisons = compare_all(est)
-        except (NonFiniteValueError, FunctionCallError):
-            pass
-    scale = float(np.max(np.abs(est.value), initial=0.0))
+    f_shape, x_shape = estimates.first.f_value.shape, target.x.shape
+    results = []
+    for name in layouts:
+        # The claim converted to the layout of the comparison, through `check`'s own path; a
+        # claim with another layout's shape than the stated one fails as stated, in every one.
+        if name == entry.layout or as_stated.layout != entry.layout:
+            result, derivative = as_stated, entry.derivative
+        else:
+            derivative = _derivative_in(entry, name, f_shape, x_shape)
+            result, estimates = full_verdict(target, derivative(**point), name, options, estimates)
+        if result.status != "passed":
+            result = with_diagnosis(result, estimates.latest, target, derivative, options)
+        results.append(result)
     seconds = (time.perf_counter() - start) / len(layouts)
-    records = []
-    diagnosis = None
-    for name, comparison in zip(layouts, comparisons, strict=True):
-
-        def conv(a: np.ndarray, name: str = name) -> np.ndarray:
-            return convert_layout(a, f_shape, x_shape, source="tensor", target=name)
-
-        status = comparison["status"]
-        message = ""
-        if declared is not None:
-            status = "failed"
-            message = (
-                f"layout mismatch: the claim has the {stated} layout's shape {claimed.shape}, "
-                f"stated as {declared}"
-            )
-        ok = status == ("passed" if entry.expected == "pass" else "failed")
-        if status != "passed" and diagnosis is None:
-            diagnosis = _diagnose_draw(
-                entry, point, target, est, tensor, conv, comparison, status, name, declared, stated
-            )
-        if not ok and not message:
-            message = f"max rel. error {comparison['max_rel_error']:.2e}"
-        records.append(
-            CheckRecord(
-                **common,
-                layout=name,
-                status=status,
-                ok=ok,
-                max_rel_error=comparison["max_rel_error"],
-                error_estimate=float(np.max(est.error, initial=0.0)) / scale if scale else 0.0,
-                detection_threshold=comparison["detection_threshold"],
-                evaluations=est.evaluations,
-                seconds=seconds,
-                message=message,
-                diagnosis=diagnosis if status != "passed" else None,
-            )
-        )
-    return records
+    return [
+        _record(common, name, result, entry.expected, seconds)
+        for name, result in zip(layouts, results, strict=True)
+    ]
 
 
-def _diagnose_draw(
-    entry: Identity,
-    point: dict,
-    target: object,
-    est: object,
-    tensor: np.ndarray,
-    conv: Callable[[np.ndarray], np.ndarray],
-    comparison: dict,
-    status: str,
-    name: str,
-    declared: str | None,
-    stated: str,
-) -> Diagnosis:
-    """Diagnose a draw that did not pass (see :mod:`gradcheck.verdict.diagnosis`)."""
+def _derivative_in(
+    entry: Identity, layout: str, f_shape: tuple, x_shape: tuple
+) -> Callable[..., np.ndarray]:
+    """The identity's derivative converted from its stated layout to `layout`."""
 
-    def recheck(new_point: dict) -> bool:
-        result, _, _ = check_and_estimate(
-            entry.f,
-            entry.derivative,
-            new_point,
-            wrt=entry.wrt,
-            layout=entry.layout,
-            method="central",
-            mode="full",
-            rtol=None,
-            atol=None,
-            directions=1,
-            seed=None,
-            step=None,
-            vectorized=entry.vectorized,
-            chunk_bytes=DEFAULT_CHUNK_BYTES,
-        )
-        return result.passed
+    def converted(**point: object) -> np.ndarray:
+        claimed = np.asarray(entry.derivative(**point), dtype=np.float64)
+        return convert_layout(claimed, f_shape, x_shape, source=entry.layout, target=layout)
 
-    def numerical_at(new_point: dict) -> np.ndarray:
-        there = make_target(entry.f, new_point, entry.wrt)
-        value = estimate_tensor(there, validate_method("central"), vectorized=entry.vectorized)
-        return conv(value.value)
+    return converted
 
-    evidence = Evidence(
-        claimed=conv(tensor),
-        numerical=conv(est.value),
-        tolerance=comparison["tolerance"],
-        status=status,
-        layout=stated if declared else name,
-        f_shape=est.f_value.shape,
-        x_shape=target.x.shape,
-        tensor=est.value,
-        kink=est.kink,
-        layout_mismatch=declared,
-        recheck=recheck,
-        numerical_at=numerical_at,
-        point=dict(point),
-        wrt=entry.wrt,
+
+def _record(common: dict, layout: str, result: CheckResult, expected: str, seconds: float):
+    """The catalogue's record of one verdict of `check`'s path."""
+    ok = result.status == ("passed" if expected == "pass" else "failed")
+    mismatch = [n for n in result.notes if n.startswith("layout mismatch")]
+    message = mismatch[0] if mismatch else ""
+    if not ok and not message:
+        message = f"max rel. error {result.max_rel_error:.2e}"
+    scale = float(np.max(np.abs(result.numerical), initial=0.0))
+    error = float(np.max(result.error_estimate, initial=0.0))
+    return CheckRecord(
+        **common,
+        layout=layout,
+        status=result.status,
+        ok=ok,
+        max_rel_error=result.max_rel_error,
+        error_estimate=error / scale if scale else 0.0,
+        detection_threshold=result.detection_threshold,
+        evaluations=result.evaluations,
+        seconds=seconds,
+        message=message,
+        diagnosis=result.diagnosis,
     )
-    return diagnose(evidence)
 
 
 def run_catalogue(

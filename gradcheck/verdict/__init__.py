@@ -5,11 +5,14 @@ Built on ``gradcheck.engine``.
 
 from .check import (
     CheckResult,
+    Estimates,
     assert_gradient,
     check,
     check_and_estimate,
     compare,
+    full_verdict,
     resolve_layouts,
+    with_diagnosis,
 )
 from .diagnosis import (
     KINDS,
@@ -18,12 +21,15 @@ from .diagnosis import (
     diagnose,
     shape_diagnosis,
 )
+from .options import CheckOptions
 from .taylor import TaylorResult, taylor_test
 
 __all__ = [
     "KINDS",
+    "CheckOptions",
     "CheckResult",
     "Diagnosis",
+    "Estimates",
     "Evidence",
     "TaylorResult",
     "assert_gradient",
@@ -31,7 +37,9 @@ __all__ = [
     "check_and_estimate",
     "compare",
     "diagnose",
+    "full_verdict",
     "resolve_layouts",
     "shape_diagnosis",
     "taylor_test",
+    "with_diagnosis",
 ]
