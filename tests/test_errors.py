@@ -214,3 +214,28 @@ def test_function_needing_writable_buffers_still_works():
         return np.sum(x**2, axis=-1)
 
     assert np.allclose(gc.jacobian(cython_like, X), 2 * X, rtol=1e-8)
+
+
+def test_results_cannot_be_edited_into_another_verdict():
+    import dataclasses
+
+    x = np.array([1.0, 2.0])
+    result = gc.check(lambda x: np.sum(x**2), 2 * x, x)
+    assert result.passed
+    edited = dataclasses.replace(result, status="failed")
+    assert not edited.passed and not edited
+    with pytest.raises(ValueError):
+        result.numerical[0] = 0.0
+    with pytest.raises(ValueError):
+        result.tolerance[0] = 1.0
+    taylor = gc.taylor_test(lambda x: np.sum(x**2), 2 * x, x)
+    assert dataclasses.replace(taylor, status="failed").passed is False
+    with pytest.raises(ValueError):
+        taylor.remainders[0] = 0.0
+
+
+def test_taylor_test_is_reproducible_by_default():
+    x = np.array([1.0, 2.0, 3.0])
+    first = gc.taylor_test(lambda x: np.sum(np.sin(x)), np.cos(x), x)
+    second = gc.taylor_test(lambda x: np.sum(np.sin(x)), np.cos(x), x)
+    assert np.array_equal(first.direction, second.direction)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -57,6 +57,15 @@ MAX_DIRECTIONS = 64
 FALLBACK_MAX_SIZE = 2048
 
 _MODES = ("full", "directional")
+
+#: The verdicts of a check.
+Status = Literal["passed", "failed", "inconclusive"]
+
+
+def _frozen_array(value: object) -> np.ndarray:
+    out = np.array(value, copy=True)
+    out.flags.writeable = False
+    return out
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -120,8 +129,7 @@ class CheckResult:
         :class:`gradcheck.Diagnosis`.
     """
 
-    passed: bool
-    status: str
+    status: Status
     mode: str
     max_abs_error: float
     max_rel_error: float
@@ -141,6 +149,16 @@ class CheckResult:
     headline: str
     notes: tuple[str, ...] = ()
     diagnosis: Diagnosis | None = None
+
+    def __post_init__(self) -> None:
+        # a result cannot be edited into another verdict: its arrays are read-only copies
+        for name in ("tolerance", "numerical", "claimed", "error_estimate", "reliable"):
+            object.__setattr__(self, name, _frozen_array(getattr(self, name)))
+
+    @property
+    def passed(self) -> bool:
+        """True when `status` is "passed"; also the truth value of the result."""
+        return self.status == "passed"
 
     def __bool__(self) -> bool:
         return self.passed
@@ -847,7 +865,6 @@ def _build_result(
         evaluations,
     )
     return CheckResult(
-        passed=comparison["passed"],
         status=comparison["status"],
         mode=mode,
         max_abs_error=comparison["max_abs_error"],

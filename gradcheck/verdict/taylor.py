@@ -57,7 +57,6 @@ class TaylorResult:
         One-line summary.
     """
 
-    passed: bool
     status: str
     observed_order: float
     steps: np.ndarray = field(repr=False)
@@ -66,6 +65,17 @@ class TaylorResult:
     rounding_floor: float
     direction: np.ndarray = field(repr=False)
     headline: str
+
+    def __post_init__(self) -> None:
+        for name in ("steps", "remainders", "orders", "direction"):
+            value = np.array(getattr(self, name), copy=True)
+            value.flags.writeable = False
+            object.__setattr__(self, name, value)
+
+    @property
+    def passed(self) -> bool:
+        """True when `status` is "passed"; also the truth value of the result."""
+        return self.status == "passed"
 
     def __bool__(self) -> bool:
         return self.passed
@@ -109,7 +119,7 @@ def taylor_test(
         Direction ``u`` (shape of the variable). Default: a Gaussian direction scaled by each
         coordinate's magnitude, of unit norm.
     seed : int or numpy.random.Generator, optional
-        Randomness of the default direction.
+        Randomness of the default direction (default 0: reproducible).
     first_step : float
         Largest step, relative to the (scaled) direction.
     num_steps : int
@@ -193,7 +203,6 @@ def taylor_test(
     if usable.size == 0 and status == "passed":
         headline = f"taylor test {word}: remainders at rounding level (f affine along u)"
     return TaylorResult(
-        passed=status == "passed",
         status=status,
         observed_order=observed,
         steps=steps,
@@ -207,7 +216,11 @@ def taylor_test(
 
 def _direction(x: np.ndarray, direction: object, seed: object) -> np.ndarray:
     if direction is None:
-        rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+        rng = (
+            seed
+            if isinstance(seed, np.random.Generator)
+            else np.random.default_rng(0 if seed is None else seed)
+        )
         u = rng.standard_normal(x.shape)
         u = u / max(float(np.linalg.norm(u)), 1e-300)
         return u * coordinate_scales(x)
