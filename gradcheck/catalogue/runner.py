@@ -270,18 +270,23 @@ def _check_draw(
         return failed_all("error", str(exc))
     except Exception as exc:  # the derivative formula itself raised
         return failed_all("error", f"the derivative raised {type(exc).__name__}: {exc}")
+    if as_stated.status != "passed":
+        as_stated = with_diagnosis(as_stated, estimates.latest, target, entry.derivative, options)
     f_shape, x_shape = estimates.first.f_value.shape, target.x.shape
     results = []
     for name in layouts:
         # The claim converted to the layout of the comparison, through `check`'s own path; a
         # claim with another layout's shape than the stated one fails as stated, in every one.
+        # The diagnosis is the one of the identity as stated (what `gradcheck show` prints).
         if name == entry.layout or as_stated.layout != entry.layout:
-            result, derivative = as_stated, entry.derivative
+            result = as_stated
         else:
             derivative = _derivative_in(entry, name, f_shape, x_shape)
             result, estimates = full_verdict(target, derivative(**point), name, options, estimates)
-        if result.status != "passed":
-            result = with_diagnosis(result, estimates.latest, target, derivative, options)
+            if result.status != "passed" and as_stated.diagnosis is not None:
+                result = replace(result, diagnosis=as_stated.diagnosis)
+            elif result.status != "passed":
+                result = with_diagnosis(result, estimates.latest, target, derivative, options)
         results.append(result)
     seconds = (time.perf_counter() - start) / len(layouts)
     return [
