@@ -17,7 +17,7 @@ import numpy as np
 
 from ._infer import Analysis, analyse
 from ._limits import DEFAULT_LIMITS, Limits
-from ._nodes import Call, Constant, Expression, ExpressionError, Node, Variable, iter_variables
+from ._nodes import Call, Constant, Expression, Node, Variable, error_at, iter_variables
 from ._rules import loop, size
 
 __all__ = ["evaluate"]
@@ -83,12 +83,16 @@ def _values(
 ) -> dict[str, np.ndarray]:
     """The arrays of the variables the formula uses (an error names a missing one) and of the
     other `declared` variables given (their batch axes count too)."""
-    root = expression.root if isinstance(expression, Expression) else expression
+    root, source = (
+        (expression.root, expression.source)
+        if isinstance(expression, Expression)
+        else (expression, None)
+    )
     values = {}
     for name in iter_variables(root, max_depth=limits.max_depth):
         if name not in arrays:
             given = ", ".join(sorted(arrays)) or "none"
-            raise ExpressionError(f"no value for the variable `{name}` (given: {given}).")
+            raise error_at(source, None, f"no value for the variable `{name}` (given: {given})")
         values[name] = np.asarray(arrays[name])
     for name in declared:
         if name in arrays and name not in values:
@@ -108,9 +112,11 @@ def run(
     if not batched:
         for name, value in values.items():
             if value.shape != analysis.variables.get(name):
-                raise ExpressionError(
+                raise error_at(
+                    analysis.source,
+                    None,
                     f"the variable `{name}` has shape {value.shape}; the formula was "
-                    f"analysed for {analysis.variables.get(name)}."
+                    f"analysed for {analysis.variables.get(name)}",
                 )
         return np.asarray(_point(analysis, values))
     batch, flat = _flatten(analysis, values)
@@ -138,17 +144,21 @@ def _flatten(analysis: Analysis, values: Mapping[str, np.ndarray]):
         core = analysis.variables[name]
         lead = value.ndim - len(core)
         if lead < 0 or value.shape[lead:] != core:
-            raise ExpressionError(
+            raise error_at(
+                analysis.source,
+                None,
                 f"the variable `{name}` has shape {value.shape}; expected {core}, or a stack "
-                f"of such arrays (leading batch axes)."
+                f"of such arrays (leading batch axes)",
             )
         batches[name] = value.shape[:lead]
     try:
         batch = np.broadcast_shapes(*batches.values())
     except ValueError:
-        raise ExpressionError(
+        raise error_at(
+            analysis.source,
+            None,
             f"the batch axes of the variables do not broadcast: "
-            f"{', '.join(f'{n}: {b}' for n, b in batches.items())}."
+            f"{', '.join(f'{n}: {b}' for n, b in batches.items())}",
         ) from None
     flat = {}
     for name, value in values.items():

@@ -281,21 +281,21 @@ _ELEMENTWISE = (
 # reductions and scans
 
 
-def _reduce_shape(shapes: Sequence[Shape], *, axis, keepdims) -> Shape:
-    a = shapes[0]
-    return reduced(a, axes_indices(axis, len(a)), keepdims)
+def _reduction(name: str, implement: Callable[..., Any], *, scalar_axis: bool) -> Function:
+    def shape(shapes, *, axis, keepdims):
+        a = shapes[0]
+        return reduced(a, axes_indices(axis, len(a), scalar_axis=scalar_axis), keepdims)
 
-
-def _reduction(name: str, implement: Callable[..., Any]) -> Function:
     def batched(arrays, cores, out, *, axis, keepdims):
-        return implement(arrays[0], axis=shifted(axis, len(cores[0])), keepdims=keepdims)
+        axes = shifted(axis, len(cores[0]), scalar_axis=scalar_axis)
+        return implement(arrays[0], axis=axes, keepdims=keepdims)
 
     return Function(
         name=name,
         names=_np(name),
         params=(Param("a", "array"), Param("axis", "axes", None), Param("keepdims", "bool", False)),
         implement=implement,
-        shape=_reduce_shape,
+        shape=shape,
         cost=elementwise_cost,
         batched=batched,
     )
@@ -303,7 +303,7 @@ def _reduction(name: str, implement: Callable[..., Any]) -> Function:
 
 def _cumsum_shape(shapes, *, axis):
     a = shapes[0]
-    if axis is None:
+    if axis is None or (not a and axis in (0, -1)):  # numpy takes a 0-d array as 1-d
         return (size(a),)
     axis_index(axis, len(a))
     return a
@@ -311,13 +311,15 @@ def _cumsum_shape(shapes, *, axis):
 
 def _cumsum_batched(arrays, cores, out, *, axis):
     a, core = arrays[0], cores[0]
-    if axis is None:
+    if axis is None or not core:
         return np.cumsum(a.reshape(a.shape[0], size(core)), axis=1)
     return np.cumsum(a, axis=1 + axis_index(axis, len(core)))
 
 
 def _diff_shape(shapes, *, n, axis):
     a = shapes[0]
+    if axis is None:
+        raise RuleError("diff needs an integer `axis`; got None")
     if not a:
         raise RuleError("diff needs an array of at least 1 dimension; got a scalar")
     if n < 0:
@@ -331,27 +333,27 @@ def _diff_batched(arrays, cores, out, *, n, axis):
 
 
 def _softmax_shape(shapes, *, axis):
-    axis_index(axis, len(shapes[0]))
+    axes_indices(axis, len(shapes[0]), scalar_axis=True)
     return shapes[0]
 
 
 def _softmax_batched(arrays, cores, out, *, axis):
-    return _softmax(arrays[0], axis=1 + axis_index(axis, len(cores[0])))
+    return _softmax(arrays[0], axis=shifted(axis, len(cores[0]), scalar_axis=True))
 
 
 def _logsumexp_shape(shapes, *, axis):
     a = shapes[0]
-    return reduced(a, axes_indices(axis, len(a)), False)
+    return reduced(a, axes_indices(axis, len(a), scalar_axis=True), False)
 
 
 def _logsumexp_batched(arrays, cores, out, *, axis):
-    return _logsumexp(arrays[0], axis=shifted(axis, len(cores[0])))
+    return _logsumexp(arrays[0], axis=shifted(axis, len(cores[0]), scalar_axis=True))
 
 
 _REDUCTIONS = (
-    _reduction("sum", np.sum),
-    _reduction("prod", np.prod),
-    _reduction("mean", np.mean),
+    _reduction("sum", np.sum, scalar_axis=True),
+    _reduction("prod", np.prod, scalar_axis=True),
+    _reduction("mean", np.mean, scalar_axis=False),
     Function(
         name="cumsum",
         names=_np("cumsum"),
@@ -382,7 +384,7 @@ _REDUCTIONS = (
     Function(
         name="logsumexp",
         names=_np("logsumexp"),
-        params=(Param("z", "array"), Param("axis", "axes", (-1,))),
+        params=(Param("z", "array"), Param("axis", "axes", -1)),
         implement=_logsumexp,
         shape=_logsumexp_shape,
         cost=lambda shapes, out, **_: 5 * size(shapes[0]),
@@ -773,7 +775,7 @@ def _triangle(implement):
 def _permutation(axes, ndim: int) -> tuple[int, ...]:
     if axes is None:
         return tuple(range(ndim - 1, -1, -1))
-    perm = tuple(axis_index(a, ndim) for a in axes)
+    perm = tuple(axis_index(a, ndim) for a in ((axes,) if isinstance(axes, int) else axes))
     if sorted(perm) != list(range(ndim)):
         raise RuleError(f"transpose: axes {tuple(axes)} are not a permutation of {ndim} axes")
     return perm
@@ -1499,7 +1501,7 @@ _OPERATOR_ENTRIES = {
         name="index",
         names=(),
         params=(_X, Param("items", "index")),
-        implement=lambda x, items: x[_numpy_index(items)],
+        implement=lambda x, items: np.asarray(x)[_numpy_index(items)],
         shape=_index_shape,
         cost=elementwise_cost,
         batched=_index_batched,

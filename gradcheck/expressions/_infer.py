@@ -68,6 +68,8 @@ class Analysis:
         The shape of each node of `nodes`.
     steps : tuple
         For the evaluator: the table entry and options of each node (None for leaves).
+    source : str or None
+        The formula's text, quoted by errors.
     """
 
     shape: Shape
@@ -78,6 +80,7 @@ class Analysis:
     nodes: tuple[Node, ...] = field(repr=False)
     shapes: tuple[Shape, ...] = field(repr=False)
     steps: tuple[Step | None, ...] = field(repr=False, compare=False)
+    source: str | None = field(default=None, repr=False)
 
 
 def analyse(
@@ -120,7 +123,7 @@ def analyse(
         if isinstance(expression, Expression)
         else (expression, None)
     )
-    known = _check_shapes(shapes, limits)
+    known = _check_shapes(shapes, source, limits)
     order = postorder(root, max_depth=limits.max_depth)
     values: list[Shape] = []
     out_shapes: list[Shape] = []
@@ -167,6 +170,7 @@ def analyse(
         nodes=tuple(node for node, _ in order),
         shapes=tuple(out_shapes),
         steps=tuple(steps),
+        source=source,
     )
 
 
@@ -203,30 +207,38 @@ def _selected(result: Any, node: Node) -> Shape:
     return result
 
 
-def _check_shapes(shapes: Mapping[str, Sequence[int]], limits: Limits) -> dict[str, Shape]:
+def _check_shapes(
+    shapes: Mapping[str, Sequence[int]], source: str | None, limits: Limits
+) -> dict[str, Shape]:
     if not isinstance(shapes, Mapping):
-        raise ExpressionError(
-            f"`shapes` must map variable names to shapes, e.g. {{'x': (3,)}}; got {shapes!r}."
+        raise error_at(
+            source,
+            None,
+            f"`shapes` must map variable names to shapes, e.g. {{'x': (3,)}}; got {shapes!r}",
         )
     out: dict[str, Shape] = {}
     for name, shape in shapes.items():
         try:
             dims = tuple(operator.index(d) for d in shape)
         except TypeError:
-            raise ExpressionError(
-                f"the shape of `{name}` must be a tuple of integers; got {shape!r}."
+            raise error_at(
+                source, None, f"the shape of `{name}` must be a tuple of integers; got {shape!r}"
             ) from None
         if any(d < 0 for d in dims):
-            raise ExpressionError(f"the shape of `{name}` has a negative length: {dims}.")
+            raise error_at(source, None, f"the shape of `{name}` has a negative length: {dims}")
         if len(dims) > limits.max_ndim:
-            raise ExpressionError(
+            raise error_at(
+                source,
+                None,
                 f"the variable `{name}` has {len(dims)} dimensions; at most {limits.max_ndim} "
-                f"are allowed (Limits.max_ndim)."
+                f"are allowed (Limits.max_ndim)",
             )
         if size(dims) > limits.max_elements:
-            raise ExpressionError(
+            raise error_at(
+                source,
+                None,
                 f"the variable `{name}` of shape {dims} has {size(dims)} elements; at most "
-                f"{limits.max_elements} are allowed (Limits.max_elements)."
+                f"{limits.max_elements} are allowed (Limits.max_elements)",
             )
         out[name] = dims
     return out

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from types import EllipsisType
 from typing import Any, Literal
 
-from .._errors import InvalidArgumentError
+from ..errors import InvalidArgumentError
 
 __all__ = [
     "BINARY_OPERATORS",

@@ -309,7 +309,7 @@ class _Converter:
         right = self.convert(node.right, depth + 1)
         if op == "**":
             return self._power(node, left, right)
-        if isinstance(left, Constant) and isinstance(right, Constant):
+        if isinstance(left, Constant) and isinstance(right, Constant) and op != "@":
             return self._fold(node, op, left.value, right.value)
         return BinaryOp(op, left, right, span=self.span(node))
 
@@ -534,7 +534,7 @@ class _Converter:
         what = f"the `{param.name}` of `{fn.name}`"
         value = self._constant(node, what)
         kind = param.kind
-        if kind == "axis" and value is None and param.default is None:
+        if kind == "axis" and value is None:
             return None
         if kind in ("axis", "int", "exponent"):
             if not _is_int(value):
@@ -546,6 +546,8 @@ class _Converter:
                     f"(Limits.max_exponent)",
                 )
             return value
+        if kind == "axes" and _is_int(value):
+            return value  # numpy treats an int axis and a 1-tuple differently for 0-d arrays
         if kind in ("axes", "shape"):
             return self._int_tuple(node, what, value, nullable=kind == "axes")
         if kind == "str":

@@ -47,10 +47,20 @@ def axis_index(axis: int, ndim: int, what: str = "axis") -> int:
     return axis % ndim
 
 
-def axes_indices(axes: Sequence[int] | None, ndim: int) -> tuple[int, ...]:
-    """Reduction axes as sorted distinct indices (all axes for None)."""
+def axes_indices(
+    axes: int | Sequence[int] | None, ndim: int, *, scalar_axis: bool = False
+) -> tuple[int, ...]:
+    """Reduction axes as sorted distinct indices (all axes for None).
+
+    With `scalar_axis`, an integer axis 0 or -1 of a 0-d array reduces nothing, as numpy's
+    ufunc reductions (``sum``, ``prod``, ``max``) accept it, while ``mean`` does not.
+    """
     if axes is None:
         return tuple(range(ndim))
+    if isinstance(axes, int):
+        if scalar_axis and ndim == 0 and axes in (0, -1):
+            return ()
+        axes = (axes,)
     out = tuple(axis_index(a, ndim) for a in axes)
     if len(set(out)) != len(out):
         raise RuleError(f"axis {tuple(axes)} names an axis twice")
@@ -135,9 +145,11 @@ def elementwise(implement: Callable[..., Any]) -> Callable[..., Any]:
     return batched
 
 
-def shifted(axes: Sequence[int] | None, ndim: int) -> tuple[int, ...]:
+def shifted(
+    axes: int | Sequence[int] | None, ndim: int, *, scalar_axis: bool = False
+) -> tuple[int, ...]:
     """Reduction axes of an unbatched `ndim`-D array, as axes of the batched array."""
-    return tuple(1 + a for a in axes_indices(axes, ndim))
+    return tuple(1 + a for a in axes_indices(axes, ndim, scalar_axis=scalar_axis))
 
 
 def loop(implement: Callable[..., Any], arrays: Sequence[np.ndarray], **options: Any) -> Any:
