@@ -707,3 +707,37 @@ def test_a_compiled_formula_is_vectorized_for_the_engine():
     assert result.passed
     wrong = compile_expression("2 * A @ x", shapes, shapes=shapes)
     assert not check(f, wrong, {"x": x, "A": A}, wrt="x", vectorized=True).passed
+
+
+def test_indexing_beyond_the_old_whitelist_follows_numpy():
+    T = np.arange(24.0).reshape(2, 3, 4)
+    shapes = {"T": (2, 3, 4)}
+    for source, expected in [
+        ("T[..., 0]", T[..., 0]),
+        ("T[:, np.newaxis, 1]", T[:, None, 1]),
+        ("T[0, ..., newaxis]", T[0, ..., None]),
+        ("T[[1, 0], :, [3, -1]]", T[[1, 0], :, [3, -1]]),
+        ("T[1, :, [0, 2]]", T[1, :, [0, 2]]),
+        ("T[-1:, ::2, 1:3]", T[-1:, ::2, 1:3]),
+    ]:
+        np.testing.assert_array_equal(
+            evaluate(parse_expression(source, shapes), {"T": T}), expected
+        )
+        assert infer_shape(parse_expression(source, shapes), shapes) == expected.shape
+        assert_batches_like_points(source, shapes, {"T": T}, seed=3)
+
+
+def test_the_public_names_are_documented_and_typed():
+    import inspect
+
+    import gradcheck.expressions as package
+
+    for name in package.__all__:
+        obj = getattr(package, name)
+        if inspect.isfunction(obj) or inspect.isclass(obj):
+            assert inspect.getdoc(obj), name
+        if inspect.isfunction(obj):
+            signature = inspect.signature(obj)
+            assert signature.return_annotation is not inspect.Signature.empty, name
+            for param in signature.parameters.values():
+                assert param.annotation is not inspect.Parameter.empty, (name, param.name)

@@ -215,17 +215,25 @@ def _nary(name: str, implement: Callable[..., Any], params: tuple[Param, ...]) -
     )
 
 
+def _fill_core(a: Shape, fill: Shape) -> Shape:
+    """The fill value's shape as numpy assigns it: leading axes of length 1 dropped."""
+    while len(fill) > len(a) and fill[0] == 1:
+        fill = fill[1:]
+    return fill
+
+
 def _full_like_shape(shapes: Sequence[Shape], **_: Any) -> Shape:
     a, fill = shapes
-    if broadcast(a, fill) != a:
+    if broadcast(a, _fill_core(a, fill)) != a:
         raise RuleError(f"full_like: a fill value of shape {fill} does not fit shape {a}")
     return a
 
 
 def _full_like_batched(arrays, cores, out, **_):
     a, fill = arrays
+    core = _fill_core(cores[0], cores[1])
     result = np.empty((max(a.shape[0], fill.shape[0]), *out), dtype=a.dtype)
-    np.copyto(result, lift(fill, cores[1], len(out)), casting="unsafe")
+    np.copyto(result, lift(fill.reshape(fill.shape[:1] + core), core, len(out)), casting="unsafe")
     return result
 
 
@@ -1050,6 +1058,27 @@ def _square_shape(what: str, *, exactly_2d: bool = False) -> Callable[..., Shape
     return rule
 
 
+def _scipy_square_shape(what: str, *, exactly_2d: bool = False) -> Callable[..., Shape]:
+    """scipy's matrix functions: square matrices, and a single number (0-d or 1-element 1-D,
+    which scipy takes as a 1 x 1 matrix)."""
+
+    def rule(shapes, **_):
+        a = shapes[0]
+        if len(a) < 2 and size(a) == 1:
+            return (1, 1)
+        square(a, what, exactly_2d=exactly_2d)
+        return a
+
+    return rule
+
+
+def _expm_batched(arrays, cores, out, **_):
+    A = arrays[0]
+    if len(cores[0]) < 2:
+        A = A.reshape(A.shape[0], 1, 1)
+    return scipy.linalg.expm(A)
+
+
 def _solve_shape(shapes, **_):
     a, b = shapes
     n = square(a, "solve")
@@ -1304,9 +1333,9 @@ _LINALG = (
         names=_np("expm"),
         params=(Param("A", "array"),),
         implement=scipy.linalg.expm,
-        shape=_square_shape("expm"),
+        shape=_scipy_square_shape("expm"),
         cost=cubic_cost(30),
-        batched=_stacked(scipy.linalg.expm),
+        batched=_expm_batched,
     ),
     Function(
         name="logm",
@@ -1321,7 +1350,7 @@ _LINALG = (
         names=_np("sqrtm"),
         params=(Param("A", "array"),),
         implement=scipy.linalg.sqrtm,
-        shape=_square_shape("sqrtm", exactly_2d=True),
+        shape=_scipy_square_shape("sqrtm", exactly_2d=True),
         cost=cubic_cost(30),
     ),
 )

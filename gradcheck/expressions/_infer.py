@@ -11,6 +11,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 from ._functions import FUNCTIONS, OPERATORS, REQUIRED, Function
@@ -134,18 +135,8 @@ def analyse(
         arity = len(node.children())
         args = tuple(values[len(values) - arity :])
         del values[len(values) - arity :]
-        if isinstance(node, Variable):
-            if node.name not in known:
-                raise error_at(
-                    source,
-                    node.span,
-                    f"no shape is given for the variable `{node.name}`; pass e.g. "
-                    f"shapes={{{node.name!r}: (3,)}}",
-                )
-            shape, step = known[node.name], None
-        elif isinstance(node, Constant):
-            shape, step = (), None
-        else:
+        shape, step = _leaf(node, known, source)
+        if shape is None:
             step = _step(node, args, source, limits)
             shape = _selected(step.result, node)
             for result in step.result if _is_multi(step.result) else (step.result,):
@@ -163,7 +154,7 @@ def analyse(
         steps.append(step)
     return Analysis(
         shape=values[0],
-        variables=known,
+        variables=MappingProxyType(known),
         max_elements=largest,
         work=work,
         depth=max(depth for _, depth in order),
@@ -195,6 +186,22 @@ def infer_shape(
 matmul of (2, 3) and (5,): the inner dimensions 3 and 5 differ.
     """
     return analyse(expression, shapes, limits=limits).shape
+
+
+def _leaf(node: Node, known: Mapping[str, Shape], source: str | None):
+    """``(shape, None)`` for a variable or a constant, ``(None, None)`` for an operation."""
+    if isinstance(node, Variable):
+        if node.name not in known:
+            raise error_at(
+                source,
+                node.span,
+                f"no shape is given for the variable `{node.name}`; pass e.g. "
+                f"shapes={{{node.name!r}: (3,)}}",
+            )
+        return known[node.name], None
+    if isinstance(node, Constant):
+        return (), None
+    return None, None
 
 
 def _is_multi(result: Any) -> bool:

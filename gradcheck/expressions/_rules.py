@@ -112,6 +112,8 @@ def cubic_cost(factor: int) -> Callable[..., int]:
 
     def cost(shapes: Sequence[Shape], out: Any, **_: Any) -> int:
         a = shapes[0]
+        if len(a) < 2:  # a number taken as a 1 x 1 matrix
+            return factor
         m, n = a[-2], a[-1]
         return factor * size(a[:-2]) * m * n * max(1, min(m, n)) + size(a)
 
