@@ -17,6 +17,9 @@ from ._rules import Shape
 
 __all__ = ["CompiledExpression", "compile_expression"]
 
+#: Analyses a CompiledExpression without shapes keeps, keyed by the arrays' shapes.
+_REMEMBERED = 8
+
 
 @dataclass(frozen=True)
 class CompiledExpression:
@@ -40,6 +43,9 @@ class CompiledExpression:
     expression: Expression
     limits: Limits = DEFAULT_LIMITS
     analysis: Analysis | None = field(default=None, repr=False)
+    _analyses: dict[tuple, Analysis] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @property
     def shape(self) -> Shape | None:
@@ -51,13 +57,24 @@ class CompiledExpression:
         analysis = analyse(self.expression, shapes, limits=self.limits)
         return CompiledExpression(self.expression, self.limits, analysis)
 
+    def _analysis_at(self, values: Mapping[str, np.ndarray]) -> Analysis:
+        """The analysis at the values' own shapes, remembered for the last few shapes (the
+        engine calls a function many times at the same shapes)."""
+        key = tuple((name, value.shape) for name, value in values.items())
+        analysis = self._analyses.get(key)
+        if analysis is None:
+            known = {name: value.shape for name, value in values.items()}
+            analysis = analyse(self.expression, known, limits=self.limits)
+            if len(self._analyses) >= _REMEMBERED:
+                self._analyses.pop(next(iter(self._analyses)))
+            self._analyses[key] = analysis
+        return analysis
+
     def __call__(self, **arrays: Any) -> np.ndarray:
         declared = () if self.analysis is None else self.analysis.variables
         values = _values(self.expression, arrays, declared, self.limits)
         if self.analysis is None:
-            known = {name: value.shape for name, value in values.items()}
-            analysis = analyse(self.expression, known, limits=self.limits)
-            return run(analysis, values, batched=False)
+            return run(self._analysis_at(values), values, batched=False)
         return run(self.analysis, values, batched=True, limits=self.limits)
 
 

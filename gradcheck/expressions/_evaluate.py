@@ -83,13 +83,12 @@ def _values(
 ) -> dict[str, np.ndarray]:
     """The arrays of the variables the formula uses (an error names a missing one) and of the
     other `declared` variables given (their batch axes count too)."""
-    root, source = (
-        (expression.root, expression.source)
-        if isinstance(expression, Expression)
-        else (expression, None)
-    )
+    if isinstance(expression, Expression):
+        used, source = expression.used, expression.source
+    else:
+        used, source = tuple(iter_variables(expression, max_depth=limits.max_depth)), None
     values = {}
-    for name in iter_variables(root, max_depth=limits.max_depth):
+    for name in used:
         if name not in arrays:
             given = ", ".join(sorted(arrays)) or "none"
             raise error_at(source, None, f"no value for the variable `{name}` (given: {given})")
@@ -119,6 +118,8 @@ def run(
                     f"analysed for {analysis.variables.get(name)}",
                 )
         return np.asarray(_point(analysis, values))
+    if all(value.shape == analysis.variables[name] for name, value in values.items()):
+        return np.asarray(_point(analysis, values))  # one point: no batch axes
     batch, flat = _flatten(analysis, values)
     if not batch:
         return np.asarray(_point(analysis, values))

@@ -11,8 +11,10 @@ that mean the same formula compare equal whatever text they came from.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import EllipsisType
 from typing import Any, Literal
 
@@ -289,6 +291,11 @@ class Expression:
     root: Node
     variables: tuple[str, ...]
     source: str | None = None
+
+    @cached_property
+    def used(self) -> tuple[str, ...]:
+        """The variables the formula uses, in order of appearance."""
+        return tuple(iter_variables(self.root, max_depth=sys.maxsize))
 
 
 def _quoted(source: str) -> str:
