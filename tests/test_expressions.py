@@ -674,11 +674,17 @@ def test_batches_broadcast_between_variables_and_reach_unused_ones():
 
 def test_large_batches_are_evaluated_in_chunks_within_the_budget():
     small = Limits(max_elements=50)
-    f = compile_expression("outer(x, x) @ x", ["x"], shapes={"x": (5,)}, limits=small)
+    shapes = {"x": (5,), "c": ()}
+    f = compile_expression("outer(x, x) @ x + c", shapes, shapes=shapes, limits=small)
     assert f.analysis.max_elements == 25
-    xs = np.random.default_rng(1).standard_normal((7, 5))
-    got = f(x=xs)  # two points per chunk: four chunks
-    np.testing.assert_allclose(got, [np.outer(x, x) @ x for x in xs], rtol=1e-14)
+    rng = np.random.default_rng(1)
+    xs, cs = rng.standard_normal((7, 1, 5)), rng.standard_normal((1, 3))
+    got = f(x=xs, c=cs)  # 21 points, two per chunk, the batch broadcast between x and c
+    assert got.shape == (7, 3, 5)
+    for i in range(7):
+        for j in range(3):
+            expected = np.outer(xs[i, 0], xs[i, 0]) @ xs[i, 0] + cs[0, j]
+            np.testing.assert_allclose(got[i, j], expected, rtol=1e-14)
 
 
 def test_inputs_are_neither_modified_nor_required_writable():

@@ -120,25 +120,26 @@ def run(
         return np.asarray(_point(analysis, values))
     if all(value.shape == analysis.variables[name] for name, value in values.items()):
         return np.asarray(_point(analysis, values))  # one point: no batch axes
-    batch, flat = _flatten(analysis, values)
+    batch, views = _batch_views(analysis, values)
     if not batch:
         return np.asarray(_point(analysis, values))
     count = size(batch)
-    if count == 0:
-        return np.zeros(batch + analysis.shape)
     per_chunk = max(1, limits.max_elements // max(1, analysis.max_elements))
-    pieces = []
+    result = None
     for start in range(0, count, per_chunk):
         stop = min(count, start + per_chunk)
-        chunk = {n: a if a.shape[0] == 1 else a[start:stop] for n, a in flat.items()}
-        piece = _stacked(analysis, chunk)
-        pieces.append(np.broadcast_to(piece, (stop - start, *piece.shape[1:])))
-    result = pieces[0] if len(pieces) == 1 else np.concatenate(pieces)
-    return np.array(result.reshape(batch + analysis.shape))
+        piece = _stacked(analysis, _chunk(views, batch, start, stop))
+        if result is None:
+            result = np.empty((count, *analysis.shape), dtype=piece.dtype)
+        result[start:stop] = piece  # a piece of length 1 (no batched input used) broadcasts
+    if result is None:  # an empty batch
+        return np.zeros(batch + analysis.shape)
+    return result.reshape(batch + analysis.shape)
 
 
-def _flatten(analysis: Analysis, values: Mapping[str, np.ndarray]):
-    """The common batch shape and each value with its batch axes made one (length 1 for a
+def _batch_views(analysis: Analysis, values: Mapping[str, np.ndarray]):
+    """The common batch shape and each value as ``(array, batch)``: the array with its batch
+    axes padded to the common number (``batch`` None and one leading axis of length 1 for a
     value without batch axes)."""
     batches = {}
     for name, value in values.items():
@@ -161,14 +162,34 @@ def _flatten(analysis: Analysis, values: Mapping[str, np.ndarray]):
             f"the batch axes of the variables do not broadcast: "
             f"{', '.join(f'{n}: {b}' for n, b in batches.items())}",
         ) from None
-    flat = {}
+    views = {}
     for name, value in values.items():
-        core = analysis.variables[name]
-        if size(batches[name]) == 1:
-            flat[name] = value.reshape((1, *core))
+        core, own = analysis.variables[name], batches[name]
+        if size(own) == 1:
+            views[name] = (value.reshape((1, *core)), None)
         else:
-            flat[name] = np.broadcast_to(value, batch + core).reshape((size(batch), *core))
-    return batch, flat
+            padded = (1,) * (len(batch) - len(own)) + own
+            views[name] = (value.reshape(padded + core), padded)
+    return batch, views
+
+
+def _chunk(views, batch: tuple[int, ...], start: int, stop: int) -> dict[str, np.ndarray]:
+    """Points `start` to `stop` of the flattened batch, one leading axis per value; copies
+    only that many points (a batch broadcast between variables is never materialised)."""
+    index = None
+    out = {}
+    for name, (value, padded) in views.items():
+        if padded is None:
+            out[name] = value
+        elif len(batch) == 1:
+            out[name] = value[start:stop]
+        else:
+            if index is None:
+                index = np.unravel_index(np.arange(start, stop), batch)
+            out[name] = value[
+                tuple(k if d > 1 else 0 * k for k, d in zip(index, padded, strict=True))
+            ]
+    return out
 
 
 def _point(analysis: Analysis, values: Mapping[str, np.ndarray]) -> Any:
