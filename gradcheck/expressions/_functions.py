@@ -6,12 +6,22 @@ rule, a cost estimate and (where numpy's own function does not take a stack of p
 batched implementation. The operators (``+``, ``@``, ``**``, ``.T``, indexing) have entries of
 the same kind in :data:`OPERATORS`, so inference and evaluation treat every node alike.
 
-Adding a function is adding one entry to ``_ENTRIES``: e.g. ``vec`` (column-major
-flattening) would be ``Function(name="vec", names=("vec",), params=(_X,), implement=lambda x:
-np.reshape(np.swapaxes(x, -1, -2), -1), shape=lambda shapes: (size(shapes[0]),), ...)``.
-A constant-sized ``eye(n)`` takes an ``int`` option; an identity sized from its context
-(``A + I``) needs a node whose shape the parent's rule supplies, which the current rules do not
-do.
+Adding a function is adding one entry to ``_ENTRIES``. ``vec`` (column-major flattening of
+a matrix) would be::
+
+    Function(
+        name="vec",
+        names=("vec",),
+        params=(Param("X", "array"),),
+        implement=lambda X: np.reshape(np.swapaxes(X, -1, -2), -1),
+        shape=lambda shapes, **_: (math.prod(matrix(shapes[0], "vec")),),
+        cost=elementwise_cost,
+    )
+
+(``batched=None``: evaluated point by point in a batch until a batched version is written).
+A constant-sized ``eye(n)`` takes an ``"int"`` option. An identity sized from its context
+(``A + I``) needs a node whose shape the parent's rule supplies; the rules here only map the
+argument shapes to the result's.
 """
 
 from __future__ import annotations
@@ -122,9 +132,9 @@ class Function:
     cost : callable
         ``cost(shapes, out, **options)``: estimated floating-point operations.
     batched : callable or None
-        ``batched(arrays, cores, out, **options)`` on arrays with a leading batch axis (see
-        ``_rules``); None when `implement` itself maps stacks to stacks (elementwise, numpy
-        linalg), ``loop`` evaluates point by point.
+        ``batched(arrays, cores, out, **options)`` on arrays with one leading batch axis (see
+        ``_rules``), returning the results with that axis in front; None to evaluate a batch
+        point by point with `implement`.
     outputs : callable
         ``outputs(**options)``: names of the outputs when the function returns several arrays
         (``eigh``: eigenvalues, eigenvectors), else ``()``.
