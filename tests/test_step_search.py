@@ -43,6 +43,9 @@ CASES = [
     # richardson's default step (25) far beyond the line's length scale (1)
     (("inv", 3, 1.0, 1e4, 0), "richardson"),
     (("sinm", 3, 1.0, 1e4, 0), "richardson"),
+    # ... where the way down passes a level that only looks lucky, and a kink check upward
+    (("svd_sum", 3, 1.0, 1e4, 0), "richardson"),
+    (("inv", 3, 1.0, 1e4, 1), "richardson"),
 ]
 
 

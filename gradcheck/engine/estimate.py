@@ -806,21 +806,19 @@ def _search_steps(
         change = np.max(np.abs(val), axis=1, initial=0.0) * ceiling[coords]
         return 2 * np.sqrt(output_epsilon) * np.maximum(magnitude, change)
 
-    # A measured level above that and above a tenth of the first differences is not rounding
-    # but f's smooth part: the step is beyond f's length scale, and goes down.
-    def too_curved(
-        lev: np.ndarray, val: np.ndarray, step: np.ndarray, coords: np.ndarray
-    ) -> np.ndarray:
-        spread = 0.1 * np.max(np.abs(val), axis=1, initial=0.0) * step
-        return (lev > noise_ceiling(val, coords)) & (lev > spread)
+    # A measured level above that is not rounding but f's smooth part: the step is beyond
+    # f's length scale, and goes down.
+    def too_curved(lev: np.ndarray, val: np.ndarray, coords: np.ndarray) -> np.ndarray:
+        return lev > noise_ceiling(val, coords)
 
     everyone = np.arange(h.size)
-    wild = too_curved(raw_level, value, h, everyone)
+    wild = too_curved(raw_level, value, everyone)
     up = ((np.max(truncation, axis=1, initial=0.0) <= rounding_part) | frozen) & ~suspect & ~wild
     origin, base = h.copy(), h.copy()
     moved = np.zeros(h.shape, dtype=bool)
     turned = np.zeros(h.shape, dtype=bool)
     pending = np.zeros(h.shape, dtype=bool)
+    relaunch = np.zeros(h.shape, dtype=bool)
     evaluations = calls = 0
     for round_ in range(_SEARCH_ROUNDS):
         idx = np.flatnonzero(active)
@@ -867,7 +865,7 @@ def _search_steps(
                 # where it grows as much (see `pending` below), noise not.
                 confirmed = was & (shrink >= 2.5) & (shrink <= 32)
                 pending[sub[confirmed]] = True
-                noise = was & (shrink < 2.5) & ~too_curved(got.level, got.value, new_h, sub)
+                noise = was & (shrink < 2.5) & ~too_curved(got.level, got.value, sub)
                 cleared = was & ~confirmed
                 kink[sub[cleared]] = False
                 kink_term[sub[cleared]] = 0.0
@@ -889,6 +887,10 @@ def _search_steps(
                 level[noisy] = np.maximum(measured_level[noisy], raw_level[noisy])
                 best[noisy] = score(truncation[noisy], h[noisy], level[noisy], frozen[noisy])
                 consider = ~stays
+                # not a kink but a step beyond f's length scale: it goes down from the start
+                again = sub[checking & ~stays & wild[sub]]
+                consider[np.isin(sub, again)] = False
+                relaunch[again] = True
                 pending[sub] = False
             # Beyond f's length scale the differences can shrink together and look accurate;
             # a larger step is taken only if its value agrees with the best so far within both
@@ -907,6 +909,8 @@ def _search_steps(
             else:
                 consistent = np.ones(sub.size, dtype=bool)
             better = consider & consistent & (new_score < best[sub])
+            if going_up:  # beyond f's length scale a larger step only looks better
+                better &= ~wild[sub]
             if going_up:
                 # A truncation estimate that grows less than 4 times with an 8 times larger step
                 # is rounding noise (truncation grows like a power >= 1 of the step; noise
@@ -920,7 +924,7 @@ def _search_steps(
                 noise_like = (new_trunc < 4 * old_trunc) & ~frozen[sub] & ~got.frozen
                 implied = np.maximum(gap - new_score, 0.0) * h[sub] / nf_value
                 explained = consistent | (implied <= noise_ceiling(got.value, sub))
-                noisy_up = consider & explained & noise_like
+                noisy_up = consider & explained & noise_like & ~wild[sub]
                 better |= noisy_up
             else:
                 noisy_up = np.zeros(sub.size, dtype=bool)
@@ -962,7 +966,7 @@ def _search_steps(
             else:
                 level[win] = got.level[better]
             raw_level[win] = got.level[better]
-            wild[win] = too_curved(raw_level[win], value[win], h[win], win)
+            wild[win] = too_curved(raw_level[win], value[win], win)
             frozen[win] = False
             previous = best[win]
             best[win] = new_score[better]
@@ -981,6 +985,11 @@ def _search_steps(
             turned[turning] = True
             base[turning] = origin[turning]
             up[turning] = np.where(pending[turning], True, ~up[turning])
+            down_again = sub[relaunch[sub]]
+            active[down_again] = True
+            base[down_again] = origin[down_again]
+            up[down_again] = False
+            relaunch[sub] = False
     found = _Steps(
         value=value,
         truncation=truncation,
