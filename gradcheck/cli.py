@@ -8,10 +8,14 @@ a regression against a baseline was found, 2 on a usage or input error.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import importlib
+import importlib.util
 import json
 import os
 import sys
-from collections.abc import Sequence
+import warnings
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -34,7 +38,7 @@ from .catalogue import (
     sample,
     threshold_text,
 )
-from .engine import LAYOUTS, METHOD_NAMES
+from .engine import LAYOUTS, METHOD_NAMES, seed_from_text
 from .errors import GradcheckError, InvalidArgumentError, UnknownNameError
 from .report import compare_reports, load_report, report_to_json
 from .verdict import check
@@ -52,6 +56,70 @@ class _Parser(argparse.ArgumentParser):
         raise InvalidArgumentError(f"{self.prog}: {message}")
 
 
+def _argument_type(convert: Callable[[str], object]) -> Callable[[str], object]:
+    """An argparse type from a converter raising GradcheckError: argparse shows our message
+    (prefixed with the option's name) instead of a generic "invalid value"."""
+
+    def parse(text: str) -> object:
+        try:
+            return convert(text)
+        except GradcheckError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from exc
+
+    parse.__name__ = convert.__name__
+    return parse
+
+
+@_argument_type
+def _seed(text: str) -> int:
+    return seed_from_text(text, name="--seed")
+
+
+@_argument_type
+def _trials(text: str) -> int:
+    stripped = text.strip()
+    if not (stripped.isascii() and stripped.isdigit() and int(stripped) >= 1):
+        raise InvalidArgumentError(f"must be a positive integer such as 5; got {text!r}.")
+    return int(stripped)
+
+
+@_argument_type
+def _module(text: str) -> str:
+    if not text.strip():
+        raise InvalidArgumentError("must name a module (pkg.mod) or a .py file; got ''.")
+    return text
+
+
+@_argument_type
+def _input_file(text: str) -> str:
+    if not text.strip():
+        raise InvalidArgumentError("must be a file name; got ''.")
+    return text
+
+
+@_argument_type
+def _output_file(text: str) -> str:
+    """A file the command will write: checked before the (possibly long) run starts."""
+    if not text.strip():
+        raise InvalidArgumentError("must be a file name; got ''.")
+    path = Path(text)
+    if path.is_dir():
+        raise InvalidArgumentError(f"{text!r} is a directory; give a file name.")
+    parent = path.parent
+    if not parent.is_dir():
+        raise InvalidArgumentError(f"cannot write {text!r}: directory {str(parent)!r} not found.")
+    if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise InvalidArgumentError(f"cannot write {text!r}: permission denied.")
+    return text
+
+
+def _write_file(path: str, text: str, option: str) -> None:
+    try:
+        Path(path).write_text(text)
+    except OSError as exc:
+        raise InvalidArgumentError(f"{option}: cannot write {path!r}: {exc.strerror}.") from exc
+
+
 def _build_parser() -> _Parser:
     parser = _Parser(prog="gradcheck", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -60,24 +128,24 @@ def _build_parser() -> _Parser:
     cat.add_argument("--family", action="append", help="only this family (repeatable)")
     cat.add_argument("--select", nargs="+", metavar="NAME", help="names or glob patterns")
     cat.add_argument("--layout", choices=("numerator", "denominator", "both"), default="both")
-    cat.add_argument("--trials", type=int, default=10)
-    cat.add_argument("--seed", type=int, default=0)
+    cat.add_argument("--trials", type=_trials, default=10)
+    cat.add_argument("--seed", type=_seed, default=0)
     cat.add_argument("--method", choices=METHOD_NAMES, default="central")
-    cat.add_argument("--module", help="a module or .py file with your own identities")
+    cat.add_argument("--module", type=_module, help="a module or .py file with your identities")
     cat.add_argument("--format", choices=(*TABLE_FORMATS, "json"), default="simple")
-    cat.add_argument("--save", metavar="FILE.json", help="write the JSON report")
-    cat.add_argument("--baseline", metavar="FILE.json", help="compare with a saved report")
+    cat.add_argument("--save", type=_output_file, metavar="FILE.json", help="write JSON report")
+    cat.add_argument("--baseline", type=_input_file, metavar="FILE.json", help="compare with it")
 
     lst = sub.add_parser("list", help="list the identities with formulas and sources")
     lst.add_argument("--family", action="append")
-    lst.add_argument("--module")
+    lst.add_argument("--module", type=_module)
     lst.add_argument("--format", choices=(*TABLE_FORMATS, "markdown"), default="simple")
-    lst.add_argument("--output", metavar="FILE", help="write to FILE instead of stdout")
+    lst.add_argument("--output", type=_output_file, metavar="FILE", help="write to FILE")
 
     show = sub.add_parser("show", help="one identity's card and a fresh check")
     show.add_argument("name")
-    show.add_argument("--module")
-    show.add_argument("--seed", type=int, default=0)
+    show.add_argument("--module", type=_module)
+    show.add_argument("--seed", type=_seed, default=0)
     show.add_argument("--method", choices=METHOD_NAMES, default="central")
 
     formula = sub.add_parser("formula", help="check a formula typed as numpy expressions")
@@ -99,8 +167,8 @@ def _build_parser() -> _Parser:
 def _add_common_check_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--constraint", action="append", default=[], metavar="VAR=NAME")
     p.add_argument("--layout", choices=(*LAYOUTS, "auto"), default="denominator")
-    p.add_argument("--trials", type=int, default=5)
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--trials", type=_trials, default=5)
+    p.add_argument("--seed", type=_seed, default=0)
     p.add_argument("--method", choices=METHOD_NAMES, default="central")
     p.add_argument("--format", choices=(*TABLE_FORMATS, "json"), default="simple")
 
@@ -140,9 +208,31 @@ def _progress(stream: TextIO, *, after: float = 1.0):
 
 
 def _catalogue(module: str | None) -> Catalogue:
-    if module is not None:
+    if module is None:
+        return installed_catalogue()
+    try:
         return load_catalogue(module)
-    return installed_catalogue()
+    except GradcheckError:
+        raise
+    except Exception as exc:  # the user's module raised while it was imported
+        raise InvalidArgumentError(
+            f"--module {module!r}: importing it raised {type(exc).__name__}: {exc}"
+        ) from exc
+
+
+@contextlib.contextmanager
+def _working_directory_importable(wanted: bool) -> Iterator[None]:
+    """While a command runs user code, modules of the working directory import by name, as
+    under ``python -m`` (the console script's own ``sys.path[0]`` is its bin directory)."""
+    cwd = os.getcwd()
+    add = wanted and cwd not in sys.path and "" not in sys.path
+    if add:
+        sys.path.insert(0, cwd)
+    try:
+        yield
+    finally:
+        if add and cwd in sys.path:
+            sys.path.remove(cwd)
 
 
 def _cmd_catalogue(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -160,7 +250,7 @@ def _cmd_catalogue(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     )
     data = report_to_json(report)
     if args.save:
-        Path(args.save).write_text(json.dumps(data, indent=1) + "\n")
+        _write_file(args.save, json.dumps(data, indent=1) + "\n", "--save")
     regressions = compare_reports(data, baseline) if baseline is not None else None
     if args.format == "json":
         out.write(json.dumps(data, indent=1) + "\n")
@@ -215,7 +305,7 @@ def _cmd_list(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         else render_listing(catalogue, args.format)
     )
     if args.output:
-        Path(args.output).write_text(text if text.endswith("\n") else text + "\n")
+        _write_file(args.output, text if text.endswith("\n") else text + "\n", "--output")
     else:
         out.write(text if text.endswith("\n") else text + "\n")
     return EXIT_OK
@@ -260,8 +350,41 @@ def _parse_assignments(text: str, what: str) -> dict[str, str]:
         name, value = part.split("=", 1)
         if not name.isidentifier():
             raise InvalidArgumentError(f"{what}: {name!r} is not a variable name.")
+        if name in out:
+            raise InvalidArgumentError(f"{what} gives {name!r} twice; give each variable once.")
         out[name] = value.replace(",", " ").strip("()")
     return out
+
+
+def _parse_shapes(text: str) -> dict[str, str]:
+    """``--shapes``: NAME=SPEC pairs, each SPEC parsed now (its values are drawn later)."""
+    shapes = _parse_assignments(text, "--shapes")
+    if not shapes:
+        raise InvalidArgumentError("--shapes names no variable; give e.g. 'x=n A=n,n'.")
+    for name, spec in shapes.items():
+        try:
+            dimension_names([spec])
+        except InvalidArgumentError as exc:
+            raise InvalidArgumentError(f"--shapes {name}={spec}: {exc}") from exc
+    return shapes
+
+
+def _draw_point(
+    shapes: dict[str, str], constraints: dict[str, str], names: list[str], rng: np.random.Generator
+) -> tuple[dict[str, int], dict[str, np.ndarray]]:
+    dims = draw_dimensions(names, rng)
+    point = {}
+    for var, spec in shapes.items():
+        try:
+            shape = resolve_shape(spec, dims)
+        except InvalidArgumentError as exc:
+            raise InvalidArgumentError(f"--shapes {var}={spec}: {exc}") from exc
+        constraint = constraints.get(var, "any")
+        try:
+            point[var] = sample(constraint, rng, shape)
+        except InvalidArgumentError as exc:
+            raise InvalidArgumentError(f"--constraint {var}={constraint}: {exc}") from exc
+    return dims, point
 
 
 def _constraints(items: Sequence[str], shapes: dict[str, str]) -> dict[str, str]:
@@ -272,7 +395,10 @@ def _constraints(items: Sequence[str], shapes: dict[str, str]) -> dict[str, str]
             if name not in shapes:
                 raise UnknownNameError(f"--constraint names {name!r}, which has no --shapes entry.")
             if constraint not in CONSTRAINTS:
-                sample(constraint, np.random.default_rng(0), ())  # raises with suggestions
+                try:
+                    sample(constraint, np.random.default_rng(0), ())  # raises with suggestions
+                except GradcheckError as exc:
+                    raise UnknownNameError(f"--constraint {item}: {exc}") from exc
             out[name] = constraint
     return out
 
@@ -282,11 +408,7 @@ def _random_checks(f, derivative, shapes, constraints, args, out: TextIO) -> int
     rows, all_ok, results = [], True, []
     for trial in range(args.trials):
         rng = np.random.default_rng([args.seed, trial])
-        dims = draw_dimensions(names, rng)
-        point = {
-            v: sample(constraints.get(v, "any"), rng, resolve_shape(spec, dims))
-            for v, spec in shapes.items()
-        }
+        dims, point = _draw_point(shapes, constraints, names, rng)
         result = check(f, derivative, point, wrt=args.wrt, layout=args.layout, method=args.method)
         all_ok = all_ok and result.passed
         results.append((trial, dims, result))
@@ -344,37 +466,48 @@ def _random_checks(f, derivative, shapes, constraints, args, out: TextIO) -> int
     return EXIT_OK if all_ok else EXIT_FAILED
 
 
-def _cmd_formula(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    shapes = _parse_assignments(args.shapes, "--shapes")
-    if args.wrt not in shapes:
+def _check_wrt(wrt: str, shapes: dict[str, str]) -> None:
+    if wrt not in shapes:
+        example = f"'{wrt}=n'" if wrt.isidentifier() else "'x=n' and --wrt x"
         raise UnknownNameError(
-            f"--wrt {args.wrt!r} has no --shapes entry; give e.g. '{args.wrt}=n'."
+            f"--wrt {wrt!r} has no --shapes entry (variables: {', '.join(shapes)}); "
+            f"give e.g. {example}."
         )
-    f = compile_expression(args.expr, shapes)
-    claim = compile_expression(args.claim, shapes)
-    return _random_checks(f, claim, shapes, _constraints(args.constraint, shapes), args, out)
+
+
+def _compile(source: str, shapes: dict[str, str], what: str):
+    """compile_expression, with whatever it raises as one usage error naming the argument."""
+    try:
+        return compile_expression(source, shapes)
+    except GradcheckError as exc:
+        raise InvalidArgumentError(f"{what}: {exc}") from exc
+    except RecursionError as exc:
+        raise InvalidArgumentError(
+            f"{what}: the expression is nested too deeply to compile; simplify it."
+        ) from exc
+    except Exception as exc:  # the compiler must not turn a bad formula into a traceback
+        raise InvalidArgumentError(
+            f"{what}: the expression cannot be compiled ({type(exc).__name__}: {exc})."
+        ) from exc
+
+
+def _cmd_formula(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    shapes = _parse_shapes(args.shapes)
+    _check_wrt(args.wrt, shapes)
+    constraints = _constraints(args.constraint, shapes)
+    f = _compile(args.expr, shapes, "the formula")
+    claim = _compile(args.claim, shapes, "--claim")
+    return _random_checks(f, claim, shapes, constraints, args, out)
 
 
 def _load_callable(spec: str, what: str):
-    if ":" not in spec:
+    """``MODULE:FUNC`` or ``path/to/file.py:FUNC``: the function, or a usage error."""
+    module_name, _, func_name = spec.rpartition(":")
+    if not module_name.strip() or not func_name.isidentifier():
         raise InvalidArgumentError(
             f"{what} must be MODULE:FUNC or path/to/file.py:FUNC; got {spec!r}."
         )
-    module_name, func_name = spec.rsplit(":", 1)
-    if module_name.endswith(".py"):
-        import importlib.util
-
-        path = Path(module_name)
-        if not path.is_file():
-            raise UnknownNameError(f"{what}: no file {module_name!r}.")
-        module_spec = importlib.util.spec_from_file_location(path.stem, path)
-        module = importlib.util.module_from_spec(module_spec)  # type: ignore[arg-type]
-        module_spec.loader.exec_module(module)  # type: ignore[union-attr]
-    else:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            raise UnknownNameError(f"{what}: cannot import {module_name!r} ({exc}).") from exc
+    module = _import_user_module(module_name, what)
     try:
         func = getattr(module, func_name)
     except AttributeError:
@@ -384,15 +517,38 @@ def _load_callable(spec: str, what: str):
     return func
 
 
+def _import_user_module(module_name: str, what: str):
+    try:
+        if not module_name.endswith(".py"):
+            return importlib.import_module(module_name)
+        path = Path(module_name)
+        if not path.is_file():
+            raise UnknownNameError(f"{what}: no file {module_name!r}.")
+        module_spec = importlib.util.spec_from_file_location(path.stem, path)
+        module = importlib.util.module_from_spec(module_spec)  # type: ignore[arg-type]
+        module_spec.loader.exec_module(module)  # type: ignore[union-attr]
+        return module
+    except GradcheckError:
+        raise
+    except ModuleNotFoundError as exc:
+        raise UnknownNameError(f"{what}: cannot import {module_name!r} ({exc}).") from exc
+    except Exception as exc:  # the user's module raised while it was imported
+        raise InvalidArgumentError(
+            f"{what}: importing {module_name!r} raised {type(exc).__name__}: {exc}"
+        ) from exc
+
+
 def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    shapes = _parse_assignments(args.shapes, "--shapes")
-    f = _load_callable(args.function, "the function")
-    derivative = _load_callable(args.derivative, "--derivative")
+    shapes = _parse_shapes(args.shapes)
     if args.wrt is None and len(shapes) > 1:
         raise InvalidArgumentError("--wrt is required when --shapes names several variables.")
-    if len(shapes) == 1 and args.wrt is None:
+    if args.wrt is None:
         args.wrt = next(iter(shapes))
-    return _random_checks(f, derivative, shapes, _constraints(args.constraint, shapes), args, out)
+    _check_wrt(args.wrt, shapes)
+    constraints = _constraints(args.constraint, shapes)
+    f = _load_callable(args.function, "the function")
+    derivative = _load_callable(args.derivative, "--derivative")
+    return _random_checks(f, derivative, shapes, constraints, args, out)
 
 
 _COMMANDS = {
@@ -407,6 +563,9 @@ _COMMANDS = {
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 ok, 1 failure, 2 usage error).
 
+    Every usage or input error, and anything user code raises while it is imported, is one
+    line on stderr and exit status 2; 1 always means that a check failed.
+
     Examples
     --------
     >>> main(["show", "no_such_identity"])  # the error message goes to stderr
@@ -415,15 +574,39 @@ def main(argv: Sequence[str] | None = None) -> int:
     out, err = sys.stdout, sys.stderr
     try:
         args = _build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
-        if getattr(args, "trials", 1) < 1:
-            raise InvalidArgumentError(f"--trials must be at least 1; got {args.trials}.")
-        return _COMMANDS[args.command](args, out, err)
+        user_code = args.command == "check" or getattr(args, "module", None) is not None
+        with _working_directory_importable(user_code), _quiet_warnings(err):
+            return _COMMANDS[args.command](args, out, err)
     except GradcheckError as exc:
-        err.write(f"gradcheck: error: {exc}\n")
+        err.write(f"gradcheck: error: {_one_line(exc)}\n")
         return EXIT_USAGE
     except KeyboardInterrupt:
         err.write("gradcheck: interrupted\n")
         return EXIT_USAGE
+    except Exception as exc:  # a bug in gradcheck: still one line, and never status 1
+        err.write(
+            f"gradcheck: internal error: {type(exc).__name__}: {_one_line(exc)} "
+            "(a bug in gradcheck; please report it with the command line)\n"
+        )
+        return EXIT_USAGE
+
+
+@contextlib.contextmanager
+def _quiet_warnings(err: TextIO) -> Iterator[None]:
+    """Warnings as one line each; numpy's floating-point warnings off (user functions evaluated
+    at random points overflow or leave their domain, which the checks themselves report)."""
+
+    def show(message, category, filename, lineno, file=None, line=None) -> None:
+        err.write(f"gradcheck: warning: {' '.join(str(message).split())}\n")
+
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.showwarning = show
+        yield
+
+
+def _one_line(exc: BaseException) -> str:
+    """The message of `exc` on one line (multi-line reports are joined with spaces)."""
+    return " ".join(str(exc).split())
 
 
 def console_main() -> None:

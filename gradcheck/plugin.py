@@ -3,7 +3,9 @@ terminal summary. The logic lives in the library; this file only wires it into p
 
 from __future__ import annotations
 
+import argparse
 import json
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -12,19 +14,38 @@ import numpy as np
 import pytest
 from tabulate import tabulate
 
-from .engine import METHOD_NAMES
-from .errors import GradientAssertionError
+from .engine import METHOD_NAMES, seed_from_text
+from .errors import GradcheckError, GradientAssertionError
 from .report import record_from_result
 from .verdict import CheckResult, check
 
 RECORDS = pytest.StashKey[list]()
 
 
+def _seed(text: str) -> int:
+    """argparse type of ``--gradcheck-seed``: a non-negative integer."""
+    try:
+        return seed_from_text(text, name="--gradcheck-seed")
+    except GradcheckError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def _trials(text: str) -> int:
+    """argparse type of ``--gradcheck-trials``: a positive integer (0 would run no check)."""
+    stripped = text.strip()
+    if not (stripped.isascii() and stripped.isdigit() and int(stripped) >= 1):
+        raise argparse.ArgumentTypeError(
+            f"`--gradcheck-trials` must be a positive integer such as 10; got {text!r} "
+            "(0 would run no check at all)."
+        )
+    return int(stripped)
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("gradcheck", "numerical gradient checks")
-    group.addoption("--gradcheck-seed", type=int, default=0, help="seed of random points")
+    group.addoption("--gradcheck-seed", type=_seed, default=0, help="seed of random points")
     group.addoption(
-        "--gradcheck-trials", type=int, default=10, help="random draws per identity test"
+        "--gradcheck-trials", type=_trials, default=10, help="random draws per identity test"
     )
     group.addoption("--gradcheck-method", choices=METHOD_NAMES, default="central")
     group.addoption(
@@ -34,9 +55,26 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    _check_json_path(config.getoption("--gradcheck-json"))
     config.stash[RECORDS] = []
     if config.pluginmanager.hasplugin("xdist"):
         config.pluginmanager.register(_XdistGather(config), "gradcheck-xdist")
+
+
+def _check_json_path(path: str | None) -> None:
+    """Refuse an unwritable ``--gradcheck-json`` before the run, not after it."""
+    if path is None:
+        return
+    where = f"--gradcheck-json {path!r}"
+    if not path.strip():
+        raise pytest.UsageError("--gradcheck-json must be a file name; got ''.")
+    target = Path(path)
+    if target.is_dir():
+        raise pytest.UsageError(f"{where} is a directory; give a file name.")
+    if not target.parent.is_dir():
+        raise pytest.UsageError(f"{where}: directory {str(target.parent)!r} not found.")
+    if not os.access(target.parent, os.W_OK) or (target.exists() and not os.access(path, os.W_OK)):
+        raise pytest.UsageError(f"{where}: permission denied.")
 
 
 class _XdistGather:
@@ -156,4 +194,9 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
             },
             "records": records,
         }
-        Path(path).write_text(json.dumps(data, indent=1) + "\n")
+        try:
+            Path(path).write_text(json.dumps(data, indent=1) + "\n")
+        except OSError as exc:  # checked at configure time; the file system changed since
+            terminalreporter.write_line(
+                f"gradcheck: cannot write --gradcheck-json {path!r}: {exc.strerror}", red=True
+            )

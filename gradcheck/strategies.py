@@ -200,12 +200,9 @@ def arrays(
     ``"any"`` arrays carry a small generic part derived from `name`, so that arrays of
     different variables never coincide, even in shrunk examples.
     """
-    if isinstance(shape, (int, np.integer)):
-        shape = (int(shape),)
-    try:
-        shape = tuple(_check_int(d, "shape entries") for d in shape)
-    except TypeError as exc:
-        raise InvalidArgumentError(f"`shape` must be a tuple of ints; got {shape!r}.") from exc
+    shape = _concrete_shape(shape)
+    if not isinstance(name, str):
+        raise InvalidArgumentError(f"`name` must be a string (a variable's name); got {name!r}.")
     if constraint not in CONSTRAINTS:
         close = difflib.get_close_matches(str(constraint), CONSTRAINTS, n=1, cutoff=0.5)
         hint = f" Did you mean {close[0]!r}?" if close else ""
@@ -223,6 +220,23 @@ def arrays(
             raise InvalidArgumentError(f"constraint 'distinct_sv' needs a matrix; got {shape}.")
         return _matrix(constraint, *shape)
     return _elementwise(constraint, shape, name)
+
+
+def _concrete_shape(shape: object) -> tuple[int, ...]:
+    """`shape` as a tuple of positive ints within the size limits of symbolic shapes."""
+    if isinstance(shape, (int, np.integer)) and not isinstance(shape, (bool, np.bool_)):
+        shape = (int(shape),)
+    if isinstance(shape, (str, bytes)) or not hasattr(shape, "__iter__"):
+        raise InvalidArgumentError(
+            f"`shape` must be a tuple of positive ints such as (3, 3); got {shape!r}. For a "
+            "symbolic shape like 'n n' use gradcheck.strategies.shapes."
+        )
+    concrete = tuple(_check_int(d, "shape entries") for d in shape)  # type: ignore[union-attr]
+    try:
+        resolve_shape(" ".join(map(str, concrete)), {})  # the limits on axes and entries
+    except InvalidArgumentError as exc:
+        raise InvalidArgumentError(f"`shape`: {exc}") from exc
+    return concrete
 
 
 @st.composite
@@ -245,6 +259,7 @@ def points(
             f"`identity` must be a gradcheck.Identity (e.g. catalogue['dxTAx_dx']); "
             f"got {type(identity).__name__}."
         )
+    dims(min_value, max_value)  # validates the range now, not at the first draw
     return _point(identity, min_value, max_value)
 
 
@@ -256,9 +271,27 @@ def identities(
 ) -> st.SearchStrategy[Identity]:
     """Identities of the built-in catalogue (or `catalogue`), optionally of some families;
     pitfalls only when `pitfalls` is True."""
+    _check_family(family)
+    if not isinstance(pitfalls, bool):
+        raise InvalidArgumentError(f"`pitfalls` must be True or False; got {pitfalls!r}.")
     if catalogue is None:
         catalogue = installed_catalogue()
+    if not isinstance(catalogue, Catalogue):
+        raise InvalidArgumentError(
+            f"`catalogue` must be a gradcheck.Catalogue (e.g. gradcheck.load_catalogue('mypkg."
+            f"identities')); got {type(catalogue).__name__}."
+        )
     entries = [e for e in catalogue.select(families=family) if pitfalls or not e.is_pitfall]
     if not entries:
         raise InvalidArgumentError(f"no identities selected (family={family!r}).")
     return st.sampled_from(entries)
+
+
+def _check_family(family: object) -> None:
+    if family is None or isinstance(family, str):
+        return
+    if isinstance(family, Sequence) and all(isinstance(f, str) for f in family):
+        return
+    raise InvalidArgumentError(
+        f"`family` must be None, a family name or a sequence of names; got {family!r}."
+    )

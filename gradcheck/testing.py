@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 
 from .catalogue import Catalogue, Identity, load_catalogue
 from .engine import LAYOUTS, validate_layout
-from .errors import GradientAssertionError
+from .errors import GradientAssertionError, InvalidArgumentError
 from .report import record_from_result
 from .strategies import points
 
@@ -53,8 +53,8 @@ def catalogue_tests(
     function
         Assign it to a name starting with ``test_`` in a test module.
     """
-    catalogue = module if isinstance(module, Catalogue) else load_catalogue(module)
-    layouts = tuple(validate_layout(x, allowed=LAYOUTS, name="layouts") for x in layouts)
+    catalogue = module if isinstance(module, Catalogue) else load_catalogue(_module(module))
+    layouts = _layouts(layouts)
     params = [
         pytest.param(entry, layout, id=f"{entry.name}-{layout}")
         for entry in catalogue
@@ -67,6 +67,24 @@ def catalogue_tests(
         _run_identity(identity, layout, gradcheck)
 
     return test_identity
+
+
+def _module(module: object) -> ModuleType | str | Path:
+    if isinstance(module, ModuleType | Path) or (isinstance(module, str) and module.strip()):
+        return module
+    raise InvalidArgumentError(
+        "`module` must be a module, a dotted module name, a path to a .py file or a "
+        f"gradcheck.Catalogue; got {module!r}."
+    )
+
+
+def _layouts(layouts: object) -> tuple[str, ...]:
+    if isinstance(layouts, str) or not isinstance(layouts, Sequence) or not layouts:
+        raise InvalidArgumentError(
+            "`layouts` must be a non-empty sequence of layout names such as "
+            f"('numerator', 'denominator'); got {layouts!r}."
+        )
+    return tuple(validate_layout(x, allowed=LAYOUTS, name="layouts") for x in layouts)
 
 
 def _check_point(entry: Identity, layout: str, fixture: Any, point: dict, trial: int) -> None:

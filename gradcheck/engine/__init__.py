@@ -30,6 +30,7 @@ from .layouts import (
     layout_shapes,
     validate_layout,
 )
+from .seeds import rng_from_seed, seed_from_text, validate_seed
 from .stencils import EPS, METHOD_NAMES, Method
 from .target import (
     Point,
@@ -65,8 +66,11 @@ __all__ = [
     "make_target",
     "probe_batching",
     "probe_size",
+    "rng_from_seed",
     "second_opinion",
+    "seed_from_text",
     "validate_chunk_bytes",
     "validate_layout",
     "validate_method",
+    "validate_seed",
 ]

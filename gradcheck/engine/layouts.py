@@ -27,6 +27,7 @@ the convention of ``jax.jacobian``. In every case the denominator layout is the 
 from __future__ import annotations
 
 import difflib
+import math
 from typing import Literal
 
 import numpy as np
@@ -55,6 +56,28 @@ def validate_layout(layout: object, *, allowed: tuple[str, ...] = LAYOUTS, name:
     raise InvalidArgumentError(msg)
 
 
+def _validate_shape(shape: object, name: str) -> Shape:
+    """`shape` as a tuple of non-negative Python ints (an int ``n`` is ``(n,)``, as in numpy)."""
+    if _is_int(shape):
+        shape = (shape,)
+    entries = None
+    if not isinstance(shape, (str, bytes)):
+        try:
+            entries = tuple(shape)  # type: ignore[arg-type]
+        except TypeError:
+            entries = None
+    if entries is None or not all(_is_int(d) and d >= 0 for d in entries):
+        raise InvalidArgumentError(
+            f"`{name}` must be a shape: a tuple of non-negative integers such as (3,) or () for a "
+            f"scalar; got {shape!r}."
+        )
+    return tuple(int(d) for d in entries)
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
 def _numerator_shapes(f_shape: Shape, x_shape: Shape) -> tuple[Shape, ...]:
     if f_shape == () and x_shape == ():
         return ((), (1,), (1, 1))
@@ -65,7 +88,7 @@ def _numerator_shapes(f_shape: Shape, x_shape: Shape) -> tuple[Shape, ...]:
         return (f_shape, (f_shape[0], 1)) if len(f_shape) == 1 else (f_shape,)
     if len(f_shape) == 1 and len(x_shape) == 1:
         return ((f_shape[0], x_shape[0]),)
-    return ((int(np.prod(f_shape)), int(np.prod(x_shape))),)
+    return ((math.prod(f_shape), math.prod(x_shape)),)
 
 
 def layout_shapes(f_shape: Shape, x_shape: Shape, layout: Layout) -> tuple[Shape, ...]:
@@ -85,6 +108,12 @@ def layout_shapes(f_shape: Shape, x_shape: Shape, layout: Layout) -> tuple[Shape
         :func:`gradcheck.jacobian`) first. Vectors may also be given as explicit rows or columns
         in the orientation their layout prescribes.
 
+    Raises
+    ------
+    InvalidArgumentError
+        If `layout` is unknown or a shape is not a tuple of non-negative integers (an integer
+        ``n`` stands for ``(n,)``, as in numpy).
+
     Examples
     --------
     >>> layout_shapes((), (3,), "numerator")
@@ -93,7 +122,7 @@ def layout_shapes(f_shape: Shape, x_shape: Shape, layout: Layout) -> tuple[Shape
     ((4, 6),)
     """
     layout = validate_layout(layout)
-    f_shape, x_shape = tuple(f_shape), tuple(x_shape)
+    f_shape, x_shape = _validate_shape(f_shape, "f_shape"), _validate_shape(x_shape, "x_shape")
     if layout == "tensor":
         return (f_shape + x_shape,)
     numerator = _numerator_shapes(f_shape, x_shape)
@@ -115,7 +144,7 @@ def _tensor_to_numerator(tensor: np.ndarray, f_shape: Shape, x_shape: Shape) -> 
     if x_shape == () or (len(f_shape) == 1 and len(x_shape) == 1):
         return tensor
     perm = _group_reversal(len(f_shape), len(x_shape))
-    return tensor.transpose(perm).reshape(int(np.prod(f_shape)), int(np.prod(x_shape)))
+    return tensor.transpose(perm).reshape(math.prod(f_shape), math.prod(x_shape))
 
 
 def _numerator_to_tensor(numerator: np.ndarray, f_shape: Shape, x_shape: Shape) -> np.ndarray:
@@ -166,6 +195,8 @@ def convert_layout(
     ------
     ShapeMismatchError
         If `derivative` has a shape the `source` layout does not allow.
+    InvalidArgumentError
+        If a layout is unknown or a shape is not a tuple of non-negative integers.
 
     Examples
     --------
@@ -179,7 +210,7 @@ def convert_layout(
     """
     source = validate_layout(source, name="source")
     target = validate_layout(target, name="target")
-    f_shape, x_shape = tuple(int(d) for d in f_shape), tuple(int(d) for d in x_shape)
+    f_shape, x_shape = _validate_shape(f_shape, "f_shape"), _validate_shape(x_shape, "x_shape")
     derivative = np.asarray(derivative)
     allowed = layout_shapes(f_shape, x_shape, source)
     if derivative.shape not in allowed:

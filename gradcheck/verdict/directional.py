@@ -26,7 +26,27 @@ from ..engine import (
 )
 from ..errors import InvalidArgumentError, NonFiniteValueError
 
-__all__: list[str] = []
+__all__ = ["MAX_REQUESTED_DIRECTIONS", "validate_directions"]
+
+#: Most random directions a check may be asked for. Every direction (and its output weights) is
+#: kept in memory, ``directions * (x.size + f.size)`` float64 numbers; the automatic choice
+#: stops at 64, and more than 10,000 buys nothing a full check would not give more cheaply.
+MAX_REQUESTED_DIRECTIONS = 10_000
+
+
+def validate_directions(directions: object) -> int:
+    """`directions` as an int in ``[1, MAX_REQUESTED_DIRECTIONS]``, else InvalidArgumentError."""
+    is_int = isinstance(directions, (int, np.integer)) and not isinstance(
+        directions, (bool, np.bool_)
+    )
+    if not is_int:
+        raise InvalidArgumentError(f"`directions` must be a positive integer; got {directions!r}.")
+    if not 1 <= directions <= MAX_REQUESTED_DIRECTIONS:  # type: ignore[operator]
+        raise InvalidArgumentError(
+            f"`directions` must be from 1 to {MAX_REQUESTED_DIRECTIONS:,}; got {directions}. "
+            "Leave it None for the automatic choice, or use mode='full' to compare every entry."
+        )
+    return int(directions)  # type: ignore[arg-type]
 
 
 def _random_directions(
@@ -64,6 +84,7 @@ def _directional_estimate(
             "in directional mode `step` is one number: the step along each scaled direction; "
             f"got an array of shape {np.shape(step)}."
         )
+    count = validate_directions(count)  # also guards callers that pass the user's number on
     x = target.x
     f_shape = f0.shape
     d, v = _random_directions(x, f0.size, count, rng)

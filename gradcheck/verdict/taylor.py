@@ -19,6 +19,7 @@ from ..engine import (
     evaluate_at_point,
     layout_shapes,
     make_target,
+    rng_from_seed,
     validate_layout,
 )
 from ..errors import InvalidArgumentError, NonFiniteValueError, ShapeMismatchError
@@ -119,11 +120,12 @@ def taylor_test(
         Direction ``u`` (shape of the variable). Default: a Gaussian direction scaled by each
         coordinate's magnitude, of unit norm.
     seed : int or numpy.random.Generator, optional
-        Randomness of the default direction (default 0: reproducible).
+        Randomness of the default direction (default 0: reproducible); a non-negative
+        integer or a Generator.
     first_step : float
-        Largest step, relative to the (scaled) direction.
+        Largest step, relative to the (scaled) direction; positive and finite.
     num_steps : int
-        Number of steps (each half the previous).
+        Number of steps (each half the previous), from 3 to 100.
 
     Returns
     -------
@@ -148,10 +150,8 @@ def taylor_test(
     """
     target = make_target(f, point, wrt)
     layout = validate_layout(layout, allowed=LAYOUTS)
-    if not (isinstance(num_steps, (int, np.integer)) and num_steps >= 3):
-        raise InvalidArgumentError(f"`num_steps` must be an integer >= 3; got {num_steps!r}.")
-    if not (np.isfinite(first_step) and first_step > 0):
-        raise InvalidArgumentError(f"`first_step` must be positive; got {first_step!r}.")
+    first_step, num_steps = _validate_steps(first_step, num_steps)
+    u = _direction(target.x, direction, rng_from_seed(seed))
     claimed = _claimed_value(derivative, target)
     f0, _ = evaluate_at_point(target)
     x = target.x
@@ -162,7 +162,6 @@ def taylor_test(
             f"have shape {' or '.join(map(str, allowed))}."
         )
     tensor = convert_layout(claimed, f0.shape, x.shape, source=layout, target="tensor")
-    u = _direction(x, direction, seed)
     ju = tensor.reshape(f0.size, x.size) @ u.ravel()
     steps = first_step * 0.5 ** np.arange(num_steps)
     remainders = np.empty(num_steps)
@@ -214,17 +213,44 @@ def taylor_test(
     )
 
 
-def _direction(x: np.ndarray, direction: object, seed: object) -> np.ndarray:
-    if direction is None:
-        rng = (
-            seed
-            if isinstance(seed, np.random.Generator)
-            else np.random.default_rng(0 if seed is None else seed)
+#: Largest `num_steps`: 100 halvings shrink the first step by 8e-31, far below the float64
+#: resolution of any point, so further steps would only repeat f(x).
+MAX_STEPS = 100
+
+
+def _validate_steps(first_step: object, num_steps: object) -> tuple[float, int]:
+    """`first_step` as a positive finite float and `num_steps` as an int in [3, MAX_STEPS]."""
+    is_real = isinstance(first_step, (int, float, np.integer, np.floating))
+    if not is_real or isinstance(first_step, (bool, np.bool_)):
+        raise InvalidArgumentError(
+            f"`first_step` must be a positive number such as 0.1; got {first_step!r}."
         )
+    if not (np.isfinite(first_step) and first_step > 0):
+        raise InvalidArgumentError(f"`first_step` must be positive and finite; got {first_step!r}.")
+    is_int = isinstance(num_steps, (int, np.integer)) and not isinstance(
+        num_steps, (bool, np.bool_)
+    )
+    if not (is_int and 3 <= num_steps <= MAX_STEPS):  # type: ignore[operator]
+        raise InvalidArgumentError(
+            f"`num_steps` must be an integer from 3 to {MAX_STEPS} (each step halves the "
+            f"previous one); got {num_steps!r}."
+        )
+    return float(first_step), int(num_steps)  # type: ignore[arg-type]
+
+
+def _direction(x: np.ndarray, direction: object, rng: np.random.Generator) -> np.ndarray:
+    """The direction `u`: the given one (validated), or a random one drawn from `rng`."""
+    if direction is None:
         u = rng.standard_normal(x.shape)
         u = u / max(float(np.linalg.norm(u)), 1e-300)
         return u * coordinate_scales(x)
-    u = np.asarray(direction, dtype=np.float64)
+    u = np.asarray(direction)
+    if u.dtype.kind not in "iuf":
+        raise InvalidArgumentError(
+            f"`direction` must be an array of real numbers with the variable's shape {x.shape}; "
+            f"got {_describe(direction)}."
+        )
+    u = u.astype(np.float64)
     if u.shape != x.shape:
         raise InvalidArgumentError(
             f"`direction` must have the variable's shape {x.shape}; got {u.shape}."
@@ -232,3 +258,9 @@ def _direction(x: np.ndarray, direction: object, seed: object) -> np.ndarray:
     if not np.all(np.isfinite(u)) or not np.any(u):
         raise InvalidArgumentError("`direction` must be finite and not zero.")
     return u
+
+
+def _describe(value: object) -> str:
+    if isinstance(value, (str, bytes)):
+        return repr(value)
+    return f"an array of dtype {np.asarray(value).dtype}"
