@@ -21,7 +21,6 @@ from typing import TextIO
 
 import numpy as np
 
-from ._expressions import compile_expression
 from .catalogue import (
     CONSTRAINTS,
     Catalogue,
@@ -40,6 +39,7 @@ from .catalogue import (
 )
 from .engine import LAYOUTS, METHOD_NAMES, seed_from_text
 from .errors import GradcheckError, InvalidArgumentError, UnknownNameError
+from .expressions import compile_expression
 from .report import compare_reports, load_report, report_to_json
 from .verdict import check
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from gradcheck._expressions import ExpressionError, compile_expression
 from gradcheck.cli import main
+from gradcheck.expressions import ExpressionError, compile_expression
 from gradcheck.report.json_report import (
     BaselineError,
     compare_reports,

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..engine import LAYOUTS, validate_layout
+from ..engine import LAYOUTS, validate_layout, validate_seed
 from ..errors import InvalidArgumentError, UnknownNameError
 from .constraints import _sampler, sample
 from .shapes import dimension_names, draw_dimensions, evaluate_dimension, resolve_shape
@@ -144,6 +144,8 @@ class Identity:
 
     def seed_sequence(self, seed: int, trial: int) -> np.random.Generator:
         """The generator of one trial: independent of which other identities run."""
+        seed = validate_seed(seed, generator=False)
+        trial = validate_seed(trial, name="trial", generator=False)
         return np.random.default_rng([seed, trial, zlib.crc32(self.name.encode())])
 
 
@@ -336,8 +338,9 @@ class Catalogue:
         family is one of `families`; None selects everything. An unmatched name or family
         raises :class:`UnknownNameError` with close matches."""
         entries = list(self)
+        families = _names(families, "families")
+        select = _names(select, "select")
         if families is not None:
-            families = [families] if isinstance(families, str) else list(families)
             for fam in families:
                 if fam not in self.families:
                     close = difflib.get_close_matches(fam, self.families, n=3, cutoff=0.5)
@@ -347,7 +350,7 @@ class Catalogue:
                     )
             entries = [e for e in entries if e.family in families]
         if select is not None:
-            patterns = [select] if isinstance(select, str) else list(select)
+            patterns = select
             chosen = []
             for pattern in patterns:
                 matched = [e for e in entries if fnmatch.fnmatchcase(e.name, pattern)]
@@ -357,6 +360,18 @@ class Catalogue:
                 chosen.extend(e for e in matched if e not in chosen)
             entries = chosen
         return Catalogue(entries)
+
+
+def _names(value: object, name: str) -> list[str] | None:
+    """None, or `value` (a string or a sequence of strings) as a list of strings."""
+    if value is None:
+        return None
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, (list, tuple)) or not all(isinstance(v, str) for v in items):
+        raise InvalidArgumentError(
+            f"`{name}` must be a name or a list of names (strings); got {value!r}."
+        )
+    return list(items)
 
 
 def _collect(module: ModuleType) -> list[Identity]:
@@ -391,6 +406,10 @@ def _import(module: ModuleType | str | Path) -> ModuleType:
     if isinstance(module, ModuleType):
         return module
     text = str(module)
+    if not text.strip():
+        raise UnknownNameError(
+            "an empty `module` name: pass a dotted module name or a path to a .py file."
+        )
     if text.endswith(".py") or Path(text).is_file():
         path = Path(text)
         if not path.is_file():

@@ -24,10 +24,12 @@ from ..engine import (
     first_nonfinite,
     layout_shapes,
     make_target,
+    rng_from_seed,
     second_opinion,
     validate_chunk_bytes,
     validate_layout,
     validate_method,
+    validate_seed,
 )
 from ..errors import (
     FunctionCallError,
@@ -38,7 +40,12 @@ from ..errors import (
     ShapeMismatchError,
 )
 from .diagnosis import Diagnosis, Evidence, diagnose
-from .directional import _directional_estimate, _directional_threshold, _join
+from .directional import (
+    _directional_estimate,
+    _directional_threshold,
+    _join,
+    validate_directions,
+)
 from .options import CheckOptions
 from .text import _fmt_err, _index_text, entries_table
 
@@ -191,6 +198,8 @@ def _ratio(err: np.ndarray, tol: np.ndarray) -> np.ndarray:
 def _validate_tolerance(value: object, name: str, default: float) -> float:
     if value is None:
         return default
+    if isinstance(value, (bool, np.bool_)):
+        raise InvalidArgumentError(f"`{name}` must be a number; got {value!r}.")
     try:
         v = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError) as exc:
@@ -386,8 +395,11 @@ def check_and_estimate(
     rtol_v = _validate_tolerance(rtol, "rtol", default_rtol)
     atol_v = _validate_tolerance(atol, "atol", 0.0)
     validate_chunk_bytes(chunk_bytes)
+    if vectorized is not None and not isinstance(vectorized, (bool, np.bool_)):
+        raise InvalidArgumentError(f"`vectorized` must be True, False or None; got {vectorized!r}.")
+    seed = validate_seed(seed)
     if mode == "directional" and directions is not None:
-        _validate_directions(directions)
+        directions = validate_directions(directions)
     claimed = _claimed_value(derivative, target)
     if mode == "full":
         options = CheckOptions(
@@ -404,11 +416,7 @@ def check_and_estimate(
     layouts, declared = resolve_layouts(claimed.shape, f0.shape, target.x.shape, layout)
     tolerances = {"rtol": rtol_v, "atol": atol_v}
     engine = {"step": step, "vectorized": vectorized, "chunk_bytes": chunk_bytes}
-    rng = (
-        seed
-        if isinstance(seed, np.random.Generator)
-        else np.random.default_rng(0 if seed is None else seed)
-    )
+    rng = rng_from_seed(seed)
     count = 8 if directions is None else int(directions)
     found = _directional_estimate(target, f0, m, count, rng, **engine)
     scale = float(np.max(np.abs(claimed), initial=0.0))
@@ -774,13 +782,6 @@ def _diagnose_result(
         wrt=target.wrt or _BARE,
     )
     return diagnose(evidence)
-
-
-def _validate_directions(directions: object) -> None:
-    if isinstance(directions, bool) or not isinstance(directions, (int, np.integer)):
-        raise InvalidArgumentError(f"`directions` must be a positive integer; got {directions!r}.")
-    if directions < 1:
-        raise InvalidArgumentError(f"`directions` must be at least 1; got {directions}.")
 
 
 def _build_result(

@@ -15,6 +15,8 @@ __all__ = ["CheckOptions"]
 def _validate_tolerance(value: object, name: str) -> float | None:
     if value is None:
         return None
+    if isinstance(value, (bool, np.bool_)):
+        raise InvalidArgumentError(f"`{name}` must be a number; got {value!r}.")
     try:
         v = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError) as exc:
@@ -56,6 +58,10 @@ class CheckOptions:
         object.__setattr__(self, "rtol", _validate_tolerance(self.rtol, "rtol"))
         object.__setattr__(self, "atol", _validate_tolerance(self.atol, "atol"))
         validate_chunk_bytes(self.chunk_bytes)
+        if self.vectorized is not None and not isinstance(self.vectorized, (bool, np.bool_)):
+            raise InvalidArgumentError(
+                f"`vectorized` must be True, False or None; got {self.vectorized!r}."
+            )
 
     @property
     def finite_differences(self) -> Method:
