@@ -46,7 +46,7 @@ from .directional import (
     _join,
     validate_directions,
 )
-from .options import CheckOptions
+from .options import CheckOptions, _validate_tolerance
 from .text import _fmt_err, _index_text, entries_table
 
 __all__ = ["CheckResult", "assert_gradient", "check"]
@@ -190,23 +190,13 @@ class CheckResult:
         return "\n".join(parts)
 
 
+def _or_default(value: float | None, default: float) -> float:
+    return default if value is None else value
+
+
 def _ratio(err: np.ndarray, tol: np.ndarray) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(tol > 0, err / np.where(tol > 0, tol, 1.0), np.where(err > 0, np.inf, 0.0))
-
-
-def _validate_tolerance(value: object, name: str, default: float) -> float:
-    if value is None:
-        return default
-    if isinstance(value, (bool, np.bool_)):
-        raise InvalidArgumentError(f"`{name}` must be a number; got {value!r}.")
-    try:
-        v = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError) as exc:
-        raise InvalidArgumentError(f"`{name}` must be a number; got {value!r}.") from exc
-    if not np.isfinite(v) or v < 0:
-        raise InvalidArgumentError(f"`{name}` must be finite and >= 0; got {value!r}.")
-    return v
 
 
 def _as_claimed_array(value: object, label: str) -> np.ndarray:
@@ -392,8 +382,8 @@ def check_and_estimate(
     if mode not in _MODES:
         raise InvalidArgumentError(f"`mode` must be 'full' or 'directional'; got {mode!r}.")
     default_rtol = m.rtol if mode == "full" else DEFAULT_RTOL_DIRECTIONAL
-    rtol_v = _validate_tolerance(rtol, "rtol", default_rtol)
-    atol_v = _validate_tolerance(atol, "atol", 0.0)
+    rtol_v = _or_default(_validate_tolerance(rtol, "rtol"), default_rtol)
+    atol_v = _or_default(_validate_tolerance(atol, "atol"), 0.0)
     validate_chunk_bytes(chunk_bytes)
     if vectorized is not None and not isinstance(vectorized, (bool, np.bool_)):
         raise InvalidArgumentError(f"`vectorized` must be True, False or None; got {vectorized!r}.")
