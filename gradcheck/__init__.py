@@ -46,11 +46,15 @@ from .errors import (
 )
 from .verdict import (
     KINDS,
+    CheckOptions,
     CheckResult,
     Diagnosis,
+    DirectionalOptions,
+    DirectionalResult,
     TaylorResult,
     assert_gradient,
     check,
+    check_directional,
     taylor_test,
 )
 
@@ -62,10 +66,13 @@ __all__ = [
     "MISTAKES",
     "Catalogue",
     "CatalogueReport",
+    "CheckOptions",
     "CheckRecord",
     "CheckResult",
     "ComplexStepError",
     "Diagnosis",
+    "DirectionalOptions",
+    "DirectionalResult",
     "DuplicateIdentityError",
     "FunctionCallError",
     "GradcheckError",
@@ -86,6 +93,7 @@ __all__ = [
     "__version__",
     "assert_gradient",
     "check",
+    "check_directional",
     "convert_layout",
     "estimate_jacobian",
     "identity",

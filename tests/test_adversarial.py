@@ -415,11 +415,11 @@ API_CASES = {
     ),
     # directions: bounded (10**12 asked numpy for 22 TiB)
     "check directions=10**12": (
-        lambda: gc.check(_sin, np.cos(X), X, mode="directional", directions=10**12),
+        lambda: gc.check_directional(_sin, np.cos(X), X, directions=10**12),
         "directions",
     ),
     "check directions=10**4+1": (
-        lambda: gc.check(_sin, np.cos(X), X, mode="directional", directions=10_001),
+        lambda: gc.check_directional(_sin, np.cos(X), X, directions=10_001),
         "directions",
     ),
     # layouts
@@ -524,13 +524,13 @@ def test_api_refuses_bad_arguments_naming_them(case):
 PENDING = {
     **{
         f"check directional seed={_label(s)}": (
-            lambda s=s: gc.check(_sin, np.cos(X), X, mode="directional", seed=s),
+            lambda s=s: gc.check_directional(_sin, np.cos(X), X, seed=s),
             "seed",
         )
         for s in ["abc", 1.5, -1, object(), True]
     },
-    "assert_gradient seed=-1": (
-        lambda: gc.assert_gradient(_sin, np.cos(X), X, mode="directional", seed=-1),
+    "check_directional seed=-1": (
+        lambda: gc.check_directional(_sin, np.cos(X), X, seed=-1),
         "seed",
     ),
     "check rtol=True": (lambda: gc.check(_sin, np.cos(X), X, rtol=True), "rtol"),

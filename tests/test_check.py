@@ -200,8 +200,8 @@ def test_directional_mode_passes_correct_gradients(seed):
     n = 2000
     a, x = rng.standard_normal(n), rng.standard_normal(n)
     f = lambda x: np.sum(a * np.sin(x), axis=-1)  # noqa: E731
-    result = gc.check(f, a * np.cos(x), x, mode="directional", seed=seed)
-    assert result.passed and result.mode == "directional"
+    result = gc.check_directional(f, a * np.cos(x), x, seed=seed)
+    assert result.passed and isinstance(result, gc.DirectionalResult)
     # independent of n: 8 directions x 4 stencil points, at most 5 refinement rounds, a few more
     assert result.evaluations <= 8 * 4 * 6 + 10 < n
 
@@ -215,16 +215,19 @@ def test_directional_mode_catches_one_wrong_entry_in_a_large_gradient(seed, wher
     g = a * np.cos(x)
     g[where] += 1e-6 * np.max(np.abs(g)) * (1 if seed % 2 else -1)
     f = lambda x: np.sum(a * np.sin(x), axis=-1)  # noqa: E731
-    result = gc.check(f, g, x, mode="directional", seed=seed, directions=16)
-    assert result.status == "failed" and result.mode == "directional"
+    result = gc.check_directional(f, g, x, seed=seed, directions=16)
+    assert result.status == "failed" and result.located is None
     assert "failing directions" in str(result)
 
 
 def test_directional_failure_on_small_input_falls_back_to_full_check():
     rng = np.random.default_rng(8)
     A, x = rng.standard_normal((5, 5)), rng.standard_normal(5)
-    result = gc.check(lambda x: x @ A @ x, 2 * A @ x, x, mode="directional", seed=0)
-    assert result.status == "failed" and result.mode == "full"
+    result = gc.check_directional(lambda x: x @ A @ x, 2 * A @ x, x, seed=0)
+    assert result.status == "failed" and result.located is not None
+    full = gc.check(lambda x: x @ A @ x, 2 * A @ x, x)
+    assert result.located.x_shape == (5,) and result.located.status == full.status
+    assert result.diagnosis == result.located.diagnosis == full.diagnosis
     assert "directional check failed" in str(result)
 
 
@@ -233,8 +236,8 @@ def test_directional_mode_is_reproducible_with_a_seed():
     A, x = rng.standard_normal((6, 4)), rng.standard_normal(4)
     f = lambda x: np.tanh(x @ A.T)  # noqa: E731
     J = (1 - np.tanh(A @ x) ** 2)[:, None] * A
-    r1 = gc.check(f, J, x, layout="numerator", mode="directional", seed=3)
-    r2 = gc.check(f, J, x, layout="numerator", mode="directional", seed=3)
+    r1 = gc.check_directional(f, J, x, layout="numerator", seed=3)
+    r2 = gc.check_directional(f, J, x, layout="numerator", seed=3)
     assert r1.passed and np.array_equal(r1.numerical, r2.numerical)
 
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 import gradcheck as gc
 from gradcheck import strategies as gst
-from gradcheck.verdict.check import check_and_estimate
+from gradcheck.verdict import full_check
 from tests.helpers import seeds
 
 CATALOGUE = builtin_catalogue()
@@ -165,19 +165,13 @@ def test_diagnosis_never_changes_the_verdict(seed, which):
     entry = pitfalls[which % len(pitfalls)]
     _, point = entry.draw(np.random.default_rng(seed))
     kwargs = {"wrt": entry.wrt, "layout": entry.layout, "vectorized": entry.vectorized}
-    plain, _, _ = check_and_estimate(
+    plain, _, _ = full_check(
         entry.f,
         entry.derivative,
         point,
-        method="central",
-        mode="full",
-        rtol=None,
-        atol=None,
-        directions=8,
-        seed=None,
-        step=None,
-        chunk_bytes=2**28,
-        **kwargs,
+        wrt=entry.wrt,
+        layout=entry.layout,
+        options=gc.CheckOptions(vectorized=entry.vectorized),
     )
     diagnosed = gc.check(entry.f, entry.derivative, point, **kwargs)
     assert diagnosed.status == plain.status
@@ -399,11 +393,11 @@ def test_directional_projections_are_not_called_entries():
     wrong = 2 * v
     wrong[5] += 1.0
     for claim in (wrong, lambda v: wrong):
-        d = kind(lambda v: v @ v, claim, v, mode="directional", seed=1)
+        d = gc.check_directional(lambda v: v @ v, claim, v, seed=1).diagnosis
         assert d.kind == "unknown" and d.entries == ()
-        assert "direction" in d.message and "mode='full'" in d.message
+        assert "direction" in d.message and "gradcheck.check compares every entry" in d.message
         assert "callable" not in d.message
-    d = kind(lambda v: v @ v, 6 * v, v, mode="directional", seed=1)
+    d = gc.check_directional(lambda v: v @ v, 6 * v, v, seed=1).diagnosis
     assert d.kind == "scale" and "3 times" in d.message
 
 

@@ -189,7 +189,7 @@ def test_caller_arrays_are_never_modified():
     A0, x0 = A.copy(), x.copy()
     point = {"x": x, "A": A}
     gc.jacobian(lambda x, A: x @ A @ x, point, wrt="x", method="richardson")
-    gc.check(lambda x, A: x @ A @ x, (A + A.T) @ x, point, wrt="x", mode="directional")
+    gc.check_directional(lambda x, A: x @ A @ x, (A + A.T) @ x, point, wrt="x")
     assert np.array_equal(A, A0) and np.array_equal(x, x0)
     assert point["x"] is x and point["A"] is A
 

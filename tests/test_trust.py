@@ -190,11 +190,11 @@ def test_directional_mode_catches_1e_6_at_large_n_and_states_its_limit():
     a, x = rng.standard_normal(n), rng.standard_normal(n)
     g = a * np.cos(x)
     f = lambda x: np.sum(a * np.sin(x), axis=-1)  # noqa: E731
-    good = gc.check(f, g, x, mode="directional", vectorized=True)
+    good = gc.check_directional(f, g, x, vectorized=True)
     assert good.status == "passed" and good.detection_threshold <= 1e-6
     wrong = g.copy()
     wrong[12345] += 1e-6 * np.max(np.abs(g))
-    assert gc.check(f, wrong, x, mode="directional", vectorized=True).status == "failed"
+    assert gc.check_directional(f, wrong, x, vectorized=True).status == "failed"
 
 
 def test_noise_correlated_over_short_distances_is_never_a_false_alarm():

@@ -8,8 +8,8 @@ from .check import (
     Estimates,
     assert_gradient,
     check,
-    check_and_estimate,
     compare,
+    full_check,
     full_verdict,
     resolve_layouts,
     with_diagnosis,
@@ -21,23 +21,36 @@ from .diagnosis import (
     diagnose,
     shape_diagnosis,
 )
-from .options import CheckOptions
+from .directional import DirectionalResult, check_directional
+from .options import (
+    DEFAULT_RTOL_DIRECTIONAL,
+    MAX_REQUESTED_DIRECTIONS,
+    CheckOptions,
+    DirectionalOptions,
+    merge_options,
+)
 from .taylor import TaylorResult, taylor_test
 
 __all__ = [
+    "DEFAULT_RTOL_DIRECTIONAL",
     "KINDS",
+    "MAX_REQUESTED_DIRECTIONS",
     "CheckOptions",
     "CheckResult",
     "Diagnosis",
+    "DirectionalOptions",
+    "DirectionalResult",
     "Estimates",
     "Evidence",
     "TaylorResult",
     "assert_gradient",
     "check",
-    "check_and_estimate",
+    "check_directional",
     "compare",
     "diagnose",
+    "full_check",
     "full_verdict",
+    "merge_options",
     "resolve_layouts",
     "shape_diagnosis",
     "taylor_test",

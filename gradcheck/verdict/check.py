@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
 from ..engine import (
-    DEFAULT_CHUNK_BYTES,
     EPS,
     LAYOUTS,
     SECOND_OPINION,
@@ -24,52 +23,32 @@ from ..engine import (
     first_nonfinite,
     layout_shapes,
     make_target,
-    rng_from_seed,
     second_opinion,
-    validate_chunk_bytes,
     validate_layout,
-    validate_method,
-    validate_seed,
 )
 from ..errors import (
     FunctionCallError,
     GradientAssertionError,
-    InvalidArgumentError,
     InvalidInputError,
     NonFiniteValueError,
     ShapeMismatchError,
 )
 from .diagnosis import Diagnosis, Evidence, diagnose
-from .directional import (
-    _directional_estimate,
-    _directional_threshold,
-    _join,
-    validate_directions,
-)
-from .options import CheckOptions, _validate_tolerance
+from .options import CheckOptions, CheckValues, merge_options
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 from .text import _fmt_err, _index_text, entries_table
 
-__all__ = ["CheckResult", "assert_gradient", "check"]
+__all__ = ["CheckResult", "Status", "assert_gradient", "check", "full_check"]
 
 #: Factor applied to the finite-difference error estimate in the tolerance.
 SAFETY = 4.0
-#: Default rtol in directional mode, where each projection must resolve single-entry errors.
-DEFAULT_RTOL_DIRECTIONAL = 1e-12
-#: Directional mode adds directions (when their number is not given) until a single entry
-#: wrong by this fraction of the largest entry is caught at 99% of the entries, or until
-#: `MAX_DIRECTIONS` are used.
-DIRECTIONAL_TARGET = 1e-6
-MAX_DIRECTIONS = 64
-#: Largest variable size for which a failed directional check falls back to the full check.
-FALLBACK_MAX_SIZE = 2048
-
-_MODES = ("full", "directional")
-
 #: The verdicts of a check.
 Status = Literal["passed", "failed", "inconclusive"]
 
 
-def _frozen_array(value: object) -> np.ndarray:
+def frozen_array(value: object) -> np.ndarray:
     out = np.array(value, copy=True)
     out.flags.writeable = False
     return out
@@ -88,8 +67,6 @@ class CheckResult:
         than its tolerance, or the claim has the other layout's shape. "inconclusive": no such
         entry, but the finite differences are unreliable somewhere (noise, a kink, cancellation),
         so a pass cannot be vouched for.
-    mode : {"full", "directional"}
-        Whether every entry was compared, or projections on random directions.
     max_abs_error : float
         Largest ``|claimed - numerical|``.
     max_rel_error : float
@@ -101,18 +78,14 @@ class CheckResult:
     detection_threshold : float
         The smallest error this check would have caught, relative to the largest
         ``|numerical|`` entry: an entry of the claim wrong by more than this fails the check
-        (full mode: the largest tolerance over that entry scale; directional mode: see
-        :func:`check`). ``inf`` where some entry cannot be checked (unreliable finite
-        differences).
+        (the largest tolerance over that entry scale). ``inf`` where some entry cannot be
+        checked (unreliable finite differences).
     worst_index : tuple of int
-        Index (into `claimed`) of the entry with the largest ``|error| / tolerance``; in
-        directional mode the index of the direction.
+        Index (into `claimed`) of the entry with the largest ``|error| / tolerance``.
     numerical : numpy.ndarray
-        The numerical derivative in the layout and shape of `claimed` (directional mode: the
-        finite-difference directional derivatives, one per direction).
+        The numerical derivative in the layout and shape of `claimed`.
     claimed : numpy.ndarray
-        The claimed derivative as float64 (directional mode: its projections
-        ``v_r^T J u_r``).
+        The claimed derivative as float64.
     error_estimate : numpy.ndarray
         Estimated absolute error of `numerical`, per entry.
     reliable : numpy.ndarray of bool
@@ -130,14 +103,16 @@ class CheckResult:
     headline : str
         One-line summary.
     notes : tuple of str
-        Further remarks (layout mismatches, fallbacks, failing directions).
+        Further remarks (layout mismatches, unreliable entries, second estimates).
     diagnosis : Diagnosis or None
         What kind of mistake a claim that did not pass looks like (None when it passed); see
         :class:`gradcheck.Diagnosis`.
+    declared_layout : str or None
+        The layout that was declared, when the claim has the shape of another one (`layout`);
+        such a claim fails whatever its values.
     """
 
     status: Status
-    mode: str
     max_abs_error: float
     max_rel_error: float
     tolerance: np.ndarray = field(repr=False)
@@ -156,11 +131,12 @@ class CheckResult:
     headline: str
     notes: tuple[str, ...] = ()
     diagnosis: Diagnosis | None = None
+    declared_layout: str | None = None
 
     def __post_init__(self) -> None:
         # a result cannot be edited into another verdict: its arrays are read-only copies
         for name in ("tolerance", "numerical", "claimed", "error_estimate", "reliable"):
-            object.__setattr__(self, name, _frozen_array(getattr(self, name)))
+            object.__setattr__(self, name, frozen_array(getattr(self, name)))
 
     @property
     def passed(self) -> bool:
@@ -171,7 +147,7 @@ class CheckResult:
         return self.passed
 
     def __str__(self) -> str:
-        ratio = _ratio(np.abs(self.claimed - self.numerical), self.tolerance)
+        ratio = error_ratio(np.abs(self.claimed - self.numerical), self.tolerance)
         parts = [self.headline]
         if self.claimed.size:
             parts.append(
@@ -181,7 +157,6 @@ class CheckResult:
                     tolerance=self.tolerance,
                     error_estimate=self.error_estimate,
                     ratio=ratio,
-                    index_label="direction" if self.mode == "directional" else "index",
                 )
             )
         parts.extend(self.notes)
@@ -190,11 +165,7 @@ class CheckResult:
         return "\n".join(parts)
 
 
-def _or_default(value: float | None, default: float) -> float:
-    return default if value is None else value
-
-
-def _ratio(err: np.ndarray, tol: np.ndarray) -> np.ndarray:
+def error_ratio(err: np.ndarray, tol: np.ndarray) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(tol > 0, err / np.where(tol > 0, tol, 1.0), np.where(err > 0, np.inf, 0.0))
 
@@ -216,7 +187,7 @@ def _as_claimed_array(value: object, label: str) -> np.ndarray:
     return arr
 
 
-def _claimed_value(derivative: object, target: Target) -> np.ndarray:
+def claimed_value(derivative: object, target: Target) -> np.ndarray:
     """The claimed derivative: the array itself, or the callable evaluated at the point."""
     if not callable(derivative):
         return _as_claimed_array(derivative, "the claimed `derivative`")
@@ -292,7 +263,7 @@ def compare(
         max_rel = max_abs / scale
     else:
         max_rel = 0.0 if max_abs == 0 else float("inf")
-    ratio = _ratio(abs_err, tolerance)
+    ratio = error_ratio(abs_err, tolerance)
     worst = (
         tuple(int(i) for i in np.unravel_index(int(np.argmax(ratio)), ratio.shape))
         if (ratio.size)
@@ -320,150 +291,139 @@ def _detection_threshold(tolerance: np.ndarray, scale: float, checkable: np.ndar
     return largest / scale
 
 
-def _in_layout(est: TensorEstimate, layout: str, claimed: np.ndarray):
-    """Value, error, reliability, None (no projection) and frozen entries of `est` in
-    `layout`, shaped like `claimed` (the candidate tuple of `_build_result`)."""
+def _in_layout(est: TensorEstimate, layout: str, claimed: np.ndarray) -> Candidate:
+    """The estimate `est` as a candidate in `layout`, shaped like `claimed`."""
     f_shape, x_shape = est.f_value.shape, est.step.shape
 
     def conv(a: np.ndarray) -> np.ndarray:
         out = convert_layout(a, f_shape, x_shape, source="tensor", target=layout)
         return out.reshape(claimed.shape)
 
-    return conv(est.value), conv(est.error), conv(est.reliable), None, conv(est.frozen)
-
-
-def _headline(
-    status: str,
-    mode: str,
-    layout: str,
-    f_shape,
-    x_shape,
-    wrt,
-    comparison: dict,
-    method: str,
-    evaluations: int,
-) -> str:
-    var = "x" if wrt is None else wrt
-    what = f"df/d{var} (f: {tuple(f_shape)}, {var}: {tuple(x_shape)}) in {layout} layout"
-    word = {"passed": "PASSED", "failed": "FAILED", "inconclusive": "INCONCLUSIVE"}[status]
-    if mode == "directional":
-        what += ", directional"
-    worst = _index_text(comparison["worst_index"])
-    return (
-        f"gradcheck {word}: {what}; max rel. error {_fmt_err(comparison['max_rel_error'])} "
-        f"(worst {'direction' if mode == 'directional' else 'entry'} {worst}); "
-        f"detection threshold {_fmt_err(comparison['detection_threshold'])}; "
-        f"{method}, {evaluations} evaluations"
+    return Candidate(
+        layout=layout,
+        numerical=conv(est.value),
+        error=conv(est.error),
+        reliable=conv(est.reliable),
+        frozen=conv(est.frozen),
     )
 
 
-def check_and_estimate(
+@dataclass(frozen=True)
+class Candidate:
+    """A layout to compare the claim in, with the numerical derivative in it.
+
+    `shown` is what is compared with `numerical` (the claim itself, or for a directional
+    check its projections); `frozen` the entries at which f did not change at all.
+    """
+
+    layout: str
+    numerical: np.ndarray
+    error: np.ndarray
+    reliable: np.ndarray
+    frozen: np.ndarray | None = None
+    shown: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class Compared:
+    """A candidate layout and its comparison (the record :func:`compare` returns)."""
+
+    candidate: Candidate
+    shown: np.ndarray
+    comparison: dict[str, Any]
+
+
+def compare_candidates(
+    claimed: np.ndarray, candidates: list[Candidate], tolerances: dict[str, float]
+) -> tuple[Compared, list[Compared]]:
+    """Compare in each candidate layout; the one that passes first (else the closest), and
+    every one that passes."""
+    compared = []
+    for c in candidates:
+        shown = claimed if c.shown is None else c.shown
+        comparison = compare(shown, c.numerical, c.error, c.reliable, **tolerances, frozen=c.frozen)
+        compared.append(Compared(c, shown, comparison))
+    passing = [c for c in compared if c.comparison["passed"]]
+    chosen = passing[0] if passing else min(compared, key=lambda c: c.comparison["max_rel_error"])
+    return chosen, passing
+
+
+def headline_text(status: str, what: str, comparison: dict, worst: str, method: str) -> str:
+    """The one-line summary of a verdict on `what` (e.g. "df/dx (...) in numerator layout");
+    `worst` names the worst entry or direction, `method` says how it was found."""
+    word = {"passed": "PASSED", "failed": "FAILED", "inconclusive": "INCONCLUSIVE"}[status]
+    return (
+        f"gradcheck {word}: {what}; max rel. error {_fmt_err(comparison['max_rel_error'])} "
+        f"(worst {worst} {_index_text(comparison['worst_index'])}); "
+        f"detection threshold {_fmt_err(comparison['detection_threshold'])}; {method}"
+    )
+
+
+def derivative_text(layout: str, f_shape: tuple, x_shape: tuple, wrt: str | None) -> str:
+    """``df/dx (f: (2,), x: (3,)) in numerator layout``: what a verdict is about."""
+    var = "x" if wrt is None else wrt
+    return f"df/d{var} (f: {tuple(f_shape)}, {var}: {tuple(x_shape)}) in {layout} layout"
+
+
+def layout_notes(
+    claimed_shape: tuple, chosen: Compared, passing: list[Compared], declared: str | None
+) -> list[str]:
+    """Notes on the layouts: a declared layout whose shape the claim does not have, or a
+    claim that matches in several layouts."""
+    notes = []
+    name = chosen.candidate.layout
+    if declared is not None:
+        agrees = chosen.comparison["passed"]
+        notes.append(
+            f"layout mismatch: the claim has shape {claimed_shape}, the {name} layout's "
+            f"orientation, but layout={declared!r} was declared; in the {name} layout it "
+            + ("matches the numerical derivative." if agrees else "does not match either.")
+        )
+    if len(passing) > 1:
+        notes.append(
+            "the claim matches in the "
+            + " and ".join(c.candidate.layout for c in passing)
+            + " layouts (their shapes and values coincide here)."
+        )
+    return notes
+
+
+def reliability_notes(reliable: np.ndarray, comparison: dict, unit: str, plural: str) -> list[str]:
+    """Notes on what the finite differences could not resolve; `unit`/`plural` name what
+    was compared ("entry"/"entries", "direction"/"directions")."""
+    notes = []
+    if not np.all(reliable):
+        count = int(np.sum(~reliable))
+        notes.append(
+            f"the finite differences are unreliable at {count} {unit if count == 1 else plural} "
+            f"(noise, a kink or cancellation): try method='richardson', another `step`, or a "
+            f"point away from non-smooth places."
+        )
+    if comparison["unresolved"]:
+        notes.append(
+            f"the finite differences cannot resolve the derivative at "
+            f"{comparison['unresolved']} of {reliable.size} {plural}: their tolerance is as "
+            f"large as the largest entry (f underflows, cancels or is too noisy at this point); "
+            f"rescale the variable or f, or move the point."
+        )
+    return notes
+
+
+def full_check(
     f: Callable[..., Any],
     derivative: np.ndarray | Callable[..., Any],
     point: Point,
     *,
     wrt: str | None,
     layout: str,
-    method: str,
-    mode: str,
-    rtol: float | None,
-    atol: float | None,
-    directions: int | None,
-    seed: int | np.random.Generator | None,
-    step: float | np.ndarray | None,
-    vectorized: bool | None,
-    chunk_bytes: int,
-) -> tuple[CheckResult, TensorEstimate | None, Target]:
-    """The check without its diagnosis; also returns the full estimate (None in directional
-    mode) and the bound target."""
+    options: CheckOptions,
+) -> tuple[CheckResult, Estimates, Target]:
+    """:func:`check` without its diagnosis; also returns the estimates and the bound target."""
     target = make_target(f, point, wrt)
     layout = validate_layout(layout, allowed=(*LAYOUTS, "auto"))
-    m = validate_method(method)
-    if mode not in _MODES:
-        raise InvalidArgumentError(f"`mode` must be 'full' or 'directional'; got {mode!r}.")
-    default_rtol = m.rtol if mode == "full" else DEFAULT_RTOL_DIRECTIONAL
-    rtol_v = _or_default(_validate_tolerance(rtol, "rtol"), default_rtol)
-    atol_v = _or_default(_validate_tolerance(atol, "atol"), 0.0)
-    validate_chunk_bytes(chunk_bytes)
-    if vectorized is not None and not isinstance(vectorized, (bool, np.bool_)):
-        raise InvalidArgumentError(f"`vectorized` must be True, False or None; got {vectorized!r}.")
-    seed = validate_seed(seed)
-    if mode == "directional" and directions is not None:
-        directions = validate_directions(directions)
-    claimed = _claimed_value(derivative, target)
-    if mode == "full":
-        options = CheckOptions(
-            method=method,
-            rtol=rtol_v,
-            atol=atol_v,
-            step=step,
-            vectorized=vectorized,
-            chunk_bytes=chunk_bytes,
-        )
-        result, estimates = full_verdict(target, claimed, layout, options)
-        return result, estimates.latest, target
-    f0, evaluations = evaluate_at_point(target)
-    layouts, declared = resolve_layouts(claimed.shape, f0.shape, target.x.shape, layout)
-    tolerances = {"rtol": rtol_v, "atol": atol_v}
-    engine = {"step": step, "vectorized": vectorized, "chunk_bytes": chunk_bytes}
-    rng = rng_from_seed(seed)
-    count = 8 if directions is None else int(directions)
-    found = _directional_estimate(target, f0, m, count, rng, **engine)
-    scale = float(np.max(np.abs(claimed), initial=0.0))
-    while True:
-        est, d, v, used = found
-        tolerance = (
-            SAFETY * est.error
-            + tolerances["atol"]
-            + tolerances["rtol"] * float(np.max(np.abs(est.value), initial=0.0))
-        )
-        threshold = _directional_threshold(d, v, tolerance, scale)
-        enough = threshold <= DIRECTIONAL_TARGET or len(d) >= MAX_DIRECTIONS or scale == 0
-        if directions is not None or enough:
-            break
-        more = _directional_estimate(
-            target, f0, m, min(len(d), MAX_DIRECTIONS - len(d)), rng, **engine
-        )
-        found = _join(found, more)
-    candidates = []
-    for name in layouts:
-        tensor = convert_layout(claimed, f0.shape, target.x.shape, source=name, target="tensor")
-        jm = tensor.reshape(f0.size, target.x.size)
-        projected = np.einsum("rm,mn,rn->r", v, jm, d.reshape(len(d), -1))
-        candidates.append((name, est.value, est.error, est.reliable, projected))
-    result = _build_result(
-        target,
-        m,
-        "directional",
-        claimed,
-        candidates,
-        declared,
-        evaluations + used,
-        f0.shape,
-        tolerances,
-        threshold=threshold,
-    )
-    if result.status != "failed" or target.x.size > FALLBACK_MAX_SIZE or declared is not None:
-        return result, None, target
-    est = estimate_tensor(target, m, at_point=(f0, 0), **engine)
-    candidates = [(name, *_in_layout(est, name, claimed)) for name in layouts]
-    full = _build_result(
-        target,
-        m,
-        "full",
-        claimed,
-        candidates,
-        declared,
-        result.evaluations + est.evaluations,
-        f0.shape,
-        tolerances,
-    )
-    note = (
-        f"the directional check failed (worst direction {_index_text(result.worst_index)}, "
-        f"max rel. error {_fmt_err(result.max_rel_error)}); the variable is small enough, so "
-        f"every entry was compared."
-    )
-    return replace(full, notes=(note, *full.notes)), est, target
+    claimed = claimed_value(derivative, target)
+    result, estimates = full_verdict(target, claimed, layout, options)
+    return result, estimates, target
 
 
 def _full_result(
@@ -476,37 +436,60 @@ def _full_result(
     tolerances: dict[str, float],
 ) -> CheckResult:
     """Compare every entry of the claim with the estimate `est` in the candidate layouts."""
-    candidates = [(name, *_in_layout(est, name, claimed)) for name in layouts]
-    result = _build_result(
-        target,
-        method,
-        "full",
-        claimed,
-        candidates,
-        declared,
-        est.evaluations,
-        est.f_value.shape,
-        tolerances,
+    candidates = [_in_layout(est, name, claimed) for name in layouts]
+    chosen, passing = compare_candidates(claimed, candidates, tolerances)
+    comparison = chosen.comparison
+    notes = layout_notes(claimed.shape, chosen, passing, declared)
+    if declared is not None:
+        comparison = {**comparison, "status": "failed", "passed": False}
+    notes += reliability_notes(chosen.candidate.reliable, comparison, "entry", "entries")
+    notes += _estimate_notes(target, method, est, comparison["status"])
+    what = derivative_text(chosen.candidate.layout, est.f_value.shape, target.x.shape, target.wrt)
+    how = f"{method.name}, {est.evaluations} evaluations"
+    return CheckResult(
+        status=comparison["status"],
+        max_abs_error=comparison["max_abs_error"],
+        max_rel_error=comparison["max_rel_error"],
+        tolerance=comparison["tolerance"],
+        worst_index=comparison["worst_index"],
+        detection_threshold=comparison["detection_threshold"],
+        numerical=chosen.candidate.numerical,
+        claimed=chosen.shown,
+        error_estimate=chosen.candidate.error,
+        reliable=chosen.candidate.reliable,
+        evaluations=est.evaluations,
+        layout=chosen.candidate.layout,
+        method=method.name,
+        wrt=target.wrt,
+        f_shape=est.f_value.shape,
+        x_shape=target.x.shape,
+        headline=headline_text(comparison["status"], what, comparison, "entry", how),
+        notes=tuple(notes),
+        declared_layout=declared,
     )
-    if np.any(est.frozen) and result.status != "passed":
-        note = (
+
+
+def _estimate_notes(target: Target, method: Method, est: TensorEstimate, status: str) -> list[str]:
+    """Notes on the estimate itself: coordinates along which f never changed (for a verdict
+    that did not pass), and an f that computes in low precision."""
+    notes = []
+    if np.any(est.frozen) and status != "passed":
+        notes.append(
             f"f did not change at all when {target.label} moved along "
             f"{int(np.sum(np.any(est.frozen, axis=tuple(range(est.f_value.ndim)))))} of its "
             f"coordinates, even at the largest steps tried: f does not depend on them, or "
             f"cancellation inside f (values much larger than its result) hides the change; a "
             f"claim that is not zero there cannot be checked."
         )
-        result = replace(result, notes=(*result.notes, note))
     if est.output_epsilon > EPS:
         precision = "half" if est.output_epsilon > 1e-4 else "single"
-        note = (
+        notes.append(
             f"every value f returned is exactly a {precision}-precision number: f evidently "
             f"computes in {precision} precision, so its finite differences are accurate only to "
             f"about {est.output_epsilon ** (method.order / (method.order + 1)):.0e}; compute f in "
             f"float64 for a sharper check."
         )
-        result = replace(result, notes=(*result.notes, note))
-    return result
+    return notes
 
 
 @dataclass(frozen=True)
@@ -590,19 +573,13 @@ def check(
     *,
     wrt: str | None = None,
     layout: str = "denominator",
-    method: str = "central",
-    mode: str = "full",
-    rtol: float | None = None,
-    atol: float | None = None,
-    directions: int | None = None,
-    seed: int | np.random.Generator | None = None,
-    step: float | np.ndarray | None = None,
-    vectorized: bool | None = None,
-    chunk_bytes: int = DEFAULT_CHUNK_BYTES,
+    options: CheckOptions | None = None,
+    **values: Unpack[CheckValues],
 ) -> CheckResult:
-    """Compare a claimed derivative of `f` at `point` with a numerical one.
+    """Compare a claimed derivative of `f` at `point` with a numerical one, entry by entry.
 
     Never raises on a mismatch: the verdict is in the result (see :func:`assert_gradient`).
+    For a variable too large to compare every entry, see :func:`check_directional`.
 
     Parameters
     ----------
@@ -619,26 +596,24 @@ def check(
         layout the claim's shape fits and reports the one that matched. A claim whose shape is
         exactly the *other* layout's (e.g. a row ``(1, n)`` declared as denominator) fails with
         a note saying so; a shape that fits no layout raises :class:`ShapeMismatchError`.
-    method : str
-        Finite-difference method (see :func:`gradcheck.estimate_jacobian`).
-    mode : {"full", "directional"}
-        "full" compares every entry (cost ~ 4 evaluations per entry of the variable for
-        central). "directional" compares ``v_r^T J u_r`` for `directions` random unit directions
-        ``u_r`` (scaled per coordinate like the steps) and random unit output weights ``v_r``
-        with a finite-difference directional derivative: cost independent of the input size
-        (4 evaluations per direction for central, plus 2 at the point, more where the step
-        search runs). If it fails and the variable has at most 2048 entries, the full check
-        runs to locate the error; otherwise the failing directions are reported. Its detection
-        threshold is the single-entry error (relative to the largest entry of the claim) that
-        is caught at 99% of the entries: an entry wrong by ``e`` moves projection ``r`` by
-        ``v_ri e d_rj``, caught where that exceeds the projection's tolerance.
-    rtol, atol : float, optional
-        Rounding allowance: relative to the largest numerical entry and absolute (default 0).
-        The default rtol comes from the method's error model (the finest relative accuracy
-        an order-``p`` difference of a float64 function can reach, ``16 eps^(p/(p+1))``:
-        forward 2.4e-7, central 5.9e-10, central4 4.8e-12, richardson 6.1e-13; complex
-        ``64 eps`` = 1.4e-14); in directional mode 1e-12, since each projection must resolve
-        an error in a single entry. Each entry passes when
+    options : CheckOptions, optional
+        How to estimate and compare, as one record.
+    **values
+        The fields of :class:`CheckOptions` as keywords, put over `options`:
+
+        method : str
+            Finite-difference method (see :func:`gradcheck.estimate_jacobian`); default
+            "central".
+        rtol, atol : float, optional
+            Rounding allowance: relative to the largest numerical entry and absolute (default
+            0). The default rtol comes from the method's error model (the finest relative
+            accuracy an order-``p`` difference of a float64 function can reach,
+            ``16 eps^(p/(p+1))``: forward 2.4e-7, central 5.9e-10, central4 4.8e-12,
+            richardson 6.1e-13; complex ``64 eps`` = 1.4e-14).
+        step, vectorized, chunk_bytes
+            As in :func:`gradcheck.estimate_jacobian`.
+
+        Each entry passes when
 
         ``|claimed - numerical| <= 4 * error_estimate + atol + rtol * max|numerical|``
 
@@ -648,18 +623,16 @@ def check(
         cancels or computes in low precision), cannot fail: the verdict is then
         "inconclusive". Before a "failed" or "inconclusive" verdict, a second estimate by
         another method at other steps is consulted (see Notes).
-    directions : int, optional
-        Number of random directions in directional mode. Default: 8, doubled (up to 64)
-        until the detection threshold is at most 1e-6.
-    seed : int or numpy.random.Generator, optional
-        Randomness of the directions (default 0: reproducible).
-    step, vectorized, chunk_bytes
-        As in :func:`gradcheck.estimate_jacobian`.
 
     Returns
     -------
     CheckResult
         Verdict, errors, and a bounded report as ``str(result)``.
+
+    Raises
+    ------
+    InvalidArgumentError
+        For an unknown option or an invalid value (the message names it).
 
     Notes
     -----
@@ -685,29 +658,16 @@ def check(
     True
     >>> check(f, 2 * A @ x, x).status        # only right for symmetric A
     'failed'
+    >>> check(f, (A + A.T) @ x, x, method="richardson").detection_threshold < 1e-9
+    True
     """
-    result, est, target = check_and_estimate(
-        f,
-        derivative,
-        point,
-        wrt=wrt,
-        layout=layout,
-        method=method,
-        mode=mode,
-        rtol=rtol,
-        atol=atol,
-        directions=directions,
-        seed=seed,
-        step=step,
-        vectorized=vectorized,
-        chunk_bytes=chunk_bytes,
+    opts = merge_options(CheckOptions, options, values, "check")
+    result, estimates, target = full_check(
+        f, derivative, point, wrt=wrt, layout=layout, options=opts
     )
     if result.status == "passed":
         return result
-    options = CheckOptions(
-        method=method, rtol=rtol, atol=atol, vectorized=vectorized, chunk_bytes=chunk_bytes
-    )
-    return with_diagnosis(result, est, target, derivative, options)
+    return with_diagnosis(result, estimates.latest, target, derivative, opts)
 
 
 def with_diagnosis(
@@ -726,13 +686,13 @@ def with_diagnosis(
 
     def recheck(new_point: dict[str, Any]) -> bool:
         there = moved(new_point)
-        claim = _claimed_value(derivative, there)
+        claim = claimed_value(derivative, there)
         return full_verdict(there, claim, result.layout, replace(options, step=None))[0].passed
 
     def numerical_at(new_point: dict[str, Any]) -> np.ndarray:
         there = moved(new_point)
         estimate = estimate_tensor(there, options.finite_differences, vectorized=options.vectorized)
-        return _in_layout(estimate, result.layout, result.claimed)[0]
+        return _in_layout(estimate, result.layout, result.claimed).numerical
 
     diagnosis = _diagnose_result(result, est, target, derivative, recheck, numerical_at)
     return replace(result, diagnosis=diagnosis)
@@ -750,10 +710,6 @@ def _diagnose_result(
     numerical_at: Callable[[dict[str, Any]], np.ndarray],
 ) -> Diagnosis:
     """Diagnose a result that did not pass (see :mod:`gradcheck.verdict.diagnosis`)."""
-    mismatch = None
-    for note in result.notes:
-        if note.startswith("layout mismatch"):
-            mismatch = note.split("layout=")[1].split("'")[1]
     point = {target.wrt or _BARE: target.variable_value(), **target.others}
     evidence = Evidence(
         claimed=result.claimed,
@@ -763,119 +719,15 @@ def _diagnose_result(
         layout=result.layout,
         f_shape=result.f_shape,
         x_shape=result.x_shape,
-        tensor=None if est is None or result.mode != "full" else est.value,
+        tensor=None if est is None else est.value,
         kink=None if est is None else est.kink,
-        layout_mismatch=mismatch,
-        recheck=recheck if callable(derivative) and result.mode == "full" else None,
-        numerical_at=numerical_at if result.mode == "full" else None,
+        layout_mismatch=result.declared_layout,
+        recheck=recheck if callable(derivative) else None,
+        numerical_at=numerical_at,
         point=point,
         wrt=target.wrt or _BARE,
     )
     return diagnose(evidence)
-
-
-def _build_result(
-    target: Target,
-    method: Method,
-    mode: str,
-    claimed: np.ndarray,
-    candidates: list[tuple],
-    declared: str | None,
-    evaluations: int,
-    f_shape: tuple[int, ...],
-    tolerances: dict[str, float],
-    *,
-    threshold: float | None = None,
-) -> CheckResult:
-    """Compare in each candidate layout, keep the one that passes (or the closest), report.
-
-    `threshold` replaces the comparison's detection threshold (directional mode).
-
-    Each candidate is ``(layout, numerical, error, reliable)`` plus, in directional mode, the
-    claim projected on the directions.
-    """
-    compared = []
-    for name, numerical, error, reliable, *extra in candidates:
-        shown = claimed if not extra or extra[0] is None else extra[0]
-        frozen = extra[1] if len(extra) > 1 else None
-        comparison = compare(shown, numerical, error, reliable, **tolerances, frozen=frozen)
-        compared.append((name, shown, numerical, error, reliable, comparison))
-    passing = [c for c in compared if c[5]["passed"]]
-    chosen = passing[0] if passing else min(compared, key=lambda c: c[5]["max_rel_error"])
-    name, shown, numerical, error, reliable, comparison = chosen
-    if threshold is not None:
-        comparison = {**comparison, "detection_threshold": threshold}
-    notes = []
-    if declared is not None:
-        agrees = comparison["passed"]
-        comparison = {**comparison, "status": "failed", "passed": False}
-        notes.append(
-            f"layout mismatch: the claim has shape {claimed.shape}, the {name} layout's "
-            f"orientation, but layout={declared!r} was declared; in the {name} layout it "
-            + ("matches the numerical derivative." if agrees else "does not match either.")
-        )
-    if len(passing) > 1:
-        notes.append(
-            "the claim matches in the " + " and ".join(c[0] for c in passing) + " layouts "
-            "(their shapes and values coincide here)."
-        )
-    if not np.all(reliable):
-        count = int(np.sum(~reliable))
-        unit = "direction" if mode == "directional" else "entr"
-        plural = (
-            ("s" if count != 1 else "") if mode == "directional" else ("ies" if count != 1 else "y")
-        )
-        notes.append(
-            f"the finite differences are unreliable at {count} {unit}{plural} (noise, a kink "
-            f"or cancellation): try method='richardson', another `step`, or a point away from "
-            f"non-smooth places."
-        )
-    if comparison["unresolved"]:
-        notes.append(
-            f"the finite differences cannot resolve the derivative at "
-            f"{comparison['unresolved']} of {numerical.size} entries: their tolerance is as large "
-            f"as the largest entry (f underflows, cancels or is too noisy at this point); "
-            f"rescale the variable or f, or move the point."
-        )
-    if mode == "directional" and comparison["status"] == "failed":
-        ratio = _ratio(np.abs(shown - numerical), comparison["tolerance"])
-        failing = [int(i) for i in np.flatnonzero(ratio > 1)]
-        notes.append(
-            f"failing directions: {failing} of {len(ratio)}; the error is not located in "
-            f"directional mode (use mode='full' to compare every entry)."
-        )
-    headline = _headline(
-        comparison["status"],
-        mode,
-        name,
-        f_shape,
-        target.x.shape,
-        target.wrt,
-        comparison,
-        method.name,
-        evaluations,
-    )
-    return CheckResult(
-        status=comparison["status"],
-        mode=mode,
-        max_abs_error=comparison["max_abs_error"],
-        max_rel_error=comparison["max_rel_error"],
-        tolerance=comparison["tolerance"],
-        worst_index=comparison["worst_index"],
-        detection_threshold=comparison["detection_threshold"],
-        numerical=numerical,
-        claimed=shown,
-        error_estimate=error,
-        reliable=reliable,
-        evaluations=evaluations,
-        layout=name,
-        method=method.name,
-        wrt=target.wrt,
-        f_shape=f_shape,
-        x_shape=target.x.shape,
-        headline=headline,
-        notes=tuple(notes),
-    )
 
 
 def assert_gradient(
@@ -885,15 +737,8 @@ def assert_gradient(
     *,
     wrt: str | None = None,
     layout: str = "denominator",
-    method: str = "central",
-    mode: str = "full",
-    rtol: float | None = None,
-    atol: float | None = None,
-    directions: int | None = None,
-    seed: int | np.random.Generator | None = None,
-    step: float | np.ndarray | None = None,
-    vectorized: bool | None = None,
-    chunk_bytes: int = DEFAULT_CHUNK_BYTES,
+    options: CheckOptions | None = None,
+    **values: Unpack[CheckValues],
 ) -> CheckResult:
     """Like :func:`check`, but raise when the claim does not pass.
 
@@ -920,22 +765,7 @@ def assert_gradient(
     'passed'
     """
     __tracebackhide__ = True
-    result = check(
-        f,
-        derivative,
-        point,
-        wrt=wrt,
-        layout=layout,
-        method=method,
-        mode=mode,
-        rtol=rtol,
-        atol=atol,
-        directions=directions,
-        seed=seed,
-        step=step,
-        vectorized=vectorized,
-        chunk_bytes=chunk_bytes,
-    )
+    result = check(f, derivative, point, wrt=wrt, layout=layout, options=options, **values)
     if not result.passed:
         raise GradientAssertionError(str(result), result)
     return result

@@ -34,7 +34,7 @@ transpose missing inside the formula, and tests 7 and 8 re-run the check at modi
 at most one full check per square-matrix input, one for all of them together, one for the
 commuting point and one for the diagonal point.
 
-In directional mode (a variable too large for the full check) the evidence is projections
+For a directional check (a variable too large for the full check) the evidence is projections
 ``v_r^T J u_r`` on random directions, not entries: only a constant factor and a loss of digits
 can be read from them; anything else is reported as ``unknown`` without naming entries.
 """
@@ -43,7 +43,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -139,8 +139,9 @@ def _factor_text(alpha: float) -> str:
 @dataclass(frozen=True)
 class Evidence:
     """What a diagnosis may look at. `claimed`, `numerical` and `tolerance` share one shape:
-    a layout's (``layout``), or ``(directions,)`` in directional mode. `tensor` is not needed
-    (other layouts are moved from `numerical`), and kept for the callers."""
+    a layout's (``layout``), or ``(directions,)`` for the projections of a directional check
+    (`projections` True). `tensor` is not needed (other layouts are moved from `numerical`),
+    and kept for the callers."""
 
     claimed: np.ndarray
     numerical: np.ndarray
@@ -156,6 +157,7 @@ class Evidence:
     numerical_at: Callable[[dict[str, Any]], np.ndarray] | None = None
     point: dict[str, Any] | None = None
     wrt: str | None = None
+    projections: bool = False
 
 
 def _close(a: np.ndarray, b: np.ndarray, tol: np.ndarray, scale: float = 1.0) -> bool:
@@ -176,7 +178,7 @@ def diagnose(ev: Evidence) -> Diagnosis:
         return _unreliable(ev)
     if ev.layout_mismatch is not None:
         return _shape_of_other_layout(ev)
-    if _projections(ev):
+    if ev.projections:
         return _directional(ev)
     C, N, tol = ev.claimed, ev.numerical, ev.tolerance
     found = (
@@ -228,6 +230,14 @@ def _shape_of_other_layout(ev: Evidence) -> Diagnosis:
         return Diagnosis(kind="layout", layout=ev.layout, message=shape)
     # Wrong in that layout too: say so, and what the values show (the tests that need no
     # layout; a re-check would fail on the shape again).
+    if ev.projections:
+        values = _directional(ev)
+        return replace(
+            values,
+            message=f"{shape}; and in the {ev.layout} layout its "
+            f"projections are wrong too: {values.message}",
+            layout=ev.layout,
+        )
     values = (
         _zero(C, N, tol)
         or _scale(C, N, tol)
@@ -247,14 +257,6 @@ def _shape_of_other_layout(ev: Evidence) -> Diagnosis:
     )
 
 
-def _projections(ev: Evidence) -> bool:
-    """Is the evidence directional projections rather than entries? (Their shape is
-    ``(directions,)``, which no layout of a variable too large for the full check has.)"""
-    if ev.layout not in LAYOUTS:
-        return False
-    return ev.claimed.shape not in layout_shapes(ev.f_shape, ev.x_shape, ev.layout)
-
-
 def _directional(ev: Evidence) -> Diagnosis:
     C, N, tol = ev.claimed, ev.numerical, ev.tolerance
     found = _zero(C, N, tol, directional=True) or _scale(C, N, tol, directional=True)
@@ -270,13 +272,13 @@ def _directional(ev: Evidence) -> Diagnosis:
             f"finite differences to about {_digits(rel)} significant digits (largest error "
             f"{rel:.1e} of the largest) but {bad} differ by more than the tolerance: is the "
             "claim computed in lower precision (float32 gives about 7 digits) or "
-            "approximated? Use mode='full' to compare every entry",
+            "approximated? gradcheck.check compares every entry",
         )
     return Diagnosis(
         kind="unknown",
         message=f"{bad} of {C.size} projections on random directions differ (largest error "
-        f"{rel:.3g} of the largest projection), and not by a common factor; directional mode "
-        "does not locate the error: use mode='full' to compare every entry",
+        f"{rel:.3g} of the largest projection), and not by a common factor; a directional "
+        "check does not locate the error: gradcheck.check compares every entry",
     )
 
 

@@ -9,44 +9,56 @@ as full Jacobians, at the cost of the stencil's evaluations per direction.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..engine import (
+    LAYOUTS,
     Method,
+    Point,
     Target,
     TensorEstimate,
     call_checked,
+    convert_layout,
     coordinate_scales,
     estimate_tensor,
+    evaluate_at_point,
     evaluate_points,
+    make_target,
     probe_batching,
     probe_size,
+    rng_from_seed,
+    validate_layout,
 )
-from ..errors import InvalidArgumentError, NonFiniteValueError
+from ..errors import NonFiniteValueError
+from .check import (
+    SAFETY,
+    Candidate,
+    CheckResult,
+    Status,
+    claimed_value,
+    compare_candidates,
+    derivative_text,
+    error_ratio,
+    frozen_array,
+    full_verdict,
+    headline_text,
+    layout_notes,
+    reliability_notes,
+    resolve_layouts,
+    with_diagnosis,
+)
+from .diagnosis import Diagnosis, Evidence, diagnose
+from .options import CheckOptions, DirectionalOptions, DirectionalValues, merge_options
+from .text import entries_table
 
-__all__ = ["MAX_REQUESTED_DIRECTIONS", "validate_directions"]
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
-#: Most random directions a check may be asked for. Every direction (and its output weights) is
-#: kept in memory, ``directions * (x.size + f.size)`` float64 numbers; the automatic choice
-#: stops at 64, and more than 10,000 buys nothing a full check would not give more cheaply.
-MAX_REQUESTED_DIRECTIONS = 10_000
-
-
-def validate_directions(directions: object) -> int:
-    """`directions` as an int in ``[1, MAX_REQUESTED_DIRECTIONS]``, else InvalidArgumentError."""
-    is_int = isinstance(directions, (int, np.integer)) and not isinstance(
-        directions, (bool, np.bool_)
-    )
-    if not is_int:
-        raise InvalidArgumentError(f"`directions` must be a positive integer; got {directions!r}.")
-    if not 1 <= directions <= MAX_REQUESTED_DIRECTIONS:  # type: ignore[operator]
-        raise InvalidArgumentError(
-            f"`directions` must be from 1 to {MAX_REQUESTED_DIRECTIONS:,}; got {directions}. "
-            "Leave it None for the automatic choice, or use mode='full' to compare every entry."
-        )
-    return int(directions)  # type: ignore[arg-type]
+__all__ = ["DirectionalResult", "check_directional"]
 
 
 def _random_directions(
@@ -79,12 +91,6 @@ def _directional_estimate(
     Returns the estimate (value, error, reliable of shape ``(count,)``), the directions, the
     output weights and the number of evaluations of f.
     """
-    if step is not None and np.ndim(step) != 0:
-        raise InvalidArgumentError(
-            "in directional mode `step` is one number: the step along each scaled direction; "
-            f"got an array of shape {np.shape(step)}."
-        )
-    count = validate_directions(count)  # also guards callers that pass the user's number on
     x = target.x
     f_shape = f0.shape
     d, v = _random_directions(x, f0.size, count, rng)
@@ -155,27 +161,6 @@ def _directional_estimate(
     return est, d, v, evaluations[0]
 
 
-def _join(
-    a: tuple[TensorEstimate, np.ndarray, np.ndarray, int],
-    b: tuple[TensorEstimate, np.ndarray, np.ndarray, int],
-) -> tuple[TensorEstimate, np.ndarray, np.ndarray, int]:
-    """Two directional estimates (as returned by `_directional_estimate`) as one."""
-    (ea, da, va, na), (eb, db, vb, nb) = a, b
-    joined = replace(
-        ea,
-        value=np.concatenate([ea.value, eb.value]),
-        error=np.concatenate([ea.error, eb.error]),
-        reliable=np.concatenate([ea.reliable, eb.reliable]),
-        kink=np.concatenate([ea.kink, eb.kink]),
-        frozen=np.concatenate([ea.frozen, eb.frozen]),
-        f_value=np.concatenate([ea.f_value, eb.f_value]),
-        evaluations=ea.evaluations + eb.evaluations,
-        calls=ea.calls + eb.calls,
-        output_epsilon=max(ea.output_epsilon, eb.output_epsilon),
-    )
-    return joined, np.concatenate([da, db]), np.concatenate([va, vb]), na + nb
-
-
 #: Entries sampled to compute a directional detection threshold on large Jacobians.
 _THRESHOLD_SAMPLE = 200_000
 
@@ -207,3 +192,382 @@ def _directional_threshold(
     with np.errstate(divide="ignore"):
         bound = np.where(sensitivity > 0, 1.0 / np.where(sensitivity > 0, sensitivity, 1), np.inf)
     return float(np.quantile(bound, 0.99)) / scale
+
+
+#: A directional check without a given number of directions adds directions until a single
+#: entry wrong by this fraction of the largest entry is caught at 99% of the entries, or until
+#: `MAX_DIRECTIONS` are used.
+DIRECTIONAL_TARGET = 1e-6
+MAX_DIRECTIONS = 64
+#: Largest variable size for which a failed directional check runs the full check to locate
+#: the error.
+FALLBACK_MAX_SIZE = 2048
+
+
+@dataclass(frozen=True, kw_only=True)
+class DirectionalResult:
+    """Outcome of comparing a claimed derivative's projections on random directions with
+    finite-difference directional derivatives (:func:`check_directional`).
+
+    Attributes
+    ----------
+    passed : bool
+        True when `status` is "passed"; also the truth value of the result.
+    status : {"passed", "failed", "inconclusive"}
+        As for :class:`CheckResult`, over the projections; when the directional check failed
+        and the full check ran to locate the error (`located`), the full check's status.
+    max_abs_error, max_rel_error : float
+        Largest ``|claimed - numerical|`` over the projections, absolute and relative to the
+        largest ``|numerical|`` projection.
+    tolerance, error_estimate : numpy.ndarray
+        Per projection, shape ``(directions,)``; the tolerance formula is :func:`check`'s.
+    reliable : numpy.ndarray of bool
+        Where the directional finite differences are trustworthy.
+    detection_threshold : float
+        The smallest single-entry error, relative to the largest entry of the claim, that is
+        caught at 99% of the entries (see :func:`check_directional`).
+    worst_direction : int
+        The direction with the largest ``|error| / tolerance``.
+    numerical : numpy.ndarray
+        The finite-difference directional derivatives ``v_r^T J u_r``, one per direction.
+    claimed : numpy.ndarray
+        The claim projected the same way.
+    directions : int
+        Number of directions used.
+    evaluations : int
+        Number of points at which f was evaluated (the full check's included).
+    layout, method, wrt, f_shape, x_shape, headline, notes
+        As for :class:`CheckResult`.
+    located : CheckResult or None
+        The full check run after a failed directional check on a variable of at most 2048
+        entries, which locates and diagnoses the error; None otherwise.
+    diagnosis : Diagnosis or None
+        What kind of mistake a claim that did not pass looks like (`located`'s, when it ran).
+    declared_layout : str or None
+        As for :class:`CheckResult`.
+    """
+
+    status: Status
+    max_abs_error: float
+    max_rel_error: float
+    tolerance: np.ndarray = field(repr=False)
+    error_estimate: np.ndarray = field(repr=False)
+    reliable: np.ndarray = field(repr=False)
+    detection_threshold: float
+    worst_direction: int
+    numerical: np.ndarray = field(repr=False)
+    claimed: np.ndarray = field(repr=False)
+    directions: int
+    evaluations: int
+    layout: str
+    method: str
+    wrt: str | None
+    f_shape: tuple[int, ...]
+    x_shape: tuple[int, ...]
+    headline: str
+    notes: tuple[str, ...] = ()
+    located: CheckResult | None = None
+    diagnosis: Diagnosis | None = None
+    declared_layout: str | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("tolerance", "numerical", "claimed", "error_estimate", "reliable"):
+            object.__setattr__(self, name, frozen_array(getattr(self, name)))
+
+    @property
+    def passed(self) -> bool:
+        """True when `status` is "passed"; also the truth value of the result."""
+        return self.status == "passed"
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    def __str__(self) -> str:
+        parts = [self.headline]
+        if self.claimed.size:
+            parts.append(
+                entries_table(
+                    claimed=self.claimed,
+                    numerical=self.numerical,
+                    tolerance=self.tolerance,
+                    error_estimate=self.error_estimate,
+                    ratio=error_ratio(np.abs(self.claimed - self.numerical), self.tolerance),
+                    index_label="direction",
+                )
+            )
+        parts.extend(self.notes)
+        if self.located is not None:
+            parts.append(f"the full check: {self.located}")
+        elif self.diagnosis is not None:
+            parts.append(f"diagnosis: {self.diagnosis}")
+        return "\n".join(parts)
+
+
+@dataclass(frozen=True)
+class _Projections:
+    """Directional derivatives found so far: the estimate, directions, weights, evaluations."""
+
+    estimate: TensorEstimate
+    d: np.ndarray
+    v: np.ndarray
+    evaluations: int
+
+    def joined(self, other: _Projections) -> _Projections:
+        ea, eb = self.estimate, other.estimate
+        est = replace(
+            ea,
+            value=np.concatenate([ea.value, eb.value]),
+            error=np.concatenate([ea.error, eb.error]),
+            reliable=np.concatenate([ea.reliable, eb.reliable]),
+            kink=np.concatenate([ea.kink, eb.kink]),
+            frozen=np.concatenate([ea.frozen, eb.frozen]),
+            f_value=np.concatenate([ea.f_value, eb.f_value]),
+            evaluations=ea.evaluations + eb.evaluations,
+            calls=ea.calls + eb.calls,
+            output_epsilon=max(ea.output_epsilon, eb.output_epsilon),
+        )
+        return _Projections(
+            est,
+            np.concatenate([self.d, other.d]),
+            np.concatenate([self.v, other.v]),
+            self.evaluations + other.evaluations,
+        )
+
+
+def _project(
+    target: Target,
+    f0: np.ndarray,
+    count: int,
+    rng: np.random.Generator,
+    options: DirectionalOptions,
+) -> _Projections:
+    est, d, v, used = _directional_estimate(
+        target,
+        f0,
+        options.finite_differences,
+        count,
+        rng,
+        step=options.step,
+        vectorized=options.vectorized,
+        chunk_bytes=options.chunk_bytes,
+    )
+    return _Projections(est, d, v, used)
+
+
+def _enough_projections(
+    target: Target, f0: np.ndarray, claimed: np.ndarray, options: DirectionalOptions
+) -> tuple[_Projections, float]:
+    """Projections on `options.directions` random directions, or on 8 doubled up to 64 until
+    the detection threshold reaches `DIRECTIONAL_TARGET`; and that threshold."""
+    rng = rng_from_seed(options.seed)
+    tolerances = options.tolerances()
+    found = _project(target, f0, options.directions or 8, rng, options)
+    scale = float(np.max(np.abs(claimed), initial=0.0))
+    while True:
+        est = found.estimate
+        largest = float(np.max(np.abs(est.value), initial=0.0))
+        tolerance = SAFETY * est.error + tolerances["atol"] + tolerances["rtol"] * largest
+        threshold = _directional_threshold(found.d, found.v, tolerance, scale)
+        count = len(found.d)
+        enough = threshold <= DIRECTIONAL_TARGET or count >= MAX_DIRECTIONS or scale == 0
+        if options.directions is not None or enough:
+            return found, threshold
+        more = _project(target, f0, min(count, MAX_DIRECTIONS - count), rng, options)
+        found = found.joined(more)
+
+
+def _projected_candidates(
+    claimed: np.ndarray, layouts: list[str], f_shape: tuple, found: _Projections
+) -> list[Candidate]:
+    """The claim read in each candidate layout and projected on the directions."""
+    est, x_shape = found.estimate, found.d.shape[1:]
+    candidates = []
+    for name in layouts:
+        tensor = convert_layout(claimed, f_shape, x_shape, source=name, target="tensor")
+        jm = tensor.reshape(int(np.prod(f_shape)), int(np.prod(x_shape)))
+        projected = np.einsum("rm,mn,rn->r", found.v, jm, found.d.reshape(len(found.d), -1))
+        candidates.append(Candidate(name, est.value, est.error, est.reliable, shown=projected))
+    return candidates
+
+
+def check_directional(
+    f: Callable[..., Any],
+    derivative: np.ndarray | Callable[..., Any],
+    point: Point,
+    *,
+    wrt: str | None = None,
+    layout: str = "denominator",
+    options: DirectionalOptions | None = None,
+    **values: Unpack[DirectionalValues],
+) -> DirectionalResult:
+    """Compare a claimed derivative's projections ``v_r^T J u_r`` on random directions with
+    finite-difference directional derivatives: cost independent of the variable's size.
+
+    Parameters
+    ----------
+    f, derivative, point, wrt, layout
+        As in :func:`check`.
+    options : DirectionalOptions, optional
+        How to estimate and compare, as one record.
+    **values
+        The fields of :class:`DirectionalOptions` as keywords, put over `options`: those of
+        :func:`check` (the default rtol is 1e-12, since each projection must resolve an
+        error in a single entry; `step` is one number, the step along each scaled
+        direction), and
+
+        directions : int, optional
+            Number of random directions. Default: 8, doubled (up to 64) until the detection
+            threshold is at most 1e-6.
+        seed : int or numpy.random.Generator
+            Randomness of the directions (default 0: reproducible).
+
+    Returns
+    -------
+    DirectionalResult
+        The verdict over the projections, its detection threshold, and a bounded report.
+
+    Notes
+    -----
+    The directions ``u_r`` are Gaussian unit vectors scaled per coordinate like the steps,
+    the output weights ``v_r`` Gaussian unit vectors. Each projection costs the method's
+    stencil (4 evaluations for central) plus more where the step search runs, and 2 at the
+    point. The detection threshold is the single-entry error (relative to the largest entry
+    of the claim) that is caught at 99% of the entries: an entry wrong by ``e`` moves
+    projection ``r`` by ``v_ri e d_rj``, caught where that exceeds the projection's
+    tolerance. If the check fails and the variable has at most 2048 entries, the full check
+    (:func:`check`) runs to locate and diagnose the error (`located`); otherwise the failing
+    directions are reported. Assumes f is smooth near the point.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.linspace(-1.0, 1.0, 5000)
+    >>> r = check_directional(lambda x: np.sum(np.sin(x)), np.cos(x), x)
+    >>> r.status, r.directions
+    ('passed', 8)
+    >>> check_directional(lambda x: np.sum(np.sin(x)), 1.01 * np.cos(x), x).status
+    'failed'
+    """
+    opts = merge_options(DirectionalOptions, options, values, "check_directional")
+    target = make_target(f, point, wrt)
+    layout = validate_layout(layout, allowed=(*LAYOUTS, "auto"))
+    claimed = claimed_value(derivative, target)
+    f0, evaluations = evaluate_at_point(target)
+    layouts, declared = resolve_layouts(claimed.shape, f0.shape, target.x.shape, layout)
+    found, threshold = _enough_projections(target, f0, claimed, opts)
+    result = _directional_result(
+        target, opts, claimed, found, (layouts, declared), (f0, evaluations)
+    )
+    result = replace(result, detection_threshold=threshold, headline=_headline(result, threshold))
+    if result.status == "passed":
+        return result
+    if target.x.size > FALLBACK_MAX_SIZE or declared is not None:
+        return replace(result, diagnosis=diagnose(_projection_evidence(result)))
+    full_options = _full_options(opts)
+    full, estimates = full_verdict(target, claimed, layout, full_options)
+    located = full
+    if not full.passed:
+        located = with_diagnosis(full, estimates.latest, target, derivative, full_options)
+    note = (
+        f"the directional check failed (worst direction [{result.worst_direction}], max rel. "
+        f"error {result.max_rel_error:.2e}); the variable is small enough, so every entry was "
+        f"compared."
+    )
+    return replace(
+        result,
+        status=located.status,
+        located=located,
+        diagnosis=located.diagnosis,
+        evaluations=result.evaluations + located.evaluations,
+        notes=(*result.notes, note),
+    )
+
+
+def _full_options(options: DirectionalOptions) -> CheckOptions:
+    """The options of the full check that locates a directional failure (the method's
+    default rtol, the engine's own steps)."""
+    return CheckOptions(
+        method=options.method,
+        rtol=options.rtol,
+        atol=options.atol,
+        vectorized=options.vectorized,
+        chunk_bytes=options.chunk_bytes,
+    )
+
+
+def _directional_result(
+    target: Target,
+    options: DirectionalOptions,
+    claimed: np.ndarray,
+    found: _Projections,
+    layouts: tuple[list[str], str | None],
+    at_point: tuple[np.ndarray, int],
+) -> DirectionalResult:
+    """The verdict over the projections (its headline is made by the caller)."""
+    names, declared = layouts
+    f_shape = at_point[0].shape
+    evaluations = at_point[1] + found.evaluations
+    candidates = _projected_candidates(claimed, names, f_shape, found)
+    chosen, passing = compare_candidates(claimed, candidates, options.tolerances())
+    comparison = chosen.comparison
+    notes = layout_notes(claimed.shape, chosen, passing, declared)
+    if declared is not None:
+        comparison = {**comparison, "status": "failed", "passed": False}
+    notes += reliability_notes(chosen.candidate.reliable, comparison, "direction", "directions")
+    if comparison["status"] == "failed":
+        r = error_ratio(np.abs(chosen.shown - chosen.candidate.numerical), comparison["tolerance"])
+        notes.append(
+            f"failing directions: {[int(i) for i in np.flatnonzero(r > 1)]} of {len(r)}; a "
+            f"directional check does not locate the error (gradcheck.check compares every "
+            f"entry)."
+        )
+    return DirectionalResult(
+        status=comparison["status"],
+        max_abs_error=comparison["max_abs_error"],
+        max_rel_error=comparison["max_rel_error"],
+        tolerance=comparison["tolerance"],
+        error_estimate=chosen.candidate.error,
+        reliable=chosen.candidate.reliable,
+        detection_threshold=comparison["detection_threshold"],
+        worst_direction=int(comparison["worst_index"][0]) if comparison["worst_index"] else 0,
+        numerical=chosen.candidate.numerical,
+        claimed=chosen.shown,
+        directions=len(found.d),
+        evaluations=evaluations,
+        layout=chosen.candidate.layout,
+        method=options.method,
+        wrt=target.wrt,
+        f_shape=f_shape,
+        x_shape=target.x.shape,
+        headline="",
+        notes=tuple(notes),
+        declared_layout=declared,
+    )
+
+
+def _headline(result: DirectionalResult, threshold: float) -> str:
+    what = derivative_text(result.layout, result.f_shape, result.x_shape, result.wrt)
+    comparison = {
+        "max_rel_error": result.max_rel_error,
+        "worst_index": (result.worst_direction,),
+        "detection_threshold": threshold,
+    }
+    how = f"{result.method}, {result.directions} directions, {result.evaluations} evaluations"
+    return headline_text(result.status, what + ", directional", comparison, "direction", how)
+
+
+def _projection_evidence(result: DirectionalResult) -> Evidence:
+    """What the diagnosis may use of a directional check: projections, not entries."""
+    return Evidence(
+        claimed=result.claimed,
+        numerical=result.numerical,
+        tolerance=result.tolerance,
+        status=result.status,
+        layout=result.layout,
+        f_shape=result.f_shape,
+        x_shape=result.x_shape,
+        point={},
+        wrt=result.wrt or "x",
+        layout_mismatch=result.declared_layout,
+        projections=True,
+    )

@@ -2,14 +2,53 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from typing import Any, TypedDict, TypeVar
 
 import numpy as np
 
-from ..engine import DEFAULT_CHUNK_BYTES, Method, validate_chunk_bytes, validate_method
+from ..engine import (
+    DEFAULT_CHUNK_BYTES,
+    Method,
+    validate_chunk_bytes,
+    validate_method,
+    validate_seed,
+)
 from ..errors import InvalidArgumentError
 
-__all__ = ["CheckOptions"]
+__all__ = [
+    "CheckOptions",
+    "CheckValues",
+    "DirectionalOptions",
+    "DirectionalValues",
+    "merge_options",
+    "validate_directions",
+]
+
+#: Most random directions a check may be asked for. Every direction (and its output weights) is
+#: kept in memory, ``directions * (x.size + f.size)`` float64 numbers; the automatic choice
+#: stops at 64, and more than 10,000 buys nothing a full check would not give more cheaply.
+MAX_REQUESTED_DIRECTIONS = 10_000
+
+
+def validate_directions(directions: object) -> int:
+    """`directions` as an int in ``[1, MAX_REQUESTED_DIRECTIONS]``, else InvalidArgumentError."""
+    is_int = isinstance(directions, (int, np.integer)) and not isinstance(
+        directions, (bool, np.bool_)
+    )
+    if not is_int:
+        raise InvalidArgumentError(f"`directions` must be a positive integer; got {directions!r}.")
+    if not 1 <= directions <= MAX_REQUESTED_DIRECTIONS:  # type: ignore[operator]
+        raise InvalidArgumentError(
+            f"`directions` must be from 1 to {MAX_REQUESTED_DIRECTIONS:,}; got {directions}. "
+            "Leave it None for the automatic choice, or use gradcheck.check to compare every entry."
+        )
+    return int(directions)  # type: ignore[arg-type]
+
+
+#: Default rtol of a directional check, where each projection must resolve single-entry errors.
+DEFAULT_RTOL_DIRECTIONAL = 1e-12
 
 
 def _validate_tolerance(value: object, name: str) -> float | None:
@@ -29,6 +68,9 @@ def _validate_tolerance(value: object, name: str) -> float | None:
 @dataclass(frozen=True, kw_only=True)
 class CheckOptions:
     """How a full check estimates and compares: what `check` forwards to the one verdict path.
+
+    `check` and `assert_gradient` take these either as one record (``options=``) or as keyword
+    arguments of the same names (see :func:`merge_options`).
 
     Parameters
     ----------
@@ -75,3 +117,104 @@ class CheckOptions:
         if rtol is None:
             rtol = self.finite_differences.rtol if default_rtol is None else default_rtol
         return {"rtol": float(rtol), "atol": 0.0 if self.atol is None else float(self.atol)}
+
+
+@dataclass(frozen=True, kw_only=True)
+class DirectionalOptions(CheckOptions):
+    """The options of :func:`gradcheck.check_directional`: those of a full check, plus the
+    directions.
+
+    Parameters
+    ----------
+    directions : int or None
+        Number of random directions, 1 to 10,000; None: 8, doubled (up to 64) until the
+        detection threshold is at most 1e-6.
+    seed : int or numpy.random.Generator
+        Randomness of the directions (default 0: reproducible). A Generator is consumed by
+        the check that uses it.
+
+    The default rtol is 1e-12 (:data:`DEFAULT_RTOL_DIRECTIONAL`), not the method's: a
+    projection must resolve an error in a single entry. `step` is one number, the step along
+    each scaled direction.
+
+    Examples
+    --------
+    >>> DirectionalOptions(directions=16).tolerances()
+    {'rtol': 1e-12, 'atol': 0.0}
+    """
+
+    directions: int | None = None
+    seed: int | np.random.Generator = 0
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.directions is not None:
+            object.__setattr__(self, "directions", validate_directions(self.directions))
+        object.__setattr__(self, "seed", validate_seed(self.seed))
+        if self.step is not None and np.ndim(self.step) != 0:
+            raise InvalidArgumentError(
+                "a directional check's `step` is one number: the step along each scaled "
+                f"direction; got an array of shape {np.shape(self.step)}."
+            )
+
+    def tolerances(self, default_rtol: float | None = None) -> dict[str, float]:
+        """As :meth:`CheckOptions.tolerances`, with the directional default rtol."""
+        return super().tolerances(
+            DEFAULT_RTOL_DIRECTIONAL if default_rtol is None else default_rtol
+        )
+
+
+class CheckValues(TypedDict, total=False):
+    """The keyword form of :class:`CheckOptions` (for type checkers)."""
+
+    method: str
+    rtol: float | None
+    atol: float | None
+    step: float | np.ndarray | None
+    vectorized: bool | None
+    chunk_bytes: int
+
+
+class DirectionalValues(CheckValues, total=False):
+    """The keyword form of :class:`DirectionalOptions` (for type checkers)."""
+
+    directions: int | None
+    seed: int | np.random.Generator
+
+
+Options = TypeVar("Options", bound=CheckOptions)
+
+
+def merge_options(
+    kind: type[Options], options: CheckOptions | None, values: Mapping[str, Any], caller: str
+) -> Options:
+    """One validated record of type `kind` from `options` with `values` put over it.
+
+    `values` are the keyword arguments a caller of `caller` gave (``check(f, df, x,
+    method="richardson")``); a name that is not a field of `kind` is refused with the list of
+    the valid ones.
+
+    Examples
+    --------
+    >>> merge_options(CheckOptions, None, {"method": "richardson"}, "check").method
+    'richardson'
+    >>> merge_options(CheckOptions, CheckOptions(rtol=1e-6), {"atol": 1.0}, "check").rtol
+    1e-06
+    """
+    names = [f.name for f in fields(kind)]
+    unknown = [name for name in values if name not in names]
+    if unknown:
+        hint = ""
+        if "mode" in unknown or "directions" in unknown:
+            hint = " Random directions are checked by gradcheck.check_directional."
+        raise InvalidArgumentError(
+            f"{caller}() got an unknown option {unknown[0]!r}; its options are "
+            f"{', '.join(names)}.{hint}"
+        )
+    if options is None:
+        return kind(**values)
+    if type(options) is not kind:  # a subclass's defaults (rtol) would apply unseen
+        raise InvalidArgumentError(
+            f"{caller}() takes `options` as a {kind.__name__}; got {type(options).__name__}."
+        )
+    return replace(options, **values) if values else options

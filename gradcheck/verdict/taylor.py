@@ -23,7 +23,7 @@ from ..engine import (
     validate_layout,
 )
 from ..errors import InvalidArgumentError, NonFiniteValueError, ShapeMismatchError
-from .check import _claimed_value
+from .check import claimed_value
 
 __all__ = ["TaylorResult", "taylor_test"]
 
@@ -152,7 +152,7 @@ def taylor_test(
     layout = validate_layout(layout, allowed=LAYOUTS)
     first_step, num_steps = _validate_steps(first_step, num_steps)
     u = _direction(target.x, direction, rng_from_seed(seed))
-    claimed = _claimed_value(derivative, target)
+    claimed = claimed_value(derivative, target)
     f0, _ = evaluate_at_point(target)
     x = target.x
     allowed = layout_shapes(f0.shape, x.shape, layout)
