@@ -95,3 +95,17 @@ def test_directional_check_of_a_vector_valued_f_in_each_layout():
     wrong = gc.check_directional(f, J, X, layout="denominator")
     assert wrong.status == "failed" and "layout mismatch" in str(wrong)
     assert wrong.diagnosis is not None and wrong.diagnosis.kind == "layout"
+
+
+def test_taylor_options_record_keywords_and_unknown_names():
+    x = np.array([0.3, -1.2, 2.0])
+
+    def f(x):
+        return np.sum(np.sin(x))
+
+    by_record = gc.taylor_test(f, np.cos(x), x, options=gc.TaylorOptions(num_steps=12, seed=5))
+    by_keyword = gc.taylor_test(f, np.cos(x), x, num_steps=12, seed=5)
+    assert by_record.passed and np.array_equal(by_record.remainders, by_keyword.remainders)
+    assert len(by_record.steps) == 12
+    with pytest.raises(gc.InvalidArgumentError, match="unknown option 'method'"):
+        gc.taylor_test(f, np.cos(x), x, method="central")

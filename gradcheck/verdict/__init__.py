@@ -29,7 +29,7 @@ from .options import (
     DirectionalOptions,
     merge_options,
 )
-from .taylor import TaylorResult, taylor_test
+from .taylor import TaylorOptions, TaylorResult, taylor_test
 
 __all__ = [
     "DEFAULT_RTOL_DIRECTIONAL",
@@ -42,6 +42,7 @@ __all__ = [
     "DirectionalResult",
     "Estimates",
     "Evidence",
+    "TaylorOptions",
     "TaylorResult",
     "assert_gradient",
     "check",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import numpy as np
 from tabulate import tabulate
@@ -13,6 +13,7 @@ from ..engine import (
     EPS,
     LAYOUTS,
     Point,
+    Target,
     call_checked,
     convert_layout,
     coordinate_scales,
@@ -21,11 +22,16 @@ from ..engine import (
     make_target,
     rng_from_seed,
     validate_layout,
+    validate_seed,
 )
 from ..errors import InvalidArgumentError, NonFiniteValueError, ShapeMismatchError
 from .check import claimed_value
+from .options import merge_options
 
-__all__ = ["TaylorResult", "taylor_test"]
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+__all__ = ["TaylorOptions", "TaylorResult", "taylor_test"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -90,6 +96,49 @@ class TaylorResult:
         return f"{self.headline}\n{table}"
 
 
+@dataclass(frozen=True, kw_only=True)
+class TaylorOptions:
+    """The options of :func:`taylor_test`, validated once.
+
+    Parameters
+    ----------
+    direction : array_like or None
+        Direction ``u`` (shape of the variable; checked against it by the test). Default: a
+        Gaussian direction scaled by each coordinate's magnitude, of unit norm.
+    seed : int or numpy.random.Generator
+        Randomness of the default direction (default 0: reproducible).
+    first_step : float
+        Largest step, relative to the (scaled) direction; positive and finite.
+    num_steps : int
+        Number of steps (each half the previous), from 3 to 100.
+
+    Examples
+    --------
+    >>> TaylorOptions(num_steps=12).first_step
+    0.1
+    """
+
+    direction: np.ndarray | None = None
+    seed: int | np.random.Generator = 0
+    first_step: float = 0.1
+    num_steps: int = 20
+
+    def __post_init__(self) -> None:
+        first_step, num_steps = _validate_steps(self.first_step, self.num_steps)
+        object.__setattr__(self, "first_step", first_step)
+        object.__setattr__(self, "num_steps", num_steps)
+        object.__setattr__(self, "seed", validate_seed(self.seed))
+
+
+class TaylorValues(TypedDict, total=False):
+    """The keyword form of :class:`TaylorOptions` (for type checkers)."""
+
+    direction: np.ndarray | None
+    seed: int | np.random.Generator
+    first_step: float
+    num_steps: int
+
+
 def taylor_test(
     f: Callable[..., Any],
     derivative: np.ndarray | Callable[..., Any],
@@ -97,10 +146,8 @@ def taylor_test(
     *,
     wrt: str | None = None,
     layout: str = "denominator",
-    direction: np.ndarray | None = None,
-    seed: int | np.random.Generator | None = None,
-    first_step: float = 0.1,
-    num_steps: int = 20,
+    options: TaylorOptions | None = None,
+    **values: Unpack[TaylorValues],
 ) -> TaylorResult:
     """Taylor test of a claimed derivative along one direction.
 
@@ -116,16 +163,10 @@ def taylor_test(
         As in :func:`gradcheck.check`.
     layout : {"denominator", "numerator", "tensor"}
         Layout of the claimed derivative.
-    direction : array_like, optional
-        Direction ``u`` (shape of the variable). Default: a Gaussian direction scaled by each
-        coordinate's magnitude, of unit norm.
-    seed : int or numpy.random.Generator, optional
-        Randomness of the default direction (default 0: reproducible); a non-negative
-        integer or a Generator.
-    first_step : float
-        Largest step, relative to the (scaled) direction; positive and finite.
-    num_steps : int
-        Number of steps (each half the previous), from 3 to 100.
+    options : TaylorOptions, optional
+        `direction`, `seed`, `first_step` and `num_steps` as one record.
+    **values
+        The same fields as keywords, put over `options` (see :class:`TaylorOptions`).
 
     Returns
     -------
@@ -143,15 +184,15 @@ def taylor_test(
     --------
     >>> import numpy as np
     >>> x = np.array([0.3, -1.2, 2.0])
-    >>> taylor_test(lambda x: np.sum(np.sin(x)), np.cos(x), x, seed=0).status
+    >>> taylor_test(lambda x: np.sum(np.sin(x)), np.cos(x), x).status
     'passed'
-    >>> taylor_test(lambda x: np.sum(np.sin(x)), np.sin(x), x, seed=0).status
+    >>> taylor_test(lambda x: np.sum(np.sin(x)), np.sin(x), x, num_steps=12).status
     'failed'
     """
+    opts = merge_options(TaylorOptions, options, values, "taylor_test")
     target = make_target(f, point, wrt)
     layout = validate_layout(layout, allowed=LAYOUTS)
-    first_step, num_steps = _validate_steps(first_step, num_steps)
-    u = _direction(target.x, direction, rng_from_seed(seed))
+    u = _direction(target.x, opts.direction, rng_from_seed(opts.seed))
     claimed = claimed_value(derivative, target)
     f0, _ = evaluate_at_point(target)
     x = target.x
@@ -163,10 +204,20 @@ def taylor_test(
         )
     tensor = convert_layout(claimed, f0.shape, x.shape, source=layout, target="tensor")
     ju = tensor.reshape(f0.size, x.size) @ u.ravel()
-    steps = first_step * 0.5 ** np.arange(num_steps)
-    remainders = np.empty(num_steps)
+    steps = opts.first_step * 0.5 ** np.arange(opts.num_steps)
+    remainders = _remainders(target, f0, u, ju, steps)
+    floor = 1000 * EPS * float(np.linalg.norm(f0.ravel())) + 1e-300
+    return _taylor_result(steps, remainders, floor, u)
+
+
+def _remainders(
+    target: Target, f0: np.ndarray, u: np.ndarray, ju: np.ndarray, steps: np.ndarray
+) -> np.ndarray:
+    """``|| f(x + h u) - f(x) - h J u ||`` for each step ``h``."""
+    remainders = np.empty(len(steps))
     for k, h in enumerate(steps):
-        value = call_checked(target, x + h * u, f"at x + h u with h = {h:.3g}", allow_complex=False)
+        at = f"at x + h u with h = {h:.3g}"
+        value = call_checked(target, target.x + h * u, at, allow_complex=False)
         if value.shape != f0.shape:
             raise ShapeMismatchError(f"f returned shape {value.shape} at x + h u, {f0.shape} at x.")
         remainders[k] = np.linalg.norm((value - f0).ravel() - h * ju)
@@ -174,20 +225,21 @@ def taylor_test(
         raise NonFiniteValueError(
             "f returned non-finite values along the direction; use a smaller `first_step`."
         )
-    floor = 1000 * EPS * float(np.linalg.norm(f0.ravel())) + 1e-300
+    return remainders
+
+
+def _taylor_result(
+    steps: np.ndarray, remainders: np.ndarray, floor: float, u: np.ndarray
+) -> TaylorResult:
+    """The verdict read from the orders of the remainders above the rounding `floor`."""
     with np.errstate(divide="ignore", invalid="ignore"):
         orders = np.log2(remainders[:-1] / remainders[1:])
     valid = (remainders[:-1] > floor) & (remainders[1:] > floor)
     orders = np.where(valid, orders, np.nan)
     usable = orders[valid]
-    if usable.size:
-        observed = float(np.median(usable[usable.size // 2 :]))
-    else:
-        observed = float("nan")
-    if usable.size == 0 and np.all(remainders <= floor):
-        status = "passed"
-    elif usable.size == 0:
-        status = "inconclusive"
+    observed = float(np.median(usable[usable.size // 2 :])) if usable.size else float("nan")
+    if usable.size == 0:
+        status = "passed" if np.all(remainders <= floor) else "inconclusive"
     elif observed >= 1.8:
         status = "passed"
     elif observed <= 1.2:
