@@ -41,7 +41,7 @@ from .engine import LAYOUTS, METHOD_NAMES, seed_from_text
 from .errors import GradcheckError, InvalidArgumentError, UnknownNameError
 from .expressions import compile_expression
 from .report import compare_reports, load_report, report_to_json
-from .verdict import check
+from .verdict import check, render_table
 
 __all__ = ["main"]
 
@@ -266,8 +266,6 @@ def _cmd_catalogue(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def _catalogue_text(report: CatalogueReport, tablefmt: str, colour: bool) -> str:
     paint = _colour(colour)
-    from tabulate import tabulate
-
     rows = []
     for row in report.summary_rows():
         verdict = "caught" if row["kind"] == "pitfall" else "passed"
@@ -286,7 +284,7 @@ def _catalogue_text(report: CatalogueReport, tablefmt: str, colour: bool) -> str
         )
     headers = ["family", "identity", "layouts", "verdicts", "worst rel. err", "detects"]
     headers += ["ms", "diagnosis"]
-    table = tabulate(rows, headers=headers, tablefmt=tablefmt, disable_numparse=True)
+    table = render_table(rows, headers, tablefmt=tablefmt)
     lines = [table, paint(report.totals(), report.ok)]
     for r in report.problems[:20]:
         why = r.message if r.diagnosis is None else f"{r.message}; {r.diagnosis}"
@@ -447,13 +445,12 @@ def _random_checks(f, derivative, shapes, constraints, args, out: TextIO) -> int
             + "\n"
         )
         return EXIT_OK if all_ok else EXIT_FAILED
-    from tabulate import tabulate
-
     out.write(
-        tabulate(
+        render_table(
             rows,
-            headers=["trial", "dims", "layout", "verdict", "max rel. err", "evals"],
+            ["trial", "dims", "layout", "verdict", "max rel. err", "evals"],
             tablefmt=args.format,
+            numparse=True,
         )
         + "\n"
     )

@@ -12,12 +12,11 @@ from typing import Any
 
 import numpy as np
 import pytest
-from tabulate import tabulate
 
 from .engine import METHOD_NAMES, seed_from_text
 from .errors import GradcheckError, GradientAssertionError
 from .report import record_from_result
-from .verdict import CheckResult, check
+from .verdict import CheckResult, check, render_table
 
 RECORDS = pytest.StashKey[list]()
 
@@ -170,9 +169,10 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         ]
         terminalreporter.section("gradcheck")
         terminalreporter.write_line(
-            tabulate(
+            render_table(
                 rows,
-                headers=["check", "layout", "verdict", "worst rel. err", "FD est.", "diagnosis"],
+                ["check", "layout", "verdict", "worst rel. err", "FD est.", "diagnosis"],
+                numparse=True,
             )
         )
         bad = sum(not r["ok"] for r in records)

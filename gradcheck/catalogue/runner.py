@@ -9,7 +9,6 @@ from pathlib import Path
 from types import ModuleType
 
 import numpy as np
-from tabulate import tabulate
 from threadpoolctl import threadpool_limits
 
 from ..engine import (
@@ -29,6 +28,7 @@ from ..verdict import (
     CheckResult,
     Diagnosis,
     full_verdict,
+    render_table,
     shape_diagnosis,
     with_diagnosis,
 )
@@ -188,7 +188,7 @@ class CatalogueReport:
             "ms",
             "diagnosis",
         ]
-        return tabulate(body, headers=headers, tablefmt=tablefmt, disable_numparse=True)
+        return render_table(body, headers, tablefmt=tablefmt)
 
     def totals(self) -> str:
         """One closing line with the totals."""

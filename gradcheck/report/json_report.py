@@ -12,10 +12,10 @@ from typing import Any
 
 import numpy as np
 import scipy
-from tabulate import tabulate
 
 from ..catalogue import CatalogueReport
 from ..errors import InvalidArgumentError
+from ..verdict import render_table
 
 __all__ = ["SCHEMA_VERSION", "BaselineError", "Regressions", "compare_reports", "load_report"]
 
@@ -187,7 +187,8 @@ class Regressions:
         ]
         if not rows:
             return "no change against the baseline"
-        return tabulate(rows, headers=["change", "check", "worst rel. error"], tablefmt=tablefmt)
+        headers = ["change", "check", "worst rel. error"]
+        return render_table(rows, headers, tablefmt=tablefmt, numparse=True)
 
 
 def compare_reports(current: Mapping[str, Any], baseline: Mapping[str, Any]) -> Regressions:

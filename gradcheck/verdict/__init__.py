@@ -23,6 +23,7 @@ from .diagnosis import (
 )
 from .options import CheckOptions
 from .taylor import TaylorResult, taylor_test
+from .text import render_table
 
 __all__ = [
     "KINDS",
@@ -38,6 +39,7 @@ __all__ = [
     "compare",
     "diagnose",
     "full_verdict",
+    "render_table",
     "resolve_layouts",
     "shape_diagnosis",
     "taylor_test",
