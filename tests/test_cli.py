@@ -9,7 +9,7 @@ import pytest
 
 from gradcheck.cli import main
 from gradcheck.expressions import ExpressionError, compile_expression
-from gradcheck.report.json_report import (
+from gradcheck.report import (
     BaselineError,
     compare_reports,
     load_report,
@@ -295,7 +295,7 @@ def test_formula_command(capsys):
         "--format",
         "json",
     )
-    assert code == 0 and json.loads(out)["passed"] is True
+    assert code == 0 and json.loads(out)["ok"] is True
     code, out, _ = run(
         capsys,
         "formula",

@@ -4,7 +4,7 @@ Built on ``gradcheck.catalogue`` and ``gradcheck.verdict``.
 """
 
 from .json_report import compare_reports, load_report, report_to_json
-from .recording import record_from_result
+from .recording import record_from_result, record_to_json, report_document
 from .schema import SCHEMA_VERSION, BaselineError, validate_report
 
 __all__ = [
@@ -13,6 +13,8 @@ __all__ = [
     "compare_reports",
     "load_report",
     "record_from_result",
+    "record_to_json",
+    "report_document",
     "report_to_json",
     "validate_report",
 ]

@@ -4,70 +4,40 @@ from __future__ import annotations
 
 import json
 import math
-import platform
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import scipy
-
 from ..catalogue import CatalogueReport
 from ..verdict import render_table
-from .schema import SCHEMA_VERSION, BaselineError, validate_report
+from .recording import record_to_json, report_document
+from .schema import BaselineError, validate_report
 
 __all__ = ["Regressions", "compare_reports", "load_report", "report_to_json"]
 
 
-def _finite_or_none(value: float) -> float | None:
-    return float(value) if math.isfinite(value) else None
-
-
 def report_to_json(report: CatalogueReport, *, command: str = "catalogue") -> dict[str, Any]:
-    """The report as a JSON-ready dictionary (schema 1).
+    """A catalogue run as a JSON-ready report (schema 1; see :func:`report_document`).
 
     Non-finite numbers (an error that could not be computed) are written as ``null``.
-    """
-    from .._version import __version__
 
-    return {
-        "schema": SCHEMA_VERSION,
-        "tool": "gradcheck",
-        "command": command,
-        "settings": {
-            "seed": report.seed,
-            "trials": report.trials,
-            "method": report.method,
-            "layouts": list(report.layouts),
-            "versions": {
-                "gradcheck": __version__,
-                "numpy": np.__version__,
-                "scipy": scipy.__version__,
-                "python": platform.python_version(),
-            },
-        },
-        "seconds": report.seconds,
-        "records": [
-            {
-                "identity": r.identity,
-                "family": r.family,
-                "layout": r.layout,
-                "trial": r.trial,
-                "shapes": {k: list(v) for k, v in r.shapes.items()},
-                "pitfall": r.expected == "fail",
-                "status": r.status,
-                "ok": r.ok,
-                "max_rel_error": _finite_or_none(r.max_rel_error),
-                "error_estimate": _finite_or_none(r.error_estimate),
-                "detection_threshold": _finite_or_none(r.detection_threshold),
-                "evaluations": r.evaluations,
-                "seconds": r.seconds,
-                "diagnosis": str(r.diagnosis) if r.diagnosis is not None else (r.message or None),
-            }
-            for r in report.records
-        ],
-    }
+    Examples
+    --------
+    >>> from gradcheck.catalogue import run_catalogue
+    >>> data = report_to_json(run_catalogue(select=["dxTAx_dx"], trials=1))
+    >>> data["schema"], data["ok"], len(data["records"])
+    (1, True, 2)
+    """
+    return report_document(
+        [record_to_json(r) for r in report.records],
+        command=command,
+        seed=report.seed,
+        trials=report.trials,
+        method=report.method,
+        layouts=report.layouts,
+        seconds=report.seconds,
+    )
 
 
 def load_report(path: str | Path) -> dict[str, Any]:
