@@ -5,7 +5,7 @@ Built on ``gradcheck.catalogue`` and ``gradcheck.verdict``.
 
 from .json_report import compare_reports, load_report, report_to_json
 from .recording import record_from_result, record_to_json, report_document
-from .schema import SCHEMA_VERSION, BaselineError, validate_report
+from .schema import SCHEMA_VERSION, BaselineError, report_schema, validate_report
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -15,6 +15,7 @@ __all__ = [
     "record_from_result",
     "record_to_json",
     "report_document",
+    "report_schema",
     "report_to_json",
     "validate_report",
 ]
