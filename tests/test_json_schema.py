@@ -9,6 +9,7 @@ back by gradcheck's own reader (:func:`gradcheck.report.load_report`).
 
 import copy
 import json
+import shlex
 import subprocess
 import sys
 from importlib.resources import files
@@ -165,22 +166,9 @@ def test_catalogue_json_with_an_error_record(validator, tmp_path):
 
 def test_formula_json_and_save(validator, tmp_path):
     save = tmp_path / "formula.json"
+    formula = shlex.split("formula 'x @ A @ x' --claim '2 * A @ x' --wrt x --shapes 'x=n A=n,n'")
     done = gradcheck_cli(
-        "formula",
-        "x @ A @ x",
-        "--claim",
-        "2 * A @ x",
-        "--wrt",
-        "x",
-        "--shapes",
-        "x=n A=n,n",
-        "--trials",
-        "2",
-        "--format",
-        "json",
-        "--save",
-        str(save),
-        cwd=tmp_path,
+        *formula, "--trials", "2", "--format", "json", "--save", str(save), cwd=tmp_path
     )
     assert done.returncode == 1, done.stderr  # 2A x holds only for symmetric A
     printed, saved = json.loads(done.stdout), json.loads(save.read_text())
