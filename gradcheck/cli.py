@@ -14,6 +14,7 @@ import importlib.util
 import json
 import os
 import sys
+import time
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -40,8 +41,14 @@ from .catalogue import (
 from .engine import LAYOUTS, METHOD_NAMES, seed_from_text
 from .errors import GradcheckError, InvalidArgumentError, UnknownNameError
 from .expressions import compile_expression
-from .report import compare_reports, load_report, report_to_json
-from .verdict import check
+from .report import (
+    compare_reports,
+    load_report,
+    record_from_result,
+    report_document,
+    report_to_json,
+)
+from .verdict import check, render_table
 
 __all__ = ["main"]
 
@@ -171,6 +178,7 @@ def _add_common_check_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=_seed, default=0)
     p.add_argument("--method", choices=METHOD_NAMES, default="central")
     p.add_argument("--format", choices=(*TABLE_FORMATS, "json"), default="simple")
+    p.add_argument("--save", type=_output_file, metavar="FILE.json", help="write JSON report")
 
 
 def _colour(enabled: bool):
@@ -250,10 +258,10 @@ def _cmd_catalogue(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     )
     data = report_to_json(report)
     if args.save:
-        _write_file(args.save, json.dumps(data, indent=1) + "\n", "--save")
+        _write_file(args.save, _json_text(data), "--save")
     regressions = compare_reports(data, baseline) if baseline is not None else None
     if args.format == "json":
-        out.write(json.dumps(data, indent=1) + "\n")
+        out.write(_json_text(data))
     else:
         out.write(_catalogue_text(report, args.format, _use_colour(out)) + "\n")
         if regressions is not None:
@@ -266,8 +274,6 @@ def _cmd_catalogue(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def _catalogue_text(report: CatalogueReport, tablefmt: str, colour: bool) -> str:
     paint = _colour(colour)
-    from tabulate import tabulate
-
     rows = []
     for row in report.summary_rows():
         verdict = "caught" if row["kind"] == "pitfall" else "passed"
@@ -286,7 +292,7 @@ def _catalogue_text(report: CatalogueReport, tablefmt: str, colour: bool) -> str
         )
     headers = ["family", "identity", "layouts", "verdicts", "worst rel. err", "detects"]
     headers += ["ms", "diagnosis"]
-    table = tabulate(rows, headers=headers, tablefmt=tablefmt, disable_numparse=True)
+    table = render_table(rows, headers, tablefmt=tablefmt)
     lines = [table, paint(report.totals(), report.ok)]
     for r in report.problems[:20]:
         why = r.message if r.diagnosis is None else f"{r.message}; {r.diagnosis}"
@@ -404,66 +410,71 @@ def _constraints(items: Sequence[str], shapes: dict[str, str]) -> dict[str, str]
 
 
 def _random_checks(f, derivative, shapes, constraints, args, out: TextIO) -> int:
+    """``formula`` and ``check``: one check per random draw of shapes and values."""
     names = dimension_names(list(shapes.values()))
-    rows, all_ok, results = [], True, []
+    start = time.perf_counter()
+    results, records = [], []
     for trial in range(args.trials):
+        began = time.perf_counter()
         rng = np.random.default_rng([args.seed, trial])
         dims, point = _draw_point(shapes, constraints, names, rng)
         result = check(f, derivative, point, wrt=args.wrt, layout=args.layout, method=args.method)
-        all_ok = all_ok and result.passed
         results.append((trial, dims, result))
-        rows.append(
-            [
-                trial,
-                " ".join(f"{k}={v}" for k, v in dims.items()),
-                result.layout,
-                result.status,
-                f"{result.max_rel_error:.1e}",
-                result.evaluations,
-            ]
-        )
-    if args.format == "json":
-        out.write(
-            json.dumps(
-                {
-                    "schema": 1,
-                    "tool": "gradcheck",
-                    "command": args.command,
-                    "passed": all_ok,
-                    "trials": [
-                        {
-                            "trial": t,
-                            "dims": d,
-                            "status": r.status,
-                            "layout": r.layout,
-                            "max_rel_error": r.max_rel_error,
-                            "evaluations": r.evaluations,
-                        }
-                        for t, d, r in results
-                    ],
-                },
-                indent=1,
+        records.append(
+            record_from_result(
+                result,
+                name=args.expr if args.command == "formula" else args.function,
+                trial=trial,
+                shapes={var: np.shape(value) for var, value in point.items()},
+                seconds=time.perf_counter() - began,
             )
-            + "\n"
         )
-        return EXIT_OK if all_ok else EXIT_FAILED
-    from tabulate import tabulate
-
-    out.write(
-        tabulate(
-            rows,
-            headers=["trial", "dims", "layout", "verdict", "max rel. err", "evals"],
-            tablefmt=args.format,
-        )
-        + "\n"
+    data = report_document(
+        records,
+        command=args.command,
+        seed=args.seed,
+        trials=args.trials,
+        method=args.method,
+        layouts=sorted({r["layout"] for r in records}),
+        seconds=time.perf_counter() - start,
     )
+    if args.save:
+        _write_file(args.save, _json_text(data), "--save")
+    out.write(_json_text(data) if args.format == "json" else _trials_text(results, args, out))
+    return EXIT_OK if data["ok"] else EXIT_FAILED
+
+
+def _trials_text(results: list, args: argparse.Namespace, out: TextIO) -> str:
+    """The trials as a table, the first failing trial's report and a closing line."""
+    rows = [
+        [
+            trial,
+            " ".join(f"{k}={v}" for k, v in dims.items()),
+            result.layout,
+            result.status,
+            f"{result.max_rel_error:.1e}",
+            result.evaluations,
+        ]
+        for trial, dims, result in results
+    ]
+    text = render_table(
+        rows,
+        ["trial", "dims", "layout", "verdict", "max rel. err", "evals"],
+        tablefmt=args.format,
+        numparse=True,
+    )
+    text += "\n"
     worst = next((r for _, _, r in results if not r.passed), None)
     if worst is not None:
-        out.write("\n" + str(worst) + "\n")
+        text += "\n" + str(worst) + "\n"
+    all_ok = worst is None
     verdict = "all trials passed" if all_ok else "a trial did not pass"
-    out.write(_colour(_use_colour(out))(f"{verdict} ({args.trials} random shape draws)", all_ok))
-    out.write("\n")
-    return EXIT_OK if all_ok else EXIT_FAILED
+    text += _colour(_use_colour(out))(f"{verdict} ({args.trials} random shape draws)", all_ok)
+    return text + "\n"
+
+
+def _json_text(data: dict) -> str:
+    return json.dumps(data, indent=1) + "\n"
 
 
 def _check_wrt(wrt: str, shapes: dict[str, str]) -> None:

@@ -12,14 +12,14 @@ from typing import Any
 
 import numpy as np
 import pytest
-from tabulate import tabulate
 
 from .engine import METHOD_NAMES, seed_from_text
 from .errors import GradcheckError, GradientAssertionError
-from .report import record_from_result
-from .verdict import CheckResult, check
+from .report import record_from_result, report_document
+from .verdict import CheckResult, check, render_table
 
 RECORDS = pytest.StashKey[list]()
+STARTED = pytest.StashKey[float]()
 
 
 def _seed(text: str) -> int:
@@ -57,6 +57,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     _check_json_path(config.getoption("--gradcheck-json"))
     config.stash[RECORDS] = []
+    config.stash[STARTED] = time.perf_counter()
     if config.pluginmanager.hasplugin("xdist"):
         config.pluginmanager.register(_XdistGather(config), "gradcheck-xdist")
 
@@ -170,33 +171,33 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         ]
         terminalreporter.section("gradcheck")
         terminalreporter.write_line(
-            tabulate(
+            render_table(
                 rows,
-                headers=["check", "layout", "verdict", "worst rel. err", "FD est.", "diagnosis"],
+                ["check", "layout", "verdict", "worst rel. err", "FD est.", "diagnosis"],
+                numparse=True,
             )
         )
         bad = sum(not r["ok"] for r in records)
         terminalreporter.write_line(f"{len(records)} checks, {bad} not as expected")
     path = config.getoption("--gradcheck-json")
     if path:
-        from ._version import __version__
+        _write_json(path, config, records, terminalreporter)
 
-        data = {
-            "schema": 1,
-            "tool": "gradcheck",
-            "command": "pytest",
-            "settings": {
-                "seed": int(config.getoption("--gradcheck-seed")),
-                "trials": int(config.getoption("--gradcheck-trials")),
-                "method": str(config.getoption("--gradcheck-method")),
-                "layouts": sorted({r["layout"] for r in records}),
-                "versions": {"gradcheck": __version__, "numpy": np.__version__},
-            },
-            "records": records,
-        }
-        try:
-            Path(path).write_text(json.dumps(data, indent=1) + "\n")
-        except OSError as exc:  # checked at configure time; the file system changed since
-            terminalreporter.write_line(
-                f"gradcheck: cannot write --gradcheck-json {path!r}: {exc.strerror}", red=True
-            )
+
+def _write_json(path: str, config: pytest.Config, records: list, terminalreporter: Any) -> None:
+    """``--gradcheck-json``: the session's records as one report (schema 1)."""
+    data = report_document(
+        records,
+        command="pytest",
+        seed=int(config.getoption("--gradcheck-seed")),
+        trials=int(config.getoption("--gradcheck-trials")),
+        method=str(config.getoption("--gradcheck-method")),
+        layouts=sorted({r["layout"] for r in records}),
+        seconds=time.perf_counter() - config.stash.get(STARTED, time.perf_counter()),
+    )
+    try:
+        Path(path).write_text(json.dumps(data, indent=1) + "\n")
+    except OSError as exc:  # checked at configure time; the file system changed since
+        terminalreporter.write_line(
+            f"gradcheck: cannot write --gradcheck-json {path!r}: {exc.strerror}", red=True
+        )

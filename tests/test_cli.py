@@ -9,7 +9,7 @@ import pytest
 
 from gradcheck.cli import main
 from gradcheck.expressions import ExpressionError, compile_expression
-from gradcheck.report.json_report import (
+from gradcheck.report import (
     BaselineError,
     compare_reports,
     load_report,
@@ -295,7 +295,7 @@ def test_formula_command(capsys):
         "--format",
         "json",
     )
-    assert code == 0 and json.loads(out)["passed"] is True
+    assert code == 0 and json.loads(out)["ok"] is True
     code, out, _ = run(
         capsys,
         "formula",
@@ -461,3 +461,13 @@ def test_colour_only_on_a_terminal_without_no_color(monkeypatch):
     assert "\033[" not in _catalogue_text(report, "simple", False)
     monkeypatch.setenv("NO_COLOR", "1")
     assert not _use_colour(_Terminal())
+
+
+@pytest.mark.parametrize("command", ["formula", "check"])
+def test_save_of_formula_and_check_is_checked_before_the_run(capsys, tmp_path, command):
+    target = str(tmp_path / "no_such_dir" / "r.json")
+    head = ["formula", "x @ x", "--claim", "2 * x", "--wrt", "x"]
+    if command == "check":
+        head = ["check", "no_such_module_for_gradcheck:f", "--derivative", "m:g"]
+    code, out, err = run(capsys, *head, "--shapes", "x=n", "--save", target)
+    assert code == 2 and "--save" in err and "not found" in err and out == ""

@@ -85,7 +85,7 @@ def test_a_wrong_identity_fails_with_its_report(pytester):
 
 
 def test_json_file_follows_the_cli_schema(pytester, tmp_path):
-    from gradcheck.report.json_report import validate_report
+    from gradcheck.report import validate_report
 
     pytester.makepyfile(my_identities=IDENTITY_MODULE)
     pytester.makepyfile(

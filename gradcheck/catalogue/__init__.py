@@ -18,6 +18,7 @@ from .registry import (
 from .runner import (
     CatalogueReport,
     CheckRecord,
+    check_record,
     run_catalogue,
     threshold_text,
 )
@@ -37,6 +38,7 @@ __all__ = [
     "CheckRecord",
     "DuplicateIdentityError",
     "Identity",
+    "check_record",
     "dimension_names",
     "draw_dimensions",
     "evaluate_dimension",

@@ -6,8 +6,8 @@ import re
 from typing import Any
 
 import numpy as np
-from tabulate import tabulate
 
+from ..verdict import render_table
 from .registry import Catalogue, Identity
 
 __all__ = ["identity_card", "layout_relation", "render_listing", "render_markdown", "to_latex"]
@@ -165,7 +165,7 @@ def render_listing(catalogue: Catalogue, tablefmt: str = "simple") -> str:
         "variables",
         "source",
     ]
-    return tabulate(rows, headers=headers, tablefmt=tablefmt, disable_numparse=True)
+    return render_table(rows, headers, tablefmt=tablefmt)
 
 
 def render_markdown(catalogue: Catalogue) -> str:

@@ -9,7 +9,6 @@ from pathlib import Path
 from types import ModuleType
 
 import numpy as np
-from tabulate import tabulate
 from threadpoolctl import threadpool_limits
 
 from ..engine import (
@@ -29,6 +28,7 @@ from ..verdict import (
     CheckResult,
     Diagnosis,
     full_verdict,
+    render_table,
     shape_diagnosis,
     with_diagnosis,
 )
@@ -36,7 +36,7 @@ from .installed import installed_catalogue
 from .registry import Catalogue, Identity, load_catalogue
 from .shapes import resolve_shape
 
-__all__ = ["CatalogueReport", "CheckRecord", "run_catalogue"]
+__all__ = ["CatalogueReport", "CheckRecord", "check_record", "run_catalogue"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -77,6 +77,9 @@ class CheckRecord:
         For pitfalls, the labelled mistake class.
     diagnosis : Diagnosis or None
         What kind of mistake the claim looks like, when it did not pass.
+    result : CheckResult or None
+        The verdict the record was made from (method, worst entry, tolerances); None where
+        none was reached (f or the derivative raised, or a shape mismatch).
     """
 
     identity: str
@@ -95,6 +98,7 @@ class CheckRecord:
     message: str = ""
     mistake: str | None = None
     diagnosis: Diagnosis | None = None
+    result: CheckResult | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -188,7 +192,7 @@ class CatalogueReport:
             "ms",
             "diagnosis",
         ]
-        return tabulate(body, headers=headers, tablefmt=tablefmt, disable_numparse=True)
+        return render_table(body, headers, tablefmt=tablefmt)
 
     def totals(self) -> str:
         """One closing line with the totals."""
@@ -289,9 +293,12 @@ def _check_draw(
                 result = with_diagnosis(result, estimates.latest, target, derivative, options)
         results.append(result)
     seconds = (time.perf_counter() - start) / len(layouts)
+    # The record names the layout of the comparison (the claim's own, as stated, may differ).
+    context = {key: value for key, value in common.items() if key != "mistake"}
+    records = [check_record(result, seconds=seconds, **context) for result in results]
     return [
-        _record(common, name, result, entry.expected, seconds)
-        for name, result in zip(layouts, results, strict=True)
+        replace(record, layout=name, mistake=entry.mistake)
+        for name, record in zip(layouts, records, strict=True)
     ]
 
 
@@ -307,8 +314,49 @@ def _derivative_in(
     return converted
 
 
-def _record(common: dict, layout: str, result: CheckResult, expected: str, seconds: float):
-    """The catalogue's record of one verdict of `check`'s path."""
+def check_record(
+    result: CheckResult,
+    *,
+    identity: str,
+    family: str = "",
+    trial: int = 0,
+    shapes: dict[str, tuple[int, ...]] | None = None,
+    expected: str = "pass",
+    seconds: float = 0.0,
+) -> CheckRecord:
+    """The record of one verdict of `check` (the catalogue's, the plugin's and the CLI's), in
+    the layout of `result`.
+
+    Parameters
+    ----------
+    result : CheckResult
+        The verdict.
+    identity : str
+        What was checked: an identity's name, a test id, a formula.
+    family : str
+        The identity's family ("" outside a catalogue).
+    trial : int
+        Index of the random draw.
+    shapes : dict, optional
+        Concrete shape of every variable; default the differentiated one's.
+    expected : {"pass", "fail"}
+        "fail" for a pitfall, whose verdict must be "failed".
+    seconds : float
+        Time the check took.
+
+    Returns
+    -------
+    CheckRecord
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gradcheck import check
+    >>> result = check(lambda x: x @ x, lambda x: 2 * x, {"x": np.ones(3)})
+    >>> record = check_record(result, identity="dxTx_dx")
+    >>> record.ok, record.shapes
+    (True, {'x': (3,)})
+    """
     ok = result.status == ("passed" if expected == "pass" else "failed")
     mismatch = [n for n in result.notes if n.startswith("layout mismatch")]
     message = mismatch[0] if mismatch else ""
@@ -317,8 +365,12 @@ def _record(common: dict, layout: str, result: CheckResult, expected: str, secon
     scale = float(np.max(np.abs(result.numerical), initial=0.0))
     error = float(np.max(result.error_estimate, initial=0.0))
     return CheckRecord(
-        **common,
-        layout=layout,
+        identity=identity,
+        family=family,
+        layout=result.layout,
+        trial=trial,
+        shapes=dict(shapes) if shapes is not None else {result.wrt or "x": result.x_shape},
+        expected=expected,
         status=result.status,
         ok=ok,
         max_rel_error=result.max_rel_error,
@@ -328,6 +380,7 @@ def _record(common: dict, layout: str, result: CheckResult, expected: str, secon
         seconds=seconds,
         message=message,
         diagnosis=result.diagnosis,
+        result=result,
     )
 
 

@@ -4,6 +4,18 @@ Built on ``gradcheck.catalogue`` and ``gradcheck.verdict``.
 """
 
 from .json_report import compare_reports, load_report, report_to_json
-from .recording import record_from_result
+from .recording import record_from_result, record_to_json, report_document
+from .schema import SCHEMA_VERSION, BaselineError, report_schema, validate_report
 
-__all__ = ["compare_reports", "load_report", "record_from_result", "report_to_json"]
+__all__ = [
+    "SCHEMA_VERSION",
+    "BaselineError",
+    "compare_reports",
+    "load_report",
+    "record_from_result",
+    "record_to_json",
+    "report_document",
+    "report_schema",
+    "report_to_json",
+    "validate_report",
+]

@@ -1,129 +1,43 @@
-"""The JSON form of a catalogue run (schema 1), its validation, and baseline comparison."""
+"""The JSON form of a catalogue run (schema 1), reading saved reports, and baseline comparison."""
 
 from __future__ import annotations
 
 import json
 import math
-import platform
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import scipy
-from tabulate import tabulate
-
 from ..catalogue import CatalogueReport
-from ..errors import InvalidArgumentError
+from ..verdict import render_table
+from .recording import record_to_json, report_document
+from .schema import BaselineError, validate_report
 
-__all__ = ["SCHEMA_VERSION", "BaselineError", "Regressions", "compare_reports", "load_report"]
-
-#: Version of the JSON schema; bumped on any incompatible change.
-SCHEMA_VERSION = 1
-
-RECORD_FIELDS: dict[str, tuple[type, ...]] = {
-    "identity": (str,),
-    "family": (str,),
-    "layout": (str,),
-    "trial": (int,),
-    "shapes": (dict,),
-    "pitfall": (bool,),
-    "status": (str,),
-    "ok": (bool,),
-    "max_rel_error": (float, int, type(None)),
-    "error_estimate": (float, int, type(None)),
-    "detection_threshold": (float, int, type(None)),
-    "evaluations": (int,),
-    "seconds": (float, int),
-    "diagnosis": (str, type(None)),
-}
-STATUSES = ("passed", "failed", "inconclusive", "error")
-
-
-class BaselineError(InvalidArgumentError):
-    """A saved report cannot be read or does not follow the schema."""
-
-
-def _finite_or_none(value: float) -> float | None:
-    return float(value) if math.isfinite(value) else None
+__all__ = ["Regressions", "compare_reports", "load_report", "report_to_json"]
 
 
 def report_to_json(report: CatalogueReport, *, command: str = "catalogue") -> dict[str, Any]:
-    """The report as a JSON-ready dictionary (schema 1).
+    """A catalogue run as a JSON-ready report (schema 1; see :func:`report_document`).
 
     Non-finite numbers (an error that could not be computed) are written as ``null``.
+
+    Examples
+    --------
+    >>> from gradcheck.catalogue import run_catalogue
+    >>> data = report_to_json(run_catalogue(select=["dxTAx_dx"], trials=1))
+    >>> data["schema"], data["ok"], len(data["records"])
+    (1, True, 2)
     """
-    from .._version import __version__
-
-    return {
-        "schema": SCHEMA_VERSION,
-        "tool": "gradcheck",
-        "command": command,
-        "settings": {
-            "seed": report.seed,
-            "trials": report.trials,
-            "method": report.method,
-            "layouts": list(report.layouts),
-            "versions": {
-                "gradcheck": __version__,
-                "numpy": np.__version__,
-                "scipy": scipy.__version__,
-                "python": platform.python_version(),
-            },
-        },
-        "seconds": report.seconds,
-        "records": [
-            {
-                "identity": r.identity,
-                "family": r.family,
-                "layout": r.layout,
-                "trial": r.trial,
-                "shapes": {k: list(v) for k, v in r.shapes.items()},
-                "pitfall": r.expected == "fail",
-                "status": r.status,
-                "ok": r.ok,
-                "max_rel_error": _finite_or_none(r.max_rel_error),
-                "error_estimate": _finite_or_none(r.error_estimate),
-                "detection_threshold": _finite_or_none(r.detection_threshold),
-                "evaluations": r.evaluations,
-                "seconds": r.seconds,
-                "diagnosis": str(r.diagnosis) if r.diagnosis is not None else (r.message or None),
-            }
-            for r in report.records
-        ],
-    }
-
-
-def validate_report(data: Any, source: str = "the report") -> dict[str, Any]:
-    """Check that `data` follows schema 1; raise :class:`BaselineError` naming the problem."""
-    if not isinstance(data, Mapping):
-        raise BaselineError(f"{source} is not a JSON object.")
-    if data.get("schema") != SCHEMA_VERSION:
-        raise BaselineError(
-            f"{source} has schema {data.get('schema')!r}; this gradcheck reads schema "
-            f"{SCHEMA_VERSION}. Save a new baseline with `gradcheck catalogue --save FILE`."
-        )
-    settings = data.get("settings")
-    if not isinstance(settings, Mapping) or not isinstance(settings.get("seed"), int):
-        raise BaselineError(f"{source}: `settings` must be an object with an integer `seed`.")
-    records = data.get("records")
-    if not isinstance(records, list):
-        raise BaselineError(f"{source}: `records` must be a list.")
-    for i, record in enumerate(records):
-        if not isinstance(record, Mapping):
-            raise BaselineError(f"{source}: record {i} is not an object.")
-        for key, types in RECORD_FIELDS.items():
-            if key not in record:
-                raise BaselineError(f"{source}: record {i} has no `{key}`.")
-            value = record[key]
-            if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
-                raise BaselineError(
-                    f"{source}: record {i} field `{key}` has type {type(value).__name__}."
-                )
-        if record["status"] not in STATUSES:
-            raise BaselineError(f"{source}: record {i} has unknown status {record['status']!r}.")
-    return dict(data)
+    return report_document(
+        [record_to_json(r) for r in report.records],
+        command=command,
+        seed=report.seed,
+        trials=report.trials,
+        method=report.method,
+        layouts=report.layouts,
+        seconds=report.seconds,
+    )
 
 
 def load_report(path: str | Path) -> dict[str, Any]:
@@ -187,7 +101,8 @@ class Regressions:
         ]
         if not rows:
             return "no change against the baseline"
-        return tabulate(rows, headers=["change", "check", "worst rel. error"], tablefmt=tablefmt)
+        headers = ["change", "check", "worst rel. error"]
+        return render_table(rows, headers, tablefmt=tablefmt, numparse=True)
 
 
 def compare_reports(current: Mapping[str, Any], baseline: Mapping[str, Any]) -> Regressions:

@@ -30,6 +30,7 @@ from .options import (
     merge_options,
 )
 from .taylor import TaylorOptions, TaylorResult, taylor_test
+from .text import render_table
 
 __all__ = [
     "DEFAULT_RTOL_DIRECTIONAL",
@@ -52,6 +53,7 @@ __all__ = [
     "full_check",
     "full_verdict",
     "merge_options",
+    "render_table",
     "resolve_layouts",
     "shape_diagnosis",
     "taylor_test",

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypedDict
 
 import numpy as np
-from tabulate import tabulate
 
 from ..engine import (
     EPS,
@@ -27,6 +26,7 @@ from ..engine import (
 from ..errors import InvalidArgumentError, NonFiniteValueError, ShapeMismatchError
 from .check import claimed_value
 from .options import merge_options
+from .text import render_table
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -92,7 +92,7 @@ class TaylorResult:
         for i, (h, r) in enumerate(zip(self.steps, self.remainders, strict=True)):
             order = self.orders[i - 1] if i > 0 else np.nan
             rows.append([f"{h:.3e}", f"{r:.3e}", "" if np.isnan(order) else f"{order:.2f}"])
-        table = tabulate(rows, headers=["h", "remainder", "order"], disable_numparse=True)
+        table = render_table(rows, ["h", "remainder", "order"])
         return f"{self.headline}\n{table}"
 
 

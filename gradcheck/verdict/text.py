@@ -1,6 +1,9 @@
-"""Bounded, readable text reports: a headline and the worst few entries as a table."""
+"""Bounded, readable text reports: a headline and the worst few entries as a table, and the
+one table renderer every report of gradcheck goes through."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import numpy as np
 from tabulate import tabulate
@@ -25,6 +28,43 @@ def _fmt_pair(a: float, b: float, minimum: int = 6) -> tuple[str, str]:
 
 def _index_text(index: tuple[int, ...]) -> str:
     return "[" + ", ".join(str(i) for i in index) + "]"
+
+
+def render_table(
+    rows: Sequence[Sequence[object]],
+    headers: Sequence[str],
+    *,
+    tablefmt: str = "simple",
+    numparse: bool = False,
+) -> str:
+    """A table in any `tabulate` format: the one place gradcheck calls `tabulate`.
+
+    Parameters
+    ----------
+    rows : sequence of sequences
+        The cells, one sequence per row; numbers are best passed already formatted.
+    headers : sequence of str
+        Column titles.
+    tablefmt : str
+        A tabulate format: "simple", "plain", "github", "grid", "latex", "html", ...
+    numparse : bool
+        Let tabulate read numbers out of text cells and align them on the decimal point
+        (it also reformats them: "1.9e-01" becomes "0.19"). Off by default, so a cell is
+        printed as it was formatted.
+
+    Returns
+    -------
+    str
+        The table, without a trailing newline.
+
+    Examples
+    --------
+    >>> print(render_table([["[0]", "1.5e-01"]], ["index", "|error|"]))
+    index    |error|
+    -------  ---------
+    [0]      1.5e-01
+    """
+    return tabulate(rows, headers=list(headers), tablefmt=tablefmt, disable_numparse=not numparse)
 
 
 def worst_entries(ratio: np.ndarray, count: int = WORST_ENTRIES) -> list[tuple[int, ...]]:
@@ -63,4 +103,4 @@ def entries_table(
             ]
         )
     headers = [index_label, "claimed", "numerical", "|error|", "tolerance", "FD error est."]
-    return tabulate(rows, headers=headers, tablefmt=tablefmt, disable_numparse=True)
+    return render_table(rows, headers, tablefmt=tablefmt)
