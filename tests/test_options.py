@@ -109,3 +109,20 @@ def test_taylor_options_record_keywords_and_unknown_names():
     assert len(by_record.steps) == 12
     with pytest.raises(gc.InvalidArgumentError, match="unknown option 'method'"):
         gc.taylor_test(f, np.cos(x), x, method="central")
+
+
+def test_run_options_record_keywords_and_bad_values():
+    by_record = gc.run_catalogue(
+        select=["dxTAx_dx"], options=gc.RunOptions(trials=2, seed=4, layouts=["denominator"])
+    )
+    by_keyword = gc.run_catalogue(select=["dxTAx_dx"], trials=2, seed=4, layouts=["denominator"])
+    assert [r.max_rel_error for r in by_record.records] == [
+        r.max_rel_error for r in by_keyword.records
+    ]
+    assert by_record.layouts == ("denominator",) and len(by_record.records) == 2
+    with pytest.raises(gc.InvalidArgumentError, match="the string 'numerator'"):
+        gc.RunOptions(layouts="numerator")
+    with pytest.raises(gc.InvalidArgumentError, match="unknown option 'module'.*layouts"):
+        gc.run_catalogue(select=["dxTAx_dx"], module="mymod")
+    with pytest.raises(gc.InvalidArgumentError, match="load_catalogue"):
+        gc.run_catalogue(catalogue="mymod")  # type: ignore[arg-type]

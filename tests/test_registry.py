@@ -89,7 +89,7 @@ user_wrong = pitfall("user_wrong", corrects=user_normsq, mistake="factor_2",
 def test_user_catalogue_from_a_file(tmp_path):
     path = tmp_path / "my_identities.py"
     path.write_text(USER_MODULE)
-    report = gc.run_catalogue(module=str(path), trials=3, seed=2)
+    report = gc.run_catalogue(catalogue=gc.load_catalogue(str(path)), trials=3, seed=2)
     assert report.ok
     assert {r.identity for r in report.records} == {"user_normsq", "user_wrong"}
     with pytest.raises(gc.UnknownNameError, match="cannot import"):

@@ -18,6 +18,7 @@ from .registry import (
 from .runner import (
     CatalogueReport,
     CheckRecord,
+    RunOptions,
     check_record,
     run_catalogue,
     threshold_text,
@@ -38,6 +39,7 @@ __all__ = [
     "CheckRecord",
     "DuplicateIdentityError",
     "Identity",
+    "RunOptions",
     "check_record",
     "dimension_names",
     "draw_dimensions",

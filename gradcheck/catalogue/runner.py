@@ -5,14 +5,14 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path
-from types import ModuleType
+from typing import TYPE_CHECKING, TypedDict
 
 import numpy as np
 from threadpoolctl import threadpool_limits
 
 from ..engine import (
     LAYOUTS,
+    Target,
     convert_layout,
     make_target,
     validate_layout,
@@ -27,16 +27,21 @@ from ..verdict import (
     CheckOptions,
     CheckResult,
     Diagnosis,
+    Estimates,
     full_verdict,
+    merge_options,
     render_table,
     shape_diagnosis,
     with_diagnosis,
 )
 from .installed import installed_catalogue
-from .registry import Catalogue, Identity, load_catalogue
+from .registry import Catalogue, Identity
 from .shapes import resolve_shape
 
-__all__ = ["CatalogueReport", "CheckRecord", "check_record", "run_catalogue"]
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+__all__ = ["CatalogueReport", "CheckRecord", "RunOptions", "check_record", "run_catalogue"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -222,16 +227,102 @@ def threshold_text(row: dict) -> str:
     return "-" if row["kind"] == "pitfall" else f"{row['worst_threshold']:.1e}"
 
 
-def _check_draw(
-    entry: Identity,
-    trial: int,
-    seed: int,
-    layouts: Sequence[str],
-    method_name: str,
+@dataclass(frozen=True, kw_only=True)
+class RunOptions:
+    """How :func:`run_catalogue` checks each identity, validated once.
+
+    Parameters
+    ----------
+    layouts : sequence of {"numerator", "denominator", "tensor"}
+        Layouts to compare in; the claim is converted from the layout its identity states.
+    trials : int
+        Random draws of shapes and values per identity (positive).
+    seed : int
+        Makes the run reproducible (non-negative); each identity's draws depend only on the
+        seed, the trial and its name.
+    method : str
+        Finite-difference method.
+
+    Examples
+    --------
+    >>> RunOptions(layouts=["denominator"], trials=3).layouts
+    ('denominator',)
+    """
+
+    layouts: tuple[str, ...] = ("numerator", "denominator")
+    trials: int = 10
+    seed: int = 0
+    method: str = "central"
+
+    def __post_init__(self) -> None:
+        trials, seed = self.trials, self.seed
+        if isinstance(trials, bool) or not isinstance(trials, (int, np.integer)) or trials < 1:
+            raise InvalidArgumentError(f"`trials` must be a positive integer; got {trials!r}.")
+        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+            raise InvalidArgumentError(f"`seed` must be a non-negative integer; got {seed!r}.")
+        if isinstance(self.layouts, str):
+            raise InvalidArgumentError(
+                f"`layouts` must be a sequence of layout names; got the string {self.layouts!r}."
+            )
+        layouts = tuple(
+            validate_layout(name, allowed=LAYOUTS, name="layouts") for name in self.layouts
+        )
+        if not layouts:
+            raise InvalidArgumentError("`layouts` must name at least one layout.")
+        validate_method(self.method)
+        object.__setattr__(self, "layouts", layouts)
+        object.__setattr__(self, "trials", int(trials))
+        object.__setattr__(self, "seed", int(seed))
+
+
+class RunValues(TypedDict, total=False):
+    """The keyword form of :class:`RunOptions` (for type checkers)."""
+
+    layouts: Sequence[str]
+    trials: int
+    seed: int
+    method: str
+
+
+@dataclass(frozen=True)
+class _Draw:
+    """One random draw of an identity: its point, concrete shapes and the record fields every
+    layout's record shares."""
+
+    entry: Identity
+    point: dict
+    common: dict
+    start: float
+
+
+def _records_without_verdict(
+    draw: _Draw, layouts: Sequence[str], status: str, message: str
 ) -> list[CheckRecord]:
+    """The records of a draw where no verdict could be taken (f or the derivative raised, or
+    the claim's shape fits no layout: then "failed")."""
+    ok = draw.entry.expected == "fail" and status == "failed"
+    seconds = (time.perf_counter() - draw.start) / len(layouts)
+    return [
+        CheckRecord(
+            **draw.common,
+            layout=name,
+            status=status,
+            ok=ok,
+            max_rel_error=float("inf"),
+            error_estimate=float("nan"),
+            detection_threshold=float("inf"),
+            evaluations=0,
+            seconds=seconds,
+            message=message,
+        )
+        for name in layouts
+    ]
+
+
+def _check_draw(entry: Identity, trial: int, options: RunOptions) -> list[CheckRecord]:
+    """The records of one draw of `entry`, one per layout of `options`."""
     start = time.perf_counter()
-    rng = entry.seed_sequence(seed, trial)
-    dims, point = entry.draw(rng)
+    dims, point = entry.draw(entry.seed_sequence(options.seed, trial))
     shapes = {var: resolve_shape(spec, dims) for var, spec in entry.shapes.items()}
     common = {
         "identity": entry.name,
@@ -241,65 +332,66 @@ def _check_draw(
         "expected": entry.expected,
         "mistake": entry.mistake,
     }
-
-    def failed_all(status: str, message: str, evaluations: int = 0) -> list[CheckRecord]:
-        ok = entry.expected == "fail" and status == "failed"
-        seconds = (time.perf_counter() - start) / len(layouts)
-        return [
-            CheckRecord(
-                **common,
-                layout=name,
-                status=status,
-                ok=ok,
-                max_rel_error=float("inf"),
-                error_estimate=float("nan"),
-                detection_threshold=float("inf"),
-                evaluations=evaluations,
-                seconds=seconds,
-                message=message,
-            )
-            for name in layouts
-        ]
-
-    options = CheckOptions(method=method_name, vectorized=entry.vectorized)
+    draw = _Draw(entry, point, common, start)
+    check_options = CheckOptions(method=options.method, vectorized=entry.vectorized)
     try:
         target = make_target(entry.f, point, entry.wrt)
         claimed = np.asarray(entry.derivative(**point), dtype=np.float64)
-        as_stated, estimates = full_verdict(target, claimed, entry.layout, options)
+        as_stated, estimates = full_verdict(target, claimed, entry.layout, check_options)
     except ShapeMismatchError as exc:
         f_shape = np.shape(target.call(target.x.copy(), "at the point"))
         found = shape_diagnosis(claimed.shape, f_shape, target.x.shape)
-        return [replace(r, diagnosis=found) for r in failed_all("failed", f"shape mismatch: {exc}")]
+        failed = _records_without_verdict(draw, options.layouts, "failed", f"shape mismatch: {exc}")
+        return [replace(r, diagnosis=found) for r in failed]
     except GradcheckError as exc:
-        return failed_all("error", str(exc))
+        return _records_without_verdict(draw, options.layouts, "error", str(exc))
     except Exception as exc:  # the derivative formula itself raised
-        return failed_all("error", f"the derivative raised {type(exc).__name__}: {exc}")
+        message = f"the derivative raised {type(exc).__name__}: {exc}"
+        return _records_without_verdict(draw, options.layouts, "error", message)
     if as_stated.status != "passed":
-        as_stated = with_diagnosis(as_stated, estimates.latest, target, entry.derivative, options)
-    f_shape, x_shape = estimates.first.f_value.shape, target.x.shape
-    results = []
-    for name in layouts:
-        # The claim converted to the layout of the comparison, through `check`'s own path; a
-        # claim with another layout's shape than the stated one fails as stated, in every one.
-        # The diagnosis is the one of the identity as stated (what `gradcheck show` prints).
-        if name == entry.layout or as_stated.layout != entry.layout:
-            result = as_stated
-        else:
-            derivative = _derivative_in(entry, name, f_shape, x_shape)
-            result, estimates = full_verdict(target, derivative(**point), name, options, estimates)
-            if result.status != "passed" and as_stated.diagnosis is not None:
-                result = replace(result, diagnosis=as_stated.diagnosis)
-            elif result.status != "passed":
-                result = with_diagnosis(result, estimates.latest, target, derivative, options)
-        results.append(result)
-    seconds = (time.perf_counter() - start) / len(layouts)
+        as_stated = with_diagnosis(
+            as_stated, estimates.latest, target, entry.derivative, check_options
+        )
+    results = _in_each_layout(draw, target, as_stated, estimates, check_options, options.layouts)
+    seconds = (time.perf_counter() - start) / len(options.layouts)
     # The record names the layout of the comparison (the claim's own, as stated, may differ).
     context = {key: value for key, value in common.items() if key != "mistake"}
     records = [check_record(result, seconds=seconds, **context) for result in results]
     return [
         replace(record, layout=name, mistake=entry.mistake)
-        for name, record in zip(layouts, records, strict=True)
+        for name, record in zip(options.layouts, records, strict=True)
     ]
+
+
+def _in_each_layout(
+    draw: _Draw,
+    target: Target,
+    as_stated: CheckResult,
+    estimates: Estimates,
+    options: CheckOptions,
+    layouts: Sequence[str],
+) -> list[CheckResult]:
+    """The verdict in each layout, reusing the estimates of the verdict as stated.
+
+    The claim is converted to the layout of the comparison, through `check`'s own path; a
+    claim with another layout's shape than the stated one fails as stated, in every one. The
+    diagnosis is the one of the identity as stated (what `gradcheck show` prints).
+    """
+    entry, point = draw.entry, draw.point
+    f_shape, x_shape = estimates.first.f_value.shape, target.x.shape
+    results = []
+    for name in layouts:
+        if name == entry.layout or as_stated.layout != entry.layout:
+            results.append(as_stated)
+            continue
+        derivative = _derivative_in(entry, name, f_shape, x_shape)
+        result, estimates = full_verdict(target, derivative(**point), name, options, estimates)
+        if result.status != "passed" and as_stated.diagnosis is not None:
+            result = replace(result, diagnosis=as_stated.diagnosis)
+        elif result.status != "passed":
+            result = with_diagnosis(result, estimates.latest, target, derivative, options)
+        results.append(result)
+    return results
 
 
 def _derivative_in(
@@ -387,14 +479,11 @@ def check_record(
 def run_catalogue(
     select: Sequence[str] | str | None = None,
     families: Sequence[str] | str | None = None,
-    layouts: Sequence[str] = ("numerator", "denominator"),
-    trials: int = 10,
-    seed: int = 0,
-    module: ModuleType | str | Path | None = None,
     *,
-    method: str = "central",
     catalogue: Catalogue | None = None,
+    options: RunOptions | None = None,
     progress: Callable[[int, int, str], None] | None = None,
+    **values: Unpack[RunValues],
 ) -> CatalogueReport:
     """Check identities on random shape draws, in each layout.
 
@@ -404,22 +493,18 @@ def run_catalogue(
         Identity names or glob patterns (``"dtr*"``); default all.
     families : str or sequence of str, optional
         Families to run; default all.
-    layouts : sequence of {"numerator", "denominator", "tensor"}
-        Layouts to compare in; the claim is converted from the layout its identity states.
-    trials : int
-        Random draws of shapes and values per identity.
-    seed : int
-        Makes the run reproducible; each identity's draws depend only on the seed, the trial
-        and its name.
-    module : module, dotted name or path, optional
-        Load the identities from this module or ``.py`` file instead of the built-in
-        catalogue (identities defined with :func:`gradcheck.identity`).
-    method : str
-        Finite-difference method.
     catalogue : Catalogue, optional
-        Run this catalogue instead (overrides `module`).
+        The identities to run; default the installed catalogue
+        (:func:`gradcheck.installed_catalogue`). A module of your own is loaded with
+        :func:`gradcheck.load_catalogue`.
+    options : RunOptions, optional
+        `layouts`, `trials`, `seed` and `method` as one record.
     progress : callable, optional
         Called as ``progress(done, total, name)`` after each identity.
+    **values
+        The fields of :class:`RunOptions` as keywords, put over `options`: ``layouts``
+        (default numerator and denominator), ``trials`` (10), ``seed`` (0), ``method``
+        ("central").
 
     Returns
     -------
@@ -437,19 +522,14 @@ def run_catalogue(
     >>> report.ok, len(report.records)
     (True, 8)
     """
-    if isinstance(trials, bool) or not isinstance(trials, int) or trials < 1:
-        raise InvalidArgumentError(f"`trials` must be a positive integer; got {trials!r}.")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise InvalidArgumentError(f"`seed` must be a non-negative integer; got {seed!r}.")
-    layouts = tuple(validate_layout(name, allowed=LAYOUTS, name="layouts") for name in layouts)
-    if not layouts:
-        raise InvalidArgumentError("`layouts` must name at least one layout.")
-    validate_method(method)
+    opts = merge_options(RunOptions, options, values, "run_catalogue")
     if catalogue is None:
-        if module is None:
-            catalogue = installed_catalogue()
-        else:
-            catalogue = load_catalogue(module)
+        catalogue = installed_catalogue()
+    elif not isinstance(catalogue, Catalogue):
+        raise InvalidArgumentError(
+            f"`catalogue` must be a Catalogue; got {type(catalogue).__name__} (a module or a "
+            f"path is loaded with gradcheck.load_catalogue)."
+        )
     chosen = catalogue.select(select, families)
     start = time.perf_counter()
     records: list[CheckRecord] = []
@@ -457,15 +537,15 @@ def run_catalogue(
     # threads wait for each other (``--family trace`` ran 3-4x slower with one core busy).
     with threadpool_limits(limits=1, user_api="blas"):
         for done, entry in enumerate(chosen, start=1):
-            for trial in range(trials):
-                records.extend(_check_draw(entry, trial, int(seed), layouts, method))
+            for trial in range(opts.trials):
+                records.extend(_check_draw(entry, trial, opts))
             if progress is not None:
                 progress(done, len(chosen), entry.name)
     return CatalogueReport(
         records=tuple(records),
-        seed=int(seed),
-        trials=trials,
-        method=method,
-        layouts=layouts,
+        seed=opts.seed,
+        trials=opts.trials,
+        method=opts.method,
+        layouts=opts.layouts,
         seconds=time.perf_counter() - start,
     )

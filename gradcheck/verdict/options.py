@@ -182,11 +182,12 @@ class DirectionalValues(CheckValues, total=False):
     seed: int | np.random.Generator
 
 
-Options = TypeVar("Options", bound=CheckOptions)
+#: A frozen options record (CheckOptions, DirectionalOptions, TaylorOptions, RunOptions ...).
+Options = TypeVar("Options")
 
 
 def merge_options(
-    kind: type[Options], options: CheckOptions | None, values: Mapping[str, Any], caller: str
+    kind: type[Options], options: object, values: Mapping[str, Any], caller: str
 ) -> Options:
     """One validated record of type `kind` from `options` with `values` put over it.
 
