@@ -30,7 +30,9 @@ NAMES = [
 def test_catalogue_identity_check_and_check_agree(name, method):
     entry = CATALOGUE[name]
     seed, trial = 3, 1
-    (record,) = _check_draw(entry, trial, seed, (entry.layout,), method)
+    (record,) = _check_draw(
+        entry, trial, gc.RunOptions(seed=seed, layouts=(entry.layout,), method=method)
+    )
     _, point = entry.draw(entry.seed_sequence(seed, trial))
     via_identity = entry.check(point, method=method)
     via_check = gc.check(
@@ -60,7 +62,7 @@ def test_the_other_layout_is_the_claim_converted_and_checked_by_check(name):
     entry = CATALOGUE[name]
     other = "numerator" if entry.layout == "denominator" else "denominator"
     _, point = entry.draw(entry.seed_sequence(0, 0))
-    records = _check_draw(entry, 0, 0, (entry.layout, other), "central")
+    records = _check_draw(entry, 0, gc.RunOptions(layouts=(entry.layout, other)))
     claimed = np.asarray(entry.derivative(**point))
     f_shape = np.shape(entry.f(**point))
     x_shape = np.shape(point[entry.wrt])

@@ -122,7 +122,7 @@ def test_run_options_record_keywords_and_bad_values():
     assert by_record.layouts == ("denominator",) and len(by_record.records) == 2
     with pytest.raises(gc.InvalidArgumentError, match="the string 'numerator'"):
         gc.RunOptions(layouts="numerator")
-    with pytest.raises(gc.InvalidArgumentError, match="unknown option 'module'.*layouts"):
+    with pytest.raises(gc.InvalidArgumentError, match=r"unknown option 'module'.*layouts"):
         gc.run_catalogue(select=["dxTAx_dx"], module="mymod")
     with pytest.raises(gc.InvalidArgumentError, match="load_catalogue"):
         gc.run_catalogue(catalogue="mymod")  # type: ignore[arg-type]

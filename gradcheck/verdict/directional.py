@@ -17,7 +17,6 @@ import numpy as np
 
 from ..engine import (
     LAYOUTS,
-    Method,
     Point,
     Target,
     TensorEstimate,
@@ -75,16 +74,74 @@ def _random_directions(
     return d, v
 
 
+def _probe_vectorized(target: Target, f0: np.ndarray, d0: np.ndarray) -> tuple[bool, int]:
+    """Whether f takes a stack of points along direction `d0` (and the evaluations that cost):
+    probe points at distinct steps within 1e-3, batched against single calls."""
+    x = target.x
+    if not target.batchable:
+        return False, 0  # an np.matrix variable: a stack of points cannot be an np.matrix
+    size = probe_size(target, f0.shape)
+    j = np.arange(size)
+    t = 1e-3 * (-1.0) ** j / (1 + j // 2)  # 1, -1, 1/2, -1/2, ...
+    probe = x[None] + t.reshape((size,) + (1,) * x.ndim) * d0
+    singles = np.stack(
+        [call_checked(target, p.copy(), "at a probe point", allow_complex=False) for p in probe]
+    )
+    result = probe_batching(target, probe, singles, allow_complex=False)
+    return result.vectorized, size + result.evaluations
+
+
+@dataclass
+class _AlongDirections:
+    """``psi(t)_r = v_r . f(x + t d_r)``: f along each direction, projected on its output
+    weights, for a stack of steps ``t``; counts the evaluations of f."""
+
+    target: Target
+    f0: np.ndarray
+    d: np.ndarray
+    v: np.ndarray
+    vectorized: bool
+    chunk_bytes: int
+    evaluations: int = 0
+
+    def __call__(self, t: np.ndarray) -> np.ndarray:
+        t = np.asarray(t)
+        ts = t.reshape(-1)
+        count, x = len(self.d), self.target.x
+
+        def make_points(start: int, stop: int) -> np.ndarray:
+            idx = np.arange(start, stop)
+            b, r = idx // count, idx % count
+            return x[None] + ts[b].reshape((-1,) + (1,) * x.ndim) * self.d[r]
+
+        values, _ = evaluate_points(
+            self.target,
+            make_points,
+            ts.size * count,
+            self.f0.shape,
+            vectorized=self.vectorized,
+            chunk_bytes=self.chunk_bytes,
+            allow_complex=np.iscomplexobj(ts),
+        )
+        self.evaluations += ts.size * count
+        values = values.reshape(ts.size, count, self.f0.size)
+        if not np.all(np.isfinite(values)):
+            b, r = (int(i) for i in np.argwhere(~np.isfinite(values))[0][:2])
+            raise NonFiniteValueError(
+                f"{self.target.role} returned a non-finite value at x + t d (direction {r}, "
+                f"t = {ts[b]}); it is finite at the point itself. Choose a smaller `step`, or a "
+                f"point farther from where f is undefined."
+            )
+        out = np.einsum("bkm,km->bk", values, self.v)
+        return out.reshape((*t.shape, count))
+
+
 def _directional_estimate(
     target: Target,
     f0: np.ndarray,
-    method: Method,
     count: int,
     rng: np.random.Generator,
-    *,
-    step: object,
-    vectorized: bool | None,
-    chunk_bytes: int,
+    options: DirectionalOptions,
 ) -> tuple[TensorEstimate, np.ndarray, np.ndarray, int]:
     """Estimate ``v_r^T J d_r`` for `count` random directions.
 
@@ -92,58 +149,13 @@ def _directional_estimate(
     output weights and the number of evaluations of f.
     """
     x = target.x
-    f_shape = f0.shape
+    method = options.finite_differences
     d, v = _random_directions(x, f0.size, count, rng)
-    evaluations = [0]
-    if vectorized is None and not target.batchable:
-        vectorized = False  # an np.matrix variable: a stack of points cannot be an np.matrix
+    vectorized, probing = options.vectorized, 0
     if vectorized is None:
-        size = probe_size(target, f_shape)
-        j = np.arange(size)
-        t = 1e-3 * (-1.0) ** j / (1 + j // 2)  # distinct steps within 1e-3: 1, -1, 1/2, -1/2, ...
-        probe = x[None] + t.reshape((size,) + (1,) * x.ndim) * d[0]
-        singles = np.stack(
-            [call_checked(target, p.copy(), "at a probe point", allow_complex=False) for p in probe]
-        )
-        result = probe_batching(target, probe, singles, allow_complex=False)
-        vectorized = result.vectorized
-        evaluations[0] += size + result.evaluations
-
-    def psi(t: np.ndarray) -> np.ndarray:
-        t = np.asarray(t)
-        ts = t.reshape(-1)
-        batch = ts.size
-        is_complex = np.iscomplexobj(ts)
-
-        def make_points(start: int, stop: int) -> np.ndarray:
-            idx = np.arange(start, stop)
-            b, r = idx // count, idx % count
-            shape = (-1,) + (1,) * x.ndim
-            return x[None] + ts[b].reshape(shape) * d[r]
-
-        values, _ = evaluate_points(
-            target,
-            make_points,
-            batch * count,
-            f_shape,
-            vectorized=bool(vectorized),
-            chunk_bytes=chunk_bytes,
-            allow_complex=is_complex,
-        )
-        evaluations[0] += batch * count
-        values = values.reshape(batch, count, f0.size)
-        if not np.all(np.isfinite(values)):
-            b, r = (int(i) for i in np.argwhere(~np.isfinite(values))[0][:2])
-            raise NonFiniteValueError(
-                f"{target.role} returned a non-finite value at x + t d (direction {r}, "
-                f"t = {ts[b]}); it is finite at the point itself. Choose a smaller `step`, or a "
-                f"point farther from where f is undefined."
-            )
-        out = np.einsum("bkm,km->bk", values, v)
-        return out.reshape((*t.shape, count))
-
+        vectorized, probing = _probe_vectorized(target, f0, d[0])
+    psi = _AlongDirections(target, f0, d, v, bool(vectorized), options.chunk_bytes)
     psi_target = Target(f=psi, x=np.zeros(()), wrt=None, others={}, role=target.role)
-    psi0 = v @ f0.ravel()
     # A projection must resolve an error in one entry, which it sees scaled by ~1/sqrt(n):
     # the step search aims that much lower (it stops where the error stops improving).
     refine_above = None
@@ -152,13 +164,13 @@ def _directional_estimate(
     est = estimate_tensor(
         psi_target,
         method,
-        step=step,
+        step=options.step,
         vectorized=True,
-        chunk_bytes=chunk_bytes,
-        at_point=(psi0, 0),
+        chunk_bytes=options.chunk_bytes,
+        at_point=(v @ f0.ravel(), 0),
         refine_above=refine_above,
     )
-    return est, d, v, evaluations[0]
+    return est, d, v, probing + psi.evaluations
 
 
 #: Entries sampled to compute a directional detection threshold on large Jacobians.
@@ -341,16 +353,7 @@ def _project(
     rng: np.random.Generator,
     options: DirectionalOptions,
 ) -> _Projections:
-    est, d, v, used = _directional_estimate(
-        target,
-        f0,
-        options.finite_differences,
-        count,
-        rng,
-        step=options.step,
-        vectorized=options.vectorized,
-        chunk_bytes=options.chunk_bytes,
-    )
+    est, d, v, used = _directional_estimate(target, f0, count, rng, options)
     return _Projections(est, d, v, used)
 
 
