@@ -18,7 +18,7 @@ import time
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 import numpy as np
 
@@ -40,7 +40,7 @@ from .catalogue import (
 )
 from .engine import LAYOUTS, METHOD_NAMES, seed_from_text
 from .errors import GradcheckError, InvalidArgumentError, UnknownNameError
-from .expressions import compile_expression
+from .expressions import CompiledExpression, compile_expression
 from .report import (
     compare_reports,
     load_report,
@@ -375,22 +375,44 @@ def _parse_shapes(text: str) -> dict[str, str]:
     return shapes
 
 
-def _draw_point(
-    shapes: dict[str, str], constraints: dict[str, str], names: list[str], rng: np.random.Generator
-) -> tuple[dict[str, int], dict[str, np.ndarray]]:
+def _draw_shapes(
+    shapes: dict[str, str], names: list[str], rng: np.random.Generator
+) -> tuple[dict[str, int], dict[str, tuple[int, ...]]]:
+    """Random dimensions and the concrete shape of every variable."""
     dims = draw_dimensions(names, rng)
-    point = {}
+    concrete = {}
     for var, spec in shapes.items():
         try:
-            shape = resolve_shape(spec, dims)
+            concrete[var] = resolve_shape(spec, dims)
         except InvalidArgumentError as exc:
             raise InvalidArgumentError(f"--shapes {var}={spec}: {exc}") from exc
+    return dims, concrete
+
+
+def _sample_point(
+    shapes: dict[str, tuple[int, ...]], constraints: dict[str, str], rng: np.random.Generator
+) -> dict[str, np.ndarray]:
+    point = {}
+    for var, shape in shapes.items():
         constraint = constraints.get(var, "any")
         try:
             point[var] = sample(constraint, rng, shape)
         except InvalidArgumentError as exc:
             raise InvalidArgumentError(f"--constraint {var}={constraint}: {exc}") from exc
-    return dims, point
+    return point
+
+
+def _at_shapes(function: Any, shapes: dict[str, tuple[int, ...]], what: str) -> Any:
+    """A typed formula analysed at concrete `shapes` before anything is allocated (its budgets
+    and shape rules checked statically; calls then take stacks of points); any other callable
+    as it is."""
+    if not isinstance(function, CompiledExpression):
+        return function
+    try:
+        return function.with_shapes(shapes)
+    except GradcheckError as exc:
+        listed = ", ".join(f"{k}={v}" for k, v in shapes.items())
+        raise InvalidArgumentError(f"{what} at shapes {listed}: {exc}") from exc
 
 
 def _constraints(items: Sequence[str], shapes: dict[str, str]) -> dict[str, str]:
@@ -417,8 +439,13 @@ def _random_checks(f, derivative, shapes, constraints, args, out: TextIO) -> int
     for trial in range(args.trials):
         began = time.perf_counter()
         rng = np.random.default_rng([args.seed, trial])
-        dims, point = _draw_point(shapes, constraints, names, rng)
-        result = check(f, derivative, point, wrt=args.wrt, layout=args.layout, method=args.method)
+        dims, concrete = _draw_shapes(shapes, names, rng)
+        f_at = _at_shapes(f, concrete, "the formula")
+        derivative_at = _at_shapes(derivative, concrete, "--claim")
+        point = _sample_point(concrete, constraints, rng)
+        result = check(
+            f_at, derivative_at, point, wrt=args.wrt, layout=args.layout, method=args.method
+        )
         results.append((trial, dims, result))
         records.append(
             record_from_result(

@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from gradcheck.cli import main
@@ -471,3 +472,24 @@ def test_save_of_formula_and_check_is_checked_before_the_run(capsys, tmp_path, c
         head = ["check", "no_such_module_for_gradcheck:f", "--derivative", "m:g"]
     code, out, err = run(capsys, *head, "--shapes", "x=n", "--save", target)
     assert code == 2 and "--save" in err and "not found" in err and out == ""
+
+
+def test_formula_is_analysed_at_each_draws_shapes_before_anything_is_sampled(capsys, monkeypatch):
+    import gradcheck.cli as cli
+
+    sampled = []
+    monkeypatch.setattr(cli, "sample", lambda *a: sampled.append(a) or np.zeros(a[2]))
+    code, _, err = run(
+        capsys,
+        "formula",
+        "sum(kron(kron(kron(A, A), kron(A, A)), A))",
+        "--claim",
+        "A",
+        "--wrt",
+        "A",
+        "--shapes",
+        "A=8,8",
+    )
+    assert code == 2 and sampled == []
+    assert "the formula at shapes A=(8, 8)" in err and "max_elements" in err
+    assert len(err.strip().splitlines()) == 1
