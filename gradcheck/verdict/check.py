@@ -35,10 +35,11 @@ from ..errors import (
 )
 from .diagnosis import Diagnosis, Evidence, diagnose
 from .options import CheckOptions, CheckValues, merge_options
+from .outcome import ComparedOutcome, error_ratio
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
-from .text import _fmt_err, _index_text, entries_table
+from .text import _fmt_err, _index_text
 
 __all__ = ["CheckResult", "Status", "assert_gradient", "check", "full_check"]
 
@@ -48,14 +49,8 @@ SAFETY = 4.0
 Status = Literal["passed", "failed", "inconclusive"]
 
 
-def frozen_array(value: object) -> np.ndarray:
-    out = np.array(value, copy=True)
-    out.flags.writeable = False
-    return out
-
-
 @dataclass(frozen=True, kw_only=True)
-class CheckResult:
+class CheckResult(ComparedOutcome):
     """Outcome of comparing a claimed derivative with a numerical one.
 
     Attributes
@@ -133,41 +128,12 @@ class CheckResult:
     diagnosis: Diagnosis | None = None
     declared_layout: str | None = None
 
-    def __post_init__(self) -> None:
-        # a result cannot be edited into another verdict: its arrays are read-only copies
-        for name in ("tolerance", "numerical", "claimed", "error_estimate", "reliable"):
-            object.__setattr__(self, name, frozen_array(getattr(self, name)))
-
-    @property
-    def passed(self) -> bool:
-        """True when `status` is "passed"; also the truth value of the result."""
-        return self.status == "passed"
-
-    def __bool__(self) -> bool:
-        return self.passed
-
     def __str__(self) -> str:
-        ratio = error_ratio(np.abs(self.claimed - self.numerical), self.tolerance)
-        parts = [self.headline]
-        if self.claimed.size:
-            parts.append(
-                entries_table(
-                    claimed=self.claimed,
-                    numerical=self.numerical,
-                    tolerance=self.tolerance,
-                    error_estimate=self.error_estimate,
-                    ratio=ratio,
-                )
-            )
+        parts = self.report_parts()
         parts.extend(self.notes)
         if self.diagnosis is not None:
             parts.append(f"diagnosis: {self.diagnosis}")
         return "\n".join(parts)
-
-
-def error_ratio(err: np.ndarray, tol: np.ndarray) -> np.ndarray:
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(tol > 0, err / np.where(tol > 0, tol, 1.0), np.where(err > 0, np.inf, 0.0))
 
 
 def _as_claimed_array(value: object, label: str) -> np.ndarray:

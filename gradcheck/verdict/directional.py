@@ -41,8 +41,6 @@ from .check import (
     claimed_value,
     compare_candidates,
     derivative_text,
-    error_ratio,
-    frozen_array,
     full_verdict,
     headline_text,
     layout_notes,
@@ -52,7 +50,7 @@ from .check import (
 )
 from .diagnosis import Diagnosis, Evidence, diagnose
 from .options import CheckOptions, DirectionalOptions, DirectionalValues, merge_options
-from .text import entries_table
+from .outcome import ComparedOutcome, error_ratio
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -217,7 +215,7 @@ FALLBACK_MAX_SIZE = 2048
 
 
 @dataclass(frozen=True, kw_only=True)
-class DirectionalResult:
+class DirectionalResult(ComparedOutcome):
     """Outcome of comparing a claimed derivative's projections on random directions with
     finite-difference directional derivatives (:func:`check_directional`).
 
@@ -282,31 +280,10 @@ class DirectionalResult:
     diagnosis: Diagnosis | None = None
     declared_layout: str | None = None
 
-    def __post_init__(self) -> None:
-        for name in ("tolerance", "numerical", "claimed", "error_estimate", "reliable"):
-            object.__setattr__(self, name, frozen_array(getattr(self, name)))
-
-    @property
-    def passed(self) -> bool:
-        """True when `status` is "passed"; also the truth value of the result."""
-        return self.status == "passed"
-
-    def __bool__(self) -> bool:
-        return self.passed
+    INDEX_LABEL = "direction"
 
     def __str__(self) -> str:
-        parts = [self.headline]
-        if self.claimed.size:
-            parts.append(
-                entries_table(
-                    claimed=self.claimed,
-                    numerical=self.numerical,
-                    tolerance=self.tolerance,
-                    error_estimate=self.error_estimate,
-                    ratio=error_ratio(np.abs(self.claimed - self.numerical), self.tolerance),
-                    index_label="direction",
-                )
-            )
+        parts = self.report_parts()
         parts.extend(self.notes)
         if self.located is not None:
             parts.append(f"the full check: {self.located}")

@@ -26,6 +26,7 @@ from ..engine import (
 from ..errors import InvalidArgumentError, NonFiniteValueError, ShapeMismatchError
 from .check import claimed_value
 from .options import merge_options
+from .outcome import Outcome
 from .text import render_table
 
 if TYPE_CHECKING:
@@ -35,7 +36,7 @@ __all__ = ["TaylorOptions", "TaylorResult", "taylor_test"]
 
 
 @dataclass(frozen=True, kw_only=True)
-class TaylorResult:
+class TaylorResult(Outcome):
     """Outcome of :func:`taylor_test`.
 
     Attributes
@@ -73,19 +74,7 @@ class TaylorResult:
     direction: np.ndarray = field(repr=False)
     headline: str
 
-    def __post_init__(self) -> None:
-        for name in ("steps", "remainders", "orders", "direction"):
-            value = np.array(getattr(self, name), copy=True)
-            value.flags.writeable = False
-            object.__setattr__(self, name, value)
-
-    @property
-    def passed(self) -> bool:
-        """True when `status` is "passed"; also the truth value of the result."""
-        return self.status == "passed"
-
-    def __bool__(self) -> bool:
-        return self.passed
+    ARRAYS = ("steps", "remainders", "orders", "direction")
 
     def __str__(self) -> str:
         rows = []
