@@ -7,6 +7,7 @@ from ._version import __version__
 from .catalogue import (
     CONSTRAINTS,
     MISTAKES,
+    REFERENCE_MISTAKES,
     Catalogue,
     CatalogueReport,
     CheckRecord,
@@ -66,6 +67,7 @@ __all__ = [
     "LAYOUTS",
     "METHOD_NAMES",
     "MISTAKES",
+    "REFERENCE_MISTAKES",
     "Catalogue",
     "CatalogueReport",
     "CheckOptions",

@@ -8,6 +8,7 @@ from .docs import identity_card, render_listing, render_markdown
 from .installed import CATALOGUE_GROUP, installed_catalogue, installed_catalogues
 from .registry import (
     MISTAKES,
+    REFERENCE_MISTAKES,
     Catalogue,
     DuplicateIdentityError,
     Identity,
@@ -34,6 +35,7 @@ __all__ = [
     "CATALOGUE_GROUP",
     "CONSTRAINTS",
     "MISTAKES",
+    "REFERENCE_MISTAKES",
     "Catalogue",
     "CatalogueReport",
     "CheckRecord",

@@ -1,8 +1,10 @@
 """Identities as data: the `identity` and `pitfall` decorators and the `Catalogue` collection.
 
-There is no global registry. The decorators turn a function into an :class:`Identity` record
-(stored under the function's name in its module); a :class:`Catalogue` is built by collecting
-the records of one or more modules, refusing duplicate names.
+There is no global registry. :func:`identity` turns formulas of the expression language (or,
+as a decorator, a Python function) into an :class:`Identity` record, stored under its name in
+the module that defines it and belonging to that module's family; :func:`pitfall` records a
+known-wrong claim with the diagnosis kind it should be given. A :class:`Catalogue` is built by
+collecting the records of one or more modules, refusing duplicate names.
 """
 
 from __future__ import annotations
@@ -12,38 +14,75 @@ import fnmatch
 import importlib
 import importlib.util
 import inspect
+import sys
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from types import ModuleType
+from types import MappingProxyType, ModuleType
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..engine import LAYOUTS, validate_layout, validate_seed
 from ..errors import InvalidArgumentError, UnknownNameError
+from ..expressions import (
+    Call,
+    CompiledExpression,
+    Expression,
+    Variable,
+    analyse,
+    parse_expression,
+    render_latex,
+    render_text,
+)
+from ..verdict import KINDS
 from .constraints import _sampler, sample
 from .shapes import dimension_names, draw_dimensions, evaluate_dimension, resolve_shape
 
 if TYPE_CHECKING:
     from ..verdict import CheckResult
 
-__all__ = ["MISTAKES", "Catalogue", "Identity", "identity", "load_catalogue", "pitfall"]
+__all__ = [
+    "MISTAKES",
+    "REFERENCE_MISTAKES",
+    "Catalogue",
+    "Identity",
+    "identity",
+    "load_catalogue",
+    "pitfall",
+]
 
-#: The mistake classes a pitfall is labelled with.
-MISTAKES: tuple[str, ...] = (
-    "missing_transpose",
-    "factor_2",
-    "symmetric_only",
-    "sign_error",
-    "wrong_layout",
-    "missing_term",
-    "missing_half",
-    "wrong_order",
-    "structured_convention",
-    "missing_chain_factor",
+#: The mistake classes a pitfall is labelled with: the diagnosis's own kinds (see
+#: :data:`gradcheck.verdict.KINDS`), so that a pitfall's label is what the diagnosis says of
+#: it -- except "unreliable" and "unknown", which name no mistake.
+MISTAKES: tuple[str, ...] = tuple(k for k in KINDS if k not in ("unreliable", "unknown"))
+
+#: The mistake classes of the project's reference table (``shared/reference/identities.md``)
+#: and of catalogues written before the classes were the diagnosis kinds, mapped to the kind.
+#: A missing chain-rule factor is a missing term for the diagnosis (the difference is a term
+#: of its own); a missing 1/2 and a spurious 2 are both a wrong scale.
+REFERENCE_MISTAKES: Mapping[str, str] = MappingProxyType(
+    {
+        "missing_transpose": "transpose",
+        "factor_2": "scale",
+        "missing_half": "scale",
+        "sign_error": "sign",
+        "wrong_layout": "layout",
+        "symmetric_only": "symmetric_only",
+        "missing_term": "missing_term",
+        "missing_chain_factor": "missing_term",
+        "wrong_order": "wrong_order",
+        "structured_convention": "structured_convention",
+    }
 )
+
+#: The module name under which :func:`load_catalogue` imports a ``.py`` file (its stem follows).
+_FILE_MODULE_PREFIX = "_gradcheck_user_"
+
+#: A variable's declaration: its shape (``"n m"``, optionally followed by conditions on the
+#: dimensions, ``"n m where n > m"``), or a pair ``(shape, constraint)``.
+VariableSpec = str | tuple[str, str]
 
 
 class DuplicateIdentityError(InvalidArgumentError):
@@ -59,7 +98,8 @@ class Identity:
     name : str
         Unique name.
     family : str
-        Group of related identities (a module of the catalogue).
+        Group of related identities: the last part of the name of the module defining it
+        (a pitfall keeps the family of the identity it corrupts).
     f : callable
         The function, called with every variable by keyword. Written batch-polymorphic in
         `wrt` (leading batch axes) when `vectorized` is True.
@@ -70,11 +110,12 @@ class Identity:
     constraints : Mapping[str, str]
         Constraint of each variable (see :data:`gradcheck.CONSTRAINTS`); default ``"any"``.
     derivative : callable
-        The claimed derivative, with f's signature, in `layout`.
+        The claimed derivative, called with every variable by keyword, in `layout`.
     layout : {"numerator", "denominator", "tensor"}
         Layout in which `derivative` is stated (the one its source uses).
     latex, text : str
-        The identity as a LaTeX formula and as plain text.
+        The identity as a LaTeX formula and as plain text (both generated from the
+        expressions for an entry written in the expression language).
     source : str
         Where it comes from, e.g. "Matrix Cookbook (57)".
     conditions : tuple of str
@@ -91,6 +132,8 @@ class Identity:
         For a pitfall: its mistake class (one of :data:`MISTAKES`).
     note : str
         Anything else worth knowing (conventions, errata).
+    formula : Expression or None
+        The parsed function, when the entry is written in the expression language.
     """
 
     name: str
@@ -110,6 +153,7 @@ class Identity:
     corrects: str | None = None
     mistake: str | None = None
     note: str = ""
+    formula: Expression | None = field(default=None, repr=False, compare=False)
 
     @property
     def is_pitfall(self) -> bool:
@@ -149,6 +193,99 @@ class Identity:
         return np.random.default_rng([seed, trial, zlib.crc32(self.name.encode())])
 
 
+def _keyword_signature(names: Iterable[str]) -> inspect.Signature:
+    kind = inspect.Parameter.KEYWORD_ONLY
+    return inspect.Signature([inspect.Parameter(n, kind) for n in names])
+
+
+class _Formula:
+    """A formula of the expression language as a function of the variables (by keyword).
+
+    Called at one point or at a stack of points (leading axes on any variable); the formula is
+    analysed once for each set of unbatched shapes it meets (the variables' ranks are known
+    from their symbolic shapes) and evaluated batched.
+    """
+
+    _REMEMBERED = 64
+
+    def __init__(self, expression: Expression, ranks: Mapping[str, int], name: str) -> None:
+        self.expression = expression
+        self.ranks = dict(ranks)
+        self.__name__ = name
+        self.__signature__ = _keyword_signature(self.ranks)
+        self._compiled: dict[tuple, CompiledExpression] = {}
+
+    def __repr__(self) -> str:
+        return f"<formula {self.expression.source!r}>"
+
+    def __call__(self, **arrays: Any) -> np.ndarray:
+        values = {n: np.asarray(arrays[n]) for n in self.ranks if n in arrays}
+        key = tuple(v.shape[max(0, v.ndim - self.ranks[n]) :] for n, v in values.items())
+        compiled = self._compiled.get(key)
+        if compiled is None:
+            shapes = dict(zip(values, key, strict=True))
+            compiled = CompiledExpression(self.expression).with_shapes(shapes)
+            if len(self._compiled) >= self._REMEMBERED:
+                self._compiled.pop(next(iter(self._compiled)))
+            self._compiled[key] = compiled
+        return compiled(**values)
+
+
+def _by_name(fn: Callable[..., Any], variables: Iterable[str], where: str) -> Callable[..., Any]:
+    """`fn` (taking some of the variables by name) as a function of all of them by keyword."""
+    variables = list(variables)
+    params = inspect.signature(fn).parameters.values()
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params):
+        return fn
+    names = [p.name for p in params]
+    unknown = [n for n in names if n not in variables]
+    if unknown:
+        raise InvalidArgumentError(
+            f"{where}: the derivative takes {unknown}, which are not variables; the variables "
+            f"are {variables}."
+        )
+    if names == variables:
+        return fn
+
+    def claim(**point: Any) -> Any:
+        return fn(**{n: point[n] for n in names})
+
+    claim.__name__ = getattr(fn, "__name__", "derivative")
+    claim.__signature__ = _keyword_signature(variables)  # type: ignore[attr-defined]
+    return claim
+
+
+def _declarations(
+    variables: Mapping[str, VariableSpec], where: str
+) -> tuple[dict[str, str], dict[str, str], tuple[str, ...]]:
+    """Shapes, constraints and dimension conditions of `variables` declarations."""
+    if not isinstance(variables, Mapping) or not variables:
+        raise InvalidArgumentError(
+            f"{where}: `variables` must map each variable name to its shape, e.g. "
+            f'{{"X": "n m", "A": ("m m", "spd")}}; got {variables!r}.'
+        )
+    shapes, constraints, conditions = {}, {}, []
+    for name, spec in variables.items():
+        if isinstance(spec, tuple) and len(spec) == 2 and all(isinstance(s, str) for s in spec):
+            spec, constraints[name] = spec
+        elif not isinstance(spec, str):
+            raise InvalidArgumentError(
+                f"{where}: the declaration of {name!r} must be a shape string or a pair "
+                f"(shape, constraint), e.g. 'n m' or ('n n', 'spd'); got {spec!r}."
+            )
+        shape, _, clause = spec.partition(" where ")
+        shapes[name] = shape.strip()
+        for cond in clause.split(","):
+            if cond.strip() and cond.strip() not in conditions:
+                conditions.append(cond.strip())
+    return shapes, constraints, tuple(conditions)
+
+
+def _family(module: str | None) -> str:
+    """The family of an entry defined in `module`: the last part of its dotted name."""
+    return (module or "").rsplit(".", 1)[-1].removeprefix(_FILE_MODULE_PREFIX)
+
+
 def _validate_entry(entry: Identity) -> Identity:
     where = f"identity {entry.name!r}"
     if entry.wrt not in entry.shapes:
@@ -174,65 +311,203 @@ def _validate_entry(entry: Identity) -> Identity:
     if entry.expected not in ("pass", "fail"):
         raise InvalidArgumentError(f"{where}: `expected` must be 'pass' or 'fail'.")
     if entry.mistake is not None and entry.mistake not in MISTAKES:
+        old = REFERENCE_MISTAKES.get(entry.mistake)
+        hint = f" ({entry.mistake!r} is now {old!r})" if old else ""
         raise InvalidArgumentError(
-            f"{where}: unknown mistake class {entry.mistake!r}; known: {', '.join(MISTAKES)}."
+            f"{where}: unknown mistake class {entry.mistake!r}{hint}; known: {', '.join(MISTAKES)}."
         )
     return entry
+
+
+def _example_shapes(
+    shapes: Mapping[str, str], conditions: Sequence[str]
+) -> dict[str, tuple[int, ...]]:
+    """Concrete shapes at one fixed draw of the dimensions (for analysis and rendering)."""
+    names = dimension_names(list(shapes.values()))
+    dims = draw_dimensions(
+        names, np.random.default_rng(0), conditions=conditions, size_one_probability=0.0
+    )
+    return {v: resolve_shape(spec, dims) for v, spec in shapes.items()}
+
+
+def _parsed(source: str, shapes: Mapping[str, str], conditions: Sequence[str], where: str):
+    """`source` parsed over the variables, checked at example shapes; and those shapes."""
+    try:
+        expression = parse_expression(source, list(shapes))
+        example = _example_shapes(shapes, conditions)
+        analyse(expression, example)
+    except InvalidArgumentError as exc:
+        raise InvalidArgumentError(f"{where}: {exc}") from None
+    return expression, example
+
+
+def _formula_text(
+    f: Expression, derivative: Expression, shapes: Mapping[str, tuple[int, ...]], wrt: str
+) -> tuple[str, str]:
+    """The identity ``d f / d wrt = derivative`` in plain text and in LaTeX."""
+    f_text = render_text(f, shapes)
+    opens = isinstance(f.root, (Call, Variable)) and not f_text.startswith(("||", "|"))
+    text = (
+        f"d {f_text}/d{wrt}" if opens else f"d({f_text})/d{wrt}"
+    ) + f" = {render_text(derivative, shapes)}"
+    latex = rf"\frac{{\partial {render_latex(f, shapes)}}}{{\partial {wrt}}} = " + render_latex(
+        derivative, shapes
+    )
+    return text, latex
+
+
+def _claim(
+    derivative: str | Callable[..., Any],
+    shapes: Mapping[str, str],
+    conditions: Sequence[str],
+    where: str,
+) -> tuple[Callable[..., Any], Expression | None, dict[str, tuple[int, ...]] | None]:
+    """The derivative as a function of all variables by keyword, and its expression (if any)."""
+    if isinstance(derivative, str):
+        expression, example = _parsed(derivative, shapes, conditions, where)
+        ranks = {v: len(s) for v, s in example.items()}
+        return _Formula(expression, ranks, "derivative"), expression, example
+    if not callable(derivative):
+        raise InvalidArgumentError(
+            f"{where}: `derivative` must be a formula (a string) or a callable; got {derivative!r}."
+        )
+    return _by_name(derivative, shapes, where), None, None
 
 
 def identity(
     name: str | None = None,
     *,
-    family: str,
+    f: str | None = None,
+    derivative: str | Callable[..., Any],
+    variables: Mapping[str, VariableSpec],
     wrt: str,
-    shapes: Mapping[str, str],
-    derivative: Callable[..., Any],
     layout: str = "denominator",
-    constraints: Mapping[str, str] | None = None,
-    latex: str = "",
-    text: str = "",
     source: str = "",
-    conditions: Sequence[str] = (),
-    vectorized: bool | None = None,
     note: str = "",
-) -> Callable[[Callable[..., Any]], Identity]:
-    """Decorator: the decorated function is the identity's ``f``; returns an :class:`Identity`.
+) -> Any:
+    """A closed-form derivative as an :class:`Identity`: written as formulas, or decorating f.
+
+    Written in the expression language (:mod:`gradcheck.expressions`), `f` and `derivative`
+    are formulas and the call returns the Identity; its plain-text and LaTeX formulas are
+    generated from them and it is evaluated batched (``vectorized=True``). Without `f`, the
+    call is a decorator: the decorated Python function is f, its docstring the plain-text
+    formula, and ``vectorized`` is None (detected on each check).
+
+    Parameters
+    ----------
+    name : str, optional
+        Unique name; required with `f`, the decorated function's name by default.
+    f : str, optional
+        The function as a formula over the variables, e.g. ``"trace(X @ A)"``.
+    derivative : str or callable
+        The claimed derivative in `layout`: a formula, or a callable taking any of the
+        variables by name (``lambda A: A.T``); the registry passes the point by keyword.
+    variables : mapping of str to str or (str, str)
+        Every variable's shape (``"n"``, ``"n m"``, ``"2*n-1"``, ``""`` for a scalar), or a
+        pair ``(shape, constraint)`` with a constraint of :data:`gradcheck.CONSTRAINTS`. A
+        shape may end with conditions on the dimensions: ``"n m where n > m"``.
+    wrt : str
+        The variable the derivative is taken with respect to.
+    layout : {"denominator", "numerator", "tensor"}
+        Layout in which `derivative` is stated (the one its source uses).
+    source : str
+        Where it comes from, e.g. "Matrix Cookbook (57)".
+    note : str
+        Anything else worth knowing (conventions, errata).
+
+    Returns
+    -------
+    Identity, or a decorator returning one when `f` is not given.
+
+    The family is the last part of the defining module's name.
 
     Examples
     --------
-    >>> import numpy as np
-    >>> @identity(
-    ...     family="quadratic", wrt="x", shapes={"x": "n", "A": "n n"},
-    ...     derivative=lambda x, A: (A + A.T) @ x,
-    ...     text="d(x^T A x)/dx = (A + A^T) x", source="Matrix Cookbook (82)",
+    >>> entry = identity(
+    ...     "quadratic_form", f="x @ A @ x", derivative="(A + A.T) @ x",
+    ...     variables={"x": "n", "A": "n n"}, wrt="x", source="Matrix Cookbook (82)",
     ... )
-    ... def quadratic_form(x, A):
-    ...     return np.einsum("...i,ij,...j->...", x, A, x)
-    >>> quadratic_form.name, quadratic_form.layout
-    ('quadratic_form', 'denominator')
+    >>> print(entry.text)
+    d(x A x)/dx = (A + A^T) x
+    >>> print(entry.latex)
+    \\frac{\\partial x A x}{\\partial x} = (A + A^{\\top}) x
+    >>> import numpy as np
+    >>> @identity(derivative=lambda A: A.T, variables={"X": "n m", "A": "m n"}, wrt="X")
+    ... def trace_of_product(X, A):
+    ...     '''d tr(X A)/dX = A^T'''
+    ...     return np.trace(X @ A, axis1=-2, axis2=-1)
+    >>> trace_of_product.text, trace_of_product.layout
+    ('d tr(X A)/dX = A^T', 'denominator')
     """
+    spec = _Spec(name, derivative, variables, wrt, layout, source, note)
+    if f is None:
+        return spec.decorate
+    if not isinstance(f, str) or not isinstance(name, str):
+        raise InvalidArgumentError(
+            "`identity(name, f=...)` takes the name and f as a formula (strings); to define f "
+            f"in Python, decorate it: @identity(...). Got name={name!r}, f={f!r}."
+        )
+    return spec.from_formula(f, _family(sys._getframe(1).f_globals.get("__name__")))
 
-    def decorate(f: Callable[..., Any]) -> Identity:
+
+@dataclass(frozen=True)
+class _Spec:
+    """The arguments of :func:`identity`, turned into an Identity by either route."""
+
+    name: str | None
+    derivative: str | Callable[..., Any]
+    variables: Mapping[str, VariableSpec]
+    wrt: str
+    layout: str
+    source: str
+    note: str
+
+    def _record(self, name: str, **fields: Any) -> Identity:
+        where = f"identity {name!r}"
+        shapes, constraints, conditions = _declarations(self.variables, where)
+        claim, claimed, example = _claim(self.derivative, shapes, conditions, where)
+        fields = {**fields}
+        formula = fields.pop("formula", None)
+        if formula is not None and claimed is not None:
+            text, latex = _formula_text(formula, claimed, example, self.wrt)
+            if self.layout != "denominator":
+                text += f" ({self.layout})"
+            fields.update(text=text, latex=latex, formula=formula)
         return _validate_entry(
             Identity(
-                name=name or f.__name__,
-                family=family,
-                f=f,
-                wrt=wrt,
-                shapes=dict(shapes),
-                constraints=dict(constraints or {}),
-                derivative=derivative,
-                layout=layout,
-                latex=latex,
-                text=text,
-                source=source,
-                conditions=tuple(conditions),
-                vectorized=vectorized,
-                note=note,
+                name=name,
+                wrt=self.wrt,
+                shapes=shapes,
+                constraints=constraints,
+                conditions=conditions,
+                derivative=claim,
+                layout=self.layout,
+                source=self.source,
+                note=self.note,
+                **fields,
             )
         )
 
-    return decorate
+    def from_formula(self, f: str, family: str) -> Identity:
+        where = f"identity {self.name!r}"
+        shapes, _, conditions = _declarations(self.variables, where)
+        formula, example = _parsed(f, shapes, conditions, where)
+        ranks = {v: len(s) for v, s in example.items()}
+        return self._record(
+            self.name,
+            family=family,
+            f=_Formula(formula, ranks, str(self.name)),
+            formula=formula,
+            vectorized=True,
+        )
+
+    def decorate(self, f: Callable[..., Any]) -> Identity:
+        return self._record(
+            self.name or f.__name__,
+            family=_family(getattr(f, "__module__", None)),
+            f=f,
+            text=inspect.getdoc(f) or "",
+        )
 
 
 def pitfall(
@@ -240,34 +515,69 @@ def pitfall(
     *,
     corrects: Identity,
     mistake: str,
-    derivative: Callable[..., Any],
+    derivative: str | Callable[..., Any],
     layout: str | None = None,
-    shapes: Mapping[str, str] | None = None,
-    constraints: Mapping[str, str] | None = None,
-    conditions: Sequence[str] | None = None,
-    text: str = "",
+    variables: Mapping[str, VariableSpec] | None = None,
     source: str = "",
     note: str = "",
 ) -> Identity:
     """A known-wrong claim for the function of `corrects`: expected to fail.
 
-    `shapes`, `constraints` and `conditions` override those of the correct identity (e.g. to
-    make a matrix square, so that a transposition error is a wrong value, not a wrong shape).
+    Parameters
+    ----------
+    name : str
+        Unique name.
+    corrects : Identity
+        The correct identity whose function the claim is about (its family is kept).
+    mistake : str
+        The mistake class, one of :data:`MISTAKES` (the diagnosis kinds): the diagnosis of the
+        claim should name it.
+    derivative : str or callable
+        The wrong claim: a formula or a callable taking variables by name.
+    layout : str, optional
+        Layout of the claim (that of `corrects` by default).
+    variables : mapping, optional
+        Declarations overriding those of `corrects` (see :func:`identity`), e.g. to make a
+        matrix square, so that a transposition error is a wrong value, not a wrong shape, or to
+        require ``"n n where n >= 2"`` where a 1 x 1 matrix would make the mistake vanish. A
+        shape string keeps the variable's constraint; conditions add to those of `corrects`.
+    source, note : str
+        Where the mistake comes from (that of `corrects` by default); anything else.
+
+    Returns
+    -------
+    Identity
+        With ``expected="fail"``; its plain text is generated when both `corrects` and the
+        claim are formulas.
     """
+    where = f"pitfall {name!r}"
+    declared = {
+        v: (spec, corrects.constraints[v]) if v in corrects.constraints else spec
+        for v, spec in corrects.shapes.items()
+    }
+    for v, spec in (variables or {}).items():
+        keep = v in corrects.constraints and isinstance(spec, str)
+        declared[v] = (spec, corrects.constraints[v]) if keep else spec
+    shapes, constraints, conditions = _declarations(declared, where)
+    conditions = tuple(dict.fromkeys((*corrects.conditions, *conditions)))
+    claim, claimed, example = _claim(derivative, shapes, conditions, where)
+    text = f"wrong ({mistake.replace('_', ' ')}) claim for: {corrects.text}"
+    if corrects.formula is not None and claimed is not None:
+        text = _formula_text(corrects.formula, claimed, example, corrects.wrt)[0]
     return _validate_entry(
         replace(
             corrects,
             name=name,
-            derivative=derivative,
+            derivative=claim,
             layout=layout or corrects.layout,
-            shapes={**corrects.shapes, **(shapes or {})},
-            constraints={**corrects.constraints, **(constraints or {})},
-            conditions=tuple(corrects.conditions if conditions is None else conditions),
+            shapes=shapes,
+            constraints=constraints,
+            conditions=conditions,
             expected="fail",
             corrects=corrects.name,
             mistake=mistake,
             latex="",
-            text=text or f"wrong ({mistake.replace('_', ' ')}) claim for: {corrects.text}",
+            text=text,
             source=source or corrects.source,
             note=note,
         )
@@ -414,7 +724,7 @@ def _import(module: ModuleType | str | Path) -> ModuleType:
         path = Path(text)
         if not path.is_file():
             raise UnknownNameError(f"no identity file {text!r}.")
-        spec = importlib.util.spec_from_file_location(f"_gradcheck_user_{path.stem}", path)
+        spec = importlib.util.spec_from_file_location(f"{_FILE_MODULE_PREFIX}{path.stem}", path)
         if spec is None or spec.loader is None:
             raise UnknownNameError(f"cannot load {text!r} as a Python module.")
         loaded = importlib.util.module_from_spec(spec)

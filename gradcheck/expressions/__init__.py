@@ -3,7 +3,8 @@
 A formula typed by a person (``"x @ A @ x"``, ``"np.log(np.linalg.det(X))"``) is parsed into a
 typed syntax tree (:func:`parse_expression`), its shapes are inferred from the variables'
 shapes without evaluating anything (:func:`infer_shape`, :func:`analyse`), and it is evaluated
-with numpy (:func:`evaluate`, or :func:`compile_expression` for a callable).
+with numpy (:func:`evaluate`, or :func:`compile_expression` for a callable) and rendered for
+people as plain text or canonical LaTeX (:func:`render_text`, :func:`render_latex`).
 
 The language
 ------------
@@ -74,6 +75,7 @@ from ._nodes import (
     Variable,
 )
 from ._parse import CONSTANTS, parse_expression
+from ._render import render_latex, render_text
 from ._rules import RuleError, Shape
 
 __all__ = [
@@ -108,4 +110,6 @@ __all__ = [
     "evaluate",
     "infer_shape",
     "parse_expression",
+    "render_latex",
+    "render_text",
 ]

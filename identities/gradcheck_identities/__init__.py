@@ -2,10 +2,14 @@
 
 Built from the project's reference table (The Matrix Cookbook Sec. 2, the Wikipedia layout
 tables, Giles' results for algorithmic differentiation, machine-learning gradients), each entry
-written here in batch-polymorphic form. ``pitfalls`` holds the known-wrong claims.
+written here in batch-polymorphic form: as formulas of gradcheck's expression language where it
+can state them (evaluated batched), otherwise as Python functions built from ``_helpers``, all
+of which treat leading axes as a batch. ``pitfalls`` holds the known-wrong claims.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from gradcheck import Catalogue, load_catalogue
 
@@ -30,5 +34,12 @@ FAMILY_MODULES = (
 
 
 def builtin_catalogue() -> Catalogue:
-    """Every identity and pitfall of the built-in catalogue."""
-    return load_catalogue(*FAMILY_MODULES)
+    """Every identity and pitfall of the built-in catalogue.
+
+    The Python functions among them are batch-polymorphic (every helper of ``_helpers`` is),
+    so they are marked ``vectorized=True`` here, once for the whole catalogue.
+    """
+    entries = load_catalogue(*FAMILY_MODULES)
+    return Catalogue(
+        e if e.vectorized is not None else replace(e, vectorized=True) for e in entries
+    )

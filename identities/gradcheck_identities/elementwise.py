@@ -1,239 +1,208 @@
 """Element-wise functions and Hadamard products."""
 
-from functools import partial
-
 import numpy as np
 
 from gradcheck import identity
 
-from ._helpers import dot, sigmoid, sumall
-
-ident = partial(identity, family="elementwise", vectorized=True)
 WIKI_VV = "Wikipedia vector-by-vector"
 
 
-@ident(
+d_sum_exp_dx = identity(
+    "d_sum_exp_dx",
+    f="sum(exp(x), axis=-1)",
+    derivative="exp(x)",
+    variables={"x": "n"},
     wrt="x",
-    shapes={"x": "n"},
-    derivative=lambda x: np.exp(x),
-    text="d sum(exp(x))/dx = exp(x)",
     source="standard",
 )
-def d_sum_exp_dx(x):
-    return np.sum(np.exp(x), axis=-1)
 
 
-@ident(
+d_sum_log_dx = identity(
+    "d_sum_log_dx",
+    f="sum(log(x), axis=-1)",
+    derivative="1 / x",
+    variables={"x": ("n", "positive")},
     wrt="x",
-    shapes={"x": "n"},
-    constraints={"x": "positive"},
-    derivative=lambda x: 1 / x,
-    text="d sum(log(x))/dx = 1/x",
     source="standard",
 )
-def d_sum_log_dx(x):
-    return np.sum(np.log(x), axis=-1)
 
 
-@ident(
+d_aT_xsq_dx = identity(
+    "d_aT_xsq_dx",
+    f="a @ (x * x)",
+    derivative="2 * a * x",
+    variables={"a": "n", "x": "n"},
     wrt="x",
-    shapes={"a": "n", "x": "n"},
-    derivative=lambda a, x: 2 * a * x,
-    text="d(a^T (x o x))/dx = 2 a o x",
     source="standard",
 )
-def d_aT_xsq_dx(a, x):
-    return dot(a, x * x)
 
 
-@ident(
+d_aT_hadamard_dx = identity(
+    "d_aT_hadamard_dx",
+    f="a @ (x * y)",
+    derivative="a * y",
+    variables={"a": "n", "x": "n", "y": "n"},
     wrt="x",
-    shapes={"a": "n", "x": "n", "y": "n"},
-    derivative=lambda a, x, y: a * y,
-    text="d(a^T (x o y))/dx = a o y",
     source="standard",
 )
-def d_aT_hadamard_dx(a, x, y):
-    return dot(a, x * y)
 
 
-@ident(
+d_sum_Xsq_dX = identity(
+    "d_sum_Xsq_dX",
+    f="sum(X * X)",
+    derivative="2 * X",
+    variables={"X": "n m"},
     wrt="X",
-    shapes={"X": "n m"},
-    derivative=lambda X: 2 * X,
-    text="d sum(X o X)/dX = 2X",
     source="Matrix Cookbook (133)",
 )
-def d_sum_Xsq_dX(X):
-    return sumall(X * X)
 
 
-@ident(
+d_sum_logX_dX = identity(
+    "d_sum_logX_dX",
+    f="sum(log(X))",
+    derivative="1 / X",
+    variables={"X": ("n m", "positive")},
     wrt="X",
-    shapes={"X": "n m"},
-    constraints={"X": "positive"},
-    derivative=lambda X: 1 / X,
-    text="d sum(log(X))/dX = 1/X",
     source="standard",
 )
-def d_sum_logX_dX(X):
-    return sumall(np.log(X))
 
 
-@ident(
+d_tr_AT_hadamard_XB_dX = identity(
+    "d_tr_AT_hadamard_XB_dX",
+    f="sum(A * (X * B))",
+    derivative="A * B",
+    variables={"A": "n m", "X": "n m", "B": "n m"},
     wrt="X",
-    shapes={"A": "n m", "X": "n m", "B": "n m"},
-    derivative=lambda A, X, B: A * B,
-    text="d tr(A^T (X o B))/dX = A o B",
     source="Wikipedia scalar-by-matrix (Hadamard product)",
 )
-def d_tr_AT_hadamard_XB_dX(A, X, B):
-    return sumall(A * (X * B))
 
 
-@ident(
+d_G_hadamard_XX_dX = identity(
+    "d_G_hadamard_XX_dX",
+    f="sum(G * X * X)",
+    derivative="2 * G * X",
+    variables={"G": "n m", "X": "n m"},
     wrt="X",
-    shapes={"G": "n m", "X": "n m"},
-    derivative=lambda G, X: 2 * G * X,
-    text="d sum(G o X o X)/dX = 2 G o X",
     source="Matrix Cookbook (38) instance",
 )
-def d_G_hadamard_XX_dX(G, X):
-    return sumall(G * X * X)
 
 
-@ident(
+d_sumX_squared_dX = identity(
+    "d_sumX_squared_dX",
+    f="sum(X) ** 2",
+    derivative="2 * sum(X) * ones_like(X)",
+    variables={"X": "n m"},
     wrt="X",
-    shapes={"X": "n m"},
-    derivative=lambda X: 2 * np.sum(X) * np.ones_like(X),
-    text="d (sum X)^2/dX = 2 sum(X) 1 1^T",
     source="Matrix Cookbook (77)",
 )
-def d_sumX_squared_dX(X):
-    return sumall(X) ** 2
 
 
-@ident(
+d_exp_vec_dx = identity(
+    "d_exp_vec_dx",
+    f="exp(x)",
+    derivative="diag(exp(x))",
+    variables={"x": "n"},
     wrt="x",
-    shapes={"x": "n"},
-    derivative=lambda x: np.diag(np.exp(x)),
-    text="d exp(x)/dx = diag(exp(x))",
     source=WIKI_VV,
 )
-def d_exp_vec_dx(x):
-    return np.exp(x)
 
 
-@ident(
+d_hadamard_vec_dx = identity(
+    "d_hadamard_vec_dx",
+    f="x * a",
+    derivative="diag(a)",
+    variables={"x": "n", "a": "n"},
     wrt="x",
-    shapes={"x": "n", "a": "n"},
-    derivative=lambda x, a: np.diag(a),
-    text="d(x o a)/dx = diag(a)",
     source=WIKI_VV,
 )
-def d_hadamard_vec_dx(x, a):
-    return x * a
 
 
-@ident(
+d_sin_vec_dx = identity(
+    "d_sin_vec_dx",
+    f="sin(x)",
+    derivative="diag(cos(x))",
+    variables={"x": "n"},
     wrt="x",
-    shapes={"x": "n"},
-    derivative=lambda x: np.diag(np.cos(x)),
-    text="d sin(x)/dx = diag(cos(x))",
     source=WIKI_VV,
 )
-def d_sin_vec_dx(x):
-    return np.sin(x)
 
 
-@ident(
+d_sigmoid_vec_dx = identity(
+    "d_sigmoid_vec_dx",
+    f="sigmoid(x)",
+    derivative="diag(sigmoid(x) * (1 - sigmoid(x)))",
+    variables={"x": "n"},
     wrt="x",
-    shapes={"x": "n"},
-    derivative=lambda x: np.diag(sigmoid(x) * (1 - sigmoid(x))),
-    text="d sigmoid(x)/dx = diag(s o (1 - s))",
     source="standard ML",
 )
-def d_sigmoid_vec_dx(x):
-    return sigmoid(x)
 
 
-@ident(
+d_tanh_vec_dx = identity(
+    "d_tanh_vec_dx",
+    f="tanh(x)",
+    derivative="diag(1 - tanh(x) ** 2)",
+    variables={"x": "n"},
     wrt="x",
-    shapes={"x": "n"},
-    derivative=lambda x: np.diag(1 - np.tanh(x) ** 2),
-    text="d tanh(x)/dx = diag(1 - tanh(x)^2)",
     source="standard ML",
 )
-def d_tanh_vec_dx(x):
-    return np.tanh(x)
 
 
-@ident(
+d_reciprocal_vec_dx = identity(
+    "d_reciprocal_vec_dx",
+    f="1 / x",
+    derivative="diag(-1 / x ** 2)",
+    variables={"x": ("n", "positive")},
     wrt="x",
-    shapes={"x": "n"},
-    constraints={"x": "positive"},
-    derivative=lambda x: np.diag(-1 / x**2),
-    text="d(1/x)/dx = diag(-1/x^2)",
     source="standard",
 )
-def d_reciprocal_vec_dx(x):
-    return 1 / x
 
 
-@ident(
-    wrt="x",
-    shapes={"x": "n"},
-    constraints={"x": "nonzero"},
+@identity(
     derivative=lambda x: np.diag((x > 0).astype(float)),
-    text="d relu(x)/dx = diag(x > 0)",
+    variables={"x": ("n", "nonzero")},
+    wrt="x",
     source="standard ML (away from 0)",
 )
 def d_relu_vec_dx(x):
+    """d relu(x)/dx = diag(x > 0)"""
     return np.maximum(x, 0)
 
 
-@ident(
+d_sqrt_vec_dx = identity(
+    "d_sqrt_vec_dx",
+    f="sqrt(x)",
+    derivative="diag(0.5 / sqrt(x))",
+    variables={"x": ("n", "positive")},
     wrt="x",
-    shapes={"x": "n"},
-    constraints={"x": "positive"},
-    derivative=lambda x: np.diag(0.5 / np.sqrt(x)),
-    text="d sqrt(x)/dx = diag(1 / (2 sqrt(x)))",
     source="standard",
 )
-def d_sqrt_vec_dx(x):
-    return np.sqrt(x)
 
 
-@ident(
+d_sum_absX_dX = identity(
+    "d_sum_absX_dX",
+    f="sum(abs(X))",
+    derivative="sign(X)",
+    variables={"X": ("n m", "nonzero")},
     wrt="X",
-    shapes={"X": "n m"},
-    constraints={"X": "nonzero"},
-    derivative=lambda X: np.sign(X),
-    text="d sum|X|/dX = sign(X)",
     source="standard (entrywise L1)",
 )
-def d_sum_absX_dX(X):
-    return sumall(np.abs(X))
 
 
-@ident(
+d_sum_softplus_dX = identity(
+    "d_sum_softplus_dX",
+    f="sum(logaddexp(0, X))",
+    derivative="sigmoid(X)",
+    variables={"X": "n m"},
     wrt="X",
-    shapes={"X": "n m"},
-    derivative=lambda X: sigmoid(X),
-    text="d sum(softplus(X))/dX = sigmoid(X)",
     source="standard ML",
 )
-def d_sum_softplus_dX(X):
-    return sumall(np.logaddexp(0, X))
 
 
-@ident(
+d_sum_relu_sq_dX = identity(
+    "d_sum_relu_sq_dX",
+    f="sum(maximum(X, 0) ** 2)",
+    derivative="2 * maximum(X, 0)",
+    variables={"X": ("n m", "nonzero")},
     wrt="X",
-    shapes={"X": "n m"},
-    constraints={"X": "nonzero"},
-    derivative=lambda X: 2 * np.maximum(X, 0),
-    text="d sum(relu(X)^2)/dX = 2 relu(X)",
     source="standard ML",
 )
-def d_sum_relu_sq_dX(X):
-    return sumall(np.maximum(X, 0) ** 2)

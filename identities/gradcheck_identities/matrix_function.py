@@ -1,7 +1,5 @@
 """Matrix functions: exponential, logarithm, square root, powers, Cholesky (Giles, Higham)."""
 
-from functools import partial
-
 import numpy as np
 
 from gradcheck import identity
@@ -25,7 +23,6 @@ from ._helpers import (
     tr,
 )
 
-ident = partial(identity, family="matrix_function", vectorized=True)
 GILES = "Giles 2008"
 
 
@@ -35,62 +32,60 @@ def _block(F, A, B):
     return F(np.block([[A, B], [np.zeros((n, n)), A]]))[:n, n:]
 
 
-@ident(
-    wrt="A",
-    shapes={"A": "n n", "G": "n n"},
+@identity(
     derivative=lambda A, G: _block(expm, A.T, G),
-    text="Abar = upper-right block of exp([[A^T, Cbar], [0, A^T]])",
+    variables={"A": "n n", "G": "n n"},
+    wrt="A",
     source=f"{GILES} (matrix exponential, reverse mode via the block-triangular exponential)",
 )
 def giles_expm_reverse(A, G):
+    """Abar = upper-right block of exp([[A^T, Cbar], [0, A^T]])"""
     return sumall(G * expm(A))
 
 
-@ident(
-    wrt="t",
-    shapes={"A": "n n", "B": "n n", "t": ""},
-    layout="numerator",
+@identity(
     derivative=lambda A, B, t: _block(expm, A + t * B, B),
-    text="d exp(A + tB)/dt = upper-right block of exp([[Y, B], [0, Y]])",
+    variables={"A": "n n", "B": "n n", "t": ""},
+    wrt="t",
+    layout="numerator",
     source=f"{GILES} (matrix exponential, forward mode); Higham Frechet derivative",
 )
 def giles_expm_forward(A, B, t):
+    """d exp(A + tB)/dt = upper-right block of exp([[Y, B], [0, Y]])"""
     return expm(A + bm(t) * B)
 
 
-@ident(
+d_expm_tA_dt = identity(
+    "d_expm_tA_dt",
+    f="expm(t * A)",
+    derivative="A @ expm(t * A)",
+    variables={"A": "n n", "t": ""},
     wrt="t",
-    shapes={"A": "n n", "t": ""},
     layout="numerator",
-    derivative=lambda A, t: A @ expm(t * A),
-    text="d exp(tA)/dt = A exp(tA)",
     source="standard",
 )
-def d_expm_tA_dt(A, t):
-    return expm(bm(t) * A)
 
 
-@ident(
-    wrt="X",
-    shapes={"A": "n n", "X": "n n"},
+@identity(
     derivative=lambda A, X: _block(expm, X.T, A.T),
-    text="d tr(A exp(X))/dX = upper-right block of exp([[X^T, A^T], [0, X^T]])",
+    variables={"A": "n n", "X": "n n"},
+    wrt="X",
     source=f"{GILES} (matrix exponential) with Cbar = A^T",
 )
 def d_trAexpm_dX(A, X):
+    """d tr(A exp(X))/dX = upper-right block of exp([[X^T, A^T], [0, X^T]])"""
     return tr(A @ expm(X))
 
 
-@ident(
-    wrt="t",
-    shapes={"A": "n n", "B": "n n", "t": ""},
-    constraints={"A": "pd_nonsym", "t": "small"},
-    layout="numerator",
+@identity(
     derivative=lambda A, B, t: _block(logm, A + t * B, B),
-    text="d log(A + tB)/dt = upper-right block of log([[Y, B], [0, Y]])",
+    variables={"A": ("n n", "pd_nonsym"), "B": "n n", "t": ("", "small")},
+    wrt="t",
+    layout="numerator",
     source="Higham 2008 (Frechet derivative of a primary matrix function, 2x2 block form)",
 )
 def d_logm_frechet_dt(A, B, t):
+    """d log(A + tB)/dt = upper-right block of log([[Y, B], [0, Y]])"""
     return logm(A + bm(t) * B)
 
 
@@ -99,28 +94,27 @@ def _dsqrtm(A, B, t):
     return solve_sylvester(S, S, B)
 
 
-@ident(
-    wrt="t",
-    shapes={"A": "n n", "B": "n n", "t": ""},
-    constraints={"A": "spd", "B": "symmetric", "t": "small"},
-    layout="numerator",
+@identity(
     derivative=_dsqrtm,
-    text="S dS + dS S = dA for S = A^(1/2)",
+    variables={"A": ("n n", "spd"), "B": ("n n", "symmetric"), "t": ("", "small")},
+    wrt="t",
+    layout="numerator",
     source="standard",
 )
 def d_sqrtm_sylvester_dt(A, B, t):
+    """S dS + dS S = dA for S = A^(1/2)"""
     return sqrtm(A + bm(t) * B)
 
 
-@ident(
-    wrt="t",
-    shapes={"A": "n n", "B": "n n", "t": ""},
-    layout="numerator",
+@identity(
     derivative=lambda A, B, t: _block(sinm, A + t * B, B),
-    text="d sin(A + tB)/dt = upper-right block of sin([[Y, B], [0, Y]])",
+    variables={"A": "n n", "B": "n n", "t": ""},
+    wrt="t",
+    layout="numerator",
     source="Higham 2008 (block Frechet derivative)",
 )
 def d_sinm_frechet_dt(A, B, t):
+    """d sin(A + tB)/dt = upper-right block of sin([[Y, B], [0, Y]])"""
     return sinm(A + bm(t) * B)
 
 
@@ -129,28 +123,28 @@ def _dXpow3(X):
     return tensor_from_gradient_order(grad, 2)
 
 
-@ident(
-    wrt="X",
-    shapes={"X": "n n"},
-    layout="tensor",
+@identity(
     derivative=_dXpow3,
-    text="d(X^n)_kl/dX_ij = sum_r (X^r J^ij X^(n-1-r))_kl, n = 3",
+    variables={"X": "n n"},
+    wrt="X",
+    layout="tensor",
     source="Matrix Cookbook (91)",
 )
 def dXpow3_dX_4d(X):
+    """d(X^n)_kl/dX_ij = sum_r (X^r J^ij X^(n-1-r))_kl, n = 3"""
     return mpow(X, 3)
 
 
-@ident(
-    wrt="X",
-    shapes={"a": "n", "X": "n n", "b": "n"},
+@identity(
     derivative=lambda a, X, b: sum(
         mpow(X, j).T @ np.outer(a, b) @ mpow(X, 2 - j).T for j in range(3)
     ),
-    text="d(a^T X^n b)/dX = sum_r (X^r)^T a b^T (X^(n-1-r))^T, n = 3",
+    variables={"a": "n", "X": "n n", "b": "n"},
+    wrt="X",
     source="Matrix Cookbook (92)",
 )
 def daTXnb_dX(a, X, b):
+    """d(a^T X^n b)/dX = sum_r (X^r)^T a b^T (X^(n-1-r))^T, n = 3"""
     return dot(a, mv(mpow(X, 3), b))
 
 
@@ -163,16 +157,16 @@ def _d93(a, X, b):
     )
 
 
-@ident(
-    wrt="X",
-    shapes={"a": "n", "X": "n n", "b": "n"},
+@identity(
     derivative=_d93,
-    text="d(a^T (X^n)^T X^n b)/dX = sum_r [(X^r)^T X^n b a^T + (X^r)^T X^n a b^T] (X^(n-1-r))^T",
+    variables={"a": "n", "X": "n n", "b": "n"},
+    wrt="X",
     source="Matrix Cookbook (93) corrected",
     note="the printed first term X^(n-1-r) a b^T (X^n)^T X^r is the transpose of the correct "
     "(X^r)^T X^n b a^T (X^(n-1-r))^T; n = 3",
 )
 def daTXnTXnb_dX(a, X, b):
+    """d(a^T (X^n)^T X^n b)/dX = sum_r [(X^r)^T X^n b a^T + (X^r)^T X^n a b^T] (X^(n-1-r))^T"""
     X3 = mpow(X, 3)
     return dot(mv(X3, a), mv(X3, b))
 
@@ -182,16 +176,15 @@ def _giles_chol(A, G):
     return sym(inv(L).T @ Phi(L.T @ np.tril(G)) @ inv(L))
 
 
-@ident(
-    wrt="A",
-    shapes={"A": "n n", "G": "n n"},
-    constraints={"A": "spd"},
+@identity(
     derivative=_giles_chol,
-    text="Abar = sym(L^-T Phi(L^T Lbar) L^-1)",
+    variables={"A": ("n n", "spd"), "G": "n n"},
+    wrt="A",
     source=f"{GILES} Sec. 3.1 (Cholesky); Murray 2016 closed form",
     note="symmetric-part convention (numpy's cholesky reads only one triangle)",
 )
 def giles_cholesky_reverse(A, G):
+    """Abar = sym(L^-T Phi(L^T Lbar) L^-1)"""
     return sumall(G * chol(sym(A)))
 
 
@@ -200,27 +193,24 @@ def _dchol(A, B, t):
     return L @ Phi(inv(L) @ B @ inv(L).T)
 
 
-@ident(
-    wrt="t",
-    shapes={"A": "n n", "B": "n n", "t": ""},
-    constraints={"A": "spd", "B": "symmetric", "t": "small"},
-    layout="numerator",
+@identity(
     derivative=_dchol,
-    text="dL = L Phi(L^-1 dA L^-T)",
+    variables={"A": ("n n", "spd"), "B": ("n n", "symmetric"), "t": ("", "small")},
+    wrt="t",
+    layout="numerator",
     source=f"{GILES} Sec. 3.1 (Cholesky, forward mode)",
 )
 def giles_cholesky_forward(A, B, t):
+    """dL = L Phi(L^-1 dA L^-T)"""
     return chol(A + bm(t) * B)
 
 
-@ident(
+dlogdet_via_cholesky_dA = identity(
+    "dlogdet_via_cholesky_dA",
+    f="2 * sum(log(diagonal(cholesky(sym(A)), axis1=-2, axis2=-1)), axis=-1)",
+    derivative="inv(sym(A))",
+    variables={"A": ("n n", "spd")},
     wrt="A",
-    shapes={"A": "n n"},
-    constraints={"A": "spd"},
-    derivative=lambda A: inv(sym(A)),
-    text="d 2 sum(log(diag(chol(A))))/dA = A^-1",
     source="Matrix Cookbook (43) via Cholesky",
     note="symmetric-part convention",
 )
-def dlogdet_via_cholesky_dA(A):
-    return 2 * np.sum(np.log(np.diagonal(chol(sym(A)), axis1=-2, axis2=-1)), axis=-1)

@@ -1,108 +1,93 @@
 """Derivatives of vector and matrix norms (Matrix Cookbook Sec. 2.6, standard results)."""
 
-from functools import partial
-
 import numpy as np
 
 from gradcheck import identity
 
-from ._helpers import T, dot, fro, mv, norm
+from ._helpers import norm
 
-ident = partial(identity, family="norm", vectorized=True)
-
-
-@ident(
+d_norm_x_minus_a_dx = identity(
+    "d_norm_x_minus_a_dx",
+    f="norm(x - a)",
+    derivative="(x - a) / norm(x - a)",
+    variables={"x": "n", "a": "n"},
     wrt="x",
-    shapes={"x": "n", "a": "n"},
-    derivative=lambda x, a: (x - a) / np.linalg.norm(x - a),
-    text="d||x - a||/dx = (x - a) / ||x - a||",
     source="Matrix Cookbook (130)",
 )
-def d_norm_x_minus_a_dx(x, a):
-    return norm(x - a)
 
 
-@ident(
-    wrt="x",
-    shapes={"x": "n", "a": "n"},
-    conditions=("n >= 2",),
+@identity(
     derivative=lambda x, a: (
         np.eye(len(x)) / np.linalg.norm(x - a) - np.outer(x - a, x - a) / np.linalg.norm(x - a) ** 3
     ),
-    text="d((x - a)/||x - a||)/dx = I/||x - a|| - (x - a)(x - a)^T/||x - a||^3",
+    variables={"x": "n where n >= 2", "a": "n"},
+    wrt="x",
     source="Matrix Cookbook (131)",
     note="symmetric, so layout-independent; for n = 1 the unit vector is constant",
 )
 def d_unit_vector_dx(x, a):
+    """d((x - a)/||x - a||)/dx = I/||x - a|| - (x - a)(x - a)^T/||x - a||^3"""
     return (x - a) / norm(x - a)[..., None]
 
 
-@ident(
+d_normsq_dx = identity(
+    "d_normsq_dx",
+    f="norm(x) ** 2",
+    derivative="2 * x",
+    variables={"x": "n"},
     wrt="x",
-    shapes={"x": "n"},
-    derivative=lambda x: 2 * x,
-    text="d||x||^2/dx = 2x",
     source="Matrix Cookbook (132); project seed notes",
 )
-def d_normsq_dx(x):
-    return norm(x) ** 2
 
 
-@ident(
+d_frob_sq_dX = identity(
+    "d_frob_sq_dX",
+    f="norm(X) ** 2",
+    derivative="2 * X",
+    variables={"X": "n m"},
     wrt="X",
-    shapes={"X": "n m"},
-    derivative=lambda X: 2 * X,
-    text="d||X||_F^2/dX = 2X",
     source="Matrix Cookbook (133); Wikipedia scalar-by-matrix",
 )
-def d_frob_sq_dX(X):
-    return fro(X) ** 2
 
 
-@ident(
+d_frob_dX = identity(
+    "d_frob_dX",
+    f="norm(X)",
+    derivative="X / norm(X, 'fro')",
+    variables={"X": "n m"},
     wrt="X",
-    shapes={"X": "n m"},
-    derivative=lambda X: X / np.linalg.norm(X, "fro"),
-    text="d||X||_F/dX = X / ||X||_F",
     source="Wikipedia scalar-by-matrix",
 )
-def d_frob_dX(X):
-    return fro(X)
 
 
-@ident(
+d_l1_dx = identity(
+    "d_l1_dx",
+    f="norm(x, 1)",
+    derivative="sign(x)",
+    variables={"x": ("n", "nonzero")},
     wrt="x",
-    shapes={"x": "n"},
-    constraints={"x": "nonzero"},
-    derivative=lambda x: np.sign(x),
-    text="d||x||_1/dx = sign(x)",
     source="standard (x without zero entries)",
 )
-def d_l1_dx(x):
-    return norm(x, 1)
 
 
-@ident(
+d_l3_dx = identity(
+    "d_l3_dx",
+    f="norm(x, 3)",
+    derivative="x * abs(x) / norm(x, 3) ** 2",
+    variables={"x": ("n", "nonzero")},
     wrt="x",
-    shapes={"x": "n"},
-    constraints={"x": "nonzero"},
-    derivative=lambda x: x * np.abs(x) / np.linalg.norm(x, 3) ** 2,
-    text="d||x||_3/dx = x |x| / ||x||_3^2",
     source="standard: x|x|^(p-2) / ||x||_p^(p-1), p = 3",
 )
-def d_l3_dx(x):
-    return norm(x, 3)
 
 
-@ident(
-    wrt="x",
-    shapes={"x": "n"},
-    constraints={"x": "nonzero"},
+@identity(
     derivative=lambda x: np.sign(x) * (np.abs(x) == np.abs(x).max()),
-    text="d||x||_inf/dx = sign(x_k) e_k, k the maximiser",
+    variables={"x": ("n", "nonzero")},
+    wrt="x",
     source="standard (unique maximiser)",
 )
 def d_linf_dx(x):
+    """d||x||_inf/dx = sign(x_k) e_k, k the maximiser"""
     return norm(x, np.inf)
 
 
@@ -110,117 +95,107 @@ def _svd_thin(X):
     return np.linalg.svd(X, full_matrices=False)
 
 
-@ident(
-    wrt="X",
-    shapes={"X": "n m"},
-    constraints={"X": "distinct_sv"},
+@identity(
     derivative=lambda X: (lambda U, s, Vt: U @ Vt)(*_svd_thin(X)),
-    text="d||X||_*/dX = U V^T",
+    variables={"X": ("n m", "distinct_sv")},
+    wrt="X",
     source="standard (full rank)",
 )
 def d_nuclear_dX(X):
+    """d||X||_*/dX = U V^T"""
     return np.linalg.norm(X, "nuc", axis=(-2, -1))
 
 
-@ident(
-    wrt="X",
-    shapes={"X": "n m"},
-    constraints={"X": "distinct_sv"},
+@identity(
     derivative=lambda X: (lambda U, s, Vt: np.outer(U[:, 0], Vt[0]))(*_svd_thin(X)),
-    text="d||X||_2/dX = u1 v1^T",
+    variables={"X": ("n m", "distinct_sv")},
+    wrt="X",
     source="standard; Giles 2008 Sec. 3.1 (SVD)",
 )
 def d_spectral_dX(X):
+    """d||X||_2/dX = u1 v1^T"""
     return np.linalg.norm(X, 2, axis=(-2, -1))
 
 
-@ident(
-    wrt="X",
-    shapes={"X": "n m"},
-    constraints={"X": "distinct_sv"},
+@identity(
     derivative=lambda X: (lambda U, s, Vt: 2 * s[0] * np.outer(U[:, 0], Vt[0]))(*_svd_thin(X)),
-    text="d||X||_2^2/dX = 2 sigma_1 u1 v1^T",
+    variables={"X": ("n m", "distinct_sv")},
+    wrt="X",
     source="standard",
 )
 def d_spectral_sq_dX(X):
+    """d||X||_2^2/dX = 2 sigma_1 u1 v1^T"""
     return np.linalg.norm(X, 2, axis=(-2, -1)) ** 2
 
 
-@ident(
+d_residual_norm_dx = identity(
+    "d_residual_norm_dx",
+    f="norm(A @ x - b)",
+    derivative="A.T @ (A @ x - b) / norm(A @ x - b)",
+    variables={"A": "m n", "x": "n", "b": "m"},
     wrt="x",
-    shapes={"A": "m n", "x": "n", "b": "m"},
-    derivative=lambda A, x, b: A.T @ (A @ x - b) / np.linalg.norm(A @ x - b),
-    text="d||Ax - b||/dx = A^T (Ax - b) / ||Ax - b||",
     source="Matrix Cookbook (130) + chain rule",
 )
-def d_residual_norm_dx(A, x, b):
-    return norm(mv(A, x) - b)
 
 
-@ident(
+d_frob_AXminusB_dX = identity(
+    "d_frob_AXminusB_dX",
+    f="norm(A @ X - B) ** 2",
+    derivative="2 * A.T @ (A @ X - B)",
+    variables={"A": "p n", "X": "n m", "B": "p m"},
     wrt="X",
-    shapes={"A": "p n", "X": "n m", "B": "p m"},
-    derivative=lambda A, X, B: 2 * A.T @ (A @ X - B),
-    text="d||AX - B||_F^2/dX = 2 A^T (AX - B)",
     source="Matrix Cookbook (120) with B = I",
 )
-def d_frob_AXminusB_dX(A, X, B):
-    return fro(A @ X - B) ** 2
 
 
-@ident(
+d_frob_XAminusB_dX = identity(
+    "d_frob_XAminusB_dX",
+    f="norm(X @ A - B) ** 2",
+    derivative="2 * (X @ A - B) @ A.T",
+    variables={"X": "n m", "A": "m p", "B": "n p"},
     wrt="X",
-    shapes={"X": "n m", "A": "m p", "B": "n p"},
-    derivative=lambda X, A, B: 2 * (X @ A - B) @ A.T,
-    text="d||XA - B||_F^2/dX = 2 (XA - B) A^T",
     source="Matrix Cookbook (120) with A = I",
 )
-def d_frob_XAminusB_dX(X, A, B):
-    return fro(X @ A - B) ** 2
 
 
-@ident(
+d_frob_XminusA_dX = identity(
+    "d_frob_XminusA_dX",
+    f="norm(X - A) ** 2",
+    derivative="2 * (X - A)",
+    variables={"X": "n m", "A": "n m"},
     wrt="X",
-    shapes={"X": "n m", "A": "n m"},
-    derivative=lambda X, A: 2 * (X - A),
-    text="d||X - A||_F^2/dX = 2 (X - A)",
     source="Matrix Cookbook (133) + shift",
 )
-def d_frob_XminusA_dX(X, A):
-    return fro(X - A) ** 2
 
 
-@ident(
+d_norm_cubed_dx = identity(
+    "d_norm_cubed_dx",
+    f="norm(x) ** 3",
+    derivative="3 * norm(x) * x",
+    variables={"x": "n"},
     wrt="x",
-    shapes={"x": "n"},
-    derivative=lambda x: 3 * np.linalg.norm(x) * x,
-    text="d||x||^3/dx = 3 ||x|| x",
     source="chain rule on (132)",
 )
-def d_norm_cubed_dx(x):
-    return norm(x) ** 3
 
 
-@ident(
+d_log_normsq_dx = identity(
+    "d_log_normsq_dx",
+    f="log(x @ x)",
+    derivative="2 * x / (x @ x)",
+    variables={"x": "n"},
     wrt="x",
-    shapes={"x": "n"},
-    derivative=lambda x: 2 * x / (x @ x),
-    text="d log(x^T x)/dx = 2x / x^T x",
     source="chain rule on (132)",
 )
-def d_log_normsq_dx(x):
-    return np.log(dot(x, x))
 
 
-@ident(
+d_frob_gram_sq_dX = identity(
+    "d_frob_gram_sq_dX",
+    f="norm(X.T @ X) ** 2",
+    derivative="4 * X @ X.T @ X",
+    variables={"X": "n m"},
     wrt="X",
-    shapes={"X": "n m"},
-    derivative=lambda X: 4 * X @ X.T @ X,
-    text="d||X^T X||_F^2/dX = 4 X X^T X",
     source="Matrix Cookbook (136)-(138) chain rule",
 )
-def d_frob_gram_sq_dX(X):
-    return fro(T(X) @ X) ** 2
 
 
 def _d1norm(X):
@@ -228,15 +203,14 @@ def _d1norm(X):
     return np.sign(X) * (np.arange(X.shape[1]) == j)[None, :]
 
 
-@ident(
-    wrt="X",
-    shapes={"X": "n m"},
-    constraints={"X": "nonzero"},
+@identity(
     derivative=_d1norm,
-    text="d||X||_1/dX = sign(X) on the maximising column",
+    variables={"X": ("n m", "nonzero")},
+    wrt="X",
     source="standard (max abs column sum; unique maximising column)",
 )
 def d_matrix_1norm_dX(X):
+    """d||X||_1/dX = sign(X) on the maximising column"""
     return np.linalg.norm(X, 1, axis=(-2, -1))
 
 
@@ -245,13 +219,12 @@ def _dinfnorm(X):
     return np.sign(X) * (np.arange(X.shape[0]) == i)[:, None]
 
 
-@ident(
-    wrt="X",
-    shapes={"X": "n m"},
-    constraints={"X": "nonzero"},
+@identity(
     derivative=_dinfnorm,
-    text="d||X||_inf/dX = sign(X) on the maximising row",
+    variables={"X": ("n m", "nonzero")},
+    wrt="X",
     source="standard (max abs row sum; unique maximising row)",
 )
 def d_matrix_infnorm_dX(X):
+    """d||X||_inf/dX = sign(X) on the maximising row"""
     return np.linalg.norm(X, np.inf, axis=(-2, -1))

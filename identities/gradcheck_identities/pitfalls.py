@@ -25,7 +25,7 @@ from . import (
     trace,
     vector_by_vector,
 )
-from ._helpers import chol, cosm, det, eigsort, expm, inv, mpow, softmax, sym, symlow
+from ._helpers import chol, cosm, eigsort, expm, inv, mpow, softmax, sym, symlow
 from ._helpers import sigmoid as _sigmoid
 
 N2 = ("n >= 2",)
@@ -36,37 +36,36 @@ SQUARE = {"A": "n n", "X": "n n", "B": "n n"}
 w_seed_quadform_row = pitfall(
     "w_seed_quadform_row",
     corrects=quadratic.dxTAx_dx,
-    mistake="factor_2",
-    derivative=lambda x, A: 2 * x @ (A + A.T),
-    text="d(x^T A x)/dx = 2 x^T (A + A^T)",
+    mistake="scale",
+    derivative="2 * x @ (A + A.T)",
     source="a published mistake (project seed notes)",
     note="spurious factor 2 (and a row vector)",
 )
 w_least_squares_no_2 = pitfall(
     "w_least_squares_no_2",
     corrects=ml_loss.d_least_squares_dw,
-    mistake="factor_2",
-    derivative=lambda X, w, y: X.T @ (X @ w - y),
+    mistake="scale",
+    derivative="X.T @ (X @ w - y)",
     note="gradient of (1/2)||Xw - y||^2 passed off as that of ||Xw - y||^2",
 )
 w_ridge_reg_factor = pitfall(
     "w_ridge_reg_factor",
     corrects=ml_loss.d_ridge_dw,
-    mistake="factor_2",
-    derivative=lambda X, w, y, lam: 2 * X.T @ (X @ w - y) + lam * w,
+    mistake="scale",
+    derivative="2 * X.T @ (X @ w - y) + lam * w",
 )
 w_frob_norm_not_squared = pitfall(
     "w_frob_norm_not_squared",
     corrects=norm.d_frob_dX,
-    mistake="factor_2",
-    derivative=lambda X: 2 * X,
+    mistake="scale",
+    derivative="2 * X",
     note="derivative of ||X||_F^2 given for ||X||_F",
 )
 w_det_XTAX_square_no_2 = pitfall(
     "w_det_XTAX_square_no_2",
     corrects=determinant.ddet_XTAX_square_dX,
-    mistake="factor_2",
-    derivative=lambda X, A: det(X.T @ A @ X) * inv(X).T,
+    mistake="scale",
+    derivative="det(X.T @ A @ X) * inv(X).T",
 )
 
 # -- symmetric only -------------------------------------------------------------------------
@@ -75,8 +74,8 @@ w_quadform_sym_only = pitfall(
     "w_quadform_sym_only",
     corrects=quadratic.dxTAx_dx,
     mistake="symmetric_only",
-    derivative=lambda x, A: 2 * A @ x,
-    conditions=N2,
+    derivative="2 * A @ x",
+    variables={"x": "n where n >= 2"},
     note="valid only for symmetric A",
 )
 w_nonsym_eig_vvT = pitfall(
@@ -86,44 +85,44 @@ w_nonsym_eig_vvT = pitfall(
     derivative=lambda A: (lambda w, V: np.outer(V[:, -1], V[:, -1]) / (V[:, -1] @ V[:, -1]))(
         *eigsort(A)
     ),
-    conditions=N2,
+    variables={"A": "n n where n >= 2"},
     note="d lambda/dA = v v^T holds only for symmetric A",
 )
 w_trWTAW_sym_only = pitfall(
     "w_trWTAW_sym_only",
     corrects=trace.dtrWTAW_dW,
     mistake="symmetric_only",
-    derivative=lambda W, A: 2 * A @ W,
-    conditions=N2,
+    derivative="2 * A @ W",
+    variables={"W": "n m where n >= 2"},
 )
 w_trBTXTCXB_sym_only = pitfall(
     "w_trBTXTCXB_sym_only",
     corrects=trace.dtrBTXTCXB_dX,
     mistake="symmetric_only",
-    derivative=lambda B, X, C: 2 * C @ X @ B @ B.T,
-    conditions=N2,
+    derivative="2 * C @ X @ B @ B.T",
+    variables={"X": "n m where n >= 2"},
 )
 w_wls_ds_sym_only = pitfall(
     "w_wls_ds_sym_only",
     corrects=quadratic.d_wls_ds_general_W,
     mistake="symmetric_only",
-    derivative=lambda x, A, s, W: -2 * A.T @ W @ (x - A @ s),
-    conditions=N2,
+    derivative="-2 * A.T @ W @ (x - A @ s)",
+    variables={"x": "n where n >= 2"},
     note="Cookbook (85) assumes symmetric W",
 )
 w_det_XTAX_sym_only = pitfall(
     "w_det_XTAX_sym_only",
     corrects=determinant.ddet_XTAX_general_dX,
     mistake="symmetric_only",
-    derivative=lambda X, A: 2 * det(X.T @ A @ X) * A @ X @ inv(X.T @ A @ X),
+    derivative="2 * det(X.T @ A @ X) * A @ X @ inv(X.T @ A @ X)",
     note="Cookbook (53) used for non-symmetric A",
 )
 w_trXBXT_sym_only = pitfall(
     "w_trXBXT_sym_only",
     corrects=trace.dtrXBXT_dX,
     mistake="symmetric_only",
-    derivative=lambda X, B: 2 * X @ B,
-    conditions=("m >= 2",),
+    derivative="2 * X @ B",
+    variables={"X": "n m where m >= 2"},
 )
 w_cookbook_128_nonsym_A = pitfall(
     "w_cookbook_128_nonsym_A",
@@ -132,7 +131,7 @@ w_cookbook_128_nonsym_A = pitfall(
     derivative=lambda X, A, C, B: (lambda M: -2 * C @ X @ M @ X.T @ B @ X @ M + 2 * B @ X @ M)(
         inv(A + X.T @ C @ X)
     ),
-    conditions=("m >= 2",),
+    variables={"X": "n m where m >= 2"},
     note="Cookbook (128) as printed, with a non-symmetric A (its stated assumptions only "
     "require B, C symmetric)",
 )
@@ -142,77 +141,73 @@ w_cookbook_128_nonsym_A = pitfall(
 w_aTXb_transposed = pitfall(
     "w_aTXb_transposed",
     corrects=linear.daTXb_dX,
-    mistake="missing_transpose",
-    derivative=lambda a, X, b: np.outer(b, a),
-    shapes={"a": "n", "X": "n n", "b": "n"},
-    conditions=N2,
+    mistake="transpose",
+    derivative="outer(b, a)",
+    variables={"a": "n where n >= 2", "X": "n n", "b": "n"},
     note="square non-symmetric X so the error is numeric, not just a shape clash",
 )
 w_trXA_no_transpose = pitfall(
     "w_trXA_no_transpose",
     corrects=trace.dtrXA_dX,
-    mistake="missing_transpose",
-    derivative=lambda X, A: A,
-    shapes={"X": "n n", "A": "n n"},
-    conditions=N2,
+    mistake="transpose",
+    derivative="A",
+    variables={"X": "n n where n >= 2", "A": "n n"},
 )
 w_trAB_dA_no_transpose = pitfall(
     "w_trAB_dA_no_transpose",
     corrects=trace.dtrAB_dA,
-    mistake="missing_transpose",
-    derivative=lambda A, B: B,
-    shapes={"A": "n n", "B": "n n"},
-    conditions=N2,
+    mistake="transpose",
+    derivative="B",
+    variables={"A": "n n where n >= 2", "B": "n n"},
 )
 w_trX2_no_transpose = pitfall(
     "w_trX2_no_transpose",
     corrects=trace.dtrX2_dX,
-    mistake="missing_transpose",
-    derivative=lambda X: 2 * X,
-    conditions=N2,
+    mistake="transpose",
+    derivative="2 * X",
+    variables={"X": "n n where n >= 2"},
 )
 w_det_no_transpose = pitfall(
     "w_det_no_transpose",
     corrects=determinant.ddetX_dX,
-    mistake="missing_transpose",
-    derivative=lambda X: det(X) * inv(X),
-    conditions=N2,
+    mistake="transpose",
+    derivative="det(X) * inv(X)",
+    variables={"X": "n n where n >= 2"},
 )
 w_logdet_no_transpose = pitfall(
     "w_logdet_no_transpose",
     corrects=determinant.dlogabsdet_dX,
-    mistake="missing_transpose",
-    derivative=lambda X: inv(X),
-    conditions=N2,
+    mistake="transpose",
+    derivative="inv(X)",
+    variables={"X": "n n where n >= 2"},
 )
 w_aTXinvb_no_transpose = pitfall(
     "w_aTXinvb_no_transpose",
     corrects=inverse.daTXinvb_dX,
-    mistake="missing_transpose",
-    derivative=lambda a, X, b: -inv(X) @ np.outer(a, b) @ inv(X),
-    conditions=N2,
+    mistake="transpose",
+    derivative="-inv(X) @ outer(a, b) @ inv(X)",
+    variables={"X": "n n where n >= 2"},
 )
 w_trAXinvB_no_transpose = pitfall(
     "w_trAXinvB_no_transpose",
     corrects=trace.dtrAXinvB_dX,
-    mistake="missing_transpose",
-    derivative=lambda A, X, B: -inv(X) @ B @ A @ inv(X),
-    shapes=SQUARE,
-    conditions=N2,
+    mistake="transpose",
+    derivative="-inv(X) @ B @ A @ inv(X)",
+    variables={"A": "n n where n >= 2", "X": "n n", "B": "n n"},
 )
 w_trsin_no_transpose = pitfall(
     "w_trsin_no_transpose",
     corrects=trace.dtr_sinX_dX,
-    mistake="missing_transpose",
+    mistake="transpose",
     derivative=lambda X: cosm(X),
-    conditions=N2,
+    variables={"X": "n n where n >= 2"},
 )
 w_expm_reverse_no_transpose = pitfall(
     "w_expm_reverse_no_transpose",
     corrects=matrix_function.giles_expm_reverse,
-    mistake="missing_transpose",
+    mistake="transpose",
     derivative=lambda A, G: expm(np.block([[A, G], [np.zeros_like(A), A]]))[: len(A), len(A) :],
-    conditions=N2,
+    variables={"A": "n n where n >= 2"},
 )
 
 
@@ -228,9 +223,9 @@ def _cookbook_93_printed(a, X, b):
 w_cookbook_93_as_printed = pitfall(
     "w_cookbook_93_as_printed",
     corrects=matrix_function.daTXnTXnb_dX,
-    mistake="missing_transpose",
+    mistake="transpose",
     derivative=_cookbook_93_printed,
-    conditions=N2,
+    variables={"X": "n n where n >= 2"},
     note="Matrix Cookbook (93) as it reads in a public transcription (compare with the PDF "
     "before calling it an erratum); n = 3",
 )
@@ -240,33 +235,33 @@ w_cookbook_93_as_printed = pitfall(
 w_least_squares_sign = pitfall(
     "w_least_squares_sign",
     corrects=ml_loss.d_least_squares_dw,
-    mistake="sign_error",
-    derivative=lambda X, w, y: 2 * X.T @ (y - X @ w),
+    mistake="sign",
+    derivative="2 * X.T @ (y - X @ w)",
 )
 w_aTXinvb_sign = pitfall(
     "w_aTXinvb_sign",
     corrects=inverse.daTXinvb_dX,
-    mistake="sign_error",
-    derivative=lambda a, X, b: inv(X).T @ np.outer(a, b) @ inv(X).T,
+    mistake="sign",
+    derivative="inv(X).T @ outer(a, b) @ inv(X).T",
 )
 w_logistic_sign = pitfall(
     "w_logistic_sign",
     corrects=ml_loss.d_logistic_01_dw,
-    mistake="sign_error",
+    mistake="sign",
     derivative=lambda X, w, y: X.T @ (y - _sigmoid(X @ w)),
 )
 w_softmax_ce_sign = pitfall(
     "w_softmax_ce_sign",
     corrects=ml_loss.d_softmax_ce_dz,
-    mistake="sign_error",
-    derivative=lambda z, y: y - softmax(z),
-    conditions=N2,
+    mistake="sign",
+    derivative="y - softmax(z)",
+    variables={"z": "n where n >= 2"},
 )
 w_det_inv_sign = pitfall(
     "w_det_inv_sign",
     corrects=determinant.ddet_Xinv_dX,
-    mistake="sign_error",
-    derivative=lambda X: det(inv(X)) * inv(X).T,
+    mistake="sign",
+    derivative="det(inv(X)) * inv(X).T",
 )
 
 # -- wrong layout ---------------------------------------------------------------------------
@@ -274,65 +269,62 @@ w_det_inv_sign = pitfall(
 w_aTXb_transposed_nonsquare = pitfall(
     "w_aTXb_transposed_nonsquare",
     corrects=linear.daTXb_dX,
-    mistake="wrong_layout",
-    derivative=lambda a, X, b: np.outer(b, a),
-    conditions=("n != m",),
+    mistake="layout",
+    derivative="outer(b, a)",
+    variables={"X": "n m where n != m"},
     note="on non-square X the numerator-layout answer has the wrong shape",
 )
 w_dAx_numerator = pitfall(
     "w_dAx_numerator",
     corrects=linear.dAx_dx,
-    mistake="wrong_layout",
-    derivative=lambda A, x: A,
-    shapes={"A": "n n"},
-    conditions=N2,
+    mistake="layout",
+    derivative="A",
+    variables={"A": "n n where n >= 2"},
     note="the seed's numerator-layout statement read as denominator layout",
 )
 w_dAx_numerator_nonsquare = pitfall(
     "w_dAx_numerator_nonsquare",
     corrects=linear.dAx_dx,
-    mistake="wrong_layout",
-    derivative=lambda A, x: A,
-    conditions=("m != n",),
+    mistake="layout",
+    derivative="A",
+    variables={"x": "n where m != n"},
     note="on non-square A the shape is wrong",
 )
 w_dxTA_numerator = pitfall(
     "w_dxTA_numerator",
     corrects=linear.dxTA_dx,
-    mistake="wrong_layout",
-    derivative=lambda x, A: A.T,
-    shapes={"A": "n n"},
-    conditions=N2,
+    mistake="layout",
+    derivative="A.T",
+    variables={"A": "n n where n >= 2"},
 )
 w_log_softmax_numerator = pitfall(
     "w_log_softmax_numerator",
     corrects=ml_loss.d_log_softmax_jacobian,
-    mistake="wrong_layout",
+    mistake="layout",
     derivative=lambda z: np.eye(len(z)) - np.outer(np.ones(len(z)), softmax(z)),
-    conditions=N2,
+    variables={"z": "n where n >= 2"},
 )
 w_cumsum_numerator = pitfall(
     "w_cumsum_numerator",
     corrects=vector_by_vector.d_cumsum_dx,
-    mistake="wrong_layout",
+    mistake="layout",
     derivative=lambda x: np.tril(np.ones((len(x), len(x)))),
-    conditions=N2,
+    variables={"x": "n where n >= 2"},
 )
 w_vec_chain_numerator = pitfall(
     "w_vec_chain_numerator",
     corrects=product_chain_rule.d_vec_chain_tanh_Wx,
-    mistake="wrong_layout",
-    derivative=lambda W, x: (1 - np.tanh(W @ x) ** 2)[:, None] * W,
-    shapes={"W": "n n"},
-    conditions=N2,
+    mistake="layout",
+    derivative="(1 - tanh(W @ x) ** 2)[:, None] * W",
+    variables={"W": "n n where n >= 2"},
     note="diag(g') W is the numerator-layout Jacobian",
 )
 w_wls_dA_transposed = pitfall(
     "w_wls_dA_transposed",
     corrects=quadratic.d_wls_dA,
-    mistake="wrong_layout",
-    derivative=lambda x, A, s, W: -2 * np.outer(s, W @ (x - A @ s)),
-    conditions=("n != m",),
+    mistake="layout",
+    derivative="-2 * outer(s, W @ (x - A @ s))",
+    variables={"A": "n m where n != m"},
 )
 
 # -- missing term / chain factor ------------------------------------------------------------
@@ -341,41 +333,41 @@ w_quadform_missing_term = pitfall(
     "w_quadform_missing_term",
     corrects=quadratic.dxTAx_dx,
     mistake="missing_term",
-    derivative=lambda x, A: A @ x,
-    conditions=N2,
+    derivative="A @ x",
+    variables={"x": "n where n >= 2"},
 )
 w_rss_missing_term = pitfall(
     "w_rss_missing_term",
     corrects=ml_loss.d_rss_dbeta,
     mistake="missing_term",
-    derivative=lambda X, beta, y: -2 * X.T @ y,
-    conditions=("n >= 2", "m >= 2"),
+    derivative="-2 * X.T @ y",
+    variables={"X": "n m where n >= 2, m >= 2"},
 )
 w_bTXTXc_missing_term = pitfall(
     "w_bTXTXc_missing_term",
     corrects=quadratic.dbTXTXc_dX,
     mistake="missing_term",
-    derivative=lambda b, X, c: X @ np.outer(b, c),
-    conditions=("m >= 2",),
+    derivative="X @ outer(b, c)",
+    variables={"X": "n m where m >= 2"},
 )
 w_product_rule_missing_term = pitfall(
     "w_product_rule_missing_term",
     corrects=product_chain_rule.d_uTv_product_rule_1,
     mistake="missing_term",
-    derivative=lambda A, B, x: A.T @ np.tanh(B @ x),
+    derivative="A.T @ tanh(B @ x)",
     note="only (du/dx) v",
 )
 w_softmax_jacobian_missing_term = pitfall(
     "w_softmax_jacobian_missing_term",
     corrects=ml_loss.d_softmax_jacobian,
     mistake="missing_term",
-    derivative=lambda z: np.diag(softmax(z)),
+    derivative="diag(softmax(z))",
 )
 w_norm_missing_normalisation = pitfall(
     "w_norm_missing_normalisation",
     corrects=norm.d_norm_x_minus_a_dx,
     mistake="missing_term",
-    derivative=lambda x, a: x - a,
+    derivative="x - a",
 )
 
 
@@ -395,17 +387,17 @@ w_attention_missing_rowsum = pitfall(
 w_logistic_missing_link = pitfall(
     "w_logistic_missing_link",
     corrects=ml_loss.d_logistic_01_dw,
-    mistake="missing_chain_factor",
-    derivative=lambda X, w, y: X.T @ (X @ w - y),
+    mistake="missing_term",
+    derivative="X.T @ (X @ w - y)",
+    variables={"X": "n m where n >= 2, m >= 2"},
     note="least-squares residual used instead of sigmoid(Xw) - y",
-    conditions=("n >= 2", "m >= 2"),
 )
 w_chain_missing_inner = pitfall(
     "w_chain_missing_inner",
     corrects=product_chain_rule.d_chain_log1p_normsq_dx,
-    mistake="missing_chain_factor",
-    derivative=lambda A, x: 2 * A @ x / (1 + np.linalg.norm(A @ x) ** 2),
-    shapes={"A": "n n"},
+    mistake="missing_term",
+    derivative="2 * A @ x / (1 + norm(A @ x) ** 2)",
+    variables={"A": "n n"},
     note="A x instead of A^T A x",
 )
 
@@ -414,7 +406,7 @@ w_chain_missing_inner = pitfall(
 w_gauss_sigma_missing_half = pitfall(
     "w_gauss_sigma_missing_half",
     corrects=ml_loss.d_gauss_loglik_dSigma,
-    mistake="missing_half",
+    mistake="scale",
     derivative=lambda X, mu, S: -len(X) * inv(S) + inv(S) @ (X - mu).T @ (X - mu) @ inv(S),
 )
 
@@ -427,15 +419,15 @@ def _cholesky_no_half(A, G):
 w_cholesky_no_half_diag = pitfall(
     "w_cholesky_no_half_diag",
     corrects=matrix_function.giles_cholesky_reverse,
-    mistake="missing_half",
+    mistake="scale",
     derivative=_cholesky_no_half,
     note="Phi without halving the diagonal",
 )
 w_sqrt_quad_missing_half = pitfall(
     "w_sqrt_quad_missing_half",
     corrects=quadratic.d_sqrt_quad_dx,
-    mistake="missing_half",
-    derivative=lambda x, A: 2 * A @ x / np.sqrt(x @ A @ x),
+    mistake="scale",
+    derivative="2 * A @ x / sqrt(x @ A @ x)",
 )
 
 # -- wrong order ----------------------------------------------------------------------------
@@ -444,25 +436,24 @@ w_trAXB_wrong_order = pitfall(
     "w_trAXB_wrong_order",
     corrects=trace.dtrAXB_dX,
     mistake="wrong_order",
-    derivative=lambda A, X, B: B.T @ A.T,
-    shapes={"A": "n n", "X": "n n", "B": "n n"},
-    conditions=N2,
+    derivative="B.T @ A.T",
+    variables={"A": "n n where n >= 2", "X": "n n", "B": "n n"},
     note="(AB)^T instead of A^T B^T",
 )
 w_inverse_dt_commuted = pitfall(
     "w_inverse_dt_commuted",
     corrects=by_scalar.d_inverse_dt,
     mistake="wrong_order",
-    derivative=lambda A, B, t: -inv(A + t * B) @ inv(A + t * B) @ B,
-    conditions=N2,
+    derivative="-inv(A + t * B) @ inv(A + t * B) @ B",
+    variables={"A": "n n where n >= 2"},
     note="assumes B commutes with (A + tB)^-1",
 )
 w_square_dt_commuted = pitfall(
     "w_square_dt_commuted",
     corrects=by_scalar.d_square_dt,
     mistake="wrong_order",
-    derivative=lambda A, B, t: 2 * (A + t * B) @ B,
-    conditions=N2,
+    derivative="2 * (A + t * B) @ B",
+    variables={"A": "n n where n >= 2"},
     note="d(Y^2) = 2 Y dY only if Y and dY commute",
 )
 
@@ -473,7 +464,7 @@ w_logdet_cookbook_in_sympart = pitfall(
     corrects=structured.dlogdet_sympart_convention,
     mistake="structured_convention",
     derivative=lambda S: 2 * inv(sym(S)) - inv(sym(S)) * np.eye(len(S)),
-    conditions=N2,
+    variables={"S": "n n where n >= 2"},
     note="Cookbook (142) used where the symmetric-part gradient is expected",
 )
 w_logdet_unstructured_in_lowtri = pitfall(
@@ -481,14 +472,14 @@ w_logdet_unstructured_in_lowtri = pitfall(
     corrects=structured.dlogdetX_symmetric_structured,
     mistake="structured_convention",
     derivative=lambda L: np.tril(inv(symlow(L))),
-    conditions=N2,
+    variables={"L": "n n where n >= 2"},
     note="unstructured gradient X^-1 used for the independent-entries derivative",
 )
 w_toeplitz_as_unstructured = pitfall(
     "w_toeplitz_as_unstructured",
     corrects=structured.dtrAT_toeplitz,
     mistake="structured_convention",
-    derivative=lambda A, t: A.T,
-    conditions=N2,
+    derivative="A.T",
+    variables={"t": "2*n-1 where n >= 2"},
     note="unstructured d tr(AT)/dT = A^T: the wrong shape for the Toeplitz parameters",
 )

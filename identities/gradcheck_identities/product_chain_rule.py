@@ -1,14 +1,11 @@
 """Product and chain rules with concrete inner functions."""
 
-from functools import partial
-
 import numpy as np
 
 from gradcheck import identity
 
-from ._helpers import T, dot, fro, mv, quad, softmax, tr
+from ._helpers import T, dot, mv, quad, softmax, tr
 
-ident = partial(identity, family="product_chain_rule", vectorized=True)
 WIKI_SV = "Wikipedia scalar-by-vector"
 WIKI_VV = "Wikipedia vector-by-vector"
 
@@ -17,26 +14,25 @@ def _dproduct1(A, B, x):
     return A.T @ np.tanh(B @ x) + B.T @ ((1 - np.tanh(B @ x) ** 2) * (A @ x))
 
 
-@ident(
-    wrt="x",
-    shapes={"A": "m n", "B": "m n", "x": "n"},
+@identity(
     derivative=_dproduct1,
-    text="d(u^T v)/dx = (du/dx) v + (dv/dx) u, u = Ax, v = tanh(Bx)",
+    variables={"A": "m n", "B": "m n", "x": "n"},
+    wrt="x",
     source=f"{WIKI_SV} (u.v rule); project seed notes (product rule)",
 )
 def d_uTv_product_rule_1(A, B, x):
+    """d(u^T v)/dx = (du/dx) v + (dv/dx) u, u = Ax, v = tanh(Bx)"""
     return dot(mv(A, x), np.tanh(mv(B, x)))
 
 
-@ident(
+d_uTv_product_rule_2 = identity(
+    "d_uTv_product_rule_2",
+    f="sin(x) @ (C @ x)",
+    derivative="cos(x) * (C @ x) + C.T @ sin(x)",
+    variables={"x": "n", "C": "n n"},
     wrt="x",
-    shapes={"x": "n", "C": "n n"},
-    derivative=lambda x, C: np.cos(x) * (C @ x) + C.T @ np.sin(x),
-    text="d(u^T v)/dx with u = sin(x), v = Cx: cos(x) o Cx + C^T sin(x)",
     source=f"{WIKI_SV} (u.v rule); project seed notes (product rule)",
 )
-def d_uTv_product_rule_2(x, C):
-    return dot(np.sin(x), mv(C, x))
 
 
 def _dsTAr(B, A, C, x):
@@ -44,97 +40,89 @@ def _dsTAr(B, A, C, x):
     return B.T @ ((1 - s**2) * (A @ C @ x)) + C.T @ A.T @ s
 
 
-@ident(
-    wrt="x",
-    shapes={"B": "p n", "A": "p q", "C": "q n", "x": "n"},
+@identity(
     derivative=_dsTAr,
-    text="d(s^T A r)/dx = [ds/dx]^T A r + [dr/dx]^T A^T s, s = tanh(Bx), r = Cx",
+    variables={"B": "p n", "A": "p q", "C": "q n", "x": "n"},
+    wrt="x",
     source=f"Matrix Cookbook (94); {WIKI_SV}; project seed notes (product rule with A)",
     note="Cookbook Jacobians are numerator layout",
 )
 def d_sTAr_dx(B, A, C, x):
+    """d(s^T A r)/dx = [ds/dx]^T A r + [dr/dx]^T A^T s, s = tanh(Bx), r = Cx"""
     return quad(np.tanh(mv(B, x)), A, mv(C, x))
 
 
-@ident(
-    wrt="x",
-    shapes={"A": "m n", "x": "n"},
+@identity(
     derivative=lambda A, x: 2 * A.T @ A @ x / (1 + np.linalg.norm(A @ x) ** 2),
-    text="d log(1 + ||Ax||^2)/dx = 2 A^T A x / (1 + ||Ax||^2)",
+    variables={"A": "m n", "x": "n"},
+    wrt="x",
     source=f"{WIKI_SV} (chain rule); project seed notes (chain rule)",
 )
 def d_chain_log1p_normsq_dx(A, x):
+    """d log(1 + ||Ax||^2)/dx = 2 A^T A x / (1 + ||Ax||^2)"""
     ax = mv(A, x)
     return np.log(1 + dot(ax, ax))
 
 
-@ident(
+d_chain_sin_aTx_dx = identity(
+    "d_chain_sin_aTx_dx",
+    f="sin(a @ x)",
+    derivative="cos(a @ x) * a",
+    variables={"a": "n", "x": "n"},
     wrt="x",
-    shapes={"a": "n", "x": "n"},
-    derivative=lambda a, x: np.cos(a @ x) * a,
-    text="d sin(a^T x)/dx = cos(a^T x) a",
     source=f"{WIKI_SV}; project seed notes (chain rule)",
 )
-def d_chain_sin_aTx_dx(a, x):
-    return np.sin(dot(a, x))
 
 
-@ident(
+d_chain_exp_quad_dx = identity(
+    "d_chain_exp_quad_dx",
+    f="exp(x @ A @ x)",
+    derivative="exp(x @ A @ x) * (A + A.T) @ x",
+    variables={"A": "n n", "x": "n"},
     wrt="x",
-    shapes={"A": "n n", "x": "n"},
-    derivative=lambda A, x: np.exp(x @ A @ x) * (A + A.T) @ x,
-    text="d exp(x^T A x)/dx = exp(x^T A x) (A + A^T) x",
     source=f"{WIKI_SV} (chain rule)",
 )
-def d_chain_exp_quad_dx(A, x):
-    return np.exp(quad(x, A, x))
 
 
-@ident(
+d_product_scalars_dx = identity(
+    "d_product_scalars_dx",
+    f="a @ x * (x @ x)",
+    derivative="x @ x * a + 2 * (a @ x) * x",
+    variables={"a": "n", "x": "n"},
     wrt="x",
-    shapes={"a": "n", "x": "n"},
-    derivative=lambda a, x: (x @ x) * a + 2 * (a @ x) * x,
-    text="d((a^T x)(x^T x))/dx = (x^T x) a + 2 (a^T x) x",
     source=f"{WIKI_SV} (d(uv) = u dv + v du)",
 )
-def d_product_scalars_dx(a, x):
-    return dot(a, x) * dot(x, x)
 
 
-@ident(
+d_quotient_dx = identity(
+    "d_quotient_dx",
+    f="a @ x / (b @ x)",
+    derivative="a / (b @ x) - a @ x * b / (b @ x) ** 2",
+    variables={"a": ("n", "positive"), "b": ("n", "positive"), "x": ("n where n >= 2", "positive")},
     wrt="x",
-    shapes={"a": "n", "b": "n", "x": "n"},
-    constraints={"a": "positive", "b": "positive", "x": "positive"},
-    derivative=lambda a, b, x: a / (b @ x) - (a @ x) * b / (b @ x) ** 2,
-    text="d(a^T x / b^T x)/dx = a / b^T x - (a^T x) b / (b^T x)^2",
     source="quotient rule",
-    conditions=("n >= 2",),
     note="for n = 1 the quotient is constant",
 )
-def d_quotient_dx(a, b, x):
-    return dot(a, x) / dot(b, x)
 
 
-@ident(
+d_vec_chain_tanh_Wx = identity(
+    "d_vec_chain_tanh_Wx",
+    f="tanh(W @ x)",
+    derivative="W.T * (1 - tanh(W @ x) ** 2)[None, :]",
+    variables={"W": "m n", "x": "n"},
     wrt="x",
-    shapes={"W": "m n", "x": "n"},
-    derivative=lambda W, x: W.T * (1 - np.tanh(W @ x) ** 2)[None, :],
-    text="d tanh(Wx)/dx = W^T diag(1 - tanh(Wx)^2) (denominator)",
     source=f"{WIKI_VV} (dg(u)/dx = du/dx dg/du)",
 )
-def d_vec_chain_tanh_Wx(W, x):
-    return np.tanh(mv(W, x))
 
 
-@ident(
+d_vec_chain_A_tanh_x = identity(
+    "d_vec_chain_A_tanh_x",
+    f="A @ tanh(x)",
+    derivative="(1 - tanh(x) ** 2)[:, None] * A.T",
+    variables={"A": "m n", "x": "n"},
     wrt="x",
-    shapes={"A": "m n", "x": "n"},
-    derivative=lambda A, x: (1 - np.tanh(x) ** 2)[:, None] * A.T,
-    text="d(A tanh(x))/dx = diag(1 - tanh(x)^2) A^T (denominator)",
     source=f"{WIKI_VV} (d(Au)/dx = du/dx A^T)",
 )
-def d_vec_chain_A_tanh_x(A, x):
-    return mv(A, np.tanh(x))
 
 
 def _dsoftmax_Wx(W, x):
@@ -142,91 +130,86 @@ def _dsoftmax_Wx(W, x):
     return W.T @ (np.diag(s) - np.outer(s, s))
 
 
-@ident(
-    wrt="x",
-    shapes={"W": "m n", "x": "n"},
+@identity(
     derivative=_dsoftmax_Wx,
-    text="d softmax(Wx)/dx = W^T (diag(s) - s s^T)",
+    variables={"W": "m n", "x": "n"},
+    wrt="x",
     source=f"{WIKI_VV} (chain rule)",
 )
 def d_vec_chain_softmax_Wx(W, x):
+    """d softmax(Wx)/dx = W^T (diag(s) - s s^T)"""
     return softmax(mv(W, x))
 
 
-@ident(
-    wrt="X",
-    shapes={"X": "n m"},
+@identity(
     derivative=lambda X: 4 * X @ X.T @ X,
-    text="d tr((X^T X)^2)/dX = 4 X X^T X",
+    variables={"X": "n m"},
+    wrt="X",
     source="Matrix Cookbook (136)-(138) with g(U) = tr(U^2), U = X^T X",
 )
 def d_matrix_chain_tr_gram_sq_dX(X):
+    """d tr((X^T X)^2)/dX = 4 X X^T X"""
     G = T(X) @ X
     return tr(G @ G)
 
 
-@ident(
+d_matrix_chain_frob_AXB_dX = identity(
+    "d_matrix_chain_frob_AXB_dX",
+    f="norm(A @ X @ B) ** 2",
+    derivative="2 * A.T @ A @ X @ B @ B.T",
+    variables={"A": "p n", "X": "n m", "B": "m q"},
     wrt="X",
-    shapes={"A": "p n", "X": "n m", "B": "m q"},
-    derivative=lambda A, X, B: 2 * A.T @ A @ X @ B @ B.T,
-    text="d||AXB||_F^2/dX = 2 A^T A X B B^T",
     source="Matrix Cookbook (137) with g(U) = ||U||_F^2, U = AXB",
 )
-def d_matrix_chain_frob_AXB_dX(A, X, B):
-    return fro(A @ X @ B) ** 2
 
 
-@ident(
+d_aTu_chain_dx = identity(
+    "d_aTu_chain_dx",
+    f="a @ tanh(B @ x)",
+    derivative="B.T @ ((1 - tanh(B @ x) ** 2) * a)",
+    variables={"a": "m", "B": "m n", "x": "n"},
     wrt="x",
-    shapes={"a": "m", "B": "m n", "x": "n"},
-    derivative=lambda a, B, x: B.T @ ((1 - np.tanh(B @ x) ** 2) * a),
-    text="d(a^T tanh(Bx))/dx = B^T ((1 - tanh(Bx)^2) o a)",
     source=f"{WIKI_SV} (d(a.u)/dx)",
 )
-def d_aTu_chain_dx(a, B, x):
-    return dot(a, np.tanh(mv(B, x)))
 
 
-@ident(
+d_scalar_times_vector_dx = identity(
+    "d_scalar_times_vector_dx",
+    f="(c @ x)[..., None] * (B @ x)",
+    derivative="c @ x * B.T + outer(c, B @ x)",
+    variables={"c": "n", "B": "m n", "x": "n"},
     wrt="x",
-    shapes={"c": "n", "B": "m n", "x": "n"},
-    derivative=lambda c, B, x: (c @ x) * B.T + np.outer(c, B @ x),
-    text="d((c^T x) Bx)/dx = (c^T x) B^T + c (Bx)^T (denominator)",
     source=f"{WIKI_VV} (d(v u)/dx = v du/dx + dv/dx u^T)",
 )
-def d_scalar_times_vector_dx(c, B, x):
-    return dot(c, x)[..., None] * mv(B, x)
 
 
-@ident(
-    wrt="x",
-    shapes={"a": "n", "x": "n"},
+@identity(
     derivative=lambda a, x: (a @ x) * np.eye(len(x)) + np.outer(a, x),
-    text="d(x (a^T x))/dx = (a^T x) I + a x^T (denominator)",
+    variables={"a": "n", "x": "n"},
+    wrt="x",
     source=f"{WIKI_VV} (d(v u)/dx)",
     note="non-symmetric Jacobian: layout matters",
 )
 def d_x_times_aTx_dx(a, x):
+    """d(x (a^T x))/dx = (a^T x) I + a x^T (denominator)"""
     return x * dot(a, x)[..., None]
 
 
-@ident(
+d_a_times_xTx_dx = identity(
+    "d_a_times_xTx_dx",
+    f="a * (x @ x)[..., None]",
+    derivative="2 * outer(x, a)",
+    variables={"a": "m", "x": "n"},
     wrt="x",
-    shapes={"a": "m", "x": "n"},
-    derivative=lambda a, x: 2 * np.outer(x, a),
-    text="d(a (x^T x))/dx = 2 x a^T (denominator)",
     source=f"{WIKI_VV} (d(v a)/dx = dv/dx a^T)",
 )
-def d_a_times_xTx_dx(a, x):
-    return a * dot(x, x)[..., None]
 
 
-@ident(
+d_sum_exp_Xa_dX = identity(
+    "d_sum_exp_Xa_dX",
+    f="sum(exp(X @ a), axis=-1)",
+    derivative="outer(exp(X @ a), a)",
+    variables={"X": "n m", "a": "m"},
     wrt="X",
-    shapes={"X": "n m", "a": "m"},
-    derivative=lambda X, a: np.outer(np.exp(X @ a), a),
-    text="d sum(exp(Xa))/dX = exp(Xa) a^T",
     source="Matrix Cookbook (137) chain rule",
 )
-def d_sum_exp_Xa_dX(X, a):
-    return np.sum(np.exp(mv(X, a)), axis=-1)

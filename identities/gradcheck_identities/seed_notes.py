@@ -4,94 +4,87 @@ The same facts appear elsewhere in the catalogue in the denominator layout; here
 checked exactly as written, with gradients of scalars as explicit rows ``(1, n)``.
 """
 
-from functools import partial
-
 import numpy as np
 
 from gradcheck import identity
 
-from ._helpers import dot, mv, quad, vm
+from ._helpers import dot, mv, quad
 
-ident = partial(
-    identity, family="seed_notes", layout="numerator", source="project seed notes", vectorized=True
-)
-
-
-@ident(
+seed_dAx_dx = identity(
+    "seed_dAx_dx",
+    f="A @ x",
+    derivative="A",
+    variables={"A": "m n", "x": "n"},
     wrt="x",
-    shapes={"A": "m n", "x": "n"},
-    derivative=lambda A, x: A,
-    latex=r"\frac{\partial A x}{\partial x} = A",
-    text="d(Ax)/dx = A (numerator)",
+    layout="numerator",
+    source="project seed notes",
 )
-def seed_dAx_dx(A, x):
-    return mv(A, x)
 
 
-@ident(
+seed_dxTA_dx = identity(
+    "seed_dxTA_dx",
+    f="x @ A",
+    derivative="A.T",
+    variables={"x": "n", "A": "n m"},
     wrt="x",
-    shapes={"x": "n", "A": "n m"},
-    derivative=lambda x, A: A.T,
-    latex=r"\frac{\partial x^T A}{\partial x} = A^T",
-    text="d(x^T A)/dx = A^T (numerator)",
+    layout="numerator",
+    source="project seed notes",
 )
-def seed_dxTA_dx(x, A):
-    return vm(x, A)
 
 
-@ident(
+seed_dnormsq_dx = identity(
+    "seed_dnormsq_dx",
+    f="x @ x",
+    derivative="2 * x[None, :]",
+    variables={"x": "n"},
     wrt="x",
-    shapes={"x": "n"},
-    derivative=lambda x: 2 * x[None, :],
-    latex=r"\frac{\partial \|x\|^2}{\partial x} = 2 x^T",
-    text="d||x||^2/dx = 2 x^T (numerator)",
+    layout="numerator",
+    source="project seed notes",
 )
-def seed_dnormsq_dx(x):
-    return dot(x, x)
 
 
-@ident(
+seed_daTx_dx = identity(
+    "seed_daTx_dx",
+    f="a @ x",
+    derivative="a[None, :]",
+    variables={"a": "n", "x": "n"},
     wrt="x",
-    shapes={"a": "n", "x": "n"},
-    derivative=lambda a, x: a[None, :],
-    latex=r"\frac{\partial a^T x}{\partial x} = a^T",
-    text="d(a^T x)/dx = a^T (numerator)",
+    layout="numerator",
+    source="project seed notes",
 )
-def seed_daTx_dx(a, x):
-    return dot(a, x)
 
 
-@ident(
+seed_dxTa_dx = identity(
+    "seed_dxTa_dx",
+    f="x @ a",
+    derivative="a[None, :]",
+    variables={"a": "n", "x": "n"},
     wrt="x",
-    shapes={"a": "n", "x": "n"},
-    derivative=lambda a, x: a[None, :],
-    latex=r"\frac{\partial x^T a}{\partial x} = a^T",
-    text="d(x^T a)/dx = a^T (numerator)",
+    layout="numerator",
+    source="project seed notes",
 )
-def seed_dxTa_dx(a, x):
-    return dot(x, a)
 
 
-@ident(
+seed_dxTa_squared_dx = identity(
+    "seed_dxTa_squared_dx",
+    f="(x @ a) ** 2",
+    derivative="(2 * x @ outer(a, a))[None, :]",
+    variables={"x": "n", "a": "n"},
     wrt="x",
-    shapes={"x": "n", "a": "n"},
-    derivative=lambda x, a: (2 * x @ np.outer(a, a))[None, :],
-    latex=r"\frac{\partial (x^T a)^2}{\partial x} = 2 x^T a a^T",
-    text="d(x^T a)^2/dx = 2 x^T a a^T (numerator)",
+    layout="numerator",
+    source="project seed notes",
 )
-def seed_dxTa_squared_dx(x, a):
-    return dot(x, a) ** 2
 
 
-@ident(
+seed_dxTAx_dx = identity(
+    "seed_dxTAx_dx",
+    f="x @ A @ x",
+    derivative="(x @ (A + A.T))[None, :]",
+    variables={"x": "n", "A": "n n"},
     wrt="x",
-    shapes={"x": "n", "A": "n n"},
-    derivative=lambda x, A: (x @ (A + A.T))[None, :],
-    latex=r"\frac{\partial x^T A x}{\partial x} = x^T (A + A^T)",
-    text="d(x^T A x)/dx = x^T (A + A^T) (numerator)",
+    layout="numerator",
+    source="project seed notes",
 )
-def seed_dxTAx_dx(x, A):
-    return quad(x, A, x)
 
 
 def _product_rule(A, B, x):
@@ -100,15 +93,15 @@ def _product_rule(A, B, x):
     return (u @ dv + v @ du)[None, :]
 
 
-@ident(
-    wrt="x",
-    shapes={"A": "m n", "B": "m n", "x": "n"},
+@identity(
     derivative=_product_rule,
-    latex=r"\frac{\partial u^T v}{\partial x} = u^T \frac{\partial v}{\partial x}"
-    r" + v^T \frac{\partial u}{\partial x}",
-    text="d(u^T v)/dx = u^T dv/dx + v^T du/dx (numerator), u = Ax, v = tanh(Bx)",
+    variables={"A": "m n", "B": "m n", "x": "n"},
+    wrt="x",
+    layout="numerator",
+    source="project seed notes",
 )
 def seed_product_rule_uTv(A, B, x):
+    """d(u^T v)/dx = u^T dv/dx + v^T du/dx (numerator), u = Ax, v = tanh(Bx)"""
     return dot(mv(A, x), np.tanh(mv(B, x)))
 
 
@@ -118,26 +111,26 @@ def _product_rule_A(B, M, C, x):
     return (u @ M @ dv + v @ M.T @ du)[None, :]
 
 
-@ident(
-    wrt="x",
-    shapes={"B": "p n", "M": "p q", "C": "q n", "x": "n"},
+@identity(
     derivative=_product_rule_A,
-    latex=r"\frac{\partial u^T A v}{\partial x} = u^T A \frac{\partial v}{\partial x}"
-    r" + v^T A^T \frac{\partial u}{\partial x}",
-    text="d(u^T A v)/dx = u^T A dv/dx + v^T A^T du/dx (numerator), u = tanh(Bx), v = Cx",
+    variables={"B": "p n", "M": "p q", "C": "q n", "x": "n"},
+    wrt="x",
+    layout="numerator",
+    source="project seed notes",
 )
 def seed_product_rule_uTAv(B, M, C, x):
+    """d(u^T A v)/dx = u^T A dv/dx + v^T A^T du/dx (numerator), u = tanh(Bx), v = Cx"""
     return quad(np.tanh(mv(B, x)), M, mv(C, x))
 
 
-@ident(
-    wrt="x",
-    shapes={"A": "m n", "x": "n"},
+@identity(
     derivative=lambda A, x: (2 * x @ A.T @ A / (1 + np.linalg.norm(A @ x) ** 2))[None, :],
-    latex=r"\frac{\partial g(u)}{\partial x} = \frac{\partial g}{\partial u}"
-    r"\frac{\partial u}{\partial x}",
-    text="chain rule: d log(1 + u)/dx = (1/(1 + u)) du/dx, u = ||Ax||^2 (numerator)",
+    variables={"A": "m n", "x": "n"},
+    wrt="x",
+    layout="numerator",
+    source="project seed notes",
 )
 def seed_chain_rule(A, x):
+    """chain rule: d log(1 + u)/dx = (1/(1 + u)) du/dx, u = ||Ax||^2 (numerator)"""
     ax = mv(A, x)
     return np.log(1 + dot(ax, ax))

@@ -6,68 +6,63 @@ the Cookbook's derivative with respect to the independent lower-triangular entri
 (``tril(G + G^T - G o I)``).
 """
 
-from functools import partial
-
 import numpy as np
 
 from gradcheck import identity
 
-from ._helpers import T, det, inv, quad, sym, symlow, symtoep, toep, tr
+from ._helpers import T, det, inv, quad, symlow, symtoep, toep, tr
 
-ident = partial(identity, family="structured", vectorized=True)
 COOK = "Matrix Cookbook"
 LOW = "Cookbook convention: derivative w.r.t. the independent lower-triangular entries"
 
 
-@ident(
+@identity(
+    derivative=lambda A: np.tril(A + A.T - A * np.eye(len(A))),
+    variables={"A": "n n", "L": "n n"},
     wrt="L",
-    shapes={"A": "n n", "L": "n n"},
-    derivative=lambda A, L: np.tril(A + A.T - A * np.eye(len(A))),
-    text="d tr(AX)/dX = A + A^T - A o I for symmetric X (lower triangle)",
     source=f"{COOK} (140)",
     note=LOW,
 )
 def dtrAX_symmetric_structured(A, L):
+    """d tr(AX)/dX = A + A^T - A o I for symmetric X (lower triangle)"""
     return tr(A @ symlow(L))
 
 
-@ident(
-    wrt="L",
-    shapes={"L": "n n"},
-    constraints={"L": "spd"},
+@identity(
     derivative=lambda L: np.tril(
         det(symlow(L)) * (2 * inv(symlow(L)) - inv(symlow(L)) * np.eye(len(L)))
     ),
-    text="d det(X)/dX = det(X) (2 X^-1 - X^-1 o I) for symmetric X",
+    variables={"L": ("n n", "spd")},
+    wrt="L",
     source=f"{COOK} (141)",
     note=LOW,
 )
 def ddetX_symmetric_structured(L):
+    """d det(X)/dX = det(X) (2 X^-1 - X^-1 o I) for symmetric X"""
     return det(symlow(L))
 
 
-@ident(
-    wrt="L",
-    shapes={"L": "n n"},
-    constraints={"L": "spd"},
+@identity(
     derivative=lambda L: np.tril(2 * inv(symlow(L)) - inv(symlow(L)) * np.eye(len(L))),
-    text="d log det(X)/dX = 2 X^-1 - X^-1 o I for symmetric X",
+    variables={"L": ("n n", "spd")},
+    wrt="L",
     source=f"{COOK} (142)",
     note=LOW,
 )
 def dlogdetX_symmetric_structured(L):
+    """d log det(X)/dX = 2 X^-1 - X^-1 o I for symmetric X"""
     return np.log(det(symlow(L)))
 
 
-@ident(
+@identity(
+    derivative=lambda a, b: np.tril(np.outer(a, b) + np.outer(b, a) - np.diag(a * b)),
+    variables={"a": "n", "b": "n", "L": "n n"},
     wrt="L",
-    shapes={"a": "n", "b": "n", "L": "n n"},
-    derivative=lambda a, b, L: np.tril(np.outer(a, b) + np.outer(b, a) - np.diag(a * b)),
-    text="d(a^T X b)/dX = a b^T + b a^T - diag(a o b) for symmetric X",
     source=f"{COOK} (139) applied to (71)",
     note=LOW,
 )
 def d_aTXb_symmetric_structured(a, b, L):
+    """d(a^T X b)/dX = a b^T + b a^T - diag(a o b) for symmetric X"""
     return quad(a, symlow(L), b)
 
 
@@ -79,68 +74,63 @@ def _dgauss_low(X, mu, L):
     return np.tril(2 * G - G * np.eye(m))
 
 
-@ident(
-    wrt="L",
-    shapes={"X": "n m", "mu": "m", "L": "m m"},
-    constraints={"L": "spd"},
+@identity(
     derivative=_dgauss_low,
-    text="Gaussian covariance gradient under the Cookbook symmetric convention: tril(2G - G o I)",
+    variables={"X": "n m", "mu": "m", "L": ("m m", "spd")},
+    wrt="L",
     source=f"{COOK} (139) + standard ML",
     note=LOW,
 )
 def d_gauss_loglik_symmetric_structured(X, mu, L):
+    """Gaussian covariance gradient under the Cookbook symmetric convention: tril(2G - G o I)"""
     S = symlow(L)
     D = X - mu
     n = X.shape[-2]
     return -0.5 * n * np.log(det(S)) - 0.5 * tr(inv(S) @ T(D) @ D)
 
 
-@ident(
+dlogdet_sympart_convention = identity(
+    "dlogdet_sympart_convention",
+    f="log(det(sym(S)))",
+    derivative="inv(sym(S))",
+    variables={"S": ("n n", "spd")},
     wrt="S",
-    shapes={"S": "n n"},
-    constraints={"S": "spd"},
-    derivative=lambda S: inv(sym(S)),
-    text="d log det(sym(S))/dS = sym(S)^-1 (symmetric-part convention)",
     source="symmetric-part convention (gradient on the space of symmetric matrices)",
     note="f(S) = g((S + S^T)/2): gradient = sym(unstructured gradient); contrast with (142)",
 )
-def dlogdet_sympart_convention(S):
-    return np.log(det(sym(S)))
 
 
-@ident(
+dtrAX_sympart_convention = identity(
+    "dtrAX_sympart_convention",
+    f="trace(A @ sym(S))",
+    derivative="sym(A)",
+    variables={"A": "n n", "S": ("n n", "symmetric")},
     wrt="S",
-    shapes={"A": "n n", "S": "n n"},
-    constraints={"S": "symmetric"},
-    derivative=lambda A, S: sym(A),
-    text="d tr(A sym(S))/dS = sym(A)",
     source="symmetric-part convention",
     note="contrast with (140): A + A^T - A o I",
 )
-def dtrAX_sympart_convention(A, S):
-    return tr(A @ sym(S))
 
 
-@ident(
+@identity(
+    derivative=lambda A: A * np.eye(len(A)),
+    variables={"A": "n n", "X": "n n"},
     wrt="X",
-    shapes={"A": "n n", "X": "n n"},
-    derivative=lambda A, X: A * np.eye(len(A)),
-    text="d tr(A diag(diag(X)))/dX = A o I",
     source=f"{COOK} (143)",
     note="X diagonal, realised as diag(diag(X))",
 )
 def dtrAX_diagonal_structured(A, X):
+    """d tr(A diag(diag(X)))/dX = A o I"""
     return tr(A @ (X * np.eye(X.shape[-1])))
 
 
-@ident(
+@identity(
+    derivative=lambda A: np.diag(A).copy(),
+    variables={"A": "n n", "d": "n"},
     wrt="d",
-    shapes={"A": "n n", "d": "n"},
-    derivative=lambda A, d: np.diag(A).copy(),
-    text="d tr(A diag(d))/dd = diag(A)",
     source=f"{COOK} (143) (vector form)",
 )
 def dtrAdiag_d(A, d):
+    """d tr(A diag(d))/dd = diag(A)"""
     return np.sum(np.diagonal(A) * d, axis=-1)
 
 
@@ -149,26 +139,26 @@ def _diagonal_sums(A):
     return np.array([np.trace(A, offset=k) for k in range(-(n - 1), n)])
 
 
-@ident(
+@identity(
+    derivative=lambda A: _diagonal_sums(A),
+    variables={"A": "n n", "t": "2*n-1"},
     wrt="t",
-    shapes={"A": "n n", "t": "2*n-1"},
-    derivative=lambda A, t: _diagonal_sums(A),
-    text="d tr(A T)/dt_k = sum of the k-th diagonal of A, T[i,j] = t[i-j+n-1]",
     source=f"{COOK} (144), general rule (134), (135)",
     note="the Cookbook's alpha(A) lists these diagonal sums as a Toeplitz matrix",
 )
 def dtrAT_toeplitz(A, t):
+    """d tr(A T)/dt_k = sum of the k-th diagonal of A, T[i,j] = t[i-j+n-1]"""
     return tr(A @ toep(t))
 
 
-@ident(
+@identity(
+    derivative=lambda A: _diagonal_sums(A),
+    variables={"A": "n n", "t": "2*n-1"},
     wrt="t",
-    shapes={"A": "n n", "t": "2*n-1"},
-    derivative=lambda A, t: _diagonal_sums(A),
-    text="d tr(T A)/dt_k = sum of the k-th diagonal of A",
     source=f"{COOK} (144)",
 )
 def dtrTA_toeplitz(A, t):
+    """d tr(T A)/dt_k = sum of the k-th diagonal of A"""
     return tr(toep(t) @ A)
 
 
@@ -179,12 +169,12 @@ def _sym_toeplitz_sums(A):
     )
 
 
-@ident(
+@identity(
+    derivative=lambda A: _sym_toeplitz_sums(A),
+    variables={"A": "n n", "c": "n"},
     wrt="c",
-    shapes={"A": "n n", "c": "n"},
-    derivative=lambda A, c: _sym_toeplitz_sums(A),
-    text="d tr(A T)/dc_k for symmetric Toeplitz T[i,j] = c[|i-j|]",
     source=f"{COOK} (145)",
 )
 def dtrAT_symmetric_toeplitz(A, c):
+    """d tr(A T)/dc_k for symmetric Toeplitz T[i,j] = c[|i-j|]"""
     return tr(A @ symtoep(c))

@@ -1,374 +1,341 @@
 """Derivatives of traces (Matrix Cookbook Sec. 2.5)."""
 
-from functools import partial
-
 import numpy as np
 
 from gradcheck import identity
 
-from ._helpers import T, cosm, expm, inv, kron, logm, mpow, sinm, sqrtm, tr
+from ._helpers import T, cosm, inv, kron, logm, mpow, sinm, tr
 
-ident = partial(identity, family="trace", vectorized=True)
 WIKI_SM = "Wikipedia scalar-by-matrix"
 
 
-@ident(
+dtr_F_expm_dX = identity(
+    "dtr_F_expm_dX",
+    f="trace(expm(X))",
+    derivative="expm(X).T",
+    variables={"X": "n n"},
     wrt="X",
-    shapes={"X": "n n"},
-    derivative=lambda X: expm(X).T,
-    text="d tr(exp(X))/dX = exp(X)^T",
     source=f"Matrix Cookbook (99) with F = exp; {WIKI_SM}",
 )
-def dtr_F_expm_dX(X):
-    return tr(expm(X))
 
 
-@ident(
-    wrt="X",
-    shapes={"X": "n n"},
+@identity(
     derivative=lambda X: np.eye(len(X)),
-    text="d tr(X)/dX = I",
+    variables={"X": "n n"},
+    wrt="X",
     source=f"Matrix Cookbook (100); {WIKI_SM}",
 )
 def dtrX_dX(X):
+    """d tr(X)/dX = I"""
     return tr(X)
 
 
-@ident(
+dtrXA_dX = identity(
+    "dtrXA_dX",
+    f="trace(X @ A)",
+    derivative="A.T",
+    variables={"X": "n m", "A": "m n"},
     wrt="X",
-    shapes={"X": "n m", "A": "m n"},
-    derivative=lambda X, A: A.T,
-    text="d tr(XA)/dX = A^T",
     source=f"Matrix Cookbook (101); {WIKI_SM}",
 )
-def dtrXA_dX(X, A):
-    return tr(X @ A)
 
 
-@ident(
+dtrAX_dX = identity(
+    "dtrAX_dX",
+    f="trace(A @ X)",
+    derivative="A.T",
+    variables={"A": "m n", "X": "n m"},
     wrt="X",
-    shapes={"A": "m n", "X": "n m"},
-    derivative=lambda A, X: A.T,
-    text="d tr(AX)/dX = A^T",
     source=WIKI_SM,
 )
-def dtrAX_dX(A, X):
-    return tr(A @ X)
 
 
-@ident(
+dtrAB_dA = identity(
+    "dtrAB_dA",
+    f="trace(A @ B)",
+    derivative="B.T",
+    variables={"A": "n m", "B": "m n"},
     wrt="A",
-    shapes={"A": "n m", "B": "m n"},
-    derivative=lambda A, B: B.T,
-    latex=r"\frac{\partial \operatorname{tr}(AB)}{\partial A} = B^T",
-    text="d tr(AB)/dA = B^T",
     source="project seed notes",
 )
-def dtrAB_dA(A, B):
-    return tr(A @ B)
 
 
-@ident(
+dtrAB_dB = identity(
+    "dtrAB_dB",
+    f="trace(A @ B)",
+    derivative="A.T",
+    variables={"A": "n m", "B": "m n"},
     wrt="B",
-    shapes={"A": "n m", "B": "m n"},
-    derivative=lambda A, B: A.T,
-    text="d tr(AB)/dB = A^T",
     source="project seed notes",
 )
-def dtrAB_dB(A, B):
-    return tr(A @ B)
 
 
-@ident(
+dtrAXB_dX = identity(
+    "dtrAXB_dX",
+    f="trace(A @ X @ B)",
+    derivative="A.T @ B.T",
+    variables={"A": "p n", "X": "n m", "B": "m p"},
     wrt="X",
-    shapes={"A": "p n", "X": "n m", "B": "m p"},
-    derivative=lambda A, X, B: A.T @ B.T,
-    text="d tr(AXB)/dX = A^T B^T",
     source=f"Matrix Cookbook (102); {WIKI_SM}",
 )
-def dtrAXB_dX(A, X, B):
-    return tr(A @ X @ B)
 
 
-@ident(
+dtrAXTB_dX = identity(
+    "dtrAXTB_dX",
+    f="trace(A @ X.T @ B)",
+    derivative="B @ A",
+    variables={"A": "p m", "X": "n m", "B": "n p"},
     wrt="X",
-    shapes={"A": "p m", "X": "n m", "B": "n p"},
-    derivative=lambda A, X, B: B @ A,
-    text="d tr(A X^T B)/dX = B A",
     source=f"Matrix Cookbook (103); {WIKI_SM}",
 )
-def dtrAXTB_dX(A, X, B):
-    return tr(A @ T(X) @ B)
 
 
-@ident(
+dtrXTA_dX = identity(
+    "dtrXTA_dX",
+    f="trace(X.T @ A)",
+    derivative="A",
+    variables={"X": "n m", "A": "n m"},
     wrt="X",
-    shapes={"X": "n m", "A": "n m"},
-    derivative=lambda X, A: A,
-    text="d tr(X^T A)/dX = A",
     source=f"Matrix Cookbook (104); {WIKI_SM}",
 )
-def dtrXTA_dX(X, A):
-    return tr(T(X) @ A)
 
 
-@ident(
+dtrAXT_dX = identity(
+    "dtrAXT_dX",
+    f="trace(A @ X.T)",
+    derivative="A",
+    variables={"A": "n m", "X": "n m"},
     wrt="X",
-    shapes={"A": "n m", "X": "n m"},
-    derivative=lambda A, X: A,
-    text="d tr(A X^T)/dX = A",
     source=f"Matrix Cookbook (105); {WIKI_SM}",
 )
-def dtrAXT_dX(A, X):
-    return tr(A @ T(X))
 
 
-@ident(
-    wrt="X",
-    shapes={"A": "m m", "X": "n n"},
+@identity(
     derivative=lambda A, X: np.trace(A) * np.eye(len(X)),
-    text="d tr(A kron X)/dX = tr(A) I",
+    variables={"A": "m m", "X": "n n"},
+    wrt="X",
     source="Matrix Cookbook (106)",
 )
 def dtr_kron_AX_dX(A, X):
+    """d tr(A kron X)/dX = tr(A) I"""
     return tr(kron(A, X))
 
 
-@ident(
+dtrX2_dX = identity(
+    "dtrX2_dX",
+    f="trace(X @ X)",
+    derivative="2 * X.T",
+    variables={"X": "n n"},
     wrt="X",
-    shapes={"X": "n n"},
-    derivative=lambda X: 2 * X.T,
-    text="d tr(X^2)/dX = 2 X^T",
     source=f"Matrix Cookbook (107); {WIKI_SM}",
 )
-def dtrX2_dX(X):
-    return tr(X @ X)
 
 
-@ident(
+dtrX2B_dX = identity(
+    "dtrX2B_dX",
+    f="trace(X @ X @ B)",
+    derivative="(X @ B + B @ X).T",
+    variables={"X": "n n", "B": "n n"},
     wrt="X",
-    shapes={"X": "n n", "B": "n n"},
-    derivative=lambda X, B: (X @ B + B @ X).T,
-    text="d tr(X^2 B)/dX = (XB + BX)^T",
     source="Matrix Cookbook (108)",
 )
-def dtrX2B_dX(X, B):
-    return tr(X @ X @ B)
 
 
-@ident(
+dtrXTBX_dX = identity(
+    "dtrXTBX_dX",
+    f="trace(X.T @ B @ X)",
+    derivative="B @ X + B.T @ X",
+    variables={"X": "n m", "B": "n n"},
     wrt="X",
-    shapes={"X": "n m", "B": "n n"},
-    derivative=lambda X, B: B @ X + B.T @ X,
-    text="d tr(X^T B X)/dX = B X + B^T X",
     source=f"Matrix Cookbook (109); {WIKI_SM}",
 )
-def dtrXTBX_dX(X, B):
-    return tr(T(X) @ B @ X)
 
 
-@ident(
+dtrWTAW_dW = identity(
+    "dtrWTAW_dW",
+    f="trace(W.T @ A @ W)",
+    derivative="(A + A.T) @ W",
+    variables={"W": "n m", "A": "n n"},
     wrt="W",
-    shapes={"W": "n m", "A": "n n"},
-    derivative=lambda W, A: (A + A.T) @ W,
-    latex=r"\frac{\partial \operatorname{tr}(W^T A W)}{\partial W} = (A + A^T) W",
-    text="d tr(W^T A W)/dW = (A + A^T) W",
     source="project seed notes",
 )
-def dtrWTAW_dW(W, A):
-    return tr(T(W) @ A @ W)
 
 
-@ident(
+dtrBXXT_dX = identity(
+    "dtrBXXT_dX",
+    f="trace(B @ X @ X.T)",
+    derivative="B @ X + B.T @ X",
+    variables={"X": "n m", "B": "n n"},
     wrt="X",
-    shapes={"X": "n m", "B": "n n"},
-    derivative=lambda X, B: B @ X + B.T @ X,
-    text="d tr(B X X^T)/dX = B X + B^T X",
     source="Matrix Cookbook (110)",
 )
-def dtrBXXT_dX(X, B):
-    return tr(B @ X @ T(X))
 
 
-@ident(
+dtrXXTB_dX = identity(
+    "dtrXXTB_dX",
+    f="trace(X @ X.T @ B)",
+    derivative="B @ X + B.T @ X",
+    variables={"X": "n m", "B": "n n"},
     wrt="X",
-    shapes={"X": "n m", "B": "n n"},
-    derivative=lambda X, B: B @ X + B.T @ X,
-    text="d tr(X X^T B)/dX = B X + B^T X",
     source="Matrix Cookbook (111)",
 )
-def dtrXXTB_dX(X, B):
-    return tr(X @ T(X) @ B)
 
 
-@ident(
+dtrXBXT_dX = identity(
+    "dtrXBXT_dX",
+    f="trace(X @ B @ X.T)",
+    derivative="X @ B.T + X @ B",
+    variables={"X": "n m", "B": "m m"},
     wrt="X",
-    shapes={"X": "n m", "B": "m m"},
-    derivative=lambda X, B: X @ B.T + X @ B,
-    text="d tr(X B X^T)/dX = X B^T + X B",
     source=f"Matrix Cookbook (112); {WIKI_SM}",
 )
-def dtrXBXT_dX(X, B):
-    return tr(X @ B @ T(X))
 
 
-@ident(
+dtrBXTX_dX = identity(
+    "dtrBXTX_dX",
+    f="trace(B @ X.T @ X)",
+    derivative="X @ B.T + X @ B",
+    variables={"X": "n m", "B": "m m"},
     wrt="X",
-    shapes={"X": "n m", "B": "m m"},
-    derivative=lambda X, B: X @ B.T + X @ B,
-    text="d tr(B X^T X)/dX = X B^T + X B",
     source="Matrix Cookbook (113)",
 )
-def dtrBXTX_dX(X, B):
-    return tr(B @ T(X) @ X)
 
 
-@ident(
+dtrXTXB_dX = identity(
+    "dtrXTXB_dX",
+    f="trace(X.T @ X @ B)",
+    derivative="X @ B.T + X @ B",
+    variables={"X": "n m", "B": "m m"},
     wrt="X",
-    shapes={"X": "n m", "B": "m m"},
-    derivative=lambda X, B: X @ B.T + X @ B,
-    text="d tr(X^T X B)/dX = X B^T + X B",
     source="Matrix Cookbook (114)",
 )
-def dtrXTXB_dX(X, B):
-    return tr(T(X) @ X @ B)
 
 
-@ident(
+dtrAXBX_dX = identity(
+    "dtrAXBX_dX",
+    f="trace(A @ X @ B @ X)",
+    derivative="A.T @ X.T @ B.T + B.T @ X.T @ A.T",
+    variables={"A": "m n", "X": "n m", "B": "m n"},
     wrt="X",
-    shapes={"A": "m n", "X": "n m", "B": "m n"},
-    derivative=lambda A, X, B: A.T @ X.T @ B.T + B.T @ X.T @ A.T,
-    text="d tr(A X B X)/dX = A^T X^T B^T + B^T X^T A^T",
     source="Matrix Cookbook (115)",
     note="the transcription drops the B: Tr(AXBX) is meant",
 )
-def dtrAXBX_dX(A, X, B):
-    return tr(A @ X @ B @ X)
 
 
-@ident(
+dtrXTX_dX = identity(
+    "dtrXTX_dX",
+    f="trace(X.T @ X)",
+    derivative="2 * X",
+    variables={"X": "n m"},
     wrt="X",
-    shapes={"X": "n m"},
-    derivative=lambda X: 2 * X,
-    text="d tr(X^T X)/dX = 2X",
     source="Matrix Cookbook (116)",
 )
-def dtrXTX_dX(X):
-    return tr(T(X) @ X)
 
 
-@ident(
+dtrXXT_dX = identity(
+    "dtrXXT_dX",
+    f="trace(X @ X.T)",
+    derivative="2 * X",
+    variables={"X": "n m"},
     wrt="X",
-    shapes={"X": "n m"},
-    derivative=lambda X: 2 * X,
-    text="d tr(X X^T)/dX = 2X",
     source="Matrix Cookbook (116)",
 )
-def dtrXXT_dX(X):
-    return tr(X @ T(X))
 
 
 BXCXB = {"B": "m p", "X": "n m", "C": "n n"}
 
 
-@ident(
+dtrBTXTCXB_dX = identity(
+    "dtrBTXTCXB_dX",
+    f="trace(B.T @ X.T @ C @ X @ B)",
+    derivative="C.T @ X @ B @ B.T + C @ X @ B @ B.T",
+    variables={"B": "m p", "X": "n m", "C": "n n"},
     wrt="X",
-    shapes=BXCXB,
-    derivative=lambda B, X, C: C.T @ X @ B @ B.T + C @ X @ B @ B.T,
-    text="d tr(B^T X^T C X B)/dX = C^T X B B^T + C X B B^T",
     source="Matrix Cookbook (117)",
 )
-def dtrBTXTCXB_dX(B, X, C):
-    return tr(T(B) @ T(X) @ C @ X @ B)
 
 
-@ident(
+dtrBTXTCXB_dX_seed = identity(
+    "dtrBTXTCXB_dX_seed",
+    f="trace(B.T @ X.T @ C @ X @ B)",
+    derivative="(C + C.T) @ X @ B @ B.T",
+    variables={"B": "m p", "X": "n m", "C": "n n"},
     wrt="X",
-    shapes=BXCXB,
-    derivative=lambda B, X, C: (C + C.T) @ X @ B @ B.T,
-    latex=r"\frac{\partial \operatorname{tr}(B^T X^T C X B)}{\partial X} = (C + C^T) X B B^T",
-    text="d tr(B^T X^T C X B)/dX = (C + C^T) X B B^T",
     source="project seed notes",
 )
-def dtrBTXTCXB_dX_seed(B, X, C):
-    return tr(T(B) @ T(X) @ C @ X @ B)
 
 
-@ident(
+dtrXTBXC_dX = identity(
+    "dtrXTBXC_dX",
+    f="trace(X.T @ B @ X @ C)",
+    derivative="B @ X @ C + B.T @ X @ C.T",
+    variables={"X": "n m", "B": "n n", "C": "m m"},
     wrt="X",
-    shapes={"X": "n m", "B": "n n", "C": "m m"},
-    derivative=lambda X, B, C: B @ X @ C + B.T @ X @ C.T,
-    text="d tr(X^T B X C)/dX = B X C + B^T X C^T",
     source="Matrix Cookbook (118)",
 )
-def dtrXTBXC_dX(X, B, C):
-    return tr(T(X) @ B @ X @ C)
 
 
-@ident(
+dtrAXBXTC_dX = identity(
+    "dtrAXBXTC_dX",
+    f="trace(A @ X @ B @ X.T @ C)",
+    derivative="A.T @ C.T @ X @ B.T + C @ A @ X @ B",
+    variables={"A": "p n", "X": "n m", "B": "m m", "C": "n p"},
     wrt="X",
-    shapes={"A": "p n", "X": "n m", "B": "m m", "C": "n p"},
-    derivative=lambda A, X, B, C: A.T @ C.T @ X @ B.T + C @ A @ X @ B,
-    text="d tr(A X B X^T C)/dX = A^T C^T X B^T + C A X B",
     source=f"Matrix Cookbook (119); {WIKI_SM}",
 )
-def dtrAXBXTC_dX(A, X, B, C):
-    return tr(A @ X @ B @ T(X) @ C)
 
 
-@ident(
-    wrt="X",
-    shapes={"A": "p n", "X": "n m", "B": "m q", "C": "p q"},
+@identity(
     derivative=lambda A, X, B, C: 2 * A.T @ (A @ X @ B + C) @ B.T,
-    text="d tr((AXB + C)(AXB + C)^T)/dX = 2 A^T (AXB + C) B^T",
+    variables={"A": "p n", "X": "n m", "B": "m q", "C": "p q"},
+    wrt="X",
     source="Matrix Cookbook (120)",
 )
 def dtr_AXBplusC_sq_dX(A, X, B, C):
+    """d tr((AXB + C)(AXB + C)^T)/dX = 2 A^T (AXB + C) B^T"""
     R = A @ X @ B + C
     return tr(R @ T(R))
 
 
-@ident(
-    wrt="X",
-    shapes={"X": "n n"},
+@identity(
     derivative=lambda X: 2 * np.trace(X) * np.eye(len(X)),
-    text="d tr(X kron X)/dX = 2 tr(X) I",
+    variables={"X": "n n"},
+    wrt="X",
     source="Matrix Cookbook (121)",
 )
 def dtr_kron_XX_dX(X):
+    """d tr(X kron X)/dX = 2 tr(X) I"""
     return tr(kron(X, X))
 
 
-@ident(
+dtrX3_dX = identity(
+    "dtrX3_dX",
+    f="trace(matrix_power(X, 3))",
+    derivative="3 * matrix_power(X, 2).T",
+    variables={"X": "n n"},
     wrt="X",
-    shapes={"X": "n n"},
-    derivative=lambda X: 3 * mpow(X, 2).T,
-    text="d tr(X^3)/dX = 3 (X^2)^T",
     source=f"Matrix Cookbook (122); {WIKI_SM}",
 )
-def dtrX3_dX(X):
-    return tr(mpow(X, 3))
 
 
-@ident(
+dtrX4_dX = identity(
+    "dtrX4_dX",
+    f="trace(matrix_power(X, 4))",
+    derivative="4 * matrix_power(X, 3).T",
+    variables={"X": "n n"},
     wrt="X",
-    shapes={"X": "n n"},
-    derivative=lambda X: 4 * mpow(X, 3).T,
-    text="d tr(X^4)/dX = 4 (X^3)^T",
     source="Matrix Cookbook (122)",
 )
-def dtrX4_dX(X):
-    return tr(mpow(X, 4))
 
 
-@ident(
-    wrt="X",
-    shapes={"A": "n n", "X": "n n"},
+@identity(
     derivative=lambda A, X: sum((mpow(X, j) @ A @ mpow(X, 2 - j)).T for j in range(3)),
-    text="d tr(A X^3)/dX = sum_j (X^j A X^(2-j))^T",
+    variables={"A": "n n", "X": "n n"},
+    wrt="X",
     source="Matrix Cookbook (123)",
 )
 def dtrAX3_dX(A, X):
+    """d tr(A X^3)/dX = sum_j (X^j A X^(2-j))^T"""
     return tr(A @ mpow(X, 3))
 
 
@@ -381,27 +348,25 @@ def _d124(B, X, C):
     )
 
 
-@ident(
-    wrt="X",
-    shapes=BXCXB,
+@identity(
     derivative=_d124,
-    text="d tr(B^T X^T C X X^T C X B)/dX = (four terms)",
+    variables={"B": "m p", "X": "n m", "C": "n n"},
+    wrt="X",
     source="Matrix Cookbook (124)",
 )
 def dtr_BTXTCXXTCXB_dX(B, X, C):
+    """d tr(B^T X^T C X X^T C X B)/dX = (four terms)"""
     return tr(T(B) @ T(X) @ C @ X @ T(X) @ C @ X @ B)
 
 
-@ident(
+dtrAXinvB_dX = identity(
+    "dtrAXinvB_dX",
+    f="trace(A @ inv(X) @ B)",
+    derivative="-inv(X).T @ A.T @ B.T @ inv(X).T",
+    variables={"A": "p n", "X": ("n n", "invertible"), "B": "n p"},
     wrt="X",
-    shapes={"A": "p n", "X": "n n", "B": "n p"},
-    constraints={"X": "invertible"},
-    derivative=lambda A, X, B: -inv(X).T @ A.T @ B.T @ inv(X).T,
-    text="d tr(A X^-1 B)/dX = -X^-T A^T B^T X^-T",
     source=f"Matrix Cookbook (125); {WIKI_SM}",
 )
-def dtrAXinvB_dX(A, X, B):
-    return tr(A @ inv(X) @ B)
 
 
 def _d126(X, C, A):
@@ -409,17 +374,15 @@ def _d126(X, C, A):
     return -(C @ X @ M) @ (A + A.T) @ M
 
 
-@ident(
-    wrt="X",
-    shapes={"X": "n m", "C": "n n", "A": "m m"},
-    constraints={"C": "spd"},
-    conditions=("n > m",),
+@identity(
     derivative=_d126,
-    text="d tr((X^T C X)^-1 A)/dX = -C X M (A + A^T) M, M = (X^T C X)^-1",
+    variables={"X": "n m where n > m", "C": ("n n", "spd"), "A": "m m"},
+    wrt="X",
     source="Matrix Cookbook (126)",
     note="C symmetric; A may be non-symmetric",
 )
 def dtr_XTCXinv_A_dX(X, C, A):
+    """d tr((X^T C X)^-1 A)/dX = -C X M (A + A^T) M, M = (X^T C X)^-1"""
     return tr(inv(T(X) @ C @ X) @ A)
 
 
@@ -428,17 +391,15 @@ def _d127(X, C, B):
     return -2 * C @ X @ M @ X.T @ B @ X @ M + 2 * B @ X @ M
 
 
-@ident(
-    wrt="X",
-    shapes={"X": "n m", "C": "n n", "B": "n n"},
-    constraints={"C": "spd", "B": "symmetric"},
-    conditions=("n > m",),
+@identity(
     derivative=_d127,
-    text="d tr((X^T C X)^-1 (X^T B X))/dX = -2 C X M X^T B X M + 2 B X M",
+    variables={"X": "n m where n > m", "C": ("n n", "spd"), "B": ("n n", "symmetric")},
+    wrt="X",
     source="Matrix Cookbook (127)",
     note="B, C symmetric",
 )
 def dtr_XTCXinv_XTBX_dX(X, C, B):
+    """d tr((X^T C X)^-1 (X^T B X))/dX = -2 C X M X^T B X M + 2 B X M"""
     return tr(inv(T(X) @ C @ X) @ (T(X) @ B @ X))
 
 
@@ -447,16 +408,15 @@ def _d128(X, A, C, B):
     return -2 * C @ X @ M @ X.T @ B @ X @ M + 2 * B @ X @ M
 
 
-@ident(
-    wrt="X",
-    shapes={"X": "n m", "A": "m m", "C": "n n", "B": "n n"},
-    constraints={"A": "spd", "C": "spd", "B": "symmetric"},
+@identity(
     derivative=_d128,
-    text="d tr((A + X^T C X)^-1 (X^T B X))/dX = -2 C X M X^T B X M + 2 B X M",
+    variables={"X": "n m", "A": ("m m", "spd"), "C": ("n n", "spd"), "B": ("n n", "symmetric")},
+    wrt="X",
     source="Matrix Cookbook (128)",
     note="A, B, C symmetric: the Cookbook states only B, C symmetric, but A must be too",
 )
 def dtr_AplusXTCXinv_XTBX_dX(X, A, C, B):
+    """d tr((A + X^T C X)^-1 (X^T B X))/dX = -2 C X M X^T B X M + 2 B X M"""
     return tr(inv(A + T(X) @ C @ X) @ (T(X) @ B @ X))
 
 
@@ -465,83 +425,82 @@ def _d128_general(X, A, C, B):
     return -C @ X @ (M @ X.T @ B @ X @ M + M.T @ X.T @ B @ X @ M.T) + B @ X @ (M + M.T)
 
 
-@ident(
-    wrt="X",
-    shapes={"X": "n m", "A": "m m", "C": "n n", "B": "n n"},
-    constraints={"A": "pd_nonsym", "C": "spd", "B": "symmetric"},
+@identity(
     derivative=_d128_general,
-    text="d tr((A + X^T C X)^-1 X^T B X)/dX = -C X (M X^T B X M + M^T X^T B X M^T) + B X (M + M^T)",
+    variables={
+        "X": "n m",
+        "A": ("m m", "pd_nonsym"),
+        "C": ("n n", "spd"),
+        "B": ("n n", "symmetric"),
+    },
+    wrt="X",
     source="Matrix Cookbook (128) generalised to non-symmetric A",
 )
 def dtr_AplusXTCXinv_XTBX_dX_general_A(X, A, C, B):
+    """d tr((A + X^T C X)^-1 X^T B X)/dX = -C X (M X^T B X M + M^T X^T B X M^T) + B X (M + M^T)"""
     return tr(inv(A + T(X) @ C @ X) @ (T(X) @ B @ X))
 
 
-@ident(
-    wrt="X",
-    shapes={"X": "n n"},
+@identity(
     derivative=lambda X: cosm(X).T,
-    text="d tr(sin(X))/dX = cos(X)^T",
+    variables={"X": "n n"},
+    wrt="X",
     source="Matrix Cookbook (129)",
 )
 def dtr_sinX_dX(X):
+    """d tr(sin(X))/dX = cos(X)^T"""
     return tr(sinm(X))
 
 
-@ident(
+dtr_Xinv_dX = identity(
+    "dtr_Xinv_dX",
+    f="trace(inv(X))",
+    derivative="-matrix_power(inv(X), 2).T",
+    variables={"X": ("n n", "invertible")},
     wrt="X",
-    shapes={"X": "n n"},
-    constraints={"X": "invertible"},
-    derivative=lambda X: -mpow(inv(X), 2).T,
-    text="d tr(X^-1)/dX = -(X^-2)^T",
     source=WIKI_SM,
 )
-def dtr_Xinv_dX(X):
-    return tr(inv(X))
 
 
-@ident(
-    wrt="X",
-    shapes={"X": "n n"},
-    constraints={"X": "pd_nonsym"},
+# Python, not a formula: the expression language's logm is not batched (a scipy call per
+# point), _helpers.logm is (one eigen-decomposition for the whole stack).
+@identity(
     derivative=lambda X: inv(X).T,
-    text="d tr(log(X))/dX = X^-T",
+    variables={"X": ("n n", "pd_nonsym")},
+    wrt="X",
     source="Matrix Cookbook (99) with F = log",
     note="tr log X = log det X",
 )
 def dtr_logmX_dX(X):
+    """d tr(log X)/dX = X^-T"""
     return tr(logm(X))
 
 
-@ident(
+dtr_sqrtmX_dX = identity(
+    "dtr_sqrtmX_dX",
+    f="trace(sqrtm(X))",
+    derivative="0.5 * inv(sqrtm(X)).T",
+    variables={"X": ("n n", "pd_nonsym")},
     wrt="X",
-    shapes={"X": "n n"},
-    constraints={"X": "pd_nonsym"},
-    derivative=lambda X: 0.5 * inv(sqrtm(X)).T,
-    text="d tr(sqrt(X))/dX = (1/2) (X^(1/2))^-T",
     source="Matrix Cookbook (99) with F = sqrt",
 )
-def dtr_sqrtmX_dX(X):
-    return tr(sqrtm(X))
 
 
-@ident(
+dtr_expm_AX_dX = identity(
+    "dtr_expm_AX_dX",
+    f="trace(expm(A @ X))",
+    derivative="A.T @ expm(A @ X).T",
+    variables={"A": "n m", "X": "m n"},
     wrt="X",
-    shapes={"A": "n m", "X": "m n"},
-    derivative=lambda A, X: A.T @ expm(A @ X).T,
-    text="d tr(exp(AX))/dX = A^T exp(AX)^T",
     source="Matrix Cookbook (99) + chain rule",
 )
-def dtr_expm_AX_dX(A, X):
-    return tr(expm(A @ X))
 
 
-@ident(
+dtr_XAXTB_dX = identity(
+    "dtr_XAXTB_dX",
+    f="trace(X @ A @ X.T @ B)",
+    derivative="B.T @ X @ A.T + B @ X @ A",
+    variables={"X": "n m", "A": "m m", "B": "n n"},
     wrt="X",
-    shapes={"X": "n m", "A": "m m", "B": "n n"},
-    derivative=lambda X, A, B: B.T @ X @ A.T + B @ X @ A,
-    text="d tr(X A X^T B)/dX = B^T X A^T + B X A",
     source="Matrix Cookbook (119) with A = I",
 )
-def dtr_XAXTB_dX(X, A, B):
-    return tr(X @ A @ T(X) @ B)
