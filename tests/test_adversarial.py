@@ -225,9 +225,8 @@ def test_module_and_file_forms_of_user_functions_work_from_the_working_directory
 def test_identity_modules_import_from_the_working_directory(capsys, workdir):
     (workdir / "advcat.py").write_text(
         "import numpy as np\nfrom gradcheck import identity\n"
-        "@identity(family='mine', wrt='x', shapes={'x': 'n'}, derivative=lambda x: 2 * x,\n"
-        "          text='d(x^T x)/dx = 2x', source='test')\n"
-        "def adv_square(x):\n    return np.sum(x * x, axis=-1)\n"
+        "@identity(wrt='x', variables={'x': 'n'}, derivative=lambda x: 2 * x, source='test')\n"
+        "def adv_square(x):\n    'd(x^T x)/dx = 2x'\n    return np.sum(x * x, axis=-1)\n"
     )
     try:
         code, out, err = _run(capsys, ["catalogue", "--module", "advcat", "--trials", "1"])

@@ -192,9 +192,8 @@ def test_failing_catalogue_exits_1(capsys, tmp_path):
     module = tmp_path / "wrong.py"
     module.write_text(
         "import numpy as np\nfrom gradcheck import identity\n"
-        "@identity(family='mine', wrt='x', shapes={'x': 'n'}, derivative=lambda x: 3 * x,\n"
-        "          text='wrong on purpose', source='test')\n"
-        "def cubic_claim(x):\n    return np.sum(x * x, axis=-1)\n"
+        "@identity(wrt='x', variables={'x': 'n'}, derivative=lambda x: 3 * x, source='test')\n"
+        "def cubic_claim(x):\n    'wrong on purpose'\n    return np.sum(x * x, axis=-1)\n"
     )
     code, out, _ = run(capsys, "catalogue", "--module", str(module), "--trials", "2")
     assert code == 1 and "problem: cubic_claim" in out

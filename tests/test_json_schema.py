@@ -43,9 +43,9 @@ import numpy as np
 from gradcheck import identity
 
 
-@identity(family="mine", wrt="x", shapes={"x": "n"}, derivative=lambda x: 2 * x,
-          text="d(x.x)/dx = 2x", source="test")
+@identity(wrt="x", variables={"x": "n"}, derivative=lambda x: 2 * x, source="test")
 def square_norm(x):
+    "d(x.x)/dx = 2x"
     return np.sum(x * x, axis=-1)
 
 
@@ -53,9 +53,9 @@ def _raises(x):
     raise RuntimeError("no derivative here")
 
 
-@identity(family="mine", wrt="x", shapes={"x": "n"}, derivative=_raises,
-          text="a derivative that raises", source="test")
+@identity(wrt="x", variables={"x": "n"}, derivative=_raises, source="test")
 def broken(x):
+    "a derivative that raises"
     return np.sum(x, axis=-1)
 """
 

@@ -8,14 +8,14 @@ IDENTITY_MODULE = """
 import numpy as np
 from gradcheck import identity, pitfall
 
-@identity(family="mine", wrt="x", shapes={"x": "n", "A": "n n"},
-          derivative=lambda x, A: (A + A.T) @ x, text="d(x^T A x)/dx = (A + A^T) x",
-          source="test")
+@identity(wrt="x", variables={"x": "n", "A": "n n"},
+          derivative=lambda x, A: (A + A.T) @ x, source="test")
 def my_quadratic(x, A):
+    "d(x^T A x)/dx = (A + A^T) x"
     return np.einsum("...i,ij,...j->...", x, A, x)
 
 my_wrong = pitfall("my_wrong", corrects=my_quadratic, mistake="symmetric_only",
-                   derivative=lambda x, A: 2 * A @ x, conditions=("n >= 2",))
+                   derivative=lambda x, A: 2 * A @ x, variables={"x": "n where n >= 2"})
 """
 
 
@@ -67,9 +67,9 @@ def test_a_wrong_identity_fails_with_its_report(pytester):
         import numpy as np
         from gradcheck import identity
 
-        @identity(family="mine", wrt="x", shapes={"x": "n"}, derivative=lambda x: 3 * x,
-                  text="wrong on purpose", source="test")
+        @identity(wrt="x", variables={"x": "n"}, derivative=lambda x: 3 * x, source="test")
         def bad_square(x):
+            "wrong on purpose"
             return np.sum(x * x, axis=-1)
         """
     )
