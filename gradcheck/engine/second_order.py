@@ -25,7 +25,7 @@ truncation ``t^4`` and the rounding ``eps / t^2`` of the fourth-order ``R`` bala
 second difference would balance at ``eps^(1/4)``, but its value is 100 times less accurate),
 rounded to the nearest power of two, so that ``x_j +- m h_j`` is exact for m = 1, 2, 4: 6
 evaluations per offset ``w``. Where that step is too large for f (a short length scale), the
-truncation estimate says so; a second estimate at 1/8 of the steps is then made by the caller
+truncation estimate says so; a second estimate at 1/4 of the steps is then made by the caller
 (see :func:`merge_hessian_estimates`).
 Every stencil point is stacked along one leading axis and evaluated in chunks, like the first-
 order engine.
@@ -344,15 +344,18 @@ def merge_hessian_estimates(a: HessianEstimate, b: HessianEstimate) -> HessianEs
     """Two estimates of the same second derivatives, merged entry by entry.
 
     Each entry takes the value with the smaller error estimate, a reliable one before an
-    unreliable one; its error becomes ``max(E_chosen, |a - b| + E_other)`` where the other
-    value is reliable, so that where the two disagree the disagreement bounds the error.
+    unreliable one. Where the two agree within their error bars (``|a - b| <= E_a + E_b``) the
+    chosen value keeps its error: a second estimate with a wider bar that agrees confirms it,
+    and must not blur it. Where they disagree beyond both bars and the other value is
+    reliable, the error becomes ``|a - b| + E_other``: the disagreement bounds the error.
     """
     take_b = np.where(a.reliable != b.reliable, b.reliable, b.error < a.error)
     e_chosen = np.where(take_b, b.error, a.error)
     e_other = np.where(take_b, a.error, b.error)
     other_reliable = np.where(take_b, a.reliable, b.reliable)
     gap = np.abs(a.value - b.value)
-    error = np.where(other_reliable, np.maximum(e_chosen, gap + e_other), e_chosen)
+    disagree = other_reliable & (gap > e_chosen + e_other)
+    error = np.where(disagree, gap + e_other, e_chosen)
     return HessianEstimate(
         value=np.where(take_b, b.value, a.value),
         error=error,

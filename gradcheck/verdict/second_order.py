@@ -179,7 +179,7 @@ def _from_values(
     options: CheckOptions,
     at_point: tuple[np.ndarray, int],
 ) -> SecondOrderResult:
-    """The verdict against second differences, with a second estimate at 1/8 of the steps
+    """The verdict against second differences, with a second estimate at 1/4 of the steps
     before a verdict that is not "passed"."""
     engine = {"vectorized": options.vectorized, "chunk_bytes": options.chunk_bytes}
     first = estimate_hessian(target, step=options.step, at_point=at_point, **engine)
@@ -187,7 +187,7 @@ def _from_values(
     if result.passed:
         return result
     engine["vectorized"] = first.vectorized
-    second = estimate_hessian(target, step=first.step / 8, at_point=(first.f_value, 0), **engine)
+    second = estimate_hessian(target, step=first.step / 4, at_point=(first.f_value, 0), **engine)
     merged = merge_hessian_estimates(first, second)
     confirmed = _values_result(target, claimed, layout, merged, options)
     outcome = (
@@ -195,7 +195,7 @@ def _from_values(
         if confirmed.status == result.status
         else f"turns the first one's {result.status} verdict into {confirmed.status}"
     )
-    note = f"a second estimate (steps 1/8 of the first) {outcome}."
+    note = f"a second estimate (steps 1/4 of the first) {outcome}."
     confirmed = replace(confirmed, notes=(*confirmed.notes, note))
     if confirmed.passed:
         return confirmed
@@ -275,8 +275,8 @@ def _from_gradient(
     point: Point,
 ) -> SecondOrderResult:
     """The verdict against the Jacobian of the gradient, after checking the gradient."""
-    gradient_check = check(target.f, gradient, point, wrt=target.wrt, options=options)
     g_target = _gradient_target(gradient, point, target.wrt)
+    gradient_check = check(target.f, gradient, point, wrt=target.wrt, options=options)
     jac_layout = "numerator" if layout == "vec" else "tensor"
     result, estimates = full_verdict(g_target, claimed, jac_layout, options)
     if gradient_check.passed:
@@ -389,7 +389,7 @@ def check_hessian(
     ``3 n (n + 1)`` evaluations of f (``n`` = the variable's size), batched, plus 2 at the
     point and a probe of 3-5; their error estimate is a truncation estimate from three step
     sizes plus a rounding bound. A verdict that is not "passed" is re-examined with a second
-    estimate at 1/8 of the steps (with a gradient: the first-order second opinion), merged
+    estimate at 1/4 of the steps (with a gradient: the first-order second opinion), merged
     entry by entry. A claim that did not pass is diagnosed: "not_symmetric" (and whether its
     symmetric part is right), then the kinds of :func:`gradcheck.check` ("scale" for a factor
     2 or 1/2, "sign", "entries", "missing_term", ...).
