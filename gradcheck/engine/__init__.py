@@ -30,6 +30,15 @@ from .layouts import (
     layout_shapes,
     validate_layout,
 )
+from .second_order import (
+    SECOND_DIFFERENCE_RTOL,
+    SECOND_DIFFERENCE_STEP,
+    HessianEstimate,
+    estimate_hessian,
+    estimate_second_directional,
+    merge_hessian_estimates,
+    scalar_at_point,
+)
 from .seeds import rng_from_seed, seed_from_text, validate_seed
 from .stencils import EPS, METHOD_NAMES, Method
 from .target import (
@@ -45,7 +54,10 @@ __all__ = [
     "EPS",
     "LAYOUTS",
     "METHOD_NAMES",
+    "SECOND_DIFFERENCE_RTOL",
+    "SECOND_DIFFERENCE_STEP",
     "SECOND_OPINION",
+    "HessianEstimate",
     "JacobianEstimate",
     "Layout",
     "Method",
@@ -56,7 +68,9 @@ __all__ = [
     "convert_layout",
     "coordinate_scales",
     "describe_index",
+    "estimate_hessian",
     "estimate_jacobian",
+    "estimate_second_directional",
     "estimate_tensor",
     "evaluate_at_point",
     "evaluate_points",
@@ -64,9 +78,11 @@ __all__ = [
     "jacobian",
     "layout_shapes",
     "make_target",
+    "merge_hessian_estimates",
     "probe_batching",
     "probe_size",
     "rng_from_seed",
+    "scalar_at_point",
     "second_opinion",
     "seed_from_text",
     "validate_chunk_bytes",

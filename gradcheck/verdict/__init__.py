@@ -29,6 +29,8 @@ from .options import (
     DirectionalOptions,
     merge_options,
 )
+from .products import PRODUCT_KINDS, ProductResult, SeveralResult, check_jvp, check_vjp
+from .second_order import SECOND_ORDER_KINDS, SecondOrderResult, check_hessian, check_hvp
 from .taylor import TaylorOptions, TaylorResult, taylor_test
 from .text import render_table
 
@@ -36,6 +38,8 @@ __all__ = [
     "DEFAULT_RTOL_DIRECTIONAL",
     "KINDS",
     "MAX_REQUESTED_DIRECTIONS",
+    "PRODUCT_KINDS",
+    "SECOND_ORDER_KINDS",
     "CheckOptions",
     "CheckResult",
     "Diagnosis",
@@ -43,11 +47,18 @@ __all__ = [
     "DirectionalResult",
     "Estimates",
     "Evidence",
+    "ProductResult",
+    "SecondOrderResult",
+    "SeveralResult",
     "TaylorOptions",
     "TaylorResult",
     "assert_gradient",
     "check",
     "check_directional",
+    "check_hessian",
+    "check_hvp",
+    "check_jvp",
+    "check_vjp",
     "compare",
     "diagnose",
     "full_check",

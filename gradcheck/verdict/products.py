@@ -1,0 +1,652 @@
+"""Vector-Jacobian and Jacobian-vector products: `check_vjp` and `check_jvp`.
+
+A VJP maps an output cotangent ``u`` to ``J^T u``, a JVP an input tangent ``d`` to ``J d``.
+Both are checked as :func:`check_directional` checks a Jacobian: for random unit output weights
+``v_r`` and scaled directions ``d_r``, ``v_r^T J d_r`` is the finite-difference derivative of
+``t -> v_r . f(x + t d_r)``, and the claim's value is ``<vjp(v_r), d_r>`` or
+``<v_r, jvp(d_r)>``: one product and one directional derivative per pair, whatever the sizes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..engine import (
+    Point,
+    Target,
+    call_checked,
+    evaluate_at_point,
+    first_nonfinite,
+    make_target,
+    rng_from_seed,
+)
+from ..errors import (
+    InvalidArgumentError,
+    NonFiniteValueError,
+    ShapeMismatchError,
+    UnknownNameError,
+)
+from .check import (
+    SAFETY,
+    Candidate,
+    CheckResult,
+    compare_candidates,
+    full_verdict,
+    headline_text,
+    reliability_notes,
+    with_diagnosis,
+)
+from .diagnosis import Diagnosis, diagnose
+from .directional import (
+    FALLBACK_MAX_SIZE,
+    DirectionalResult,
+    _directional_estimate,
+    _directional_threshold,
+    _full_options,
+    _projection_evidence,
+    _Projections,
+)
+from .options import DirectionalOptions, DirectionalValues, merge_options
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+__all__ = ["PRODUCT_KINDS", "ProductResult", "SeveralResult", "check_jvp", "check_vjp"]
+
+#: Diagnosis kinds of products beyond :data:`gradcheck.KINDS`.
+PRODUCT_KINDS = ("not_linear",)
+#: A product is linear when ``P(a u1 + b u2)`` and ``a P(u1) + b P(u2)`` differ by at most
+#: this fraction of ``|a| max|P(u1)| + |b| max|P(u2)|``: float64 rounding of a linear map
+#: (a sum of products, condition number up to ~1e6) stays far below it.
+LINEARITY_RTOL = 1e-8
+#: A directional product check adds pairs until one Jacobian entry wrong by this fraction
+#: of the largest is caught at 99% of the entries, or until `MAX_PAIRS` are used.
+PAIRS_TARGET = 1e-6
+MAX_PAIRS = 64
+#: Argument names under which the vector and a bare point reach the product (they cannot
+#: be a Python identifier, so they never meet a variable of the point).
+_VECTOR, _BARE = "(vector)", "(x)"
+
+
+@dataclass(frozen=True)
+class _Call:
+    """``product(vector, x)`` for a bare point, ``product(vector, **point)`` for a mapping;
+    `pick` selects one variable's part of a product that returns several."""
+
+    product: Callable[..., Any]
+    bare: bool
+    pick: Callable[[Any], Any] | None = None
+
+    def __call__(self, **arguments: Any) -> Any:
+        vector = arguments.pop(_VECTOR)
+        out = (
+            self.product(vector, arguments[_BARE])
+            if self.bare
+            else self.product(vector, **arguments)
+        )
+        return out if self.pick is None else self.pick(out)
+
+
+@dataclass(frozen=True)
+class _Product:
+    """A claimed product bound to the point: maps a vector of `in_shape` to one of
+    `out_shape`, validated (real, finite, of the right shape) and counted."""
+
+    form: str
+    target: Target
+    in_shape: tuple[int, ...]
+    out_shape: tuple[int, ...]
+    calls: list[int]
+
+    @classmethod
+    def bind(cls, form: str, product: object, target: Target, f_shape: tuple, pick=None):
+        if not callable(product):
+            raise InvalidArgumentError(
+                f"`{form}` must be a callable {form}(vector, x) (or {form}(vector, **point)); "
+                f"got {type(product).__name__}."
+            )
+        x_shape = target.x.shape
+        shapes = {"vjp": (f_shape, x_shape), "jvp": (x_shape, f_shape), "hvp": (x_shape, x_shape)}[
+            form
+        ]
+        point = (
+            {_BARE: target.variable_value()}
+            if target.wrt is None
+            else {
+                target.wrt: target.variable_value(),
+                **target.others,
+            }
+        )
+        call = _Call(product, target.wrt is None, pick)
+        bound = make_target(call, {_VECTOR: np.zeros(shapes[0]), **point}, _VECTOR)
+        return cls(form, replace(bound, role=f"the {form}"), shapes[0], shapes[1], [0])
+
+    def __call__(self, vector: np.ndarray) -> np.ndarray:
+        what = {"vjp": "cotangent", "jvp": "tangent", "hvp": "vector"}[self.form]
+        where = f"on a {what} of shape {self.in_shape}"
+        out = call_checked(
+            self.target, np.asarray(vector, dtype=np.float64), where, allow_complex=False
+        )
+        self.calls[0] += 1
+        if out.shape != self.out_shape:
+            expected = "f's value's" if self.form == "jvp" else "the variable's"
+            raise ShapeMismatchError(
+                f"the {self.form} returned shape {out.shape} {where}; it must return "
+                f"{expected} shape {self.out_shape}."
+            )
+        bad = first_nonfinite(out)
+        if bad is not None:
+            raise NonFiniteValueError(
+                f"the {self.form} returned a non-finite value at index {bad} {where}; a "
+                f"product with a finite Jacobian is finite."
+            )
+        return out
+
+
+def _linearity_note(product: _Product, rng: np.random.Generator) -> str | None:
+    """None when ``P(a u1 + b u2) = a P(u1) + b P(u2)`` within rounding; else what differs."""
+    u1, u2 = rng.standard_normal((2, *product.in_shape))
+    a, b = rng.uniform(0.5, 2.0) * np.array([1.0, -1.0])
+    p1, p2, p12 = product(u1), product(u2), product(a * u1 + b * u2)
+    size = abs(a) * float(np.max(np.abs(p1), initial=0.0))
+    size += abs(b) * float(np.max(np.abs(p2), initial=0.0))
+    gap = float(np.max(np.abs(p12 - (a * p1 + b * p2)), initial=0.0))
+    if gap <= LINEARITY_RTOL * size or (size == 0 and gap == 0):
+        return None
+    what = {"vjp": "cotangent", "jvp": "tangent", "hvp": "vector"}[product.form]
+    relative = gap / size if size > 0 else float("inf")
+    return (
+        f"the {product.form} is not linear in its {what}: P(a u1 + b u2) differs from "
+        f"a P(u1) + b P(u2) by {relative:.2e} of their size (a = {a:.3g}, b = {b:.3g}; "
+        f"rounding allows {LINEARITY_RTOL:.0e}). A {product.form} must be linear in the {what}: "
+        f"does it ignore it, square it, or add a term that does not depend on it?"
+    )
+
+
+def _scale_bound(product: _Product, d: np.ndarray, v: np.ndarray, claimed_rows) -> float:
+    """A lower bound of the claim's largest Jacobian entry, from its products: for
+    ``g = J^T v``, ``max|J| >= max|g| / ||v||_1`` (likewise for ``J d``)."""
+    inputs = v if product.form == "vjp" else d.reshape(len(d), -1)
+    norms = np.sum(np.abs(inputs), axis=1)
+    largest = np.max(np.abs(claimed_rows).reshape(len(d), -1), axis=1)
+    return float(np.max(np.where(norms > 0, largest / np.where(norms > 0, norms, 1), 0.0)))
+
+
+@dataclass(frozen=True)
+class _Pairs:
+    """Directional derivatives found so far with the claim's products along them."""
+
+    found: _Projections
+    claimed: np.ndarray
+    scale: float
+
+
+def _pairs(product: _Product, target: Target, f0: np.ndarray, count: int, rng, options) -> _Pairs:
+    est, d, v, used = _directional_estimate(target, f0, count, rng, options)
+    rows = []
+    claimed = np.empty(count)
+    for r in range(count):
+        if product.form == "vjp":
+            row = product(v[r].reshape(product.in_shape))
+            claimed[r] = np.vdot(row, d[r])
+        else:
+            row = product(d[r])
+            claimed[r] = np.vdot(v[r], row.ravel())
+        rows.append(row)
+    scale = _scale_bound(product, d, v, np.stack(rows))
+    return _Pairs(_Projections(est, d, v, used), claimed, scale)
+
+
+def _enough_pairs(
+    product: _Product, target: Target, f0: np.ndarray, options: DirectionalOptions
+) -> tuple[_Pairs, float]:
+    """Pairs on `options.directions`, or 8 doubled up to 64 until the detection threshold
+    reaches `PAIRS_TARGET`; and that threshold."""
+    rng = rng_from_seed(options.seed)
+    tolerances = options.tolerances()
+    pairs = _pairs(product, target, f0, options.directions or 8, rng, options)
+    while True:
+        est = pairs.found.estimate
+        largest = float(np.max(np.abs(est.value), initial=0.0))
+        tolerance = SAFETY * est.error + tolerances["atol"] + tolerances["rtol"] * largest
+        threshold = _directional_threshold(pairs.found.d, pairs.found.v, tolerance, pairs.scale)
+        count = len(pairs.found.d)
+        enough = threshold <= PAIRS_TARGET or count >= MAX_PAIRS or pairs.scale == 0
+        if options.directions is not None or enough:
+            return pairs, threshold
+        more = _pairs(product, target, f0, min(count, MAX_PAIRS - count), rng, options)
+        pairs = _Pairs(
+            pairs.found.joined(more.found),
+            np.concatenate([pairs.claimed, more.claimed]),
+            max(pairs.scale, more.scale),
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProductResult(DirectionalResult):
+    """Outcome of :func:`check_vjp` or :func:`check_jvp`.
+
+    The fields are those of :class:`gradcheck.DirectionalResult`, over random pairs of an
+    output weight ``v_r`` and an input direction ``d_r`` (`directions` is the number of pairs,
+    `layout` is "tensor"), plus:
+
+    Attributes
+    ----------
+    form : {"vjp", "jvp"}
+        Which product was checked.
+    product_calls : int
+        Number of calls of the claimed product (the full check's basis products included).
+    linear : bool
+        False when the product is not linear in its vector (the verdict is then "failed",
+        with diagnosis kind "not_linear").
+    """
+
+    form: str
+    product_calls: int = 0
+    linear: bool = True
+
+
+def _product_result(
+    product: _Product,
+    target: Target,
+    pairs: _Pairs,
+    threshold: float,
+    options: DirectionalOptions,
+    at_point: tuple[np.ndarray, int],
+) -> ProductResult:
+    """The verdict over the pairs."""
+    est = pairs.found.estimate
+    candidate = Candidate("tensor", est.value, est.error, est.reliable, shown=pairs.claimed)
+    chosen, _ = compare_candidates(pairs.claimed, [candidate], options.tolerances())
+    comparison = {**chosen.comparison, "detection_threshold": threshold}
+    notes = reliability_notes(est.reliable, comparison, "pair", "pairs")
+    f_shape = at_point[0].shape
+    var = "x" if target.wrt is None else target.wrt
+    what = f"{product.form} of f (f: {f_shape}, {var}: {target.x.shape})"
+    count = len(pairs.claimed)
+    evaluations = at_point[1] + pairs.found.evaluations
+    how = f"{options.method}, {count} pairs, {evaluations} evaluations"
+    return ProductResult(
+        status=comparison["status"],
+        max_abs_error=comparison["max_abs_error"],
+        max_rel_error=comparison["max_rel_error"],
+        tolerance=comparison["tolerance"],
+        error_estimate=est.error,
+        reliable=est.reliable,
+        detection_threshold=threshold,
+        worst_direction=int(comparison["worst_index"][0]) if comparison["worst_index"] else 0,
+        numerical=est.value,
+        claimed=pairs.claimed,
+        directions=count,
+        evaluations=evaluations,
+        layout="tensor",
+        method=options.method,
+        wrt=target.wrt,
+        f_shape=f_shape,
+        x_shape=target.x.shape,
+        headline=headline_text(comparison["status"], what, comparison, "pair", how),
+        notes=tuple(notes),
+        form=product.form,
+        product_calls=product.calls[0],
+    )
+
+
+def _claimed_tensor(product: _Product, f_shape: tuple, x_shape: tuple) -> np.ndarray:
+    """The claimed Jacobian in tensor layout, from the products of the basis vectors."""
+    k = int(np.prod(product.in_shape))
+    basis = np.eye(k)
+    rows = np.stack([product(basis[i].reshape(product.in_shape)).ravel() for i in range(k)])
+    jm = rows if product.form == "vjp" else rows.T  # (f.size, x.size)
+    return jm.reshape(tuple(f_shape) + tuple(x_shape))
+
+
+def _transposed_axes(located: CheckResult, form: str, f_ndim: int) -> Diagnosis | None:
+    """A claim that is the Jacobian with its variable's (or, for a JVP, its output's) two
+    axes swapped: a product that returns the transpose of the right matrix."""
+    C, N, tol = located.claimed, located.numerical, located.tolerance
+    nd = C.ndim
+    axes = (nd - 2, nd - 1) if form == "vjp" else (f_ndim - 2, f_ndim - 1)
+    if min(axes) < (f_ndim if form == "vjp" else 0) or C.shape[axes[0]] != C.shape[axes[1]]:
+        return None
+    swapped = np.swapaxes(N, *axes)
+    moved_tol = np.swapaxes(tol, *axes)
+    if np.all(np.abs(C - swapped) <= moved_tol) and np.any(np.abs(swapped - N) > tol + moved_tol):
+        what = "gradient" if form == "vjp" else "output tangent"
+        return Diagnosis(
+            kind="transpose",
+            message=f"the {form} returns the transpose of the right {what} (its matrix is "
+            f"transposed): transpose the result, or the factor it is built from",
+        )
+    return None
+
+
+def _located_diagnosis(located: CheckResult, form: str, f_ndim: int) -> Diagnosis | None:
+    """The full check's diagnosis, in the words of a product."""
+    found = _transposed_axes(located, form, f_ndim)
+    if found is not None:
+        return found
+    diagnosis = located.diagnosis
+    if diagnosis is not None and diagnosis.kind in ("layout", "transpose"):
+        right = "J^T u" if form == "vjp" else "J d"
+        wrong = "J u" if form == "vjp" else "J^T d"
+        return Diagnosis(
+            kind="transpose",
+            message=f"the {form} applies the transposed Jacobian: it returns {wrong} where "
+            f"{right} is due (a missing or extra transpose)",
+        )
+    return diagnosis
+
+
+def _locate(
+    result: ProductResult, product: _Product, target: Target, options: DirectionalOptions
+) -> ProductResult:
+    """Reconstruct the claimed Jacobian from basis products and run the full verdict."""
+    f_shape = result.f_shape
+    tensor = _claimed_tensor(product, f_shape, target.x.shape)
+    full_options = _full_options(options)
+    full, estimates = full_verdict(target, tensor, "tensor", full_options)
+    located = full
+    if not full.passed:
+        located = with_diagnosis(full, estimates.latest, target, tensor, full_options)
+        located = replace(
+            located, diagnosis=_located_diagnosis(located, product.form, len(f_shape))
+        )
+    note = (
+        f"the pairs failed (worst pair [{result.worst_direction}], max rel. error "
+        f"{result.max_rel_error:.2e}); the sizes are small enough, so the claimed Jacobian was "
+        f"rebuilt from {int(np.prod(product.in_shape))} basis products and every entry compared."
+    )
+    return replace(
+        result,
+        status=located.status,
+        located=located,
+        diagnosis=located.diagnosis,
+        evaluations=result.evaluations + located.evaluations,
+        product_calls=product.calls[0],
+        notes=(*result.notes, note),
+    )
+
+
+def _check_product(
+    form: str,
+    f: Callable[..., Any],
+    product: object,
+    point: Point,
+    wrt: str | None,
+    options: DirectionalOptions,
+    pick: Callable[[Any], Any] | None = None,
+) -> ProductResult:
+    """The check of one product by one variable (see :func:`check_vjp`)."""
+    target = make_target(f, point, wrt)
+    f0, evaluations = evaluate_at_point(target)
+    bound = _Product.bind(form, product, target, f0.shape, pick)
+    nonlinear = _linearity_note(bound, rng_from_seed(options.seed))
+    pairs, threshold = _enough_pairs(bound, target, f0, options)
+    result = _product_result(bound, target, pairs, threshold, options, (f0, evaluations))
+    if nonlinear is not None:
+        diagnosis = Diagnosis(kind="not_linear", message=nonlinear.removeprefix(f"the {form} "))
+        return replace(
+            result,
+            status="failed",
+            linear=False,
+            diagnosis=diagnosis,
+            product_calls=bound.calls[0],
+            headline=result.headline.replace("PASSED", "FAILED").replace("INCONCLUSIVE", "FAILED"),
+            notes=(*result.notes, nonlinear),
+        )
+    if result.passed:
+        return result
+    small = max(target.x.size, f0.size) <= FALLBACK_MAX_SIZE
+    if not small:
+        return replace(result, diagnosis=diagnose(_projection_evidence(result)))
+    return _locate(result, bound, target, options)
+
+
+def _product_options(options: object, values: Mapping[str, Any], caller: str) -> DirectionalOptions:
+    return merge_options(DirectionalOptions, options, values, caller)
+
+
+def check_vjp(
+    f: Callable[..., Any],
+    vjp: Callable[..., Any],
+    point: Point,
+    *,
+    wrt: str | Sequence[str] | None = None,
+    options: DirectionalOptions | None = None,
+    **values: Unpack[DirectionalValues],
+) -> ProductResult | SeveralResult:
+    """Check a vector-Jacobian product (a backward pass): ``vjp(u)`` must be ``J^T u``.
+
+    Parameters
+    ----------
+    f : callable
+        ``f(x)`` for an array `point`, ``f(**point)`` for a mapping.
+    vjp : callable
+        ``vjp(u, x)`` for an array point, ``vjp(u, **point)`` for a mapping: takes a
+        cotangent `u` of f's shape and returns the gradient of ``<u, f>``, of the variable's
+        shape (with several variables, a mapping from their names, or a tuple in the order of
+        `wrt`).
+    point : array_like or mapping of str to array_like
+        Where to check.
+    wrt : str or sequence of str, optional
+        The variable (required for a mapping point of several), or several variables: then
+        each is checked and a :class:`SeveralResult` returned.
+    options : DirectionalOptions, optional
+        How to estimate and compare, as one record.
+    **values
+        The fields of :class:`DirectionalOptions` as keywords (`directions` is the number
+        of random pairs; `seed` their randomness, 0 by default).
+
+    Returns
+    -------
+    ProductResult or SeveralResult
+        The verdict; a SeveralResult when `wrt` names several variables.
+
+    Raises
+    ------
+    ShapeMismatchError
+        The vjp returns a shape other than the variable's.
+    FunctionCallError, NonFiniteValueError
+        The vjp raises, or returns NaN or infinity.
+    UnknownNameError
+        A mapping returned for several variables lacks one of them, or `wrt` names an
+        unknown variable.
+
+    Notes
+    -----
+    First the vjp's linearity is tested: for random cotangents ``u1, u2`` and numbers
+    ``a, b``, ``vjp(a u1 + b u2)`` must equal ``a vjp(u1) + b vjp(u2)`` within 1e-8 of the
+    terms' size (rounding of a linear map is far below); a vjp that is not fails with
+    diagnosis kind "not_linear". Then, for pairs of a random unit cotangent ``v_r`` and a
+    random scaled direction ``d_r`` (seeded), ``<vjp(v_r), d_r>`` is compared with the finite
+    difference of ``t -> v_r . f(x + t d_r)`` under :func:`gradcheck.check`'s tolerance rule
+    (the default rtol 1e-12, as in :func:`gradcheck.check_directional`). Their number is 8,
+    doubled up to 64 until a single Jacobian entry wrong by 1e-6 of the largest is caught at
+    99% of the entries (the claim's largest entry is bounded from below by its products): one
+    vjp and one directional derivative per pair, whatever the sizes. If the pairs fail and f
+    and the variable each have at most 2048 entries, the claimed Jacobian is rebuilt from the
+    vjps of the output's basis vectors and every entry compared by the full check, which
+    locates and diagnoses the error (`located`; a vjp returning ``J u`` for ``J^T u``, or the
+    transposed gradient, is a "transpose" diagnosis).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> W, x = rng.standard_normal((3, 4)), rng.standard_normal(4)
+    >>> f = lambda x: np.tanh(x @ W.T)
+    >>> vjp = lambda u, x: W.T @ (u * (1 - np.tanh(W @ x) ** 2))
+    >>> check_vjp(f, vjp, x).status
+    'passed'
+    >>> check_vjp(f, lambda u, x: W.T @ u, x).status
+    'failed'
+    """
+    opts = _product_options(options, values, "check_vjp")
+    if wrt is not None and not isinstance(wrt, str):
+        return _check_several(f, vjp, point, wrt, opts)
+    return _check_product("vjp", f, vjp, point, wrt, opts)
+
+
+def check_jvp(
+    f: Callable[..., Any],
+    jvp: Callable[..., Any],
+    point: Point,
+    *,
+    wrt: str | None = None,
+    options: DirectionalOptions | None = None,
+    **values: Unpack[DirectionalValues],
+) -> ProductResult:
+    """Check a Jacobian-vector product (a forward-mode rule): ``jvp(d)`` must be ``J d``.
+
+    Parameters
+    ----------
+    f, point, options, **values
+        As in :func:`check_vjp`.
+    jvp : callable
+        ``jvp(d, x)`` for an array point, ``jvp(d, **point)`` for a mapping: takes a tangent
+        `d` of the variable's shape and returns the directional derivative of f, of f's
+        shape.
+    wrt : str, optional
+        The variable (required for a mapping point of several).
+
+    Returns
+    -------
+    ProductResult
+        The verdict.
+
+    Raises
+    ------
+    ShapeMismatchError, FunctionCallError, NonFiniteValueError
+        As in :func:`check_vjp` (the jvp must return f's shape).
+
+    Notes
+    -----
+    As in :func:`check_vjp`, with ``<v_r, jvp(d_r)>`` for the claim's value of a pair and the
+    jvps of the variable's basis vectors to rebuild the Jacobian.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.array([0.5, -1.0, 2.0])
+    >>> check_jvp(np.sin, lambda d, x: np.cos(x) * d, x).status
+    'passed'
+    >>> check_jvp(np.sin, lambda d, x: np.cos(x) * d ** 2, x).diagnosis.kind
+    'not_linear'
+    """
+    opts = _product_options(options, values, "check_jvp")
+    if wrt is not None and not isinstance(wrt, str):
+        raise InvalidArgumentError(
+            f"check_jvp takes one variable (`wrt` a name); got {wrt!r}. Check each variable's "
+            f"jvp on its own, or the vjp of several with gradcheck.check_vjp."
+        )
+    return _check_product("jvp", f, jvp, point, wrt, opts)
+
+
+@dataclass(frozen=True)
+class _Part:
+    """One variable's part of what a product of several variables returns."""
+
+    name: str
+    names: tuple[str, ...]
+
+    def __call__(self, out: Any) -> Any:
+        if isinstance(out, Mapping):
+            missing = [n for n in self.names if n not in out]
+            if missing:
+                raise UnknownNameError(
+                    f"the vjp returned a mapping without {missing} (it has {list(out)}); it "
+                    f"must return the gradient of every variable in `wrt` {list(self.names)}."
+                )
+            return out[self.name]
+        if not isinstance(out, (tuple, list)) or len(out) != len(self.names):
+            got = f"{len(out)} items" if isinstance(out, (tuple, list)) else type(out).__name__
+            raise ShapeMismatchError(
+                f"the vjp returned {got}; for wrt={self.names} it must return a mapping from "
+                f"the names, or a tuple of {len(self.names)} gradients in that order."
+            )
+        return out[self.names.index(self.name)]
+
+
+@dataclass(frozen=True, kw_only=True)
+class SeveralResult:
+    """Outcome of :func:`check_vjp` with several variables: one verdict per variable.
+
+    Attributes
+    ----------
+    results : Mapping of str to ProductResult
+        Each variable's verdict, in the order of `wrt`.
+    status : {"passed", "failed", "inconclusive"}
+        "failed" when some variable failed, else "inconclusive" when some was, else "passed".
+    passed : bool
+        True when `status` is "passed"; also the truth value of the result.
+    failed_variables : tuple of str
+        The variables whose verdict is not "passed".
+    """
+
+    results: Mapping[str, ProductResult]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "results", MappingProxyType(dict(self.results)))
+
+    @property
+    def status(self) -> str:
+        statuses = [r.status for r in self.results.values()]
+        for status in ("failed", "inconclusive"):
+            if status in statuses:
+                return status
+        return "passed"
+
+    @property
+    def passed(self) -> bool:
+        """True when `status` is "passed"; also the truth value of the result."""
+        return self.status == "passed"
+
+    @property
+    def failed_variables(self) -> tuple[str, ...]:
+        return tuple(name for name, r in self.results.items() if not r.passed)
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    @property
+    def headline(self) -> str:
+        names = ", ".join(self.results)
+        word = self.status.upper()
+        if self.passed:
+            return f"gradcheck {word}: vjp by {names}: every variable passed"
+        wrong = ", ".join(self.failed_variables)
+        return f"gradcheck {word}: vjp by {names}: not passed for {wrong}"
+
+    def __str__(self) -> str:
+        parts = [self.headline]
+        for name, result in self.results.items():
+            parts.append(f"[{name}] {result if not result.passed else result.headline}")
+        return "\n".join(parts)
+
+
+def _check_several(
+    f: Callable[..., Any],
+    vjp: object,
+    point: Point,
+    wrt: Sequence[str],
+    options: DirectionalOptions,
+) -> SeveralResult:
+    names = tuple(wrt)
+    if not names or not all(isinstance(n, str) for n in names) or len(set(names)) != len(names):
+        raise InvalidArgumentError(
+            f"`wrt` must be a variable name or a sequence of distinct names; got {wrt!r}."
+        )
+    if not isinstance(point, Mapping):
+        raise InvalidArgumentError(
+            f"several variables wrt={names} need a mapping point {{name: value}}; got a bare array."
+        )
+    results = {
+        name: _check_product("vjp", f, vjp, point, name, options, _Part(name, names))
+        for name in names
+    }
+    return SeveralResult(results=results)
