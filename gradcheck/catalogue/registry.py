@@ -134,6 +134,13 @@ class Identity:
         Anything else worth knowing (conventions, errata).
     formula : Expression or None
         The parsed function, when the entry is written in the expression language.
+
+    Examples
+    --------
+    >>> import gradcheck
+    >>> entry = gradcheck.installed_catalogue()["dtrWTAW_dW"]
+    >>> entry.family, entry.wrt, entry.shapes["W"], entry.text
+    ('trace', 'W', 'n m', 'd tr(W^T A W)/dW = (A + A^T) W')
     """
 
     name: str
@@ -549,6 +556,19 @@ def pitfall(
     Identity
         With ``expected="fail"``; its plain text is generated when both `corrects` and the
         claim are formulas.
+
+    Examples
+    --------
+    >>> quad = identity(
+    ...     "quad", f="x @ A @ x", derivative="(A + A.T) @ x",
+    ...     variables={"x": "n", "A": "n n"}, wrt="x",
+    ... )
+    >>> wrong = pitfall(
+    ...     "quad_sym_only", corrects=quad, mistake="symmetric_only",
+    ...     derivative="2 * A @ x", variables={"x": "n where n >= 2"},
+    ... )
+    >>> wrong.expected, wrong.corrects, wrong.mistake
+    ('fail', 'quad', 'symmetric_only')
     """
     where = f"pitfall {name!r}"
     declared = {
@@ -705,6 +725,18 @@ def load_catalogue(*modules: ModuleType | str | Path) -> Catalogue:
         If a module cannot be found.
     DuplicateIdentityError
         If two identities share a name.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "mine.py"
+    >>> _ = path.write_text(
+    ...     "from gradcheck import identity\\n"
+    ...     "dxx = identity('dxx', f='x @ x', derivative='2 * x', variables={'x': 'n'}, wrt='x')\\n"
+    ... )
+    >>> cat = load_catalogue(path)
+    >>> [entry.name for entry in cat], cat["dxx"].family
+    (['dxx'], 'mine')
     """
     entries: list[Identity] = []
     for module in modules:

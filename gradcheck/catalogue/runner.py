@@ -85,6 +85,13 @@ class CheckRecord:
     result : CheckResult or None
         The verdict the record was made from (method, worst entry, tolerances); None where
         none was reached (f or the derivative raised, or a shape mismatch).
+
+    Examples
+    --------
+    >>> import gradcheck
+    >>> record = gradcheck.run_catalogue(select=["dxTAx_dx"], trials=1).records[0]
+    >>> record.identity, record.layout, record.status, record.ok
+    ('dxTAx_dx', 'numerator', 'passed', True)
     """
 
     identity: str
@@ -118,6 +125,13 @@ class CatalogueReport:
         The run's settings.
     seconds : float
         Wall time of the run.
+
+    Examples
+    --------
+    >>> import gradcheck
+    >>> report = gradcheck.run_catalogue(families=["vector_by_vector"], trials=1)
+    >>> report.ok, report.trials, report.layouts
+    (True, 1, ('numerator', 'denominator'))
     """
 
     records: tuple[CheckRecord, ...] = field(repr=False)

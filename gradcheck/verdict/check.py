@@ -105,6 +105,13 @@ class CheckResult(ComparedOutcome):
     declared_layout : str or None
         The layout that was declared, when the claim has the shape of another one (`layout`);
         such a claim fails whatever its values.
+
+    Examples
+    --------
+    >>> import numpy as np, gradcheck
+    >>> r = gradcheck.check(lambda x: np.sum(x**3), 3 * np.ones(2), np.ones(2))
+    >>> r.status, r.layout, r.x_shape, r.numerical.flags.writeable
+    ('passed', 'denominator', (2,), False)
     """
 
     status: Status

@@ -98,6 +98,14 @@ class Diagnosis:
     entries : tuple of (index, claimed, numerical)
         The worst entries (kinds "entries", "missing_term", "unknown"; empty in directional
         mode, where no entry is compared).
+
+    Examples
+    --------
+    >>> import numpy as np, gradcheck
+    >>> x = np.array([0.5, -1.0, 2.0])
+    >>> d = gradcheck.check(lambda x: x @ x, 4 * x, x).diagnosis
+    >>> d.kind, d.factor
+    ('scale', 2.0)
     """
 
     kind: str

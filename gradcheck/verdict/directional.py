@@ -255,6 +255,13 @@ class DirectionalResult(ComparedOutcome):
         What kind of mistake a claim that did not pass looks like (`located`'s, when it ran).
     declared_layout : str or None
         As for :class:`CheckResult`.
+
+    Examples
+    --------
+    >>> import numpy as np, gradcheck
+    >>> r = gradcheck.check_directional(lambda x: np.sum(x**2), 2 * np.ones(4), np.ones(4))
+    >>> r.status, r.directions, r.claimed.shape
+    ('passed', 8, (8,))
     """
 
     status: Status

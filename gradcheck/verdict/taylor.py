@@ -63,6 +63,13 @@ class TaylorResult(Outcome):
         The direction ``u``.
     headline : str
         One-line summary.
+
+    Examples
+    --------
+    >>> import numpy as np, gradcheck
+    >>> r = gradcheck.taylor_test(lambda x: np.sum(np.exp(x)), np.exp(np.ones(2)), np.ones(2))
+    >>> r.status, round(r.observed_order)
+    ('passed', 2)
     """
 
     status: str
