@@ -33,6 +33,7 @@ from ._nodes import (
     Variable,
     error_at,
 )
+from ._notation import PRODUCT_HINT, juxtaposed, to_python
 
 __all__ = ["CONSTANTS", "parse_expression"]
 
@@ -127,12 +128,17 @@ right=Variable(name='A'))
             f"expression of {len(text)} characters; at most {limits.max_length} are allowed "
             f"(Limits.max_length)."
         )
+    text = to_python(text)
     try:
         tree = ast.parse(text, mode="eval")
     except SyntaxError as exc:
         column = exc.offset or 1
         span = (column - 1, column) if "\n" not in text else None
-        raise error_at(text, span, f"not valid Python syntax: {exc.msg}") from None
+        message = f"not valid Python syntax: {exc.msg}"
+        side_by_side = juxtaposed(text)
+        if side_by_side is not None:
+            span, message = (side_by_side, side_by_side + 1), f"{message}; {PRODUCT_HINT}"
+        raise error_at(text, span, message) from None
     except (RecursionError, MemoryError, ValueError) as exc:
         raise error_at(text, None, f"too complex to parse ({type(exc).__name__})") from None
     try:
