@@ -16,6 +16,10 @@ in :data:`FUNCTIONS` -- bare, ``np.``-prefixed or, for linear algebra, ``np.lina
 function returning several arrays is indexed at once: ``slogdet(X)[1]``, ``eigh(X)[0]``.
 Nothing else: no other attributes, names, builtins, lambdas, comprehensions, strings outside
 options, or functions that make arrays of a size given by a number (``ones``, ``eye``).
+The identity is ``I``, sized from the other operand of ``+``, ``-``, ``*`` or ``@``
+(``A + I``, ``A - 2 * I``, ``I @ x``), or ``eye_like(X)`` for the identity of a square X.
+Mathematical spellings are read too: ``x'``, ``x^T``, ``x^{T}``, ``x^\\top`` and ``xᵀ`` are
+transposes, ``x^2`` and ``x^{p}`` powers, ``⊙`` the elementwise product.
 
 Budgets (:class:`Limits`, checked before numpy allocates anything)
 -----------------------------------------------------------------

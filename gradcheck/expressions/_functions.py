@@ -1551,7 +1551,42 @@ _OPERATOR_ENTRIES = {
 #: ``".mT"``, ``"[]"``).
 OPERATORS: Mapping[str, Function] = MappingProxyType(_OPERATOR_ENTRIES)
 
-_ENTRIES = (*_ELEMENTWISE, *_REDUCTIONS, *_PRODUCTS, _EINSUM, *_ARRANGING, *_LINALG)
+
+def _identity_size(shape: Shape, fit: str) -> int:
+    """The size ``k`` of the ``k x k`` identity that fits an operand of shape `shape`: added
+    to it (``"square"``), or multiplying it from the left (``I @ a``) or the right."""
+    if fit == "left" and len(shape) >= 1:
+        return shape[0] if len(shape) == 1 else shape[-2]
+    if fit == "right" and len(shape) >= 1:
+        return shape[-1]
+    if fit == "square" and len(shape) >= 2 and shape[-1] == shape[-2]:
+        return shape[-1]
+    wanted = {"square": "a square matrix", "left": "an array", "right": "an array"}[fit]
+    raise RuleError(f"eye_like needs {wanted}; got shape {shape}")
+
+
+def _eye_like(a: np.ndarray, fit: str = "square") -> np.ndarray:
+    return np.eye(_identity_size(np.shape(a), fit))
+
+
+def _eye_like_batched(arrays, cores, out, *, fit):
+    return np.broadcast_to(np.eye(out[0]), (arrays[0].shape[0], *out)).copy()
+
+
+#: The identity matrix sized from an operand; the parser also makes it of ``I`` in ``A + I``,
+#: ``I @ x`` and ``x @ I`` (a formula cannot make an array of a size given by a number).
+_EYE_LIKE = Function(
+    name="eye_like",
+    names=("eye_like",),
+    params=(Param("a", "array"), Param("fit", "str", "square", ("square", "left", "right"))),
+    implement=_eye_like,
+    shape=lambda shapes, *, fit: (_identity_size(shapes[0], fit),) * 2,
+    cost=elementwise_cost,
+    batched=_eye_like_batched,
+)
+
+
+_ENTRIES = (*_ELEMENTWISE, *_REDUCTIONS, *_PRODUCTS, _EINSUM, *_ARRANGING, *_LINALG, _EYE_LIKE)
 
 #: The function table: canonical name -> entry.
 FUNCTIONS: Mapping[str, Function] = MappingProxyType({f.name: f for f in _ENTRIES})

@@ -262,6 +262,12 @@ class _Converter:
             raise self.fail(node, f"`{name}` is not available; {self._suggest(name, False)}")
         if name.startswith("__"):
             raise self.fail(node, f"dunder names (`{name}`) are not allowed")
+        if name == "I":
+            raise self.fail(
+                node,
+                "`I`, the identity, takes its size from the other operand of +, -, * or @ "
+                "(`A + I`, `I @ x`); elsewhere write eye_like(X) for the identity of X's size",
+            )
         raise self.fail(node, f"unknown name `{name}`; {self._suggest(name, True)}")
 
     def _suggest(self, name: str, variables: bool) -> str:
@@ -311,12 +317,65 @@ class _Converter:
                     f"arithmetic on a list or tuple (`{self.text(node)}`) is not allowed; write "
                     f"the entries out (at most {self.limits.max_list})",
                 )
+        if op in ("+", "-", "@") and (
+            self._is_identity_term(node.left) or self._is_identity_term(node.right)
+        ):
+            return self._with_identity(node, op, depth)
+        if op == "*" and (self._is_identity(node.left) or self._is_identity(node.right)):
+            other = node.right if self._is_identity(node.left) else node.left
+            if not isinstance(other, ast.Constant):
+                return self._with_identity(node, op, depth)  # A * I: elementwise, A's size
         left = self.convert(node.left, depth + 1)
         right = self.convert(node.right, depth + 1)
         if op == "**":
             return self._power(node, left, right)
         if isinstance(left, Constant) and isinstance(right, Constant) and op != "@":
             return self._fold(node, op, left.value, right.value)
+        return BinaryOp(op, left, right, span=self.span(node))
+
+    def _is_identity(self, node: ast.AST) -> bool:
+        """Is `node` the bare name ``I`` (the identity), not a variable of that name?"""
+        return isinstance(node, ast.Name) and node.id == "I" and "I" not in self.variables
+
+    def _identity_term(self, node: ast.AST) -> tuple[str, ast.AST | None] | None:
+        """For an identity term -- ``I``, ``c * I``, ``I * c``, ``I / c``, ``-I`` -- how its
+        scalar factor applies: ``("*", c)``, ``("/", c)``, ``("*", None)`` for ``I`` itself;
+        None for anything else."""
+        if self._is_identity(node):
+            return "*", None
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+            if self._is_identity(node.operand):
+                return "*", ast.copy_location(ast.Constant(-1), node)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Mult, ast.Div)):
+            if self._is_identity(node.right) and isinstance(node.op, ast.Mult):
+                return "*", node.left
+            if self._is_identity(node.left):
+                return ("*" if isinstance(node.op, ast.Mult) else "/"), node.right
+        return None
+
+    def _is_identity_term(self, node: ast.AST) -> bool:
+        return self._identity_term(node) is not None
+
+    def _with_identity(self, node: ast.BinOp, op: str, depth: int) -> Node:
+        """``A + I``, ``A - 2 * I``, ``I @ x``, ``x @ I``: the identity sized from the other
+        operand (a scalar factor of it is kept)."""
+        left_is_identity = self._is_identity_term(node.left)
+        if left_is_identity and self._is_identity_term(node.right):
+            raise self.fail(node, "`I` takes its size from the other operand; here both are `I`")
+        term, other_node = (node.left, node.right) if left_is_identity else (node.right, node.left)
+        other = self.convert(other_node, depth + 1)
+        fit = "square" if op != "@" else ("left" if left_is_identity else "right")
+        span = self.span(term)
+        eye: Node = Call("eye_like", (other,), options=(("fit", fit),), span=span)
+        how, factor = self._identity_term(term)  # type: ignore[misc]
+        if factor is not None:
+            scalar = self.convert(factor, depth + 2)
+            eye = (
+                BinaryOp("*", scalar, eye, span=span)
+                if how == "*"
+                else BinaryOp("/", eye, scalar, span=span)
+            )
+        left, right = (eye, other) if left_is_identity else (other, eye)
         return BinaryOp(op, left, right, span=self.span(node))
 
     def _power(self, node: ast.BinOp, base: Node, exponent: Node) -> Node:
@@ -407,7 +466,7 @@ class _Converter:
                 node.func,
                 f"`{path}` is not available: a formula cannot make arrays of a size given by a "
                 f"number (that keeps its memory bounded); build them from the variables, e.g. "
-                f"zeros_like(x)",
+                f"zeros_like(x), and the identity as `I` (`A + I`, `I @ x`) or eye_like(X)",
             )
         raise self.fail(
             node.func, f"`{path}` is not an allowed function; {self._suggest(path, False)}"

@@ -17,6 +17,7 @@ tree                        plain text                   LaTeX
 ``X.T``, ``X.mT``           ``X^T``                      ``X^{\\top}``, ``X^{\\mathsf{T}}``
 ``inv(X)``, ``inv(X).T``    ``X^-1``, ``X^-T``           ``X^{-1}``, ``X^{-\\top}``
 ``trace(X)``, ``det(X)``    ``tr(X)``, ``det(X)``        ``\\operatorname{tr}(X)``, ``\\det(X)``
+``A + I``, ``eye_like(A)``  ``A + I``, ``I``             ``A + I``, ``I``
 ``norm(x)``                 ``||x||``                    ``\\lVert x \\rVert``
 ``abs(x)``, ``sqrt(x)``     ``|x|``, ``sqrt(x)``         ``\\lvert x \\rvert``, ``\\sqrt{x}``
 ``f(x, k=1)`` (any other)   ``f(x, k=1)``                ``\\operatorname{f}(x; k=1)``
@@ -244,6 +245,8 @@ class _Renderer:
     def call(self, node: Call) -> tuple[str, int]:
         name, args = node.function, node.args
         defaults = _defaults(node)
+        if name == "eye_like":  # the identity, sized from an operand (``A + I``)
+            return "I", _ATOM
         if name == "inv":
             base = self.wrap(args[0], _ATOM)
             return base + ("^{-1}" if self.latex else "^-1"), _POWER
