@@ -39,8 +39,8 @@ from .catalogue import (
     threshold_text,
 )
 from .engine import LAYOUTS, METHOD_NAMES, seed_from_text
-from .errors import GradcheckError, InvalidArgumentError, UnknownNameError
-from .expressions import CompiledExpression, compile_expression
+from .errors import GradcheckError, InvalidArgumentError, NonFiniteValueError, UnknownNameError
+from .expressions import FUNCTIONS, REQUIRED, CompiledExpression, compile_expression
 from .report import (
     compare_reports,
     load_report,
@@ -127,6 +127,16 @@ def _write_file(path: str, text: str, option: str) -> None:
         raise InvalidArgumentError(f"{option}: cannot write {path!r}: {exc.strerror}.") from exc
 
 
+_FORMULA_EPILOG = """\
+formulas are numpy expressions over the --shapes variables: + - * / @ **, .T, indexing,
+and the functions `gradcheck functions` lists (bare, np.- or np.linalg.-prefixed):
+  trace/tr, det, logdet, inv, solve, diag, kron, vec, sym, einsum, sum, exp, log, ...
+spellings from notes are read too: x' x^T x^{T} x^\\top (transpose), x^2 (power),
+I (the identity, sized from its operand: A + I, I @ x), eye_like(X).
+example:  gradcheck formula "x^T @ A @ x" --claim "(A + A^T) @ x" --wrt x --shapes "x=n A=n,n"
+"""
+
+
 def _build_parser() -> _Parser:
     parser = _Parser(prog="gradcheck", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -155,12 +165,19 @@ def _build_parser() -> _Parser:
     show.add_argument("--seed", type=_seed, default=0)
     show.add_argument("--method", choices=METHOD_NAMES, default="central")
 
-    formula = sub.add_parser("formula", help="check a formula typed as numpy expressions")
+    formula = sub.add_parser(
+        "formula",
+        help="check a formula typed as numpy expressions",
+        epilog=_FORMULA_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     formula.add_argument("expr", help="the function, e.g. 'x @ A @ x'")
     formula.add_argument("--claim", required=True, help="the claimed derivative")
     formula.add_argument("--wrt", required=True)
     formula.add_argument("--shapes", required=True, help="e.g. 'x=n A=n,n c=' (c scalar)")
     _add_common_check_options(formula)
+
+    sub.add_parser("functions", help="list the functions a formula may call")
 
     chk = sub.add_parser("check", help="check a function pair from your code")
     chk.add_argument("function", metavar="MODULE:FUNC")
@@ -172,8 +189,21 @@ def _build_parser() -> _Parser:
 
 
 def _add_common_check_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--constraint", action="append", default=[], metavar="VAR=NAME")
-    p.add_argument("--layout", choices=(*LAYOUTS, "auto"), default="denominator")
+    p.add_argument(
+        "--constraint",
+        action="append",
+        default=[],
+        metavar="VAR=NAME",
+        help=f"draw VAR with a property (repeatable): {', '.join(sorted(CONSTRAINTS))}",
+    )
+    p.add_argument(
+        "--layout",
+        choices=(*LAYOUTS, "auto"),
+        default="denominator",
+        help="layout of the claim (default: denominator, the transpose of the Jacobian: a "
+        "scalar f's gradient has x's shape; numerator: the Jacobian's orientation, rows "
+        "follow f; tensor: f.shape + x.shape; auto: whichever the claim's shape fits)",
+    )
     p.add_argument("--trials", type=_trials, default=5)
     p.add_argument("--seed", type=_seed, default=0)
     p.add_argument("--method", choices=METHOD_NAMES, default="central")
@@ -443,9 +473,12 @@ def _random_checks(f, derivative, shapes, constraints, args, out: TextIO) -> int
         f_at = _at_shapes(f, concrete, "the formula")
         derivative_at = _at_shapes(derivative, concrete, "--claim")
         point = _sample_point(concrete, constraints, rng)
-        result = check(
-            f_at, derivative_at, point, wrt=args.wrt, layout=args.layout, method=args.method
-        )
+        try:
+            result = check(
+                f_at, derivative_at, point, wrt=args.wrt, layout=args.layout, method=args.method
+            )
+        except NonFiniteValueError as exc:
+            raise NonFiniteValueError(f"{exc}{_constraint_hint(shapes, constraints)}") from exc
         results.append((trial, dims, result))
         records.append(
             record_from_result(
@@ -491,13 +524,56 @@ def _trials_text(results: list, args: argparse.Namespace, out: TextIO) -> str:
         numparse=True,
     )
     text += "\n"
-    worst = next((r for _, _, r in results if not r.passed), None)
-    if worst is not None:
-        text += "\n" + str(worst) + "\n"
-    all_ok = worst is None
-    verdict = "all trials passed" if all_ok else "a trial did not pass"
-    text += _colour(_use_colour(out))(f"{verdict} ({args.trials} random shape draws)", all_ok)
-    return text + "\n"
+    shown = _most_informative([(dims, r) for _, dims, r in results if not r.passed])
+    if shown is not None:
+        text += "\n" + str(shown) + "\n" + _layout_hint(shown, args.layout)
+    failed = sum(not r.passed for _, _, r in results)
+    total = len(results)
+    draws = f"{total} random shape draw{'s' if total != 1 else ''}"
+    if failed == 0:
+        verdict = f"all trials passed ({draws})"
+    else:
+        verdict = f"{failed} of {total} trials did not pass ({draws})"
+    return text + _colour(_use_colour(out))(verdict, failed == 0) + "\n"
+
+
+def _constraint_hint(shapes: dict[str, str], constraints: dict[str, str]) -> str:
+    """What to try when f is not finite at a random point: a constraint on the variables that
+    have none (log, det, inv and sqrt need spd or positive inputs)."""
+    free = [var for var in shapes if var not in constraints]
+    if not free:
+        return ""
+    example = next((v for v in free if len(shapes[v].replace(",", " ").split()) == 2), free[0])
+    kind = "spd" if len(shapes[example].replace(",", " ").split()) == 2 else "positive"
+    return (
+        f" The variables were drawn without constraints ({', '.join(free)}): draw them where f "
+        f"is defined, e.g. --constraint {example}={kind} (constraints: "
+        f"{', '.join(sorted(CONSTRAINTS))})."
+    )
+
+
+def _most_informative(failures: list) -> Any:
+    """The failing result whose draw says most: the most distinct dimension sizes, then the
+    largest variable (a 1 x 1 draw hides transposes and symmetry)."""
+    if not failures:
+        return None
+
+    def informative(item) -> tuple[int, int]:
+        dims, result = item
+        return len(set(dims.values())), int(np.prod(result.x_shape))
+
+    return max(failures, key=informative)[1]
+
+
+def _layout_hint(result: Any, declared: str) -> str:
+    """The flag to pass when the claim holds in another layout than the declared one."""
+    diagnosis = result.diagnosis
+    if diagnosis is None or diagnosis.kind != "layout" or diagnosis.layout in (None, declared):
+        return ""
+    return (
+        f"the claim holds in the {diagnosis.layout} layout: pass --layout {diagnosis.layout} "
+        f"(or --layout auto)\n"
+    )
 
 
 def _json_text(data: dict) -> str:
@@ -589,8 +665,25 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return _random_checks(f, derivative, shapes, constraints, args, out)
 
 
+def _cmd_functions(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    rows = []
+    for name, fn in sorted(FUNCTIONS.items()):
+        params = ", ".join(
+            p.name if p.default is REQUIRED else f"{p.name}={p.default!r}" for p in fn.params
+        )
+        other = sorted({n.split(".")[-1] for n in fn.names} - {name})
+        rows.append([f"{name}({params})", ", ".join(other)])
+    out.write(render_table(rows, ["function", "also spelt"]) + "\n")
+    out.write(
+        "operators: + - * / // % @ ** (constant exponents), .T, .mT, comparisons, indexing with "
+        "constants; the identity I; spellings x' x^T x^2; np. and np.linalg. prefixes\n"
+    )
+    return EXIT_OK
+
+
 _COMMANDS = {
     "catalogue": _cmd_catalogue,
+    "functions": _cmd_functions,
     "list": _cmd_list,
     "show": _cmd_show,
     "formula": _cmd_formula,

@@ -250,7 +250,7 @@ def test_a_failed_check_still_exits_1(capsys):
         capsys, [*FORMULA[:3], "x", "--wrt", "x", "--shapes", "x=n", "--trials", "1"]
     )
     assert code == 1 and err == ""
-    assert "a trial did not pass" in out
+    assert "1 of 1 trials did not pass" in out
 
 
 # ---------------------------------------------------------------------------------------------

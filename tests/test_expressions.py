@@ -451,6 +451,7 @@ EXAMPLES = {
     "expm": ("expm(T / 4)", {"T": (2, 3, 3)}),
     "logm": ("logm(A @ A.T + diag(ones_like(A[0])))", {"A": (3, 3)}),
     "sqrtm": ("sqrtm(A @ A.T + diag(ones_like(A[0])))", {"A": (3, 3)}),
+    "vec": ("vec(A) + vec(A.T) + vec(A[0])[0]", {"A": (3, 3)}),
     "eye_like": (
         "(A @ A.T + I) @ A[0] + eye_like(T[0], fit='left')[0]",
         {"A": (3, 3), "T": (2, 3, 3)},

@@ -1573,6 +1573,34 @@ def _eye_like_batched(arrays, cores, out, *, fit):
     return np.broadcast_to(np.eye(out[0]), (arrays[0].shape[0], *out)).copy()
 
 
+def _vec_shape(shapes: Sequence[Shape], **_: Any) -> Shape:
+    a = shapes[0]
+    if len(a) not in (1, 2):
+        raise RuleError(f"vec needs a vector or a matrix; got shape {a}")
+    return (size(a),)
+
+
+def _vec(a: np.ndarray) -> np.ndarray:
+    return np.reshape(a, -1, order="F")
+
+
+def _vec_batched(arrays, cores, out, **_):
+    a = arrays[0]
+    return np.swapaxes(a, -1, -2).reshape(a.shape[0], -1) if a.ndim == 3 else a
+
+
+#: vec(X): the columns of X stacked (column-major, as in The Matrix Cookbook).
+_VEC = Function(
+    name="vec",
+    names=("vec",),
+    params=(Param("a", "array"),),
+    implement=_vec,
+    shape=_vec_shape,
+    cost=elementwise_cost,
+    batched=_vec_batched,
+)
+
+
 #: The identity matrix sized from an operand; the parser also makes it of ``I`` in ``A + I``,
 #: ``I @ x`` and ``x @ I`` (a formula cannot make an array of a size given by a number).
 _EYE_LIKE = Function(
@@ -1586,7 +1614,16 @@ _EYE_LIKE = Function(
 )
 
 
-_ENTRIES = (*_ELEMENTWISE, *_REDUCTIONS, *_PRODUCTS, _EINSUM, *_ARRANGING, *_LINALG, _EYE_LIKE)
+_ENTRIES = (
+    *_ELEMENTWISE,
+    *_REDUCTIONS,
+    *_PRODUCTS,
+    _EINSUM,
+    *_ARRANGING,
+    *_LINALG,
+    _EYE_LIKE,
+    _VEC,
+)
 
 #: The function table: canonical name -> entry.
 FUNCTIONS: Mapping[str, Function] = MappingProxyType({f.name: f for f in _ENTRIES})
