@@ -67,6 +67,12 @@ def test_condition_bounds_are_documented_and_hold():
             assert np.linalg.cond(X) <= bound * (1 + 1e-12), (name, seed)
 
 
+@pytest.mark.parametrize("v", [[0.0, 0.0], [5e-324, 0.0], [1e-160, -1e-160], [3.0, 1e-300]])
+def test_unit_transform_normalises_tiny_and_zero_vectors(v):
+    # hypothesis draws such vectors: v / norm(v) overflowed to inf for a subnormal entry
+    check_guarantee("unit", get_constraint("unit").build((2,), (np.array(v),)), (2,))
+
+
 def test_pd_nonsym_draws_are_not_symmetric():
     # almost surely, for numpy's Gaussian skew part (a shrunk hypothesis draw may be symmetric)
     for seed in SEEDS:

@@ -20,6 +20,7 @@ along the last axis where they say so.
 from __future__ import annotations
 
 import difflib
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -128,24 +129,7 @@ class Constraint:
 
     def primitives(self, shape: tuple[int, ...]) -> tuple[Draw, ...]:
         """The primitive draws for `shape`, after checking `shape` against `shape_rule`."""
-        shape = tuple(shape)
-        rule = self.shape_rule
-        if rule == "square" and (len(shape) != 2 or shape[0] != shape[1]):
-            raise InvalidArgumentError(
-                f"constraint {self.name!r} needs a square matrix shape like (n, n) or 'n n'; "
-                f"got shape {shape}."
-            )
-        if rule == "matrix" and len(shape) != 2:
-            raise InvalidArgumentError(
-                f"constraint {self.name!r} needs a matrix shape like (p, q) or 'p q'; "
-                f"got shape {shape}."
-            )
-        if rule == "vector" and not shape:
-            raise InvalidArgumentError(
-                f"constraint {self.name!r} acts along the last axis and needs at least one "
-                f"axis, like (n,) or 'n'; got shape {shape}."
-            )
-        return self.draws(shape)
+        return _primitives(self, tuple(shape))
 
     def build(self, shape: tuple[int, ...], values: tuple[np.ndarray, ...]) -> np.ndarray:
         """The float64 array of `shape` that the transform makes of the drawn `values`."""
@@ -154,7 +138,29 @@ class Constraint:
     def sample(self, rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
         """Draw a float64 array of `shape` meeting this constraint, with numpy."""
         shape = tuple(shape)
-        return self.build(shape, tuple(d.numpy(rng) for d in self.primitives(shape)))
+        return self.build(shape, [d.numpy(rng) for d in _primitives(self, shape)])
+
+
+@functools.lru_cache(maxsize=4096)
+def _primitives(constraint: Constraint, shape: tuple[int, ...]) -> tuple[Draw, ...]:
+    """:meth:`Constraint.primitives`, cached: the catalogue draws the same shapes many times."""
+    rule = constraint.shape_rule
+    if rule == "square" and (len(shape) != 2 or shape[0] != shape[1]):
+        raise InvalidArgumentError(
+            f"constraint {constraint.name!r} needs a square matrix shape like (n, n) or 'n n'; "
+            f"got shape {shape}."
+        )
+    if rule == "matrix" and len(shape) != 2:
+        raise InvalidArgumentError(
+            f"constraint {constraint.name!r} needs a matrix shape like (p, q) or 'p q'; "
+            f"got shape {shape}."
+        )
+    if rule == "vector" and not shape:
+        raise InvalidArgumentError(
+            f"constraint {constraint.name!r} acts along the last axis and needs at least one "
+            f"axis, like (n,) or 'n'; got shape {shape}."
+        )
+    return constraint.draws(shape)
 
 
 def _orthogonal(g: np.ndarray) -> np.ndarray:
@@ -218,6 +224,14 @@ def _real_eigs(shape, u, *invertible_values):
     return (p * _spectral(u)) @ np.linalg.inv(p)
 
 
+def _gaussian(shape):
+    return (_normal(shape),)
+
+
+def _as_drawn(shape, values):
+    return values
+
+
 def _spd_draws(shape):
     n = _square(shape)
     return _normal((n, n)), _uniform(0.5, 2.0, (n,))
@@ -250,13 +264,13 @@ CONSTRAINTS: Mapping[str, Constraint] = _table(
     Constraint(
         name="any",
         guarantee="i.i.d. N(0, 1) entries",
-        draws=lambda shape: (_normal(shape),),
-        transform=lambda shape, g: g,
+        draws=_gaussian,
+        transform=_as_drawn,
     ),
     Constraint(
         name="symmetric",
         guarantee="symmetric (exactly), (R + R^T)/2 of a Gaussian R",
-        draws=lambda shape: (_normal(shape),),
+        draws=_gaussian,
         transform=lambda shape, g: (g + g.T) / 2,
         shape_rule="square",
     ),
@@ -286,7 +300,7 @@ CONSTRAINTS: Mapping[str, Constraint] = _table(
     Constraint(
         name="orthogonal",
         guarantee="orthogonal, Q^T Q = I (QR of a Gaussian matrix, Haar distributed)",
-        draws=lambda shape: (_normal(shape),),
+        draws=_gaussian,
         transform=lambda shape, g: _orthogonal(g),
         shape_rule="square",
         condition_bound=1.0,
@@ -295,7 +309,7 @@ CONSTRAINTS: Mapping[str, Constraint] = _table(
         name="positive",
         guarantee="entries uniform in [0.5, 2]",
         draws=lambda shape: (_uniform(0.5, 2.0, shape),),
-        transform=lambda shape, p: p,
+        transform=_as_drawn,
     ),
     Constraint(
         name="nonzero",
@@ -307,7 +321,7 @@ CONSTRAINTS: Mapping[str, Constraint] = _table(
         name="small",
         guarantee="entries uniform in [-0.05, 0.05]",
         draws=lambda shape: (_uniform(-0.05, 0.05, shape),),
-        transform=lambda shape, u: u,
+        transform=_as_drawn,
     ),
     Constraint(
         name="simplex",
@@ -332,12 +346,12 @@ CONSTRAINTS: Mapping[str, Constraint] = _table(
         name="pm1",
         guarantee="entries in {-1, +1}",
         draws=lambda shape: (_signs(shape),),
-        transform=lambda shape, signs: signs,
+        transform=_as_drawn,
     ),
     Constraint(
         name="unit",
         guarantee="unit 2-norm along the last axis",
-        draws=lambda shape: (_normal(shape),),
+        draws=_gaussian,
         transform=_unit,
         shape_rule="vector",
     ),
