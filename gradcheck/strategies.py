@@ -1,8 +1,10 @@
 """Hypothesis strategies for shapes, constrained arrays, identity points and identities.
 
-Every strategy builds its values from small, shrinkable pieces (Gaussian entries in
-``[-3, 3]``, eigenvalues or singular values drawn from their ranges), so failing examples shrink
-towards small dimensions and simple matrices (a shrunk ``spd`` matrix is diagonal).
+Every strategy builds its values from small, shrinkable pieces, so failing examples shrink
+towards small dimensions and simple matrices. Constrained arrays draw the primitive draws of
+their :class:`gradcheck.catalogue.Constraint` (Gaussian entries in ``[-3, 3]``, eigenvalues or
+singular values in their ranges, signs) and apply the very transform of the numpy sampler the
+catalogue uses, so both meet the same guarantees; a shrunk ``spd`` matrix is the identity.
 
 Examples
 --------
@@ -16,7 +18,7 @@ Examples
 
 from __future__ import annotations
 
-import difflib
+import zlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -25,28 +27,19 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from .catalogue import (
-    CONSTRAINTS,
     Catalogue,
+    Constraint,
+    Draw,
     Identity,
     dimension_names,
     evaluate_dimension,
+    get_constraint,
     installed_catalogue,
     resolve_shape,
 )
-from .errors import InvalidArgumentError, UnknownNameError
+from .errors import InvalidArgumentError
 
 __all__ = ["arrays", "dims", "identities", "points", "shapes"]
-
-_SQUARE = {
-    "symmetric",
-    "spd",
-    "invertible",
-    "pd_nonsym",
-    "orthogonal",
-    "diagonal",
-    "distinct_eigs",
-    "real_eigs",
-}
 
 
 def _check_int(value: Any, name: str, low: int = 1) -> int:
@@ -87,108 +80,40 @@ def _floats(low: float, high: float) -> st.SearchStrategy[float]:
     return st.floats(low, high, allow_nan=False, allow_infinity=False)
 
 
-def _gaussian(shape: tuple[int, ...]) -> st.SearchStrategy[np.ndarray]:
-    return hnp.arrays(np.float64, shape, elements=_floats(-3.0, 3.0))
+def _primitive(draw: Draw) -> st.SearchStrategy[np.ndarray]:
+    """A constraint's primitive draw, with hypothesis: Gaussian entries as floats in [-3, 3]
+    (shrinking to 0), uniform ones in their range, signs shrinking to +1, integers to `low`."""
+    if draw.kind == "integers":
+        elements = st.integers(int(draw.low), int(draw.high) - 1)
+        return hnp.arrays(np.int64, draw.shape, elements=elements)
+    if draw.kind == "normal":
+        elements = _floats(-3.0, 3.0)
+    elif draw.kind == "uniform":
+        elements = _floats(draw.low, draw.high)
+    else:
+        elements = st.sampled_from([1.0, -1.0])
+    return hnp.arrays(np.float64, draw.shape, elements=elements)
 
 
-def _orthogonal(G: np.ndarray) -> np.ndarray:
-    q, r = np.linalg.qr(G)
-    return q * np.where(np.diag(r) < 0, -1.0, 1.0)
+def _constrained(constraint: Constraint, shape: tuple[int, ...]) -> st.SearchStrategy[np.ndarray]:
+    """The primitives of `constraint` drawn with hypothesis, then the numpy sampler's transform."""
+    drawn = st.tuples(*(_primitive(d) for d in constraint.primitives(shape)))
+    return drawn.map(lambda values: constraint.build(shape, values))
 
 
-def _values(n: int, low: float, high: float) -> st.SearchStrategy[np.ndarray]:
-    return st.lists(_floats(low, high), min_size=n, max_size=n).map(np.array)
-
-
-def _matrix(constraint: str, n: int, m: int) -> st.SearchStrategy[np.ndarray]:
-    k = min(n, m)
-    G, H = _gaussian((n, n)), _gaussian((m, m))
-    if constraint == "symmetric":
-        return G.map(lambda g: (g + g.T) / 2)
-    if constraint == "spd":
-        return st.tuples(G, _values(n, 0.5, 2.0)).map(
-            lambda t: (_orthogonal(t[0]) * t[1]) @ _orthogonal(t[0]).T
-        )
-    if constraint == "invertible":
-        signs = st.lists(st.sampled_from([1.0, -1.0]), min_size=n, max_size=n).map(np.array)
-        return st.tuples(G, _gaussian((n, n)), _values(n, 0.5, 2.0), signs).map(
-            lambda t: (_orthogonal(t[0]) * (t[2] * t[3])) @ _orthogonal(t[1]).T
-        )
-    if constraint == "pd_nonsym":
-        return st.tuples(_matrix("spd", n, n), G).map(lambda t: t[0] + (t[1] - t[1].T) / 4)
-    if constraint == "orthogonal":
-        return G.map(_orthogonal)
-    if constraint == "diagonal":
-        return _elementwise("nonzero", (n,)).map(np.diag)
-    if constraint == "distinct_eigs":
-        return st.tuples(G, _values(n, 0.5, 1.5)).map(
-            lambda t: (_orthogonal(t[0]) * (np.cumsum(t[1]) - 0.5 * n)) @ _orthogonal(t[0]).T
-        )
-    if constraint == "real_eigs":
-        return st.tuples(_matrix("invertible", n, n), _values(n, 0.5, 1.5)).map(
-            lambda t: (t[0] * (np.cumsum(t[1]) - 0.5 * n)) @ np.linalg.inv(t[0])
-        )
-    if constraint == "distinct_sv":
-        return st.tuples(G, H, _values(k, 0.4, 1.0)).map(
-            lambda t: (
-                (_orthogonal(t[0])[:, :k] * (0.5 + np.cumsum(t[2])[::-1]))
-                @ _orthogonal(t[1])[:, :k].T
-            )
-        )
-    raise AssertionError(constraint)  # pragma: no cover
-
-
-def _generic(shape: tuple[int, ...], salt: str) -> st.SearchStrategy[np.ndarray]:
-    """Gaussian entries plus a small generic part: even a fully shrunk example (all drawn
-    entries 0) has no zero entries and no coincidences between variables (the part depends on
-    the variable's name), which identities assume of ``any`` inputs."""
-    import zlib
+def _generic(
+    drawn: st.SearchStrategy[np.ndarray], shape: tuple[int, ...], salt: str
+) -> st.SearchStrategy[np.ndarray]:
+    """`drawn` plus a small generic part: even a fully shrunk example (all drawn entries 0) has
+    no zero entries and no coincidences between variables (the part depends on the variable's
+    name), which identities assume of ``any`` inputs."""
 
     def add_generic(pair: tuple[np.ndarray, int]) -> np.ndarray:
-        drawn, seed = pair
+        values, seed = pair
         generic = np.random.default_rng([seed, zlib.crc32(salt.encode())]).standard_normal(shape)
-        return drawn + 0.1 * generic
+        return values + 0.1 * generic
 
-    return st.tuples(_gaussian(shape), st.integers(0, 2**16)).map(add_generic)
-
-
-def _elementwise(
-    constraint: str, shape: tuple[int, ...], salt: str = ""
-) -> st.SearchStrategy[np.ndarray]:
-    if constraint == "any":
-        return _generic(shape, salt)
-    if constraint == "positive":
-        return hnp.arrays(np.float64, shape, elements=_floats(0.5, 2.0))
-    if constraint == "nonzero":
-        return st.tuples(
-            hnp.arrays(np.float64, shape, elements=_floats(0.3, 2.0)),
-            hnp.arrays(np.float64, shape, elements=st.sampled_from([1.0, -1.0])),
-        ).map(lambda t: t[0] * t[1])
-    if constraint == "small":
-        return hnp.arrays(np.float64, shape, elements=_floats(-0.05, 0.05))
-    if constraint == "binary":
-        return hnp.arrays(np.float64, shape, elements=st.sampled_from([0.0, 1.0]))
-    if constraint == "pm1":
-        return hnp.arrays(np.float64, shape, elements=st.sampled_from([1.0, -1.0]))
-    if constraint == "simplex":
-        return _elementwise("positive", shape).map(lambda p: p / p.sum(axis=-1, keepdims=True))
-    if constraint == "onehot":
-        if not shape:
-            return st.just(np.array(1.0))
-        hot = hnp.arrays(np.int64, shape[:-1], elements=st.integers(0, shape[-1] - 1))
-        return hot.map(lambda h: np.eye(shape[-1])[h])
-    if constraint == "unit":
-        return _gaussian(shape).map(_normalise)
-    raise AssertionError(constraint)  # pragma: no cover
-
-
-def _normalise(v: np.ndarray) -> np.ndarray:
-    v = v.copy()
-    norms = np.linalg.norm(v, axis=-1, keepdims=True)
-    if v.ndim:
-        zero = (norms == 0)[..., 0]
-        v[zero, ..., 0] = 1.0
-    return v / np.linalg.norm(v, axis=-1, keepdims=True)
+    return st.tuples(drawn, st.integers(0, 2**16)).map(add_generic)
 
 
 def arrays(
@@ -196,30 +121,26 @@ def arrays(
 ) -> st.SearchStrategy[np.ndarray]:
     """Float64 arrays of `shape` meeting `constraint` (any name of ``gradcheck.CONSTRAINTS``).
 
+    The strategy draws the constraint's primitive draws with hypothesis and applies the same
+    transform as the numpy sampler (:class:`gradcheck.catalogue.Constraint`), so every example
+    meets the constraint's guarantee and shrinks to a simple one (``spd`` to the identity).
     Matrix constraints need a matrix shape (square ones a square shape); the message says which.
     ``"any"`` arrays carry a small generic part derived from `name`, so that arrays of
     different variables never coincide, even in shrunk examples.
+
+    Examples
+    --------
+    >>> from hypothesis import find
+    >>> find(arrays((2, 2), "spd"), lambda S: True)
+    array([[1., 0.],
+           [0., 1.]])
     """
     shape = _concrete_shape(shape)
     if not isinstance(name, str):
         raise InvalidArgumentError(f"`name` must be a string (a variable's name); got {name!r}.")
-    if constraint not in CONSTRAINTS:
-        close = difflib.get_close_matches(str(constraint), CONSTRAINTS, n=1, cutoff=0.5)
-        hint = f" Did you mean {close[0]!r}?" if close else ""
-        raise UnknownNameError(
-            f"unknown constraint {constraint!r}; known: {', '.join(CONSTRAINTS)}.{hint}"
-        )
-    if constraint in _SQUARE:
-        if len(shape) != 2 or shape[0] != shape[1]:
-            raise InvalidArgumentError(
-                f"constraint {constraint!r} needs a square matrix shape (n, n); got {shape}."
-            )
-        return _matrix(constraint, shape[0], shape[1])
-    if constraint == "distinct_sv":
-        if len(shape) != 2:
-            raise InvalidArgumentError(f"constraint 'distinct_sv' needs a matrix; got {shape}.")
-        return _matrix(constraint, *shape)
-    return _elementwise(constraint, shape, name)
+    record = get_constraint(constraint)
+    drawn = _constrained(record, shape)
+    return _generic(drawn, shape, name) if record.name == "any" else drawn
 
 
 def _concrete_shape(shape: object) -> tuple[int, ...]:

@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 
 import gradcheck as gc
 from gradcheck import strategies as gst
+from tests.constraint_checks import GUARANTEES, check_guarantee, shape_specs
 
 CATALOGUE = builtin_catalogue()
 
@@ -16,37 +17,55 @@ def test_shapes_follow_the_spec(shape):
     assert 1 <= n <= 8 and 1 <= k <= 8 and t == 2 * n - 1
 
 
-@given(st.data())
-def test_arrays_meet_their_constraints(data):
-    n = data.draw(gst.dims(1, 6))
-    S = data.draw(gst.arrays((n, n), "spd"))
-    assert np.allclose(S, S.T) and np.linalg.eigvalsh(S).min() >= 0.5 - 1e-9
-    Q = data.draw(gst.arrays((n, n), "orthogonal"))
-    assert np.allclose(Q.T @ Q, np.eye(n), atol=1e-10)
-    X = data.draw(gst.arrays((n, n), "invertible"))
-    assert np.linalg.cond(X) <= 4 + 1e-6
-    p = data.draw(gst.arrays((n,), "simplex"))
-    assert np.all(p > 0) and np.isclose(p.sum(), 1)
-    u = data.draw(gst.arrays((n,), "unit"))
-    assert np.isclose(np.linalg.norm(u), 1)
-    E = data.draw(gst.arrays((n, n), "distinct_eigs"))
-    assert np.all(np.diff(np.linalg.eigvalsh(E)) >= 0.5 - 1e-9)
-    m = data.draw(gst.dims(1, 6))
-    V = data.draw(gst.arrays((n, m), "distinct_sv"))
-    assert np.all(-np.diff(np.linalg.svd(V, compute_uv=False)) >= 0.4 - 1e-9)
-    R = data.draw(gst.arrays((n, n), "real_eigs"))
-    assert np.allclose(np.linalg.eigvals(R).imag, 0, atol=1e-6)
-    P = data.draw(gst.arrays((n, n), "pd_nonsym"))
-    assert np.linalg.eigvalsh((P + P.T) / 2).min() > 0
+@pytest.mark.parametrize("name", sorted(GUARANTEES))
+@given(data=st.data())
+def test_every_strategy_draw_meets_the_guarantee(name, data):
+    spec = data.draw(st.sampled_from(shape_specs(name)), label="spec")
+    shape = data.draw(gst.shapes(spec, max_value=6), label="shape")
+    check_guarantee(name, data.draw(gst.arrays(shape, name, name="x")), shape)
 
 
-def test_shrunk_examples_are_simple():
+@pytest.mark.parametrize("name", ["spd", "invertible", "orthogonal", "diagonal"])
+@given(data=st.data())
+def test_strategy_draws_keep_the_condition_bound(name, data):
+    n = data.draw(gst.dims(1, 6), label="n")
+    X = data.draw(gst.arrays((n, n), name))
+    assert np.linalg.cond(X) <= gc.CONSTRAINTS[name].condition_bound * (1 + 1e-12)
+
+
+# A shrunk example is the transform of shrunk primitive draws: Gaussian entries 0 (so every
+# QR factor Q is the identity), uniform values the simplest number in their range (1.0 in
+# [0.5, 2], [0.5, 1.5] and [0.4, 1]), signs +1, integers 0. Each `find` takes a second or two:
+# a few constraints whose transforms compose (QR, spectra, inverses, the zero-vector guard).
+I3 = np.eye(3)
+SHRUNK = {
+    "spd": ((3, 3), I3),
+    "distinct_eigs": ((3, 3), np.diag([-0.5, 0.5, 1.5])),  # cumsum(1, 1, 1) - 3/2
+    "real_eigs": ((3, 3), np.diag([-0.5, 0.5, 1.5])),
+    "distinct_sv": ((3, 2), np.array([[2.5, 0], [0, 1.5], [0, 0]])),  # 0.5 + (2, 1)
+    "unit": ((2, 3), np.eye(3)[[0, 0]]),  # the zero vector becomes e_1
+}
+
+
+@pytest.mark.parametrize("name", sorted(SHRUNK))
+def test_shrunk_arrays_are_simple(name):
     from hypothesis import find
 
-    S = find(gst.arrays((3, 3), "spd"), lambda S: True)
-    assert np.allclose(S, np.diag(np.diag(S)))  # shrinks to a diagonal matrix
-    shape = find(gst.shapes("n m"), lambda s: True)
-    assert shape == (1, 1)
+    shape, expected = SHRUNK[name]
+    np.testing.assert_array_equal(find(gst.arrays(shape, name), lambda x: True), expected)
+
+
+def test_shrunk_any_arrays_are_small_generic_and_differ_between_names():
+    from hypothesis import find
+
+    a, b = find(st.tuples(gst.arrays((3,), name="a"), gst.arrays((3,), name="b")), lambda t: True)
+    assert np.all(a != 0) and np.abs(a).max() < 1 and not np.allclose(a, b)
+
+
+def test_shrunk_shapes_are_smallest():
+    from hypothesis import find
+
+    assert find(gst.shapes("n m"), lambda s: True) == (1, 1)
 
 
 @settings(max_examples=30)

@@ -3,7 +3,7 @@
 Built on ``gradcheck.verdict`` and ``gradcheck.engine``.
 """
 
-from .constraints import CONSTRAINTS, sample
+from .constraints import CONSTRAINTS, Constraint, Draw, get_constraint, sample
 from .docs import identity_card, render_listing, render_markdown
 from .installed import CATALOGUE_GROUP, installed_catalogue, installed_catalogues
 from .registry import (
@@ -39,6 +39,8 @@ __all__ = [
     "Catalogue",
     "CatalogueReport",
     "CheckRecord",
+    "Constraint",
+    "Draw",
     "DuplicateIdentityError",
     "Identity",
     "RunOptions",
@@ -46,6 +48,7 @@ __all__ = [
     "dimension_names",
     "draw_dimensions",
     "evaluate_dimension",
+    "get_constraint",
     "identity",
     "identity_card",
     "installed_catalogue",
