@@ -85,3 +85,11 @@ def embedded(n: int, m: int, **fields: object) -> Problem:
             block = np.asarray(fields.pop(name), dtype=float)
             getattr(problem, name)[tuple(slice(0, s) for s in block.shape)] = block
     return replace(problem, **fields)
+
+
+@st.composite
+def identity_points(draw: st.DrawFn, entries: list) -> tuple:
+    """(identity, point): one of `entries` (gradcheck.Identity) and a complete named point for
+    it, drawn by gradcheck.strategies.points."""
+    entry = draw(st.sampled_from(entries), label="identity")
+    return entry, draw(gst.points(entry), label="point")
