@@ -62,20 +62,18 @@ LINALG_NAMES = (
 ).split()
 
 
-def _softmax(z, axis=-1):
-    e = np.exp(z - np.max(z, axis=axis, keepdims=True))
-    return e / np.sum(e, axis=axis, keepdims=True)
-
-
-def _logsumexp(z, axis=-1):
-    zmax = np.max(z, axis=axis, keepdims=True)
-    return np.squeeze(zmax, axis) + np.log(np.sum(np.exp(z - zmax), axis=axis))
+def _softmax(z, axis=-1):  # exp(z - max z), normalised: max z subtracted for range
+    shifted = np.exp(z - z.max(axis=axis, keepdims=True))
+    return shifted / shifted.sum(axis=axis, keepdims=True)
 
 
 EXTRA = {
     "sym": lambda X: (X + np.swapaxes(X, -1, -2)) / 2,
     "softmax": _softmax,
-    "logsumexp": _logsumexp,
+    "logsumexp": lambda z, axis=-1: (
+        np.squeeze(z.max(axis=axis, keepdims=True), axis)
+        + np.log(np.exp(z - z.max(axis=axis, keepdims=True)).sum(axis=axis))
+    ),
     "sigmoid": lambda x: np.exp(-np.logaddexp(0.0, -x)),
     "logdet": lambda X: np.linalg.slogdet(X)[1],
     "expm": scipy.linalg.expm,
