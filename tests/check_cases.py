@@ -1,48 +1,51 @@
 """Correct derivatives of well-conditioned problems at any scale, for the verdict targets.
 
-Each builder takes (rng, n, m, scale, cond, offset) and returns (f, claimed, point, kwargs):
+Each builder takes (p, n, m, scale, cond, offset), `p` a ``tests.helpers.Problem``
+(arrays whose leading blocks the case uses), and returns (f, claimed, point, kwargs):
 ``scale`` multiplies the point, ``cond`` is the condition number of the matrices involved, and
 ``offset`` moves the point away from the origin.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 from hypothesis import strategies as st
 
-from tests.helpers import seeds, with_condition
+from tests.helpers import conditioned, problems
 
 
-def quadratic(rng, n, m, scale, cond, offset):
-    A = with_condition(rng, n, n, cond)
-    x = scale * (rng.standard_normal(n) + offset)
+def quadratic(p, n, m, scale, cond, offset):
+    A = conditioned(p.G, p.H, n, n, cond)
+    x = scale * (p.u[:n] + offset)
     return (lambda x: np.einsum("...i,ij,...j->...", x, A, x)), (A + A.T) @ x, x, {}
 
 
-def log_abs_det(rng, n, m, scale, cond, offset):
-    X = scale * (with_condition(rng, n, n, cond) + offset * np.eye(n))
+def log_abs_det(p, n, m, scale, cond, offset):
+    X = scale * (conditioned(p.G, p.H, n, n, cond) + offset * np.eye(n))
     return (lambda X: np.linalg.slogdet(X)[1]), np.linalg.inv(X).T, X, {}
 
 
-def trace_wtaw(rng, n, m, scale, cond, offset):
-    A = with_condition(rng, n, n, cond)
-    W = scale * (rng.standard_normal((n, m)) + offset)
+def trace_wtaw(p, n, m, scale, cond, offset):
+    A = conditioned(p.G, p.H, n, n, cond)
+    W = scale * (p.K[:n, :m] + offset)
     f = lambda W: np.trace(W.mT @ A @ W, axis1=-2, axis2=-1)  # noqa: E731
     return f, (A + A.T) @ W, W, {}
 
 
-def least_squares(rng, n, m, scale, cond, offset):
-    X = with_condition(rng, n + m, m, cond)
-    y = scale * rng.standard_normal(n + m)
-    w = scale * (rng.standard_normal(m) + offset)
+def least_squares(p, n, m, scale, cond, offset):
+    X = conditioned(p.G, p.H, n + m, m, cond)
+    y = scale * p.u[: n + m]
+    w = scale * (p.v[:m] + offset)
     f = lambda w: np.sum((w @ X.T - y) ** 2, axis=-1)  # noqa: E731
     return f, 2 * X.T @ (X @ w - y), w, {}
 
 
-def log_sum_exp(rng, n, m, scale, cond, offset):
+def log_sum_exp(p, n, m, scale, cond, offset):
     # z = A x stays of order one: far from the origin but not saturated
-    A = with_condition(rng, m + 1, n, cond) / (scale * (1 + offset) * cond * np.sqrt(n))
-    x = scale * (rng.standard_normal(n) + offset)
+    A = conditioned(p.G, p.H, m + 1, n, cond) / (scale * (1 + offset) * cond * np.sqrt(n))
+    x = scale * (p.u[:n] + offset)
 
     def f(x):
         z = x @ A.T
@@ -54,22 +57,22 @@ def log_sum_exp(rng, n, m, scale, cond, offset):
     return f, A.T @ (s / s.sum()), x, {}
 
 
-def matrix_inverse(rng, n, m, scale, cond, offset):
-    X = scale * (with_condition(rng, n, n, cond) + offset * np.eye(n))
+def matrix_inverse(p, n, m, scale, cond, offset):
+    X = scale * (conditioned(p.G, p.H, n, n, cond) + offset * np.eye(n))
     inv = np.linalg.inv(X)
     return np.linalg.inv, -np.einsum("ik,lj->ijkl", inv, inv), X, {"layout": "tensor"}
 
 
-def tanh_layer(rng, n, m, scale, cond, offset):
-    A = with_condition(rng, m, n, cond) / (scale * (1 + offset) * cond * np.sqrt(n))
-    x = scale * (rng.standard_normal(n) + offset)
+def tanh_layer(p, n, m, scale, cond, offset):
+    A = conditioned(p.G, p.H, m, n, cond) / (scale * (1 + offset) * cond * np.sqrt(n))
+    x = scale * (p.u[:n] + offset)
     claimed = (1 - np.tanh(A @ x) ** 2)[:, None] * A
     return (lambda x: np.tanh(x @ A.T)), claimed, x, {"layout": "numerator"}
 
 
-def bilinear_by_matrix(rng, n, m, scale, cond, offset):
-    a, b = rng.standard_normal(n), rng.standard_normal(m)
-    X = scale * (rng.standard_normal((n, m)) + offset)
+def bilinear_by_matrix(p, n, m, scale, cond, offset):
+    a, b = p.u[:n], p.v[:m]
+    X = scale * (p.K[:n, :m] + offset)
     return (lambda X: np.einsum("i,...ij,j->...", a, X, b)), np.outer(a, b), X, {}
 
 
@@ -85,23 +88,19 @@ CHECK_CASES = {
 }
 
 
-# The verdict targets of `check`: over random trials of every case, with condition numbers up
+# The verdict targets of `check`: over drawn problems of every case, with condition numbers up
 # to 1e4, points scaled from 1e-8 to 1e8 and moved far from the origin:
 # no false alarm on correct derivatives, and every entry wrong by 1e-6 of the largest entry
 # is caught.
-check_problems = st.fixed_dictionaries(
-    {
-        "seed": seeds,
-        "n": st.integers(1, 6),
-        "m": st.integers(1, 6),
-        "scale": st.floats(-8, 8).map(lambda e: 10.0**e),
-        "cond": st.floats(0, 4).map(lambda e: 10.0**e),
-        "offset": st.sampled_from([0.0, 10.0, 1e3]),
-    }
+check_problems = st.builds(
+    replace,
+    problems(),
+    scale=st.floats(-8, 8).map(lambda e: 10.0**e),
+    cond=st.floats(0, 4).map(lambda e: 10.0**e),
+    offset=st.sampled_from([0.0, 10.0, 1e3]),
 )
 
 
 def build_check_case(case, p):
     """The case named `case` for one draw `p` of `check_problems`."""
-    rng = np.random.default_rng(p["seed"])
-    return CHECK_CASES[case](rng, p["n"], p["m"], p["scale"], p["cond"], p["offset"])
+    return CHECK_CASES[case](p, p.n, p.m, p.scale, p.cond, p.offset)

@@ -1,11 +1,12 @@
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import gradcheck as gc
-from tests.cases import CASES
-from tests.helpers import dims, seeds
+from gradcheck import strategies as gst
+from tests.cases import CASES, rounds_normwise
+from tests.helpers import problems
 
 # Accuracy stated in estimate_jacobian's docstring, relative to max(max|J|, max|f| / median|x|).
 DOCUMENTED_ACCURACY = {
@@ -30,38 +31,59 @@ def _rel(a, b):
     return float(np.max(np.abs(a - b)) / max(np.max(np.abs(b)), 1e-300))
 
 
-@pytest.mark.parametrize("method", list(DOCUMENTED_ACCURACY))
-@pytest.mark.parametrize("case", list(CASES))
-@given(seed=seeds, n=dims, m=dims)
-def test_methods_reach_their_documented_accuracy(case, method, seed, n, m):
-    if method == "complex" and case not in COMPLEX_SAFE:
-        return
-    f, x, exact = CASES[case](np.random.default_rng(seed), n=n, m=m)
+# Every case with every method, except the complex step where f is not complex-safe.
+METHOD_CASES = [
+    (case, method)
+    for case in CASES
+    for method in DOCUMENTED_ACCURACY
+    if method != "complex" or case in COMPLEX_SAFE
+]
+
+
+def _within_assumptions(case, method, p):
+    # estimate_jacobian's Notes: values of f accurate to a few ulps of max|f| (see
+    # tests.cases.rounds_normwise: matrix_by_scalar's Y = A + tB may cancel)
+    if not rounds_normwise(case, p):
+        return False
+    # not (yet) where f vanishes, or nearly, under the complex step: a known bug, pinned by
+    # test_complex_step_accepts_an_analytic_function_that_vanishes_at_the_point
+    f, x, _ = CASES[case](p)
+    return method != "complex" or bool(np.max(np.abs(f(x))) > 1e-100)
+
+
+@pytest.mark.parametrize(("case", "method"), METHOD_CASES)
+@given(p=problems())
+def test_methods_reach_their_documented_accuracy_and_bound_their_error(case, method, p):
+    assume(_within_assumptions(case, method, p))
+    f, x, exact = CASES[case](p)
     est = gc.estimate_jacobian(f, x, method=method)
     assert est.value.shape == exact.shape
     typical = float(np.median(np.abs(x))) or 1.0
     scale = max(np.max(np.abs(exact)), np.max(np.abs(est.f_value)) / typical)
     assert np.max(np.abs(est.value - exact)) <= DOCUMENTED_ACCURACY[method] * scale
     assert est.reliable.all()
-
-
-@pytest.mark.parametrize("method", list(DOCUMENTED_ACCURACY))
-@pytest.mark.parametrize("case", list(CASES))
-@given(seed=seeds, n=dims, m=dims)
-def test_error_estimate_bounds_the_actual_error(case, method, seed, n, m):
-    if method == "complex" and case not in COMPLEX_SAFE:
-        return
-    f, x, exact = CASES[case](np.random.default_rng(seed), n=n, m=m)
-    est = gc.estimate_jacobian(f, x, method=method)
-    # check() allows 4 x the estimate plus 1e-9 of the largest entry for rounding.
+    # the error estimate bounds the actual error: check() allows 4 x the estimate plus 1e-9 of
+    # the largest entry for rounding.
     allowed = 4 * est.error + 1e-9 * np.max(np.abs(est.value))
     assert np.all(np.abs(est.value - exact) <= allowed)
 
 
+@pytest.mark.xfail(
+    strict=True,
+    raises=gc.ComplexStepError,
+    reason="bug reported to the lead: the complex-safety check allows Re f(x + ih) no O(h^2) "
+    "change where f(x) = 0 (or nearly), so it refuses sin(t) exp(t) at t = 0 and t = 1e-300",
+)
+@pytest.mark.parametrize("t", [0.0, 1e-300])
+def test_complex_step_accepts_an_analytic_function_that_vanishes_at_the_point(t):
+    est = gc.estimate_jacobian(lambda t: np.sin(t) * np.exp(t), np.array(t), method="complex")
+    assert abs(float(est.value) - 1.0) <= DOCUMENTED_ACCURACY["complex"]
+
+
 @pytest.mark.parametrize("case", list(CASES))
-@given(seed=seeds, n=dims, m=dims)
-def test_batched_and_looped_evaluation_agree_to_rounding(case, seed, n, m):
-    f, x, _ = CASES[case](np.random.default_rng(seed), n=n, m=m)
+@given(p=problems())
+def test_batched_and_looped_evaluation_agree_to_rounding(case, p):
+    f, x, _ = CASES[case](p)
     batched = gc.estimate_jacobian(f, x, vectorized=True)
     looped = gc.estimate_jacobian(f, x, vectorized=False)
     assert batched.vectorized and not looped.vectorized
@@ -70,11 +92,7 @@ def test_batched_and_looped_evaluation_agree_to_rounding(case, seed, n, m):
     tiny_chunks = gc.estimate_jacobian(f, x, vectorized=True, chunk_bytes=1)
     assert tiny_chunks.calls == looped.calls
     assert _rel(tiny_chunks.value, looped.value) <= 1e-9
-
-
-@pytest.mark.parametrize("case", list(CASES))
-def test_vectorization_is_detected_for_batch_polymorphic_functions(case):
-    f, x, _ = CASES[case](np.random.default_rng(0))
+    # batch-polymorphic functions are detected as such
     assert gc.estimate_jacobian(f, x).vectorized
 
 
@@ -102,11 +120,19 @@ def test_chunks_bound_memory():
     assert max(sizes) == 10
 
 
-@given(seed=seeds, shape=st.sampled_from([(), (1,), (3,), (2, 1), (1, 4), (2, 3), (2, 2, 2)]))
-def test_every_layout_matches_the_conversion_of_the_tensor(seed, shape):
-    rng = np.random.default_rng(seed)
-    x = rng.standard_normal(shape)
-    W = rng.standard_normal((2, *shape))
+@st.composite
+def _layer(draw):
+    shape = draw(st.sampled_from([(), (1,), (3,), (2, 1), (1, 4), (2, 3), (2, 2, 2)]))
+    return (
+        shape,
+        draw(gst.arrays(shape or (1,), name="x")).reshape(shape),
+        draw(gst.arrays((2, *shape), name="W")),
+    )
+
+
+@given(layer=_layer())
+def test_every_layout_matches_the_conversion_of_the_tensor(layer):
+    shape, x, W = layer
 
     def f(x):
         flat = x.reshape((*x.shape[: x.ndim - len(shape)], -1))

@@ -18,7 +18,6 @@ RANKS = {
     "_version": 0,
     "engine": 1,
     "expressions": 1,
-    "_expressions": 1,
     "verdict": 2,
     "catalogue": 3,
     "report": 4,
