@@ -85,7 +85,23 @@ EXTRA = {
     "inf": np.inf,
     "newaxis": None,
 }
+
+
+def _eye_like_reference(a, fit="square"):
+    """The identity fitting `a`: added to it, or multiplying it from the left or the right."""
+    rows, cols = np.shape(a)[-2:] if np.ndim(a) >= 2 else (len(a), len(a))
+    return np.eye({"square": cols, "left": rows, "right": cols}[fit])
+
+
+def _vec_reference(a):
+    """The columns of `a` stacked one under the other."""
+    a = np.asarray(a)
+    return a if a.ndim == 1 else np.concatenate([a[:, j] for j in range(a.shape[1])])
+
+
 NAMESPACE = {
+    "eye_like": _eye_like_reference,
+    "vec": _vec_reference,
     **{name: getattr(np, name) for name in NUMPY_NAMES},
     **{name: getattr(np.linalg, name) for name in LINALG_NAMES},
     **EXTRA,
@@ -507,8 +523,8 @@ EXAMPLES = {
     "sqrtm": ("sqrtm(A @ A.T + diag(ones_like(A[0])))", {"A": (3, 3)}),
     "vec": ("vec(A) + vec(A.T) + vec(A[0])[0]", {"A": (3, 3)}),
     "eye_like": (
-        "(A @ A.T + I) @ A[0] + eye_like(T[0], fit='left')[0]",
-        {"A": (3, 3), "T": (2, 3, 3)},
+        "eye_like(A) @ A[0] + eye_like(T[0], fit='left')[0] + eye_like(B, fit='right')[1]",
+        {"A": (3, 3), "T": (2, 3, 3), "B": (2, 3)},
     ),
 }
 
