@@ -715,6 +715,22 @@ def second_opinion(
     the two are merged entry by entry (see :func:`_merge_estimates`), so that where they
     disagree, the disagreement itself bounds what the finite differences can be off by.
     """
+    other, start = _second_start(target, method, first)
+    second = estimate_tensor(
+        target,
+        other,
+        vectorized=first.vectorized if vectorized is None else vectorized,
+        chunk_bytes=chunk_bytes,
+        at_point=(first.f_value, 0),
+        start_steps=start,
+    )
+    return _merge_estimates(first, second)
+
+
+def _second_start(
+    target: Target, method: Method, first: TensorEstimate
+) -> tuple[Method, np.ndarray]:
+    """The method of the second estimate and the steps its search starts from."""
     other = METHODS[SECOND_OPINION[method.name]]
     # Start from the first estimate's steps, which its search fitted to f (a default step can
     # lie beyond the length scale of an ill-conditioned f): richardson's at 8 times central's
@@ -733,15 +749,87 @@ def second_opinion(
         if method.kind != "complex":
             kept = first.step == _base_steps(target.x, method, None)
             start = np.where(kept & ~frozen, own, start)
-    second = estimate_tensor(
-        target,
-        other,
-        vectorized=first.vectorized if vectorized is None else vectorized,
-        chunk_bytes=chunk_bytes,
-        at_point=(first.f_value, 0),
-        start_steps=start,
+    return other, start
+
+
+#: The methods of the two fresh estimates of `third_opinion`, by the first one's method: the
+#: second estimate's method first.
+_FRESH = {
+    "forward": ("richardson", "central4"),
+    "central": ("richardson", "central4"),
+    "central4": ("richardson", "central"),
+    "richardson": ("central4", "central"),
+}
+
+
+def third_opinion(
+    target: Target,
+    method: Method,
+    first: TensorEstimate,
+    merged: TensorEstimate,
+    *,
+    vectorized: bool | None,
+    chunk_bytes: int,
+) -> TensorEstimate | None:
+    """`merged` (see :func:`second_opinion`) with the entries it cannot vouch for re-examined by
+    two fresh estimates; None for the complex step.
+
+    The second estimate starts from the first one's steps, so where the first was unreliable
+    (rounding of an ill-conditioned f swamping its differences, a step that moves f in a
+    staircase) nothing independent stands behind the merged value, and the merge leaves such an
+    entry unreliable. Two fresh estimates, each with its own step search from its own default
+    steps, are made: by the second estimate's method (see :data:`SECOND_OPINION`) and by
+    another higher-order one (central4 after central or forward, central after richardson,
+    see `_FRESH`). Only entries that `merged` holds unreliable change, and only to a value that
+    is confirmed: the first fresh estimate merged with `merged` as in :func:`_merge_estimates`
+    (where it did not start from the second one's steps, which would repeat it), or else the
+    two fresh estimates merged with each other where both are reliable, provided `merged` does
+    not contradict them (their distance within 4 times the sum of the two error bars); and only
+    if the confirmed value's error is below 2.5e-5 of the largest entry (the fraction above
+    which an entry is unreliable): f that computes in low precision stays unreliable.
+    """
+    if method.kind == "complex":
+        return None
+    f_at_point = (first.f_value, 0)
+    fresh = [
+        estimate_tensor(
+            target,
+            METHODS[name],
+            vectorized=first.vectorized if vectorized is None else vectorized,
+            chunk_bytes=chunk_bytes,
+            at_point=f_at_point,
+        )
+        for name in _FRESH[method.name]
+    ]
+    other, start = _second_start(target, method, first)
+    with_merged = _merge_estimates(merged, fresh[0])
+    if np.any(_base_steps(target.x, other, None) == start):  # fresh[0] repeats the second
+        with_merged = replace(with_merged, reliable=merged.reliable)
+    pair = _merge_estimates(fresh[0], fresh[1])
+    consistent = np.abs(merged.value - pair.value) <= _CONSISTENCY * (merged.error + pair.error)
+    by_pair = ~with_merged.reliable & pair.reliable & consistent
+    error = np.where(by_pair, pair.error, with_merged.error)
+    # a confirmation counts only if it is accurate, not merely as accurate as f's precision
+    # allows (f computing in low precision stays inconclusive)
+    candidate = np.where(by_pair, pair.value, with_merged.value)
+    scale = float(np.max(np.abs(np.where(merged.reliable, merged.value, candidate)), initial=0.0))
+    accurate = error <= _UNRELIABLE_FRACTION * scale
+    taken = ~merged.reliable & (with_merged.reliable | by_pair) & accurate
+
+    def pick(field: str) -> np.ndarray:
+        chosen = np.where(by_pair, getattr(pair, field), getattr(with_merged, field))
+        return np.where(taken, chosen, getattr(merged, field))
+
+    return replace(
+        with_merged,
+        value=pick("value"),
+        error=pick("error"),
+        reliable=merged.reliable | taken,
+        kink=pick("kink"),
+        frozen=pick("frozen"),
+        evaluations=with_merged.evaluations + fresh[1].evaluations,
+        calls=with_merged.calls + fresh[1].calls,
     )
-    return _merge_estimates(first, second)
 
 
 def _merge_estimates(a: TensorEstimate, b: TensorEstimate) -> TensorEstimate:
