@@ -104,3 +104,35 @@ def test_a_function_that_cancels_to_nearly_zero_is_never_a_false_alarm(spec):
     # second): both "failed".
     result = _check(spec, lambda case: case.claim, "central")
     assert result.status == "passed", str(result)
+
+
+# Inconclusive before the fresh estimates: the first (central) estimate was unreliable
+# (rounding of an ill-conditioned f, or a small |t| whose steps move f in a staircase) and the
+# second one, started from the first one's steps, had nothing independent to agree with. Two
+# fresh estimates, each with its own step search, now confirm it: the first of them agrees with
+# the merged estimate (the first five), or the two agree with each other where the merged one
+# is too poor to say anything (the last three).
+ESCALATED = [
+    (("inv", 3, 1e4, 1e-2, 0), "central"),
+    (("logm", 5, 1e6, 1e-4, 0), "central"),
+    (("solve", 3, 1e4, 1e-4, 1), "central"),
+    (("chol_logdet", 3, 1.0, 1e-8, 1), "central"),
+    (("inv", 5, 1e4, 1e-6, 1), "central"),
+    (("svd_sum", 5, 1e6, 1e4, 1), "richardson"),
+    (("inv", 8, 1e6, 1e-8, 0), "central"),
+    (("sqrtm", 5, 1e6, 1e-8, 0), "central"),
+]
+
+
+@pytest.mark.parametrize(("spec", "method"), ESCALATED)
+def test_an_unreliable_first_estimate_is_escalated_to_fresh_ones(spec, method):
+    result = _check(spec, lambda case: case.claim, method)
+    assert result.status == "passed", str(result)
+    assert result.detection_threshold < 1e-5, str(result)
+    assert any("two fresh ones" in note for note in result.notes), str(result)
+
+
+@pytest.mark.parametrize(("spec", "method"), [ESCALATED[i] for i in (0, 2, 3, 4)])
+def test_an_escalated_entry_wrong_by_1e_6_fails(spec, method):
+    result = _check(spec, lambda case: case.wrong_claim(1e-6), method)
+    assert result.status == "failed", str(result)

@@ -13,6 +13,7 @@ from .estimate import (
     evaluate_at_point,
     jacobian,
     second_opinion,
+    third_opinion,
     validate_chunk_bytes,
     validate_method,
 )
@@ -85,6 +86,7 @@ __all__ = [
     "scalar_at_point",
     "second_opinion",
     "seed_from_text",
+    "third_opinion",
     "validate_chunk_bytes",
     "validate_layout",
     "validate_method",

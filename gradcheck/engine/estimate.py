@@ -216,25 +216,9 @@ def _evaluate_stencil(
             f"{coord} of {target.label} (h = {h_sub[i % k]:.3g})"
         )
 
-    evaluations = calls = 0
-    first = []
     n_first = min(probe_size(target, f_shape), count) if vectorized is None else 0
-    for i in range(n_first):
-        value = call_checked(
-            target, make_points(i, i + 1)[0], describe(i), allow_complex=is_complex
-        )
-        if is_complex and value.dtype.kind != "c":
-            raise ComplexStepError(
-                f"{target.role} returned real values for a complex input, so it is not "
-                f"complex-step safe (it probably uses abs, real, imag or a comparison). Use "
-                f"method='central' or method='richardson'."
-            )
-        if value.shape != f_shape:
-            raise _shape_error(target, value.shape, f_shape, describe(i))
-        first.append(value.astype(np.complex128 if is_complex else np.float64))
-        evaluations += 1
-        calls += 1
-    first_arr = np.stack(first) if first else np.empty((0, *f_shape))
+    first_arr = _single_values(target, method, make_points, describe, n_first, f_shape)
+    evaluations = calls = n_first
     if vectorized is None:
         probe = probe_batching(target, make_points(0, n_first), first_arr, allow_complex=is_complex)
         vectorized = probe.vectorized
@@ -264,6 +248,34 @@ def _evaluate_stencil(
         )
     m = int(np.prod(f_shape))
     return values.reshape(len(offsets), k, m), realised, evaluations, calls, bool(vectorized)
+
+
+def _single_values(
+    target: Target,
+    method: Method,
+    make_points: Callable[[int, int], np.ndarray],
+    describe: Callable[[int], str],
+    count: int,
+    f_shape: tuple[int, ...],
+) -> np.ndarray:
+    """f at the first `count` stencil points, one call each (before batching is probed), with
+    the checks of its output's type and shape; shape (count, *f_shape)."""
+    is_complex = method.kind == "complex"
+    first = []
+    for i in range(count):
+        value = call_checked(
+            target, make_points(i, i + 1)[0], describe(i), allow_complex=is_complex
+        )
+        if is_complex and value.dtype.kind != "c":
+            raise ComplexStepError(
+                f"{target.role} returned real values for a complex input, so it is not "
+                f"complex-step safe (it probably uses abs, real, imag or a comparison). Use "
+                f"method='central' or method='richardson'."
+            )
+        if value.shape != f_shape:
+            raise _shape_error(target, value.shape, f_shape, describe(i))
+        first.append(value.astype(np.complex128 if is_complex else np.float64))
+    return np.stack(first) if first else np.empty((0, *f_shape))
 
 
 def _shape_error(target: Target, got: tuple, expected: tuple, where: str) -> OutputTypeError:
@@ -490,6 +502,26 @@ class _Steps:
     changed: np.ndarray
 
 
+@dataclass(frozen=True, kw_only=True)
+class _Opening:
+    """What the first sample (every coordinate at its base step) tells.
+
+    ``f0`` is f at the point; ``steps`` the first sample as a step-search state, with its
+    tentative kinks; ``combination`` its second-difference combination (central stencils) and
+    ``values`` its raw values (see :class:`_Sample`); ``output_epsilon`` the unit roundoff of
+    f's precision; ``magnitude`` the largest ``|f|`` seen; ``prior`` the a priori rounding
+    level of one value of f.
+    """
+
+    f0: np.ndarray
+    steps: _Steps
+    combination: np.ndarray | None
+    values: np.ndarray
+    output_epsilon: float
+    magnitude: float
+    prior: float
+
+
 def estimate_tensor(
     target: Target,
     method: Method,
@@ -512,10 +544,7 @@ def estimate_tensor(
     x = target.x
     f0, evaluations = evaluate_at_point(target) if at_point is None else at_point
     calls = evaluations
-    if start_steps is None:
-        h = _base_steps(x, method, step).ravel()
-    else:
-        h = _base_steps(x, method, start_steps).ravel()
+    h = _base_steps(x, method, step if start_steps is None else start_steps).ravel()
     first, evals, n_calls, vectorized, h = _first_sample(
         target,
         method,
@@ -527,6 +556,35 @@ def estimate_tensor(
     )
     evaluations += evals
     calls += n_calls
+    opening = _open(method, x, f0, first, h)
+    steps = opening.steps
+    if refine_above is None:
+        refine_above = method.refine_above
+    if refine_above is not None and step is None:
+        setup = _search_setup(
+            target,
+            method,
+            opening,
+            start=refine_above,
+            vectorized=vectorized,
+            chunk_bytes=chunk_bytes,
+        )
+        steps, extra_evals, extra_calls = _search_steps(setup, steps)
+        evaluations += extra_evals
+        calls += extra_calls
+    if method.kind == "complex":
+        _check_complex_real_part(target, first.values, f0.ravel())
+        extra = _cross_check_complex(target, steps.value, f0, steps.h)
+        evaluations += extra
+        calls += extra
+    return _finish(
+        method, x, opening, steps, evaluations=evaluations, calls=calls, vectorized=vectorized
+    )
+
+
+def _open(method: Method, x: np.ndarray, f0: np.ndarray, first: _Sample, h: np.ndarray) -> _Opening:
+    """The `first` sample at steps `h` as an :class:`_Opening`: f's precision and rounding
+    level, and the tentative kinks."""
     stencil_inputs = np.concatenate(
         [x.ravel(), (x.ravel()[None, :] + np.outer(method.offsets, h)).ravel()]
     )
@@ -553,26 +611,22 @@ def estimate_tensor(
         frozen=first.frozen,
         changed=~first.frozen,
     )
-    if refine_above is None:
-        refine_above = method.refine_above
-    if refine_above is not None and step is None:
-        steps, extra_evals, extra_calls = _search_steps(
-            target,
-            method,
-            f0,
-            steps,
-            first.combination,
-            prior_level,
-            start=refine_above,
-            output_epsilon=out_eps,
-            magnitude=magnitude,
-            vectorized=vectorized,
-            chunk_bytes=chunk_bytes,
-        )
-        evaluations += extra_evals
-        calls += extra_calls
-    value, truncation, h = steps.value, steps.truncation, steps.h
+    return _Opening(
+        f0=f0,
+        steps=steps,
+        combination=first.combination,
+        values=first.values,
+        output_epsilon=out_eps,
+        magnitude=magnitude,
+        prior=prior_level,
+    )
 
+
+def _error_bounds(
+    method: Method, steps: _Steps, prior_level: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Error bound of each coordinate at its chosen step (shape (k, 1)) and whether its
+    finite differences are reliable."""
     # Rounding level of f seen by each coordinate: its own measurement (none at a confirmed
     # kink), but at least the (upper) median over the coordinates, so that it does not depend on one
     # coordinate's luck, and at least the a priori level. (Not the largest over them: one
@@ -584,23 +638,33 @@ def estimate_tensor(
     empirical = np.maximum(np.where(smooth, steps.level, 0.0), typical)
     delta = np.maximum(prior_level, empirical)
     nf_value = method.noise_factor(method.value)
-    rounding = (nf_value * delta / h)[:, None]
-    excess = (nf_value * np.maximum(empirical - prior_level, 0.0) / h)[:, None]
+    rounding = (nf_value * delta / steps.h)[:, None]
+    excess = (nf_value * np.maximum(empirical - prior_level, 0.0) / steps.h)[:, None]
     # Rounding is normwise, so the error bound of a coordinate is too: the largest over its
     # outputs (an entry whose truncation estimate happens to vanish is no more accurate).
+    truncation = steps.truncation
     error = np.max(truncation + rounding + steps.kink_term, axis=1, keepdims=True, initial=0.0)
     empirical_error = np.max(
         truncation + excess + steps.kink_term, axis=1, keepdims=True, initial=0.0
     )
-    scale = float(np.max(np.abs(value), initial=0.0))
+    scale = float(np.max(np.abs(steps.value), initial=0.0))
     reliable = empirical_error <= _UNRELIABLE_FRACTION * scale
+    return error, reliable
 
-    if method.kind == "complex":
-        _check_complex_real_part(target, first.values, f0.ravel())
-        extra = _cross_check_complex(target, value, f0, h)
-        evaluations += extra
-        calls += extra
 
+def _finish(
+    method: Method,
+    x: np.ndarray,
+    opening: _Opening,
+    steps: _Steps,
+    *,
+    evaluations: int,
+    calls: int,
+    vectorized: bool,
+) -> TensorEstimate:
+    """The estimate at the chosen `steps`, with its error bounds, in tensor layout."""
+    error, reliable = _error_bounds(method, steps, opening.prior)
+    f0, h, value = opening.f0, steps.h, steps.value
     f_shape, x_shape = f0.shape, x.shape
     large = np.maximum(coordinate_scales(x).ravel(), 1.0)
 
@@ -620,7 +684,7 @@ def estimate_tensor(
         evaluations=evaluations,
         calls=calls,
         vectorized=vectorized,
-        output_epsilon=out_eps,
+        output_epsilon=opening.output_epsilon,
     )
 
 
@@ -651,6 +715,22 @@ def second_opinion(
     the two are merged entry by entry (see :func:`_merge_estimates`), so that where they
     disagree, the disagreement itself bounds what the finite differences can be off by.
     """
+    other, start = _second_start(target, method, first)
+    second = estimate_tensor(
+        target,
+        other,
+        vectorized=first.vectorized if vectorized is None else vectorized,
+        chunk_bytes=chunk_bytes,
+        at_point=(first.f_value, 0),
+        start_steps=start,
+    )
+    return _merge_estimates(first, second)
+
+
+def _second_start(
+    target: Target, method: Method, first: TensorEstimate
+) -> tuple[Method, np.ndarray]:
+    """The method of the second estimate and the steps its search starts from."""
     other = METHODS[SECOND_OPINION[method.name]]
     # Start from the first estimate's steps, which its search fitted to f (a default step can
     # lie beyond the length scale of an ill-conditioned f): richardson's at 8 times central's
@@ -669,15 +749,87 @@ def second_opinion(
         if method.kind != "complex":
             kept = first.step == _base_steps(target.x, method, None)
             start = np.where(kept & ~frozen, own, start)
-    second = estimate_tensor(
-        target,
-        other,
-        vectorized=first.vectorized if vectorized is None else vectorized,
-        chunk_bytes=chunk_bytes,
-        at_point=(first.f_value, 0),
-        start_steps=start,
+    return other, start
+
+
+#: The methods of the two fresh estimates of `third_opinion`, by the first one's method: the
+#: second estimate's method first.
+_FRESH = {
+    "forward": ("richardson", "central4"),
+    "central": ("richardson", "central4"),
+    "central4": ("richardson", "central"),
+    "richardson": ("central4", "central"),
+}
+
+
+def third_opinion(
+    target: Target,
+    method: Method,
+    first: TensorEstimate,
+    merged: TensorEstimate,
+    *,
+    vectorized: bool | None,
+    chunk_bytes: int,
+) -> TensorEstimate | None:
+    """`merged` (see :func:`second_opinion`) with the entries it cannot vouch for re-examined by
+    two fresh estimates; None for the complex step.
+
+    The second estimate starts from the first one's steps, so where the first was unreliable
+    (rounding of an ill-conditioned f swamping its differences, a step that moves f in a
+    staircase) nothing independent stands behind the merged value, and the merge leaves such an
+    entry unreliable. Two fresh estimates, each with its own step search from its own default
+    steps, are made: by the second estimate's method (see :data:`SECOND_OPINION`) and by
+    another higher-order one (central4 after central or forward, central after richardson,
+    see `_FRESH`). Only entries that `merged` holds unreliable change, and only to a value that
+    is confirmed: the first fresh estimate merged with `merged` as in :func:`_merge_estimates`
+    (where it did not start from the second one's steps, which would repeat it), or else the
+    two fresh estimates merged with each other where both are reliable, provided `merged` does
+    not contradict them (their distance within 4 times the sum of the two error bars); and only
+    if the confirmed value's error is below 2.5e-5 of the largest entry (the fraction above
+    which an entry is unreliable): f that computes in low precision stays unreliable.
+    """
+    if method.kind == "complex":
+        return None
+    f_at_point = (first.f_value, 0)
+    fresh = [
+        estimate_tensor(
+            target,
+            METHODS[name],
+            vectorized=first.vectorized if vectorized is None else vectorized,
+            chunk_bytes=chunk_bytes,
+            at_point=f_at_point,
+        )
+        for name in _FRESH[method.name]
+    ]
+    other, start = _second_start(target, method, first)
+    with_merged = _merge_estimates(merged, fresh[0])
+    if np.any(_base_steps(target.x, other, None) == start):  # fresh[0] repeats the second
+        with_merged = replace(with_merged, reliable=merged.reliable)
+    pair = _merge_estimates(fresh[0], fresh[1])
+    consistent = np.abs(merged.value - pair.value) <= _CONSISTENCY * (merged.error + pair.error)
+    by_pair = ~with_merged.reliable & pair.reliable & consistent
+    error = np.where(by_pair, pair.error, with_merged.error)
+    # a confirmation counts only if it is accurate, not merely as accurate as f's precision
+    # allows (f computing in low precision stays inconclusive)
+    candidate = np.where(by_pair, pair.value, with_merged.value)
+    scale = float(np.max(np.abs(np.where(merged.reliable, merged.value, candidate)), initial=0.0))
+    accurate = error <= _UNRELIABLE_FRACTION * scale
+    taken = ~merged.reliable & (with_merged.reliable | by_pair) & accurate
+
+    def pick(field: str) -> np.ndarray:
+        chosen = np.where(by_pair, getattr(pair, field), getattr(with_merged, field))
+        return np.where(taken, chosen, getattr(merged, field))
+
+    return replace(
+        with_merged,
+        value=pick("value"),
+        error=pick("error"),
+        reliable=merged.reliable | taken,
+        kink=pick("kink"),
+        frozen=pick("frozen"),
+        evaluations=with_merged.evaluations + fresh[1].evaluations,
+        calls=with_merged.calls + fresh[1].calls,
     )
-    return _merge_estimates(first, second)
 
 
 def _merge_estimates(a: TensorEstimate, b: TensorEstimate) -> TensorEstimate:
@@ -731,38 +883,209 @@ def _merge_estimates(a: TensorEstimate, b: TensorEstimate) -> TensorEstimate:
     )
 
 
-def _search_steps(
+@dataclass(frozen=True, kw_only=True)
+class _SearchSetup:
+    """What the step search of one estimate works with; fixed during the search.
+
+    Attributes
+    ----------
+    target, method, f0
+        The function, the method and f at the point (as in :func:`estimate_tensor`).
+    combination : numpy.ndarray or None
+        Second-difference combination of the first sample (central stencils), shape (n, m).
+    prior : float
+        A priori rounding level of one value of f (absolute).
+    floor : float
+        A coordinate whose score is below this (`start` times the largest entry) is done.
+    output_epsilon, magnitude : float
+        Unit roundoff of f's precision and the largest ``|f|`` seen (for `noise_ceiling`).
+    ceiling : numpy.ndarray
+        Largest step of each coordinate: its scale, or 1 (f's length scale is unknown).
+    nf_value : float
+        The method's rounding amplification (:meth:`Method.noise_factor` of its value).
+    vectorized, chunk_bytes
+        How f is evaluated.
+    """
+
+    target: Target
+    method: Method
+    f0: np.ndarray
+    combination: np.ndarray | None
+    prior: float
+    floor: float
+    output_epsilon: float
+    magnitude: float
+    ceiling: np.ndarray
+    nf_value: float
+    vectorized: bool
+    chunk_bytes: int
+
+    def score(
+        self, trunc: np.ndarray, step: np.ndarray, lev: np.ndarray, still: np.ndarray
+    ) -> np.ndarray:
+        """Estimated error at a step: truncation plus the rounding bound (inf where f is
+        frozen)."""
+        rounding = self.nf_value * np.maximum(self.prior, lev) / step
+        return np.where(still, np.inf, np.max(trunc, axis=1, initial=0.0) + rounding)
+
+    def noise_ceiling(self, val: np.ndarray, coords: np.ndarray) -> np.ndarray:
+        """Largest rounding level f can plausibly have: sqrt(eps) of the larger of |f| and of
+        f's change over the coordinate's scale (f that cancels to ~0 rounds relative to its
+        terms; LAPACK-backed functions to cond * eps of their norm)."""
+        change = np.max(np.abs(val), axis=1, initial=0.0) * self.ceiling[coords]
+        return 2 * np.sqrt(self.output_epsilon) * np.maximum(self.magnitude, change)
+
+    def too_curved(self, lev: np.ndarray, val: np.ndarray, coords: np.ndarray) -> np.ndarray:
+        """A measured level above `noise_ceiling` is not rounding but f's smooth part: the
+        step is beyond f's length scale, and goes down."""
+        return lev > self.noise_ceiling(val, coords)
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Current:
+    """The best step of each coordinate so far and what it gave (arrays updated in place).
+
+    ``value``, ``truncation`` (n, m); the rest (n,): ``level`` the rounding level the score
+    uses, ``raw_level`` the one measured at the current step, ``score`` its score, ``wild``
+    whether that step is beyond f's length scale, ``frozen`` whether f has not changed at it,
+    ``changed`` whether f changed at any step tried.
+    """
+
+    value: np.ndarray
+    truncation: np.ndarray
+    h: np.ndarray
+    level: np.ndarray
+    raw_level: np.ndarray
+    score: np.ndarray
+    wild: np.ndarray
+    frozen: np.ndarray
+    changed: np.ndarray
+
+
+@dataclass(frozen=True, kw_only=True)
+class _KinkWatch:
+    """Tentative kinks under examination (arrays updated in place): ``kink``, ``kink_term``
+    (n, m) as in :class:`_Steps`; ``suspect`` (not yet looked at a smaller step), ``pending``
+    (confirmed once, to be looked at a larger step) and the first sample's ``measured_level``,
+    shape (n,)."""
+
+    kink: np.ndarray
+    kink_term: np.ndarray
+    suspect: np.ndarray
+    pending: np.ndarray
+    measured_level: np.ndarray
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Ladder:
+    """Where each coordinate goes next on the ladder (arrays of shape (n,), updated in place).
+
+    ``active``: searched in the next round; ``up``: its direction; ``base``: the step the next
+    one is a multiple of; ``origin``: the first step; ``moved``, ``turned``: whether it has
+    moved or turned round yet; ``relaunch``: to go down again from `origin`.
+    """
+
+    active: np.ndarray
+    up: np.ndarray
+    origin: np.ndarray
+    base: np.ndarray
+    moved: np.ndarray
+    turned: np.ndarray
+    relaunch: np.ndarray
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Patience:
+    """Rounds a coordinate spent without f changing (``frozen_rounds``) or with a poor estimate
+    just after it did (``poor_rounds``), the size of its last such value (``last_size``) and
+    whether its level is known to be noise (``noise_level``); shape (n,), updated in place."""
+
+    frozen_rounds: np.ndarray
+    poor_rounds: np.ndarray
+    last_size: np.ndarray
+    noise_level: np.ndarray
+
+
+@dataclass(frozen=True, kw_only=True)
+class _SearchState:
+    """The whole state of a step search: four groups of per-coordinate arrays."""
+
+    current: _Current
+    kinks: _KinkWatch
+    ladder: _Ladder
+    patience: _Patience
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Move:
+    """One tried move of the coordinates `sub` to steps `h`, the sample there and its score."""
+
+    sub: np.ndarray
+    h: np.ndarray
+    got: _Sample
+    score: np.ndarray
+    going_up: bool
+    evaluations: int
+    calls: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Judgement:
+    """What a move means for each moved coordinate (boolean arrays over ``move.sub``)."""
+
+    better: np.ndarray
+    noisy_up: np.ndarray
+    shrinking: np.ndarray
+    still: np.ndarray
+    gave_up: np.ndarray
+
+
+def _search_setup(
     target: Target,
     method: Method,
-    f0: np.ndarray,
-    steps: _Steps,
-    combination: np.ndarray | None,
-    prior: float,
+    opening: _Opening,
     *,
     start: float,
-    output_epsilon: float = EPS,
-    magnitude: float = np.inf,
     vectorized: bool,
     chunk_bytes: int,
-) -> tuple[_Steps, int, int]:
+) -> _SearchSetup:
+    """The setup of a search from the first sample's `opening`, with threshold `start`."""
+    scale = float(np.max(np.abs(opening.steps.value), initial=0.0))
+    return _SearchSetup(
+        target=target,
+        method=method,
+        f0=opening.f0,
+        combination=opening.combination,
+        prior=opening.prior,
+        floor=start * scale,
+        output_epsilon=opening.output_epsilon,
+        magnitude=opening.magnitude,
+        ceiling=np.maximum(coordinate_scales(target.x).ravel(), 1.0),
+        nf_value=method.noise_factor(method.value),
+        vectorized=vectorized,
+        chunk_bytes=chunk_bytes,
+    )
+
+
+def _search_steps(setup: _SearchSetup, steps: _Steps) -> tuple[_Steps, int, int]:
     """Search the step of each coordinate whose error estimate is poor; confirm kinks.
 
     A coordinate's score is its estimated error at a step, the largest over the outputs of the
     truncation estimate plus the rounding bound ``noise_factor * level / h`` (level: the larger
-    of the a priori and the measured rounding level). A coordinate whose score exceeds `start`
-    times the largest entry is searched along the geometric ladder ``h * 8^k``: upward when its
-    rounding bound dominates (the step is too small for f's length scale, e.g. ``t`` in
-    ``A + t B`` with small ``|t|``), downward when the truncation estimate does (a strongly
-    curved f). It follows the ladder while the score improves, and stops at the V's minimum,
-    after 12 rounds, when the score is below `start` times the largest entry, or when f
-    fails or is not finite at the next step (the step is then too large). A larger step is taken
-    only if its value agrees with the best one so far within the sum of their scores: far
-    beyond f's length scale the differences shrink together and would look accurate. A first
+    of the a priori and the measured rounding level). A coordinate whose score exceeds the
+    setup's `floor` (`start` times the largest entry) is searched along the geometric ladder
+    ``h * 8^k``: upward when its rounding bound dominates (the step is too small for f's length
+    scale, e.g. ``t`` in ``A + t B`` with small ``|t|``), downward when the truncation estimate
+    does (a strongly curved f). It follows the ladder while the score improves, and stops at the
+    V's minimum, after 12 rounds, when the score is below `start` times the largest entry, or
+    when f fails or is not finite at the next step (the step is then too large). A larger step
+    is taken only if its value agrees with the best one so far within the sum of their scores:
+    far beyond f's length scale the differences shrink together and would look accurate. A first
     move that does not help turns round once. Each round costs the method's stencil again for
-    each searched coordinate, so at most 12 more stencils per coordinate in all. A coordinate
-    at which f does not change at all (every stencil value equal to f at the point, see
-    :class:`_Sample`) has no estimate: it is moved up until f changes, for at most four
-    rounds more, after which it is taken not to affect f.
+    each searched coordinate, so at most 12 more stencils per coordinate in all. A coordinate at
+    which f does not change at all (every stencil value equal to f at the point, see
+    :class:`_Sample`) has no estimate: it is moved up until f changes, for at most four rounds
+    more, after which it is taken not to affect f.
 
     A tentative kink (see :func:`_kinks`) is re-examined at the step divided by 8: at a kink the
     second-difference combination shrinks like the step (8 times), for a smooth but strongly
@@ -770,237 +1093,348 @@ def _search_steps(
     It stays a kink only if the combination shrank between 2.5 and 32 times; a kink's values
     stay those at the first step.
     """
-    nf_value = method.noise_factor(method.value)
-    x_flat = target.x.ravel()
-    scale = float(np.max(np.abs(steps.value), initial=0.0))
-    value, truncation = steps.value.copy(), steps.truncation.copy()
-    h, kink, kink_term = steps.h.copy(), steps.kink.copy(), steps.kink_term.copy()
-    frozen, changed = steps.frozen.copy(), steps.changed.copy()
-    frozen_rounds = np.zeros(h.shape, dtype=int)
-    poor_rounds = np.zeros(h.shape, dtype=int)
-    last_size = np.full(h.shape, np.inf)
-    noise_level = np.zeros(h.shape, dtype=bool)
-    suspect = kink.any(axis=1)
+    state = _start_search(setup, steps)
+    evaluations = calls = 0
+    for round_ in range(_SEARCH_ROUNDS):
+        idx = np.flatnonzero(state.ladder.active)
+        if idx.size == 0:
+            break
+        state.ladder.active[:] = False
+        for going_up in (True, False):
+            # (`up` as it is now: a coordinate that turned round going up goes down at once)
+            move = _try_steps(setup, state, idx[state.ladder.up[idx] == going_up], going_up)
+            if move is None:
+                continue
+            evaluations += move.evaluations
+            calls += move.calls
+            consider = np.ones(move.sub.size, dtype=bool)
+            if round_ == 0 and setup.combination is not None and move.got.combination is not None:
+                consider = _examine_kinks(setup, state, move)
+            if round_ == 1 and going_up and setup.combination is not None:
+                consider = _examine_kinks_again(setup, state, move)
+            judgement = _judge(setup, state, move, consider)
+            previous = _accept(setup, state, move, judgement)
+            _steer(setup, state, move, judgement, consider, previous)
+    current, kinks = state.current, state.kinks
+    found = _Steps(
+        value=current.value,
+        truncation=current.truncation,
+        h=current.h,
+        level=current.level,
+        kink=kinks.kink,
+        kink_term=kinks.kink_term,
+        frozen=current.frozen,
+        changed=current.changed,
+    )
+    return found, evaluations, calls
+
+
+def _start_search(setup: _SearchSetup, steps: _Steps) -> _SearchState:
+    """The search's state before its first round: which coordinates move, and which way."""
+    suspect = steps.kink.any(axis=1)
     measured_level = steps.level.copy()
     # A tentative kink's second differences measure its slope jump, not rounding noise.
     level = np.where(suspect, 0.0, measured_level)
-
-    def score(
-        trunc: np.ndarray, step: np.ndarray, lev: np.ndarray, still: np.ndarray
-    ) -> np.ndarray:
-        rounding = nf_value * np.maximum(prior, lev) / step
-        return np.where(still, np.inf, np.max(trunc, axis=1, initial=0.0) + rounding)
-
-    best = score(truncation, h, level, frozen)
-    ceiling = np.maximum(coordinate_scales(target.x).ravel(), 1.0)
-    active = (best > start * scale) | suspect
-    floor = start * scale
-    rounding_part = nf_value * np.maximum(prior, level) / h
+    h, frozen = steps.h.copy(), steps.frozen.copy()
+    truncation = steps.truncation.copy()
+    best = setup.score(truncation, h, level, frozen)
+    active = (best > setup.floor) | suspect
+    rounding_part = setup.nf_value * np.maximum(setup.prior, level) / h
     raw_level = measured_level.copy()  # as measured at each coordinate's current step
-    smooth_order = 2 * len(method.multiples)
-
-    def noise_ceiling(val: np.ndarray, coords: np.ndarray) -> np.ndarray:
-        """Largest rounding level f can plausibly have: sqrt(eps) of the larger of |f| and of
-        f's change over the coordinate's scale (f that cancels to ~0 rounds relative to its
-        terms; LAPACK-backed functions to cond * eps of their norm)."""
-        change = np.max(np.abs(val), axis=1, initial=0.0) * ceiling[coords]
-        return 2 * np.sqrt(output_epsilon) * np.maximum(magnitude, change)
-
-    # A measured level above that is not rounding but f's smooth part: the step is beyond
-    # f's length scale, and goes down.
-    def too_curved(lev: np.ndarray, val: np.ndarray, coords: np.ndarray) -> np.ndarray:
-        return lev > noise_ceiling(val, coords)
-
-    everyone = np.arange(h.size)
-    wild = too_curved(raw_level, value, everyone)
+    wild = setup.too_curved(raw_level, steps.value, np.arange(h.size))
     up = ((np.max(truncation, axis=1, initial=0.0) <= rounding_part) | frozen) & ~suspect & ~wild
-    origin, base = h.copy(), h.copy()
-    moved = np.zeros(h.shape, dtype=bool)
-    turned = np.zeros(h.shape, dtype=bool)
-    pending = np.zeros(h.shape, dtype=bool)
-    relaunch = np.zeros(h.shape, dtype=bool)
-    evaluations = calls = 0
-    for round_ in range(_SEARCH_ROUNDS):
-        idx = np.flatnonzero(active)
-        if idx.size == 0:
-            break
-        active[:] = False
-        for going_up in (True, False):
-            sub = idx[up[idx] == going_up]
-            factor = _SEARCH_FACTOR if going_up else 1 / _SEARCH_FACTOR
-            new_h = (x_flat[sub] + base[sub] * factor) - x_flat[sub]
-            # never beyond the coordinate's own scale (or 1): f's length scale is unknown
-            # (a coordinate at which f has not changed yet may go on: nothing can mislead it)
-            unchanged = frozen[sub] & ~changed[sub]
-            keep = np.isfinite(new_h) & (new_h > 0) & ((new_h <= ceiling[sub]) | unchanged)
-            sub, new_h = sub[keep], new_h[keep]
-            if sub.size == 0:
-                continue
-            try:
-                got, evals, n_calls, _ = _sample(
-                    target, method, f0, new_h, sub, vectorized=vectorized, chunk_bytes=chunk_bytes
-                )
-            except (NonFiniteValueError, FunctionCallError):
-                # f is not defined (or not finite) that far out: this direction ends here.
-                continue
-            evaluations += evals
-            calls += n_calls
-            if not going_up and combination is not None:
-                # f's smooth part in the second differences shrinks like h^(2k) (k multiples),
-                # rounding noise not at all: a level that shrank more than 8 times faster than
-                # that lost its noise by luck (or to a quantised f), and the previous one stays.
-                lucky = (got.level * _SEARCH_FACTOR ** (smooth_order + 1) < raw_level[sub]) & ~wild[
-                    sub
-                ]
-                got = replace(got, level=np.where(lucky, raw_level[sub], got.level))
-            new_score = score(got.truncation, new_h, got.level, got.frozen)
-            consider = np.ones(sub.size, dtype=bool)
-            if round_ == 0 and combination is not None and got.combination is not None:
-                was = suspect[sub]
-                shrink = np.max(combination[sub], axis=1, initial=0.0) / np.maximum(
-                    np.max(got.combination, axis=1, initial=0.0), 1e-300
-                )
-                # A kink's combination shrinks about 8 times with the step, but two draws of
-                # rounding noise can too: a kink is confirmed once more at 8 times the step,
-                # where it grows as much (see `pending` below), noise not.
-                confirmed = was & (shrink >= 2.5) & (shrink <= 32)
-                pending[sub[confirmed]] = True
-                noise = was & (shrink < 2.5) & ~too_curved(got.level, got.value, sub)
-                cleared = was & ~confirmed
-                kink[sub[cleared]] = False
-                kink_term[sub[cleared]] = 0.0
-                level[sub[noise]] = np.maximum(measured_level[sub[noise]], got.level[noise])
-                level[sub[cleared & ~noise]] = got.level[cleared & ~noise]
-                redo = sub[cleared]
-                best[redo] = score(truncation[redo], h[redo], level[redo], frozen[redo])
-                consider = ~confirmed
-                suspect[sub] = False
-            if round_ == 1 and going_up and combination is not None:
-                checking = pending[sub]
-                grow = np.max(got.combination, axis=1, initial=0.0) / np.maximum(
-                    np.max(combination[sub], axis=1, initial=0.0), 1e-300
-                )
-                stays = checking & (grow >= 2.5) & (grow <= 32)
-                noisy = sub[checking & ~stays]
-                kink[noisy] = False
-                kink_term[noisy] = 0.0
-                level[noisy] = np.maximum(measured_level[noisy], raw_level[noisy])
-                best[noisy] = score(truncation[noisy], h[noisy], level[noisy], frozen[noisy])
-                consider = ~stays
-                # not a kink but a step beyond f's length scale: it goes down from the start
-                again = sub[checking & ~stays & wild[sub]]
-                consider[np.isin(sub, again)] = False
-                relaunch[again] = True
-                pending[sub] = False
-            # Beyond f's length scale the differences can shrink together and look accurate;
-            # a larger step is taken only if its value agrees with the best so far within both
-            # scores.
-            # The best score's measured level is capped at 16 times the a priori one here,
-            # unless the larger step shows it to be noise: a narrow feature of f inside the
-            # first stencil inflates it and would make any larger step look consistent.
-            gap = np.max(np.abs(got.value - value[sub]), axis=1, initial=0.0)
-            if going_up:
-                # The level measured at the smaller step is rounding noise if the larger step
-                # measures about as much (f's smooth part would grow like a power of the step).
-                noise_level[sub] |= got.level <= 64 * level[sub]
-                capped = np.where(noise_level[sub], level[sub], np.minimum(level[sub], 16 * prior))
-                plain = score(truncation[sub], h[sub], capped, frozen[sub])
-                consistent = (gap <= _CONSISTENCY * (new_score + plain)) | frozen[sub]
-            else:
-                consistent = np.ones(sub.size, dtype=bool)
-            better = consider & consistent & (new_score < best[sub])
-            if going_up:  # beyond f's length scale a larger step only looks better
-                better &= ~wild[sub]
-            if going_up:
-                # A truncation estimate that grows less than 4 times with an 8 times larger step
-                # is rounding noise (truncation grows like a power >= 1 of the step; noise
-                # correlated over short distances can pass the second differences): the larger
-                # step, whose rounding part is 8 times smaller, is the better one. The gap to
-                # it is then charged to the smaller step's rounding, if a rounding level can
-                # explain it (one below `noise_ceiling`: LAPACK-backed functions round to
-                # cond * eps of their norm, far above the a priori level).
-                old_trunc = np.max(truncation[sub], axis=1, initial=0.0)
-                new_trunc = np.max(got.truncation, axis=1, initial=0.0)
-                noise_like = (new_trunc < 4 * old_trunc) & ~frozen[sub] & ~got.frozen
-                implied = np.maximum(gap - new_score, 0.0) * h[sub] / nf_value
-                explained = consistent | (implied <= noise_ceiling(got.value, sub))
-                noisy_up = consider & explained & noise_like & ~wild[sub]
-                better |= noisy_up
-            else:
-                noisy_up = np.zeros(sub.size, dtype=bool)
-            # Beyond f's length scale the score misleads; a smaller step at which f's smooth
-            # part shrinks is taken whatever its score.
-            shrinking = wild[sub] & (got.level < raw_level[sub]) & ~got.frozen & (not going_up)
-            better |= consider & shrinking
-            # Where f did not change, a step at which it does is taken only if its estimate is
-            # good (f may just have reached a kink or the staircase of a quantised input); a
-            # coordinate still without a good estimate four steps up is taken not to affect f.
-            leaving = frozen[sub] & ~got.frozen
-            changed[sub] |= ~got.frozen
-            spread = new_score / np.maximum(np.max(np.abs(got.value), axis=1, initial=0.0), 1e-300)
-            poor = spread > _UNRELIABLE_FRACTION
-            better &= ~(leaving & poor)
-            still = (got.frozen & frozen[sub]) | (leaving & poor)
-            unchanged_now = got.frozen & frozen[sub]
-            frozen_rounds[sub] = np.where(unchanged_now, frozen_rounds[sub] + 1, 0)
-            poor_rounds[sub] = np.where(leaving & poor, poor_rounds[sub] + 1, 0)
-            # Rounding noise of a constant f gives differences that shrink like 1/h, with their
-            # score; a derivative swamped by rounding at small steps gives values that settle
-            # while their score falls. Only the former gives up.
-            size = np.max(np.abs(got.value), axis=1, initial=0.0)
-            settling = leaving & (size >= last_size[sub] / 4)
-            last_size[sub] = np.where(leaving, size, np.inf)
-            gave_up = (unchanged_now & (frozen_rounds[sub] >= 4)) | (
-                leaving & poor & (poor_rounds[sub] >= 3) & ~settling
-            )
-            h[sub[still & got.frozen]] = new_h[still & got.frozen]  # f constant that far out
-            win = sub[better]
-            value[win] = got.value[better]
-            truncation[win] = got.truncation[better]
-            h[win] = new_h[better]
-            # Second differences at a larger step can contain f's smooth part, at a smaller one
-            # they can miss noise correlated over short distances: going up keeps the larger
-            # of the two measurements, going down the new one.
-            if going_up:  # every smaller step so far measured noise, not f's smooth part
-                level[win] = np.maximum(got.level[better], level[win])
-            else:
-                level[win] = got.level[better]
-            raw_level[win] = got.level[better]
-            wild[win] = too_curved(raw_level[win], value[win], win)
-            frozen[win] = False
-            previous = best[win]
-            best[win] = new_score[better]
-            moved[win] = True
-            # Go on while it helps and is not yet good; turn round once where it did not help.
-            go_on = np.zeros(sub.size, dtype=bool)
-            go_on[better] = (new_score[better] > floor) & (new_score[better] < previous)
-            go_on |= shrinking | (noisy_up & (new_score > floor))
-            go_on |= still & ~gave_up
-            active[sub[go_on]] = True
-            base[sub[go_on]] = new_h[go_on]
-            turn = consider & ~better & ~moved[sub] & ~turned[sub] & ~still & ~wild[sub]
-            turn |= pending[sub]  # a tentatively confirmed kink is looked at once upward
-            turning = sub[turn]
-            active[turning] = True
-            turned[turning] = True
-            base[turning] = origin[turning]
-            up[turning] = np.where(pending[turning], True, ~up[turning])
-            down_again = sub[relaunch[sub]]
-            active[down_again] = True
-            base[down_again] = origin[down_again]
-            up[down_again] = False
-            relaunch[sub] = False
-    found = _Steps(
-        value=value,
-        truncation=truncation,
-        h=h,
-        level=level,
-        kink=kink,
-        kink_term=kink_term,
-        frozen=frozen,
-        changed=changed,
+    no = np.zeros(h.shape, dtype=bool)
+    return _SearchState(
+        current=_Current(
+            value=steps.value.copy(),
+            truncation=truncation,
+            h=h,
+            level=level,
+            raw_level=raw_level,
+            score=best,
+            wild=wild,
+            frozen=frozen,
+            changed=steps.changed.copy(),
+        ),
+        kinks=_KinkWatch(
+            kink=steps.kink.copy(),
+            kink_term=steps.kink_term.copy(),
+            suspect=suspect,
+            pending=no.copy(),
+            measured_level=measured_level,
+        ),
+        ladder=_Ladder(
+            active=active,
+            up=up,
+            origin=h.copy(),
+            base=h.copy(),
+            moved=no.copy(),
+            turned=no.copy(),
+            relaunch=no.copy(),
+        ),
+        patience=_Patience(
+            frozen_rounds=np.zeros(h.shape, dtype=int),
+            poor_rounds=np.zeros(h.shape, dtype=int),
+            last_size=np.full(h.shape, np.inf),
+            noise_level=no.copy(),
+        ),
     )
-    return found, evaluations, calls
+
+
+def _try_steps(
+    setup: _SearchSetup, state: _SearchState, sub: np.ndarray, going_up: bool
+) -> _Move | None:
+    """Sample the coordinates `sub` one rung up (or down) the ladder; None if none can move."""
+    current, x_flat = state.current, setup.target.x.ravel()
+    factor = _SEARCH_FACTOR if going_up else 1 / _SEARCH_FACTOR
+    new_h = (x_flat[sub] + state.ladder.base[sub] * factor) - x_flat[sub]
+    # never beyond the coordinate's own scale (or 1): f's length scale is unknown
+    # (a coordinate at which f has not changed yet may go on: nothing can mislead it)
+    unchanged = current.frozen[sub] & ~current.changed[sub]
+    keep = np.isfinite(new_h) & (new_h > 0) & ((new_h <= setup.ceiling[sub]) | unchanged)
+    sub, new_h = sub[keep], new_h[keep]
+    if sub.size == 0:
+        return None
+    try:
+        got, evals, n_calls, _ = _sample(
+            setup.target,
+            setup.method,
+            setup.f0,
+            new_h,
+            sub,
+            vectorized=setup.vectorized,
+            chunk_bytes=setup.chunk_bytes,
+        )
+    except (NonFiniteValueError, FunctionCallError):
+        # f is not defined (or not finite) that far out: this direction ends here.
+        return None
+    if not going_up and setup.combination is not None:
+        # f's smooth part in the second differences shrinks like h^(2k) (k multiples),
+        # rounding noise not at all: a level that shrank more than 8 times faster than
+        # that lost its noise by luck (or to a quantised f), and the previous one stays.
+        smooth_order = 2 * len(setup.method.multiples)
+        raw = current.raw_level[sub]
+        lucky = (got.level * _SEARCH_FACTOR ** (smooth_order + 1) < raw) & ~current.wild[sub]
+        got = replace(got, level=np.where(lucky, raw, got.level))
+    new_score = setup.score(got.truncation, new_h, got.level, got.frozen)
+    return _Move(
+        sub=sub,
+        h=new_h,
+        got=got,
+        score=new_score,
+        going_up=going_up,
+        evaluations=evals,
+        calls=n_calls,
+    )
+
+
+def _examine_kinks(setup: _SearchSetup, state: _SearchState, move: _Move) -> np.ndarray:
+    """First round: a tentative kink's combination at the step divided by 8 confirms or clears
+    it; returns which moved coordinates may take the new step (not a confirmed kink)."""
+    current, kinks, sub, got = state.current, state.kinks, move.sub, move.got
+    was = kinks.suspect[sub]
+    shrink = np.max(setup.combination[sub], axis=1, initial=0.0) / np.maximum(
+        np.max(got.combination, axis=1, initial=0.0), 1e-300
+    )
+    # A kink's combination shrinks about 8 times with the step, but two draws of
+    # rounding noise can too: a kink is confirmed once more at 8 times the step,
+    # where it grows as much (see `pending`), noise not.
+    confirmed = was & (shrink >= 2.5) & (shrink <= 32)
+    kinks.pending[sub[confirmed]] = True
+    noise = was & (shrink < 2.5) & ~setup.too_curved(got.level, got.value, sub)
+    cleared = was & ~confirmed
+    kinks.kink[sub[cleared]] = False
+    kinks.kink_term[sub[cleared]] = 0.0
+    level = current.level
+    level[sub[noise]] = np.maximum(kinks.measured_level[sub[noise]], got.level[noise])
+    level[sub[cleared & ~noise]] = got.level[cleared & ~noise]
+    redo = sub[cleared]
+    current.score[redo] = setup.score(
+        current.truncation[redo], current.h[redo], level[redo], current.frozen[redo]
+    )
+    kinks.suspect[sub] = False
+    return ~confirmed
+
+
+def _examine_kinks_again(setup: _SearchSetup, state: _SearchState, move: _Move) -> np.ndarray:
+    """Second round, going up: a kink confirmed at the smaller step must grow about 8 times
+    at 8 times the first step; returns which moved coordinates may take the new step."""
+    current, kinks, sub = state.current, state.kinks, move.sub
+    checking = kinks.pending[sub]
+    grow = np.max(move.got.combination, axis=1, initial=0.0) / np.maximum(
+        np.max(setup.combination[sub], axis=1, initial=0.0), 1e-300
+    )
+    stays = checking & (grow >= 2.5) & (grow <= 32)
+    noisy = sub[checking & ~stays]
+    kinks.kink[noisy] = False
+    kinks.kink_term[noisy] = 0.0
+    level = current.level
+    level[noisy] = np.maximum(kinks.measured_level[noisy], current.raw_level[noisy])
+    current.score[noisy] = setup.score(
+        current.truncation[noisy], current.h[noisy], level[noisy], current.frozen[noisy]
+    )
+    consider = ~stays
+    # not a kink but a step beyond f's length scale: it goes down from the start
+    again = sub[checking & ~stays & current.wild[sub]]
+    consider[np.isin(sub, again)] = False
+    state.ladder.relaunch[again] = True
+    kinks.pending[sub] = False
+    return consider
+
+
+def _judge(
+    setup: _SearchSetup, state: _SearchState, move: _Move, consider: np.ndarray
+) -> _Judgement:
+    """Which moved coordinates take the new step, and which stay where f does not change."""
+    better, noisy_up, shrinking = _better_steps(setup, state, move, consider)
+    current, patience, sub, got = state.current, state.patience, move.sub, move.got
+    # Where f did not change, a step at which it does is taken only if its estimate is
+    # good (f may just have reached a kink or the staircase of a quantised input); a
+    # coordinate still without a good estimate four steps up is taken not to affect f.
+    leaving = current.frozen[sub] & ~got.frozen
+    current.changed[sub] |= ~got.frozen
+    spread = move.score / np.maximum(np.max(np.abs(got.value), axis=1, initial=0.0), 1e-300)
+    poor = spread > _UNRELIABLE_FRACTION
+    better &= ~(leaving & poor)
+    still = (got.frozen & current.frozen[sub]) | (leaving & poor)
+    unchanged_now = got.frozen & current.frozen[sub]
+    patience.frozen_rounds[sub] = np.where(unchanged_now, patience.frozen_rounds[sub] + 1, 0)
+    patience.poor_rounds[sub] = np.where(leaving & poor, patience.poor_rounds[sub] + 1, 0)
+    # Rounding noise of a constant f gives differences that shrink like 1/h, with their
+    # score; a derivative swamped by rounding at small steps gives values that settle
+    # while their score falls. Only the former gives up.
+    size = np.max(np.abs(got.value), axis=1, initial=0.0)
+    settling = leaving & (size >= patience.last_size[sub] / 4)
+    patience.last_size[sub] = np.where(leaving, size, np.inf)
+    gave_up = (unchanged_now & (patience.frozen_rounds[sub] >= 4)) | (
+        leaving & poor & (patience.poor_rounds[sub] >= 3) & ~settling
+    )
+    return _Judgement(
+        better=better, noisy_up=noisy_up, shrinking=shrinking, still=still, gave_up=gave_up
+    )
+
+
+def _better_steps(
+    setup: _SearchSetup, state: _SearchState, move: _Move, consider: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Whether each moved coordinate's new step is better; returns (better, noisy_up,
+    shrinking): taken as better for its score, as a larger step over rounding noise, as a
+    smaller step at which f's smooth part shrinks."""
+    current, sub, got, going_up = state.current, move.sub, move.got, move.going_up
+    # Beyond f's length scale the differences can shrink together and look accurate;
+    # a larger step is taken only if its value agrees with the best so far within both
+    # scores.
+    # The best score's measured level is capped at 16 times the a priori one here,
+    # unless the larger step shows it to be noise: a narrow feature of f inside the
+    # first stencil inflates it and would make any larger step look consistent.
+    gap = np.max(np.abs(got.value - current.value[sub]), axis=1, initial=0.0)
+    if going_up:
+        # The level measured at the smaller step is rounding noise if the larger step
+        # measures about as much (f's smooth part would grow like a power of the step).
+        noise_level, level = state.patience.noise_level, current.level[sub]
+        noise_level[sub] |= got.level <= 64 * level
+        capped = np.where(noise_level[sub], level, np.minimum(level, 16 * setup.prior))
+        plain = setup.score(current.truncation[sub], current.h[sub], capped, current.frozen[sub])
+        consistent = (gap <= _CONSISTENCY * (move.score + plain)) | current.frozen[sub]
+    else:
+        consistent = np.ones(sub.size, dtype=bool)
+    better = consider & consistent & (move.score < current.score[sub])
+    noisy_up = np.zeros(sub.size, dtype=bool)
+    if going_up:  # beyond f's length scale a larger step only looks better
+        better &= ~current.wild[sub]
+        noisy_up = _noisy_up(setup, state, move, consider, consistent, gap)
+        better |= noisy_up
+    # Beyond f's length scale the score misleads; a smaller step at which f's smooth
+    # part shrinks is taken whatever its score.
+    wild = current.wild[sub]
+    shrinking = wild & (got.level < current.raw_level[sub]) & ~got.frozen & (not going_up)
+    better |= consider & shrinking
+    return better, noisy_up, shrinking
+
+
+def _noisy_up(
+    setup: _SearchSetup,
+    state: _SearchState,
+    move: _Move,
+    consider: np.ndarray,
+    consistent: np.ndarray,
+    gap: np.ndarray,
+) -> np.ndarray:
+    """Larger steps taken because the smaller step's truncation estimate is rounding noise.
+
+    A truncation estimate that grows less than 4 times with an 8 times larger step
+    is rounding noise (truncation grows like a power >= 1 of the step; noise
+    correlated over short distances can pass the second differences): the larger
+    step, whose rounding part is 8 times smaller, is the better one. The gap to
+    it is then charged to the smaller step's rounding, if a rounding level can
+    explain it (one below `noise_ceiling`: LAPACK-backed functions round to
+    cond * eps of their norm, far above the a priori level).
+    """
+    current, sub, got = state.current, move.sub, move.got
+    old_trunc = np.max(current.truncation[sub], axis=1, initial=0.0)
+    new_trunc = np.max(got.truncation, axis=1, initial=0.0)
+    noise_like = (new_trunc < 4 * old_trunc) & ~current.frozen[sub] & ~got.frozen
+    implied = np.maximum(gap - move.score, 0.0) * current.h[sub] / setup.nf_value
+    explained = consistent | (implied <= setup.noise_ceiling(got.value, sub))
+    return consider & explained & noise_like & ~current.wild[sub]
+
+
+def _accept(
+    setup: _SearchSetup, state: _SearchState, move: _Move, judgement: _Judgement
+) -> np.ndarray:
+    """Take the better steps; returns the scores they replace."""
+    current, sub, got, better = state.current, move.sub, move.got, judgement.better
+    stays_frozen = judgement.still & got.frozen
+    current.h[sub[stays_frozen]] = move.h[stays_frozen]  # f constant that far out
+    win = sub[better]
+    current.value[win] = got.value[better]
+    current.truncation[win] = got.truncation[better]
+    current.h[win] = move.h[better]
+    # Second differences at a larger step can contain f's smooth part, at a smaller one
+    # they can miss noise correlated over short distances: going up keeps the larger
+    # of the two measurements, going down the new one.
+    if move.going_up:  # every smaller step so far measured noise, not f's smooth part
+        current.level[win] = np.maximum(got.level[better], current.level[win])
+    else:
+        current.level[win] = got.level[better]
+    current.raw_level[win] = got.level[better]
+    current.wild[win] = setup.too_curved(current.raw_level[win], current.value[win], win)
+    current.frozen[win] = False
+    previous = current.score[win]
+    current.score[win] = move.score[better]
+    state.ladder.moved[win] = True
+    return previous
+
+
+def _steer(
+    setup: _SearchSetup,
+    state: _SearchState,
+    move: _Move,
+    judgement: _Judgement,
+    consider: np.ndarray,
+    previous: np.ndarray,
+) -> None:
+    """Go on while it helps and is not yet good; turn round once where it did not help."""
+    ladder, sub, new_score, j = state.ladder, move.sub, move.score, judgement
+    go_on = np.zeros(sub.size, dtype=bool)
+    go_on[j.better] = (new_score[j.better] > setup.floor) & (new_score[j.better] < previous)
+    go_on |= j.shrinking | (j.noisy_up & (new_score > setup.floor))
+    go_on |= j.still & ~j.gave_up
+    ladder.active[sub[go_on]] = True
+    ladder.base[sub[go_on]] = move.h[go_on]
+    wild = state.current.wild[sub]
+    turn = consider & ~j.better & ~ladder.moved[sub] & ~ladder.turned[sub] & ~j.still & ~wild
+    turn |= state.kinks.pending[sub]  # a tentatively confirmed kink is looked at once upward
+    turning = sub[turn]
+    ladder.active[turning] = True
+    ladder.turned[turning] = True
+    ladder.base[turning] = ladder.origin[turning]
+    ladder.up[turning] = np.where(state.kinks.pending[turning], True, ~ladder.up[turning])
+    down_again = sub[ladder.relaunch[sub]]
+    ladder.active[down_again] = True
+    ladder.base[down_again] = ladder.origin[down_again]
+    ladder.up[down_again] = False
+    ladder.relaunch[sub] = False
 
 
 def _second_difference_combination(method: Method, y: np.ndarray, f0: np.ndarray) -> np.ndarray:

@@ -24,6 +24,7 @@ from ..engine import (
     layout_shapes,
     make_target,
     second_opinion,
+    third_opinion,
     validate_layout,
 )
 from ..errors import (
@@ -471,12 +472,16 @@ class Estimates:
 
     `first` is the estimate every verdict starts from; `second` the merged estimate made
     before a verdict that is not "passed" (see `gradcheck.engine.second_opinion`), or None;
-    `second_failed` the reason no second estimate could be made.
+    `second_failed` the reason no second estimate could be made; `third_tried` whether a third
+    estimate was attempted after an inconclusive merged verdict, `third_made` whether `second`
+    holds it (see `gradcheck.engine.third_opinion`).
     """
 
     first: TensorEstimate
     second: TensorEstimate | None = None
     second_failed: str | None = None
+    third_tried: bool = False
+    third_made: bool = False
 
     @property
     def latest(self) -> TensorEstimate:
@@ -531,12 +536,41 @@ def full_verdict(
         )
         return replace(result, notes=(*result.notes, note)), estimates
     confirmed = _full_result(target, m, claimed, estimates.second, layouts, None, tolerances)
+    if confirmed.status == "inconclusive" and not estimates.third_tried:
+        estimates = _escalate(target, m, estimates, options)
+        confirmed = _full_result(target, m, claimed, estimates.second, layouts, None, tolerances)
     if confirmed.status == result.status:
         outcome = f"confirms the first one's {result.status} verdict"
     else:
         outcome = f"turns the first one's {result.status} verdict into {confirmed.status}"
     note = f"a second estimate ({SECOND_OPINION[m.name]}, other steps) {outcome}."
+    if estimates.third_made:
+        note = (
+            f"a second estimate ({SECOND_OPINION[m.name]}, other steps) and two fresh ones, each "
+            f"with its own step search, {outcome}."
+        )
     return replace(confirmed, notes=(*confirmed.notes, note)), estimates
+
+
+def _escalate(
+    target: Target, method: Method, estimates: Estimates, options: CheckOptions
+) -> Estimates:
+    """`estimates` with the merged second estimate re-examined by a third, fresh one where it
+    is unreliable (bounded: once per target; see `gradcheck.engine.third_opinion`)."""
+    try:
+        escalated = third_opinion(
+            target,
+            method,
+            estimates.first,
+            estimates.second,
+            vectorized=options.vectorized,
+            chunk_bytes=options.chunk_bytes,
+        )
+    except (NonFiniteValueError, FunctionCallError):
+        escalated = None  # f fails at the fresh steps: the merged estimate stands
+    if escalated is None:
+        return replace(estimates, third_tried=True)
+    return replace(estimates, second=escalated, third_tried=True, third_made=True)
 
 
 def check(
