@@ -87,23 +87,30 @@ def coordinate_scales(x: np.ndarray) -> np.ndarray:
     return np.maximum(mags, typical)
 
 
+def given_steps(x: np.ndarray, step: object) -> np.ndarray:
+    """A caller's `step` (a number or an array broadcastable to x) as one positive, finite
+    step per coordinate, else InvalidArgumentError naming the rule."""
+    try:
+        h = np.broadcast_to(np.asarray(step, dtype=np.float64), x.shape).copy()
+    except (ValueError, TypeError) as exc:
+        raise InvalidArgumentError(
+            f"`step` must be a positive number or an array broadcastable to the variable's "
+            f"shape {x.shape}; got {step!r}."
+        ) from exc
+    if not np.all(np.isfinite(h)) or np.any(h <= 0):
+        raise InvalidArgumentError(
+            f"`step` must be positive and finite; got {step!r}. Use step=None for steps "
+            f"scaled to each coordinate."
+        )
+    return h
+
+
 def _base_steps(x: np.ndarray, method: Method, step: object) -> np.ndarray:
     """Base step per coordinate, made exactly representable as ``(x + h) - x``."""
     if step is None:
         h = method.relative_step * coordinate_scales(x)
     else:
-        try:
-            h = np.broadcast_to(np.asarray(step, dtype=np.float64), x.shape).copy()
-        except (ValueError, TypeError) as exc:
-            raise InvalidArgumentError(
-                f"`step` must be a positive number or an array broadcastable to the variable's "
-                f"shape {x.shape}; got {step!r}."
-            ) from exc
-        if not np.all(np.isfinite(h)) or np.any(h <= 0):
-            raise InvalidArgumentError(
-                f"`step` must be positive and finite; got {step!r}. Use step=None for steps "
-                f"scaled to each coordinate."
-            )
+        h = given_steps(x, step)
     if method.kind == "complex":
         return h
     h = (x + h) - x

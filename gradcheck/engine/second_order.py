@@ -39,7 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import InvalidArgumentError, NonFiniteValueError, OutputTypeError
-from .estimate import coordinate_scales, evaluate_at_point
+from .estimate import coordinate_scales, evaluate_at_point, given_steps
 from .evaluate import DEFAULT_CHUNK_BYTES, call_checked, evaluate_points, probe_batching, probe_size
 from .stencils import EPS
 from .target import Target
@@ -119,18 +119,7 @@ def _power_of_two_steps(x: np.ndarray, step: object) -> np.ndarray:
     if step is None:
         h = SECOND_DIFFERENCE_STEP * coordinate_scales(x)
     else:
-        try:
-            h = np.broadcast_to(np.asarray(step, dtype=np.float64), x.shape).copy()
-        except (TypeError, ValueError) as exc:
-            raise InvalidArgumentError(
-                f"`step` must be a positive number or an array broadcastable to the variable's "
-                f"shape {x.shape}; got {step!r}."
-            ) from exc
-        if not np.all(np.isfinite(h)) or np.any(h <= 0):
-            raise InvalidArgumentError(
-                f"`step` must be positive and finite; got {step!r}. Use step=None for steps "
-                f"scaled to each coordinate."
-            )
+        h = given_steps(x, step)
     h = 2.0 ** np.round(np.log2(h))
     return np.maximum(h, 4 * np.spacing(np.abs(x)))
 

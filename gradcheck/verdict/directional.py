@@ -460,6 +460,12 @@ def check_directional(
         f"error {result.max_rel_error:.2e}); the variable is small enough, so every entry was "
         f"compared."
     )
+    return with_located(result, located, note)
+
+
+def with_located(result: Any, located: CheckResult, note: str, **more: Any) -> Any:
+    """`result` (a failed check on projections) taking the verdict and diagnosis of the full
+    check `located` that was run to find the error, with its evaluations and a `note`."""
     return replace(
         result,
         status=located.status,
@@ -467,6 +473,7 @@ def check_directional(
         diagnosis=located.diagnosis,
         evaluations=result.evaluations + located.evaluations,
         notes=(*result.notes, note),
+        **more,
     )
 
 

@@ -50,6 +50,7 @@ from .directional import (
     _full_options,
     _projection_evidence,
     _Projections,
+    with_located,
 )
 from .options import DirectionalOptions, DirectionalValues, merge_options
 
@@ -361,15 +362,7 @@ def _locate(
         f"{result.max_rel_error:.2e}); the sizes are small enough, so the claimed Jacobian was "
         f"rebuilt from {int(np.prod(product.in_shape))} basis products and every entry compared."
     )
-    return replace(
-        result,
-        status=located.status,
-        located=located,
-        diagnosis=located.diagnosis,
-        evaluations=result.evaluations + located.evaluations,
-        product_calls=product.calls[0],
-        notes=(*result.notes, note),
-    )
+    return with_located(result, located, note, product_calls=product.calls[0])
 
 
 def _check_product(

@@ -47,7 +47,12 @@ from .check import (
     with_diagnosis,
 )
 from .diagnosis import Diagnosis, Evidence, _worst, diagnose
-from .directional import _directional_threshold, _random_directions, check_directional
+from .directional import (
+    _directional_threshold,
+    _random_directions,
+    check_directional,
+    with_located,
+)
 from .options import (
     CheckOptions,
     CheckValues,
@@ -490,15 +495,7 @@ def _locate_hvp(
         f"the pairs failed; the Hessian was rebuilt from {n} basis products and every entry "
         f"compared."
     )
-    return replace(
-        result,
-        status=located.status,
-        located=located,
-        diagnosis=located.diagnosis,
-        evaluations=result.evaluations + located.evaluations,
-        product_calls=hvp.calls[0],
-        notes=(*result.notes, note),
-    )
+    return with_located(result, located, note, product_calls=hvp.calls[0])
 
 
 def check_hvp(
