@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from typing_extensions import Unpack
 from .text import _fmt_err, _index_text
 
-__all__ = ["CheckResult", "Status", "assert_gradient", "check", "full_check"]
+__all__ = ["CheckResult", "Comparison", "Status", "assert_gradient", "check", "full_check"]
 
 #: Factor applied to the finite-difference error estimate in the tolerance.
 SAFETY = 4.0
@@ -207,7 +207,7 @@ def compare(
     rtol: float,
     atol: float,
     frozen: np.ndarray | None = None,
-) -> dict[str, Any]:
+) -> Comparison:
     """Entry-by-entry verdict (the tolerance formula is stated in :func:`check`).
 
     An entry can fail only where its finite difference is reliable and its tolerance is below
@@ -243,16 +243,44 @@ def compare(
         if (ratio.size)
         else ()
     )
-    return {
-        "status": status,
-        "passed": status == "passed",
-        "max_abs_error": max_abs,
-        "max_rel_error": max_rel,
-        "tolerance": tolerance,
-        "worst_index": worst,
-        "detection_threshold": _detection_threshold(tolerance, scale, checkable),
-        "unresolved": int(np.sum(~resolved)),
-    }
+    return Comparison(
+        status=status,
+        max_abs_error=max_abs,
+        max_rel_error=max_rel,
+        tolerance=tolerance,
+        worst_index=worst,
+        detection_threshold=_detection_threshold(tolerance, scale, checkable),
+        unresolved=int(np.sum(~resolved)),
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Comparison:
+    """The entry-by-entry verdict :func:`compare` reaches: what a result record reports of it
+    (:meth:`result_fields`), and how many entries the finite differences could not resolve."""
+
+    status: Status
+    max_abs_error: float
+    max_rel_error: float
+    tolerance: np.ndarray
+    worst_index: tuple[int, ...]
+    detection_threshold: float
+    unresolved: int
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "passed"
+
+    def result_fields(self) -> dict[str, Any]:
+        """The fields of a result record that come from the comparison."""
+        return {
+            "status": self.status,
+            "max_abs_error": self.max_abs_error,
+            "max_rel_error": self.max_rel_error,
+            "tolerance": self.tolerance,
+            "worst_index": self.worst_index,
+            "detection_threshold": self.detection_threshold,
+        }
 
 
 def _detection_threshold(tolerance: np.ndarray, scale: float, checkable: np.ndarray) -> float:
@@ -304,7 +332,7 @@ class Compared:
 
     candidate: Candidate
     shown: np.ndarray
-    comparison: dict[str, Any]
+    comparison: Comparison
 
 
 def compare_candidates(
@@ -317,19 +345,21 @@ def compare_candidates(
         shown = claimed if c.shown is None else c.shown
         comparison = compare(shown, c.numerical, c.error, c.reliable, **tolerances, frozen=c.frozen)
         compared.append(Compared(c, shown, comparison))
-    passing = [c for c in compared if c.comparison["passed"]]
-    chosen = passing[0] if passing else min(compared, key=lambda c: c.comparison["max_rel_error"])
+    passing = [c for c in compared if c.comparison.passed]
+    chosen = passing[0] if passing else min(compared, key=lambda c: c.comparison.max_rel_error)
     return chosen, passing
 
 
-def headline_text(status: str, what: str, comparison: dict, worst: str, method: str) -> str:
+def headline_text(status: str, what: str, summary: Any, worst: str, method: str) -> str:
     """The one-line summary of a verdict on `what` (e.g. "df/dx (...) in numerator layout");
-    `worst` names the worst entry or direction, `method` says how it was found."""
+    `summary` has the `max_rel_error`, `worst_index` and `detection_threshold` to show (a
+    Comparison or a result), `worst` names the worst entry or direction, `method` says how
+    it was found."""
     word = {"passed": "PASSED", "failed": "FAILED", "inconclusive": "INCONCLUSIVE"}[status]
     return (
-        f"gradcheck {word}: {what}; max rel. error {_fmt_err(comparison['max_rel_error'])} "
-        f"(worst {worst} {_index_text(comparison['worst_index'])}); "
-        f"detection threshold {_fmt_err(comparison['detection_threshold'])}; {method}"
+        f"gradcheck {word}: {what}; max rel. error {_fmt_err(summary.max_rel_error)} "
+        f"(worst {worst} {_index_text(summary.worst_index)}); "
+        f"detection threshold {_fmt_err(summary.detection_threshold)}; {method}"
     )
 
 
@@ -347,7 +377,7 @@ def layout_notes(
     notes = []
     name = chosen.candidate.layout
     if declared is not None:
-        agrees = chosen.comparison["passed"]
+        agrees = chosen.comparison.passed
         notes.append(
             f"layout mismatch: the claim has shape {claimed_shape}, the {name} layout's "
             f"orientation, but layout={declared!r} was declared; in the {name} layout it "
@@ -362,7 +392,9 @@ def layout_notes(
     return notes
 
 
-def reliability_notes(reliable: np.ndarray, comparison: dict, unit: str, plural: str) -> list[str]:
+def reliability_notes(
+    reliable: np.ndarray, comparison: Comparison, unit: str, plural: str
+) -> list[str]:
     """Notes on what the finite differences could not resolve; `unit`/`plural` name what
     was compared ("entry"/"entries", "direction"/"directions")."""
     notes = []
@@ -373,10 +405,10 @@ def reliability_notes(reliable: np.ndarray, comparison: dict, unit: str, plural:
             f"(noise, a kink or cancellation): try method='richardson', another `step`, or a "
             f"point away from non-smooth places."
         )
-    if comparison["unresolved"]:
+    if comparison.unresolved:
         notes.append(
             f"the finite differences cannot resolve the derivative at "
-            f"{comparison['unresolved']} of {reliable.size} {plural}: their tolerance is as "
+            f"{comparison.unresolved} of {reliable.size} {plural}: their tolerance is as "
             f"large as the largest entry (f underflows, cancels or is too noisy at this point); "
             f"rescale the variable or f, or move the point."
         )
@@ -415,18 +447,13 @@ def _full_result(
     comparison = chosen.comparison
     notes = layout_notes(claimed.shape, chosen, passing, declared)
     if declared is not None:
-        comparison = {**comparison, "status": "failed", "passed": False}
+        comparison = replace(comparison, status="failed")
     notes += reliability_notes(chosen.candidate.reliable, comparison, "entry", "entries")
-    notes += _estimate_notes(target, method, est, comparison["status"])
+    notes += _estimate_notes(target, method, est, comparison.status)
     what = derivative_text(chosen.candidate.layout, est.f_value.shape, target.x.shape, target.wrt)
     how = f"{method.name}, {est.evaluations} evaluations"
     return CheckResult(
-        status=comparison["status"],
-        max_abs_error=comparison["max_abs_error"],
-        max_rel_error=comparison["max_rel_error"],
-        tolerance=comparison["tolerance"],
-        worst_index=comparison["worst_index"],
-        detection_threshold=comparison["detection_threshold"],
+        **comparison.result_fields(),
         numerical=chosen.candidate.numerical,
         claimed=chosen.shown,
         error_estimate=chosen.candidate.error,
@@ -437,7 +464,7 @@ def _full_result(
         wrt=target.wrt,
         f_shape=est.f_value.shape,
         x_shape=target.x.shape,
-        headline=headline_text(comparison["status"], what, comparison, "entry", how),
+        headline=headline_text(comparison.status, what, comparison, "entry", how),
         notes=tuple(notes),
         declared_layout=declared,
     )

@@ -289,6 +289,11 @@ class DirectionalResult(ComparedOutcome):
 
     INDEX_LABEL = "direction"
 
+    @property
+    def worst_index(self) -> tuple[int]:
+        """`worst_direction` as an index (what a headline shows)."""
+        return (self.worst_direction,)
+
     def __str__(self) -> str:
         parts = self.report_parts()
         parts.extend(self.notes)
@@ -445,7 +450,8 @@ def check_directional(
     result = _directional_result(
         target, opts, claimed, found, (layouts, declared), (f0, evaluations)
     )
-    result = replace(result, detection_threshold=threshold, headline=_headline(result, threshold))
+    result = replace(result, detection_threshold=threshold)
+    result = replace(result, headline=_headline(result))
     if result.status == "passed":
         return result
     if target.x.size > FALLBACK_MAX_SIZE or declared is not None:
@@ -506,24 +512,24 @@ def _directional_result(
     comparison = chosen.comparison
     notes = layout_notes(claimed.shape, chosen, passing, declared)
     if declared is not None:
-        comparison = {**comparison, "status": "failed", "passed": False}
+        comparison = replace(comparison, status="failed")
     notes += reliability_notes(chosen.candidate.reliable, comparison, "direction", "directions")
-    if comparison["status"] == "failed":
-        r = error_ratio(np.abs(chosen.shown - chosen.candidate.numerical), comparison["tolerance"])
+    if comparison.status == "failed":
+        r = error_ratio(np.abs(chosen.shown - chosen.candidate.numerical), comparison.tolerance)
         notes.append(
             f"failing directions: {[int(i) for i in np.flatnonzero(r > 1)]} of {len(r)}; a "
             f"directional check does not locate the error (gradcheck.check compares every "
             f"entry)."
         )
     return DirectionalResult(
-        status=comparison["status"],
-        max_abs_error=comparison["max_abs_error"],
-        max_rel_error=comparison["max_rel_error"],
-        tolerance=comparison["tolerance"],
+        status=comparison.status,
+        max_abs_error=comparison.max_abs_error,
+        max_rel_error=comparison.max_rel_error,
+        tolerance=comparison.tolerance,
         error_estimate=chosen.candidate.error,
         reliable=chosen.candidate.reliable,
-        detection_threshold=comparison["detection_threshold"],
-        worst_direction=int(comparison["worst_index"][0]) if comparison["worst_index"] else 0,
+        detection_threshold=comparison.detection_threshold,
+        worst_direction=int(comparison.worst_index[0]) if comparison.worst_index else 0,
         numerical=chosen.candidate.numerical,
         claimed=chosen.shown,
         directions=len(found.d),
@@ -539,15 +545,10 @@ def _directional_result(
     )
 
 
-def _headline(result: DirectionalResult, threshold: float) -> str:
+def _headline(result: DirectionalResult) -> str:
     what = derivative_text(result.layout, result.f_shape, result.x_shape, result.wrt)
-    comparison = {
-        "max_rel_error": result.max_rel_error,
-        "worst_index": (result.worst_direction,),
-        "detection_threshold": threshold,
-    }
     how = f"{result.method}, {result.directions} directions, {result.evaluations} evaluations"
-    return headline_text(result.status, what + ", directional", comparison, "direction", how)
+    return headline_text(result.status, what + ", directional", result, "direction", how)
 
 
 def _projection_evidence(result: DirectionalResult) -> Evidence:

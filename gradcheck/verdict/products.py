@@ -264,7 +264,7 @@ def _product_result(
     est = pairs.found.estimate
     candidate = Candidate("tensor", est.value, est.error, est.reliable, shown=pairs.claimed)
     chosen, _ = compare_candidates(pairs.claimed, [candidate], options.tolerances())
-    comparison = {**chosen.comparison, "detection_threshold": threshold}
+    comparison = replace(chosen.comparison, detection_threshold=threshold)
     notes = reliability_notes(est.reliable, comparison, "pair", "pairs")
     f_shape = at_point[0].shape
     var = "x" if target.wrt is None else target.wrt
@@ -273,14 +273,14 @@ def _product_result(
     evaluations = at_point[1] + pairs.found.evaluations
     how = f"{options.method}, {count} pairs, {evaluations} evaluations"
     return ProductResult(
-        status=comparison["status"],
-        max_abs_error=comparison["max_abs_error"],
-        max_rel_error=comparison["max_rel_error"],
-        tolerance=comparison["tolerance"],
+        status=comparison.status,
+        max_abs_error=comparison.max_abs_error,
+        max_rel_error=comparison.max_rel_error,
+        tolerance=comparison.tolerance,
         error_estimate=est.error,
         reliable=est.reliable,
         detection_threshold=threshold,
-        worst_direction=int(comparison["worst_index"][0]) if comparison["worst_index"] else 0,
+        worst_direction=int(comparison.worst_index[0]) if comparison.worst_index else 0,
         numerical=est.value,
         claimed=pairs.claimed,
         directions=count,
@@ -290,7 +290,7 @@ def _product_result(
         wrt=target.wrt,
         f_shape=f_shape,
         x_shape=target.x.shape,
-        headline=headline_text(comparison["status"], what, comparison, "pair", how),
+        headline=headline_text(comparison.status, what, comparison, "pair", how),
         notes=tuple(notes),
         form=product.form,
         product_calls=product.calls[0],

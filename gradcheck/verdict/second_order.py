@@ -153,12 +153,7 @@ def _values_result(
     notes = reliability_notes(reliable, comparison, "entry", "entries")
     how = f"second differences, {est.evaluations} evaluations"
     return SecondOrderResult(
-        status=comparison["status"],
-        max_abs_error=comparison["max_abs_error"],
-        max_rel_error=comparison["max_rel_error"],
-        tolerance=comparison["tolerance"],
-        worst_index=comparison["worst_index"],
-        detection_threshold=comparison["detection_threshold"],
+        **comparison.result_fields(),
         numerical=numerical,
         claimed=claimed,
         error_estimate=error,
@@ -169,9 +164,7 @@ def _values_result(
         wrt=target.wrt,
         f_shape=(),
         x_shape=x_shape,
-        headline=headline_text(
-            comparison["status"], _what(target, layout), comparison, "entry", how
-        ),
+        headline=headline_text(comparison.status, _what(target, layout), comparison, "entry", how),
         notes=tuple(notes),
         source="f",
     )
@@ -292,12 +285,7 @@ def _from_gradient(
             )
             result = replace(result, diagnosis=symmetric or result.diagnosis)
         how = f"Jacobian of the gradient, {options.method}, {result.evaluations} evaluations"
-        comparison = {
-            "max_rel_error": result.max_rel_error,
-            "worst_index": result.worst_index,
-            "detection_threshold": result.detection_threshold,
-        }
-        headline = headline_text(result.status, _what(target, layout), comparison, "entry", how)
+        headline = headline_text(result.status, _what(target, layout), result, "entry", how)
         fields = {k: getattr(result, k) for k in CheckResult.__dataclass_fields__}
         fields.update(headline=headline, layout=layout, f_shape=(), method=options.method)
         return SecondOrderResult(**fields, source="gradient", gradient_check=gradient_check)
@@ -445,21 +433,21 @@ def _hvp_from_values(
     comparison = compare(claimed, est.value, est.error, est.reliable, **tolerances)
     norms = np.sum(np.abs(b.reshape(count, -1)), axis=1)
     scale = float(np.max(np.max(np.abs(rows.reshape(count, -1)), axis=1) / norms))
-    tolerance = comparison["tolerance"]
+    tolerance = comparison.tolerance
     threshold = _directional_threshold(b, a.reshape(count, -1), tolerance, scale)
-    comparison = {**comparison, "detection_threshold": threshold}
+    comparison = replace(comparison, detection_threshold=threshold)
     var = "x" if target.wrt is None else target.wrt
     what = f"hvp of f (f: (), {var}: {x.shape})"
     how = f"second differences, {count} pairs, {est.evaluations} evaluations"
     return ProductResult(
-        status=comparison["status"],
-        max_abs_error=comparison["max_abs_error"],
-        max_rel_error=comparison["max_rel_error"],
+        status=comparison.status,
+        max_abs_error=comparison.max_abs_error,
+        max_rel_error=comparison.max_rel_error,
         tolerance=tolerance,
         error_estimate=est.error,
         reliable=est.reliable,
         detection_threshold=threshold,
-        worst_direction=int(comparison["worst_index"][0]),
+        worst_direction=int(comparison.worst_index[0]),
         numerical=est.value,
         claimed=claimed,
         directions=count,
@@ -469,7 +457,7 @@ def _hvp_from_values(
         wrt=target.wrt,
         f_shape=(),
         x_shape=x.shape,
-        headline=headline_text(comparison["status"], what, comparison, "pair", how),
+        headline=headline_text(comparison.status, what, comparison, "pair", how),
         notes=tuple(reliability_notes(est.reliable, comparison, "pair", "pairs")),
         form="hvp",
         product_calls=hvp.calls[0],
