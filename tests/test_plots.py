@@ -346,6 +346,20 @@ def test_show_formula_and_catalogue_write_their_plots(mpl, tmp_path):
         _assert_png(path, mpl)
 
 
+def test_check_plots_the_trial_it_reports(mpl, tmp_path, capsys):
+    module = tmp_path / "mycode.py"
+    module.write_text(
+        "import numpy as np\n"
+        "def loss(w):\n    return np.sum(np.sin(w))\n"
+        "def grad(w):\n    return np.cos(w)\n"
+    )
+    path = tmp_path / "check.png"
+    argv = ["check", f"{module}:loss", "--derivative", f"{module}:grad", "--shapes", "w=n"]
+    code = main([*argv, "--trials", "2", "--plot", str(path)])
+    assert code == 0, capsys.readouterr().err
+    _assert_png(path, mpl)
+
+
 @pytest.mark.parametrize("name", ["out.txt", "out"])
 def test_plot_wants_an_image_file_name(capsys, tmp_path, name):
     code = main(["show", "dxTAx_dx", "--plot", str(tmp_path / name)])

@@ -48,12 +48,8 @@ def require_matplotlib() -> None:
 
 
 def new_figure(width: float = 6.4, height: float = 4.4) -> tuple[Figure, Axes]:
-    """A new Figure (not registered with ``pyplot``) with one Axes.
-
-    Examples
-    --------
-    >>> fig, ax = new_figure()  # doctest: +SKIP
-    """
+    """A new Figure (not registered with ``pyplot``) with one Axes; raises
+    :class:`~gradcheck.MissingDependencyError` without matplotlib."""
     require_matplotlib()
     from matplotlib.figure import Figure
 
@@ -62,13 +58,7 @@ def new_figure(width: float = 6.4, height: float = 4.4) -> tuple[Figure, Axes]:
 
 
 def save_figure(fig: Figure, path: str | os.PathLike[str] | None) -> Figure:
-    """Write `fig` to `path` (when given) and return it.
-
-    Examples
-    --------
-    >>> fig, _ = new_figure()  # doctest: +SKIP
-    >>> save_figure(fig, "evidence.png")  # doctest: +SKIP
-    """
+    """Write `fig` to `path` (when given; the format from its suffix) and return it."""
     if path is not None:
         fig.savefig(os.fspath(path), dpi=120)
     return fig
