@@ -48,7 +48,7 @@ from .report import (
     report_document,
     report_to_json,
 )
-from .verdict import check, render_table
+from .verdict import check, render_table, require_matplotlib
 
 __all__ = ["main"]
 
@@ -120,6 +120,20 @@ def _output_file(text: str) -> str:
     return text
 
 
+#: File types ``--plot`` writes (matplotlib's own backends, no extra libraries).
+PLOT_SUFFIXES = (".png", ".pdf", ".svg", ".eps", ".ps")
+
+
+def _plot_file(text: str) -> str:
+    """``--plot FILE``: a writable file whose suffix names an image format."""
+    path = _output_file(text)
+    if Path(path).suffix.lower() not in PLOT_SUFFIXES:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} has no image suffix; use one of {', '.join(PLOT_SUFFIXES)} (e.g. FILE.png)."
+        )
+    return path
+
+
 def _write_file(path: str, text: str, option: str) -> None:
     try:
         Path(path).write_text(text)
@@ -137,6 +151,14 @@ example:  gradcheck formula "x^T @ A @ x" --claim "(A + A^T) @ x" --wrt x --shap
 """
 
 
+_PLOT_HELP = {
+    "check": "draw the worst entry's finite-difference error against the step (needs "
+    'matplotlib: pip install "gradcheck[plot]")',
+    "catalogue": "draw each identity's worst error against its detection threshold (needs "
+    'matplotlib: pip install "gradcheck[plot]")',
+}
+
+
 def _build_parser() -> _Parser:
     parser = _Parser(prog="gradcheck", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -152,6 +174,7 @@ def _build_parser() -> _Parser:
     cat.add_argument("--format", choices=(*TABLE_FORMATS, "json"), default="simple")
     cat.add_argument("--save", type=_output_file, metavar="FILE.json", help="write JSON report")
     cat.add_argument("--baseline", type=_input_file, metavar="FILE.json", help="compare with it")
+    cat.add_argument("--plot", type=_plot_file, metavar="FILE.png", help=_PLOT_HELP["catalogue"])
 
     lst = sub.add_parser("list", help="list the identities with formulas and sources")
     lst.add_argument("--family", action="append")
@@ -164,6 +187,7 @@ def _build_parser() -> _Parser:
     show.add_argument("--module", type=_module)
     show.add_argument("--seed", type=_seed, default=0)
     show.add_argument("--method", choices=METHOD_NAMES, default="central")
+    show.add_argument("--plot", type=_plot_file, metavar="FILE.png", help=_PLOT_HELP["check"])
 
     formula = sub.add_parser(
         "formula",
@@ -209,6 +233,7 @@ def _add_common_check_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--method", choices=METHOD_NAMES, default="central")
     p.add_argument("--format", choices=(*TABLE_FORMATS, "json"), default="simple")
     p.add_argument("--save", type=_output_file, metavar="FILE.json", help="write JSON report")
+    p.add_argument("--plot", type=_plot_file, metavar="FILE.png", help=_PLOT_HELP["check"])
 
 
 def _colour(enabled: bool):
@@ -275,6 +300,8 @@ def _working_directory_importable(wanted: bool) -> Iterator[None]:
 
 def _cmd_catalogue(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     layouts = ("numerator", "denominator") if args.layout == "both" else (args.layout,)
+    if args.plot:
+        require_matplotlib()  # before the run, not after it
     baseline = load_report(args.baseline) if args.baseline else None
     report = run_catalogue(
         select=args.select,
@@ -287,6 +314,8 @@ def _cmd_catalogue(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         progress=_progress(err),
     )
     data = report_to_json(report)
+    if args.plot:
+        report.plot(args.plot)
     if args.save:
         _write_file(args.save, _json_text(data), "--save")
     regressions = compare_reports(data, baseline) if baseline is not None else None
@@ -348,6 +377,8 @@ def _cmd_list(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _cmd_show(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    if args.plot:
+        require_matplotlib()
     entry = _catalogue(args.module)[args.name]
     card = identity_card(entry)
     for key in (
@@ -372,6 +403,8 @@ def _cmd_show(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     out.write(f"{'check:':<11} shapes {shapes}, seed {args.seed}\n\n")
     result = entry.check(point, method=args.method)
     out.write(str(result) + "\n")
+    if args.plot:
+        result.plot(args.plot)
     expected = "failed" if entry.is_pitfall else "passed"
     return EXIT_OK if result.status == expected else EXIT_FAILED
 
@@ -464,6 +497,8 @@ def _constraints(items: Sequence[str], shapes: dict[str, str]) -> dict[str, str]
 def _random_checks(f, derivative, shapes, constraints, args, out: TextIO) -> int:
     """``formula`` and ``check``: one check per random draw of shapes and values."""
     names = dimension_names(list(shapes.values()))
+    if args.plot:
+        require_matplotlib()
     start = time.perf_counter()
     results, records = [], []
     for trial in range(args.trials):
@@ -500,6 +535,8 @@ def _random_checks(f, derivative, shapes, constraints, args, out: TextIO) -> int
     )
     if args.save:
         _write_file(args.save, _json_text(data), "--save")
+    if args.plot:
+        _shown_trial(results).plot(args.plot)
     out.write(_json_text(data) if args.format == "json" else _trials_text(results, args, out))
     return EXIT_OK if data["ok"] else EXIT_FAILED
 
@@ -550,6 +587,13 @@ def _constraint_hint(shapes: dict[str, str], constraints: dict[str, str]) -> str
         f"is defined, e.g. --constraint {example}={kind} (constraints: "
         f"{', '.join(sorted(CONSTRAINTS))})."
     )
+
+
+def _shown_trial(results: list) -> Any:
+    """The trial ``--plot`` draws: the failing one the report shows, else the most
+    informative of all."""
+    failing = _most_informative([(dims, r) for _, dims, r in results if not r.passed])
+    return failing if failing is not None else _most_informative([(d, r) for _, d, r in results])
 
 
 def _most_informative(failures: list) -> Any:

@@ -16,6 +16,7 @@ __all__ = [
     "InPlaceModificationError",
     "InvalidArgumentError",
     "InvalidInputError",
+    "MissingDependencyError",
     "NonDeterministicFunctionError",
     "NonFiniteValueError",
     "OutputTypeError",
@@ -69,6 +70,11 @@ class NonDeterministicFunctionError(GradcheckError, RuntimeError):
 
 class ComplexStepError(GradcheckError, ValueError):
     """``method="complex"`` was used on a function that is not complex-step safe."""
+
+
+class MissingDependencyError(GradcheckError, ImportError):
+    """An optional dependency is not installed (matplotlib for the plots); the message names
+    the extra to install, e.g. ``pip install "gradcheck[plot]"``."""
 
 
 class GradientAssertionError(GradcheckError, AssertionError):

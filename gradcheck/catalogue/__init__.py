@@ -6,6 +6,7 @@ Built on ``gradcheck.verdict`` and ``gradcheck.engine``.
 from .constraints import CONSTRAINTS, Constraint, Draw, get_constraint, sample
 from .docs import identity_card, render_listing, render_markdown
 from .installed import CATALOGUE_GROUP, installed_catalogue, installed_catalogues
+from .plots import ERROR_FLOOR, DetectionChart, detection_chart, plot_detection
 from .registry import (
     MISTAKES,
     REFERENCE_MISTAKES,
@@ -34,17 +35,20 @@ from .shapes import (
 __all__ = [
     "CATALOGUE_GROUP",
     "CONSTRAINTS",
+    "ERROR_FLOOR",
     "MISTAKES",
     "REFERENCE_MISTAKES",
     "Catalogue",
     "CatalogueReport",
     "CheckRecord",
     "Constraint",
+    "DetectionChart",
     "Draw",
     "DuplicateIdentityError",
     "Identity",
     "RunOptions",
     "check_record",
+    "detection_chart",
     "dimension_names",
     "draw_dimensions",
     "evaluate_dimension",
@@ -55,6 +59,7 @@ __all__ = [
     "installed_catalogues",
     "load_catalogue",
     "pitfall",
+    "plot_detection",
     "render_listing",
     "render_markdown",
     "resolve_shape",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -35,10 +36,12 @@ from ..verdict import (
     with_diagnosis,
 )
 from .installed import installed_catalogue
+from .plots import plot_detection
 from .registry import Catalogue, Identity
 from .shapes import resolve_shape
 
 if TYPE_CHECKING:
+    from matplotlib.figure import Figure
     from typing_extensions import Unpack
 
 __all__ = ["CatalogueReport", "CheckRecord", "RunOptions", "check_record", "run_catalogue"]
@@ -212,6 +215,13 @@ class CatalogueReport:
             "diagnosis",
         ]
         return render_table(body, headers, tablefmt=tablefmt)
+
+    def plot(self, path: str | os.PathLike[str] | None = None) -> Figure:
+        """Each identity's worst relative error against its detection threshold, pitfalls
+        marked (see :func:`gradcheck.catalogue.plot_detection`), as a matplotlib Figure
+        (written to `path` when given). Needs matplotlib: ``pip install "gradcheck[plot]"``,
+        else :class:`~gradcheck.MissingDependencyError`."""
+        return plot_detection(self, path)
 
     def totals(self) -> str:
         """One closing line with the totals."""

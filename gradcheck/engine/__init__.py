@@ -42,6 +42,7 @@ from .second_order import (
 )
 from .seeds import rng_from_seed, seed_from_text, validate_seed
 from .stencils import EPS, METHOD_NAMES, Method
+from .sweep import StepSweep, step_sweep
 from .target import (
     Point,
     Target,
@@ -63,6 +64,7 @@ __all__ = [
     "Layout",
     "Method",
     "Point",
+    "StepSweep",
     "Target",
     "TensorEstimate",
     "call_checked",
@@ -86,6 +88,7 @@ __all__ = [
     "scalar_at_point",
     "second_opinion",
     "seed_from_text",
+    "step_sweep",
     "third_opinion",
     "validate_chunk_bytes",
     "validate_layout",

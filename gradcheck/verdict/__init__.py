@@ -29,8 +29,10 @@ from .options import (
     DirectionalOptions,
     merge_options,
 )
+from .plots import PLOT_EXTRA, new_figure, require_matplotlib, save_figure
 from .products import PRODUCT_KINDS, ProductResult, SeveralResult, check_jvp, check_vjp
 from .second_order import SECOND_ORDER_KINDS, SecondOrderResult, check_hessian, check_hvp
+from .sweeps import EntrySweep, SweepSource, entry_sweep
 from .taylor import TaylorOptions, TaylorResult, taylor_test
 from .text import render_table
 
@@ -38,6 +40,7 @@ __all__ = [
     "DEFAULT_RTOL_DIRECTIONAL",
     "KINDS",
     "MAX_REQUESTED_DIRECTIONS",
+    "PLOT_EXTRA",
     "PRODUCT_KINDS",
     "SECOND_ORDER_KINDS",
     "CheckOptions",
@@ -45,11 +48,13 @@ __all__ = [
     "Diagnosis",
     "DirectionalOptions",
     "DirectionalResult",
+    "EntrySweep",
     "Estimates",
     "Evidence",
     "ProductResult",
     "SecondOrderResult",
     "SeveralResult",
+    "SweepSource",
     "TaylorOptions",
     "TaylorResult",
     "assert_gradient",
@@ -61,11 +66,15 @@ __all__ = [
     "check_vjp",
     "compare",
     "diagnose",
+    "entry_sweep",
     "full_check",
     "full_verdict",
     "merge_options",
+    "new_figure",
     "render_table",
+    "require_matplotlib",
     "resolve_layouts",
+    "save_figure",
     "shape_diagnosis",
     "taylor_test",
     "with_diagnosis",

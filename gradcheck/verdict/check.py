@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
@@ -37,8 +38,11 @@ from ..errors import (
 from .diagnosis import Diagnosis, Evidence, diagnose
 from .options import CheckOptions, CheckValues, merge_options
 from .outcome import ComparedOutcome, error_ratio
+from .plots import plot_entry_sweep
+from .sweeps import EntrySweep, SweepSource, entry_sweep
 
 if TYPE_CHECKING:
+    from matplotlib.figure import Figure
     from typing_extensions import Unpack
 from .text import _fmt_err, _index_text
 
@@ -106,6 +110,9 @@ class CheckResult(ComparedOutcome):
     declared_layout : str or None
         The layout that was declared, when the claim has the shape of another one (`layout`);
         such a claim fails whatever its values.
+    sweep_source : SweepSource or None
+        How the estimate was made (f bound to its point, method, steps), for
+        :meth:`step_sweep` and :meth:`plot`; None for results not made by a full check.
 
     Examples
     --------
@@ -135,6 +142,19 @@ class CheckResult(ComparedOutcome):
     notes: tuple[str, ...] = ()
     diagnosis: Diagnosis | None = None
     declared_layout: str | None = None
+    sweep_source: SweepSource | None = field(default=None, repr=False, compare=False)
+
+    def step_sweep(self) -> EntrySweep:
+        """The worst entry re-estimated at a ladder of steps, with the verdict's numbers
+        beside it (see :func:`gradcheck.verdict.entry_sweep`; a few dozen evaluations of f)."""
+        return entry_sweep(self)
+
+    def plot(self, path: str | os.PathLike[str] | None = None) -> Figure:
+        """The worst entry's finite-difference error against the step, the step used, the
+        tolerance and the claim's discrepancy, as a matplotlib Figure (written to `path` when
+        given). Needs matplotlib: ``pip install "gradcheck[plot]"``, else
+        :class:`~gradcheck.MissingDependencyError`."""
+        return plot_entry_sweep(self.step_sweep(), path)
 
     def __str__(self) -> str:
         parts = self.report_parts()
@@ -467,6 +487,9 @@ def _full_result(
         headline=headline_text(comparison.status, what, comparison, "entry", how),
         notes=tuple(notes),
         declared_layout=declared,
+        sweep_source=SweepSource(
+            target=target, method=method, steps=est.step, vectorized=est.vectorized
+        ),
     )
 
 

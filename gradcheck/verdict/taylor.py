@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypedDict
@@ -27,9 +28,11 @@ from ..errors import InvalidArgumentError, NonFiniteValueError, ShapeMismatchErr
 from .check import claimed_value
 from .options import merge_options
 from .outcome import Outcome
+from .plots import plot_taylor
 from .text import render_table
 
 if TYPE_CHECKING:
+    from matplotlib.figure import Figure
     from typing_extensions import Unpack
 
 __all__ = ["TaylorOptions", "TaylorResult", "taylor_test"]
@@ -82,6 +85,12 @@ class TaylorResult(Outcome):
     headline: str
 
     ARRAYS = ("steps", "remainders", "orders", "direction")
+
+    def plot(self, path: str | os.PathLike[str] | None = None) -> Figure:
+        """The remainders against h on log-log axes with reference slopes 1 and 2, as a
+        matplotlib Figure (written to `path` when given). Needs matplotlib:
+        ``pip install "gradcheck[plot]"``, else :class:`~gradcheck.MissingDependencyError`."""
+        return plot_taylor(self, path)
 
     def __str__(self) -> str:
         rows = []
