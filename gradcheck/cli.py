@@ -44,7 +44,9 @@ from .errors import GradcheckError, InvalidArgumentError, NonFiniteValueError, U
 from .expressions import FUNCTIONS, REQUIRED, CompiledExpression, compile_expression
 from .report import (
     compare_reports,
+    junit_xml,
     load_report,
+    markdown_summary,
     record_from_result,
     report_document,
     report_to_json,
@@ -150,8 +152,19 @@ def _build_parser() -> _Parser:
     cat.add_argument("--seed", type=_seed, default=0)
     cat.add_argument("--method", choices=METHOD_NAMES, default="central")
     cat.add_argument("--module", type=_module, help="a module or .py file with your identities")
-    cat.add_argument("--format", choices=(*TABLE_FORMATS, "json"), default="simple")
+    cat.add_argument(
+        "--format",
+        choices=(*TABLE_FORMATS, "json", "markdown"),
+        default="simple",
+        help="output format (markdown: a summary for a CI job, e.g. >> $GITHUB_STEP_SUMMARY)",
+    )
     cat.add_argument("--save", type=_output_file, metavar="FILE.json", help="write JSON report")
+    cat.add_argument(
+        "--junit-xml",
+        type=_output_file,
+        metavar="FILE.xml",
+        help="write a JUnit XML report: one testcase per identity and layout",
+    )
     cat.add_argument("--baseline", type=_input_file, metavar="FILE.json", help="compare with it")
 
     lst = sub.add_parser("list", help="list the identities with formulas and sources")
@@ -297,8 +310,15 @@ def _cmd_catalogue(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.save:
         _write_file(args.save, _json_text(data), "--save")
     regressions = compare_reports(data, baseline) if baseline is not None else None
+    if args.junit_xml:
+        _write_file(args.junit_xml, junit_xml(report), "--junit-xml")
     if args.format == "json":
         out.write(_json_text(data))
+    elif args.format == "markdown":
+        out.write(markdown_summary(report))
+        if regressions is not None:
+            out.write(f"\n#### Against baseline {args.baseline}\n\n")
+            out.write(regressions.table("github") + "\n")
     else:
         out.write(_catalogue_text(report, args.format, _use_colour(out)) + "\n")
         if regressions is not None:
