@@ -187,6 +187,14 @@ class IdentityCard:
     source: str
     note: str
 
+    @property
+    def other_cell(self) -> str:
+        """`other_formula` for a table: "not derived" for a hand-written formula, "-" for a
+        claim stated as a tensor."""
+        if self.other_formula:
+            return self.other_formula
+        return "-" if not self.other_layout else "not derived"
+
     def lines(self) -> list[tuple[str, str]]:
         """The card's (label, text) pairs in reading order, the empty ones left out."""
         is_pitfall = self.kind == "pitfall"
@@ -284,8 +292,7 @@ def render_listing(
     pitfalls = [identity_card(e, catalogue) for e in entries if e.is_pitfall]
     if identities or not pitfalls:
         rows = [
-            [c.name, c.formula, c.other_formula, c.family, c.variables, c.source]
-            for c in identities
+            [c.name, c.formula, c.other_cell, c.family, c.variables, c.source] for c in identities
         ]
         headers = ["identity", "formula (stated layout)", "other layout", "family"]
         tables.append(_table(rows, [*headers, "variables", "source"], tablefmt, width))

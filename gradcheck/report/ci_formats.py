@@ -230,7 +230,7 @@ def markdown_summary(report: CatalogueReport) -> str:
         f"{len(ids) - len(bad_ids)}/{len(ids)} identities passed, "
         f"{len(pits) - len(missed)}/{len(pits)} pitfalls caught; {len(cases)} checks "
         f"(identity x layout) of {report.trials} trials each, seed {report.seed}, "
-        f"{report.method}, {report.seconds:.1f} s.",
+        f"{report.method}, {report.seconds:.1f} s",
         "",
     ]
     if problems:
