@@ -205,6 +205,7 @@ def test_a_pitfall_written_in_python_says_so_and_still_names_the_right_formula()
     entry = CATALOGUE["w_trsin_no_transpose"]
     card = identity_card(entry, CATALOGUE)
     assert entry.claim is None and "Python function" in card.formula
+    assert card.latex == ""  # no LaTeX made of the sentence "wrong (transpose) claim for: ..."
     assert card.corrects_formula == CATALOGUE[entry.corrects].text
 
 

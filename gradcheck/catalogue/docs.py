@@ -242,7 +242,7 @@ def identity_card(entry: Identity, catalogue: Catalogue | None = None) -> Identi
         family=entry.family,
         kind="pitfall" if entry.is_pitfall else "identity",
         formula=_claim_text(entry),
-        latex=entry.latex or to_latex(entry.text),
+        latex=entry.latex or ("" if _claim_unwritten(entry) else to_latex(entry.text)),
         layout=layout,
         other_layout="" if entry.layout == "tensor" else _other(entry.layout),
         other_formula=other,
@@ -257,9 +257,14 @@ def identity_card(entry: Identity, catalogue: Catalogue | None = None) -> Identi
     )
 
 
+def _claim_unwritten(entry: Identity) -> bool:
+    """A pitfall whose wrong claim is a Python function: it has no formula text."""
+    return entry.is_pitfall and entry.claim is None
+
+
 def _claim_text(entry: Identity) -> str:
     """The entry's formula; for a pitfall without one, a sentence saying so."""
-    if entry.is_pitfall and entry.claim is None:
+    if _claim_unwritten(entry):
         return "a Python function (no formula text; see the note and the source)"
     if entry.is_pitfall and entry.formula is None:  # a formula claim for a hand-written f
         shapes = _example_shapes(entry.shapes, entry.conditions)
@@ -417,7 +422,7 @@ def render_markdown(catalogue: Catalogue) -> str:
 
 
 def _markdown_entry(card: IdentityCard) -> list[str]:
-    out = [f"### `{card.name}`", "", f"$${card.latex}$$", ""]
+    out = [f"### `{card.name}`", ""] + ([f"$${card.latex}$$", ""] if card.latex else [])
     if card.kind == "pitfall":
         out.append(f"- pitfall ({card.mistake}): the wrong claim `{card.formula}`")
         right = f": `{card.corrects_formula}`" if card.corrects_formula else ""
