@@ -13,6 +13,7 @@ import importlib
 import importlib.util
 import json
 import os
+import shutil
 import sys
 import time
 import warnings
@@ -43,7 +44,9 @@ from .errors import GradcheckError, InvalidArgumentError, NonFiniteValueError, U
 from .expressions import FUNCTIONS, REQUIRED, CompiledExpression, compile_expression
 from .report import (
     compare_reports,
+    junit_xml,
     load_report,
+    markdown_summary,
     record_from_result,
     report_document,
     report_to_json,
@@ -171,8 +174,19 @@ def _build_parser() -> _Parser:
     cat.add_argument("--seed", type=_seed, default=0)
     cat.add_argument("--method", choices=METHOD_NAMES, default="central")
     cat.add_argument("--module", type=_module, help="a module or .py file with your identities")
-    cat.add_argument("--format", choices=(*TABLE_FORMATS, "json"), default="simple")
+    cat.add_argument(
+        "--format",
+        choices=(*TABLE_FORMATS, "json", "markdown"),
+        default="simple",
+        help="output format (markdown: a summary for a CI job, e.g. >> $GITHUB_STEP_SUMMARY)",
+    )
     cat.add_argument("--save", type=_output_file, metavar="FILE.json", help="write JSON report")
+    cat.add_argument(
+        "--junit-xml",
+        type=_output_file,
+        metavar="FILE.xml",
+        help="write a JUnit XML report: one testcase per identity and layout",
+    )
     cat.add_argument("--baseline", type=_input_file, metavar="FILE.json", help="compare with it")
     cat.add_argument("--plot", type=_plot_file, metavar="FILE.png", help=_PLOT_HELP["catalogue"])
 
@@ -181,6 +195,12 @@ def _build_parser() -> _Parser:
     lst.add_argument("--module", type=_module)
     lst.add_argument("--format", choices=(*TABLE_FORMATS, "markdown"), default="simple")
     lst.add_argument("--output", type=_output_file, metavar="FILE", help="write to FILE")
+    lst.add_argument(
+        "--wide",
+        action="store_true",
+        help="do not fit the table to the terminal's width (COLUMNS); markdown and --output "
+        "are never fitted",
+    )
 
     show = sub.add_parser("show", help="one identity's card and a fresh check")
     show.add_argument("name")
@@ -319,8 +339,15 @@ def _cmd_catalogue(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.save:
         _write_file(args.save, _json_text(data), "--save")
     regressions = compare_reports(data, baseline) if baseline is not None else None
+    if args.junit_xml:
+        _write_file(args.junit_xml, junit_xml(report), "--junit-xml")
     if args.format == "json":
         out.write(_json_text(data))
+    elif args.format == "markdown":
+        out.write(markdown_summary(report))
+        if regressions is not None:
+            out.write(f"\n#### Against baseline {args.baseline}\n\n")
+            out.write(regressions.table("github") + "\n")
     else:
         out.write(_catalogue_text(report, args.format, _use_colour(out)) + "\n")
         if regressions is not None:
@@ -364,43 +391,38 @@ def _catalogue_text(report: CatalogueReport, tablefmt: str, colour: bool) -> str
 
 def _cmd_list(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     catalogue = _catalogue(args.module).select(families=args.family)
-    text = (
-        render_markdown(catalogue)
-        if args.format == "markdown"
-        else render_listing(catalogue, args.format)
-    )
-    if args.output:
-        _write_file(args.output, text if text.endswith("\n") else text + "\n", "--output")
+    if args.format == "markdown":
+        text = render_markdown(catalogue)
     else:
-        out.write(text if text.endswith("\n") else text + "\n")
+        width = None if args.wide or args.output else _terminal_width(out)
+        text = render_listing(catalogue, args.format, width=width)
+    text = text if text.endswith("\n") else text + "\n"
+    if args.output:
+        _write_file(args.output, text, "--output")
+    else:
+        out.write(text)
     return EXIT_OK
+
+
+def _terminal_width(out: TextIO) -> int | None:
+    """The width to fit a listing to: the terminal's, or COLUMNS when it is set; None (do not
+    fit) when the output goes to a pipe or a file and COLUMNS is not set."""
+    if "COLUMNS" in os.environ or out.isatty():
+        return shutil.get_terminal_size().columns
+    return None
 
 
 def _cmd_show(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.plot:
         require_matplotlib()
-    entry = _catalogue(args.module)[args.name]
-    card = identity_card(entry)
-    for key in (
-        "name",
-        "family",
-        "kind",
-        "formula",
-        "latex",
-        "layout",
-        "other_formula",
-        "variables",
-        "conditions",
-        "source",
-        "note",
-    ):
-        if card[key]:
-            label = "other" if key == "other_formula" else key
-            out.write(f"{label + ':':<11} {card[key]}\n")
+    catalogue = _catalogue(args.module)
+    entry = catalogue[args.name]
+    for label, text in identity_card(entry, catalogue).lines():
+        out.write(f"{label + ':':<12} {text}\n")
     rng = entry.seed_sequence(args.seed, 0)
     dims, point = entry.draw(rng)
     shapes = {v: resolve_shape(s, dims) for v, s in entry.shapes.items()}
-    out.write(f"{'check:':<11} shapes {shapes}, seed {args.seed}\n\n")
+    out.write(f"{'check:':<12} shapes {shapes}, seed {args.seed}\n\n")
     result = entry.check(point, method=args.method)
     out.write(str(result) + "\n")
     if args.plot:

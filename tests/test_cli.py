@@ -210,7 +210,7 @@ def test_unknown_names_and_bad_options_exit_2(capsys):
 
 
 def test_list_and_markdown(capsys, tmp_path):
-    code, out, _ = run(capsys, "list", "--family", "seed_notes")
+    code, out, _ = run(capsys, "list", "--family", "seed_notes", "--wide")
     assert code == 0 and "seed_dAx_dx" in out and "project seed notes" in out
     target = tmp_path / "cat.md"
     assert main(["list", "--format", "markdown", "--output", str(target)]) == 0

@@ -4,7 +4,7 @@ Built on ``gradcheck.verdict`` and ``gradcheck.engine``.
 """
 
 from .constraints import CONSTRAINTS, Constraint, Draw, get_constraint, sample
-from .docs import identity_card, render_listing, render_markdown
+from .docs import IdentityCard, fit_table, identity_card, render_listing, render_markdown
 from .installed import CATALOGUE_GROUP, installed_catalogue, installed_catalogues
 from .plots import ERROR_FLOOR, DetectionChart, detection_chart, plot_detection
 from .registry import (
@@ -46,12 +46,14 @@ __all__ = [
     "Draw",
     "DuplicateIdentityError",
     "Identity",
+    "IdentityCard",
     "RunOptions",
     "check_record",
     "detection_chart",
     "dimension_names",
     "draw_dimensions",
     "evaluate_dimension",
+    "fit_table",
     "get_constraint",
     "identity",
     "identity_card",

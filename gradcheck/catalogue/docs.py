@@ -3,14 +3,27 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+import textwrap
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
+from ..expressions import Expression, infer_shape, render_text
 from ..verdict import render_table
-from .registry import Catalogue, Identity
+from .layout_text import SYMMETRIC_CONSTRAINTS, transposed_claim
+from .registry import Catalogue, Identity, _example_shapes
 
-__all__ = ["identity_card", "layout_relation", "render_listing", "render_markdown", "to_latex"]
+__all__ = [
+    "IdentityCard",
+    "fit_table",
+    "identity_card",
+    "layout_relation",
+    "other_layout_claim",
+    "render_listing",
+    "render_markdown",
+    "to_latex",
+]
 
 _GREEK = {
     "alpha",
@@ -69,103 +82,317 @@ def to_latex(text: str) -> str:
     return re.sub(r"(?<![\\{])\b[A-Za-z]+\b", word, out)
 
 
-def layout_relation(f_ndim: int, x_shape_spec: str, stated: str) -> str:
-    """How the derivative in the other layout relates to the stated one."""
-    x_ndim = len(x_shape_spec.replace(",", " ").split())
+def layout_relation(f_ndim: int, x_ndim: int, stated: str) -> str:
+    """How the derivative in the other layout relates to the one in the `stated` layout, for a
+    function value with `f_ndim` axes and a variable with `x_ndim` axes (the conventions of
+    :mod:`gradcheck.engine.layouts`)."""
     if stated == "tensor":
         return (
             "stated in the tensor layout (F.shape + X.shape); numerator: d vec(F)/d vec(X)^T, "
             "denominator: its transpose"
         )
-    other = "numerator" if stated == "denominator" else "denominator"
+    other = _other(stated)
     if f_ndim == 0 and x_ndim == 0:
-        return "the same in both layouts"
-    if (f_ndim == 0 and x_ndim == 1) or (f_ndim == 1 and x_ndim == 0):
+        return "the same in both layouts (a scalar)"
+    if f_ndim + x_ndim == 1:
+        row = "denominator" if f_ndim == 1 else "numerator"
         return (
-            f"{other} layout: the same entries as a {'row' if other == 'numerator' else 'column'}"
+            "the same 1-D array in both layouts (read as a row in the "
+            f"{row} layout, a column in the other)"
         )
-    if f_ndim <= 2 and x_ndim <= 2 and (f_ndim == 0 or x_ndim == 0 or f_ndim == x_ndim == 1):
+    if (f_ndim, x_ndim) in ((0, 2), (2, 0), (1, 1)):
         return f"{other} layout: the transpose"
-    return f"{other} layout: the transpose of the vec form"
+    if f_ndim == 0 or x_ndim == 0:
+        return f"{other} layout: the axes reversed"
+    return f"{other} layout: the transpose of the vec form d vec(F)/d vec(X)^T"
 
 
-def other_layout_formula(text: str, relation: str) -> str:
-    """The claim's formula in the other layout, derived from the stated one's right-hand side."""
-    if "(numerator)" in text and "(denominator)" in text:
-        return "both layouts are stated above"
-    if "=" not in text:
-        return relation
-    rhs = text.rsplit("=", 1)[1].strip()
-    rhs = re.sub(r"\s*\((numerator|denominator)\)\s*$", "", rhs)
-    if "the transpose of the vec form" in relation or "tensor layout" in relation:
-        return relation
-    if "the same in both" in relation:
-        return rhs
-    if relation.endswith("the transpose") or "same entries" in relation:
-        return f"({rhs})^T"
-    return relation
+def _other(layout: str) -> str:
+    return "numerator" if layout == "denominator" else "denominator"
 
 
-def _f_ndim(entry: Identity) -> int:
+def other_layout_claim(entry: Identity) -> Expression | None:
+    """The entry's claim in the other layout (numerator for denominator and back), derived
+    from its expression tree; None for a claim written in Python or stated as a tensor."""
+    if entry.claim is None or entry.layout == "tensor":
+        return None
+    symmetric = [v for v, c in entry.constraints.items() if c in SYMMETRIC_CONSTRAINTS]
+    return transposed_claim(entry.claim, _example_shapes(entry.shapes, entry.conditions), symmetric)
+
+
+def _ndims(entry: Identity) -> tuple[int, int]:
+    """Numbers of axes of the entry's function value and of its variable."""
+    x_ndim = len(entry.shapes[entry.wrt].replace(",", " ").split())
+    if entry.formula is not None:
+        shapes = _example_shapes(entry.shapes, entry.conditions)
+        return len(infer_shape(entry.formula, shapes)), x_ndim
     _, point = entry.draw(np.random.default_rng(0))
-    return int(np.ndim(entry.f(**point)))
+    return int(np.ndim(entry.f(**point))), x_ndim
 
 
-def identity_card(entry: Identity) -> dict[str, Any]:
-    """Everything a person reads about one identity, as strings."""
+def _other_formula(entry: Identity) -> str:
+    """The other layout's formula text, or "" when there is none to show."""
+    claim = other_layout_claim(entry)
+    if claim is None:
+        return ""
+    text = render_text(claim, _example_shapes(entry.shapes, entry.conditions))
+    return text + (" (the same formula)" if claim.root == entry.claim.root else "")
+
+
+@dataclass(frozen=True, kw_only=True)
+class IdentityCard:
+    """Everything a person reads about one catalogue entry, as text.
+
+    Attributes
+    ----------
+    name, family, wrt, source, note : str
+        As in the :class:`Identity`.
+    kind : str
+        "identity", or "pitfall" for a known-wrong claim.
+    formula : str
+        The identity's formula (for a pitfall: the wrong claim, or a sentence saying it is a
+        Python function when it has no formula text), in the stated layout.
+    latex : str
+        The formula in LaTeX.
+    layout : str
+        The stated layout and how the other one relates to it (or, for a hand-written formula,
+        that its other-layout form is not derived).
+    other_layout : str
+        "numerator" or "denominator": the layout of `other_formula` ("" for a tensor claim).
+    other_formula : str
+        The claim in `other_layout`, derived from its expression tree; "" when the claim is
+        written in Python (no correct text can be derived) or stated as a tensor.
+    mistake : str
+        For a pitfall, its mistake class (see :data:`MISTAKES`); else "".
+    corrects, corrects_formula : str
+        For a pitfall, the identity it corrects and that identity's (right) formula; else "".
+    variables, conditions : str
+        The variables with shapes and constraints; the conditions on the dimensions.
+    """
+
+    name: str
+    family: str
+    kind: str
+    formula: str
+    latex: str
+    layout: str
+    other_layout: str
+    other_formula: str
+    mistake: str
+    corrects: str
+    corrects_formula: str
+    wrt: str
+    variables: str
+    conditions: str
+    source: str
+    note: str
+
+    @property
+    def other_cell(self) -> str:
+        """`other_formula` for a table: "not derived" for a hand-written formula, "-" for a
+        claim stated as a tensor."""
+        if self.other_formula:
+            return self.other_formula
+        return "-" if not self.other_layout else "not derived"
+
+    def lines(self) -> list[tuple[str, str]]:
+        """The card's (label, text) pairs in reading order, the empty ones left out."""
+        is_pitfall = self.kind == "pitfall"
+        pairs = [
+            ("name", self.name),
+            ("family", self.family),
+            ("kind", f"pitfall ({self.mistake}): a known-wrong claim" if is_pitfall else ""),
+            ("wrong claim" if is_pitfall else "formula", self.formula),
+            ("mistake", self.mistake),
+            ("corrects", f"{self.corrects}: {self.corrects_formula}" if is_pitfall else ""),
+            ("latex", self.latex),
+            ("layout", self.layout),
+            (self.other_layout, self.other_formula),
+            ("variables", self.variables),
+            ("conditions", self.conditions),
+            ("source", self.source),
+            ("note", self.note),
+        ]
+        return [(label, text) for label, text in pairs if text]
+
+
+def identity_card(entry: Identity, catalogue: Catalogue | None = None) -> IdentityCard:
+    """The card of one entry; a pitfall's card shows the right formula of the identity it
+    corrects when that identity is in `catalogue`."""
     variables = "; ".join(
         f"{v}: ({spec or 'scalar'})"
         + (f" {entry.constraints[v]}" if entry.constraints.get(v, "any") != "any" else "")
         for v, spec in entry.shapes.items()
     )
-    relation = layout_relation(_f_ndim(entry), entry.shapes[entry.wrt], entry.layout)
-    other = "numerator" if entry.layout == "denominator" else "denominator"
-    return {
-        "name": entry.name,
-        "family": entry.family,
-        "kind": f"pitfall ({entry.mistake}) of {entry.corrects}"
-        if entry.is_pitfall
-        else "identity",
-        "formula": entry.text,
-        "latex": entry.latex or to_latex(entry.text),
-        "layout": f"stated in the {entry.layout} layout; " + relation,
-        "other_formula": (
-            ""
-            if entry.layout == "tensor"
-            else f"{other}: {other_layout_formula(entry.text, relation)}"
-        ),
-        "wrt": entry.wrt,
-        "variables": variables,
-        "conditions": ", ".join(entry.conditions),
-        "source": entry.source,
-        "note": entry.note,
-    }
-
-
-def render_listing(catalogue: Catalogue, tablefmt: str = "simple") -> str:
-    """One row per identity: family, name, formula, variables, source."""
-    rows = []
-    for entry in catalogue:
-        card = identity_card(entry)
-        rows.append(
-            [
-                card["family"],
-                card["name"],
-                card["formula"],
-                card["other_formula"],
-                card["variables"],
-                card["source"],
-            ]
+    layout = f"stated in the {entry.layout} layout; " + layout_relation(
+        *_ndims(entry), entry.layout
+    )
+    other = _other_formula(entry)
+    if entry.layout == "tensor":
+        layout = layout_relation(0, 0, "tensor")
+    elif not other and not layout.endswith("(a scalar)"):
+        layout += (
+            f"; the formula is hand-written in the {entry.layout} layout: its "
+            f"{_other(entry.layout)}-layout form is not derived"
         )
-    headers = [
-        "family",
-        "identity",
-        "formula (stated layout)",
-        "other layout",
-        "variables",
-        "source",
+    known = entry.is_pitfall and catalogue is not None and entry.corrects in catalogue
+    corrected = catalogue[entry.corrects] if known else None
+    return IdentityCard(
+        name=entry.name,
+        family=entry.family,
+        kind="pitfall" if entry.is_pitfall else "identity",
+        formula=_claim_text(entry),
+        latex=entry.latex or ("" if _claim_unwritten(entry) else to_latex(entry.text)),
+        layout=layout,
+        other_layout="" if entry.layout == "tensor" else _other(entry.layout),
+        other_formula=other,
+        mistake=entry.mistake or "",
+        corrects=entry.corrects or "",
+        corrects_formula="" if corrected is None else corrected.text,
+        wrt=entry.wrt,
+        variables=variables,
+        conditions=", ".join(entry.conditions),
+        source=entry.source,
+        note=entry.note,
+    )
+
+
+def _claim_unwritten(entry: Identity) -> bool:
+    """A pitfall whose wrong claim is a Python function: it has no formula text."""
+    return entry.is_pitfall and entry.claim is None
+
+
+def _claim_text(entry: Identity) -> str:
+    """The entry's formula; for a pitfall without one, a sentence saying so."""
+    if _claim_unwritten(entry):
+        return "a Python function (no formula text; see the note and the source)"
+    if entry.is_pitfall and entry.formula is None:  # a formula claim for a hand-written f
+        shapes = _example_shapes(entry.shapes, entry.conditions)
+        return f"d/d{entry.wrt} = {render_text(entry.claim, shapes)}"
+    return entry.text
+
+
+#: Table formats whose rows may be wrapped to fit a terminal (the others are documents).
+FITTED_FORMATS = ("plain", "simple", "grid")
+#: Narrowest width a wrapped column is given before columns are left out.
+_NARROWEST = 16
+#: tabulate makes a column at least two characters wider than its header.
+_HEADER_PADDING = 2
+
+
+def render_listing(
+    catalogue: Catalogue, tablefmt: str = "simple", *, width: int | None = None
+) -> str:
+    """The identities as a table (family, name, formula in the stated and the other layout,
+    variables, source), then the pitfalls (wrong claim, mistake, the identity it corrects and
+    its right formula).
+
+    With `width` (and a format of :data:`FITTED_FORMATS`), every line fits in `width`
+    characters: long cells are wrapped and, when even wrapped columns would be too narrow,
+    the least important columns are left out (a last line names them); names are never cut.
+    """
+    entries = list(catalogue)
+    tables = []
+    identities = [identity_card(e, catalogue) for e in entries if not e.is_pitfall]
+    pitfalls = [identity_card(e, catalogue) for e in entries if e.is_pitfall]
+    if identities or not pitfalls:
+        rows = [
+            [c.name, c.formula, c.other_cell, c.family, c.variables, c.source] for c in identities
+        ]
+        headers = ["identity", "formula (stated layout)", "other layout", "family"]
+        tables.append(_table(rows, [*headers, "variables", "source"], tablefmt, width))
+    if pitfalls:
+        rows = [
+            [c.name, c.formula, c.mistake, c.corrects, c.corrects_formula, c.family]
+            for c in pitfalls
+        ]
+        headers = ["pitfall", "wrong claim", "mistake", "corrects", "right formula", "family"]
+        tables.append(_table(rows, headers, tablefmt, width))
+    return "\n\n".join(tables)
+
+
+def _table(rows: list[list[str]], headers: list[str], tablefmt: str, width: int | None) -> str:
+    if width is None or tablefmt not in FITTED_FORMATS:
+        return render_table(rows, headers, tablefmt=tablefmt)
+    return fit_table(rows, headers, width=width, tablefmt=tablefmt)
+
+
+def fit_table(
+    rows: Sequence[Sequence[str]],
+    headers: Sequence[str],
+    *,
+    width: int,
+    tablefmt: str = "simple",
+) -> str:
+    """A table whose lines are at most `width` characters (when the first column fits at all).
+
+    The first column (the names) is never wrapped. The others are wrapped at word boundaries
+    to share the remaining width; when that would leave a column narrower than 16 characters,
+    columns are left out from the last one on, and a last line says which.
+
+    Examples
+    --------
+    >>> rows = [["dxTAx_dx", "d(x A x)/dx = (A + A^T) x, a formula long enough to wrap"]]
+    >>> print(fit_table(rows, ["identity", "formula"], width=40))
+    identity    formula
+    ----------  ----------------------------
+    dxTAx_dx    d(x A x)/dx = (A + A^T) x, a
+                formula long enough to wrap
+    """
+    rows = [[str(c) for c in row] for row in rows]
+    for keep in range(len(headers), 1, -1):
+        widths = _shared_widths(rows, headers[:keep], width, _overhead(tablefmt, keep))
+        if widths is not None:
+            break
+    else:
+        keep, widths = 1, [0]
+    wrapped = [[_wrap(c, w) for c, w in zip(row[:keep], widths, strict=True)] for row in rows]
+    heads = [_wrap(h, w - _HEADER_PADDING) for h, w in zip(headers[:keep], widths, strict=True)]
+    table = render_table(wrapped, heads, tablefmt=tablefmt)
+    if keep < len(headers):
+        left = ", ".join(headers[keep:])
+        note = f"(not shown at {width} columns: {left}; --wide shows every column)"
+        table += "\n" + textwrap.fill(note, width=max(width, 20))
+    return table
+
+
+def _overhead(tablefmt: str, columns: int) -> int:
+    """Characters of a row that are not cell text."""
+    return 3 * columns + 1 if tablefmt == "grid" else 2 * (columns - 1)
+
+
+def _natural(text: str) -> int:
+    return max((len(line) for line in text.splitlines()), default=0)
+
+
+def _shared_widths(
+    rows: list[list[str]], headers: Sequence[str], width: int, overhead: int
+) -> list[int] | None:
+    """Column widths within `width`: the first column's natural width, the others' natural
+    widths capped at one level; None when a capped column would be narrower than needed."""
+    natural = [
+        max([_natural(h) + _HEADER_PADDING, *(_natural(row[i]) for row in rows)])
+        for i, h in enumerate(headers)
     ]
-    return render_table(rows, headers, tablefmt=tablefmt)
+    room = width - overhead - natural[0]
+    rest = natural[1:]
+    if sum(rest) <= room:
+        return natural
+    cap = room // len(rest)
+    while cap < max(rest) and sum(min(w, cap + 1) for w in rest) <= room:
+        cap += 1
+    if cap < _NARROWEST:
+        return None
+    return [natural[0], *(min(w, cap) for w in rest)]
+
+
+def _wrap(text: str, width: int) -> str:
+    if width <= 0 or _natural(text) <= width:
+        return text
+    lines = []
+    for line in text.splitlines() or [""]:
+        lines += textwrap.wrap(line, width=width, break_on_hyphens=False) or [""]
+    return "\n".join(lines)
 
 
 def render_markdown(catalogue: Catalogue) -> str:
@@ -187,23 +414,27 @@ def render_markdown(catalogue: Catalogue) -> str:
             continue
         lines += [f"## {family}", ""]
         for entry in members:
-            lines += _markdown_entry(identity_card(entry))
+            lines += _markdown_entry(identity_card(entry, catalogue))
     lines += ["## Pitfalls", ""]
     for entry in pitfalls:
-        lines += _markdown_entry(identity_card(entry))
+        lines += _markdown_entry(identity_card(entry, catalogue))
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _markdown_entry(card: dict[str, Any]) -> list[str]:
-    out = [f"### `{card['name']}`", "", f"$${card['latex']}$$", ""]
-    out.append(f"- {card['kind']}; d/d`{card['wrt']}`; {card['layout']}")
-    if card["other_formula"]:
-        out.append(f"- in the {card['other_formula'].replace(': ', ' layout: `', 1)}`")
-    out.append(f"- variables: {card['variables']}")
-    if card["conditions"]:
-        out.append(f"- conditions: {card['conditions']}")
-    out.append(f"- source: {card['source']}")
-    if card["note"]:
-        out.append(f"- note: {card['note']}")
+def _markdown_entry(card: IdentityCard) -> list[str]:
+    out = [f"### `{card.name}`", ""] + ([f"$${card.latex}$$", ""] if card.latex else [])
+    if card.kind == "pitfall":
+        out.append(f"- pitfall ({card.mistake}): the wrong claim `{card.formula}`")
+        right = f": `{card.corrects_formula}`" if card.corrects_formula else ""
+        out.append(f"- corrects `{card.corrects}`{right}")
+    out.append(f"- {card.kind}; d/d`{card.wrt}`; {card.layout}")
+    if card.other_formula:
+        out.append(f"- in the {card.other_layout} layout: `{card.other_formula}`")
+    out.append(f"- variables: {card.variables}")
+    if card.conditions:
+        out.append(f"- conditions: {card.conditions}")
+    out.append(f"- source: {card.source}")
+    if card.note:
+        out.append(f"- note: {card.note}")
     out.append("")
     return out

@@ -134,6 +134,9 @@ class Identity:
         Anything else worth knowing (conventions, errata).
     formula : Expression or None
         The parsed function, when the entry is written in the expression language.
+    claim : Expression or None
+        The parsed derivative, when it is written in the expression language (the other
+        layout's formula of the cards is derived from it).
 
     Examples
     --------
@@ -161,6 +164,7 @@ class Identity:
     mistake: str | None = None
     note: str = ""
     formula: Expression | None = field(default=None, repr=False, compare=False)
+    claim: Expression | None = field(default=None, repr=False, compare=False)
 
     @property
     def is_pitfall(self) -> bool:
@@ -480,6 +484,7 @@ class _Spec:
             if self.layout != "denominator":
                 text += f" ({self.layout})"
             fields.update(text=text, latex=latex, formula=formula)
+        fields.update(claim=claimed)
         return _validate_entry(
             Identity(
                 name=name,
@@ -581,9 +586,9 @@ def pitfall(
     shapes, constraints, conditions = _declarations(declared, where)
     conditions = tuple(dict.fromkeys((*corrects.conditions, *conditions)))
     claim, claimed, example = _claim(derivative, shapes, conditions, where)
-    text = f"wrong ({mistake.replace('_', ' ')}) claim for: {corrects.text}"
+    text, latex = f"wrong ({mistake.replace('_', ' ')}) claim for: {corrects.text}", ""
     if corrects.formula is not None and claimed is not None:
-        text = _formula_text(corrects.formula, claimed, example, corrects.wrt)[0]
+        text, latex = _formula_text(corrects.formula, claimed, example, corrects.wrt)
     return _validate_entry(
         replace(
             corrects,
@@ -596,8 +601,9 @@ def pitfall(
             expected="fail",
             corrects=corrects.name,
             mistake=mistake,
-            latex="",
+            latex=latex,
             text=text,
+            claim=claimed,
             source=source or corrects.source,
             note=note,
         )
