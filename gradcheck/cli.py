@@ -57,6 +57,7 @@ __all__ = ["main"]
 
 TABLE_FORMATS = ("plain", "simple", "github", "grid", "latex", "html")
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: the reader of the output went away
 
 
 class _Parser(argparse.ArgumentParser):
@@ -761,7 +762,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 ok, 1 failure, 2 usage error).
 
     Every usage or input error, and anything user code raises while it is imported, is one
-    line on stderr and exit status 2; 1 always means that a check failed.
+    line on stderr and exit status 2; 1 always means that a check failed. When the reader of
+    the output goes away (``gradcheck list | head``), the command stops quietly with status
+    141, as a program killed by SIGPIPE does.
 
     Examples
     --------
@@ -773,13 +776,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = _build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
         user_code = args.command == "check" or getattr(args, "module", None) is not None
         with _working_directory_importable(user_code), _quiet_warnings(err):
-            return _COMMANDS[args.command](args, out, err)
+            status = _COMMANDS[args.command](args, out, err)
+        out.flush()  # here, not at exit: a closed pipe is then a BrokenPipeError caught below
+        return status
     except GradcheckError as exc:
         err.write(f"gradcheck: error: {_one_line(exc)}\n")
         return EXIT_USAGE
     except KeyboardInterrupt:
         err.write("gradcheck: interrupted\n")
         return EXIT_USAGE
+    except BrokenPipeError:  # the reader went away (`gradcheck list | head`): stop quietly
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
     except Exception as exc:  # a bug in gradcheck: still one line, and never status 1
         err.write(
             f"gradcheck: internal error: {type(exc).__name__}: {_one_line(exc)} "
@@ -799,6 +807,16 @@ def _quiet_warnings(err: TextIO) -> Iterator[None]:
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.showwarning = show
         yield
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that flushing it at exit raises no second BrokenPipeError
+    (the recipe of the Python documentation's note on SIGPIPE)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout without a file descriptor (a test's StringIO)
+        pass
 
 
 def _one_line(exc: BaseException) -> str:

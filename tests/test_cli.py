@@ -492,3 +492,15 @@ def test_formula_is_analysed_at_each_draws_shapes_before_anything_is_sampled(cap
     assert code == 2 and sampled == []
     assert "the formula at shapes A=(8, 8)" in err and "max_elements" in err
     assert len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("argv", [["list", "--wide"], ["show", "dxTAx_dx"]])
+def test_a_reader_that_goes_away_stops_the_command_quietly(argv):
+    # `gradcheck show NAME | head`: the reader closes the pipe before the command writes
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gradcheck", *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    proc.stdout.close()
+    stderr = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 141, stderr
+    assert stderr == ""

@@ -68,3 +68,20 @@ def test_distinct_trees_render_to_distinct_latex():
 def test_a_non_expression_is_refused():
     with pytest.raises(ExpressionError, match="parsed expression"):
         render_text("x + y")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("source", "text"),
+    [
+        ("(G.T * H) @ X", "(G^T o H) X"),  # not G^T o H X, which reads as G^T o (H X)
+        ("G.T * (H @ X)", "G^T o (H X)"),
+        ("(A @ B) * C", "(A B) o C"),
+        ("A @ (B * C)", "A (B o C)"),
+        ("2 * a * b", "2 a o b"),
+        ("A @ B @ C", "A B C"),
+    ],
+)
+def test_matrix_and_elementwise_products_never_meet_unbracketed(source, text):
+    names = ["G", "H", "X", "A", "B", "C", "a", "b"]
+    shapes = {n: (2,) if n.islower() else (2, 2) for n in names}
+    assert render_text(parse_expression(source, names), shapes) == text

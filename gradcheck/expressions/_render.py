@@ -208,9 +208,10 @@ class _Renderer:
             numerator, denominator = self.node(node.left)[0], self.node(node.right)[0]
             return r"\frac{" + numerator + "}{" + denominator + "}", _ATOM
         strength = _STRENGTH[op]
-        left = self.wrap(node.left, strength)
         # operators group to the left (as in the parser): a right operand of equal strength
-        # keeps its parentheses, so that a - (b - c) and A (B C) keep their trees
+        # keeps its parentheses, so that a - (b - c) and A (B C) keep their trees; a matrix
+        # product and an elementwise one never meet unbracketed (G^T o H X reads as G^T o (H X))
+        left = self.wrap(node.left, strength + self.mixes(node, node.left))
         right = self.wrap(node.right, strength + 1)
         if op == "@" or (op == "*" and (self.is_scalar(node.left) or self.is_scalar(node.right))):
             if op == "*" and not self.is_scalar(node.left):  # array times scalar: A \cdot t
@@ -223,6 +224,21 @@ class _Renderer:
         if op == "%" and self.latex:
             return rf"{left} \bmod {right}", strength
         return f"{left} {op} {right}", strength
+
+    def is_hadamard(self, node: Node) -> bool:
+        return (
+            isinstance(node, BinaryOp)
+            and node.op == "*"
+            and not (self.is_scalar(node.left) or self.is_scalar(node.right))
+        )
+
+    def mixes(self, node: BinaryOp, operand: Node) -> bool:
+        """Whether `operand` and `node` are one a matrix product, the other elementwise."""
+        if not isinstance(operand, BinaryOp):
+            return False
+        return (node.op == "@" and self.is_hadamard(operand)) or (
+            operand.op == "@" and self.is_hadamard(node)
+        )
 
     def power(self, node: Power) -> tuple[str, int]:
         base = self.wrap(node.base, _ATOM)
