@@ -130,3 +130,15 @@ __all__ = [
     "run_catalogue",
     "taylor_test",
 ]
+
+
+def _show_public_module() -> None:
+    """Public classes name the module users import them from (``gradcheck.CheckResult``, and
+    ``gradcheck.GradientAssertionError`` in a traceback), not the private one they live in."""
+    public = globals()
+    for name in __all__:
+        if isinstance(public[name], type):
+            public[name].__module__ = __name__
+
+
+_show_public_module()
