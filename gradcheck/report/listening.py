@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import functools
 import time
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
-from ..errors import GradientAssertionError
+from ..errors import GradcheckWarning, GradientAssertionError, InvalidArgumentError
 from .recording import records_from_result
 
 __all__ = ["Listener", "TestRecords", "listening_to", "reported"]
@@ -144,8 +145,15 @@ class TestRecords:
         self._records.append(record)
 
     def add_result(self, result: Any, seconds: float) -> None:
-        """Add the records of a check's result (a :data:`Listener`), named after the test."""
-        for record in records_from_result(result, name=self.name, seconds=seconds):
+        """Add the records of a check's result (a :data:`Listener`), named after the test. A
+        result that cannot be recorded warns (:class:`gradcheck.GradcheckWarning`) instead of
+        failing the test that made it."""
+        try:
+            records = records_from_result(result, name=self.name, seconds=seconds)
+        except InvalidArgumentError as exc:
+            warnings.warn(f"{self.name}: a check was not recorded: {exc}", GradcheckWarning, 2)
+            return
+        for record in records:
             self.add(record)
 
     @property
