@@ -215,36 +215,28 @@ def test_check_json_and_save_text_format(validator, tmp_path):
     assert_worst_entries_agree(printed["records"])
 
 
-def test_pytest_plugin_json(validator, tmp_path):
-    (tmp_path / "test_tiny.py").write_text(PYTEST_FILE)
-    target = tmp_path / "checks.json"
+def pytest_json(test_file, cwd, *options):
+    """The --gradcheck-json report of `test_file` run by pytest in a fresh interpreter."""
+    (cwd / "test_tiny.py").write_text(test_file)
+    target = cwd / "checks.json"
     done = subprocess.run(
         [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-p",
-            "no:gradcheck",
-            "-p",
-            "gradcheck.plugin",
-            "-p",
-            "no:cacheprovider",
-            "-q",
-            "--gradcheck-trials",
-            "3",
-            "--gradcheck-seed",
-            "7",
-            "--gradcheck-json",
-            str(target),
+            *(sys.executable, "-m", "pytest", "-p", "no:gradcheck", "-p", "gradcheck.plugin"),
+            *("-p", "no:cacheprovider", "-q", *options, "--gradcheck-json", str(target)),
             "test_tiny.py",
         ],
-        cwd=tmp_path,
+        cwd=cwd,
         capture_output=True,
         text=True,
         timeout=600,
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    data = json.loads(target.read_text())
+    return json.loads(target.read_text())
+
+
+def test_pytest_plugin_json(validator, tmp_path):
+    options = ("--gradcheck-trials", "3", "--gradcheck-seed", "7")
+    data = pytest_json(PYTEST_FILE, tmp_path, *options)
     assert_valid(validator, data, command="pytest")
     assert data["settings"]["seed"] == 7 and data["settings"]["trials"] == 3
     assert [r["status"] for r in data["records"]] == ["passed", "failed"]
@@ -317,20 +309,7 @@ PYTEST_FORMS = [
 
 
 def test_pytest_plugin_json_of_every_form(validator, tmp_path):
-    (tmp_path / "test_forms.py").write_text(PYTEST_FORMS_FILE)
-    target = tmp_path / "forms.json"
-    done = subprocess.run(
-        [
-            *(sys.executable, "-m", "pytest", "-p", "no:gradcheck", "-p", "gradcheck.plugin"),
-            *("-p", "no:cacheprovider", "-q", "--gradcheck-json", str(target), "test_forms.py"),
-        ],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    data = json.loads(target.read_text())
+    data = pytest_json(PYTEST_FORMS_FILE, tmp_path)
     assert_valid(validator, data, command="pytest")
     found = [
         (r["identity"].partition("::")[2], r["form"], r["mode"], r["layout"], r["status"])

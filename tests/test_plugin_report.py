@@ -64,14 +64,20 @@ def _by_test(records):
     return tests
 
 
-def test_one_row_per_test_for_hypothesis_tests(pytester, tmp_path):
-    pytester.makepyfile(test_hyp=HYPOTHESIS_TESTS)
+def _run_report(pytester, tmp_path, source, **outcomes):
+    """Run `source` as test_mine.py with the report and the JSON; the run and the records of
+    each test (by test name)."""
+    pytester.makepyfile(test_mine=source)
     target = tmp_path / "checks.json"
     result = pytester.runpytest(
         "-p", "no:cacheprovider", "--gradcheck-report", "--gradcheck-json", str(target)
     )
-    result.assert_outcomes(passed=2, failed=2)
-    tests = _by_test(_records(target))
+    result.assert_outcomes(**outcomes)
+    return result, _by_test(_records(target))
+
+
+def test_one_row_per_test_for_hypothesis_tests(pytester, tmp_path):
+    result, tests = _run_report(pytester, tmp_path, HYPOTHESIS_TESTS, passed=2, failed=2)
     assert sorted(tests) == [
         "test_fixture_in_a_hypothesis_test",
         "test_right",
@@ -104,24 +110,18 @@ def _table(out):
 
 
 def test_the_table_has_a_column_per_header_and_shows_the_diagnosis(pytester, tmp_path):
-    pytester.makepyfile(
-        """
-        import numpy as np
-        import gradcheck
+    source = """
+import numpy as np
+import gradcheck
 
-        A = np.array([[1.0, 2.0], [0.0, 3.0]])
-        x = np.array([0.5, -1.0])
+A = np.array([[1.0, 2.0], [0.0, 3.0]])
+x = np.array([0.5, -1.0])
 
-        def test_symmetric_only():
-            gradcheck.check(lambda x: x @ A @ x, 2 * A @ x, x)
-        """
-    )
-    target = tmp_path / "checks.json"
-    result = pytester.runpytest(
-        "-p", "no:cacheprovider", "--gradcheck-report", "--gradcheck-json", str(target)
-    )
-    result.assert_outcomes(passed=1)
-    (record,) = _records(target)
+def test_symmetric_only():
+    gradcheck.check(lambda x: x @ A @ x, 2 * A @ x, x)
+"""
+    result, tests = _run_report(pytester, tmp_path, source, passed=1)
+    (record,) = tests["test_symmetric_only"]
     assert record["status"] == "failed" and record["diagnosis"]
     header, rule, body = _table(result.stdout.str())
     headers = ["check", "form", "wrt", "layout", "verdict", "worst rel. err", "FD est."]
@@ -181,13 +181,7 @@ def test_threads():
 
 
 def test_plain_calls_are_recorded_for_the_test_that_makes_them(pytester, tmp_path):
-    pytester.makepyfile(test_plain=PLAIN_CALLS)
-    target = tmp_path / "checks.json"
-    result = pytester.runpytest(
-        "-p", "no:cacheprovider", "--gradcheck-report", "--gradcheck-json", str(target)
-    )
-    result.assert_outcomes(passed=4, failed=1)
-    tests = _by_test(_records(target))
+    result, tests = _run_report(pytester, tmp_path, PLAIN_CALLS, passed=4, failed=1)
     assert sorted(tests) == [
         "test_every_plain_form",
         "test_plain_assert_fails",
