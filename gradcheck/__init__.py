@@ -47,6 +47,7 @@ from .errors import (
     ShapeMismatchError,
     UnknownNameError,
 )
+from .report import reported
 from .verdict import (
     KINDS,
     PRODUCT_KINDS,
@@ -70,6 +71,17 @@ from .verdict import (
     check_vjp,
     taylor_test,
 )
+
+# The checks users call report their results to the listener of the pytest test they run in
+# (see gradcheck.report.listening), so that plain calls are in the plugin's session report;
+# the verdict layer's own functions, which the fixture and the catalogue use, do not.
+assert_gradient = reported(assert_gradient)
+check = reported(check)
+check_directional = reported(check_directional)
+check_hessian = reported(check_hessian)
+check_hvp = reported(check_hvp)
+check_jvp = reported(check_jvp)
+check_vjp = reported(check_vjp)
 
 __all__ = [
     "CONSTRAINTS",
@@ -132,3 +144,15 @@ __all__ = [
     "run_catalogue",
     "taylor_test",
 ]
+
+
+def _show_public_module() -> None:
+    """Public classes name the module users import them from (``gradcheck.CheckResult``, and
+    ``gradcheck.GradientAssertionError`` in a traceback), not the private one they live in."""
+    public = globals()
+    for name in __all__:
+        if isinstance(public[name], type):
+            public[name].__module__ = __name__
+
+
+_show_public_module()

@@ -90,6 +90,9 @@ class GradientAssertionError(GradcheckError, AssertionError):
         super().__init__(message)
         self.result = result
 
+    def __reduce__(self) -> tuple:  # pickle (multiprocessing, xdist) passes both arguments
+        return (type(self), (str(self), self.result))
+
 
 class GradcheckWarning(UserWarning):
     """A warning issued by gradcheck (e.g. float32 input computed in float64)."""

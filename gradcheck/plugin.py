@@ -6,7 +6,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import textwrap
 import time
+import zlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,10 +18,27 @@ import pytest
 
 from .engine import METHOD_NAMES, seed_from_text
 from .errors import GradcheckError, GradientAssertionError
-from .report import record_from_result, report_document
-from .verdict import CheckResult, check, render_table
+from .report import TestRecords, listening_to, report_document
+from .verdict import (
+    CheckResult,
+    DirectionalResult,
+    ProductResult,
+    SecondOrderResult,
+    check,
+    check_directional,
+    check_hessian,
+    check_hvp,
+    check_jvp,
+    check_vjp,
+    render_table,
+)
 
+#: The session's records (on an xdist worker, its own; on the controller, every worker's).
 RECORDS = pytest.StashKey[list]()
+#: The ids of the tests that made checks (on the controller, every worker's).
+TESTS = pytest.StashKey[list]()
+#: The records of one test, on its item.
+TEST_RECORDS = pytest.StashKey[TestRecords]()
 STARTED = pytest.StashKey[float]()
 
 
@@ -49,7 +69,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption("--gradcheck-method", choices=METHOD_NAMES, default="central")
     group.addoption(
-        "--gradcheck-report", action="store_true", help="print a table of every check that ran"
+        "--gradcheck-report",
+        action="store_true",
+        help="print a table of the checks: one row per check of each test's final example",
     )
     group.addoption("--gradcheck-json", metavar="FILE", help="write the checks as JSON (schema 1)")
 
@@ -57,6 +79,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     _check_json_path(config.getoption("--gradcheck-json"))
     config.stash[RECORDS] = []
+    config.stash[TESTS] = []
     config.stash[STARTED] = time.perf_counter()
     if config.pluginmanager.hasplugin("xdist"):
         config.pluginmanager.register(_XdistGather(config), "gradcheck-xdist")
@@ -86,18 +109,26 @@ class _XdistGather:
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_testnodedown(self, node: Any, error: Any) -> None:
-        records = getattr(node, "workeroutput", {}).get("gradcheck_records", [])
-        self.config.stash[RECORDS].extend(records)
+        output = getattr(node, "workeroutput", {})
+        self.config.stash[RECORDS].extend(output.get("gradcheck_records", []))
+        self.config.stash[TESTS].extend(output.get("gradcheck_tests", []))
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
     workeroutput = getattr(session.config, "workeroutput", None)
     if workeroutput is not None:  # an xdist worker: hand the records to the controller
         workeroutput["gradcheck_records"] = session.config.stash[RECORDS]
+        workeroutput["gradcheck_tests"] = session.config.stash[TESTS]
 
 
 class GradcheckFixture:
-    """What the ``gradcheck`` fixture gives a test: checks with the session's settings.
+    """What the ``gradcheck`` fixture gives a test: every check form with the session's settings.
+
+    Each method is the gradcheck function of the same name with the session's
+    ``--gradcheck-method`` (unless the call passes `method`); its result is recorded for
+    ``--gradcheck-report`` and ``--gradcheck-json``. The ``assert_*`` methods return the
+    result when it passed and raise :class:`gradcheck.GradientAssertionError`, whose message
+    is the bounded report, when it did not.
 
     Attributes
     ----------
@@ -114,71 +145,166 @@ class GradcheckFixture:
         self.seed = int(config.getoption("--gradcheck-seed"))
         self.trials = int(config.getoption("--gradcheck-trials"))
         self.method = str(config.getoption("--gradcheck-method"))
-        self._nodeid = request.node.nodeid
-        self._records = config.stash[RECORDS]
-        self.rng = np.random.default_rng([self.seed, _stable_hash(self._nodeid)])
+        self._records = _test_records(request.node)
+        self.rng = np.random.default_rng([self.seed, _stable_hash(request.node.nodeid)])
 
     def record(self, record: dict[str, Any]) -> None:
-        """Add a record (CLI JSON schema) to the session's summary."""
-        self._records.append(record)
+        """Add a record (the JSON schema's) to the test's records."""
+        self._records.add(record)
 
-    def check(self, f: Any, derivative: Any, point: Any, **kwargs: Any) -> CheckResult:
-        """:func:`gradcheck.check` with the session's method; the result is recorded."""
+    def new_example(self) -> None:
+        """Start a new execution of the test: its records replace those recorded so far
+        (hypothesis examples are told apart without it)."""
+        self._records.new_example()
+
+    def _run(self, check: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         kwargs.setdefault("method", self.method)
         start = time.perf_counter()
-        result = check(f, derivative, point, **kwargs)
-        self._record_result(result, start)
+        result = check(*args, **kwargs)
+        self._records.add_result(result, time.perf_counter() - start)
         return result
+
+    def check(self, f: Any, derivative: Any, point: Any, **kwargs: Any) -> CheckResult:
+        """:func:`gradcheck.check`; recorded."""
+        return self._run(check, f, derivative, point, **kwargs)
+
+    def check_directional(
+        self, f: Any, derivative: Any, point: Any, **kwargs: Any
+    ) -> DirectionalResult:
+        """:func:`gradcheck.check_directional`; recorded."""
+        return self._run(check_directional, f, derivative, point, **kwargs)
+
+    def check_vjp(self, f: Any, vjp: Any, point: Any, **kwargs: Any) -> ProductResult:
+        """:func:`gradcheck.check_vjp`; recorded (one record per variable of several)."""
+        return self._run(check_vjp, f, vjp, point, **kwargs)
+
+    def check_jvp(self, f: Any, jvp: Any, point: Any, **kwargs: Any) -> ProductResult:
+        """:func:`gradcheck.check_jvp`; recorded."""
+        return self._run(check_jvp, f, jvp, point, **kwargs)
+
+    def check_hessian(self, f: Any, hessian: Any, point: Any, **kwargs: Any) -> SecondOrderResult:
+        """:func:`gradcheck.check_hessian`; recorded."""
+        return self._run(check_hessian, f, hessian, point, **kwargs)
+
+    def check_hvp(self, f: Any, hvp: Any, point: Any, **kwargs: Any) -> ProductResult:
+        """:func:`gradcheck.check_hvp`; recorded."""
+        return self._run(check_hvp, f, hvp, point, **kwargs)
 
     def assert_gradient(self, f: Any, derivative: Any, point: Any, **kwargs: Any) -> CheckResult:
-        """:func:`gradcheck.assert_gradient` with the session's method; recorded too."""
+        """:meth:`check`, raising GradientAssertionError when the claim did not pass."""
         __tracebackhide__ = True
-        result = self.check(f, derivative, point, **kwargs)
-        if not result.passed:
-            raise GradientAssertionError(str(result), result)
-        return result
+        return _passed(self.check(f, derivative, point, **kwargs))
 
-    def _record_result(self, result: CheckResult, start: float) -> None:
-        seconds = time.perf_counter() - start
-        self.record(record_from_result(result, name=self._nodeid, seconds=seconds))
+    def assert_vjp(self, f: Any, vjp: Any, point: Any, **kwargs: Any) -> ProductResult:
+        """:meth:`check_vjp`, raising GradientAssertionError when the vjp did not pass."""
+        __tracebackhide__ = True
+        return _passed(self.check_vjp(f, vjp, point, **kwargs))
+
+    def assert_jvp(self, f: Any, jvp: Any, point: Any, **kwargs: Any) -> ProductResult:
+        """:meth:`check_jvp`, raising GradientAssertionError when the jvp did not pass."""
+        __tracebackhide__ = True
+        return _passed(self.check_jvp(f, jvp, point, **kwargs))
+
+    def assert_hessian(self, f: Any, hessian: Any, point: Any, **kwargs: Any) -> SecondOrderResult:
+        """:meth:`check_hessian`, raising GradientAssertionError when it did not pass."""
+        __tracebackhide__ = True
+        return _passed(self.check_hessian(f, hessian, point, **kwargs))
+
+    def assert_hvp(self, f: Any, hvp: Any, point: Any, **kwargs: Any) -> ProductResult:
+        """:meth:`check_hvp`, raising GradientAssertionError when the hvp did not pass."""
+        __tracebackhide__ = True
+        return _passed(self.check_hvp(f, hvp, point, **kwargs))
+
+
+def _passed(result: Any) -> Any:
+    """`result`, when it passed; else raise GradientAssertionError with its report."""
+    __tracebackhide__ = True
+    if not result.passed:
+        raise GradientAssertionError(str(result), result)
+    return result
 
 
 def _stable_hash(text: str) -> int:
-    import zlib
-
     return zlib.crc32(text.encode())
+
+
+def _test_records(item: pytest.Item) -> TestRecords:
+    """The records of the test `item` (made when its run starts)."""
+    if TEST_RECORDS not in item.stash:
+        item.stash[TEST_RECORDS] = TestRecords(item.nodeid)
+    return item.stash[TEST_RECORDS]
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Any:
+    """Run the test with its records as the listener of plain gradcheck calls; then add the
+    records of its final execution to the session's."""
+    records = _test_records(item)
+    try:
+        with listening_to(records.add_result):
+            return (yield)
+    finally:
+        if records.records:
+            item.config.stash[TESTS].append(item.nodeid)
+            item.config.stash[RECORDS].extend(records.records)
 
 
 @pytest.fixture
 def gradcheck(request: pytest.FixtureRequest) -> GradcheckFixture:
-    """Check function/derivative pairs with the session's gradcheck settings; every check is
-    recorded for ``--gradcheck-report`` and ``--gradcheck-json``."""
+    """Check function/derivative pairs of every form with the session's gradcheck settings;
+    every check is recorded for ``--gradcheck-report`` and ``--gradcheck-json``."""
     return GradcheckFixture(request)
+
+
+#: Columns of the ``--gradcheck-report`` table, and the width the diagnosis is wrapped at.
+SUMMARY_HEADERS = (
+    "check",
+    "form",
+    "wrt",
+    "layout",
+    "verdict",
+    "worst rel. err",
+    "FD est.",
+    "diagnosis",
+)
+DIAGNOSIS_WIDTH = 60
+
+
+def _error_text(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1e}"
+
+
+def summary_rows(records: list[dict[str, Any]]) -> list[list[str]]:
+    """The rows of the ``--gradcheck-report`` table, one per record (columns: SUMMARY_HEADERS)."""
+    return [
+        [
+            r["identity"],
+            r.get("form") or "-",
+            r.get("wrt") or "-",
+            r["layout"],
+            r["status"],
+            _error_text(r["max_rel_error"]),
+            _error_text(r["error_estimate"]),
+            textwrap.fill(r["diagnosis"], DIAGNOSIS_WIDTH) if r["diagnosis"] else "",
+        ]
+        for r in records
+    ]
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
     records = config.stash.get(RECORDS, [])
     if config.getoption("--gradcheck-report") and records:
-        rows = [
-            [
-                r["identity"],
-                r["layout"],
-                r["status"],
-                "-" if r["max_rel_error"] is None else f"{r['max_rel_error']:.1e}",
-                "-" if r["error_estimate"] is None else f"{r['error_estimate']:.1e}",
-            ]
-            for r in records
-        ]
         terminalreporter.section("gradcheck")
-        terminalreporter.write_line(
-            render_table(
-                rows,
-                ["check", "layout", "verdict", "worst rel. err", "FD est.", "diagnosis"],
-                numparse=True,
-            )
-        )
+        terminalreporter.write_line(render_table(summary_rows(records), SUMMARY_HEADERS))
+        tests = len(config.stash.get(TESTS, []))
         bad = sum(not r["ok"] for r in records)
-        terminalreporter.write_line(f"{len(records)} checks, {bad} not as expected")
+        terminalreporter.write_line(
+            f"{_count(tests, 'test')}, {_count(len(records), 'check')}, {bad} not as expected"
+        )
     path = config.getoption("--gradcheck-json")
     if path:
         _write_json(path, config, records, terminalreporter)

@@ -33,7 +33,9 @@ jsonschema = pytest.importorskip("jsonschema")
 RECORD_KEYS = {
     *report_schema()["$defs"]["record"]["required"],
     "method",
+    "form",
     "mode",
+    "directions",
     "wrt",
     "worst_entry",
 }
@@ -213,41 +215,114 @@ def test_check_json_and_save_text_format(validator, tmp_path):
     assert_worst_entries_agree(printed["records"])
 
 
-def test_pytest_plugin_json(validator, tmp_path):
-    (tmp_path / "test_tiny.py").write_text(PYTEST_FILE)
-    target = tmp_path / "checks.json"
+def pytest_json(test_file, cwd, *options):
+    """The --gradcheck-json report of `test_file` run by pytest in a fresh interpreter."""
+    (cwd / "test_tiny.py").write_text(test_file)
+    target = cwd / "checks.json"
     done = subprocess.run(
         [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-p",
-            "no:gradcheck",
-            "-p",
-            "gradcheck.plugin",
-            "-p",
-            "no:cacheprovider",
-            "-q",
-            "--gradcheck-trials",
-            "3",
-            "--gradcheck-seed",
-            "7",
-            "--gradcheck-json",
-            str(target),
+            *(sys.executable, "-m", "pytest", "-p", "no:gradcheck", "-p", "gradcheck.plugin"),
+            *("-p", "no:cacheprovider", "-q", *options, "--gradcheck-json", str(target)),
             "test_tiny.py",
         ],
-        cwd=tmp_path,
+        cwd=cwd,
         capture_output=True,
         text=True,
         timeout=600,
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    data = json.loads(target.read_text())
+    return json.loads(target.read_text())
+
+
+def test_pytest_plugin_json(validator, tmp_path):
+    options = ("--gradcheck-trials", "3", "--gradcheck-seed", "7")
+    data = pytest_json(PYTEST_FILE, tmp_path, *options)
     assert_valid(validator, data, command="pytest")
     assert data["settings"]["seed"] == 7 and data["settings"]["trials"] == 3
     assert [r["status"] for r in data["records"]] == ["passed", "failed"]
     assert {r["identity"] for r in data["records"]} == {"test_tiny.py::test_checks"}
     assert data["records"][1]["diagnosis"] is not None
+    assert_worst_entries_agree(data["records"])
+
+
+# One test per form of check, through the fixture (an error in each "wrong" claim is far above
+# its detection threshold: 10% of an entry, or a whole missing term).
+PYTEST_FORMS_FILE = """
+import numpy as np
+
+A = np.array([[2.0, 1.0, 0.0], [1.0, 3.0, -1.0], [0.0, -1.0, 4.0]])
+W = np.array([[1.0, -2.0, 0.5], [0.3, 0.7, -1.1]])
+X = np.array([0.3, -1.2, 2.0])
+
+
+def quadratic(x):
+    return x @ A @ x / 2 + np.sum(np.cos(x))
+
+
+def layer(x):
+    return np.tanh(W @ x)
+
+
+def layer_jacobian(x):
+    return (1 - np.tanh(W @ x) ** 2)[:, None] * W
+
+
+def test_jacobian(gradcheck):
+    gradcheck.check(layer, layer_jacobian(X), X, layout="numerator")
+
+
+def test_directional(gradcheck):
+    gradcheck.check(quadratic, A @ X - np.sin(X), X)
+    gradcheck.check_directional(quadratic, A @ X - np.sin(X), X)
+
+
+def test_vjp(gradcheck):
+    gradcheck.check_vjp(layer, lambda u, x: layer_jacobian(x).T @ u, X)
+    gradcheck.check_vjp(layer, lambda u, x: W.T @ u, X)
+
+
+def test_jvp(gradcheck):
+    gradcheck.check_jvp(layer, lambda d, x: layer_jacobian(x) @ d, X)
+
+
+def test_hessian(gradcheck):
+    gradcheck.check_hessian(quadratic, A - np.diag(np.cos(X)), X)
+    gradcheck.check_hessian(quadratic, A, X)
+
+
+def test_hvp(gradcheck):
+    gradcheck.check_hvp(quadratic, lambda v, x: A @ v - np.cos(x) * v, X)
+"""
+
+#: (test, form, mode, layout, status) of each record PYTEST_FORMS_FILE makes, in order.
+PYTEST_FORMS = [
+    ("test_jacobian", "jacobian", "full", "numerator", "passed"),
+    ("test_directional", "jacobian", "full", "denominator", "passed"),
+    ("test_directional", "directional", "directional", "denominator", "passed"),
+    ("test_vjp", "vjp", "directional", "tensor", "passed"),
+    ("test_vjp", "vjp", "directional", "tensor", "failed"),
+    ("test_jvp", "jvp", "directional", "tensor", "passed"),
+    ("test_hessian", "hessian", "full", "vec", "passed"),
+    ("test_hessian", "hessian", "full", "vec", "failed"),
+    ("test_hvp", "hvp", "directional", "tensor", "passed"),
+]
+
+
+def test_pytest_plugin_json_of_every_form(validator, tmp_path):
+    data = pytest_json(PYTEST_FORMS_FILE, tmp_path)
+    assert_valid(validator, data, command="pytest")
+    found = [
+        (r["identity"].partition("::")[2], r["form"], r["mode"], r["layout"], r["status"])
+        for r in data["records"]
+    ]
+    assert found == PYTEST_FORMS
+    assert sorted(data["settings"]["layouts"]) == ["denominator", "numerator", "tensor", "vec"]
+    for r in data["records"]:
+        assert (r["directions"] is None) == (r["mode"] == "full"), r
+        from_f_alone = r["form"] in ("hessian", "hvp")  # no gradient given
+        assert r["method"] == ("second differences" if from_f_alone else "central"), r
+        assert r["wrt"] is None
+        assert (r["diagnosis"] is None) == (r["status"] == "passed"), r
     assert_worst_entries_agree(data["records"])
 
 
@@ -327,6 +402,8 @@ def test_the_schema_rejects_what_only_it_checks(validator, valid_report):
         lambda d: d["settings"].update(seed=-1),
         lambda d: d["records"][0].update(worst_entry={"index": [0]}),
         lambda d: d["records"][0].update(mode="sideways"),
+        lambda d: d["records"][0].update(form="gradient"),
+        lambda d: d["records"][0].update(directions=0),
         lambda d: d["records"][0]["shapes"].update(x=[2.5]),
     ):
         data = copy.deepcopy(valid_report)

@@ -7,6 +7,7 @@ import pytest
 
 import gradcheck as gc
 from gradcheck.catalogue.runner import _check_draw
+from gradcheck.testing import _verdict_in
 
 CATALOGUE = gc.installed_catalogue()
 # identities of several families, and pitfalls of every kind of mistake the diagnosis names
@@ -76,3 +77,10 @@ def test_the_other_layout_is_the_claim_converted_and_checked_by_check(name):
     result = gc.check(entry.f, converted, point, wrt=entry.wrt, layout=layout)
     assert records[1].status == result.status
     assert records[1].detection_threshold == result.detection_threshold
+    # catalogue_tests' item of each layout reaches the runner's verdict in it
+    for record, name in zip(records, (entry.layout, other), strict=True):
+        item = _verdict_in(entry, name, point, "central")
+        assert record.layout == name and item.status == record.status
+        assert item.max_rel_error == record.max_rel_error
+        assert item.detection_threshold == record.detection_threshold
+    assert _verdict_in(entry, other, point, "central").layout == result.layout

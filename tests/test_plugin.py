@@ -43,7 +43,7 @@ def test_fixture_checks_and_records(pytester):
     out = result.stdout.str()
     assert "gradcheck FAILED" in out and "claimed" in out and "numerical" in out
     assert "_check.py" not in out  # no traceback through gradcheck's internals
-    assert "2 checks, 1 not as expected" in out
+    assert "2 tests, 2 checks, 1 not as expected" in out
     assert "test_good" in out and "test_bad" in out
 
 

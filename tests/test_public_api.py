@@ -72,27 +72,32 @@ def _timeless(text):
     for line in text.strip().splitlines():
         line = re.sub(r"\s+", " ", line.strip())
         line = re.sub(r"(e[-+]\d+ )\d+(?= |$)", r"\1<ms>", line)
+        line = re.sub(r" in [\d.]+s$", " in <s>s", line)  # pytest's "3 passed in 0.52s"
         lines.append(re.sub(r", [\d.]+ s$", ", <s> s", line))
     return "\n".join(lines)
 
 
-def _run(args, cwd):
+def _run(args, cwd, columns=200):
     path = os.pathsep.join([str(ROOT), str(ROOT / "identities"), os.environ.get("PYTHONPATH", "")])
-    env = {**os.environ, "PYTHONPATH": path, "COLUMNS": "200"}
+    env = {**os.environ, "PYTHONPATH": path, "COLUMNS": str(columns)}
     return subprocess.run(
         [sys.executable, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
     )
 
 
 def _session_output(session, cwd):
-    """Run every ``$ gradcheck ...`` line of a shell session; the session as it prints now."""
+    """Run every ``$ gradcheck ...`` (or ``$ pytest ...``, on the README's test files) line of
+    a shell session; the session as it prints now."""
     out = []
     for line in session.strip().splitlines():
         if not line.startswith("$ "):
             continue
         words = shlex.split(line[2:])
-        assert words[0] == "gradcheck", line
-        done = _run(["-m", "gradcheck", *words[1:]], cwd)
+        assert words[0] in ("gradcheck", "pytest"), line
+        if words[0] == "pytest":
+            done = _run(["-m", "pytest", "-p", "no:cacheprovider", *words[1:]], cwd, columns=100)
+        else:
+            done = _run(["-m", "gradcheck", *words[1:]], cwd)
         printed = done.stdout.rstrip("\n")
         failing = re.search(r"gradcheck FAILED|did not pass|newly fail", printed)
         assert done.returncode == (1 if failing else 0), (line, done.returncode, done.stderr)
@@ -110,7 +115,7 @@ def _fresh_output(code, before, cwd):
     return done.stdout
 
 
-def _run_test_file(code, identity_module, pytester):
+def _run_test_file(code, identity_module, pytester, cwd):
     if "mypkg.identities" in code:
         pytester.mkpydir("mypkg")
         pytester.path.joinpath("mypkg", "identities.py").write_text(
@@ -119,10 +124,12 @@ def _run_test_file(code, identity_module, pytester):
     pytester.syspathinsert()
     name = code.splitlines()[0].removeprefix("# ").removesuffix(".py")
     test_file = pytester.makepyfile(**{name: code})
+    (cwd / f"{name}.py").write_text(code)  # for the ``$ pytest`` sessions that follow
     result = pytester.runpytest_inprocess("-p", "no:cacheprovider", str(test_file))
-    # one test per identity and layout of the module, or the one test
+    # one test per identity and layout of the module, or the file's tests
     identities = identity_module.count("identity(")
-    result.assert_outcomes(passed=2 * identities if "mypkg.identities" in code else 1)
+    tests = code.count("\ndef test_")
+    result.assert_outcomes(passed=2 * identities if "mypkg.identities" in code else tests)
 
 
 def test_the_readme_code_blocks_run_and_its_outputs_are_current(pytester, tmp_path):
@@ -140,7 +147,7 @@ def test_the_readme_code_blocks_run_and_its_outputs_are_current(pytester, tmp_pa
             runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE)
             assert runner.run(test, out=lambda _: None).failed == 0, code
         elif lang == "python" and re.match(r"# test_\w+\.py\n", code):
-            _run_test_file(code, identity_module, pytester)
+            _run_test_file(code, identity_module, pytester, tmp_path)
         elif lang == "python" and code is identity_module:
             exec(compile(IDENTITY_MODULE_HEADER + code, "README", "exec"), {})
         elif lang == "python":

@@ -5,22 +5,37 @@ Built on ``gradcheck.catalogue`` and ``gradcheck.verdict``.
 
 from .ci_formats import CaseSummary, case_summaries, junit_xml, markdown_summary
 from .json_report import compare_reports, load_report, report_to_json
-from .recording import record_from_result, record_to_json, report_document
+from .listening import Listener, TestRecords, listening_to, reported
+from .recording import (
+    FORMS,
+    check_form,
+    record_from_result,
+    record_to_json,
+    records_from_result,
+    report_document,
+)
 from .schema import SCHEMA_VERSION, BaselineError, report_schema, validate_report
 
 __all__ = [
+    "FORMS",
     "SCHEMA_VERSION",
     "BaselineError",
     "CaseSummary",
+    "Listener",
+    "TestRecords",
     "case_summaries",
+    "check_form",
     "compare_reports",
     "junit_xml",
+    "listening_to",
     "load_report",
     "markdown_summary",
     "record_from_result",
     "record_to_json",
+    "records_from_result",
     "report_document",
     "report_schema",
     "report_to_json",
+    "reported",
     "validate_report",
 ]

@@ -17,10 +17,32 @@ import numpy as np
 import scipy
 
 from ..catalogue import CheckRecord, check_record
-from ..verdict import CheckResult
+from ..errors import InvalidArgumentError
+from ..verdict import (
+    CheckResult,
+    DirectionalResult,
+    ProductResult,
+    SecondOrderResult,
+    SeveralResult,
+)
 from .schema import SCHEMA_VERSION
 
-__all__ = ["record_from_result", "record_to_json", "report_document"]
+__all__ = [
+    "FORMS",
+    "check_form",
+    "record_from_result",
+    "record_to_json",
+    "records_from_result",
+    "report_document",
+]
+
+#: The forms a checked claim takes: a full first derivative (:func:`gradcheck.check`), its
+#: projections (:func:`gradcheck.check_directional`), a vector-Jacobian or Jacobian-vector
+#: product, a Hessian and a Hessian-vector product.
+FORMS = ("jacobian", "directional", "vjp", "jvp", "hessian", "hvp")
+
+#: A verdict of one of gradcheck's checks.
+AnyResult = CheckResult | DirectionalResult
 
 
 def _finite_or_none(value: float) -> float | None:
@@ -42,12 +64,42 @@ def _worst_entry(result: CheckResult | None) -> dict[str, Any] | None:
     }
 
 
+def check_form(result: AnyResult) -> str:
+    """The form of the claim a verdict is about, one of :data:`FORMS`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gradcheck import check, check_hessian
+    >>> check_form(check(lambda x: np.sum(np.sin(x)), np.cos, np.ones(2)))
+    'jacobian'
+    >>> check_form(check_hessian(lambda x: x @ x, 2 * np.eye(2), np.ones(2)))
+    'hessian'
+    """
+    if isinstance(result, ProductResult):
+        return result.form
+    if isinstance(result, SecondOrderResult):
+        return "hessian"
+    if isinstance(result, DirectionalResult):
+        return "directional"
+    if isinstance(result, CheckResult):
+        return "jacobian"
+    raise InvalidArgumentError(
+        f"`result` must be the verdict of a gradcheck check (CheckResult, DirectionalResult, "
+        f"ProductResult, SecondOrderResult); got {type(result).__name__}."
+    )
+
+
 def record_to_json(record: CheckRecord) -> dict[str, Any]:
     """One record of a report, JSON-ready: non-finite numbers are written as ``null``.
 
     `diagnosis` is the diagnosis of a claim that did not pass, else the record's message (why
-    the status is not the expected one), else null. `method`, `mode`, `wrt` and `worst_entry`
-    come from the verdict and are null for a record without one (f or the derivative raised).
+    the status is not the expected one), else null. `method`, `form`, `mode`, `directions`,
+    `wrt` and `worst_entry` come from the verdict and are null for a record without one (f or
+    the derivative raised): `form` is the claim's (see :func:`check_form`); `mode` is "full"
+    when every entry was compared and "directional" when projections on random directions
+    (or pairs of a weight and a direction) were, with `directions` their number and
+    `worst_entry` the worst one.
 
     Examples
     --------
@@ -60,6 +112,7 @@ def record_to_json(record: CheckRecord) -> dict[str, Any]:
     ('passed', {'x': [2]}, [0])
     """
     result = record.result
+    projected = isinstance(result, DirectionalResult)
     return {
         "identity": record.identity,
         "family": record.family,
@@ -78,15 +131,16 @@ def record_to_json(record: CheckRecord) -> dict[str, Any]:
             str(record.diagnosis) if record.diagnosis is not None else (record.message or None)
         ),
         "method": None if result is None else result.method,
-        # records hold the results of full checks (check_directional's are not recorded yet)
-        "mode": None if result is None else "full",
+        "form": None if result is None else check_form(result),
+        "mode": None if result is None else "directional" if projected else "full",
+        "directions": result.directions if projected else None,
         "wrt": None if result is None else result.wrt,
         "worst_entry": _worst_entry(result),
     }
 
 
 def record_from_result(
-    result: CheckResult,
+    result: AnyResult,
     *,
     name: str,
     family: str = "",
@@ -95,12 +149,15 @@ def record_from_result(
     pitfall: bool = False,
     seconds: float = 0.0,
 ) -> dict[str, Any]:
-    """The report record of one verdict of :func:`gradcheck.check` (see :func:`record_to_json`).
+    """The report record of one verdict (see :func:`record_to_json`).
 
     Parameters
     ----------
-    result : CheckResult
-        The verdict.
+    result : CheckResult, DirectionalResult, ProductResult or SecondOrderResult
+        The verdict of :func:`gradcheck.check`, :func:`gradcheck.check_directional`,
+        :func:`gradcheck.check_vjp`, :func:`gradcheck.check_jvp`,
+        :func:`gradcheck.check_hessian` or :func:`gradcheck.check_hvp` (for a
+        :class:`gradcheck.SeveralResult`, see :func:`records_from_result`).
     name : str
         What was checked: an identity, a test id, a formula.
     family : str
@@ -123,6 +180,12 @@ def record_from_result(
     >>> record["status"], record["ok"]
     ('failed', True)
     """
+    if isinstance(result, SeveralResult):
+        raise InvalidArgumentError(
+            "a SeveralResult holds one verdict per variable; make their records with "
+            "records_from_result(result, ...)."
+        )
+    check_form(result)  # refuses what is not a verdict
     expected = "fail" if pitfall else "pass"
     return record_to_json(
         check_record(
@@ -135,6 +198,39 @@ def record_from_result(
             seconds=seconds,
         )
     )
+
+
+def records_from_result(
+    result: AnyResult | SeveralResult, *, name: str, seconds: float = 0.0
+) -> list[dict[str, Any]]:
+    """The report records of any check's result: one, or one per variable of a
+    :class:`gradcheck.SeveralResult` (each naming its variable in `wrt`; the time is split
+    evenly between them).
+
+    Parameters
+    ----------
+    result : verdict or SeveralResult
+        What a check returned.
+    name : str
+        What was checked (a test id, say).
+    seconds : float
+        Time the check took.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gradcheck import check_vjp
+    >>> W = np.array([[1.0, 2.0], [0.5, -1.0]])
+    >>> point = {"W": W, "x": np.array([0.3, -0.7])}
+    >>> result = check_vjp(lambda W, x: W @ x, lambda u, W, x: (np.outer(u, x), W.T @ u),
+    ...                    point, wrt=("W", "x"))
+    >>> [(r["form"], r["wrt"], r["status"]) for r in records_from_result(result, name="layer")]
+    [('vjp', 'W', 'passed'), ('vjp', 'x', 'passed')]
+    """
+    if not isinstance(result, SeveralResult):
+        return [record_from_result(result, name=name, seconds=seconds)]
+    share = seconds / max(len(result.results), 1)
+    return [record_from_result(r, name=name, seconds=share) for r in result.results.values()]
 
 
 def _versions() -> dict[str, str]:
