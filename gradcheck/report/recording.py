@@ -9,16 +9,17 @@ Every writer — ``gradcheck catalogue``, ``gradcheck formula``/``check``, the p
 from __future__ import annotations
 
 import math
-import platform
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import numpy as np
-import scipy
-
 from ..catalogue import CheckRecord, check_record
 from ..verdict import CheckResult
+from .environment import environment
 from .schema import SCHEMA_VERSION
+
+#: The fields of the environment written again as `settings.versions`, as schema-1 files always
+#: had them (readers written before `environment` read them there).
+_VERSION_FIELDS = ("gradcheck", "numpy", "scipy", "python")
 
 __all__ = ["record_from_result", "record_to_json", "report_document"]
 
@@ -137,17 +138,6 @@ def record_from_result(
     )
 
 
-def _versions() -> dict[str, str]:
-    from .._version import __version__
-
-    return {
-        "gradcheck": __version__,
-        "numpy": np.__version__,
-        "scipy": scipy.__version__,
-        "python": platform.python_version(),
-    }
-
-
 def report_document(
     records: Sequence[Mapping[str, Any]],
     *,
@@ -157,8 +147,10 @@ def report_document(
     method: str,
     layouts: Sequence[str],
     seconds: float,
+    options: Mapping[str, Any] | None = None,
+    diagnosis: str | None = None,
 ) -> dict[str, Any]:
-    """A whole report (schema 1): the run's settings and versions, and its records.
+    """A whole report (schema 1): the run's settings, its environment and its records.
 
     Parameters
     ----------
@@ -170,11 +162,19 @@ def report_document(
         The run's settings.
     seconds : float
         Wall time of the run.
+    options : mapping, optional
+        What else defines the run (``formula``/``check``: the expressions or functions,
+        `wrt`, the shapes, constraints and layout); written as `options` when given.
+    diagnosis : str, optional
+        The diagnosis of the check the command reported (``formula``/``check``: the most
+        informative failing trial); written as `diagnosis` when `options` is given.
 
     Returns
     -------
     dict
-        JSON-ready; `ok` says whether every record's verdict is the expected one.
+        JSON-ready; `ok` says whether every record's verdict is the expected one;
+        `environment` is :func:`gradcheck.report.environment` (versions, platform, CPU) and
+        `settings.versions` its versions, for readers of reports written before it.
 
     Examples
     --------
@@ -182,8 +182,11 @@ def report_document(
     ...                       layouts=[], seconds=0.0)
     >>> doc["schema"], doc["ok"], sorted(doc["settings"])
     (1, True, ['layouts', 'method', 'seed', 'trials', 'versions'])
+    >>> doc["environment"]["numpy"] == doc["settings"]["versions"]["numpy"]
+    True
     """
-    return {
+    env = environment()
+    document = {
         "schema": SCHEMA_VERSION,
         "tool": "gradcheck",
         "command": command,
@@ -193,8 +196,13 @@ def report_document(
             "trials": int(trials),
             "method": method,
             "layouts": list(layouts),
-            "versions": _versions(),
+            "versions": {k: env[k] for k in _VERSION_FIELDS},
         },
+        "environment": env,
         "seconds": seconds,
-        "records": list(records),
     }
+    if options is not None:
+        document["options"] = dict(options)
+        document["diagnosis"] = diagnosis
+    document["records"] = list(records)
+    return document

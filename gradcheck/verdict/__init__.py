@@ -32,7 +32,7 @@ from .options import (
 from .products import PRODUCT_KINDS, ProductResult, SeveralResult, check_jvp, check_vjp
 from .second_order import SECOND_ORDER_KINDS, SecondOrderResult, check_hessian, check_hvp
 from .taylor import TaylorOptions, TaylorResult, taylor_test
-from .text import render_table
+from .text import counted, render_table
 
 __all__ = [
     "DEFAULT_RTOL_DIRECTIONAL",
@@ -60,6 +60,7 @@ __all__ = [
     "check_jvp",
     "check_vjp",
     "compare",
+    "counted",
     "diagnose",
     "full_check",
     "full_verdict",
