@@ -50,7 +50,7 @@ from .report import (
     report_document,
     report_to_json,
 )
-from .verdict import check, render_table
+from .verdict import check, counted, render_table
 
 __all__ = ["main"]
 
@@ -566,7 +566,7 @@ def _trials_text(results: list, args: argparse.Namespace, out: TextIO) -> str:
         text += "\n" + str(shown) + "\n" + _layout_hint(shown, args.layout)
     failed = sum(not r.passed for _, _, r in results)
     total = len(results)
-    draws = f"{total} random shape draw{'s' if total != 1 else ''}"
+    draws = counted(total, "random shape draw")
     if failed == 0:
         verdict = f"all trials passed ({draws})"
     else:
