@@ -4,27 +4,16 @@ counted and listed, and "no change against the baseline" is said only of runs th
 everything. A baseline sharing no check with the run exits 2 with one line on stderr."""
 
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 
 from gradcheck.report import compare_reports, environment, report_document
 from gradcheck.verdict import counted
+from tests.cli_run import gradcheck_cli
 
 IDENTITIES = ["dtrX_dX", "dtrX2_dX"]
 NO_CHANGE = "no change against the baseline"
-
-
-def gradcheck_cli(*argv, cwd):
-    return subprocess.run(
-        [sys.executable, "-m", "gradcheck", *argv],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
 
 
 def catalogue(cwd, *argv, select=IDENTITIES):

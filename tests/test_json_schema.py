@@ -31,6 +31,7 @@ from gradcheck.report import (
     report_to_json,
     validate_report,
 )
+from tests.cli_run import gradcheck_cli
 
 jsonschema = pytest.importorskip("jsonschema")
 
@@ -96,17 +97,6 @@ def validator():
     schema = json.loads(files("gradcheck.report").joinpath("schema-v1.json").read_text())
     jsonschema.Draft202012Validator.check_schema(schema)
     return jsonschema.Draft202012Validator(schema)
-
-
-def gradcheck_cli(*argv, cwd):
-    """The command line in a fresh interpreter (as a user runs it)."""
-    return subprocess.run(
-        [sys.executable, "-m", "gradcheck", *argv],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
 
 
 def assert_valid(validator, data, *, command):

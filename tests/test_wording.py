@@ -3,8 +3,6 @@ draws", "1 layouts"), and the in-place message is a sentence ("modified its inpu
 place" was not)."""
 
 import re
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -12,16 +10,7 @@ import pytest
 import gradcheck as gc
 from gradcheck.catalogue import Catalogue, identity, pitfall, render_markdown
 from gradcheck.verdict import counted
-
-
-def gradcheck_cli(*argv, cwd):
-    return subprocess.run(
-        [sys.executable, "-m", "gradcheck", *argv],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+from tests.cli_run import gradcheck_cli
 
 
 @pytest.mark.parametrize(
