@@ -193,6 +193,16 @@ def test_a_report_written_before_the_environment_block_is_compared():
     assert regressions.compared == 1 and not regressions.regressed
 
 
+def test_a_malformed_environment_is_not_compared_field_by_field():
+    before = _document([_record("a")])
+    before["environment"] = "a string"
+    before["settings"]["versions"] = ["not", "an", "object"]
+    regressions = compare_reports(_document([_record("a")]), before)
+    changed = {name: (old, new) for name, old, new in regressions.settings}
+    assert changed["numpy"] == ("not recorded", np.__version__)
+    assert regressions.compared == 1
+
+
 def test_several_records_of_one_check_are_one_check():
     """The pytest plugin records every check a test makes under one test id and trial."""
     now = _document([_record("t", error=1e-12), _record("t", ok=False, error=0.5)])

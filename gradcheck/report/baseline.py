@@ -177,7 +177,9 @@ def _setting_values(data: Mapping[str, Any]) -> dict[str, Any]:
     settings = data.get("settings", {})
     values = {"command": data.get("command")}
     values.update({k: settings.get(k) for k in ("seed", "trials", "method", "layouts")})
-    values.update(data.get("environment") or settings.get("versions") or {})
+    env = data.get("environment")
+    env = env if isinstance(env, Mapping) else settings.get("versions")
+    values.update(env if isinstance(env, Mapping) else {})
     return values
 
 
