@@ -8,13 +8,11 @@ Target: the whole catalogue (at least 250 identities) in under 10 s on a 2-core 
 
 from __future__ import annotations
 
-import platform
-import sys
 import time
 from collections import defaultdict
 from dataclasses import replace
 
-import numpy as np
+from benchmark_output import header, saved_output
 from gradcheck_identities import builtin_catalogue
 from tabulate import tabulate
 
@@ -22,6 +20,11 @@ import gradcheck
 
 
 def main() -> int:
+    with saved_output("catalogue"):
+        return run()
+
+
+def run() -> int:
     catalogue = builtin_catalogue()
     looped = gradcheck.Catalogue(replace(e, vectorized=False) for e in catalogue)
     start = time.perf_counter()
@@ -42,10 +45,7 @@ def main() -> int:
         [family, ids, pits, f"{seconds:.2f}", evaluations]
         for family, (ids, pits, seconds, evaluations) in sorted(per_family.items())
     ]
-    print(
-        f"Python {sys.version.split()[0]}, NumPy {np.__version__}, gradcheck "
-        f"{gradcheck.__version__}; {platform.machine()}"
-    )
+    print(header())
     print(tabulate(rows, headers=["family", "identities", "pitfalls", "seconds", "f evals"]))
     print()
     print(report.totals())

@@ -12,14 +12,12 @@ adapts steps where the estimate is poor.
 
 from __future__ import annotations
 
-import platform
 import statistics
-import sys
 import time
 from collections.abc import Callable
 
 import numpy as np
-import scipy
+from benchmark_output import header, saved_output
 from scipy.differentiate import jacobian as scipy_jacobian
 from scipy.optimize import approx_fprime
 from tabulate import tabulate
@@ -174,6 +172,11 @@ def contenders(problem):
 
 
 def main() -> int:
+    with saved_output("engine"):
+        return run()
+
+
+def run() -> int:
     rng = np.random.default_rng(0)
     problems = [quadratic(10, rng), quadratic(100, rng), quadratic(1000, rng)]
     problems += [trace_wtaw(rng), log_abs_det(rng), least_squares(rng), log_sum_exp(rng)]
@@ -187,10 +190,7 @@ def main() -> int:
             rows.append(
                 [problem["name"], label, f"{seconds * 1e3:.1f}", evaluations, f"{error:.1e}"]
             )
-    print(
-        f"Python {sys.version.split()[0]}, NumPy {np.__version__}, SciPy {scipy.__version__}, "
-        f"gradcheck {gradcheck.__version__}; {platform.machine()}, {platform.processor() or ''}"
-    )
+    print(header())
     print(tabulate(rows, headers=["problem", "method", "median ms", "f evals", "max rel. error"]))
     big = "x^T A x, n=1000"
     c, f_, r, d = (

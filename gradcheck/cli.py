@@ -2,7 +2,8 @@
 
 One entry point, :func:`main`, used by the ``gradcheck`` console script and by
 ``python -m gradcheck``. Exit status: 0 when everything is as expected, 1 when a check failed or
-a regression against a baseline was found, 2 on a usage or input error.
+a regression against a baseline was found, 2 on a usage or input error — a baseline that shares
+no check with the run (nothing could be compared) included.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from .engine import LAYOUTS, METHOD_NAMES, seed_from_text
 from .errors import GradcheckError, InvalidArgumentError, NonFiniteValueError, UnknownNameError
 from .expressions import FUNCTIONS, REQUIRED, CompiledExpression, compile_expression
 from .report import (
+    BaselineError,
     compare_reports,
     junit_xml,
     load_report,
@@ -51,7 +53,7 @@ from .report import (
     report_document,
     report_to_json,
 )
-from .verdict import check, render_table, require_matplotlib
+from .verdict import check, counted, render_table, require_matplotlib
 
 __all__ = ["main"]
 
@@ -188,7 +190,13 @@ def _build_parser() -> _Parser:
         metavar="FILE.xml",
         help="write a JUnit XML report: one testcase per identity and layout",
     )
-    cat.add_argument("--baseline", type=_input_file, metavar="FILE.json", help="compare with it")
+    cat.add_argument(
+        "--baseline",
+        type=_input_file,
+        metavar="FILE.json",
+        help="compare with a saved report: settings that differ, checks in one run only, "
+        "verdicts and errors (exit 2 when no check is in both runs)",
+    )
     cat.add_argument("--plot", type=_plot_file, metavar="FILE.png", help=_PLOT_HELP["catalogue"])
 
     lst = sub.add_parser("list", help="list the identities with formulas and sources")
@@ -348,12 +356,18 @@ def _cmd_catalogue(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         out.write(markdown_summary(report))
         if regressions is not None:
             out.write(f"\n#### Against baseline {args.baseline}\n\n")
-            out.write(regressions.table("github") + "\n")
+            out.write(regressions.text("github") + "\n")
     else:
         out.write(_catalogue_text(report, args.format, _use_colour(out)) + "\n")
         if regressions is not None:
             out.write(f"\nagainst baseline {args.baseline}:\n")
-            out.write(regressions.table(args.format) + "\n")
+            out.write(regressions.text(args.format) + "\n")
+    if regressions is not None and not regressions.comparable:
+        raise BaselineError(
+            f"--baseline {args.baseline!r} shares no check (identity, layout and trial) with "
+            "this run, so nothing was compared: run with the baseline's settings, or save a "
+            "new baseline with --save."
+        )
     if not report.ok or (regressions is not None and regressions.regressed):
         return EXIT_FAILED
     return EXIT_OK
@@ -555,6 +569,8 @@ def _random_checks(f, derivative, shapes, constraints, args, out: TextIO) -> int
         method=args.method,
         layouts=sorted({r["layout"] for r in records}),
         seconds=time.perf_counter() - start,
+        options=_check_options(args, shapes, constraints),
+        diagnosis=_shown_diagnosis(results),
     )
     if args.save:
         _write_file(args.save, _json_text(data), "--save")
@@ -562,6 +578,27 @@ def _random_checks(f, derivative, shapes, constraints, args, out: TextIO) -> int
         _shown_trial(results).plot(args.plot)
     out.write(_json_text(data) if args.format == "json" else _trials_text(results, args, out))
     return EXIT_OK if data["ok"] else EXIT_FAILED
+
+
+def _check_options(args: argparse.Namespace, shapes: dict, constraints: dict) -> dict[str, Any]:
+    """What defines a ``formula`` or ``check`` run besides its settings, for the JSON report."""
+    if args.command == "formula":
+        what = {"expression": args.expr, "claim": args.claim}
+    else:
+        what = {"function": args.function, "derivative": args.derivative}
+    return {
+        **what,
+        "wrt": args.wrt,
+        "shapes": dict(shapes),
+        "constraints": dict(constraints),
+        "layout": args.layout,
+    }
+
+
+def _shown_diagnosis(results: list) -> str | None:
+    """The diagnosis of the trial the text report shows (the most informative failure)."""
+    shown = _most_informative([(dims, r) for _, dims, r in results if not r.passed])
+    return None if shown is None or shown.diagnosis is None else str(shown.diagnosis)
 
 
 def _trials_text(results: list, args: argparse.Namespace, out: TextIO) -> str:
@@ -589,7 +626,7 @@ def _trials_text(results: list, args: argparse.Namespace, out: TextIO) -> str:
         text += "\n" + str(shown) + "\n" + _layout_hint(shown, args.layout)
     failed = sum(not r.passed for _, _, r in results)
     total = len(results)
-    draws = f"{total} random shape draw{'s' if total != 1 else ''}"
+    draws = counted(total, "random shape draw")
     if failed == 0:
         verdict = f"all trials passed ({draws})"
     else:

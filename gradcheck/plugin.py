@@ -30,6 +30,7 @@ from .verdict import (
     check_hvp,
     check_jvp,
     check_vjp,
+    counted,
     render_table,
 )
 
@@ -291,10 +292,6 @@ def summary_rows(records: list[dict[str, Any]]) -> list[list[str]]:
     ]
 
 
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
-
-
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
     records = config.stash.get(RECORDS, [])
     if config.getoption("--gradcheck-report") and records:
@@ -303,7 +300,7 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         tests = len(config.stash.get(TESTS, []))
         bad = sum(not r["ok"] for r in records)
         terminalreporter.write_line(
-            f"{_count(tests, 'test')}, {_count(len(records), 'check')}, {bad} not as expected"
+            f"{counted(tests, 'test')}, {counted(len(records), 'check')}, {bad} not as expected"
         )
     path = config.getoption("--gradcheck-json")
     if path:

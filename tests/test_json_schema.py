@@ -9,15 +9,20 @@ back by gradcheck's own reader (:func:`gradcheck.report.load_report`).
 
 import copy
 import json
+import platform
 import shlex
 import subprocess
 import sys
 from importlib.resources import files
 
+import hypothesis
+import numpy as np
 import pytest
+import scipy
 
 from gradcheck.catalogue import run_catalogue
 from gradcheck.report import (
+    ENVIRONMENT_FIELDS,
     SCHEMA_VERSION,
     BaselineError,
     compare_reports,
@@ -26,6 +31,7 @@ from gradcheck.report import (
     report_to_json,
     validate_report,
 )
+from tests.cli_run import gradcheck_cli
 
 jsonschema = pytest.importorskip("jsonschema")
 
@@ -95,17 +101,6 @@ def validator():
     return jsonschema.Draft202012Validator(schema)
 
 
-def gradcheck_cli(*argv, cwd):
-    """The command line in a fresh interpreter (as a user runs it)."""
-    return subprocess.run(
-        [sys.executable, "-m", "gradcheck", *argv],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-
-
 def assert_valid(validator, data, *, command):
     """`data` follows the whole schema, has the unified records, and gradcheck reads it."""
     errors = sorted(validator.iter_errors(data), key=str)
@@ -116,6 +111,14 @@ def assert_valid(validator, data, *, command):
         assert set(record) == RECORD_KEYS
     assert data["ok"] == all(r["ok"] for r in data["records"])
     assert validate_report(data) == data
+    env = data["environment"]  # one block, from one builder, in every writer's output
+    assert list(env) == list(ENVIRONMENT_FIELDS) and all(
+        isinstance(v, str) and v for v in env.values()
+    )
+    assert env["numpy"] == np.__version__ and env["scipy"] == scipy.__version__
+    assert env["hypothesis"] == hypothesis.__version__
+    assert env["python"] == platform.python_version()
+    assert data["settings"]["versions"] == {k: env[k] for k in data["settings"]["versions"]}
 
 
 def assert_worst_entries_agree(records):
@@ -184,6 +187,33 @@ def test_formula_json_and_save(validator, tmp_path):
         n = r["shapes"]["x"][0]
         assert r["shapes"] == {"x": [n], "A": [n, n]}
     assert_worst_entries_agree(records)
+    assert printed["options"] == {
+        "expression": "x @ A @ x",
+        "claim": "2 * A @ x",
+        "wrt": "x",
+        "shapes": {"x": "n", "A": "n n"},
+        "constraints": {},
+        "layout": "denominator",
+    }
+    assert printed["settings"]["seed"] == 0 and printed["settings"]["method"] == "central"
+    # the diagnosis of the trial the text report shows: the one of the largest x
+    largest = max(records, key=lambda r: r["shapes"]["x"][0])
+    assert printed["diagnosis"] == largest["diagnosis"]
+    assert printed["diagnosis"].startswith("symmetric_only:")
+
+
+def test_a_passing_formula_has_no_diagnosis(validator, tmp_path):
+    formula = shlex.split(
+        "formula 'logdet(X)' --claim 'inv(X).T' --wrt X --shapes 'X=n,n' --constraint X=spd"
+    )
+    done = gradcheck_cli(
+        *formula, "--trials", "2", "--method", "richardson", "--format", "json", cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert_valid(validator, data, command="formula")
+    assert data["diagnosis"] is None and data["settings"]["method"] == "richardson"
+    assert data["options"]["constraints"] == {"X": "spd"}
 
 
 def test_check_json_and_save_text_format(validator, tmp_path):
@@ -213,6 +243,8 @@ def test_check_json_and_save_text_format(validator, tmp_path):
     assert printed == json.loads(save.read_text())
     assert not any(r["ok"] for r in printed["records"])
     assert_worst_entries_agree(printed["records"])
+    assert printed["options"]["function"] == "funcs.py:f"
+    assert printed["options"]["derivative"] == "funcs.py:wrong"
 
 
 def pytest_json(test_file, cwd, *options):
@@ -324,6 +356,21 @@ def test_pytest_plugin_json_of_every_form(validator, tmp_path):
         assert r["wrt"] is None
         assert (r["diagnosis"] is None) == (r["status"] == "passed"), r
     assert_worst_entries_agree(data["records"])
+
+
+def test_the_cpu_name_is_never_empty(monkeypatch):
+    """Where /proc/cpuinfo and platform.processor() say nothing, the machine type names the
+    CPU, and "unknown" where that is empty too."""
+    module = sys.modules[
+        "gradcheck.report.environment"
+    ]  # the package's `environment` is the function
+    real_path = module.Path
+    monkeypatch.setattr(module, "Path", lambda _: real_path("/nonexistent/cpuinfo"))
+    monkeypatch.setattr(module.platform, "processor", lambda: "")
+    monkeypatch.setattr(module.platform, "machine", lambda: "riscv64")
+    assert module._cpu_name() == "riscv64"
+    monkeypatch.setattr(module.platform, "machine", lambda: "")
+    assert module._cpu_name() == "unknown"
 
 
 def test_report_to_json(validator):

@@ -9,7 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
+
 import gradcheck
+import gradcheck.report
 
 INTERNAL_HELPERS = {"LAYOUTS", "METHOD_NAMES", "Layout", "__version__"}
 
@@ -163,6 +166,66 @@ def test_the_readme_code_blocks_run_and_its_outputs_are_current(pytester, tmp_pa
         f"{len(stale)} README output block(s) are stale; regenerate them with "
         "GRADCHECK_UPDATE_README=1 python -m pytest tests/test_public_api.py and review the diff"
     )
+
+
+# Outputs of benchmark runs (too slow for a test) --------------------------------------------
+# benchmarks/README.md shows the output each script saved on its last full run (see
+# benchmarks/benchmark_output.py), each block headed by a comment naming the script and the file.
+# GRADCHECK_UPDATE_README=1 copies the saved files in.
+
+BENCHMARK_BLOCK = re.compile(
+    r"^<!-- output of (?P<script>benchmarks/\w+\.py), "
+    r"saved in (?P<saved>benchmarks/results/\w+\.txt) -->\n```\n(?P<output>.*?)^```$",
+    re.M | re.S,
+)
+BENCHMARK_SCRIPTS = {"benchmarks/catalogue.py", "benchmarks/engine.py", "benchmarks/stress.py"}
+#: The header's fields ("; "-separated): versions, platform, CPU, number of CPUs, date.
+HEADER_VERSIONS = ("gradcheck", "numpy", "scipy", "hypothesis", "python")
+
+
+def _header_fields(line):
+    """The fields of a benchmark header, each checked to be there and non-empty."""
+    fields = line.split("; ")
+    assert len(fields) == 5 and all(f.strip() for f in fields), line
+    versions, platform, cpu, cpus, date = fields
+    pairs = [item.split(" ", 1) for item in versions.split(", ")]
+    assert [name for name, _ in pairs] == list(HEADER_VERSIONS), line
+    assert all(value.strip() and value != "not installed" for _, value in pairs), line
+    assert re.fullmatch(r"\d+ CPUs?", cpus) and re.fullmatch(r"\d{4}-\d\d-\d\d", date), line
+    return dict(pairs), platform, cpu
+
+
+def test_benchmark_outputs_are_the_saved_runs_with_full_headers():
+    readme_path = ROOT / "benchmarks" / "README.md"
+    readme = readme_path.read_text()
+    found = list(BENCHMARK_BLOCK.finditer(readme))
+    assert {m["script"] for m in found} == BENCHMARK_SCRIPTS
+    # every output block of the benchmark README is one of them (the others run commands)
+    unmarked = [code for lang, code, _ in _blocks(readme) if lang != "bash"]
+    assert len(unmarked) == len(found)
+    updated, stale = readme, []
+    for m in found:
+        saved = (ROOT / m["saved"]).read_text()
+        _header_fields(saved.splitlines()[0])
+        assert m["saved"].removeprefix("benchmarks/results/").removesuffix(".txt") in m["script"]
+        if m["output"] != saved:
+            stale.append(m["saved"])
+            updated = updated.replace(m.group(0), m.group(0).replace(m["output"], saved), 1)
+    if stale and os.environ.get("GRADCHECK_UPDATE_README") == "1":
+        readme_path.write_text(updated)
+    assert not stale, f"benchmarks/README.md does not show {stale}; GRADCHECK_UPDATE_README=1"
+
+
+def test_the_benchmark_header_names_everything(tmp_path):
+    """The header the scripts print, made now: every field there, none empty."""
+    done = _run(
+        ["-c", "import benchmark_output; print(benchmark_output.header())"], ROOT / "benchmarks"
+    )
+    assert done.returncode == 0, done.stderr
+    versions, platform, cpu = _header_fields(done.stdout.strip())
+    assert versions["numpy"] == np.__version__ and versions["gradcheck"] == gradcheck.__version__
+    env = gradcheck.report.environment()
+    assert (platform, cpu) == (env["platform"], env["cpu"])
 
 
 def test_errors_derive_from_gradcheck_error():

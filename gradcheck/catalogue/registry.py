@@ -36,7 +36,7 @@ from ..expressions import (
     render_latex,
     render_text,
 )
-from ..verdict import KINDS
+from ..verdict import KINDS, counted
 from .constraints import _sampler, sample
 from .shapes import dimension_names, draw_dimensions, evaluate_dimension, resolve_shape
 
@@ -657,7 +657,9 @@ class Catalogue:
         return len(self._entries)
 
     def __repr__(self) -> str:
-        return f"Catalogue({len(self)} identities, families {self.families})"
+        return (
+            f"Catalogue({counted(len(self), 'identity', 'identities')}, families {self.families})"
+        )
 
     @property
     def families(self) -> tuple[str, ...]:

@@ -29,6 +29,7 @@ from ..verdict import (
     CheckResult,
     Diagnosis,
     Estimates,
+    counted,
     full_verdict,
     merge_options,
     render_table,
@@ -231,8 +232,9 @@ class CatalogueReport:
         missed = {r.identity for r in self.records if r.expected == "fail" and not r.ok}
         return (
             f"{len(ids) - len(bad_ids)}/{len(ids)} identities passed, "
-            f"{len(pits) - len(missed)}/{len(pits)} pitfalls caught; {len(self.records)} checks "
-            f"({self.trials} trials x {len(self.layouts)} layouts), seed {self.seed}, "
+            f"{len(pits) - len(missed)}/{len(pits)} pitfalls caught; "
+            f"{counted(len(self.records), 'check')} ({counted(self.trials, 'trial')} x "
+            f"{counted(len(self.layouts), 'layout')}), seed {self.seed}, "
             f"{self.method}, {self.seconds:.1f} s"
         )
 

@@ -431,8 +431,9 @@ class Target:
                 " It is a random generator that f draws from: pass a seed instead and create "
                 "the generator inside f, so that every call sees the same numbers."
             )
+        what = ", ".join(changed[:-1]) + " and " + changed[-1] if len(changed) > 1 else changed[0]
         raise InPlaceModificationError(
-            f"{self.role} modified its input {changed[0]} in place (when called {where}). "
+            f"{self.role} modified {what} in place (when called {where}). "
             f"gradcheck evaluates it many times and needs every call to see the same "
             f"inputs: copy the array or object inside the function before changing it.{hint}"
         )

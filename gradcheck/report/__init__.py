@@ -1,10 +1,12 @@
-"""Reports of catalogue runs and checks: JSON records and baselines, JUnit XML and Markdown.
+"""Reports of catalogue runs and checks: JSON records and baselines.
 
 Built on ``gradcheck.catalogue`` and ``gradcheck.verdict``.
 """
 
+from .baseline import Regressions, compare_reports
 from .ci_formats import CaseSummary, case_summaries, junit_xml, markdown_summary
-from .json_report import compare_reports, load_report, report_to_json
+from .environment import ENVIRONMENT_FIELDS, environment
+from .json_report import load_report, report_to_json
 from .listening import Listener, TestRecords, listening_to, reported
 from .recording import (
     FORMS,
@@ -17,15 +19,18 @@ from .recording import (
 from .schema import SCHEMA_VERSION, BaselineError, report_schema, validate_report
 
 __all__ = [
+    "ENVIRONMENT_FIELDS",
     "FORMS",
     "SCHEMA_VERSION",
     "BaselineError",
     "CaseSummary",
     "Listener",
+    "Regressions",
     "TestRecords",
     "case_summaries",
     "check_form",
     "compare_reports",
+    "environment",
     "junit_xml",
     "listening_to",
     "load_report",

@@ -9,12 +9,8 @@ Every writer — ``gradcheck catalogue``, ``gradcheck formula``/``check``, the p
 from __future__ import annotations
 
 import math
-import platform
 from collections.abc import Mapping, Sequence
 from typing import Any
-
-import numpy as np
-import scipy
 
 from ..catalogue import CheckRecord, check_record
 from ..errors import InvalidArgumentError
@@ -25,6 +21,7 @@ from ..verdict import (
     SecondOrderResult,
     SeveralResult,
 )
+from .environment import environment
 from .schema import SCHEMA_VERSION
 
 __all__ = [
@@ -35,6 +32,10 @@ __all__ = [
     "records_from_result",
     "report_document",
 ]
+
+#: The fields of the environment written again as `settings.versions`, as schema-1 files always
+#: had them (readers written before `environment` read them there).
+_VERSION_FIELDS = ("gradcheck", "numpy", "scipy", "python")
 
 #: The forms a checked claim takes: a full first derivative (:func:`gradcheck.check`), its
 #: projections (:func:`gradcheck.check_directional`), a vector-Jacobian or Jacobian-vector
@@ -233,17 +234,6 @@ def records_from_result(
     return [record_from_result(r, name=name, seconds=share) for r in result.results.values()]
 
 
-def _versions() -> dict[str, str]:
-    from .._version import __version__
-
-    return {
-        "gradcheck": __version__,
-        "numpy": np.__version__,
-        "scipy": scipy.__version__,
-        "python": platform.python_version(),
-    }
-
-
 def report_document(
     records: Sequence[Mapping[str, Any]],
     *,
@@ -253,8 +243,10 @@ def report_document(
     method: str,
     layouts: Sequence[str],
     seconds: float,
+    options: Mapping[str, Any] | None = None,
+    diagnosis: str | None = None,
 ) -> dict[str, Any]:
-    """A whole report (schema 1): the run's settings and versions, and its records.
+    """A whole report (schema 1): the run's settings, its environment and its records.
 
     Parameters
     ----------
@@ -266,11 +258,19 @@ def report_document(
         The run's settings.
     seconds : float
         Wall time of the run.
+    options : mapping, optional
+        What else defines the run (``formula``/``check``: the expressions or functions,
+        `wrt`, the shapes, constraints and layout); written as `options` when given.
+    diagnosis : str, optional
+        The diagnosis of the check the command reported (``formula``/``check``: the most
+        informative failing trial); written as `diagnosis` when `options` is given.
 
     Returns
     -------
     dict
-        JSON-ready; `ok` says whether every record's verdict is the expected one.
+        JSON-ready; `ok` says whether every record's verdict is the expected one;
+        `environment` is :func:`gradcheck.report.environment` (versions, platform, CPU) and
+        `settings.versions` its versions, for readers of reports written before it.
 
     Examples
     --------
@@ -278,8 +278,11 @@ def report_document(
     ...                       layouts=[], seconds=0.0)
     >>> doc["schema"], doc["ok"], sorted(doc["settings"])
     (1, True, ['layouts', 'method', 'seed', 'trials', 'versions'])
+    >>> doc["environment"]["numpy"] == doc["settings"]["versions"]["numpy"]
+    True
     """
-    return {
+    env = environment()
+    document = {
         "schema": SCHEMA_VERSION,
         "tool": "gradcheck",
         "command": command,
@@ -289,8 +292,13 @@ def report_document(
             "trials": int(trials),
             "method": method,
             "layouts": list(layouts),
-            "versions": _versions(),
+            "versions": {k: env[k] for k in _VERSION_FIELDS},
         },
+        "environment": env,
         "seconds": seconds,
-        "records": list(records),
     }
+    if options is not None:
+        document["options"] = dict(options)
+        document["diagnosis"] = diagnosis
+    document["records"] = list(records)
+    return document

@@ -34,7 +34,7 @@ from .products import PRODUCT_KINDS, ProductResult, SeveralResult, check_jvp, ch
 from .second_order import SECOND_ORDER_KINDS, SecondOrderResult, check_hessian, check_hvp
 from .sweeps import EntrySweep, SweepSource, entry_sweep
 from .taylor import TaylorOptions, TaylorResult, taylor_test
-from .text import render_table
+from .text import counted, render_table
 
 __all__ = [
     "DEFAULT_RTOL_DIRECTIONAL",
@@ -65,6 +65,7 @@ __all__ = [
     "check_jvp",
     "check_vjp",
     "compare",
+    "counted",
     "diagnose",
     "entry_sweep",
     "full_check",

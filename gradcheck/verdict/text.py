@@ -67,6 +67,27 @@ def render_table(
     return tabulate(rows, headers=list(headers), tablefmt=tablefmt, disable_numparse=not numparse)
 
 
+def counted(count: int, singular: str, plural: str | None = None) -> str:
+    """`count` and the noun in the number it takes: "1 layout", "2 layouts", "0 identities".
+
+    Parameters
+    ----------
+    count : int
+        How many.
+    singular : str
+        The noun for one.
+    plural : str, optional
+        The noun for any other count; default `singular` + "s".
+
+    Examples
+    --------
+    >>> counted(1, "layout"), counted(2, "layout"), counted(0, "identity", "identities")
+    ('1 layout', '2 layouts', '0 identities')
+    """
+    noun = singular if count == 1 else (plural if plural is not None else singular + "s")
+    return f"{count} {noun}"
+
+
 def worst_entries(ratio: np.ndarray, count: int = WORST_ENTRIES) -> list[tuple[int, ...]]:
     """Indices of the `count` entries with the largest `ratio`, largest first."""
     flat = ratio.ravel()
