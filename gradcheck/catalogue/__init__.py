@@ -5,6 +5,14 @@ Built on ``gradcheck.verdict`` and ``gradcheck.engine``.
 
 from .constraints import CONSTRAINTS, Constraint, Draw, get_constraint, sample
 from .docs import identity_card, render_listing, render_markdown
+from .forms import (
+    HESSIAN_MISTAKES,
+    VJP_MISTAKES,
+    HessianIdentity,
+    VjpIdentity,
+    hessian_identity,
+    vjp_identity,
+)
 from .installed import CATALOGUE_GROUP, installed_catalogue, installed_catalogues
 from .registry import (
     MISTAKES,
@@ -34,21 +42,26 @@ from .shapes import (
 __all__ = [
     "CATALOGUE_GROUP",
     "CONSTRAINTS",
+    "HESSIAN_MISTAKES",
     "MISTAKES",
     "REFERENCE_MISTAKES",
+    "VJP_MISTAKES",
     "Catalogue",
     "CatalogueReport",
     "CheckRecord",
     "Constraint",
     "Draw",
     "DuplicateIdentityError",
+    "HessianIdentity",
     "Identity",
     "RunOptions",
+    "VjpIdentity",
     "check_record",
     "dimension_names",
     "draw_dimensions",
     "evaluate_dimension",
     "get_constraint",
+    "hessian_identity",
     "identity",
     "identity_card",
     "installed_catalogue",
@@ -61,4 +74,5 @@ __all__ = [
     "run_catalogue",
     "sample",
     "threshold_text",
+    "vjp_identity",
 ]

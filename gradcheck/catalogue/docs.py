@@ -112,7 +112,16 @@ def _f_ndim(entry: Identity) -> int:
 
 
 def identity_card(entry: Identity) -> dict[str, Any]:
-    """Everything a person reads about one identity, as strings."""
+    """Everything a person reads about one identity, as strings (a Hessian's, a mixed
+    block's or a VJP's kind and layout say which form it is)."""
+    card = _first_order_card(entry)
+    if entry.form != "jacobian":
+        stated, other = entry.layout_text()  # type: ignore[attr-defined]
+        card.update(kind=f"{entry.form} {card['kind']}", layout=stated, other_formula=other)
+    return card
+
+
+def _first_order_card(entry: Identity) -> dict[str, Any]:
     variables = "; ".join(
         f"{v}: ({spec or 'scalar'})"
         + (f" {entry.constraints[v]}" if entry.constraints.get(v, "any") != "any" else "")
