@@ -570,6 +570,40 @@ def _tanh_ls_hessian(X, w, y, *, residual_term):
     return 2 * X.T @ (weights[:, None] * X)
 
 
+# -- from f alone (second differences, no gradient) ----------------------------------------
+
+h_quadratic_form_from_f = hessian_identity(
+    "h_quadratic_form_from_f",
+    f="x @ A @ x",
+    derivative="A + A.T",
+    variables=VEC,
+    wrt="x",
+    source=MC,
+    note="checked against second differences of f (no gradient given)",
+)
+h_logsumexp_from_f = hessian_identity(
+    "h_logsumexp_from_f",
+    f="logsumexp(x)",
+    derivative="diag(softmax(x)) - outer(softmax(x), softmax(x))",
+    variables={"x": "n where n >= 2"},
+    wrt="x",
+    source="Boyd & Vandenberghe 3.1.5",
+    note="checked against second differences of f (no gradient given)",
+)
+
+
+@hessian_identity(
+    derivative=lambda X: -_commutation(len(X), len(X)) @ np.kron(inv(X).T, inv(X)),
+    variables={"X": ("n n", "pd_nonsym")},
+    wrt="X",
+    source=MN,
+    note="checked against second differences of f (no gradient given)",
+)
+def h_logdet_from_f(X):
+    """d2 log det X/dvec(X) dvec(X)^T = -K (X^-T kron X^-1)"""
+    return np.linalg.slogdet(X)[1]
+
+
 # -- mixed blocks: d/dy^T (df/dx) -----------------------------------------------------------
 
 h_bilinear_mixed = hessian_identity(
@@ -748,4 +782,12 @@ hw_bilinear_transposed = pitfall(
     derivative="A.T",
     variables={"A": "n n where n >= 2", "y": "n"},
     note="the mixed block transposed (d/dx of df/dy): the other layout's orientation",
+)
+hw_logdet_from_f_no_commutation = pitfall(
+    "hw_logdet_from_f_no_commutation",
+    corrects=h_logdet_from_f,
+    mistake="not_symmetric",
+    derivative=lambda X: -np.kron(inv(X).T, inv(X)),
+    variables={"X": "n n where n >= 2"},
+    note="the commutation matrix K is missing (checked against second differences of f)",
 )
