@@ -39,8 +39,7 @@ from .registry import (
     _claim,
     _declarations,
     _family,
-    _Formula,
-    _parsed,
+    _Spec,
     _validate_entry,
 )
 
@@ -423,7 +422,7 @@ def hessian_identity(
     first, by = (wrt, None) if isinstance(wrt, str) else tuple(wrt)
     if layout is None:
         layout = "vec" if by is None else "numerator"
-    spec = _HessianSpec(name, gradient, derivative, variables, first, by, layout, source, note)
+    spec = _HessianSpec(name, derivative, variables, first, layout, source, note, gradient, by)
     if f is None:
         return spec.decorate
     if not isinstance(f, str) or not isinstance(name, str):
@@ -435,18 +434,13 @@ def hessian_identity(
 
 
 @dataclass(frozen=True)
-class _HessianSpec:
-    """The arguments of :func:`hessian_identity`, turned into an entry by either route."""
+class _HessianSpec(_Spec):
+    """The arguments of :func:`hessian_identity`: those of :func:`gradcheck.identity` (the
+    same two routes, formulas or a decorated f), with the gradient and the mixed block's
+    second variable."""
 
-    name: str | None
-    gradient: str | Callable[..., Any] | None
-    derivative: str | Callable[..., Any]
-    variables: Mapping[str, VariableSpec]
-    wrt: str
-    by: str | None
-    layout: str
-    source: str
-    note: str
+    gradient: str | Callable[..., Any] | None = None
+    by: str | None = None
 
     def _record(self, name: str, **fields: Any) -> HessianIdentity:
         where = f"identity {name!r}"
@@ -477,27 +471,6 @@ class _HessianSpec:
             **fields,
         )
         return entry._validated()
-
-    def from_formula(self, f: str, family: str) -> HessianIdentity:
-        where = f"identity {self.name!r}"
-        shapes, _, conditions = _declarations(self.variables, where)
-        formula, example = _parsed(f, shapes, conditions, where)
-        ranks = {v: len(s) for v, s in example.items()}
-        return self._record(
-            str(self.name),
-            family=family,
-            f=_Formula(formula, ranks, str(self.name)),
-            formula=formula,
-            vectorized=True,
-        )
-
-    def decorate(self, f: Callable[..., Any]) -> HessianIdentity:
-        return self._record(
-            self.name or f.__name__,
-            family=_family(getattr(f, "__module__", None)),
-            f=f,
-            text=inspect.getdoc(f) or "",
-        )
 
 
 def vjp_identity(
