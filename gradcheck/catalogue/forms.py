@@ -339,10 +339,11 @@ def _vjp_by_name(fn: object, variables: Sequence[str], where: str) -> Callable[.
             f"the variables are {list(variables)}."
         )
 
-    def claim(u: Any, **point: Any) -> Any:
+    def claim(u, **point):  # unannotated: hypothesis describes it like a lambda
         return fn(u, **{n: point[n] for n in names})
 
-    claim.__name__ = getattr(fn, "__name__", "vjp")
+    name = getattr(fn, "__name__", "vjp")
+    claim.__name__ = "vjp" if name == "<lambda>" else name
     return claim
 
 
