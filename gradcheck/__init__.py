@@ -12,14 +12,18 @@ from .catalogue import (
     CatalogueReport,
     CheckRecord,
     DuplicateIdentityError,
+    HessianIdentity,
     Identity,
     RunOptions,
+    VjpIdentity,
+    hessian_identity,
     identity,
     installed_catalogue,
     installed_catalogues,
     load_catalogue,
     pitfall,
     run_catalogue,
+    vjp_identity,
 )
 from .engine import (
     LAYOUTS,
@@ -106,6 +110,7 @@ __all__ = [
     "GradcheckError",
     "GradcheckWarning",
     "GradientAssertionError",
+    "HessianIdentity",
     "Identity",
     "InPlaceModificationError",
     "InvalidArgumentError",
@@ -124,6 +129,7 @@ __all__ = [
     "TaylorOptions",
     "TaylorResult",
     "UnknownNameError",
+    "VjpIdentity",
     "__version__",
     "assert_gradient",
     "check",
@@ -134,6 +140,7 @@ __all__ = [
     "check_vjp",
     "convert_layout",
     "estimate_jacobian",
+    "hessian_identity",
     "identity",
     "installed_catalogue",
     "installed_catalogues",
@@ -143,6 +150,7 @@ __all__ = [
     "pitfall",
     "run_catalogue",
     "taylor_test",
+    "vjp_identity",
 ]
 
 

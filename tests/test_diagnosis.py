@@ -14,7 +14,8 @@ from gradcheck import strategies as gst
 from gradcheck.verdict import full_check
 from tests.helpers import identity_points
 
-CATALOGUE = builtin_catalogue()
+# first derivatives; the second_order and vjp families' diagnoses: tests/test_families.py
+CATALOGUE = gc.Catalogue(e for e in builtin_catalogue() if e.form == "jacobian")
 RNG = np.random.default_rng(0)
 A = RNG.standard_normal((4, 4))
 x = RNG.standard_normal(4)
@@ -456,7 +457,7 @@ def _confirmed(result):
 
 @settings(max_examples=40, deadline=None)
 @given(
-    entry=gst.identities(),
+    entry=gst.identities(catalogue=CATALOGUE),
     data=st.data(),
     mutation=st.sampled_from(sorted(NEAR_MISSES)),
 )

@@ -5,6 +5,14 @@ Built on ``gradcheck.verdict`` and ``gradcheck.engine``.
 
 from .constraints import CONSTRAINTS, Constraint, Draw, get_constraint, sample
 from .docs import IdentityCard, fit_table, identity_card, render_listing, render_markdown
+from .forms import (
+    HESSIAN_MISTAKES,
+    VJP_MISTAKES,
+    HessianIdentity,
+    VjpIdentity,
+    hessian_identity,
+    vjp_identity,
+)
 from .installed import CATALOGUE_GROUP, installed_catalogue, installed_catalogues
 from .plots import ERROR_FLOOR, DetectionChart, detection_chart, plot_detection
 from .registry import (
@@ -36,8 +44,10 @@ __all__ = [
     "CATALOGUE_GROUP",
     "CONSTRAINTS",
     "ERROR_FLOOR",
+    "HESSIAN_MISTAKES",
     "MISTAKES",
     "REFERENCE_MISTAKES",
+    "VJP_MISTAKES",
     "Catalogue",
     "CatalogueReport",
     "CheckRecord",
@@ -45,9 +55,11 @@ __all__ = [
     "DetectionChart",
     "Draw",
     "DuplicateIdentityError",
+    "HessianIdentity",
     "Identity",
     "IdentityCard",
     "RunOptions",
+    "VjpIdentity",
     "check_record",
     "detection_chart",
     "dimension_names",
@@ -55,6 +67,7 @@ __all__ = [
     "evaluate_dimension",
     "fit_table",
     "get_constraint",
+    "hessian_identity",
     "identity",
     "identity_card",
     "installed_catalogue",
@@ -68,4 +81,5 @@ __all__ = [
     "run_catalogue",
     "sample",
     "threshold_text",
+    "vjp_identity",
 ]

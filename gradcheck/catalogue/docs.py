@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import textwrap
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -148,7 +148,8 @@ class IdentityCard:
     name, family, wrt, source, note : str
         As in the :class:`Identity`.
     kind : str
-        "identity", or "pitfall" for a known-wrong claim.
+        "identity", or "pitfall" for a known-wrong claim; for a second derivative or a VJP,
+        prefixed by its form ("hessian identity", "vjp pitfall (transpose) of vjp_linear").
     formula : str
         The identity's formula (for a pitfall: the wrong claim, or a sentence saying it is a
         Python function when it has no formula text), in the stated layout.
@@ -197,11 +198,12 @@ class IdentityCard:
 
     def lines(self) -> list[tuple[str, str]]:
         """The card's (label, text) pairs in reading order, the empty ones left out."""
-        is_pitfall = self.kind == "pitfall"
+        is_pitfall = bool(self.mistake)
+        kind = {"identity": "", "pitfall": f"pitfall ({self.mistake}): a known-wrong claim"}
         pairs = [
             ("name", self.name),
             ("family", self.family),
-            ("kind", f"pitfall ({self.mistake}): a known-wrong claim" if is_pitfall else ""),
+            ("kind", kind.get(self.kind, self.kind)),
             ("wrong claim" if is_pitfall else "formula", self.formula),
             ("mistake", self.mistake),
             ("corrects", f"{self.corrects}: {self.corrects_formula}" if is_pitfall else ""),
@@ -218,7 +220,26 @@ class IdentityCard:
 
 def identity_card(entry: Identity, catalogue: Catalogue | None = None) -> IdentityCard:
     """The card of one entry; a pitfall's card shows the right formula of the identity it
-    corrects when that identity is in `catalogue`."""
+    corrects when that identity is in `catalogue`. A Hessian's, a mixed block's or a VJP's
+    kind and layout say which form it is."""
+    card = _first_order_card(entry, catalogue)
+    if entry.form == "jacobian":
+        return card
+    stated, other = entry.layout_text()  # type: ignore[attr-defined]
+    other_layout, _, other_formula = other.partition(": ")
+    kind = f"{entry.form} {card.kind}"
+    if entry.is_pitfall:
+        kind += f" ({entry.mistake}) of {entry.corrects}"
+    return replace(
+        card,
+        kind=kind,
+        layout=stated,
+        other_layout=other_layout,
+        other_formula=other_formula,
+    )
+
+
+def _first_order_card(entry: Identity, catalogue: Catalogue | None) -> IdentityCard:
     variables = "; ".join(
         f"{v}: ({spec or 'scalar'})"
         + (f" {entry.constraints[v]}" if entry.constraints.get(v, "any") != "any" else "")
@@ -423,7 +444,7 @@ def render_markdown(catalogue: Catalogue) -> str:
 
 def _markdown_entry(card: IdentityCard) -> list[str]:
     out = [f"### `{card.name}`", ""] + ([f"$${card.latex}$$", ""] if card.latex else [])
-    if card.kind == "pitfall":
+    if card.mistake:
         out.append(f"- pitfall ({card.mistake}): the wrong claim `{card.formula}`")
         right = f": `{card.corrects_formula}`" if card.corrects_formula else ""
         out.append(f"- corrects `{card.corrects}`{right}")

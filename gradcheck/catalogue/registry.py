@@ -137,6 +137,8 @@ class Identity:
     claim : Expression or None
         The parsed derivative, when it is written in the expression language (the other
         layout's formula of the cards is derived from it).
+    largest : int
+        The largest dimension a random draw takes (8; smaller for the costlier forms).
 
     Examples
     --------
@@ -165,15 +167,25 @@ class Identity:
     note: str = ""
     formula: Expression | None = field(default=None, repr=False, compare=False)
     claim: Expression | None = field(default=None, repr=False, compare=False)
+    largest: int = 8
 
     @property
     def is_pitfall(self) -> bool:
         return self.expected == "fail"
 
+    @property
+    def form(self) -> str:
+        """What the claim is: "jacobian" (the full first derivative, in a layout); the entry
+        kinds of :func:`hessian_identity` and :func:`vjp_identity` say "hessian", "mixed" or
+        "vjp"."""
+        return "jacobian"
+
     def draw(
-        self, rng: np.random.Generator, *, low: int = 1, high: int = 8
+        self, rng: np.random.Generator, *, low: int = 1, high: int | None = None
     ) -> tuple[dict[str, int], dict[str, np.ndarray]]:
-        """Draw dimensions (within ``[low, high]``, meeting `conditions`) and a point."""
+        """Draw dimensions (within ``[low, high]``, `high` default `largest`, meeting
+        `conditions`) and a point."""
+        high = self.largest if high is None else high
         names = dimension_names(list(self.shapes.values()))
         dims = draw_dimensions(names, rng, conditions=self.conditions, low=low, high=high)
         point = {
@@ -297,7 +309,9 @@ def _family(module: str | None) -> str:
     return (module or "").rsplit(".", 1)[-1].removeprefix(_FILE_MODULE_PREFIX)
 
 
-def _validate_entry(entry: Identity) -> Identity:
+def _validate_entry(
+    entry: Identity, *, layouts: Sequence[str] = LAYOUTS, mistakes: Sequence[str] = MISTAKES
+) -> Identity:
     where = f"identity {entry.name!r}"
     if entry.wrt not in entry.shapes:
         raise InvalidArgumentError(
@@ -315,17 +329,17 @@ def _validate_entry(entry: Identity) -> Identity:
         raise InvalidArgumentError(f"{where}: constraints for unknown variables {sorted(unknown)}.")
     for c in entry.constraints.values():
         _sampler(c)
-    validate_layout(entry.layout, allowed=LAYOUTS)
+    validate_layout(entry.layout, allowed=tuple(layouts))
     names = dimension_names(list(entry.shapes.values()))
     for cond in entry.conditions:
         evaluate_dimension(cond, dict.fromkeys(names, 2), "condition")
     if entry.expected not in ("pass", "fail"):
         raise InvalidArgumentError(f"{where}: `expected` must be 'pass' or 'fail'.")
-    if entry.mistake is not None and entry.mistake not in MISTAKES:
+    if entry.mistake is not None and entry.mistake not in mistakes:
         old = REFERENCE_MISTAKES.get(entry.mistake)
         hint = f" ({entry.mistake!r} is now {old!r})" if old else ""
         raise InvalidArgumentError(
-            f"{where}: unknown mistake class {entry.mistake!r}{hint}; known: {', '.join(MISTAKES)}."
+            f"{where}: unknown mistake class {entry.mistake!r}{hint}; known: {', '.join(mistakes)}."
         )
     return entry
 
@@ -576,15 +590,11 @@ def pitfall(
     ('fail', 'quad', 'symmetric_only')
     """
     where = f"pitfall {name!r}"
-    declared = {
-        v: (spec, corrects.constraints[v]) if v in corrects.constraints else spec
-        for v, spec in corrects.shapes.items()
-    }
-    for v, spec in (variables or {}).items():
-        keep = v in corrects.constraints and isinstance(spec, str)
-        declared[v] = (spec, corrects.constraints[v]) if keep else spec
-    shapes, constraints, conditions = _declarations(declared, where)
-    conditions = tuple(dict.fromkeys((*corrects.conditions, *conditions)))
+    shapes, constraints, conditions = _pitfall_declarations(corrects, variables, where)
+    if corrects.form != "jacobian":
+        declared = {"shapes": shapes, "constraints": constraints, "conditions": conditions}
+        wrong = {"mistake": mistake, "layout": layout, "source": source, "note": note}
+        return corrects._pitfall(name, derivative, declared, wrong)  # type: ignore[attr-defined]
     claim, claimed, example = _claim(derivative, shapes, conditions, where)
     text, latex = f"wrong ({mistake.replace('_', ' ')}) claim for: {corrects.text}", ""
     if corrects.formula is not None and claimed is not None:
@@ -608,6 +618,22 @@ def pitfall(
             note=note,
         )
     )
+
+
+def _pitfall_declarations(
+    corrects: Identity, variables: Mapping[str, VariableSpec] | None, where: str
+) -> tuple[dict[str, str], dict[str, str], tuple[str, ...]]:
+    """The declarations of `corrects` with those of `variables` put over them (a shape string
+    keeps the variable's constraint; conditions add to those of `corrects`)."""
+    declared = {
+        v: (spec, corrects.constraints[v]) if v in corrects.constraints else spec
+        for v, spec in corrects.shapes.items()
+    }
+    for v, spec in (variables or {}).items():
+        keep = v in corrects.constraints and isinstance(spec, str)
+        declared[v] = (spec, corrects.constraints[v]) if keep else spec
+    shapes, constraints, conditions = _declarations(declared, where)
+    return shapes, constraints, tuple(dict.fromkeys((*corrects.conditions, *conditions)))
 
 
 class Catalogue:

@@ -36,6 +36,7 @@ from ..verdict import (
     shape_diagnosis,
     with_diagnosis,
 )
+from .forms import with_gradient_verdict
 from .installed import installed_catalogue
 from .plots import plot_detection
 from .registry import Catalogue, Identity
@@ -88,7 +89,12 @@ class CheckRecord:
         What kind of mistake the claim looks like, when it did not pass.
     result : CheckResult or None
         The verdict the record was made from (method, worst entry, tolerances); None where
-        none was reached (f or the derivative raised, or a shape mismatch).
+        none was reached (f or the derivative raised, or a shape mismatch). For a VJP, the
+        :class:`gradcheck.ProductResult` (of the variable shown, with several).
+    form : str
+        What was checked (:attr:`gradcheck.Identity.form`): "jacobian", "hessian" (`layout`
+        "numerator" for the vec layout ``d vec(g)/d vec(x)^T``, or "tensor"), "mixed" (a
+        mixed block, as the Jacobian of the gradient) or "vjp" (`layout` "tensor").
 
     Examples
     --------
@@ -115,6 +121,7 @@ class CheckRecord:
     mistake: str | None = None
     diagnosis: Diagnosis | None = None
     result: CheckResult | None = field(default=None, repr=False, compare=False)
+    form: str = "jacobian"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -175,8 +182,10 @@ class CatalogueReport:
                     "diagnosis": "",
                 },
             )
-            if r.layout not in row["layouts"]:
-                row["layouts"].append(r.layout)
+            shown = "vec" if (r.form, r.layout) == ("hessian", "numerator") else r.layout
+            shown = "vjp" if r.form == "vjp" else shown
+            if shown not in row["layouts"]:
+                row["layouts"].append(shown)
             row["checks"] += 1
             row["ok"] += int(r.ok)
             row["worst_rel_error"] = max(row["worst_rel_error"], r.max_rel_error)
@@ -346,7 +355,12 @@ def _records_without_verdict(
 
 
 def _check_draw(entry: Identity, trial: int, options: RunOptions) -> list[CheckRecord]:
-    """The records of one draw of `entry`, one per layout of `options`."""
+    """The records of one draw of `entry`, one per layout of `options` (a Hessian or a VJP:
+    one record, in the form it states)."""
+    if entry.form == "mixed":
+        return _check_mixed_draw(entry, trial, options)
+    if entry.form != "jacobian":
+        return _check_form_draw(entry, trial, options)
     start = time.perf_counter()
     dims, point = entry.draw(entry.seed_sequence(options.seed, trial))
     shapes = {var: resolve_shape(spec, dims) for var, spec in entry.shapes.items()}
@@ -387,6 +401,73 @@ def _check_draw(entry: Identity, trial: int, options: RunOptions) -> list[CheckR
         replace(record, layout=name, mistake=entry.mistake)
         for name, record in zip(options.layouts, records, strict=True)
     ]
+
+
+def _draw_of(entry: Identity, trial: int, options: RunOptions) -> _Draw:
+    start = time.perf_counter()
+    dims, point = entry.draw(entry.seed_sequence(options.seed, trial))
+    common = {
+        "identity": entry.name,
+        "family": entry.family,
+        "trial": trial,
+        "shapes": {var: resolve_shape(spec, dims) for var, spec in entry.shapes.items()},
+        "expected": entry.expected,
+        "mistake": entry.mistake,
+    }
+    return _Draw(entry, point, common, start)
+
+
+def _check_form_draw(entry: Identity, trial: int, options: RunOptions) -> list[CheckRecord]:
+    """The record of one draw of a Hessian or a VJP: the verdict of ``entry.check`` (that of
+    :func:`gradcheck.check_hessian` or :func:`gradcheck.check_vjp`), once, in the form the
+    entry states (the run's layouts are those of first derivatives)."""
+    draw = _draw_of(entry, trial, options)
+    layout = "tensor" if entry.layout == "tensor" or entry.form == "vjp" else "numerator"
+    try:
+        result = entry.check(draw.point, method=options.method)
+    except ShapeMismatchError as exc:
+        failed = _records_without_verdict(draw, (layout,), "failed", f"shape mismatch: {exc}")
+        return [replace(r, form=entry.form) for r in failed]
+    except GradcheckError as exc:
+        errors = _records_without_verdict(draw, (layout,), "error", str(exc))
+        return [replace(r, form=entry.form) for r in errors]
+    except Exception as exc:  # the claimed Hessian or VJP itself raised
+        message = f"the {entry.form} raised {type(exc).__name__}: {exc}"
+        errors = _records_without_verdict(draw, (layout,), "error", message)
+        return [replace(r, form=entry.form) for r in errors]
+    context = {key: value for key, value in draw.common.items() if key != "mistake"}
+    record = check_record(result, seconds=time.perf_counter() - draw.start, **context)
+    return [replace(record, layout=layout, mistake=entry.mistake, form=entry.form)]
+
+
+def _check_mixed_draw(entry: Identity, trial: int, options: RunOptions) -> list[CheckRecord]:
+    """The records of a mixed block: the Jacobian of the gradient by the second variable, in
+    each layout of `options` (the first-order path), failed where the gradient itself does
+    not match f."""
+    start = time.perf_counter()
+    records = _check_draw(entry.as_jacobian(), trial, options)  # type: ignore[attr-defined]
+    draw = _draw_of(entry, trial, options)
+    try:
+        gradient = entry.gradient_check(draw.point, method=options.method)  # type: ignore[attr-defined]
+    except GradcheckError as exc:
+        return _records_without_verdict(draw, options.layouts, "error", f"the gradient: {exc}")
+    seconds = (time.perf_counter() - start) / len(records)
+    out = []
+    for record in records:
+        record = replace(record, form="mixed", seconds=seconds)
+        if record.result is not None and not gradient.passed:
+            result = with_gradient_verdict(record.result, gradient)
+            note = result.notes[-1]
+            record = replace(
+                record,
+                status="failed",
+                ok=record.expected == "fail",
+                message=note,
+                diagnosis=result.diagnosis,
+                result=result,
+            )
+        out.append(record)
+    return out
 
 
 def _in_each_layout(

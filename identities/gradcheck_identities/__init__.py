@@ -29,6 +29,8 @@ FAMILY_MODULES = (
     "gradcheck_identities.vector_by_vector",
     "gradcheck_identities.structured",
     "gradcheck_identities.seed_notes",
+    "gradcheck_identities.second_order",
+    "gradcheck_identities.vjp",
     "gradcheck_identities.pitfalls",
 )
 

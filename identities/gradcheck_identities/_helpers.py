@@ -258,11 +258,20 @@ def sigmoid(x):
     return np.exp(-np.logaddexp(0.0, -x))
 
 
+#: The sign of an eigenvector is fixed by ``<v, w> > 0`` for ``w_k = 1 / (k + sqrt 2)``: a
+#: sign convention is discontinuous where ``<v, w> = 0``, and this w is orthogonal to none of
+#: the simple eigenvectors (basis vectors, ``(1, +-1)/sqrt 2``) of the matrices random and
+#: shrunk draws produce (``v[0] > 0`` flips at every diagonal matrix).
+def _sign_reference(n: int) -> np.ndarray:
+    return 1.0 / (np.arange(n) + np.sqrt(2.0))
+
+
 def eigh_fixed(S):
-    """Eigen-decomposition of a symmetric matrix, ascending, each eigenvector with ``v[0] > 0``."""
+    """Eigen-decomposition of a symmetric matrix, ascending, each eigenvector with
+    ``<v, w> > 0`` (see :func:`_sign_reference`)."""
     d, V = np.linalg.eigh(S)
-    sign = np.where(V[..., :1, :] < 0, -1.0, 1.0)
-    return d, V * sign
+    side = np.einsum("...ij,i->...j", V, _sign_reference(V.shape[-1]))
+    return d, V * np.where(side < 0, -1.0, 1.0)[..., None, :]
 
 
 def eigval(S, i):

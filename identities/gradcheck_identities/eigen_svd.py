@@ -102,7 +102,7 @@ def _deigvec_proj(c, A):
     variables={"c": "n", "A": ("n n", "distinct_eigs")},
     wrt="A",
     source="Matrix Cookbook (69)",
-    note="eigenvector sign fixed by v[0] > 0; " + SYMPART,
+    note="eigenvector sign fixed by <v, w> > 0, w_k = 1/(k + sqrt 2); " + SYMPART,
 )
 def deigvec_proj_dA(c, A):
     """dv = (lambda I - A)^+ dA v, contracted with c"""
