@@ -30,7 +30,13 @@ from .options import (
     merge_options,
 )
 from .products import PRODUCT_KINDS, ProductResult, SeveralResult, check_jvp, check_vjp
-from .second_order import SECOND_ORDER_KINDS, SecondOrderResult, check_hessian, check_hvp
+from .second_order import (
+    SECOND_ORDER_KINDS,
+    BlocksResult,
+    SecondOrderResult,
+    check_hessian,
+    check_hvp,
+)
 from .taylor import TaylorOptions, TaylorResult, taylor_test
 from .text import render_table
 
@@ -40,6 +46,7 @@ __all__ = [
     "MAX_REQUESTED_DIRECTIONS",
     "PRODUCT_KINDS",
     "SECOND_ORDER_KINDS",
+    "BlocksResult",
     "CheckOptions",
     "CheckResult",
     "Diagnosis",

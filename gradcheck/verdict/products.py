@@ -34,7 +34,6 @@ from ..errors import (
     InvalidArgumentError,
     NonFiniteValueError,
     ShapeMismatchError,
-    UnknownNameError,
 )
 from .check import (
     Candidate,
@@ -54,6 +53,7 @@ from .directional import (
     _projection_evidence,
     with_located,
 )
+from .joined import parts_of, validate_names
 from .options import DirectionalOptions, DirectionalValues, merge_options
 
 if TYPE_CHECKING:
@@ -594,12 +594,14 @@ def check_vjp(
     Raises
     ------
     ShapeMismatchError
-        The vjp returns a shape other than the variable's.
+        The vjp returns a shape other than the variable's, or for several variables a
+        tuple of another length.
     FunctionCallError, NonFiniteValueError
         The vjp raises, or returns NaN or infinity.
     UnknownNameError
-        A mapping returned for several variables lacks one of them, or `wrt` names an
-        unknown variable.
+        A mapping returned for several variables lacks one of them or has a name that is
+        not a variable of the point (other variables of the point are allowed: a backward
+        that returns dx too), or `wrt` names an unknown variable.
 
     Notes
     -----
@@ -645,19 +647,19 @@ def check_vjp(
     """
     opts = _product_options(options, values, "check_vjp")
     if wrt is not None and not isinstance(wrt, str):
-        return _check_several(f, vjp, point, wrt, opts)
+        return _check_several("vjp", f, vjp, point, wrt, opts)
     return _check_product("vjp", f, vjp, point, wrt, opts)
 
 
 def check_jvp(
     f: Callable[..., Any],
-    jvp: Callable[..., Any],
+    jvp: Callable[..., Any] | Mapping[str, Callable[..., Any]] | Sequence[Callable[..., Any]],
     point: Point,
     *,
-    wrt: str | None = None,
+    wrt: str | Sequence[str] | None = None,
     options: DirectionalOptions | None = None,
     **values: Unpack[DirectionalValues],
-) -> ProductResult:
+) -> ProductResult | SeveralResult:
     """Check a Jacobian-vector product (a forward-mode rule): ``jvp(d)`` must be ``J d``.
 
     Parameters
@@ -667,19 +669,23 @@ def check_jvp(
     jvp : callable
         ``jvp(d, x)`` for an array point, ``jvp(d, **point)`` for a mapping: takes a tangent
         `d` of the variable's shape and returns the directional derivative of f, of f's
-        shape.
-    wrt : str, optional
-        The variable (required for a mapping point of several).
+        shape. With several variables, a mapping from their names to each one's jvp, or a
+        tuple of them in the order of `wrt`.
+    wrt : str or sequence of str, optional
+        The variable (required for a mapping point of several), or several variables: then
+        each is checked and a :class:`SeveralResult` returned.
 
     Returns
     -------
-    ProductResult
-        The verdict.
+    ProductResult or SeveralResult
+        The verdict; a SeveralResult when `wrt` names several variables.
 
     Raises
     ------
     ShapeMismatchError, FunctionCallError, NonFiniteValueError
         As in :func:`check_vjp` (the jvp must return f's shape).
+    UnknownNameError
+        The mapping of jvps for several variables lacks one or has a name not in `wrt`.
 
     Notes
     -----
@@ -700,10 +706,7 @@ def check_jvp(
     """
     opts = _product_options(options, values, "check_jvp")
     if wrt is not None and not isinstance(wrt, str):
-        raise InvalidArgumentError(
-            f"check_jvp takes one variable (`wrt` a name); got {wrt!r}. Check each variable's "
-            f"jvp on its own, or the vjp of several with gradcheck.check_vjp."
-        )
+        return _check_several("jvp", f, jvp, point, wrt, opts)
     return _check_product("jvp", f, jvp, point, wrt, opts)
 
 
@@ -713,33 +716,23 @@ class _Part:
 
     name: str
     names: tuple[str, ...]
+    allowed: tuple[str, ...]
 
     def __call__(self, out: Any) -> Any:
-        if isinstance(out, Mapping):
-            missing = [n for n in self.names if n not in out]
-            if missing:
-                raise UnknownNameError(
-                    f"the vjp returned a mapping without {missing} (it has {list(out)}); it "
-                    f"must return the gradient of every variable in `wrt` {list(self.names)}."
-                )
-            return out[self.name]
-        if not isinstance(out, (tuple, list)) or len(out) != len(self.names):
-            got = f"{len(out)} items" if isinstance(out, (tuple, list)) else type(out).__name__
-            raise ShapeMismatchError(
-                f"the vjp returned {got}; for wrt={self.names} it must return a mapping from "
-                f"the names, or a tuple of {len(self.names)} gradients in that order."
-            )
-        return out[self.names.index(self.name)]
+        return parts_of(out, self.names, self.allowed, "the vjp")[self.names.index(self.name)]
 
 
 @dataclass(frozen=True, kw_only=True)
 class SeveralResult:
-    """Outcome of :func:`check_vjp` with several variables: one verdict per variable.
+    """Outcome of :func:`check_vjp` or :func:`check_jvp` with several variables: one verdict
+    per variable.
 
     Attributes
     ----------
     results : Mapping of str to ProductResult
         Each variable's verdict, in the order of `wrt`.
+    form : {"vjp", "jvp", "hvp"}
+        Which product was checked.
     status : {"passed", "failed", "inconclusive"}
         "failed" when some variable failed, else "inconclusive" when some was, else "passed".
     passed : bool
@@ -749,6 +742,7 @@ class SeveralResult:
     """
 
     results: Mapping[str, ProductResult]
+    form: str = "vjp"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "results", MappingProxyType(dict(self.results)))
@@ -778,9 +772,9 @@ class SeveralResult:
         names = ", ".join(self.results)
         word = self.status.upper()
         if self.passed:
-            return f"gradcheck {word}: vjp by {names}: every variable passed"
+            return f"gradcheck {word}: {self.form} by {names}: every variable passed"
         wrong = ", ".join(self.failed_variables)
-        return f"gradcheck {word}: vjp by {names}: not passed for {wrong}"
+        return f"gradcheck {word}: {self.form} by {names}: not passed for {wrong}"
 
     def __str__(self) -> str:
         parts = [self.headline]
@@ -790,23 +784,33 @@ class SeveralResult:
 
 
 def _check_several(
+    form: str,
     f: Callable[..., Any],
-    vjp: object,
+    product: object,
     point: Point,
     wrt: Sequence[str],
     options: DirectionalOptions,
 ) -> SeveralResult:
-    names = tuple(wrt)
-    if not names or not all(isinstance(n, str) for n in names) or len(set(names)) != len(names):
-        raise InvalidArgumentError(
-            f"`wrt` must be a variable name or a sequence of distinct names; got {wrt!r}."
-        )
-    if not isinstance(point, Mapping):
-        raise InvalidArgumentError(
-            f"several variables wrt={names} need a mapping point {{name: value}}; got a bare array."
-        )
-    results = {
-        name: _check_product("vjp", f, vjp, point, name, options, _Part(name, names))
-        for name in names
-    }
-    return SeveralResult(results=results)
+    """Each variable's product: a vjp returning every variable's gradient, or one jvp per
+    variable (a mapping from the names, or a tuple in their order)."""
+    names = validate_names(wrt, point)
+    if form == "vjp":
+        allowed = tuple(k for k in point if k not in names)
+        results = {
+            name: _check_product(
+                "vjp", f, product, point, name, options, _Part(name, names, allowed)
+            )
+            for name in names
+        }
+    else:
+        if callable(product):
+            raise InvalidArgumentError(
+                f"for wrt={names} `jvp` must be a mapping from the names to each variable's "
+                f"jvp(d, **point), or a tuple of them in that order; got one callable."
+            )
+        jvps = parts_of(product, names, (), "`jvp`")
+        results = {
+            name: _check_product("jvp", f, jvp, point, name, options)
+            for name, jvp in zip(names, jvps, strict=True)
+        }
+    return SeveralResult(results=results, form=form)
