@@ -30,14 +30,16 @@ from ..engine import (
     convert_layout,
     estimate_hessian,
     estimate_second_directional,
+    estimate_tensor,
     make_target,
     merge_hessian_estimates,
     rng_from_seed,
     scalar_at_point,
     validate_layout,
 )
-from ..errors import ShapeMismatchError
+from ..errors import InvalidArgumentError, ShapeMismatchError
 from .check import (
+    SAFETY,
     CheckResult,
     check,
     claimed_value,
@@ -255,6 +257,60 @@ def _symmetry_diagnosis(ev: Evidence) -> Diagnosis | None:
     )
 
 
+@dataclass(frozen=True)
+class _LeastSquares:
+    """A declared least-squares form ``f = c ||r||^2 / 2``: the residual's target and c."""
+
+    residual: Target
+    factor: float
+
+
+def _least_squares(target: Target, residual: Callable[..., Any], f0: np.ndarray) -> _LeastSquares:
+    """The declared residual bound to the point, with ``f = c ||r||^2 / 2`` verified there
+    (c = 1 or 2), else InvalidArgumentError."""
+    if not callable(residual):
+        raise InvalidArgumentError(
+            f"`residual` must be a callable with f's signature; got {type(residual).__name__}."
+        )
+    bound = replace(target, f=residual, role="the residual")
+    r = np.asarray(bound.call(target.x.copy(), "at the point"), dtype=np.float64)
+    half = 0.5 * float(np.sum(r * r))
+    value = float(f0)
+    for factor in (1.0, 2.0):
+        if abs(value - factor * half) <= 1e-10 * max(abs(value), factor * half, 1e-300):
+            return _LeastSquares(bound, factor)
+    raise InvalidArgumentError(
+        f"f is not a least-squares function of `residual`: f = {value:.6g} at the point, but "
+        f"||r||^2 / 2 = {half:.6g} (and ||r||^2 = {2 * half:.6g}). Pass the residual r of "
+        f"f = ||r||^2 / 2 or f = ||r||^2, or no `residual`."
+    )
+
+
+def _gauss_newton(
+    result: SecondOrderResult, least: _LeastSquares, target: Target, options: CheckOptions
+) -> Diagnosis | None:
+    """ "missing_term" when the failed claim is the Gauss-Newton matrix ``c J^T J`` of the
+    declared residual (within the claim's tolerance plus the matrix's own error bound)."""
+    est = estimate_tensor(least.residual, options.finite_differences, vectorized=options.vectorized)
+    n = target.x.size
+    J, E = est.value.reshape(-1, n), est.error.reshape(-1, n)
+    gn = least.factor * (J.T @ J)
+    gn_error = least.factor * (np.abs(J).T @ E + E.T @ np.abs(J))
+    ev = _evidence(result, target.x.shape)
+    C = np.asarray(ev.claimed).reshape(n, n)
+    N, tol = np.asarray(ev.numerical).reshape(n, n), np.asarray(ev.tolerance).reshape(n, n)
+    if not np.all(np.abs(C - gn) <= tol + SAFETY * gn_error):
+        return None
+    missing = float(np.max(np.abs(N - gn)))
+    return Diagnosis(
+        kind="missing_term",
+        message=f"the claim is the Gauss-Newton matrix {'2 ' if least.factor == 2 else ''}J^T J "
+        f"of the residual (J its Jacobian): the residual term "
+        f"{'2 ' if least.factor == 2 else ''}sum_i r_i d^2 r_i, up to {missing:.3g} in an entry, "
+        f"is missing. J^T J is the Hessian only where the residuals vanish or are linear",
+    )
+
+
 def _gradient_target(gradient: Callable[..., Any], point: Point, wrt: str | None) -> Target:
     target = replace(make_target(gradient, point, wrt), role="the gradient")
     g0 = np.asarray(target.call(target.x.copy(), "at the point"))
@@ -330,6 +386,7 @@ def check_hessian(
     wrt: str | Sequence[str] | None = None,
     gradient: Callable[..., Any] | None = None,
     layout: str = "auto",
+    residual: Callable[..., Any] | None = None,
     options: CheckOptions | None = None,
     **values: Unpack[CheckValues],
 ) -> SecondOrderResult | BlocksResult:
@@ -358,6 +415,12 @@ def check_hessian(
         match f is not used: the Hessian is then compared with second differences of f, and
         a Hessian that matches the gradient's Jacobian but not f is diagnosed
         "gradient_mismatch".
+    residual : callable, optional
+        Declares that f is a least-squares function of this residual (f's signature,
+        returning an array r): ``f = ||r||^2 / 2`` or ``f = ||r||^2``, verified at the point.
+        A claim that fails is then compared with the Gauss-Newton matrix ``c J^T J``
+        (``c`` = 1 or 2, ``J`` the residual's numerical Jacobian): a claim equal to it is
+        diagnosed "missing_term" (the residual term ``c sum_i r_i d^2 r_i`` is missing).
     layout : {"auto", "vec", "tensor"}
         "vec": ``d^2 f / d vec(X) d vec(X)^T``, ``N x N`` for ``N = X.size``, column-major
         vec (The Matrix Cookbook; for a vector, the ``n x n`` Hessian); "tensor": shape
@@ -414,14 +477,25 @@ def check_hessian(
     """
     opts = merge_options(CheckOptions, options, values, "check_hessian")
     if wrt is not None and not isinstance(wrt, str):
+        if residual is not None:
+            raise InvalidArgumentError(
+                "`residual` is taken for one variable; check the blocks without it, or each "
+                "variable's Hessian with its residual."
+            )
         return _check_blocks(f, hessian, point, wrt, gradient, layout, opts)
     target = make_target(f, point, wrt)
     at_point = scalar_at_point(target)
+    least_squares = None if residual is None else _least_squares(target, residual, at_point[0])
     claimed = claimed_value(hessian, target)
     layout = _hessian_layout(claimed.shape, target.x.shape, layout)
     if gradient is not None:
-        return _from_gradient(target, gradient, claimed, layout, opts, point)
-    return _from_values(target, claimed, layout, opts, at_point)
+        result = _from_gradient(target, gradient, claimed, layout, opts, point)
+    else:
+        result = _from_values(target, claimed, layout, opts, at_point)
+    if result.passed or least_squares is None:
+        return result
+    found = _gauss_newton(result, least_squares, target, opts)
+    return result if found is None else replace(result, diagnosis=found)
 
 
 @dataclass(frozen=True, kw_only=True)
