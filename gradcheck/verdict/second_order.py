@@ -430,7 +430,7 @@ def check_hessian(
     **values
         The fields of :class:`CheckOptions` as keywords. `method` is the gradient's
         finite-difference method; `step` the base step of the second differences (default
-        ``eps^(1/6)`` relative); the default rtol is the method's with a gradient, and
+        ``4 eps^(1/6)`` relative); the default rtol is the method's with a gradient, and
         ``16 eps^(1/2)`` = 2.4e-7 with second differences.
 
     Returns
