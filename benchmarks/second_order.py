@@ -208,6 +208,7 @@ def run_hessians(everything: bool) -> tuple[list, dict]:
             rows.append(
                 [p["name"], name, f"{1e3 * seconds:.1f}", points, f"{_rel_error(H, exact):.1e}"]
             )
+            print(*rows[-1], sep=" | ", file=sys.stderr, flush=True)  # progress
     return rows, times
 
 

@@ -739,6 +739,15 @@ class SeveralResult:
         True when `status` is "passed"; also the truth value of the result.
     failed_variables : tuple of str
         The variables whose verdict is not "passed".
+
+    Examples
+    --------
+    >>> import numpy as np, gradcheck
+    >>> point = {"a": np.array([1.0, 2.0]), "b": np.array([3.0, -1.0])}
+    >>> f = lambda a, b: a * b
+    >>> r = gradcheck.check_vjp(f, lambda u, a, b: {"a": u * b, "b": u}, point, wrt=("a", "b"))
+    >>> r.status, r.failed_variables
+    ('failed', ('b',))
     """
 
     results: Mapping[str, ProductResult]

@@ -93,6 +93,13 @@ class SecondOrderResult(CheckResult):
         differences of f.
     gradient_check : CheckResult or None
         The check of the given gradient against f (None without a gradient).
+
+    Examples
+    --------
+    >>> import numpy as np, gradcheck
+    >>> r = gradcheck.check_hessian(lambda x: np.sum(x**3), np.diag([6.0, 12.0]), np.array([1.0, 2.0]))
+    >>> r.status, r.source, r.layout
+    ('passed', 'f', 'vec')
     """
 
     form: str = "hessian"
