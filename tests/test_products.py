@@ -147,7 +147,7 @@ def test_bad_products_raise_gradcheck_errors():
 @st.composite
 def wide_layers(draw):
     """f(W) = s tanh(W x / s) with W of more than 2048 entries (no located search), W of scale
-    s in 1e-8..1e8 and x with entries away from 0: (f, J as a function of the cotangent, W, the largest |J|)."""
+    s in 1e-8..1e8 and x with entries away from 0: (f, tanh' per output, x, W)."""
     m = draw(st.integers(45, 60))
     n = draw(st.integers(50, 60))
     s = 10.0 ** draw(st.floats(-8, 8))

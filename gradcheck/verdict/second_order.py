@@ -97,7 +97,8 @@ class SecondOrderResult(CheckResult):
     Examples
     --------
     >>> import numpy as np, gradcheck
-    >>> r = gradcheck.check_hessian(lambda x: np.sum(x**3), np.diag([6.0, 12.0]), np.array([1.0, 2.0]))
+    >>> x = np.array([1.0, 2.0])
+    >>> r = gradcheck.check_hessian(lambda x: np.sum(x**3), np.diag(6 * x), x)
     >>> r.status, r.source, r.layout
     ('passed', 'f', 'vec')
     """
