@@ -300,18 +300,13 @@ def test_formula_order_2_checks_a_hessian_formula():
     )
     wrong = _cli("x @ A @ x", "--claim", "2 * A", *shapes)
     assert wrong.returncode == 1 and "not_symmetric" in wrong.stdout
+    vec_without_k = "-kron(inv(X).T, inv(X))"
     spd = _cli(
         "logdet(X)",
         "--claim",
-        "-kron(inv(X).T, inv(X))",
-        "--wrt",
-        "X",
-        "--shapes",
-        "X=n,n",
-        "--constraint",
-        "X=spd",
-        "--trials",
-        "2",
+        vec_without_k,
+        *"--wrt X --shapes X=n,n".split(),
+        *"--constraint X=spd --trials 2".split(),
     )
     assert spd.returncode == 1  # the Cookbook's vec form needs the commutation matrix
 
