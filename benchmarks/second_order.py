@@ -253,6 +253,22 @@ def main() -> None:
         f"numdifftools {getattr(numdifftools, '__version__', 'not installed')}, gradcheck "
         f"{gradcheck.__version__}; {platform.machine()}"
     )
+    print(
+        tabulate(
+            run_linear_layer(),
+            [
+                "check_vjp, W 1000x1000",
+                "verdict",
+                "wall s",
+                "CPU s",
+                "f evals",
+                "vjp calls",
+                "detection threshold",
+            ],
+        ),
+        end="\n\n",
+        flush=True,
+    )
     rows, times = run_hessians("--all" in sys.argv[1:])
     print(tabulate(rows, ["problem", "method", "median ms", "evals", "max rel. error"]))
     key = "x^T A x, n=100", "log-sum-exp, n=100", "logistic loss, n=100"
@@ -267,21 +283,6 @@ def main() -> None:
                 )
     worst = max(err for (p, m), (_, err) in times.items() if m == "gradcheck from gradient")
     print(f"gradcheck from gradient: worst max rel. error {worst:.1e} (target <= 1e-8)")
-    print()
-    print(
-        tabulate(
-            run_linear_layer(),
-            [
-                "check_vjp, W 1000x1000",
-                "verdict",
-                "wall s",
-                "CPU s",
-                "f evals",
-                "vjp calls",
-                "detection threshold",
-            ],
-        )
-    )
 
 
 if __name__ == "__main__":
