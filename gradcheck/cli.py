@@ -53,7 +53,7 @@ from .report import (
     report_document,
     report_to_json,
 )
-from .verdict import check, counted, render_table, require_matplotlib
+from .verdict import check, check_hessian, counted, render_table, require_matplotlib
 
 __all__ = ["main"]
 
@@ -228,6 +228,15 @@ def _build_parser() -> _Parser:
     formula.add_argument("--claim", required=True, help="the claimed derivative")
     formula.add_argument("--wrt", required=True)
     formula.add_argument("--shapes", required=True, help="e.g. 'x=n A=n,n c=' (c scalar)")
+    formula.add_argument(
+        "--order",
+        type=int,
+        choices=(1, 2),
+        default=1,
+        help="1: --claim is the first derivative; 2: --claim is the Hessian of a scalar formula "
+        "(--layout tensor: shape x.shape + x.shape; numerator: the vec form; default and "
+        "auto: whichever the claim's shape fits)",
+    )
     _add_common_check_options(formula)
 
     sub.add_parser("functions", help="list the functions a formula may call")
@@ -546,9 +555,7 @@ def _random_checks(f, derivative, shapes, constraints, args, out: TextIO) -> int
         derivative_at = _at_shapes(derivative, concrete, "--claim")
         point = _sample_point(concrete, constraints, rng)
         try:
-            result = check(
-                f_at, derivative_at, point, wrt=args.wrt, layout=args.layout, method=args.method
-            )
+            result = _check_draw(f_at, derivative_at, point, args)
         except NonFiniteValueError as exc:
             raise NonFiniteValueError(f"{exc}{_constraint_hint(shapes, constraints)}") from exc
         results.append((trial, dims, result))
@@ -599,6 +606,19 @@ def _shown_diagnosis(results: list) -> str | None:
     """The diagnosis of the trial the text report shows (the most informative failure)."""
     shown = _most_informative([(dims, r) for _, dims, r in results if not r.passed])
     return None if shown is None or shown.diagnosis is None else str(shown.diagnosis)
+
+
+#: `--layout` of `formula --order 2`: the Hessian layouts (a vector's Hessian is the same
+#: matrix in "vec" and "auto").
+_HESSIAN_LAYOUTS = {"denominator": "auto", "auto": "auto", "numerator": "vec", "tensor": "tensor"}
+
+
+def _check_draw(f: Any, claim: Any, point: dict, args: argparse.Namespace) -> Any:
+    """One draw's check: of the first derivative, or (``formula --order 2``) the Hessian."""
+    if getattr(args, "order", 1) == 2:
+        layout = _HESSIAN_LAYOUTS[args.layout]
+        return check_hessian(f, claim, point, wrt=args.wrt, layout=layout, method=args.method)
+    return check(f, claim, point, wrt=args.wrt, layout=args.layout, method=args.method)
 
 
 def _trials_text(results: list, args: argparse.Namespace, out: TextIO) -> str:

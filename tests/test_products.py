@@ -129,16 +129,115 @@ def test_bad_products_raise_gradcheck_errors():
         gc.check_jvp(np.sin, lambda d, x: d * np.nan, x)
     with pytest.raises(gc.InvalidArgumentError, match="callable"):
         gc.check_vjp(np.sin, np.cos(x), x)
-    with pytest.raises(gc.InvalidArgumentError, match="one variable"):
+    with pytest.raises(gc.InvalidArgumentError, match="mapping from the names"):
         gc.check_jvp(np.sin, lambda d, x: d, {"x": x}, wrt=("x",))
     point = {"a": x, "b": x}
 
     def f(a, b):
         return a * b
 
-    with pytest.raises(gc.UnknownNameError, match="without"):
+    with pytest.raises(gc.UnknownNameError, match=r"lacks \[.b.\]"):
         gc.check_vjp(f, lambda u, a, b: {"a": u * b}, point, wrt=("a", "b"))
-    with pytest.raises(gc.ShapeMismatchError, match="tuple of 2"):
+    with pytest.raises(gc.ShapeMismatchError, match="tuple of 2 items"):
         gc.check_vjp(f, lambda u, a, b: (u * b,), point, wrt=("a", "b"))
     with pytest.raises(gc.UnknownNameError):
         gc.check_vjp(f, lambda u, a, b: (u * b, u * a), point, wrt=("a", "c"))
+
+
+@st.composite
+def wide_layers(draw):
+    """f(W) = s tanh(W x / s) with W of more than 2048 entries (no located search), W of scale
+    s in 1e-8..1e8 and x with entries away from 0: (f, tanh' per output, x, W)."""
+    m = draw(st.integers(45, 60))
+    n = draw(st.integers(50, 60))
+    s = 10.0 ** draw(st.floats(-8, 8))
+    x = draw(gst.arrays((n,), "nonzero", name="x"))
+    W = draw(gst.arrays((m, n), "any", name="W"))
+    W = s * W / max(float(np.max(np.abs(W) @ np.abs(x))), 1e-300)  # |W x| / s <= 1: tanh'> 0.4
+    slope = 1 - np.tanh(W @ x / s) ** 2  # df_i / dW_ik = slope_i x_k
+
+    def f(W):
+        return s * np.tanh(np.einsum("...ik,k->...i", W, x) / s)
+
+    return f, slope, x, W
+
+
+@settings(max_examples=10, deadline=None)
+@given(problem=wide_layers(), where=st.integers(0, 10**6), sign=st.sampled_from([-1.0, 1.0]))
+def test_above_the_threshold_one_wrong_entry_is_caught_at_any_place_without_locating(
+    problem, where, sign
+):
+    # the documented promise: any single entry wrong by more than detection_threshold times
+    # the largest entry is caught, wherever it is (sign vectors weigh every entry alike)
+    f, slope, x, W = problem
+    J = slope[:, None] * x[None, :]  # the Jacobian as an array of W's shape, per output row
+    largest = float(np.max(np.abs(J)))
+    i, k = divmod(where % W.size, W.shape[1])
+    right_vjp = gc.check_vjp(f, lambda u, W: np.outer(u * slope, x), W)
+    right_jvp = gc.check_jvp(f, lambda D, W: slope * (D @ x), W)
+    assert right_vjp.passed and right_jvp.passed, str(right_vjp) + str(right_jvp)
+    for right in (right_vjp, right_jvp):
+        assert right.located is None and right.detection_threshold < 1e-6 / 2
+    e = sign * 1e-6 * largest
+
+    def wrong_vjp(u, W):
+        g = np.outer(u * slope, x)
+        g[i, k] += e * u[i]
+        return g
+
+    def wrong_jvp(D, W):
+        out = slope * (D @ x)
+        out[i] += e * D[i, k]
+        return out
+
+    for result in (gc.check_vjp(f, wrong_vjp, W), gc.check_jvp(f, wrong_jvp, W)):
+        assert result.status == "failed" and result.located is None, str(result)
+
+
+def _tanh_layer():
+    rng = np.random.default_rng(3)
+    point = {"W": rng.standard_normal((3, 4)), "b": rng.standard_normal(3)}
+    x = rng.standard_normal(4)
+
+    def f(W, b):
+        return np.tanh(np.einsum("...ij,j->...i", W, x) + b)
+
+    def slope(W, b):
+        return 1 - np.tanh(W @ x + b) ** 2
+
+    return f, slope, x, point
+
+
+def test_several_jvps_name_the_wrong_variable():
+    f, slope, x, point = _tanh_layer()
+    jvps = {
+        "W": lambda D, W, b: slope(W, b) * (D @ x),
+        "b": lambda d, W, b: slope(W, b) * d,
+    }
+    right = gc.check_jvp(f, jvps, point, wrt=("W", "b"))
+    assert right.passed and right.form == "jvp" and set(right.results) == {"W", "b"}
+    as_tuple = gc.check_jvp(f, (jvps["W"], jvps["b"]), point, wrt=("W", "b"))
+    assert as_tuple.passed
+    wrong = gc.check_jvp(
+        f, {**jvps, "W": lambda D, W, b: slope(W, b) * (D.T @ x[:3])[:3]}, point, wrt=("W", "b")
+    )
+    assert wrong.status == "failed" and wrong.failed_variables == ("W",)
+    assert "not passed for W" in wrong.headline
+
+
+def test_missing_and_extra_names_in_a_claim_of_several_are_named():
+    f, slope, x, point = _tanh_layer()
+    jvp_b = lambda d, W, b: slope(W, b) * d  # noqa: E731
+    with pytest.raises(gc.UnknownNameError, match=r"lacks \['W'\]"):
+        gc.check_jvp(f, {"b": jvp_b}, point, wrt=("W", "b"))
+    with pytest.raises(gc.UnknownNameError, match=r"has \['c'\], which are not variables"):
+        gc.check_jvp(f, {"W": jvp_b, "b": jvp_b, "c": jvp_b}, point, wrt=("W", "b"))
+
+    def backward(u, W, b):
+        g = u * slope(W, b)
+        return {"W": np.outer(g, x), "b": g, "bias": g}
+
+    with pytest.raises(gc.UnknownNameError, match=r"has \['bias'\]"):
+        gc.check_vjp(f, backward, point, wrt=("W", "b"))
+    with pytest.raises(gc.UnknownNameError, match="does not have"):
+        gc.check_vjp(f, backward, point, wrt=("W", "c"))

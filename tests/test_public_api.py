@@ -178,7 +178,12 @@ BENCHMARK_BLOCK = re.compile(
     r"saved in (?P<saved>benchmarks/results/\w+\.txt) -->\n```\n(?P<output>.*?)^```$",
     re.M | re.S,
 )
-BENCHMARK_SCRIPTS = {"benchmarks/catalogue.py", "benchmarks/engine.py", "benchmarks/stress.py"}
+BENCHMARK_SCRIPTS = {
+    "benchmarks/catalogue.py",
+    "benchmarks/engine.py",
+    "benchmarks/second_order.py",
+    "benchmarks/stress.py",
+}
 #: The header's fields ("; "-separated): versions, platform, CPU, number of CPUs, date.
 HEADER_VERSIONS = ("gradcheck", "numpy", "scipy", "hypothesis", "python")
 

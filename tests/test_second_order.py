@@ -1,6 +1,10 @@
 """check_hessian / check_hvp and the second-difference engine: correct Hessians pass at any
 scale and conditioning, wrong ones are caught and diagnosed, bad input raises."""
 
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -147,3 +151,193 @@ def test_bad_second_order_inputs_raise():
         gc.check_hessian(f, A + A.T, x, step=-1.0)
     with pytest.raises(gc.FunctionCallError):
         gc.check_hvp(f, lambda v, x: 1 / 0, x)
+
+
+@st.composite
+def bilinear_problems(draw):
+    """f(x, y) = x^T A y + x^T B x + s^2 sum cos(y / s) with A square and not symmetric,
+    x, y of scale s in 1e-8..1e8: (f, exact blocks, point)."""
+    n = draw(st.integers(2, 4))
+    A = draw(gst.arrays((n, n), "any", name="A"))
+    A = A + np.triu(np.ones((n, n)), 1)  # far from symmetric: a transpose shows
+    B = draw(gst.arrays((n, n), "symmetric", name="B"))
+    s = 10.0 ** draw(st.floats(-8, 8))
+    x = s * draw(gst.arrays((n,), "any", name="x"))
+    y = s * draw(gst.arrays((n,), "any", name="y"))
+
+    def f(x, y):
+        quadratic = np.einsum("...i,ij,...j->...", x, A, y) + np.einsum(
+            "...i,ij,...j->...", x, B, x
+        )
+        return quadratic + s**2 * np.sum(np.cos(y / s), axis=-1)
+
+    blocks = {("x", "x"): 2 * B, ("x", "y"): A, ("y", "y"): -np.diag(np.cos(y / s))}
+    return f, blocks, {"x": x, "y": y}
+
+
+@settings(max_examples=20, deadline=None)
+@given(problem=bilinear_problems())
+def test_blocks_of_several_variables_and_a_transposed_mixed_block(problem):
+    f, blocks, point = problem
+    right = gc.check_hessian(f, blocks, point, wrt=("x", "y"))
+    assert right.passed and right.failed_blocks == (), str(right)
+    both = {**blocks, ("y", "x"): blocks["x", "y"].T}  # both mixed blocks given: the same
+    assert gc.check_hessian(f, both, point, wrt=("x", "y")).passed
+    nested = ((blocks["x", "x"], blocks["x", "y"]), (blocks["x", "y"].T, blocks["y", "y"]))
+    assert gc.check_hessian(f, nested, point, wrt=("x", "y")).passed
+    wrong = gc.check_hessian(f, {**blocks, ("x", "y"): blocks["x", "y"].T}, point, wrt=("x", "y"))
+    assert wrong.status == "failed"
+    assert set(wrong.failed_blocks) == {("x", "y"), ("y", "x")}
+    assert wrong.diagnosis.kind == "transpose" and "(x, y)" in wrong.diagnosis.message
+    assert "(x, y)" in wrong.headline
+
+
+def test_bad_blocks_are_named():
+    A = np.arange(6.0).reshape(2, 3)
+    point = {"x": np.ones(2), "y": np.ones(3)}
+
+    def f(x, y):
+        return np.einsum("...i,ij,...j->...", x, A, y)
+
+    blocks = {("x", "x"): np.zeros((2, 2)), ("x", "y"): A, ("y", "y"): np.zeros((3, 3))}
+    assert gc.check_hessian(f, blocks, point, wrt=("x", "y")).passed
+    with pytest.raises(gc.UnknownNameError, match=r"lacks the blocks \[\('y', 'y'\)\]"):
+        gc.check_hessian(
+            f, {k: v for k, v in blocks.items() if k != ("y", "y")}, point, wrt=("x", "y")
+        )
+    with pytest.raises(gc.UnknownNameError, match=r"\('x', 'z'\)"):
+        gc.check_hessian(f, {**blocks, ("x", "z"): A}, point, wrt=("x", "y"))
+    with pytest.raises(gc.ShapeMismatchError, match=r"a mixed block transposed"):
+        gc.check_hessian(f, {**blocks, ("x", "y"): A.T}, point, wrt=("x", "y"))
+    with pytest.raises(gc.UnknownNameError, match="does not have"):
+        gc.check_hessian(f, blocks, point, wrt=("x", "w"))
+    with pytest.raises(gc.InvalidArgumentError, match="mapping point"):
+        gc.check_hessian(f, blocks, np.ones(2), wrt=("x", "y"))
+
+
+def test_hvp_of_several_variables_names_the_wrong_part():
+    A = np.array([[1.0, 2.0, 0.5], [3.0, -1.0, 0.0]])
+    point = {"x": np.array([0.3, -0.7]), "y": np.array([0.2, 0.1, -0.4])}
+
+    def f(x, y):
+        return np.einsum("...i,ij,...j->...", x, A, y) + np.sum(np.exp(y), axis=-1)
+
+    def hvp(v, x, y, factor=1.0):
+        return {"x": A @ v["y"], "y": factor * (A.T @ v["x"] + np.exp(y) * v["y"])}
+
+    def gradient(x, y):
+        return {"x": A @ y, "y": A.T @ x + np.exp(y)}
+
+    for g in (None, gradient):
+        right = gc.check_hvp(f, hvp, point, wrt=("x", "y"), gradient=g)
+        assert right.passed and right.form == "hvp", str(right)
+        wrong = gc.check_hvp(
+            f, lambda v, **p: hvp(v, **p, factor=1.5), point, wrt=("x", "y"), gradient=g
+        )
+        assert wrong.status == "failed" and wrong.failed_variables == ("y",), str(wrong)
+
+
+def _exponential_fit():
+    """A real nonlinear least-squares problem: fit a exp(b t) to noisy data (residuals that do
+    not vanish at the point, so J^T J is not the Hessian)."""
+    t = np.linspace(0.0, 1.0, 12)
+    noise = np.sin(7.0 * t) * 0.3  # deterministic "noise"
+    y = 2.0 * np.exp(-1.3 * t) + noise
+
+    def residual(theta):
+        return theta[..., 0:1] * np.exp(theta[..., 1:2] * t) - y
+
+    def f(theta):
+        return 0.5 * np.sum(residual(theta) ** 2, axis=-1)
+
+    def jacobian(theta):
+        e = np.exp(theta[1] * t)
+        return np.stack([e, theta[0] * t * e], axis=1)
+
+    def hessian(theta):  # J^T J + sum_i r_i d2 r_i, d2 r_i = [[0, t e], [t e, a t^2 e]]
+        e, r = np.exp(theta[1] * t), residual(theta)
+        mixed = np.sum(r * t * e)
+        term = np.array([[0.0, mixed], [mixed, np.sum(r * theta[0] * t**2 * e)]])
+        return jacobian(theta).T @ jacobian(theta) + term
+
+    return f, residual, jacobian, hessian, np.array([1.5, -0.8])
+
+
+def test_a_gauss_newton_matrix_claimed_as_the_hessian_is_a_missing_residual_term():
+    f, residual, jacobian, hessian, theta = _exponential_fit()
+    assert gc.check_hessian(f, hessian, theta, residual=residual).passed
+    gauss_newton = jacobian(theta).T @ jacobian(theta)
+    gradient = lambda th: jacobian(th).T @ residual(th)  # noqa: E731
+    for g in (None, gradient):
+        result = gc.check_hessian(f, gauss_newton, theta, residual=residual, gradient=g)
+        assert result.status == "failed" and result.diagnosis.kind == "missing_term"
+        assert "Gauss-Newton" in result.diagnosis.message, str(result)
+    # f = ||r||^2 (no 1/2): the Gauss-Newton matrix is 2 J^T J
+    doubled = gc.check_hessian(lambda th: 2 * f(th), 2 * gauss_newton, theta, residual=residual)
+    assert "2 J^T J" in doubled.diagnosis.message
+    # a wrong Hessian that is not J^T J is not called Gauss-Newton
+    other = gc.check_hessian(f, 1.1 * hessian(theta), theta, residual=residual)
+    assert other.status == "failed" and "Gauss-Newton" not in str(other.diagnosis)
+    with pytest.raises(gc.InvalidArgumentError, match="not a least-squares function"):
+        gc.check_hessian(f, hessian, theta, residual=lambda th: 2 * residual(th))
+
+
+def _cli(*argv):
+    return subprocess.run(
+        [sys.executable, "-m", "gradcheck", "formula", "--order", "2", *argv],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+        timeout=300,
+    )
+
+
+def test_formula_order_2_checks_a_hessian_formula():
+    shapes = ["--wrt", "x", "--shapes", "x=n A=n,n", "--trials", "2"]
+    right = _cli("x @ A @ x", "--claim", "A + A^T", *shapes)
+    assert right.returncode == 0 and "all trials passed" in right.stdout, (
+        right.stdout + right.stderr
+    )
+    wrong = _cli("x @ A @ x", "--claim", "2 * A", *shapes)
+    assert wrong.returncode == 1 and "not_symmetric" in wrong.stdout
+    vec_without_k = "-kron(inv(X).T, inv(X))"
+    spd = _cli(
+        "logdet(X)",
+        "--claim",
+        vec_without_k,
+        *"--wrt X --shapes X=n,n".split(),
+        *"--constraint X=spd --trials 2".split(),
+    )
+    assert spd.returncode == 1  # the Cookbook's vec form needs the commutation matrix
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["A @ x", "--claim", "A", "--wrt", "x", "--shapes", "x=n A=n,n"], "scalar function"),
+        (
+            ["x @ x", "--claim", "A", "--wrt", "x", "--shapes", "x=n A=n,m"],
+            "shape",
+        ),
+        (
+            ["x @ x", "--claim", "2 * x", "--wrt", "x", "--shapes", "x=n"],
+            "claimed Hessian has shape",
+        ),
+    ],
+)
+def test_formula_order_2_refuses_bad_input_in_one_line(argv, message):
+    done = _cli(*argv)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert message in done.stderr and "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_a_several_variable_hessian_is_recorded_as_its_stacked_check():
+    from gradcheck.report import records_from_result
+
+    A = np.array([[1.0, 2.0], [3.0, 4.0]])
+    point = {"x": np.ones(2), "y": np.ones(2)}
+    wrong = {("x", "x"): 2 * np.eye(2), ("x", "y"): A.T, ("y", "y"): np.zeros((2, 2))}
+    result = gc.check_hessian(lambda x, y: x @ A @ y + x @ x, wrong, point, wrt=("x", "y"))
+    (record,) = records_from_result(result, name="blocks")
+    assert (record["form"], record["status"], record["ok"]) == ("hessian", "failed", False)

@@ -15,6 +15,7 @@ from typing import Any
 from ..catalogue import CheckRecord, check_record
 from ..errors import InvalidArgumentError
 from ..verdict import (
+    BlocksResult,
     CheckResult,
     DirectionalResult,
     ProductResult,
@@ -202,7 +203,7 @@ def record_from_result(
 
 
 def records_from_result(
-    result: AnyResult | SeveralResult, *, name: str, seconds: float = 0.0
+    result: AnyResult | SeveralResult | BlocksResult, *, name: str, seconds: float = 0.0
 ) -> list[dict[str, Any]]:
     """The report records of any check's result: one, or one per variable of a
     :class:`gradcheck.SeveralResult` (each naming its variable in `wrt`; the time is split
@@ -210,8 +211,9 @@ def records_from_result(
 
     Parameters
     ----------
-    result : verdict or SeveralResult
-        What a check returned.
+    result : verdict, SeveralResult or BlocksResult
+        What a check returned (a BlocksResult is recorded as the check of its stacked
+        Hessian).
     name : str
         What was checked (a test id, say).
     seconds : float
@@ -228,6 +230,8 @@ def records_from_result(
     >>> [(r["form"], r["wrt"], r["status"]) for r in records_from_result(result, name="layer")]
     [('vjp', 'W', 'passed'), ('vjp', 'x', 'passed')]
     """
+    if isinstance(result, BlocksResult):  # the Hessian of the stacked variables
+        return [record_from_result(result.joined, name=name, seconds=seconds)]
     if not isinstance(result, SeveralResult):
         return [record_from_result(result, name=name, seconds=seconds)]
     share = seconds / max(len(result.results), 1)

@@ -31,7 +31,13 @@ from .options import (
 )
 from .plots import PLOT_EXTRA, new_figure, require_matplotlib, save_figure
 from .products import PRODUCT_KINDS, ProductResult, SeveralResult, check_jvp, check_vjp
-from .second_order import SECOND_ORDER_KINDS, SecondOrderResult, check_hessian, check_hvp
+from .second_order import (
+    SECOND_ORDER_KINDS,
+    BlocksResult,
+    SecondOrderResult,
+    check_hessian,
+    check_hvp,
+)
 from .sweeps import EntrySweep, SweepSource, entry_sweep
 from .taylor import TaylorOptions, TaylorResult, taylor_test
 from .text import counted, render_table
@@ -43,6 +49,7 @@ __all__ = [
     "PLOT_EXTRA",
     "PRODUCT_KINDS",
     "SECOND_ORDER_KINDS",
+    "BlocksResult",
     "CheckOptions",
     "CheckResult",
     "Diagnosis",

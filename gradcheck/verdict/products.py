@@ -1,10 +1,12 @@
 """Vector-Jacobian and Jacobian-vector products: `check_vjp` and `check_jvp`.
 
 A VJP maps an output cotangent ``u`` to ``J^T u``, a JVP an input tangent ``d`` to ``J d``.
-Both are checked as :func:`check_directional` checks a Jacobian: for random unit output weights
-``v_r`` and scaled directions ``d_r``, ``v_r^T J d_r`` is the finite-difference derivative of
-``t -> v_r . f(x + t d_r)``, and the claim's value is ``<vjp(v_r), d_r>`` or
-``<v_r, jvp(d_r)>``: one product and one directional derivative per pair, whatever the sizes.
+Both are checked along a few random sign directions ``d_k``: the finite differences of
+``t -> f(x + t d_k)`` give ``J d_k`` (one step search along all directions), compared entry
+by entry with ``jvp(d_k)``, or projected on block sign cotangents ``v_r`` and compared with
+``<vjp(v_r), d_k>``. Sign vectors weigh every Jacobian entry alike, so the detection
+threshold holds for every entry, not for most (see :func:`check_vjp`); the cost does not
+depend on the sizes beyond the evaluations themselves.
 """
 
 from __future__ import annotations
@@ -20,7 +22,10 @@ from ..engine import (
     Point,
     Target,
     call_checked,
+    coordinate_scales,
+    estimate_tensor,
     evaluate_at_point,
+    evaluate_points,
     first_nonfinite,
     make_target,
     rng_from_seed,
@@ -29,10 +34,8 @@ from ..errors import (
     InvalidArgumentError,
     NonFiniteValueError,
     ShapeMismatchError,
-    UnknownNameError,
 )
 from .check import (
-    SAFETY,
     Candidate,
     CheckResult,
     compare_candidates,
@@ -45,13 +48,12 @@ from .diagnosis import Diagnosis, diagnose
 from .directional import (
     FALLBACK_MAX_SIZE,
     DirectionalResult,
-    _directional_estimate,
-    _directional_threshold,
     _full_options,
+    _probe_vectorized,
     _projection_evidence,
-    _Projections,
     with_located,
 )
+from .joined import parts_of, validate_names
 from .options import DirectionalOptions, DirectionalValues, merge_options
 
 if TYPE_CHECKING:
@@ -65,10 +67,12 @@ PRODUCT_KINDS = ("not_linear",)
 #: this fraction of ``|a| max|P(u1)| + |b| max|P(u2)|``: float64 rounding of a linear map
 #: (a sum of products, condition number up to ~1e6) stays far below it.
 LINEARITY_RTOL = 1e-8
-#: A directional product check adds pairs until one Jacobian entry wrong by this fraction
-#: of the largest is caught at 99% of the entries, or until `MAX_PAIRS` are used.
-PAIRS_TARGET = 1e-6
-MAX_PAIRS = 64
+#: Input directions of a product check: 4, or 2 where the variable or f has more than
+#: `FALLBACK_MAX_SIZE` entries (each direction costs a step search of about 25 evaluations of
+#: f, and with sign vectors more directions do not lower the single-entry threshold).
+DIRECTIONS = {"small": 4, "large": 2}
+#: Sign cotangents of a vjp check, each compared along every direction.
+COTANGENTS = 8
 #: Argument names under which the vector and a bare point reach the product (they cannot
 #: be a Python identifier, so they never meet a variable of the point).
 _VECTOR, _BARE = "(vector)", "(x)"
@@ -169,82 +173,224 @@ def _linearity_note(product: _Product, rng: np.random.Generator) -> str | None:
     )
 
 
-def _scale_bound(product: _Product, d: np.ndarray, v: np.ndarray, claimed_rows) -> float:
-    """A lower bound of the claim's largest Jacobian entry, from its products: for
-    ``g = J^T v``, ``max|J| >= max|g| / ||v||_1`` (likewise for ``J d``)."""
-    inputs = v if product.form == "vjp" else d.reshape(len(d), -1)
-    norms = np.sum(np.abs(inputs), axis=1)
-    largest = np.max(np.abs(claimed_rows).reshape(len(d), -1), axis=1)
-    return float(np.max(np.where(norms > 0, largest / np.where(norms > 0, norms, 1), 0.0)))
+def _sign_vectors(rng: np.random.Generator, count: int, size: int) -> np.ndarray:
+    """`count` random vectors of `size` entries ``+-1 / sqrt(size)`` (unit norm): every entry of
+    an error is seen with the same weight, so no entry can hide where a vector is near 0."""
+    signs = rng.integers(0, 2, (count, size), dtype=np.int8).astype(np.float64)
+    return (2.0 * signs - 1.0) / np.sqrt(size)
+
+
+@dataclass
+class _AlongSigns:
+    """``f(x + t d_k)`` for each direction `d` and a stack of steps ``t``, flattened to
+    ``(..., K * f.size)``; counts the evaluations of f."""
+
+    target: Target
+    f0: np.ndarray
+    d: np.ndarray
+    vectorized: bool
+    chunk_bytes: int
+    evaluations: int = 0
+
+    def __call__(self, t: np.ndarray) -> np.ndarray:
+        t = np.asarray(t)
+        ts, count, x = t.reshape(-1), len(self.d), self.target.x
+
+        def make_points(start: int, stop: int) -> np.ndarray:
+            # point by point into one buffer: no stack-sized temporaries (at 10^6 entries
+            # those cost more than f)
+            points = np.empty((stop - start, *x.shape), dtype=np.result_type(ts, x))
+            for b, i in enumerate(range(start, stop)):
+                np.multiply(self.d[i % count], ts[i // count], out=points[b])
+                points[b] += x
+            return points
+
+        values, _ = evaluate_points(
+            self.target,
+            make_points,
+            ts.size * count,
+            self.f0.shape,
+            vectorized=self.vectorized,
+            chunk_bytes=self.chunk_bytes,
+            allow_complex=np.iscomplexobj(ts),
+        )
+        self.evaluations += ts.size * count
+        bad = first_nonfinite(values)
+        if bad is not None:
+            raise NonFiniteValueError(
+                f"{self.target.role} returned a non-finite value at x + t d (direction "
+                f"{bad[0] % count}, t = {ts[bad[0] // count]}); it is finite at the point "
+                f"itself. Choose a smaller `step`, or a point farther from where f is undefined."
+            )
+        return values.reshape((*t.shape, count * self.f0.size))
 
 
 @dataclass(frozen=True)
-class _Pairs:
-    """Directional derivatives found so far with the claim's products along them."""
+class _Derivatives:
+    """The directional derivatives ``J d_k`` found by finite differences: value, error and
+    reliability of shape ``(K, f.size)``, the directions ``(K, *x.shape)``, the coordinate
+    scales of x, and the evaluations of f."""
 
-    found: _Projections
+    value: np.ndarray
+    error: np.ndarray
+    reliable: np.ndarray
+    d: np.ndarray
+    scales: np.ndarray
+    evaluations: int
+
+
+def _along_directions(
+    target: Target, f0: np.ndarray, count: int, rng: np.random.Generator, options
+) -> _Derivatives:
+    """``J d_k`` for `count` scaled sign directions ``d_k = s * sign_k / sqrt(n)`` (``s`` the
+    coordinate scales): one step search along all of them, ``K`` evaluations per step."""
+    x = target.x
+    scales = coordinate_scales(x).ravel()
+    d = (_sign_vectors(rng, count, x.size) * scales).reshape((count, *x.shape))
+    vectorized, probing = options.vectorized, 0
+    if vectorized is None:
+        vectorized, probing = _probe_vectorized(target, f0, d[0])
+    along = _AlongSigns(target, f0, d, bool(vectorized), options.chunk_bytes)
+    method = options.finite_differences
+    # one entry's error reaches a directional derivative scaled by 1/sqrt(n): the step
+    # search aims that much lower (it stops where the error stops improving)
+    refine_above = None
+    if method.refine_above is not None:
+        refine_above = min(method.refine_above, 1e-8 / np.sqrt(x.size))
+    est = estimate_tensor(
+        Target(f=along, x=np.zeros(()), wrt=None, others={}, role=target.role),
+        method,
+        step=options.step,
+        vectorized=True,
+        chunk_bytes=options.chunk_bytes,
+        at_point=(np.tile(f0.ravel(), count), 0),
+        refine_above=refine_above,
+    )
+    shape = (count, f0.size)
+    return _Derivatives(
+        value=est.value.reshape(shape),
+        error=est.error.reshape(shape),
+        reliable=est.reliable.reshape(shape),
+        d=d,
+        scales=scales,
+        evaluations=probing + along.evaluations,
+    )
+
+
+@dataclass(frozen=True)
+class _Compared:
+    """What is compared: the claim's values, the numerical ones with their errors, flat; and
+    for the detection threshold, each value's `group` of outputs (an error in a Jacobian
+    entry of an output of group g moves only the values of group g) and `weight` (an error
+    ``e`` in entry ``(i, j)`` moves the value by ``e s_j weight``), and a lower bound `scale`
+    of the claim's largest entry."""
+
     claimed: np.ndarray
+    numerical: np.ndarray
+    error: np.ndarray
+    reliable: np.ndarray
+    group: np.ndarray
+    weight: np.ndarray
     scale: float
 
 
-def _pairs(product: _Product, target: Target, f0: np.ndarray, count: int, rng, options) -> _Pairs:
-    est, d, v, used = _directional_estimate(target, f0, count, rng, options)
-    rows = []
-    claimed = np.empty(count)
-    for r in range(count):
-        if product.form == "vjp":
-            row = product(v[r].reshape(product.in_shape))
-            claimed[r] = np.vdot(row, d[r])
-        else:
-            row = product(d[r])
-            claimed[r] = np.vdot(v[r], row.ravel())
-        rows.append(row)
-    scale = _scale_bound(product, d, v, np.stack(rows))
-    return _Pairs(_Projections(est, d, v, used), claimed, scale)
+def _block_cotangents(rng: np.random.Generator, m: int) -> tuple[np.ndarray, np.ndarray]:
+    """`COTANGENTS` (at most m) unit cotangents, random signs on disjoint blocks of outputs
+    that cover them all: every output is seen by one cotangent, whose rounding sum runs over
+    its block only. Returns the cotangents ``(R, m)`` and each block's size."""
+    blocks = np.array_split(np.arange(m), min(COTANGENTS, m))
+    signs = 2.0 * rng.integers(0, 2, m).astype(np.float64) - 1.0
+    v = np.zeros((len(blocks), m))
+    for r, block in enumerate(blocks):
+        v[r, block] = signs[block] / np.sqrt(block.size)
+    return v, np.array([b.size for b in blocks])
 
 
-def _enough_pairs(
-    product: _Product, target: Target, f0: np.ndarray, options: DirectionalOptions
-) -> tuple[_Pairs, float]:
-    """Pairs on `options.directions`, or 8 doubled up to 64 until the detection threshold
-    reaches `PAIRS_TARGET`; and that threshold."""
-    rng = rng_from_seed(options.seed)
-    tolerances = options.tolerances()
-    pairs = _pairs(product, target, f0, options.directions or 8, rng, options)
-    while True:
-        est = pairs.found.estimate
-        largest = float(np.max(np.abs(est.value), initial=0.0))
-        tolerance = SAFETY * est.error + tolerances["atol"] + tolerances["rtol"] * largest
-        threshold = _directional_threshold(pairs.found.d, pairs.found.v, tolerance, pairs.scale)
-        count = len(pairs.found.d)
-        enough = threshold <= PAIRS_TARGET or count >= MAX_PAIRS or pairs.scale == 0
-        if options.directions is not None or enough:
-            return pairs, threshold
-        more = _pairs(product, target, f0, min(count, MAX_PAIRS - count), rng, options)
-        pairs = _Pairs(
-            pairs.found.joined(more.found),
-            np.concatenate([pairs.claimed, more.claimed]),
-            max(pairs.scale, more.scale),
-        )
+def _vjp_compared(product: _Product, found: _Derivatives, rng: np.random.Generator) -> _Compared:
+    """``<vjp(v_r), d_k>`` against ``v_r . (J d_k)`` for block cotangents ``v_r``."""
+    K, m = found.value.shape
+    v, sizes = _block_cotangents(rng, m)
+    d = found.d.reshape(K, -1)
+    claimed, largest = np.empty((len(v), K)), np.empty(len(v))
+    for r in range(len(v)):  # one row at a time: R rows of 10^6 entries need not be kept
+        row = product(v[r].reshape(product.in_shape)).ravel()
+        claimed[r], largest[r] = d @ row, np.max(np.abs(row), initial=0.0)
+    reliable = np.broadcast_to(np.all(found.reliable, axis=1), claimed.shape)
+    # max|J| >= max|J^T v| / ||v||_1, and the row of the output that moves most
+    largest_row = int(np.argmax(np.max(np.abs(found.value), axis=0)))
+    row = product(np.eye(1, m, largest_row).reshape(product.in_shape))
+    scale = max(float(np.max(largest / np.sqrt(sizes))), float(np.max(np.abs(row))))
+    weight = 1.0 / np.sqrt(sizes * found.scales.size)
+    return _Compared(
+        claimed=claimed.ravel(),
+        numerical=(v @ found.value.T).ravel(),
+        error=(np.abs(v) @ found.error.T).ravel(),
+        reliable=reliable.ravel(),
+        group=np.repeat(np.arange(len(v)), K),
+        weight=np.repeat(weight, K),
+        scale=scale,
+    )
+
+
+def _jvp_compared(product: _Product, found: _Derivatives) -> _Compared:
+    """``jvp(d_k)`` against ``J d_k``, entry by entry."""
+    K, m = found.value.shape
+    claimed = np.stack([product(found.d[k]).ravel() for k in range(K)])
+    n = found.scales.size
+    # max|J| >= max|J d| / ||d||_1, and the column of the largest coordinate scale
+    column = product(np.eye(1, n, int(np.argmax(found.scales))).reshape(product.in_shape))
+    norm_1 = float(np.sum(found.scales)) / np.sqrt(n)
+    scale = max(float(np.max(np.abs(claimed), initial=0.0)) / norm_1, float(np.max(np.abs(column))))
+    return _Compared(
+        claimed=claimed.ravel(),
+        numerical=found.value.ravel(),
+        error=found.error.ravel(),
+        reliable=found.reliable.ravel(),
+        group=np.tile(np.arange(m), K),
+        weight=np.full(K * m, 1.0 / np.sqrt(n)),
+        scale=scale,
+    )
+
+
+def _sign_threshold(compared: _Compared, tolerance: np.ndarray, s_min: float) -> float:
+    """The smallest error of any single Jacobian entry, relative to the claim's largest entry,
+    that is caught for certain, whichever the entry: it moves each value of its group by
+    ``e s_j weight >= e s_min weight``, and is caught where that exceeds the value's tolerance
+    plus its error estimate (the most the numerical value itself is off)."""
+    if compared.scale == 0 or not np.all(np.isfinite(tolerance)):
+        return float("inf")
+    needed = (tolerance + compared.error) / compared.weight
+    per_group = np.full(int(np.max(compared.group)) + 1, np.inf)
+    np.minimum.at(per_group, compared.group, needed)
+    return float(np.max(per_group)) / s_min / compared.scale
 
 
 @dataclass(frozen=True, kw_only=True)
 class ProductResult(DirectionalResult):
     """Outcome of :func:`check_vjp` or :func:`check_jvp`.
 
-    The fields are those of :class:`gradcheck.DirectionalResult`, over random pairs of an
-    output weight ``v_r`` and an input direction ``d_r`` (`directions` is the number of pairs,
-    `layout` is "tensor"), plus:
+    The fields are those of :class:`gradcheck.DirectionalResult` over the compared values
+    (`directions` is the number of input directions, `layout` is "tensor"): for a vjp the
+    projections ``<vjp(v_r), d_k>`` against ``v_r . (J d_k)`` for 8 cotangents ``v_r`` and
+    every direction ``d_k`` (index ``r * directions + k``); for a jvp every entry of
+    ``jvp(d_k)`` against ``J d_k`` (index ``k * f.size + i``). Plus:
 
     Attributes
     ----------
-    form : {"vjp", "jvp"}
+    form : {"vjp", "jvp", "hvp"}
         Which product was checked.
     product_calls : int
         Number of calls of the claimed product (the full check's basis products included).
     linear : bool
         False when the product is not linear in its vector (the verdict is then "failed",
         with diagnosis kind "not_linear").
+
+    Examples
+    --------
+    >>> import numpy as np, gradcheck
+    >>> r = gradcheck.check_jvp(np.sin, lambda d, x: np.cos(x) * d, np.ones(3))
+    >>> r.form, r.directions, r.claimed.shape
+    ('jvp', 4, (12,))
     """
 
     form: str
@@ -255,34 +401,36 @@ class ProductResult(DirectionalResult):
 def _product_result(
     product: _Product,
     target: Target,
-    pairs: _Pairs,
-    threshold: float,
+    found: _Derivatives,
+    compared: _Compared,
     options: DirectionalOptions,
     at_point: tuple[np.ndarray, int],
 ) -> ProductResult:
-    """The verdict over the pairs."""
-    est = pairs.found.estimate
-    candidate = Candidate("tensor", est.value, est.error, est.reliable, shown=pairs.claimed)
-    chosen, _ = compare_candidates(pairs.claimed, [candidate], options.tolerances())
+    """The verdict over the compared values."""
+    candidate = Candidate(
+        "tensor", compared.numerical, compared.error, compared.reliable, shown=compared.claimed
+    )
+    chosen, _ = compare_candidates(compared.claimed, [candidate], options.tolerances())
+    threshold = _sign_threshold(compared, chosen.comparison.tolerance, float(np.min(found.scales)))
     comparison = replace(chosen.comparison, detection_threshold=threshold)
-    notes = reliability_notes(est.reliable, comparison, "pair", "pairs")
+    notes = reliability_notes(bool(np.all(compared.reliable)), comparison, "value", "values")
     f_shape = at_point[0].shape
     var = "x" if target.wrt is None else target.wrt
     what = f"{product.form} of f (f: {f_shape}, {var}: {target.x.shape})"
-    count = len(pairs.claimed)
-    evaluations = at_point[1] + pairs.found.evaluations
-    how = f"{options.method}, {count} pairs, {evaluations} evaluations"
+    count = len(found.d)
+    evaluations = at_point[1] + found.evaluations
+    how = f"{options.method}, {count} directions, {evaluations} evaluations"
     return ProductResult(
         status=comparison.status,
         max_abs_error=comparison.max_abs_error,
         max_rel_error=comparison.max_rel_error,
         tolerance=comparison.tolerance,
-        error_estimate=est.error,
-        reliable=est.reliable,
+        error_estimate=compared.error,
+        reliable=compared.reliable,
         detection_threshold=threshold,
         worst_direction=int(comparison.worst_index[0]) if comparison.worst_index else 0,
-        numerical=est.value,
-        claimed=pairs.claimed,
+        numerical=compared.numerical,
+        claimed=compared.claimed,
         directions=count,
         evaluations=evaluations,
         layout="tensor",
@@ -290,7 +438,7 @@ def _product_result(
         wrt=target.wrt,
         f_shape=f_shape,
         x_shape=target.x.shape,
-        headline=headline_text(comparison.status, what, comparison, "pair", how),
+        headline=headline_text(comparison.status, what, comparison, "value", how),
         notes=tuple(notes),
         form=product.form,
         product_calls=product.calls[0],
@@ -358,7 +506,7 @@ def _locate(
             located, diagnosis=_located_diagnosis(located, product.form, len(f_shape))
         )
     note = (
-        f"the pairs failed (worst pair [{result.worst_direction}], max rel. error "
+        f"the products failed (worst value [{result.worst_direction}], max rel. error "
         f"{result.max_rel_error:.2e}); the sizes are small enough, so the claimed Jacobian was "
         f"rebuilt from {int(np.prod(product.in_shape))} basis products and every entry compared."
     )
@@ -378,9 +526,13 @@ def _check_product(
     target = make_target(f, point, wrt)
     f0, evaluations = evaluate_at_point(target)
     bound = _Product.bind(form, product, target, f0.shape, pick)
-    nonlinear = _linearity_note(bound, rng_from_seed(options.seed))
-    pairs, threshold = _enough_pairs(bound, target, f0, options)
-    result = _product_result(bound, target, pairs, threshold, options, (f0, evaluations))
+    rng = rng_from_seed(options.seed)
+    nonlinear = _linearity_note(bound, rng)
+    small = max(target.x.size, f0.size) <= FALLBACK_MAX_SIZE
+    count = options.directions or DIRECTIONS["small" if small else "large"]
+    found = _along_directions(target, f0, count, rng, options)
+    compared = _vjp_compared(bound, found, rng) if form == "vjp" else _jvp_compared(bound, found)
+    result = _product_result(bound, target, found, compared, options, (f0, evaluations))
     if nonlinear is not None:
         diagnosis = Diagnosis(kind="not_linear", message=nonlinear.removeprefix(f"the {form} "))
         return replace(
@@ -394,7 +546,6 @@ def _check_product(
         )
     if result.passed:
         return result
-    small = max(target.x.size, f0.size) <= FALLBACK_MAX_SIZE
     if not small:
         return replace(result, diagnosis=diagnose(_projection_evidence(result)))
     return _locate(result, bound, target, options)
@@ -433,7 +584,7 @@ def check_vjp(
         How to estimate and compare, as one record.
     **values
         The fields of :class:`DirectionalOptions` as keywords (`directions` is the number
-        of random pairs; `seed` their randomness, 0 by default).
+        of random input directions; `seed` their randomness, 0 by default).
 
     Returns
     -------
@@ -443,29 +594,44 @@ def check_vjp(
     Raises
     ------
     ShapeMismatchError
-        The vjp returns a shape other than the variable's.
+        The vjp returns a shape other than the variable's, or for several variables a
+        tuple of another length.
     FunctionCallError, NonFiniteValueError
         The vjp raises, or returns NaN or infinity.
     UnknownNameError
-        A mapping returned for several variables lacks one of them, or `wrt` names an
-        unknown variable.
+        A mapping returned for several variables lacks one of them or has a name that is
+        not a variable of the point (other variables of the point are allowed: a backward
+        that returns dx too), or `wrt` names an unknown variable.
 
     Notes
     -----
     First the vjp's linearity is tested: for random cotangents ``u1, u2`` and numbers
     ``a, b``, ``vjp(a u1 + b u2)`` must equal ``a vjp(u1) + b vjp(u2)`` within 1e-8 of the
     terms' size (rounding of a linear map is far below); a vjp that is not fails with
-    diagnosis kind "not_linear". Then, for pairs of a random unit cotangent ``v_r`` and a
-    random scaled direction ``d_r`` (seeded), ``<vjp(v_r), d_r>`` is compared with the finite
-    difference of ``t -> v_r . f(x + t d_r)`` under :func:`gradcheck.check`'s tolerance rule
-    (the default rtol 1e-12, as in :func:`gradcheck.check_directional`). Their number is 8,
-    doubled up to 64 until a single Jacobian entry wrong by 1e-6 of the largest is caught at
-    99% of the entries (the claim's largest entry is bounded from below by its products): one
-    vjp and one directional derivative per pair, whatever the sizes. If the pairs fail and f
-    and the variable each have at most 2048 entries, the claimed Jacobian is rebuilt from the
-    vjps of the output's basis vectors and every entry compared by the full check, which
-    locates and diagnoses the error (`located`; a vjp returning ``J u`` for ``J^T u``, or the
-    transposed gradient, is a "transpose" diagnosis).
+    diagnosis kind "not_linear".
+
+    Then the directional derivatives ``J d_k`` along ``K`` random sign directions
+    ``d_k = s * (+-1) / sqrt(n)`` (``s`` the coordinate scales, ``n`` the variable's size;
+    ``K`` = `directions`, default 4, or 2 when f or the variable has more than 2048 entries)
+    are estimated by finite differences (one step search along all of them), and compared,
+    under :func:`gradcheck.check`'s tolerance rule (default rtol 1e-12), with
+    ``<vjp(v_r), d_k>`` for 8 cotangents ``v_r`` (random signs on 8 disjoint blocks of the
+    outputs that cover them all; with fewer outputs, one per output). Cost: about 25 K
+    evaluations of f and 10 vjps, whatever the sizes.
+
+    What this promises (`detection_threshold`): a single Jacobian entry ``(i, j)`` wrong by
+    ``e`` moves every compared value of the block of output ``i`` by exactly
+    ``e s_j / sqrt(b n)`` (``b`` the block's size) whatever the signs, so it is caught, at
+    any entry, when that exceeds the value's tolerance plus its error estimate;
+    `detection_threshold` is the smallest such ``e`` over all entries, relative to a lower
+    bound of the claim's largest entry (``max |vjp(v_r)| / ||v_r||_1`` and the row of the
+    output that moves most). Errors in several entries can cancel in one value only for
+    particular sign patterns: each further direction halves the chance at worst.
+
+    If the check fails and f and the variable each have at most 2048 entries, the claimed
+    Jacobian is rebuilt from the vjps of the output's basis vectors and every entry compared
+    by the full check, which locates and diagnoses the error (`located`; a vjp returning
+    ``J u`` for ``J^T u``, or the transposed gradient, is a "transpose" diagnosis).
 
     Examples
     --------
@@ -481,19 +647,19 @@ def check_vjp(
     """
     opts = _product_options(options, values, "check_vjp")
     if wrt is not None and not isinstance(wrt, str):
-        return _check_several(f, vjp, point, wrt, opts)
+        return _check_several("vjp", f, vjp, point, wrt, opts)
     return _check_product("vjp", f, vjp, point, wrt, opts)
 
 
 def check_jvp(
     f: Callable[..., Any],
-    jvp: Callable[..., Any],
+    jvp: Callable[..., Any] | Mapping[str, Callable[..., Any]] | Sequence[Callable[..., Any]],
     point: Point,
     *,
-    wrt: str | None = None,
+    wrt: str | Sequence[str] | None = None,
     options: DirectionalOptions | None = None,
     **values: Unpack[DirectionalValues],
-) -> ProductResult:
+) -> ProductResult | SeveralResult:
     """Check a Jacobian-vector product (a forward-mode rule): ``jvp(d)`` must be ``J d``.
 
     Parameters
@@ -503,24 +669,31 @@ def check_jvp(
     jvp : callable
         ``jvp(d, x)`` for an array point, ``jvp(d, **point)`` for a mapping: takes a tangent
         `d` of the variable's shape and returns the directional derivative of f, of f's
-        shape.
-    wrt : str, optional
-        The variable (required for a mapping point of several).
+        shape. With several variables, a mapping from their names to each one's jvp, or a
+        tuple of them in the order of `wrt`.
+    wrt : str or sequence of str, optional
+        The variable (required for a mapping point of several), or several variables: then
+        each is checked and a :class:`SeveralResult` returned.
 
     Returns
     -------
-    ProductResult
-        The verdict.
+    ProductResult or SeveralResult
+        The verdict; a SeveralResult when `wrt` names several variables.
 
     Raises
     ------
     ShapeMismatchError, FunctionCallError, NonFiniteValueError
         As in :func:`check_vjp` (the jvp must return f's shape).
+    UnknownNameError
+        The mapping of jvps for several variables lacks one or has a name not in `wrt`.
 
     Notes
     -----
-    As in :func:`check_vjp`, with ``<v_r, jvp(d_r)>`` for the claim's value of a pair and the
-    jvps of the variable's basis vectors to rebuild the Jacobian.
+    As in :func:`check_vjp`, with every entry of ``jvp(d_k)`` compared with ``J d_k`` (no
+    cotangents): a single Jacobian entry ``(i, j)`` wrong by ``e`` moves entry ``i`` of every
+    ``jvp(d_k)`` by ``e s_j / sqrt(n)``, and the detection threshold is the smallest such
+    ``e`` caught at every entry, relative to a lower bound of the claim's largest entry. The
+    jvps of the variable's basis vectors rebuild the Jacobian to locate a failure.
 
     Examples
     --------
@@ -533,10 +706,7 @@ def check_jvp(
     """
     opts = _product_options(options, values, "check_jvp")
     if wrt is not None and not isinstance(wrt, str):
-        raise InvalidArgumentError(
-            f"check_jvp takes one variable (`wrt` a name); got {wrt!r}. Check each variable's "
-            f"jvp on its own, or the vjp of several with gradcheck.check_vjp."
-        )
+        return _check_several("jvp", f, jvp, point, wrt, opts)
     return _check_product("jvp", f, jvp, point, wrt, opts)
 
 
@@ -546,42 +716,42 @@ class _Part:
 
     name: str
     names: tuple[str, ...]
+    allowed: tuple[str, ...]
 
     def __call__(self, out: Any) -> Any:
-        if isinstance(out, Mapping):
-            missing = [n for n in self.names if n not in out]
-            if missing:
-                raise UnknownNameError(
-                    f"the vjp returned a mapping without {missing} (it has {list(out)}); it "
-                    f"must return the gradient of every variable in `wrt` {list(self.names)}."
-                )
-            return out[self.name]
-        if not isinstance(out, (tuple, list)) or len(out) != len(self.names):
-            got = f"{len(out)} items" if isinstance(out, (tuple, list)) else type(out).__name__
-            raise ShapeMismatchError(
-                f"the vjp returned {got}; for wrt={self.names} it must return a mapping from "
-                f"the names, or a tuple of {len(self.names)} gradients in that order."
-            )
-        return out[self.names.index(self.name)]
+        return parts_of(out, self.names, self.allowed, "the vjp")[self.names.index(self.name)]
 
 
 @dataclass(frozen=True, kw_only=True)
 class SeveralResult:
-    """Outcome of :func:`check_vjp` with several variables: one verdict per variable.
+    """Outcome of :func:`check_vjp` or :func:`check_jvp` with several variables: one verdict
+    per variable.
 
     Attributes
     ----------
     results : Mapping of str to ProductResult
         Each variable's verdict, in the order of `wrt`.
+    form : {"vjp", "jvp", "hvp"}
+        Which product was checked.
     status : {"passed", "failed", "inconclusive"}
         "failed" when some variable failed, else "inconclusive" when some was, else "passed".
     passed : bool
         True when `status` is "passed"; also the truth value of the result.
     failed_variables : tuple of str
         The variables whose verdict is not "passed".
+
+    Examples
+    --------
+    >>> import numpy as np, gradcheck
+    >>> point = {"a": np.array([1.0, 2.0]), "b": np.array([3.0, -1.0])}
+    >>> f = lambda a, b: a * b
+    >>> r = gradcheck.check_vjp(f, lambda u, a, b: {"a": u * b, "b": u}, point, wrt=("a", "b"))
+    >>> r.status, r.failed_variables
+    ('failed', ('b',))
     """
 
     results: Mapping[str, ProductResult]
+    form: str = "vjp"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "results", MappingProxyType(dict(self.results)))
@@ -611,9 +781,9 @@ class SeveralResult:
         names = ", ".join(self.results)
         word = self.status.upper()
         if self.passed:
-            return f"gradcheck {word}: vjp by {names}: every variable passed"
+            return f"gradcheck {word}: {self.form} by {names}: every variable passed"
         wrong = ", ".join(self.failed_variables)
-        return f"gradcheck {word}: vjp by {names}: not passed for {wrong}"
+        return f"gradcheck {word}: {self.form} by {names}: not passed for {wrong}"
 
     def __str__(self) -> str:
         parts = [self.headline]
@@ -623,23 +793,33 @@ class SeveralResult:
 
 
 def _check_several(
+    form: str,
     f: Callable[..., Any],
-    vjp: object,
+    product: object,
     point: Point,
     wrt: Sequence[str],
     options: DirectionalOptions,
 ) -> SeveralResult:
-    names = tuple(wrt)
-    if not names or not all(isinstance(n, str) for n in names) or len(set(names)) != len(names):
-        raise InvalidArgumentError(
-            f"`wrt` must be a variable name or a sequence of distinct names; got {wrt!r}."
-        )
-    if not isinstance(point, Mapping):
-        raise InvalidArgumentError(
-            f"several variables wrt={names} need a mapping point {{name: value}}; got a bare array."
-        )
-    results = {
-        name: _check_product("vjp", f, vjp, point, name, options, _Part(name, names))
-        for name in names
-    }
-    return SeveralResult(results=results)
+    """Each variable's product: a vjp returning every variable's gradient, or one jvp per
+    variable (a mapping from the names, or a tuple in their order)."""
+    names = validate_names(wrt, point)
+    if form == "vjp":
+        allowed = tuple(k for k in point if k not in names)
+        results = {
+            name: _check_product(
+                "vjp", f, product, point, name, options, _Part(name, names, allowed)
+            )
+            for name in names
+        }
+    else:
+        if callable(product):
+            raise InvalidArgumentError(
+                f"for wrt={names} `jvp` must be a mapping from the names to each variable's "
+                f"jvp(d, **point), or a tuple of them in that order; got one callable."
+            )
+        jvps = parts_of(product, names, (), "`jvp`")
+        results = {
+            name: _check_product("jvp", f, jvp, point, name, options)
+            for name, jvp in zip(names, jvps, strict=True)
+        }
+    return SeveralResult(results=results, form=form)

@@ -15,8 +15,9 @@ else the second differences of f (:func:`gradcheck.engine.estimate_hessian`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -29,14 +30,16 @@ from ..engine import (
     convert_layout,
     estimate_hessian,
     estimate_second_directional,
+    estimate_tensor,
     make_target,
     merge_hessian_estimates,
     rng_from_seed,
     scalar_at_point,
     validate_layout,
 )
-from ..errors import ShapeMismatchError
+from ..errors import InvalidArgumentError, ShapeMismatchError
 from .check import (
+    SAFETY,
     CheckResult,
     check,
     claimed_value,
@@ -53,6 +56,7 @@ from .directional import (
     check_directional,
     with_located,
 )
+from .joined import JOINED, Joined
 from .options import (
     CheckOptions,
     CheckValues,
@@ -60,12 +64,12 @@ from .options import (
     DirectionalValues,
     merge_options,
 )
-from .products import ProductResult, _linearity_note, _Product, check_jvp
+from .products import ProductResult, SeveralResult, _linearity_note, _Product, check_jvp
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
-__all__ = ["SECOND_ORDER_KINDS", "SecondOrderResult", "check_hessian", "check_hvp"]
+__all__ = ["SECOND_ORDER_KINDS", "BlocksResult", "SecondOrderResult", "check_hessian", "check_hvp"]
 
 #: Diagnosis kinds of second derivatives beyond :data:`gradcheck.KINDS`.
 SECOND_ORDER_KINDS = ("not_symmetric", "gradient_mismatch")
@@ -89,6 +93,14 @@ class SecondOrderResult(CheckResult):
         differences of f.
     gradient_check : CheckResult or None
         The check of the given gradient against f (None without a gradient).
+
+    Examples
+    --------
+    >>> import numpy as np, gradcheck
+    >>> x = np.array([1.0, 2.0])
+    >>> r = gradcheck.check_hessian(lambda x: np.sum(x**3), np.diag(6 * x), x)
+    >>> r.status, r.source, r.layout
+    ('passed', 'f', 'vec')
     """
 
     form: str = "hessian"
@@ -253,6 +265,60 @@ def _symmetry_diagnosis(ev: Evidence) -> Diagnosis | None:
     )
 
 
+@dataclass(frozen=True)
+class _LeastSquares:
+    """A declared least-squares form ``f = c ||r||^2 / 2``: the residual's target and c."""
+
+    residual: Target
+    factor: float
+
+
+def _least_squares(target: Target, residual: Callable[..., Any], f0: np.ndarray) -> _LeastSquares:
+    """The declared residual bound to the point, with ``f = c ||r||^2 / 2`` verified there
+    (c = 1 or 2), else InvalidArgumentError."""
+    if not callable(residual):
+        raise InvalidArgumentError(
+            f"`residual` must be a callable with f's signature; got {type(residual).__name__}."
+        )
+    bound = replace(target, f=residual, role="the residual")
+    r = np.asarray(bound.call(target.x.copy(), "at the point"), dtype=np.float64)
+    half = 0.5 * float(np.sum(r * r))
+    value = float(f0)
+    for factor in (1.0, 2.0):
+        if abs(value - factor * half) <= 1e-10 * max(abs(value), factor * half, 1e-300):
+            return _LeastSquares(bound, factor)
+    raise InvalidArgumentError(
+        f"f is not a least-squares function of `residual`: f = {value:.6g} at the point, but "
+        f"||r||^2 / 2 = {half:.6g} (and ||r||^2 = {2 * half:.6g}). Pass the residual r of "
+        f"f = ||r||^2 / 2 or f = ||r||^2, or no `residual`."
+    )
+
+
+def _gauss_newton(
+    result: SecondOrderResult, least: _LeastSquares, target: Target, options: CheckOptions
+) -> Diagnosis | None:
+    """ "missing_term" when the failed claim is the Gauss-Newton matrix ``c J^T J`` of the
+    declared residual (within the claim's tolerance plus the matrix's own error bound)."""
+    est = estimate_tensor(least.residual, options.finite_differences, vectorized=options.vectorized)
+    n = target.x.size
+    J, E = est.value.reshape(-1, n), est.error.reshape(-1, n)
+    gn = least.factor * (J.T @ J)
+    gn_error = least.factor * (np.abs(J).T @ E + E.T @ np.abs(J))
+    ev = _evidence(result, target.x.shape)
+    C = np.asarray(ev.claimed).reshape(n, n)
+    N, tol = np.asarray(ev.numerical).reshape(n, n), np.asarray(ev.tolerance).reshape(n, n)
+    if not np.all(np.abs(C - gn) <= tol + SAFETY * gn_error):
+        return None
+    missing = float(np.max(np.abs(N - gn)))
+    return Diagnosis(
+        kind="missing_term",
+        message=f"the claim is the Gauss-Newton matrix {'2 ' if least.factor == 2 else ''}J^T J "
+        f"of the residual (J its Jacobian): the residual term "
+        f"{'2 ' if least.factor == 2 else ''}sum_i r_i d^2 r_i, up to {missing:.3g} in an entry, "
+        f"is missing. J^T J is the Hessian only where the residuals vanish or are linear",
+    )
+
+
 def _gradient_target(gradient: Callable[..., Any], point: Point, wrt: str | None) -> Target:
     target = replace(make_target(gradient, point, wrt), role="the gradient")
     g0 = np.asarray(target.call(target.x.copy(), "at the point"))
@@ -325,22 +391,30 @@ def check_hessian(
     hessian: np.ndarray | Callable[..., Any],
     point: Point,
     *,
-    wrt: str | None = None,
+    wrt: str | Sequence[str] | None = None,
     gradient: Callable[..., Any] | None = None,
     layout: str = "auto",
+    residual: Callable[..., Any] | None = None,
     options: CheckOptions | None = None,
     **values: Unpack[CheckValues],
-) -> SecondOrderResult:
+) -> SecondOrderResult | BlocksResult:
     """Compare a claimed Hessian of a scalar f with a numerical one, entry by entry.
 
     Parameters
     ----------
     f : callable
         A scalar function, ``f(x)`` or ``f(**point)``.
-    hessian : array_like or callable
-        The claimed Hessian, or a callable with f's signature returning it.
-    point, wrt
+    hessian : array_like, mapping or callable
+        The claimed Hessian, or a callable with f's signature returning it. With several
+        variables, its blocks: a mapping from pairs ``(a, b)`` to ``d^2 f / da db`` (a's
+        entries along the rows: ``a.size x b.size`` in "vec" layout, ``a.shape + b.shape``
+        in "tensor"; a mixed block given once, as ``(a, b)`` or ``(b, a)``, stands for its
+        mirror transposed), or a nested tuple, row a, column b.
+    point : array_like or mapping of str to array_like
         As in :func:`gradcheck.check`.
+    wrt : str or sequence of str, optional
+        The variable, or several: then the Hessian of the variables stacked into one vector
+        is checked and a :class:`BlocksResult` names the blocks that fail.
     gradient : callable, optional
         The gradient of f (f's signature, returning the variable's shape). When given, it is
         checked against f (:func:`gradcheck.check`), and the numerical Hessian is its
@@ -349,6 +423,12 @@ def check_hessian(
         match f is not used: the Hessian is then compared with second differences of f, and
         a Hessian that matches the gradient's Jacobian but not f is diagnosed
         "gradient_mismatch".
+    residual : callable, optional
+        Declares that f is a least-squares function of this residual (f's signature,
+        returning an array r): ``f = ||r||^2 / 2`` or ``f = ||r||^2``, verified at the point.
+        A claim that fails is then compared with the Gauss-Newton matrix ``c J^T J``
+        (``c`` = 1 or 2, ``J`` the residual's numerical Jacobian): a claim equal to it is
+        diagnosed "missing_term" (the residual term ``c sum_i r_i d^2 r_i`` is missing).
     layout : {"auto", "vec", "tensor"}
         "vec": ``d^2 f / d vec(X) d vec(X)^T``, ``N x N`` for ``N = X.size``, column-major
         vec (The Matrix Cookbook; for a vector, the ``n x n`` Hessian); "tensor": shape
@@ -358,21 +438,24 @@ def check_hessian(
     **values
         The fields of :class:`CheckOptions` as keywords. `method` is the gradient's
         finite-difference method; `step` the base step of the second differences (default
-        ``eps^(1/6)`` relative); the default rtol is the method's with a gradient, and
+        ``4 eps^(1/6)`` relative); the default rtol is the method's with a gradient, and
         ``16 eps^(1/2)`` = 2.4e-7 with second differences.
 
     Returns
     -------
-    SecondOrderResult
-        Verdict, errors, and a bounded report as ``str(result)``.
+    SecondOrderResult or BlocksResult
+        Verdict, errors, and a bounded report as ``str(result)``; a BlocksResult for
+        several variables.
 
     Raises
     ------
     OutputTypeError
         f is not scalar.
     ShapeMismatchError
-        The claim fits neither layout, or the gradient returns another shape than the
-        variable's.
+        The claim (or a block) fits neither layout, or the gradient returns another shape
+        than the variable's.
+    UnknownNameError
+        Several variables: a block is missing, or keyed by a pair that is not of `wrt`.
 
     Notes
     -----
@@ -401,24 +484,191 @@ def check_hessian(
     'gradient'
     """
     opts = merge_options(CheckOptions, options, values, "check_hessian")
+    if wrt is not None and not isinstance(wrt, str):
+        if residual is not None:
+            raise InvalidArgumentError(
+                "`residual` is taken for one variable; check the blocks without it, or each "
+                "variable's Hessian with its residual."
+            )
+        return _check_blocks(f, hessian, point, wrt, gradient, layout, opts)
     target = make_target(f, point, wrt)
     at_point = scalar_at_point(target)
+    least_squares = None if residual is None else _least_squares(target, residual, at_point[0])
     claimed = claimed_value(hessian, target)
     layout = _hessian_layout(claimed.shape, target.x.shape, layout)
     if gradient is not None:
-        return _from_gradient(target, gradient, claimed, layout, opts, point)
-    return _from_values(target, claimed, layout, opts, at_point)
+        result = _from_gradient(target, gradient, claimed, layout, opts, point)
+    else:
+        result = _from_values(target, claimed, layout, opts, at_point)
+    if result.passed or least_squares is None:
+        return result
+    found = _gauss_newton(result, least_squares, target, opts)
+    return result if found is None else replace(result, diagnosis=found)
+
+
+@dataclass(frozen=True, kw_only=True)
+class BlocksResult:
+    """Outcome of :func:`check_hessian` with several variables: the Hessian of the variables
+    stacked into one vector (each in C order, in the order of `wrt`), and one verdict per
+    block.
+
+    Attributes
+    ----------
+    joined : SecondOrderResult
+        The check of the whole Hessian in the stacked variable (vec layout); its entry
+        ``[i, j]`` is in block ``(a, b)`` where i falls in a's range and j in b's.
+    blocks : Mapping of (str, str) to str
+        Each block's status: "failed" when one of its entries fails, else "inconclusive"
+        when the whole check is and the block has unreliable entries, else "passed".
+    diagnosis : Diagnosis or None
+        What the failure looks like (`joined`'s diagnosis, or a mixed block transposed).
+    status : str
+        `joined`'s status; `passed` and the truth value follow it.
+    failed_blocks : tuple of (str, str)
+        The blocks whose status is not "passed".
+
+    Examples
+    --------
+    >>> import numpy as np, gradcheck
+    >>> A = np.array([[1.0, 2.0], [3.0, 4.0]])
+    >>> f = lambda x, y: x @ A @ y + x @ x
+    >>> point = {"x": np.ones(2), "y": np.ones(2)}
+    >>> blocks = {("x", "x"): 2 * np.eye(2), ("x", "y"): A, ("y", "y"): np.zeros((2, 2))}
+    >>> gradcheck.check_hessian(f, blocks, point, wrt=("x", "y")).status
+    'passed'
+    >>> wrong = {**blocks, ("x", "y"): A.T}
+    >>> r = gradcheck.check_hessian(f, wrong, point, wrt=("x", "y"))
+    >>> r.failed_blocks, r.diagnosis.kind
+    ((('x', 'y'), ('y', 'x')), 'transpose')
+    """
+
+    joined: SecondOrderResult
+    blocks: Mapping[tuple[str, str], str]
+    diagnosis: Diagnosis | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "blocks", MappingProxyType(dict(self.blocks)))
+
+    @property
+    def status(self) -> str:
+        return self.joined.status
+
+    @property
+    def passed(self) -> bool:
+        """True when `status` is "passed"; also the truth value of the result."""
+        return self.status == "passed"
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    @property
+    def failed_blocks(self) -> tuple[tuple[str, str], ...]:
+        return tuple(k for k, v in self.blocks.items() if v != "passed")
+
+    @property
+    def headline(self) -> str:
+        word = self.status.upper()
+        names = ", ".join(dict.fromkeys(a for a, _ in self.blocks))
+        if self.passed:
+            return f"gradcheck {word}: Hessian by ({names}): every block passed"
+        wrong = ", ".join(f"({a}, {b})" for a, b in self.failed_blocks) or "no single block"
+        return f"gradcheck {word}: Hessian by ({names}): not passed in the blocks {wrong}"
+
+    def __str__(self) -> str:
+        parts = [self.headline]
+        if self.diagnosis is not None:
+            parts.append(f"diagnosis: {self.diagnosis}")
+        parts.append(f"the stacked variable: {self.joined}")
+        return "\n".join(parts)
+
+
+def _block_statuses(result: CheckResult, joined: Joined) -> dict[tuple[str, str], str]:
+    n = int(sum(joined.sizes))
+    C, N, tol, reliable = (
+        np.asarray(a).reshape(n, n)
+        for a in (result.claimed, result.numerical, result.tolerance, result.reliable)
+    )
+    bad = np.abs(C - N) > tol
+    statuses = {}
+    for a in joined.names:
+        for b in joined.names:
+            if np.any(joined.block_of(bad, a, b)):
+                statuses[a, b] = "failed"
+            elif result.status == "inconclusive" and not np.all(joined.block_of(reliable, a, b)):
+                statuses[a, b] = "inconclusive"
+            else:
+                statuses[a, b] = "passed"
+    return statuses
+
+
+def _transposed_block(result: CheckResult, joined: Joined) -> Diagnosis | None:
+    """A mixed block that is the transpose of the right one (square blocks only)."""
+    n = int(sum(joined.sizes))
+    C, N, tol = (
+        np.asarray(a).reshape(n, n) for a in (result.claimed, result.numerical, result.tolerance)
+    )
+    for i, a in enumerate(joined.names):
+        for b in joined.names[i + 1 :]:
+            Cb, Nb, tb = (joined.block_of(m, a, b) for m in (C, N, tol))
+            if Cb.shape[0] != Cb.shape[1] or np.all(np.abs(Cb - Nb) <= tb):
+                continue
+            tb_t = np.maximum(tb, tb.T)
+            if np.all(np.abs(Cb - Nb.T) <= tb_t) and np.any(np.abs(Nb - Nb.T) > 2 * tb_t):
+                return Diagnosis(
+                    kind="transpose",
+                    message=f"the mixed block ({a}, {b}) is the transpose of the right one: "
+                    f"d^2 f / d{a} d{b} has {a}'s entries along its rows (the other "
+                    f"orientation is the block ({b}, {a})); transpose it",
+                )
+    return None
+
+
+def _check_blocks(
+    f: Callable[..., Any],
+    hessian: Any,
+    point: Point,
+    wrt: Any,
+    gradient: Callable[..., Any] | None,
+    layout: str,
+    options: CheckOptions,
+) -> BlocksResult:
+    """check_hessian of several variables, as one Hessian of the stacked variables."""
+    joined = Joined.of(point, wrt)
+    if callable(hessian):
+        hessian = hessian(**point)
+    layout = validate_layout(layout, allowed=(*HESSIAN_LAYOUTS, "auto"))
+    try:
+        claimed = joined.hessian(hessian, "vec" if layout == "auto" else layout)
+    except ShapeMismatchError:
+        if layout != "auto":
+            raise
+        try:
+            claimed = joined.hessian(hessian, "tensor")
+        except ShapeMismatchError:
+            claimed = joined.hessian(hessian, "vec")  # the error in the first layout
+    g = None if gradient is None else joined.gradient(gradient)
+    result = check_hessian(
+        joined.function(f), claimed, joined.joined_point(), wrt=JOINED, gradient=g, options=options
+    )
+    label = joined.label
+    result = replace(result, wrt=label, headline=result.headline.replace(JOINED, label))
+    diagnosis = None if result.passed else (_transposed_block(result, joined) or result.diagnosis)
+    return BlocksResult(joined=result, blocks=_block_statuses(result, joined), diagnosis=diagnosis)
 
 
 def _hvp_from_values(
-    target: Target, hvp: _Product, options: DirectionalOptions, at_point
+    target: Target, hvp: _Product, options: DirectionalOptions, at_point, part: slice
 ) -> ProductResult:
-    """``<a_r, hvp(b_r)>`` against second differences of f for random pairs (a_r, b_r)."""
+    """``<a_r, hvp(b_r)>`` against second differences of f for random pairs (a_r, b_r), with
+    ``a_r`` zero outside the `part` of the (flat) variable whose products are checked."""
     rng = rng_from_seed(options.seed)
     x = target.x
     count = options.directions or 16
     a, _ = _random_directions(x, 1, count, rng)
     b, _ = _random_directions(x, 1, count, rng)
+    outside = np.ones(x.size, dtype=bool)
+    outside[part] = False
+    a.reshape(count, -1)[:, outside] = 0.0
     est = estimate_second_directional(
         target,
         a,
@@ -434,7 +684,7 @@ def _hvp_from_values(
     norms = np.sum(np.abs(b.reshape(count, -1)), axis=1)
     scale = float(np.max(np.max(np.abs(rows.reshape(count, -1)), axis=1) / norms))
     tolerance = comparison.tolerance
-    threshold = _directional_threshold(b, a.reshape(count, -1), tolerance, scale)
+    threshold = _directional_threshold(b, a.reshape(count, -1)[:, part], tolerance, scale)
     comparison = replace(comparison, detection_threshold=threshold)
     var = "x" if target.wrt is None else target.wrt
     what = f"hvp of f (f: (), {var}: {x.shape})"
@@ -491,11 +741,11 @@ def check_hvp(
     hvp: Callable[..., Any],
     point: Point,
     *,
-    wrt: str | None = None,
+    wrt: str | Sequence[str] | None = None,
     gradient: Callable[..., Any] | None = None,
     options: DirectionalOptions | None = None,
     **values: Unpack[DirectionalValues],
-) -> ProductResult:
+) -> ProductResult | SeveralResult:
     """Check a Hessian-vector product of a scalar f: ``hvp(v)`` must be ``H v``.
 
     Parameters
@@ -504,11 +754,18 @@ def check_hvp(
         A scalar function, ``f(x)`` or ``f(**point)``.
     hvp : callable
         ``hvp(v, x)`` for an array point, ``hvp(v, **point)`` for a mapping; returns the
-        variable's shape.
-    point, wrt
+        variable's shape. With several variables `v` is a mapping from their names, and the
+        hvp returns ``(H v)`` per variable: a mapping from the names or a tuple in the order
+        of `wrt`.
+    point : array_like or mapping of str to array_like
         As in :func:`gradcheck.check`.
+    wrt : str or sequence of str, optional
+        The variable, or several: then each variable's part of the products is checked
+        (pairs ``<a_r, hvp(b_r)>`` with ``a_r`` in that variable only, ``b_r`` in all) and a
+        :class:`SeveralResult` returned.
     gradient : callable, optional
-        The gradient of f. When given it is checked against f along random directions
+        The gradient of f (with several variables, returning a mapping or tuple of their
+        gradients). When given it is checked against f along random directions
         (:func:`gradcheck.check_directional`), and the hvp is checked as the JVP of the
         gradient (:func:`gradcheck.check_jvp`).
     options : DirectionalOptions, optional
@@ -519,7 +776,7 @@ def check_hvp(
 
     Returns
     -------
-    ProductResult
+    ProductResult or SeveralResult
         The verdict (`form` "hvp"); when the pairs fail and the variable is small (at most 2048
         entries with a gradient, 100 without), `located` is the :func:`check_hessian` of the
         Hessian rebuilt from the hvps of the basis vectors.
@@ -544,23 +801,60 @@ def check_hvp(
     'failed'
     """
     opts = merge_options(DirectionalOptions, options, values, "check_hvp")
+    if wrt is not None and not isinstance(wrt, str):
+        joined = Joined.of(point, wrt)
+        g = None if gradient is None else joined.gradient(gradient)
+        bound = (joined.function(f), joined.hvp(hvp), joined.joined_point(), g)
+        results = {
+            name: _check_hvp_part(*bound, opts, part, wrt=JOINED, label=joined.label)
+            for name, part in joined.slices.items()
+        }
+        return SeveralResult(results=results, form="hvp")
+    return _check_hvp_part(f, hvp, point, gradient, opts, slice(None), wrt=wrt, label=None)
+
+
+def _check_hvp_part(
+    f: Callable[..., Any],
+    hvp: Callable[..., Any],
+    point: Point,
+    gradient: Callable[..., Any] | None,
+    opts: DirectionalOptions,
+    part: slice,
+    *,
+    wrt: str | None,
+    label: str | None,
+) -> ProductResult:
+    """check_hvp of one variable, or of the `part` of the products that belongs to one of
+    several variables stacked (`label` names them in the headline)."""
     target = make_target(f, point, wrt)
     at_point = scalar_at_point(target)
     bound = _Product.bind("hvp", hvp, target, (), None)
     nonlinear = _linearity_note(bound, rng_from_seed(opts.seed))
     if gradient is not None:
-        result = _hvp_from_gradient(f, hvp, point, wrt, gradient, opts)
+        result = _hvp_from_gradient(f, hvp, point, wrt, gradient, opts, part)
     else:
-        result = _hvp_from_values(target, bound, opts, at_point)
+        result = _hvp_from_values(target, bound, opts, at_point, part)
     if nonlinear is not None:
         diagnosis = Diagnosis(kind="not_linear", message=nonlinear.removeprefix("the hvp "))
         notes = (*result.notes, nonlinear)
-        return replace(result, status="failed", linear=False, diagnosis=diagnosis, notes=notes)
-    if result.passed or result.located is not None:
+        result = replace(result, status="failed", linear=False, diagnosis=diagnosis, notes=notes)
+    elif not result.passed and result.located is None:
+        if target.x.size <= LOCATE_MAX_SIZE["f" if gradient is None else "gradient"]:
+            result = _locate_hvp(result, bound, f, point, gradient, opts)
+    if label is None:
         return result
-    if target.x.size <= LOCATE_MAX_SIZE["f" if gradient is None else "gradient"]:
-        return _locate_hvp(result, bound, f, point, gradient, opts)
-    return result
+    return replace(result, wrt=label, headline=result.headline.replace(JOINED, label))
+
+
+@dataclass(frozen=True)
+class _Sliced:
+    """``function(...)[part]``: the part of a gradient or hvp that belongs to one variable."""
+
+    function: Callable[..., Any]
+    part: slice
+
+    def __call__(self, *args: Any, **kwargs: Any) -> np.ndarray:
+        return np.asarray(self.function(*args, **kwargs))[..., self.part]
 
 
 def _hvp_from_gradient(
@@ -570,9 +864,13 @@ def _hvp_from_gradient(
     wrt: str | None,
     gradient: Callable[..., Any],
     options: DirectionalOptions,
+    part: slice,
 ) -> ProductResult:
-    """The hvp as the JVP of the gradient, with the gradient checked against f."""
+    """The hvp (its `part`) as the JVP of the gradient (its part), with the gradient checked
+    against f."""
     slope = check_directional(f, gradient, point, wrt=wrt, options=options)
+    if part != slice(None):
+        gradient, hvp = _Sliced(gradient, part), _Sliced(hvp, part)
     result = replace(check_jvp(gradient, hvp, point, wrt=wrt, options=options), form="hvp")
     if slope.passed:
         return result

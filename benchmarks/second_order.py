@@ -1,0 +1,294 @@
+"""Hessians by gradcheck, numdifftools and scipy.differentiate, side by side; and check_vjp
+on a 10^6-parameter linear layer.
+
+Run with ``python benchmarks/second_order.py`` (``--all`` adds numdifftools and scipy on log det
+X and saves the output to ``benchmarks/results/second_order.txt``, shown in
+``benchmarks/README.md``; ``--save`` saves without them); not part of the test suite.
+numdifftools is an optional benchmark dependency (``pip install numdifftools``): without it
+its rows say so.
+
+For each problem: the median wall time over interleaved runs, the number of points at which f
+(or the gradient) was evaluated, and the largest elementwise relative error against the exact
+Hessian, ``max_ij |H_ij - exact_ij| / max(|exact_ij|, 1e-3 max|exact|)`` (the floor keeps
+entries that are nearly zero from dominating). "gradcheck from f" is
+``gradcheck.engine.estimate_hessian`` (the second differences that ``check_hessian`` compares
+with, ``3 n (n + 1)`` evaluations); "gradcheck from gradient" is the Jacobian of the exact
+gradient (``gradcheck.estimate_jacobian``, central, what ``check_hessian(..., gradient=...)``
+compares with). From f alone, n = 1000 is not run by any tool: it needs ~3e6 evaluations of
+an f of 1000 entries (numdifftools and scipy need as many or more).
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from collections.abc import Callable
+
+import numpy as np
+from benchmark_output import header, saved_output
+from scipy.differentiate import hessian as scipy_hessian
+from tabulate import tabulate
+
+import gradcheck
+from gradcheck.engine import estimate_hessian, make_target
+
+try:
+    import numdifftools
+except ImportError:  # optional
+    numdifftools = None
+
+REPEATS = 3  # runs of each row under 1 s (slower ones run once)
+F_ALONE_MAX = 100  # largest n run from f alone
+#: Rows not run without --all: numdifftools and scipy on log det X (400 variables) need
+#: millions of evaluations (numdifftools took 27 s at n = 100 and grows as n^2).
+SLOW = {
+    ("log det X, X 20x20", "numdifftools.Hessian"),
+    ("log det X, X 20x20", "scipy.differentiate.hessian"),
+}
+
+
+def quadratic(n: int, rng: np.random.Generator) -> dict:
+    A = rng.standard_normal((n, n)) / np.sqrt(n)
+    return {
+        "name": f"x^T A x, n={n}",
+        "x": rng.standard_normal(n),
+        "f": lambda x: np.einsum("...i,ij,...j->...", x, A, x),
+        "gradient": lambda x: (A + A.T) @ x,
+        "exact": lambda x: A + A.T,
+    }
+
+
+def log_sum_exp(n: int, rng: np.random.Generator) -> dict:
+    def f(x):
+        top = np.max(x, axis=-1, keepdims=True)
+        return np.log(np.sum(np.exp(x - top), axis=-1)) + top[..., 0]
+
+    def softmax(x):
+        e = np.exp(x - np.max(x))
+        return e / np.sum(e)
+
+    def exact(x):
+        p = softmax(x)
+        return np.diag(p) - np.outer(p, p)
+
+    return {
+        "name": f"log-sum-exp, n={n}",
+        "x": rng.standard_normal(n),
+        "f": f,
+        "gradient": softmax,
+        "exact": exact,
+    }
+
+
+def logistic(n: int, rng: np.random.Generator) -> dict:
+    m = 2 * n
+    X = rng.standard_normal((m, n)) / np.sqrt(n)
+    y = rng.choice([-1.0, 1.0], m)
+
+    def f(w):
+        return np.sum(np.logaddexp(0.0, -y * (w @ X.T)), axis=-1)
+
+    def sigma(t):
+        return 0.5 * (1 + np.tanh(t / 2))
+
+    def gradient(w):
+        return -X.T @ (y * sigma(-y * (X @ w)))
+
+    def exact(w):
+        s = sigma(y * (X @ w))
+        return X.T @ ((s * (1 - s))[:, None] * X)
+
+    return {
+        "name": f"logistic loss, n={n}",
+        "x": rng.standard_normal(n),
+        "f": f,
+        "gradient": gradient,
+        "exact": exact,
+    }
+
+
+def log_det(rng: np.random.Generator) -> dict:
+    k = 20
+    B = rng.standard_normal((k, k))
+    X = B @ B.T / k + np.eye(k)
+
+    def f(x):  # x: (..., k*k), C order
+        return np.linalg.slogdet(x.reshape((*x.shape[:-1], k, k)))[1]
+
+    def exact(x):
+        Y = np.linalg.inv(x.reshape(k, k))
+        return -np.einsum("jk,li->ijkl", Y, Y).reshape(k * k, k * k)
+
+    return {
+        "name": "log det X, X 20x20",
+        "x": X.ravel(),
+        "f": f,
+        "gradient": lambda x: np.linalg.inv(x.reshape(k, k)).T.ravel(),
+        "exact": exact,
+    }
+
+
+class Counted:
+    """f with its evaluated points counted (leading batch axes, or scipy's trailing ones)."""
+
+    def __init__(self, f: Callable, n: int, trailing: bool = False):
+        self.f, self.n, self.trailing, self.points = f, n, trailing, 0
+
+    def __call__(self, x):
+        x = np.asarray(x)
+        if self.trailing:  # scipy: x of shape (n, ...)
+            self.points += int(np.prod(x.shape[1:]))
+            return self.f(np.moveaxis(x, 0, -1))
+        self.points += int(np.prod(x.shape[:-1])) if x.ndim > 1 else 1
+        return self.f(x)
+
+
+def _gradcheck_f(p):
+    counted = Counted(p["f"], p["x"].size)
+    est = estimate_hessian(make_target(counted, p["x"], None), vectorized=True)
+    return est.value.reshape(p["x"].size, -1), counted.points
+
+
+def _gradcheck_gradient(p):
+    counted = Counted(p["gradient"], p["x"].size)
+    est = gradcheck.estimate_jacobian(counted, p["x"], layout="numerator", vectorized=False)
+    return est.value, counted.points
+
+
+def _numdifftools(p):
+    counted = Counted(p["f"], p["x"].size)
+    return numdifftools.Hessian(counted)(p["x"]), counted.points
+
+
+def _scipy(p):
+    counted = Counted(p["f"], p["x"].size, trailing=True)
+    res = scipy_hessian(counted, p["x"])
+    return res.ddf, counted.points
+
+
+METHODS = {
+    "gradcheck from f": _gradcheck_f,
+    "numdifftools.Hessian": _numdifftools,
+    "scipy.differentiate.hessian": _scipy,
+    "gradcheck from gradient": _gradcheck_gradient,
+}
+
+
+def _rel_error(H: np.ndarray, exact: np.ndarray) -> float:
+    floor = 1e-3 * np.max(np.abs(exact))
+    return float(np.max(np.abs(H - exact) / np.maximum(np.abs(exact), floor)))
+
+
+def run_hessians(everything: bool) -> tuple[list, dict]:
+    rng = np.random.default_rng(0)
+    problems = [
+        make(n, rng) for make in (quadratic, log_sum_exp, logistic) for n in (10, 100, 1000)
+    ]
+    problems.append(log_det(rng))
+    rows, times = [], {}
+    for p in problems:
+        exact = p["exact"](p["x"])
+        n = p["x"].size
+        for name, method in METHODS.items():
+            if name != "gradcheck from gradient" and n > F_ALONE_MAX and "log det" not in p["name"]:
+                rows.append([p["name"], name, "not run", "", "~3e6 f evaluations"])
+                continue
+            if (p["name"], name) in SLOW and not everything:
+                rows.append([p["name"], name, "not run", "", "minutes; --all runs it"])
+                continue
+            if name == "numdifftools.Hessian" and numdifftools is None:
+                rows.append([p["name"], name, "not installed", "", "pip install numdifftools"])
+                continue
+            elapsed = []
+            while len(elapsed) < (REPEATS if not elapsed or max(elapsed) < 1 else 1):
+                start = time.perf_counter()
+                H, points = method(p)
+                elapsed.append(time.perf_counter() - start)
+            seconds = statistics.median(elapsed)
+            times[p["name"], name] = (seconds, _rel_error(H, exact))
+            rows.append(
+                [p["name"], name, f"{1e3 * seconds:.1f}", points, f"{_rel_error(H, exact):.1e}"]
+            )
+            print(*rows[-1], sep=" | ", file=sys.stderr, flush=True)  # progress
+    return rows, times
+
+
+def run_linear_layer() -> list:
+    """check_vjp on W (1000 x 1000) of f(W) = W x: right, and with one entry wrong by 1e-6 of
+    the largest at three places."""
+    rng = np.random.default_rng(0)
+    W, x = rng.standard_normal((1000, 1000)), rng.standard_normal(1000)
+    largest = float(np.max(np.abs(x)))
+
+    def f(W):
+        return W @ x
+
+    def vjp(u, W, wrong=None):
+        g = np.outer(u, x)
+        if wrong is not None:
+            g[wrong] += 1e-6 * largest * u[wrong[0]]
+        return g
+
+    rows = []
+    for wrong in (None, (0, 0), (123, 456), (999, 999)):
+        start, cpu = time.perf_counter(), time.process_time()
+        result = gradcheck.check_vjp(f, lambda u, W, wrong=wrong: vjp(u, W, wrong), W)
+        wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+        rows.append(
+            [
+                "right" if wrong is None else f"entry {wrong} wrong by 1e-6",
+                result.status,
+                f"{wall:.2f}",
+                f"{cpu:.2f}",
+                result.evaluations,
+                result.product_calls,
+                f"{result.detection_threshold:.1e}",
+            ]
+        )
+    return rows
+
+
+def main() -> None:
+    full = "--all" in sys.argv[1:]
+    with saved_output("second_order" if full or "--save" in sys.argv[1:] else None):
+        _report(full)
+
+
+def _report(full: bool) -> None:
+    print(header())
+    print(f"numdifftools {getattr(numdifftools, '__version__', 'not installed')}")
+    print(
+        tabulate(
+            run_linear_layer(),
+            [
+                "check_vjp, W 1000x1000",
+                "verdict",
+                "wall s",
+                "CPU s",
+                "f evals",
+                "vjp calls",
+                "detection threshold",
+            ],
+        ),
+        end="\n\n",
+        flush=True,
+    )
+    rows, times = run_hessians(full)
+    print(tabulate(rows, ["problem", "method", "median ms", "evals", "max rel. error"]))
+    key = "x^T A x, n=100", "log-sum-exp, n=100", "logistic loss, n=100"
+    for problem in key:
+        ours = times.get((problem, "gradcheck from f"))
+        for other in ("numdifftools.Hessian", "scipy.differentiate.hessian"):
+            theirs = times.get((problem, other))
+            if ours and theirs:
+                print(
+                    f"{problem}: gradcheck from f / {other}: time {ours[0] / theirs[0]:.2f}, "
+                    f"errors {ours[1]:.1e} vs {theirs[1]:.1e}"
+                )
+    worst = max(err for (p, m), (_, err) in times.items() if m == "gradcheck from gradient")
+    print(f"gradcheck from gradient: worst max rel. error {worst:.1e} (target <= 1e-8)")
+
+
+if __name__ == "__main__":
+    main()
