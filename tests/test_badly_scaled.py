@@ -21,15 +21,13 @@ X)`` at ``X ~ 1e-9``) misleads the rounding model at any scale, a separate probl
 import numpy as np
 import pytest
 from hypothesis import example, given, settings
-from hypothesis import extra
 from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 from scipy.special import expit
 
 import gradcheck as gc
 from gradcheck import strategies as gcs
 from gradcheck.catalogue import installed_catalogue
-
-hnp = extra.numpy
 
 #: The detection threshold a correct claim must reach, and the relative error of a wrong one.
 THRESHOLD = 1e-7
