@@ -1,6 +1,7 @@
 """Hunt for false alarms: correct derivatives that gradcheck does not pass.
 
-Run with ``python benchmarks/stress.py [--quick] [--json FILE] [--part all|catalogue|matrix]``;
+Run with ``python benchmarks/stress.py [--quick] [--json FILE] [--part all|catalogue|matrix]
+[--t-scales T,T,...]``;
 not part of the test suite.
 gradcheck's promise is that ``failed`` means the formula is wrong. This script checks many
 exactly known derivatives and counts the verdicts that break the promise:
@@ -96,7 +97,7 @@ import time
 import zlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 import scipy
@@ -918,10 +919,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         default="all",
         help="run only the catalogue part or only the matrix part (with the wrong claims)",
     )
+    parser.add_argument(
+        "--t-scales",
+        metavar="T,T,...",
+        help="the |t| of the matrix part, comma-separated, instead of 1e-8,1e-6,...,1e4 "
+        "(e.g. 1e-12,1e-20,1e-100,1e-300 for variables far below the line's length scale)",
+    )
     args = parser.parse_args(argv)
     if args.case:
         return show_case(args.case)
-    return run(QUICK if args.quick else FULL, args.json, args.part)
+    config = QUICK if args.quick else FULL
+    if args.t_scales:
+        try:
+            t_scales = tuple(float(v) for v in args.t_scales.split(","))
+        except ValueError:
+            parser.error(f"--t-scales takes comma-separated numbers; got {args.t_scales!r}")
+        config = replace(config, t_scales=t_scales)
+    return run(config, args.json, args.part)
 
 
 if __name__ == "__main__":
