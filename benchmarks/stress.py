@@ -385,13 +385,10 @@ PROBLEMS: dict[str, Problem] = {
 
 
 def _case_seed(name: str, n: int, cond: float, t_scale: float, seed: int) -> list[int]:
-    return [
-        zlib.crc32(name.encode()),
-        n,
-        round(math.log10(cond)),
-        round(math.log10(t_scale)) + 20,
-        seed,
-    ]
+    exponent = round(math.log10(t_scale))
+    # (|t| down to 1e-20 as it always was; below that, from 1000 up: seeds are non-negative)
+    t_entry = exponent + 20 if exponent >= -20 else 1000 - exponent
+    return [zlib.crc32(name.encode()), n, round(math.log10(cond)), t_entry, seed]
 
 
 @dataclass(frozen=True, kw_only=True)

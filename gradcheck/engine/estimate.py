@@ -1097,26 +1097,12 @@ def _search_steps(setup: _SearchSetup, steps: _Steps) -> tuple[_Steps, int, int]
     is taken only if its value agrees with the best one so far within the sum of their scores:
     far beyond f's length scale the differences shrink together and would look accurate. A first
     move that does not help turns round once. Each round costs the method's stencil again for
-    each searched coordinate (twice when a jump reaches where f is not finite, see below), so
-    at most 24 more stencils per coordinate in all. A coordinate at
-    which f does not change at all (every stencil value equal to f at the point, see
+    each searched coordinate (twice where a jump reaches where f is not finite), so at most 24
+    more stencils per coordinate. A coordinate at which f does not change at all (see
     :class:`_Sample`) has no estimate: it is moved up until f changes, for at most four rounds
-    more, after which it is taken not to affect f.
-
-    Going up, a coordinate whose rounding bound dominates (or at which f has not changed yet)
-    does not climb one rung at a time: the bound falls like ``1/h``, so the step that brings it
-    to half the target is known, and the step jumps there (:func:`_rung_factors`), never
-    beyond the coordinate's scale or 1 (f's length scale is unknown). This assumes that the
-    rounding level measured at the smaller step (or the a priori one) holds at the larger one,
-    and, where f has not changed yet, that the derivative is at least ``max|f| / max(scale,
-    1)`` or the largest entry known, whichever is larger. A derivative smaller than that, or a
-    rounding level that grows with the step, makes the jump fall short and the next round
-    jumps again; a jump that goes too far (its score worse, or f's values disagreeing beyond
-    both scores, or truncation dominating a poor estimate) is followed by one to the geometric
-    mean of the two steps (:func:`_after_jumps`), so the V's minimum is found by bisection in
-    ``log h``. So a variable of magnitude 1e-20 on which f varies over a length of 1 reaches its
-    step in one or two rounds instead of the 8x ladder's 25. The `floor` rises with the largest
-    entry the steps show (a value less its score) when the first sample showed none.
+    more, after which it is taken not to affect f. Going up where rounding dominates, a step
+    jumps (:func:`_rung_factors`, :func:`_after_jumps`), and the `floor` rises with the largest
+    entry the steps show (a value less its score): the first sample may have shown none.
 
     A tentative kink (see :func:`_kinks`) is re-examined at the step divided by 8: at a kink the
     second-difference combination shrinks like the step (8 times), for a smooth but strongly
@@ -1303,8 +1289,10 @@ def _rung_factors(
     largest entry and the coordinate's own largest value; where f has not changed yet, that
     value is taken to be ``max|f| / ceiling`` (f changes by no more than its own size over the
     ceiling). A value swamped by noise overstates the target, and the jump falls short: the
-    next round jumps again. Tentative kinks (examined at steps 8 times apart) and steps
-    beyond f's length scale move by 8.
+    next round jumps again; so does a rounding level that grows with the step. Tentative kinks
+    (examined at steps 8 times apart) and steps beyond f's length scale move by 8. So a variable
+    of magnitude 1e-20 on which f varies over a length of 1 reaches its step in one or two
+    rounds, where the 8x ladder needed some 25.
     """
     if not going_up:
         return np.full(sub.size, 1 / _SEARCH_FACTOR)
