@@ -1,6 +1,7 @@
 """Hunt for false alarms: correct derivatives that gradcheck does not pass.
 
-Run with ``python benchmarks/stress.py [--quick] [--json FILE] [--part all|catalogue|matrix]``;
+Run with ``python benchmarks/stress.py [--quick] [--json FILE] [--part all|catalogue|matrix]
+[--t-scales T,T,...]``;
 not part of the test suite.
 gradcheck's promise is that ``failed`` means the formula is wrong. This script checks many
 exactly known derivatives and counts the verdicts that break the promise:
@@ -93,7 +94,7 @@ import time
 import zlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 import scipy.linalg as sl
@@ -381,13 +382,10 @@ PROBLEMS: dict[str, Problem] = {
 
 
 def _case_seed(name: str, n: int, cond: float, t_scale: float, seed: int) -> list[int]:
-    return [
-        zlib.crc32(name.encode()),
-        n,
-        round(math.log10(cond)),
-        round(math.log10(t_scale)) + 20,
-        seed,
-    ]
+    exponent = round(math.log10(t_scale))
+    # (|t| down to 1e-20 as it always was; below that, from 1000 up: seeds are non-negative)
+    t_entry = exponent + 20 if exponent >= -20 else 1000 - exponent
+    return [zlib.crc32(name.encode()), n, round(math.log10(cond)), t_entry, seed]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -892,14 +890,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         default="all",
         help="run only the catalogue part or only the matrix part (with the wrong claims)",
     )
+    parser.add_argument(
+        "--t-scales",
+        metavar="T,T,...",
+        help="the |t| of the matrix part, comma-separated, instead of 1e-8,1e-6,...,1e4 "
+        "(e.g. 1e-12,1e-20,1e-100,1e-300 for variables far below the line's length scale)",
+    )
     args = parser.parse_args(argv)
     if args.case:
         return show_case(args.case)
     from benchmark_output import saved_output
 
-    full = not args.quick and args.part == "all"  # the run benchmarks/README.md shows
+    config = QUICK if args.quick else FULL
+    if args.t_scales:
+        try:
+            t_scales = tuple(float(v) for v in args.t_scales.split(","))
+        except ValueError:
+            parser.error(f"--t-scales takes comma-separated numbers; got {args.t_scales!r}")
+        config = replace(config, t_scales=t_scales)
+    # the run benchmarks/README.md shows: the full configuration, every part
+    full = not args.quick and args.part == "all" and not args.t_scales
     with saved_output("stress" if full else None):
-        return run(QUICK if args.quick else FULL, args.json, args.part)
+        return run(config, args.json, args.part)
 
 
 if __name__ == "__main__":

@@ -31,6 +31,7 @@ from hypothesis import strategies as st
 
 import gradcheck as gc
 from gradcheck import strategies as gst
+from gradcheck.catalogue import get_constraint
 from gradcheck.catalogue.shapes import shape_tokens
 from tests.check_cases import CHECK_CASES, build_check_case, check_problems
 from tests.helpers import seeds
@@ -270,3 +271,14 @@ def test_wrong_entry_is_caught_with_rounding_noise(case, p, noise, where, sign):
     result = gc.check(f, wrong, point, **kwargs)
     assert result.status == "failed", str(result)
     assert result.worst_index == tuple(int(i) for i in index)
+
+
+def test_log_det_at_a_near_identity_survives_rounding_noise():
+    """A draw that once came out inconclusive (hypothesis' shrunk spd draw, X = I up to 1e-16,
+    where f = log det X is 0 and changes only at second order along the off-diagonal
+    coordinates: the noise hid their first differences until the step search could jump to
+    the step the rounding level calls for)."""
+    entry = CATALOGUE["dlogdet_spd_dX"]
+    X = get_constraint("spd").build((4, 4), (np.ones((4, 4)), np.ones(4)))
+    (noisy,) = noisy_catalogue([entry], Noise(ulps=2.0, length=0.01, smooth=0.5, salt=0))
+    assert noisy.check({"X": X}).status == "passed"

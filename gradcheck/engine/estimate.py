@@ -902,6 +902,8 @@ class _SearchSetup:
         Second-difference combination of the first sample (central stencils), shape (n, m).
     prior : float
         A priori rounding level of one value of f (absolute).
+    start : float
+        The search's threshold, relative to the largest entry (see :func:`_search_steps`).
     floor : float
         A coordinate whose score is below this (`start` times the largest entry) is done.
     output_epsilon, magnitude : float
@@ -919,6 +921,7 @@ class _SearchSetup:
     f0: np.ndarray
     combination: np.ndarray | None
     prior: float
+    start: float
     floor: float
     output_epsilon: float
     magnitude: float
@@ -989,7 +992,8 @@ class _Ladder:
 
     ``active``: searched in the next round; ``up``: its direction; ``base``: the step the next
     one is a multiple of; ``origin``: the first step; ``moved``, ``turned``: whether it has
-    moved or turned round yet; ``relaunch``: to go down again from `origin`.
+    moved or turned round yet; ``relaunch``: to go down again from `origin`; ``limit``: the
+    smallest step a jump found too far (inf before any), see :func:`_after_jumps`.
     """
 
     active: np.ndarray
@@ -999,6 +1003,7 @@ class _Ladder:
     moved: np.ndarray
     turned: np.ndarray
     relaunch: np.ndarray
+    limit: np.ndarray
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -1025,13 +1030,15 @@ class _SearchState:
 
 @dataclass(frozen=True, kw_only=True)
 class _Move:
-    """One tried move of the coordinates `sub` to steps `h`, the sample there and its score."""
+    """One tried move of the coordinates `sub` to steps `h`, the sample there and its score;
+    `jumped`: which of them moved up by more than one rung (see :func:`_rung_factors`)."""
 
     sub: np.ndarray
     h: np.ndarray
     got: _Sample
     score: np.ndarray
     going_up: bool
+    jumped: np.ndarray
     evaluations: int
     calls: int
 
@@ -1064,6 +1071,7 @@ def _search_setup(
         f0=opening.f0,
         combination=opening.combination,
         prior=opening.prior,
+        start=start,
         floor=start * scale,
         output_epsilon=opening.output_epsilon,
         magnitude=opening.magnitude,
@@ -1089,10 +1097,12 @@ def _search_steps(setup: _SearchSetup, steps: _Steps) -> tuple[_Steps, int, int]
     is taken only if its value agrees with the best one so far within the sum of their scores:
     far beyond f's length scale the differences shrink together and would look accurate. A first
     move that does not help turns round once. Each round costs the method's stencil again for
-    each searched coordinate, so at most 12 more stencils per coordinate in all. A coordinate at
-    which f does not change at all (every stencil value equal to f at the point, see
+    each searched coordinate (twice where a jump reaches where f is not finite), so at most 24
+    more stencils per coordinate. A coordinate at which f does not change at all (see
     :class:`_Sample`) has no estimate: it is moved up until f changes, for at most four rounds
-    more, after which it is taken not to affect f.
+    more, after which it is taken not to affect f. Going up where rounding dominates, a step
+    jumps (:func:`_rung_factors`, :func:`_after_jumps`), and the `floor` rises with the largest
+    entry the steps show (a value less its score): the first sample may have shown none.
 
     A tentative kink (see :func:`_kinks`) is re-examined at the step divided by 8: at a kink the
     second-difference combination shrinks like the step (8 times), for a smooth but strongly
@@ -1103,6 +1113,7 @@ def _search_steps(setup: _SearchSetup, steps: _Steps) -> tuple[_Steps, int, int]
     state = _start_search(setup, steps)
     evaluations = calls = 0
     for round_ in range(_SEARCH_ROUNDS):
+        setup = _raised_floor(setup, state.current)
         idx = np.flatnonzero(state.ladder.active)
         if idx.size == 0:
             break
@@ -1134,6 +1145,15 @@ def _search_steps(setup: _SearchSetup, steps: _Steps) -> tuple[_Steps, int, int]
         changed=current.changed,
     )
     return found, evaluations, calls
+
+
+def _raised_floor(setup: _SearchSetup, current: _Current) -> _SearchSetup:
+    """The setup with its floor raised to `start` times what the steps found so far show the
+    largest entry to be at least (a value less its score): where f did not change at the
+    first steps, the first sample knew no entry (floor 0)."""
+    known = np.max(np.abs(current.value), axis=1, initial=0.0) - current.score
+    floor = max(setup.floor, setup.start * float(np.max(known, initial=0.0)))
+    return setup if floor == setup.floor else replace(setup, floor=floor)
 
 
 def _start_search(setup: _SearchSetup, steps: _Steps) -> _SearchState:
@@ -1178,6 +1198,7 @@ def _start_search(setup: _SearchSetup, steps: _Steps) -> _SearchState:
             moved=no.copy(),
             turned=no.copy(),
             relaunch=no.copy(),
+            limit=np.full(h.shape, np.inf),
         ),
         patience=_Patience(
             frozen_rounds=np.zeros(h.shape, dtype=int),
@@ -1191,30 +1212,20 @@ def _start_search(setup: _SearchSetup, steps: _Steps) -> _SearchState:
 def _try_steps(
     setup: _SearchSetup, state: _SearchState, sub: np.ndarray, going_up: bool
 ) -> _Move | None:
-    """Sample the coordinates `sub` one rung up (or down) the ladder; None if none can move."""
-    current, x_flat = state.current, setup.target.x.ravel()
-    factor = _SEARCH_FACTOR if going_up else 1 / _SEARCH_FACTOR
-    new_h = (x_flat[sub] + state.ladder.base[sub] * factor) - x_flat[sub]
-    # never beyond the coordinate's own scale (or 1): f's length scale is unknown
-    # (a coordinate at which f has not changed yet may go on: nothing can mislead it)
-    unchanged = current.frozen[sub] & ~current.changed[sub]
-    keep = np.isfinite(new_h) & (new_h > 0) & ((new_h <= setup.ceiling[sub]) | unchanged)
-    sub, new_h = sub[keep], new_h[keep]
-    if sub.size == 0:
+    """Sample the coordinates `sub` one rung up (or down) the ladder, or up by a jump (see
+    :func:`_rung_factors`); None if none can move."""
+    current = state.current
+    factor = _rung_factors(setup, state, sub, going_up)
+    jumped = factor > _SEARCH_FACTOR
+    rung = _sample_rung(setup, state, sub, factor)
+    if rung is None and np.any(jumped):
+        # f is not defined (or not finite) as far out as the jump: the ordinary rung instead
+        factor, jumped = np.minimum(factor, _SEARCH_FACTOR), np.zeros(sub.size, dtype=bool)
+        rung = _sample_rung(setup, state, sub, factor)
+    if rung is None:
         return None
-    try:
-        got, evals, n_calls, _ = _sample(
-            setup.target,
-            setup.method,
-            setup.f0,
-            new_h,
-            sub,
-            vectorized=setup.vectorized,
-            chunk_bytes=setup.chunk_bytes,
-        )
-    except (NonFiniteValueError, FunctionCallError):
-        # f is not defined (or not finite) that far out: this direction ends here.
-        return None
+    keep, new_h, got, evals, n_calls = rung
+    sub, jumped = sub[keep], jumped[keep]
     if not going_up and setup.combination is not None:
         # f's smooth part in the second differences shrinks like h^(2k) (k multiples),
         # rounding noise not at all: a level that shrank more than 8 times faster than
@@ -1230,9 +1241,74 @@ def _try_steps(
         got=got,
         score=new_score,
         going_up=going_up,
+        jumped=jumped,
         evaluations=evals,
         calls=n_calls,
     )
+
+
+def _sample_rung(setup: _SearchSetup, state: _SearchState, sub: np.ndarray, factor: np.ndarray):
+    """The sample of `sub` at its ladder base times `factor`: (kept, steps, sample, evaluations,
+    calls), `kept` the coordinates that can move; None if none can, or if f fails or is not
+    finite at a new stencil point."""
+    current, x_flat = state.current, setup.target.x.ravel()
+    new_h = (x_flat[sub] + state.ladder.base[sub] * factor) - x_flat[sub]
+    # never beyond the coordinate's own scale (or 1): f's length scale is unknown
+    # (a coordinate at which f has not changed yet may go on: nothing can mislead it)
+    # (a jump is capped at the ceiling, which the rounding of x + h may pass by an ulp)
+    unchanged = current.frozen[sub] & ~current.changed[sub] | (factor > _SEARCH_FACTOR)
+    keep = np.isfinite(new_h) & (new_h > 0) & ((new_h <= setup.ceiling[sub]) | unchanged)
+    if not np.any(keep):
+        return None
+    try:
+        got, evals, n_calls, _ = _sample(
+            setup.target,
+            setup.method,
+            setup.f0,
+            new_h[keep],
+            sub[keep],
+            vectorized=setup.vectorized,
+            chunk_bytes=setup.chunk_bytes,
+        )
+    except (NonFiniteValueError, FunctionCallError):
+        # f is not defined (or not finite) that far out: this direction ends here.
+        return None
+    return keep, new_h[keep], got, evals, n_calls
+
+
+def _rung_factors(
+    setup: _SearchSetup, state: _SearchState, sub: np.ndarray, going_up: bool
+) -> np.ndarray:
+    """Ratio of each coordinate's next step to its ladder base: 1/8 down; 8 up, or more where
+    rounding dominates.
+
+    Where the rounding bound ``nf * level / h`` dominates the score (or f has not changed
+    yet: its differences are at f's rounding level), the step that brings the bound to half
+    the coordinate's target is known, and the step jumps there at once, though never beyond
+    the coordinate's ceiling (its scale, or 1). The target is `start` times the larger of the
+    largest entry and the coordinate's own largest value; where f has not changed yet, that
+    value is taken to be ``max|f| / ceiling`` (f changes by no more than its own size over the
+    ceiling). A value swamped by noise overstates the target, and the jump falls short: the
+    next round jumps again; so does a rounding level that grows with the step. Tentative kinks
+    (examined at steps 8 times apart) and steps beyond f's length scale move by 8. So a variable
+    of magnitude 1e-20 on which f varies over a length of 1 reaches its step in one or two
+    rounds, where the 8x ladder needed some 25.
+    """
+    if not going_up:
+        return np.full(sub.size, 1 / _SEARCH_FACTOR)
+    current, kinks, base = state.current, state.kinks, state.ladder.base[sub]
+    frozen = current.frozen[sub]
+    level = np.where(frozen, setup.prior, np.maximum(setup.prior, current.level[sub]))
+    rounding = setup.nf_value * level / base
+    size = np.max(np.abs(current.value[sub]), axis=1, initial=0.0)
+    size = np.where(frozen, setup.magnitude / setup.ceiling[sub], size)
+    target = np.maximum(setup.floor, setup.start * size)
+    dominated = (np.max(current.truncation[sub], axis=1, initial=0.0) <= rounding) | frozen
+    plain = current.wild[sub] | kinks.pending[sub] | kinks.suspect[sub] | (target <= 0)
+    needed = np.where(dominated & ~plain, 2 * rounding / np.where(plain, 1.0, target), 1.0)
+    # never beyond the ceiling, nor past the geometric mean with a step found too far
+    room = np.minimum(setup.ceiling[sub] / base, np.sqrt(state.ladder.limit[sub] / base))
+    return np.maximum(_SEARCH_FACTOR, np.minimum(needed, room))
 
 
 def _examine_kinks(setup: _SearchSetup, state: _SearchState, move: _Move) -> np.ndarray:
@@ -1295,12 +1371,18 @@ def _judge(
     """Which moved coordinates take the new step, and which stay where f does not change."""
     better, noisy_up, shrinking = _better_steps(setup, state, move, consider)
     current, patience, sub, got = state.current, state.patience, move.sub, move.got
+    # A jump is taken only short of the V's minimum (its rounding part still dominating), so
+    # that every step taken is approached from below, as on the ladder (see `_after_jumps`).
+    better &= ~(move.jumped & _truncation_dominates(setup, move))
     # Where f did not change, a step at which it does is taken only if its estimate is
     # good (f may just have reached a kink or the staircase of a quantised input); a
     # coordinate still without a good estimate four steps up is taken not to affect f.
+    # (Good relative to its own value or to the largest entry known, as reliability is: a
+    # coordinate whose derivative is 1e-10 of the others' need not be resolved better.)
     leaving = current.frozen[sub] & ~got.frozen
     current.changed[sub] |= ~got.frozen
-    spread = move.score / np.maximum(np.max(np.abs(got.value), axis=1, initial=0.0), 1e-300)
+    size = np.maximum(np.max(np.abs(got.value), axis=1, initial=0.0), setup.floor / setup.start)
+    spread = move.score / np.maximum(size, 1e-300)
     poor = spread > _UNRELIABLE_FRACTION
     better &= ~(leaving & poor)
     still = (got.frozen & current.frozen[sub]) | (leaving & poor)
@@ -1423,14 +1505,17 @@ def _steer(
 ) -> None:
     """Go on while it helps and is not yet good; turn round once where it did not help."""
     ladder, sub, new_score, j = state.ladder, move.sub, move.score, judgement
+    overshot = _overshot(setup, move, judgement)
     go_on = np.zeros(sub.size, dtype=bool)
     go_on[j.better] = (new_score[j.better] > setup.floor) & (new_score[j.better] < previous)
     go_on |= j.shrinking | (j.noisy_up & (new_score > setup.floor))
     go_on |= j.still & ~j.gave_up
+    go_on &= ~overshot
     ladder.active[sub[go_on]] = True
     ladder.base[sub[go_on]] = move.h[go_on]
     wild = state.current.wild[sub]
     turn = consider & ~j.better & ~ladder.moved[sub] & ~ladder.turned[sub] & ~j.still & ~wild
+    turn &= ~overshot
     turn |= state.kinks.pending[sub]  # a tentatively confirmed kink is looked at once upward
     turning = sub[turn]
     ladder.active[turning] = True
@@ -1442,6 +1527,35 @@ def _steer(
     ladder.base[down_again] = ladder.origin[down_again]
     ladder.up[down_again] = False
     ladder.relaunch[sub] = False
+    _after_jumps(state, move, overshot)
+
+
+def _overshot(setup: _SearchSetup, move: _Move, judgement: _Judgement) -> np.ndarray:
+    """Which jumps (see :func:`_rung_factors`) went too far: their step is not better and f
+    changed there, or it changed and truncation dominates its (poor) estimate."""
+    truncated = _truncation_dominates(setup, move)
+    return move.jumped & ~judgement.better & ~move.got.frozen & (~judgement.still | truncated)
+
+
+def _truncation_dominates(setup: _SearchSetup, move: _Move) -> np.ndarray:
+    """Whether the truncation estimate exceeds the rounding bound at the moved steps."""
+    rounding = setup.nf_value * np.maximum(setup.prior, move.got.level) / move.h
+    return np.max(move.got.truncation, axis=1, initial=0.0) > rounding
+
+
+def _after_jumps(state: _SearchState, move: _Move, overshot: np.ndarray) -> None:
+    """A jump that went too far bounds the next one: it aims at the geometric mean of the
+    current step and the one that was too far (bisection in log h), until that is within one
+    rung. Steps are so approached from below only: going up keeps the largest rounding level
+    measured on the way and checks each step's value against the one below it, which a
+    descent from a step beyond the V's minimum would not (a level measured small by luck
+    there would be believed)."""
+    ladder, sub = state.ladder, move.sub
+    far = sub[overshot]
+    ladder.limit[far] = np.minimum(ladder.limit[far], move.h[overshot])
+    ladder.active[far] = True
+    ladder.up[far] = True
+    state.patience.poor_rounds[far] = 0  # poor for truncation, not for noise
 
 
 def _second_difference_combination(method: Method, y: np.ndarray, f0: np.ndarray) -> np.ndarray:
