@@ -8,8 +8,9 @@ every link of a chain is checked at random points of two trials with distinct di
 - a differential ``dF = L(dX)`` as the derivative of ``t -> F(X + t dX)`` at 0 along a random
   dX;
 - an identity ``A = B`` by evaluating both sides: it holds when the largest difference is below
-  1e-9 of the largest entry, fails above 1e-6, and is inconclusive between (rounding errors of
-  these small, well-conditioned draws are near 1e-14, mistakes near 1);
+  1e-9 of the largest entry (or of 1, when both sides are smaller, as for ``= 0``), fails above
+  1e-6, and is inconclusive between (rounding errors of these small, well-conditioned draws are
+  near 1e-14, mistakes near 1);
 - a rule with unspecified functions (``u``, ``v`` of x, seen as ``\\partial u/\\partial x`` in
   the claim) with u(x) = tanh(M_u x) for random M_u, whose Jacobian is known exactly.
 """
@@ -32,7 +33,7 @@ from ..expressions import (
     Variable,
 )
 from ..verdict import check
-from ._syntax import Deriv, Diff, Identity, Sym, parse_relation
+from ._syntax import Deriv, Diff, Identity, Num, Post, Sym, parse_relation
 from ._tokens import LatexError
 from ._typing import Kind, Lowering, Typing, symbols, typings
 
@@ -121,6 +122,7 @@ def check_sides(
     seed: str = "",
 ) -> Outcome:
     """Check parsed sides (at least two) of one statement; never raises for a bad formula."""
+    sides = [Identity(0) if isinstance(s, Num) and s.value == 0 else s for s in sides]
     kind = statement_kind(sides)
     layouts = LAYOUTS if kind in ("derivative", "rule") else ("numerator",)
     try:
@@ -182,21 +184,36 @@ def _kinds_text(t: Typing) -> str:
 
 
 def _check_typing(kind: str, sides: list, typing: Typing, seed: int) -> tuple[str, str]:
+    """The worst verdict over the links and the trials that can be evaluated (a draw where a
+    side is singular, e.g. (X^T X)^{-1} with fewer rows than columns, is replaced by one in
+    another order of sizes)."""
     worst = ("passed", "")
-    for trial in range(TRIALS):
-        rng = np.random.default_rng([seed, trial])
-        for claim in sides[1:]:
-            if kind in ("derivative", "rule"):
-                verdict, text = _derivative(sides[0], claim, typing, trial, rng)
-            elif kind == "differential":
-                verdict, text = _differential(sides[0], claim, typing, trial, rng)
-            else:
-                verdict, text = _identity(sides[0], claim, typing, trial, rng)
+    done, draws = 0, 0
+    while done < TRIALS and draws < 2 * TRIALS:
+        rng = np.random.default_rng([seed, draws])
+        try:
+            verdicts = [_link(kind, sides[0], claim, typing, draws, rng) for claim in sides[1:]]
+        except np.linalg.LinAlgError:
+            draws += 1
+            continue
+        draws += 1
+        done += 1
+        for verdict, text in verdicts:
             if verdict == "failed":
                 return verdict, text
-            if verdict == "inconclusive":
+            if verdict != "passed":
                 worst = (verdict, text)
+    if done == 0:
+        return "unparsed", "cannot be evaluated: a matrix is singular at every draw"
     return worst
+
+
+def _link(kind: str, first, claim, typing: Typing, trial: int, rng) -> tuple[str, str]:
+    if kind in ("derivative", "rule"):
+        return _derivative(first, claim, typing, trial, rng)
+    if kind == "differential":
+        return _differential(first, claim, typing, trial, rng)
+    return _identity(first, claim, typing, trial, rng)
 
 
 def sample_point(shapes: dict[str, tuple[int, ...]], rng: np.random.Generator) -> dict:
@@ -212,6 +229,18 @@ def sample_point(shapes: dict[str, tuple[int, ...]], rng: np.random.Generator) -
         else:
             point[name] = rng.standard_normal(shape)
     return point
+
+
+#: A draw where a matrix to invert is worse conditioned than this is replaced by another.
+MAX_CONDITION = 1e8
+
+
+def _guard(low: Lowering, point: dict) -> None:
+    """LinAlgError (a new draw) when a matrix the formula inverts is near-singular there."""
+    for node in low.inverted:
+        matrix = _value(node, low.shapes, point)
+        if not np.isfinite(np.linalg.cond(matrix)) or np.linalg.cond(matrix) > MAX_CONDITION:
+            raise np.linalg.LinAlgError("a matrix to invert is near-singular at the draw")
 
 
 def _compiled(node: Node, shapes: dict) -> CompiledExpression:
@@ -236,11 +265,13 @@ def _derivative(deriv: Deriv, claim, typing: Typing, trial: int, rng) -> tuple[s
     shapes = low.shapes
     point = sample_point(shapes, rng)
     f = _compiled(f_node, shapes)
+    claim_node = None if isinstance(claim, Identity) else low.lower(claim)
+    _guard(low, point)
     if isinstance(claim, Identity) and claim.value == 0:
         claimed = np.zeros(f.shape + tuple(shapes[deriv.wrt.name]))
         layout = "tensor"
     else:
-        claimed = _value(low.lower(claim), shapes, point)
+        claimed = _compiled(claim_node, shapes)  # a callable: lets the diagnosis recheck
         layout = typing.layout
     try:
         result = check(f, claimed, point, wrt=deriv.wrt.name, layout=layout)
@@ -270,6 +301,7 @@ def _differential(left: Diff, claim, typing: Typing, trial: int, rng) -> tuple[s
     shapes = low.shapes
     point = sample_point(shapes, rng)
     point["t"] = np.float64(0.0)
+    _guard(low, point)
     f = _compiled(f_node, shapes)
     claimed = _value(claim_node, shapes, point)
     if claimed.size != int(np.prod(f.shape)) and claimed.size != 1:
@@ -288,6 +320,8 @@ def _differentiated(node: object) -> set[str]:
         n = stack.pop()
         if isinstance(n, Diff) and isinstance(n.arg, Sym):
             out.add(n.arg.name)
+        elif isinstance(n, Diff) and isinstance(n.arg, Post) and isinstance(n.arg.base, Sym):
+            out.add(n.arg.base.name)
         if hasattr(n, "terms"):
             stack.extend(t for _, t in n.terms)
         for f in ("left", "right", "num", "den", "base", "arg"):
@@ -300,6 +334,7 @@ def _identity(left, right, typing: Typing, trial: int, rng) -> tuple[str, str]:
     low = Lowering(typing, trial)
     a_node, b_node = low.lower(left), low.lower(right)
     point = sample_point(low.shapes, rng)
+    _guard(low, point)
     a, b = _value(a_node, low.shapes, point), _value(b_node, low.shapes, point)
     if a.size != b.size and 1 not in (a.size, b.size):
         return "failed", f"shape: the sides have shapes {a.shape} and {b.shape}"
@@ -307,7 +342,7 @@ def _identity(left, right, typing: Typing, trial: int, rng) -> tuple[str, str]:
         a, b = a.reshape(-1), b.reshape(-1)
     if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
         return "inconclusive", "a side is not finite at the random point"
-    scale = max(float(np.max(np.abs(a))), float(np.max(np.abs(b))), 1e-300)
+    scale = max(float(np.max(np.abs(a))), float(np.max(np.abs(b))), 1.0)
     diff = float(np.max(np.abs(a - b))) / scale
     if diff < HOLDS_BELOW:
         return "passed", ""

@@ -48,10 +48,8 @@ _STOP_CMDS = frozenset(
         "right",
         "rangle",
         "\\",
-        "|",
         "rVert",
         "rvert",
-        "Vert",
         "cr",
         "text",
         "quad",
@@ -172,6 +170,7 @@ class _Parser:
         self.pos = 0
         self.depth = depth
         self.bold = False
+        self.bars = 0  # open |...| and \|...\| (a bar closes one only inside)
         self.functions = functions
 
     def sub(self, tokens: list[Token]) -> _Parser:
@@ -253,7 +252,9 @@ class _Parser:
         t = self.peek()
         if t is None:
             return True
-        if t.kind == "symbol" and (t.text in _STOP or t.text == "|"):
+        if t.kind == "symbol" and (t.text in _STOP or (t.text == "|" and self.bars)):
+            return True
+        if t.kind == "cmd" and t.text in ("|", "Vert") and self.bars:
             return True
         return t.kind == "cmd" and t.text in _STOP_CMDS
 
@@ -282,6 +283,9 @@ class _Parser:
             elif self.at("symbol", "_") and isinstance(base, Func) and base.name == "norm":
                 self.take()
                 base = Func(self.norm_kind(), base.arg)
+            elif self.at("symbol", "_") and isinstance(base, Sym) and "_" not in base.name:
+                named = self.symbol(base.name, upper=base.upper)  # \mathbf{w}_1
+                base = Sym(named.name, base.bold, base.upper)
             else:
                 return base
 
@@ -353,7 +357,7 @@ class _Parser:
             return inner
         if t.text == "|":
             self.take()
-            inner = self.expression()
+            inner = self.barred()
             self.expect("symbol", "|")
             return Func("abs", inner)
         raise self.fail(f"`{t.text}` cannot start an operand")
@@ -452,7 +456,7 @@ class _Parser:
         if name == "left":
             return self.left()
         if name in ("|", "Vert", "lVert"):
-            inner = self.expression()
+            inner = self.barred()
             if not (self.at("cmd", "|") or self.at("cmd", "Vert") or self.at("cmd", "rVert")):
                 raise self.fail("the norm is not closed with \\|")
             self.take()
@@ -468,6 +472,13 @@ class _Parser:
             self.expect("cmd", "rangle")
             return Inner(left, right)
         return self.decorated(name)
+
+    def barred(self) -> object:
+        self.bars += 1
+        try:
+            return self.expression()
+        finally:
+            self.bars -= 1
 
     def decorated(self, name: str) -> object:
         if name == "sqrt":
@@ -504,7 +515,10 @@ class _Parser:
         try:
             if not self.at("symbol", "{"):
                 return self.atom()
-            return self.whole(self.group_tokens())
+            tokens = self.group_tokens()
+            if len(tokens) == 1 and tokens[0].text == "0":
+                return Identity(0)  # \mathbf{0}: a zero array sized by its context
+            return self.whole(tokens)
         finally:
             self.bold = was
 
@@ -564,7 +578,7 @@ class _Parser:
         wrt = self.whole(self.group_tokens())
         if not isinstance(wrt, Sym):
             raise LatexError("\\nabla_X needs one symbol X")
-        return Deriv(self.factor(), wrt)
+        return Deriv(self.product(), wrt)
 
 
 def _starts_d(tokens: list[Token]) -> bool:

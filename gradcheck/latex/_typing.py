@@ -50,6 +50,10 @@ _ELEMENTWISE = {
 }
 
 
+_SIZES = ([3, 4, 5, 2, 6, 7, 8, 9], [5, 4, 3, 6, 2, 7, 8, 9], [4, 3, 2, 5, 6, 7, 8, 9],
+          [6, 5, 4, 3, 2, 7, 8, 9])
+
+
 @dataclass(frozen=True)
 class Kind:
     """A symbol's kind ("scalar", "vector", "matrix") and the declared dimension names."""
@@ -105,10 +109,11 @@ class Typing:
     functions: dict[str, str] = field(default_factory=dict)
 
     def sizes(self, trial: int) -> dict[int, int]:
-        """Distinct sizes (2..9) of the dimension classes, rotated from trial to trial."""
+        """Distinct sizes (2..9) of the dimension classes, in another order for each trial
+        (increasing, decreasing, ...: a formula defined only where one dimension is the
+        larger, as (X^T X)^{-1}, is checked in the orders where it is)."""
         roots = sorted({self.dims.find(d) for d in self.dims.parent} - {ONE})
-        sizes = [3, 4, 5, 2, 6, 7, 8, 9]
-        sizes = sizes[trial % 3 :] + sizes[: trial % 3]
+        sizes = _SIZES[trial % len(_SIZES)]
         size = {r: sizes[k % len(sizes)] for k, r in enumerate(roots)}
         size[ONE] = 1
         return size
@@ -366,6 +371,10 @@ class _Walker:
         raise LatexError("a derivative of a matrix by a matrix or vector (it needs vec)")
 
 
+def _is_transposed_symbol(node: object) -> bool:
+    return isinstance(node, Post) and node.kind == "T" and isinstance(node.base, Sym)
+
+
 def _call(name: str, *args: Node, **options: object) -> Call:
     """A call of a function-table entry with its options at their defaults unless given."""
     opts = tuple(
@@ -388,6 +397,7 @@ class Lowering:
         self.size = typing.sizes(trial)
         self.shapes = typing.concrete(trial)
         self.replace = dict(replace or {})
+        self.inverted: list[Node] = []  # the matrices inverted, for a conditioning check
         for name, wrt in typing.functions.items():
             rows = self.shapes[name][0] if self.shapes[name] else 1
             cols = self.shapes[wrt][0] if self.shapes[wrt] else 1
@@ -459,6 +469,8 @@ class Lowering:
             return _call("sum", BinaryOp("*", self.lower(node.left), self.lower(node.right)))
         if isinstance(node, Diff) and isinstance(node.arg, Sym):
             return self.variable("d_" + node.arg.name)
+        if isinstance(node, Diff) and _is_transposed_symbol(node.arg):  # dX^T = (dX)^T
+            return Transpose(self.variable("d_" + node.arg.base.name))
         if isinstance(node, Diff):
             raise LatexError("a differential of an expression on the right-hand side")
         if (
@@ -504,6 +516,8 @@ class Lowering:
         scalar = self.shape_of(base) == ()
         if node.kind == "T":
             return base if scalar else Transpose(base)
+        if node.kind in ("-1", "-T") and not scalar:
+            self.inverted.append(base)
         if node.kind == "-1":
             return Power(base, -1) if scalar else _call("inv", base)
         if node.kind == "-T":
