@@ -9,7 +9,9 @@ Along the way the reader keeps what the document declares:
   then ``$m \\times 1$`` declares a as an m x 1 vector;
 - definitions: ``y = a^T X b`` or ``RSS(\\beta) = ...`` (a symbol or a function of symbols on
   the left, not used on the right) are substituted into later statements;
-- the layout: a sentence naming the numerator or denominator layout (分子布局 / 分母布局).
+- the layout: the first sentence naming the numerator or denominator layout (分子布局 /
+  分母布局) states the document's convention; later mentions (a contrast with the other
+  layout) do not change it.
 
 Every math part with ``=`` that is not a declaration or a definition is a statement and gets a
 record; a block of rows continuing with ``&=`` is one derivation whose first and last sides are
@@ -286,7 +288,8 @@ def check_notes_text(text: str, file: str = "<notes>", *, tex: bool = False) -> 
     inline: list[str] = []
     for what, line, body, display in _events(text, tex):
         if what == "prose":
-            for m in _LAYOUT.finditer(body):
+            m = _LAYOUT.search(body)
+            if m and ctx.layout is None:  # the first one states the convention
                 word = (m.group(1) or m.group(2)).lower()
                 ctx.layout = "numerator" if word in ("numerator", "分子") else "denominator"
             if re.search(r"[.。!?！？]\s|\n\s*\n", body):
@@ -307,9 +310,12 @@ def check_notes_text(text: str, file: str = "<notes>", *, tex: bool = False) -> 
 def _statement(file: str, line: int, latex: str, sides: list[str], ctx: _Context):
     if _declare(latex, ctx):
         return None
-    if len(sides) < 2:
-        return None
     place = {"file": file, "line": line, "latex": latex, "stated_layout": ctx.layout}
+    if len(sides) < 2:
+        if "=" not in latex:
+            return None  # a formula, not a statement
+        reason = "its `=` is inside a group: the braces or parentheses do not balance"
+        return NoteRecord(**place, kind="unknown", verdict="unparsed", reason=reason)
     try:
         function = _FUNCTION_DEF.match(sides[0])
         if function and function.group(1) not in _KNOWN and len(sides) == 2:

@@ -402,7 +402,12 @@ class _Parser:
         if t.kind == "letter" or (t.kind == "symbol" and t.text == "("):
             return True
         return t.kind == "cmd" and (
-            t.text in BOLD or t.text in GREEK or t.text in ACCENTS or t.text == "left"
+            t.text in BOLD
+            or t.text in GREEK
+            or t.text in ACCENTS
+            or t.text in NAMED
+            or t.text in FUNCTIONS
+            or t.text == "left"
         )
 
     def symbol(self, name: str, *, upper: bool) -> object:
