@@ -26,6 +26,7 @@ from pathlib import Path
 from ..errors import InvalidArgumentError
 from ._check import Outcome, check_latex
 from ._notes import NoteRecord, check_notes_text
+from ._numpy import read_rendered, read_rendered_expression
 from ._report import notes_document, notes_summary, notes_table
 from ._tokens import LatexError
 from ._typing import Kind

@@ -145,6 +145,7 @@ class Apply:
 
     name: str
     args: tuple
+    options: tuple = ()  # (name, value) pairs written after ``;`` (``axis=-1``)
 
 
 @dataclass(frozen=True)
@@ -165,7 +166,14 @@ class Diff:
 
 
 class _Parser:
-    def __init__(self, tokens: list[Token], functions: frozenset[str], depth: int = 0) -> None:
+    def __init__(
+        self,
+        tokens: list[Token],
+        functions: frozenset[str],
+        depth: int = 0,
+        names: frozenset[str] = frozenset(),
+    ) -> None:
+        self.names = names  # multi-letter variable names known beforehand (``lam``)
         self.tokens = tokens
         self.pos = 0
         self.depth = depth
@@ -174,7 +182,7 @@ class _Parser:
         self.functions = functions
 
     def sub(self, tokens: list[Token]) -> _Parser:
-        inner = _Parser(tokens, self.functions, self.depth + 1)
+        inner = _Parser(tokens, self.functions, self.depth + 1, self.names)
         inner.bold = self.bold
         if inner.depth > MAX_DEPTH:
             raise LatexError(f"the formula is nested more than {MAX_DEPTH} levels deep")
@@ -364,6 +372,8 @@ class _Parser:
 
     def letter(self) -> object:
         word = self.word()
+        if word in self.names:
+            return self.symbol(word, upper=word[0].isupper())
         if word in FUNCTIONS and (word != "d" and self.opens_argument() or len(word) > 1):
             return self.apply_function(FUNCTIONS[word])
         if word in self.functions and self.at("symbol", "("):
@@ -384,9 +394,12 @@ class _Parser:
         while self.at("letter", offset=k):
             letters += self.peek(k).text
             k += 1
-        for size in range(len(letters), 1, -1):
+        for size in range(len(letters), 0, -1):
             head = letters[:size]
-            if head in FUNCTIONS or head in self.functions:
+            if head in self.names:
+                self.pos += size
+                return head
+            if size > 1 and (head in FUNCTIONS or head in self.functions):
                 self.pos += size
                 return head
         self.pos += 1
@@ -437,8 +450,31 @@ class _Parser:
         while self.at("symbol", ","):
             self.take()
             args.append(self.expression())
+        options = []
+        if self.at("symbol", ";"):
+            self.take()
+            options.append(self.option())
+            while self.at("symbol", ","):
+                self.take()
+                options.append(self.option())
         self.expect("symbol", ")")
-        return Apply(name, tuple(args))
+        return Apply(name, tuple(args), tuple(options))
+
+    def option(self) -> tuple[str, object]:
+        """``name=value`` with an integer, a number or None as the value."""
+        key = ""
+        while self.at("letter") or self.at("cmd", "_") or (key and self.at("number")):
+            key += self.take().text
+        self.expect("symbol", "=")
+        sign = -1 if self.at("symbol", "-") and self.take() else 1
+        t = self.take()
+        if t.kind == "number":
+            value = float(t.text) if "." in t.text else int(t.text)
+            return key, sign * value
+        if t.text == "N" and self.at("letter", "o"):  # None
+            self.pos += 3
+            return key, None
+        raise LatexError(f"the option {key} must be a number")
 
     def command(self, t: Token) -> object:
         name = t.text
@@ -529,8 +565,9 @@ class _Parser:
 
     def named(self) -> object:
         tokens = self.group_tokens()
-        word = "".join(t.text for t in tokens)
-        if not all(t.kind in ("letter", "number") for t in tokens) or not word:
+        word = "".join(t.text for t in tokens)  # \_ is the command "_"
+        plain = all(t.kind in ("letter", "number") or t.text == "_" for t in tokens)
+        if not plain or not word:
             return self.whole(tokens)
         if word == "d":
             return Diff(self.factor())
@@ -609,7 +646,9 @@ def _after_d(tokens: list[Token]) -> list[Token]:
     return tokens[1:]
 
 
-def parse_relation(source: str, functions: frozenset[str] = frozenset()) -> list:
+def parse_relation(
+    source: str, functions: frozenset[str] = frozenset(), names: frozenset[str] = frozenset()
+) -> list:
     r"""The sides of ``A = B = ...`` as written (one side for a formula without ``=``).
 
     Examples
@@ -617,4 +656,4 @@ def parse_relation(source: str, functions: frozenset[str] = frozenset()) -> list
     >>> [type(side).__name__ for side in parse_relation(r"\mathbf{x}^T\mathbf{x} = 1")]
     ['Product', 'Num']
     """
-    return _Parser(tokenize(source), functions).relation()
+    return _Parser(tokenize(source), functions, names=names).relation()
