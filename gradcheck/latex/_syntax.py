@@ -461,7 +461,7 @@ class _Parser:
         return Apply(name, tuple(args), tuple(options))
 
     def option(self) -> tuple[str, object]:
-        """``name=value`` with an integer, a number or None as the value."""
+        """``name=value`` with an integer, a number, a quoted word or None as the value."""
         key = ""
         while self.at("letter") or self.at("cmd", "_") or (key and self.at("number")):
             key += self.take().text
@@ -471,6 +471,12 @@ class _Parser:
         if t.kind == "number":
             value = float(t.text) if "." in t.text else int(t.text)
             return key, sign * value
+        if t.text == "'":  # a string: ord='fro'
+            word = ""
+            while not self.at("symbol", "'"):
+                word += self.take().text
+            self.take()
+            return key, word
         if t.text == "N" and self.at("letter", "o"):  # None
             self.pos += 3
             return key, None
