@@ -13,7 +13,9 @@ from gradcheck.latex import check_notes, check_notes_text
 
 NOTES = Path(__file__).parent / "notes"
 FILES = sorted(NOTES.iterdir())
-_EXPECT = re.compile(r"expect:\s*((?:passed|failed|inconclusive|unparsed)(?:\s+(?:passed|failed|inconclusive|unparsed))*)")
+_EXPECT = re.compile(
+    r"expect:\s*((?:passed|failed|inconclusive|unparsed)(?:\s+(?:passed|failed|inconclusive|unparsed))*)"
+)
 
 
 def expected(path: Path) -> list[str]:
@@ -26,7 +28,11 @@ def test_the_corpus_verdicts_are_reproduced(path):
     wanted = expected(path)
     got = [r.verdict for r in records]
     assert len(got) == len(wanted), [(r.line, r.latex[:40]) for r in records]
-    wrong = [(r.line, w, r.verdict, r.diagnosis or r.reason) for r, w in zip(records, wanted) if r.verdict != w]
+    wrong = [
+        (r.line, w, r.verdict, r.diagnosis or r.reason)
+        for r, w in zip(records, wanted, strict=True)
+        if r.verdict != w
+    ]
     assert wrong == []
 
 
@@ -49,8 +55,18 @@ def test_the_json_records_have_the_fields_of_the_issue(capsys):
     status = main(["notes", str(NOTES / "least_squares.md"), "--format", "json"])
     assert status == 1  # the notes contain wrong formulas
     document = json.loads(capsys.readouterr().out)
-    fields = {"file", "line", "latex", "kind", "verdict", "layouts", "stated_layout", "shapes",
-              "diagnosis", "reason"}
+    fields = {
+        "file",
+        "line",
+        "latex",
+        "kind",
+        "verdict",
+        "layouts",
+        "stated_layout",
+        "shapes",
+        "diagnosis",
+        "reason",
+    }
     assert all(fields <= set(r) for r in document["records"])
     first = document["records"][0]
     assert first["line"] == 9 and first["stated_layout"] == "denominator"
@@ -78,8 +94,12 @@ def test_a_missing_notes_file_is_a_usage_error(tmp_path, capsys):
 
 
 def test_formula_latex_exit_codes(capsys):
-    wrong = r"\frac{\partial \mathbf{x}^T A \mathbf{x}}{\partial \mathbf{x}} = 2\mathbf{x}^T(A + A^T)"
-    right = r"\frac{\partial \mathbf{x}^T A \mathbf{x}}{\partial \mathbf{x}} = \mathbf{x}^T(A + A^T)"
+    wrong = (
+        r"\frac{\partial \mathbf{x}^T A \mathbf{x}}{\partial \mathbf{x}} = 2\mathbf{x}^T(A + A^T)"
+    )
+    right = (
+        r"\frac{\partial \mathbf{x}^T A \mathbf{x}}{\partial \mathbf{x}} = \mathbf{x}^T(A + A^T)"
+    )
     assert main(["formula", "--latex", wrong]) == 1
     assert "scale: the claim is 2 times the derivative" in capsys.readouterr().out
     assert main(["formula", "--latex", right]) == 0
@@ -106,7 +126,8 @@ def test_a_stated_layout_decides_and_the_other_is_named():
 def test_definitions_and_prose_declarations_in_any_language():
     text = (
         "其中 $\\mathbf{a}$ 是 $m \\times 1$ 的向量, $\\mathbf{b}$ 是 $n \\times 1$ 的向量。\n"
-        "设 $y = \\mathbf{a}^T X \\mathbf{b}$, 则 $\\frac{\\partial y}{\\partial X} = \\mathbf{a}\\mathbf{b}^T$.\n"
+        "设 $y = \\mathbf{a}^T X \\mathbf{b}$, 则 "
+        "$\\frac{\\partial y}{\\partial X} = \\mathbf{a}\\mathbf{b}^T$.\n"
         "$$RSS(\\beta) = (\\mathbf{z} - X\\beta)^T(\\mathbf{z} - X\\beta)$$\n"
         "$$\\nabla_{\\beta} RSS(\\beta) = -2X^T(\\mathbf{z} - X\\beta)$$\n"
     )

@@ -44,7 +44,9 @@ def test_the_function_read_back_is_the_same_with_the_same_verdict(entry, data):
     reference = np.asarray(entry.f(**point))
     value = np.asarray(f(**point))
     assert value.shape == reference.shape
-    np.testing.assert_allclose(value, reference, rtol=1e-10, atol=1e-12 * (1 + np.abs(reference).max()))
+    np.testing.assert_allclose(
+        value, reference, rtol=1e-10, atol=1e-12 * (1 + np.abs(reference).max())
+    )
     mine = check(f, entry.derivative, dict(point), wrt=entry.wrt, layout=entry.layout)
     assert mine.status == entry.check(point).status
 

@@ -14,7 +14,7 @@ unification, and the formula is lowered to the typed expression tree of
 Examples
 --------
 >>> from gradcheck.latex import check_latex
->>> o = check_latex(r"\\frac{\\partial \\mathbf{x}^T A \\mathbf{x}}{\\partial \\mathbf{x}} = (A + A^T)\\mathbf{x}")
+>>> o = check_latex(r"\\frac{\\partial x^T A x}{\\partial x} = (A + A^T) x")
 >>> o.kind, o.verdict, o.layouts
 ('derivative', 'passed', ('denominator',))
 """
@@ -39,6 +39,11 @@ __all__ = [
     "check_latex",
     "check_notes",
     "check_notes_text",
+    "notes_document",
+    "notes_summary",
+    "notes_table",
+    "read_rendered",
+    "read_rendered_expression",
 ]
 
 #: The file suffixes read as LaTeX (any other is read as Markdown).

@@ -127,8 +127,8 @@ def check_sides(
     layouts = LAYOUTS if kind in ("derivative", "rule") else ("numerator",)
     try:
         found = typings(sides, declared, layouts)
-    except LatexError as exc:
-        return Outcome(kind, "unparsed", reason=str(exc))
+    except (LatexError, RecursionError) as exc:
+        return Outcome(kind, "unparsed", reason=str(exc) or "the formula is nested too deeply")
     rng_seed = zlib.crc32(seed.encode())
     results = []
     for typing in found:

@@ -279,7 +279,8 @@ def check_notes_text(text: str, file: str = "<notes>", *, tex: bool = False) -> 
 
     Examples
     --------
-    >>> notes = "Let $A \\\\in \\\\mathbb{R}^{n \\\\times n}$. Then $\\\\operatorname{tr}(A^T) = \\\\operatorname{tr}(A)$."
+    >>> notes = ("Let $A \\\\in \\\\mathbb{R}^{n \\\\times n}$. Then "
+    ...          "$\\\\operatorname{tr}(A^T) = \\\\operatorname{tr}(A)$.")
     >>> [(r.line, r.kind, r.verdict) for r in check_notes_text(notes)]
     [(1, 'identity', 'passed')]
     """

@@ -25,16 +25,38 @@ from ..expressions import (
     infer_shape,
 )
 from ._check import split_sides
-from ._syntax import Apply, Deriv, Frac, Func, Identity, Num, Post, Product, Sum, Sym
-from ._syntax import parse_relation
+from ._syntax import (
+    Apply,
+    Deriv,
+    Frac,
+    Func,
+    Identity,
+    Num,
+    Post,
+    Product,
+    Sum,
+    Sym,
+    parse_relation,
+)
 from ._tokens import LatexError
 from ._typing import _call
 
 __all__ = ["read_rendered", "read_rendered_expression"]
 
-_NAMES = {"tr": "trace", "det": "det", "log": "log", "exp": "exp", "sin": "sin", "cos": "cos",
-          "tanh": "tanh", "sqrt": "sqrt", "norm": "norm", "normF": "norm", "abs": "abs",
-          "diag": "diag"}
+_NAMES = {
+    "tr": "trace",
+    "det": "det",
+    "log": "log",
+    "exp": "exp",
+    "sin": "sin",
+    "cos": "cos",
+    "tanh": "tanh",
+    "sqrt": "sqrt",
+    "norm": "norm",
+    "normF": "norm",
+    "abs": "abs",
+    "diag": "diag",
+}
 
 
 def read_rendered(

@@ -16,6 +16,8 @@ __all__ = ["MAX_DEPTH", "parse_relation"]
 
 #: The deepest nesting read (braces, parentheses, fractions together).
 MAX_DEPTH = 40
+#: The most factors of one product (``x x x ...``).
+MAX_FACTORS = 100
 #: The largest exponent written as a number.
 MAX_EXPONENT = 64
 
@@ -268,7 +270,11 @@ class _Parser:
 
     def product(self) -> object:
         left = self.factor()
+        count = 1
         while not self.ends_term():
+            count += 1
+            if count > MAX_FACTORS:
+                raise self.fail(f"a product of more than {MAX_FACTORS} factors is not read")
             op = "jux"
             t = self.peek()
             if t.kind == "cmd" and t.text in _PRODUCTS:
@@ -374,7 +380,7 @@ class _Parser:
         word = self.word()
         if word in self.names:
             return self.symbol(word, upper=word[0].isupper())
-        if word in FUNCTIONS and (word != "d" and self.opens_argument() or len(word) > 1):
+        if word in FUNCTIONS and ((word != "d" and self.opens_argument()) or len(word) > 1):
             return self.apply_function(FUNCTIONS[word])
         if word in self.functions and self.at("symbol", "("):
             return self.apply_user(word)

@@ -22,11 +22,11 @@ FORBIDDEN = frozenset(
     "expandafter futurelet makeatletter usepackage documentclass loop repeat".split()
 )
 #: Spacing and sizing commands that carry no meaning for a formula.
-IGNORED = frozenset(
+_SPACING = (
     ", ; : ! quad qquad displaystyle textstyle scriptstyle nonumber notag limits "
-    "big Big bigg Bigg bigl bigr Bigl Bigr biggl biggr Biggl Biggr middle".split()
-    + [" "]
+    "big Big bigg Bigg bigl bigr Bigl Bigr biggl biggr Biggl Biggr middle"
 )
+IGNORED = frozenset([*_SPACING.split(), " "])
 
 
 class LatexError(InvalidArgumentError):
