@@ -33,7 +33,7 @@ from ..expressions import (
     Variable,
 )
 from ..verdict import check
-from ._syntax import Deriv, Diff, Identity, Num, Post, Sym, parse_relation
+from ._syntax import Deriv, Diff, Identity, Num, Post, Sym, parse_relation, walk
 from ._tokens import LatexError
 from ._typing import Kind, Lowering, Typing, symbols, typings
 
@@ -83,19 +83,12 @@ def statement_kind(sides: list) -> str:
 
 
 def _unspecified(node: object, wrt: str) -> dict[str, str]:
-    found: dict[str, str] = {}
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        if isinstance(n, Deriv) and isinstance(n.num, Sym) and n.num.name != n.wrt.name:
-            found[n.num.name] = n.wrt.name
-            continue
-        if hasattr(n, "terms"):
-            stack.extend(t for _, t in n.terms)
-        for f in ("left", "right", "num", "den", "base", "arg"):
-            if hasattr(n, f):
-                stack.append(getattr(n, f))
-    return found
+    """The symbols whose derivative the side writes, ``\\partial v/\\partial x``: functions."""
+    return {
+        n.num.name: n.wrt.name
+        for n in walk(node)
+        if isinstance(n, Deriv) and isinstance(n.num, Sym) and n.num.name != n.wrt.name
+    }
 
 
 #: Names read as unspecified functions of the variable in a rule (with those whose derivative
@@ -314,19 +307,13 @@ def _differential(left: Diff, claim, typing: Typing, trial: int, rng) -> tuple[s
 
 
 def _differentiated(node: object) -> set[str]:
+    """The symbols X whose differential dX (or dX^T) the side writes."""
     out: set[str] = set()
-    stack = [node]
-    while stack:
-        n = stack.pop()
+    for n in walk(node):
         if isinstance(n, Diff) and isinstance(n.arg, Sym):
             out.add(n.arg.name)
         elif isinstance(n, Diff) and isinstance(n.arg, Post) and isinstance(n.arg.base, Sym):
             out.add(n.arg.base.name)
-        if hasattr(n, "terms"):
-            stack.extend(t for _, t in n.terms)
-        for f in ("left", "right", "num", "den", "base", "arg"):
-            if hasattr(n, f):
-                stack.append(getattr(n, f))
     return out
 
 

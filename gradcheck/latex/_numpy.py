@@ -15,12 +15,10 @@ from collections.abc import Mapping, Sequence
 from ..expressions import (
     FUNCTIONS,
     BinaryOp,
-    Constant,
     Expression,
     Node,
     Power,
     Transpose,
-    UnaryOp,
     Variable,
     infer_shape,
 )
@@ -28,10 +26,8 @@ from ._check import split_sides
 from ._syntax import (
     Apply,
     Deriv,
-    Frac,
     Func,
     Identity,
-    Num,
     Post,
     Product,
     Sum,
@@ -39,7 +35,7 @@ from ._syntax import (
     parse_relation,
 )
 from ._tokens import LatexError
-from ._typing import _call
+from ._typing import Arithmetic, _call, signed_sum
 
 __all__ = ["read_rendered", "read_rendered_expression"]
 
@@ -126,7 +122,7 @@ def read_rendered_expression(latex: str, shapes: Mapping[str, Sequence[int]]) ->
     return Expression(reader.lower(node), tuple(shapes), latex)
 
 
-class _Reader:
+class _Reader(Arithmetic):
     def __init__(self, shapes: dict[str, tuple[int, ...]]) -> None:
         self.shapes = shapes
 
@@ -138,21 +134,13 @@ class _Reader:
             if node.name not in self.shapes:
                 raise LatexError(f"`{node.name}` is not a variable of the formula")
             return Variable(node.name)
-        if isinstance(node, Num):
-            v = node.value
-            return Constant(int(v) if float(v).is_integer() else v)
         if isinstance(node, Identity):
             if other is None or node.value == 0:
                 raise LatexError("I without an operand to size it")
             return _call("eye_like", other)
-        if isinstance(node, Sum):
-            return self.sum(node)
-        if isinstance(node, Product):
-            return self.product(node)
-        if isinstance(node, Frac):
-            return BinaryOp("/", self.lower(node.num), self.lower(node.den))
-        if isinstance(node, Post):
-            return self.post(node)
+        done = self.arithmetic(node)
+        if done is not None:
+            return done
         if isinstance(node, Func) and node.name in _NAMES:
             return _call(_NAMES[node.name], self.lower(node.arg))
         if isinstance(node, Apply) and node.name in FUNCTIONS:
@@ -162,14 +150,7 @@ class _Reader:
     def sum(self, node: Sum) -> Node:
         plain = [t for _, t in node.terms if not isinstance(t, Identity)]
         anchor = self.lower(plain[0]) if plain else None
-        out: Node | None = None
-        for sign, term in node.terms:
-            low = self.lower(term, anchor)
-            if out is None:
-                out = low if sign == "+" else UnaryOp("-", low)
-            else:
-                out = BinaryOp(sign, out, low)
-        return out
+        return signed_sum([(sign, self.lower(term, anchor)) for sign, term in node.terms])
 
     def product(self, node: Product) -> Node:
         if isinstance(node.left, Identity):

@@ -167,6 +167,22 @@ class Diff:
     arg: object
 
 
+_CHILDREN = ("left", "right", "num", "den", "base", "arg", "wrt")
+
+
+def walk(root: object):
+    """Every node of the tree under `root` (iterative, so a deep tree cannot overflow)."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, Sum):
+            stack.extend(term for _, term in node.terms)
+        elif isinstance(node, Apply):
+            stack.extend(node.args)
+        stack.extend(getattr(node, f) for f in _CHILDREN if hasattr(node, f))
+
+
 class _Parser:
     def __init__(
         self,

@@ -32,7 +32,20 @@ from ..expressions import (
     Variable,
     infer_shape,
 )
-from ._syntax import Apply, Deriv, Diff, Frac, Func, Identity, Inner, Num, Post, Product, Sum, Sym
+from ._syntax import (
+    Deriv,
+    Diff,
+    Frac,
+    Func,
+    Identity,
+    Inner,
+    Num,
+    Post,
+    Product,
+    Sum,
+    Sym,
+    walk,
+)
 from ._tokens import LatexError
 
 __all__ = ["Kind", "Typing", "lower", "typings"]
@@ -139,45 +152,23 @@ class Typing:
 
 def symbols(node: object, out: dict[str, Sym]) -> dict[str, Sym]:
     """The symbols under `node` by name (first occurrence)."""
-    stack = [node]
-    while stack:
-        n = stack.pop()
+    for n in walk(node):
         if isinstance(n, Sym):
             out.setdefault(n.name, n)
-        elif isinstance(n, Deriv):
-            stack.extend([n.num, n.wrt])
-        elif isinstance(n, Sum):
-            stack.extend(t for _, t in n.terms)
-        elif isinstance(n, Apply):
-            stack.extend(n.args)
-        else:
-            stack.extend(
-                getattr(n, f)
-                for f in ("left", "right", "num", "den", "base", "arg")
-                if hasattr(n, f)
-            )
     return out
 
 
 def _transposed(node: object, out: set[str]) -> set[str]:
-    stack = [node]
-    while stack:
-        n = stack.pop()
+    """The symbols written transposed (so not scalars)."""
+    for n in walk(node):
         if isinstance(n, Post) and n.kind in ("T", "-T") and isinstance(n.base, Sym):
             out.add(n.base.name)
-        if isinstance(n, Sum):
-            stack.extend(t for _, t in n.terms)
-        elif isinstance(n, Deriv):
-            stack.extend([n.num])
-        elif isinstance(n, Apply):
-            stack.extend(n.args)
-        else:
-            stack.extend(
-                getattr(n, f)
-                for f in ("left", "right", "num", "den", "base", "arg")
-                if hasattr(n, f)
-            )
     return out
+
+
+def constant(value: float) -> Constant:
+    """A number of the formula as an int when it is integral."""
+    return Constant(int(value) if float(value).is_integer() else value)
 
 
 def candidate_kinds(sym: Sym, declared: dict[str, Kind], transposed: set[str]) -> list[str]:
@@ -390,7 +381,37 @@ def _call(name: str, *args: Node, **options: object) -> Call:
     return Call(name, tuple(args), opts)
 
 
-class Lowering:
+def signed_sum(terms: list[tuple[str, Node]]) -> Node:
+    """``t0 + t1 - t2 ...`` from (sign, node) pairs, grouping to the left."""
+    out: Node | None = None
+    for sign, low in terms:
+        if out is None:
+            out = low if sign == "+" else UnaryOp("-", low)
+        else:
+            out = BinaryOp(sign, out, low)
+    return out
+
+
+class Arithmetic:
+    """What both readings of LaTeX lower alike: numbers, sums, products, fractions and
+    superscripts, each to a method of the reading (``sum``, ``product``, ``post``)."""
+
+    def arithmetic(self, node: object) -> Node | None:
+        """The node lowered, or None when it is not arithmetic."""
+        if isinstance(node, Num):
+            return constant(node.value)
+        if isinstance(node, Sum):
+            return self.sum(node)
+        if isinstance(node, Product):
+            return self.product(node)
+        if isinstance(node, Frac):
+            return BinaryOp("/", self.lower(node.num), self.lower(node.den))
+        if isinstance(node, Post):
+            return self.post(node)
+        return None
+
+
+class Lowering(Arithmetic):
     """The expression tree of a formula under one typing, at one trial's sizes.
 
     `replace` maps a symbol's name to the node used for it (a differential's ``X + t dX``).
@@ -454,19 +475,11 @@ class Lowering:
     def _lower(self, node: object) -> Node:
         if isinstance(node, Sym):
             return self.variable(node.name)
-        if isinstance(node, Num):
-            v = node.value
-            return Constant(int(v) if float(v).is_integer() else v)
         if isinstance(node, Identity):
             return self.identity(node)
-        if isinstance(node, Sum):
-            return self.sum(node)
-        if isinstance(node, Product):
-            return self.product(node)
-        if isinstance(node, Frac):
-            return BinaryOp("/", self.lower(node.num), self.lower(node.den))
-        if isinstance(node, Post):
-            return self.post(node)
+        done = self.arithmetic(node)
+        if done is not None:
+            return done
         if isinstance(node, Func):
             return self.func(node)
         if isinstance(node, Inner):
@@ -496,14 +509,7 @@ class Lowering:
         return _call("diag", self.ones(shape[0]))
 
     def sum(self, node: Sum) -> Node:
-        out: Node | None = None
-        for sign, term in node.terms:
-            low = self.lower(term)
-            if out is None:
-                out = low if sign == "+" else UnaryOp("-", low)
-            else:
-                out = BinaryOp(sign, out, low)
-        return out
+        return signed_sum([(sign, self.lower(term)) for sign, term in node.terms])
 
     def product(self, node: Product) -> Node:
         left, right = self.lower(node.left), self.lower(node.right)
