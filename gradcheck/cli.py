@@ -1,4 +1,4 @@
-"""The command line: ``gradcheck catalogue | list | show | formula | check``.
+"""The command line: ``gradcheck catalogue | list | show | formula | notes | check``.
 
 One entry point, :func:`main`, used by the ``gradcheck`` console script and by
 ``python -m gradcheck``. Exit status: 0 when everything is as expected, 1 when a check failed or
@@ -43,6 +43,7 @@ from .catalogue import (
 from .engine import LAYOUTS, METHOD_NAMES, seed_from_text
 from .errors import GradcheckError, InvalidArgumentError, NonFiniteValueError, UnknownNameError
 from .expressions import FUNCTIONS, REQUIRED, CompiledExpression, compile_expression
+from .latex import check_notes, check_notes_text, notes_document, notes_table
 from .report import (
     BaselineError,
     compare_reports,
@@ -224,10 +225,11 @@ def _build_parser() -> _Parser:
         epilog=_FORMULA_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    formula.add_argument("expr", help="the function, e.g. 'x @ A @ x'")
-    formula.add_argument("--claim", required=True, help="the claimed derivative")
-    formula.add_argument("--wrt", required=True)
-    formula.add_argument("--shapes", required=True, help="e.g. 'x=n A=n,n c=' (c scalar)")
+    formula.add_argument("expr", nargs="?", help="the function, e.g. 'x @ A @ x'")
+    formula.add_argument("--claim", help="the claimed derivative (required without --latex)")
+    formula.add_argument("--wrt", help="the variable (required without --latex)")
+    formula.add_argument("--shapes", help="e.g. 'x=n A=n,n c=' (c scalar; without --latex)")
+    formula.add_argument("--latex", metavar="STATEMENT", help=_LATEX_HELP)
     formula.add_argument(
         "--order",
         type=int,
@@ -238,6 +240,10 @@ def _build_parser() -> _Parser:
         "auto: whichever the claim's shape fits)",
     )
     _add_common_check_options(formula)
+
+    notes = sub.add_parser("notes", help="check every formula of Markdown or LaTeX notes")
+    notes.add_argument("files", nargs="+", type=_input_file, metavar="FILE")
+    notes.add_argument("--format", choices=(*TABLE_FORMATS, "json"), default="simple")
 
     sub.add_parser("functions", help="list the functions a formula may call")
 
@@ -738,6 +744,59 @@ def _cmd_formula(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return _random_checks(f, claim, shapes, constraints, args, out)
 
 
+_LATEX_HELP = (
+    "a LaTeX statement instead of EXPR/--claim/--wrt/--shapes, e.g. "
+    "'\\frac{\\partial x^T A x}{\\partial x} = (A + A^T) x': shapes from the notation, "
+    "both layouts tried"
+)
+
+
+def _cmd_formula_or_latex(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """``formula --latex STATEMENT`` or ``formula EXPR --claim ... --wrt ... --shapes ...``."""
+    if args.latex is not None:
+        given = [name for name in ("expr", "claim", "wrt", "shapes") if getattr(args, name)]
+        if given:
+            listed = ", ".join("EXPR" if g == "expr" else f"--{g}" for g in given)
+            raise InvalidArgumentError(f"--latex takes the whole statement; drop {listed}.")
+        if args.order != 1:
+            raise InvalidArgumentError(
+                "--latex reads first derivatives, differentials and identities; --order 2 "
+                "needs EXPR and a Hessian --claim."
+            )
+        return _cmd_latex_formula(args, out, err)
+    missing = [name for name in ("expr", "claim", "wrt", "shapes") if not getattr(args, name)]
+    if missing:
+        listed = ", ".join("EXPR" if m == "expr" else f"--{m}" for m in missing)
+        raise InvalidArgumentError(
+            f"formula needs EXPR, --claim, --wrt and --shapes (missing: {listed}), or one "
+            f"--latex STATEMENT."
+        )
+    return _cmd_formula(args, out, err)
+
+
+def _cmd_latex_formula(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    record = check_notes_text(f"$${args.latex}$$", "--latex")
+    if not record:
+        raise InvalidArgumentError(
+            "--latex: no statement to check (write `F = G`, e.g. "
+            "'\\frac{\\partial F}{\\partial X} = G')."
+        )
+    if record[0].verdict == "unparsed":
+        raise InvalidArgumentError(f"--latex: cannot read the statement: {record[0].reason}.")
+    return _write_notes(record, args.format, out)
+
+
+def _cmd_notes(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    records = [record for path in args.files for record in check_notes(path)]
+    return _write_notes(records, args.format, out)
+
+
+def _write_notes(records: list, tablefmt: str, out: TextIO) -> int:
+    document = notes_document(records)
+    out.write(_json_text(document) if tablefmt == "json" else notes_table(records, tablefmt))
+    return EXIT_OK if document["ok"] else EXIT_FAILED
+
+
 def _load_callable(spec: str, what: str):
     """``MODULE:FUNC`` or ``path/to/file.py:FUNC``: the function, or a usage error."""
     module_name, _, func_name = spec.rpartition(":")
@@ -810,7 +869,8 @@ _COMMANDS = {
     "functions": _cmd_functions,
     "list": _cmd_list,
     "show": _cmd_show,
-    "formula": _cmd_formula,
+    "formula": _cmd_formula_or_latex,
+    "notes": _cmd_notes,
     "check": _cmd_check,
 }
 

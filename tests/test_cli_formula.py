@@ -144,3 +144,11 @@ def test_the_closing_line_counts_what_failed(capsys, trials):
     assert code == 1
     assert out.strip().splitlines()[-1].startswith(f"{trials} of {trials} trials did not pass")
     assert "1 random shape draws" not in out
+
+
+def test_latex_with_order_2_is_refused_in_one_line(capsys):
+    from gradcheck.cli import main
+
+    code = main(["formula", "--latex", r"\frac{\partial x^T x}{\partial x} = 2x", "--order", "2"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "--order 2" in err

@@ -22,6 +22,7 @@ RANKS = {
     "catalogue": 3,
     "report": 4,
     "strategies": 5,
+    "latex": 5,
     "testing": 6,
     "plugin": 6,
     "cli": 6,

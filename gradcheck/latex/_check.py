@@ -1,0 +1,352 @@
+"""One statement -> one verdict: derivatives, differentials, identities and rules.
+
+Each side of a statement is parsed on its own, the sides are typed together (``_typing``), and
+every link of a chain is checked at random points of two trials with distinct dimensions:
+
+- a derivative ``\\partial F / \\partial X = G`` with :func:`gradcheck.verdict.check`, in each
+  layout in which G's shape fits;
+- a differential ``dF = L(dX)`` as the derivative of ``t -> F(X + t dX)`` at 0 along a random
+  dX;
+- an identity ``A = B`` by evaluating both sides: it holds when the largest difference is below
+  1e-9 of the largest entry (or of 1, when both sides are smaller, as for ``= 0``), fails above
+  1e-6, and is inconclusive between (rounding errors of these small, well-conditioned draws are
+  near 1e-14, mistakes near 1);
+- a rule with unspecified functions (``u``, ``v`` of x, seen as ``\\partial u/\\partial x`` in
+  the claim) with u(x) = tanh(M_u x) for random M_u, whose Jacobian is known exactly.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import GradcheckError
+from ..expressions import (
+    BinaryOp,
+    CompiledExpression,
+    Expression,
+    Index,
+    Node,
+    Slice,
+    Variable,
+)
+from ..verdict import check
+from ._syntax import Deriv, Diff, Identity, Num, Post, Sym, parse_relation, walk
+from ._tokens import LatexError
+from ._typing import Kind, Lowering, Typing, symbols, typings
+
+__all__ = ["Outcome", "check_sides", "split_sides"]
+
+TRIALS = 2
+#: An identity holds below this relative difference and fails above FAILS_ABOVE.
+HOLDS_BELOW, FAILS_ABOVE = 1e-9, 1e-6
+LAYOUTS = ("numerator", "denominator")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What checking one statement found (the fields of a notes record but its place)."""
+
+    kind: str
+    verdict: str
+    layouts: tuple[str, ...] = ()
+    shapes: str = ""
+    diagnosis: str = ""
+    reason: str = ""
+
+
+def split_sides(text: str) -> list[str]:
+    """The sides of ``A = B = C`` at the ``=`` outside braces and parentheses."""
+    sides, depth, start = [], 0, 0
+    for i, c in enumerate(text):
+        if c in "{([":
+            depth += 1
+        elif c in "})]":
+            depth -= 1
+        elif c == "=" and depth == 0 and text[i - 1 : i] != "\\":
+            sides.append(text[start:i])
+            start = i + 1
+    sides.append(text[start:])
+    return sides
+
+
+def statement_kind(sides: list) -> str:
+    first = sides[0]
+    if isinstance(first, Deriv):
+        claims_rules = any(_unspecified(s, first.wrt.name) for s in sides[1:])
+        return "rule" if claims_rules else "derivative"
+    if isinstance(first, Diff):
+        return "differential"
+    return "identity"
+
+
+def _unspecified(node: object, wrt: str) -> dict[str, str]:
+    """The symbols whose derivative the side writes, ``\\partial v/\\partial x``: functions."""
+    return {
+        n.num.name: n.wrt.name
+        for n in walk(node)
+        if isinstance(n, Deriv) and isinstance(n.num, Sym) and n.num.name != n.wrt.name
+    }
+
+
+#: Names read as unspecified functions of the variable in a rule (with those whose derivative
+#: the claim writes, ``\partial v/\partial x``).
+FUNCTION_NAMES = frozenset("u v w f g h".split())
+
+
+def _rule_functions(sides: list) -> dict[str, str]:
+    wrt = sides[0].wrt.name
+    found: dict[str, str] = {}
+    for side in sides[1:]:
+        found.update(_unspecified(side, wrt))
+    for name in symbols(sides[0].num, {}):
+        if name in FUNCTION_NAMES and name != wrt:
+            found[name] = wrt
+    return found
+
+
+def check_sides(
+    sides: list,
+    *,
+    declared: dict[str, Kind],
+    stated_layout: str | None = None,
+    seed: str = "",
+) -> Outcome:
+    """Check parsed sides (at least two) of one statement; never raises for a bad formula."""
+    sides = [Identity(0) if isinstance(s, Num) and s.value == 0 else s for s in sides]
+    kind = statement_kind(sides)
+    layouts = LAYOUTS if kind in ("derivative", "rule") else ("numerator",)
+    try:
+        found = typings(sides, declared, layouts)
+    except (LatexError, RecursionError) as exc:
+        return Outcome(kind, "unparsed", reason=str(exc) or "the formula is nested too deeply")
+    rng_seed = zlib.crc32(seed.encode())
+    results = []
+    for typing in found:
+        if kind == "rule":
+            typing.functions.update(_rule_functions(sides))
+        try:
+            results.append((typing, _check_typing(kind, sides, typing, rng_seed)))
+        except (GradcheckError, *LinAlgErrors) as exc:
+            results.append((typing, ("unparsed", f"cannot be evaluated: {exc}")))
+    return _combine(kind, results, stated_layout)
+
+
+LinAlgErrors = (np.linalg.LinAlgError, ValueError, FloatingPointError, ZeroDivisionError)
+
+
+def _combine(kind: str, results: list, stated: str | None) -> Outcome:
+    holds = sorted({t.layout for t, (v, _) in results if v == "passed"})
+    if kind not in ("derivative", "rule"):
+        holds = []
+    passing = [(t, r) for t, r in results if r[0] == "passed"]
+    if stated is not None and kind in ("derivative", "rule"):
+        in_stated = [(t, r) for t, r in passing if t.layout == stated]
+        if not in_stated and passing:
+            t = passing[0][0]
+            return Outcome(
+                kind,
+                "failed",
+                tuple(holds),
+                t.describe(),
+                f"other_layout: holds in the {t.layout} layout only; the document "
+                f"states the {stated} layout",
+            )
+        passing = in_stated
+    if passing:
+        t = passing[0][0]
+        note = "; ".join(t.ambiguous)
+        if len({tuple(sorted(x.kinds.items())) for x, _ in passing}) < len(
+            {tuple(sorted(x.kinds.items())) for x, _ in results}
+        ):
+            note = (note + "; " if note else "") + f"holds when {_kinds_text(t)}"
+        return Outcome(kind, "passed", tuple(holds), t.describe(), note)
+    for verdict in ("inconclusive", "failed", "unparsed"):
+        for t, (v, text) in results:
+            if v == verdict:
+                if v == "unparsed":
+                    return Outcome(kind, v, (), t.describe(), reason=text)
+                return Outcome(kind, v, tuple(holds), t.describe(), text)
+    return Outcome(kind, "unparsed", reason="nothing to check")
+
+
+def _kinds_text(t: Typing) -> str:
+    return ", ".join(f"{n} is a {k}" for n, k in sorted(t.kinds.items()))
+
+
+def _check_typing(kind: str, sides: list, typing: Typing, seed: int) -> tuple[str, str]:
+    """The worst verdict over the links and the trials that can be evaluated (a draw where a
+    side is singular, e.g. (X^T X)^{-1} with fewer rows than columns, is replaced by one in
+    another order of sizes)."""
+    worst = ("passed", "")
+    done, draws = 0, 0
+    while done < TRIALS and draws < 2 * TRIALS:
+        rng = np.random.default_rng([seed, draws])
+        try:
+            verdicts = [_link(kind, sides[0], claim, typing, draws, rng) for claim in sides[1:]]
+        except np.linalg.LinAlgError:
+            draws += 1
+            continue
+        draws += 1
+        done += 1
+        for verdict, text in verdicts:
+            if verdict == "failed":
+                return verdict, text
+            if verdict != "passed":
+                worst = (verdict, text)
+    if done == 0:
+        return "unparsed", "cannot be evaluated: a matrix is singular at every draw"
+    return worst
+
+
+def _link(kind: str, first, claim, typing: Typing, trial: int, rng) -> tuple[str, str]:
+    if kind in ("derivative", "rule"):
+        return _derivative(first, claim, typing, trial, rng)
+    if kind == "differential":
+        return _differential(first, claim, typing, trial, rng)
+    return _identity(first, claim, typing, trial, rng)
+
+
+def sample_point(shapes: dict[str, tuple[int, ...]], rng: np.random.Generator) -> dict:
+    """Random values: scalars in [0.5, 1.5] (positive, for logarithms and roots), vectors and
+    rectangular matrices standard normal, square matrices n I + G (G standard normal: not
+    symmetric, eigenvalues in the right half-plane, so determinants are positive)."""
+    point = {}
+    for name, shape in sorted(shapes.items()):
+        if shape == ():
+            point[name] = np.float64(rng.uniform(0.5, 1.5))
+        elif len(shape) == 2 and shape[0] == shape[1] and not name.startswith(("d_", "M_")):
+            point[name] = shape[0] * np.eye(shape[0]) + rng.standard_normal(shape)
+        else:
+            point[name] = rng.standard_normal(shape)
+    return point
+
+
+#: A draw where a matrix to invert is worse conditioned than this is replaced by another.
+MAX_CONDITION = 1e8
+
+
+def _guard(low: Lowering, point: dict) -> None:
+    """LinAlgError (a new draw) when a matrix the formula inverts is near-singular there."""
+    for node in low.inverted:
+        matrix = _value(node, low.shapes, point)
+        if not np.isfinite(np.linalg.cond(matrix)) or np.linalg.cond(matrix) > MAX_CONDITION:
+            raise np.linalg.LinAlgError("a matrix to invert is near-singular at the draw")
+
+
+def _compiled(node: Node, shapes: dict) -> CompiledExpression:
+    return CompiledExpression(Expression(node, tuple(shapes))).with_shapes(shapes)
+
+
+def _value(node: Node, shapes: dict, point: dict) -> np.ndarray:
+    return np.asarray(CompiledExpression(Expression(node, tuple(shapes)))(**point))
+
+
+def _as_function_value(node: Node, low: Lowering) -> Node:
+    """A column result as a 1-D array (the engine's vectors)."""
+    shape = low.shape_of(node)
+    if len(shape) == 2 and shape[1] == 1:
+        return Index(node, (Slice(), 0))
+    return node
+
+
+def _derivative(deriv: Deriv, claim, typing: Typing, trial: int, rng) -> tuple[str, str]:
+    low = Lowering(typing, trial)
+    f_node = _as_function_value(low.lower(deriv.num), low)
+    shapes = low.shapes
+    point = sample_point(shapes, rng)
+    f = _compiled(f_node, shapes)
+    claim_node = None if isinstance(claim, Identity) else low.lower(claim)
+    _guard(low, point)
+    if isinstance(claim, Identity) and claim.value == 0:
+        claimed = np.zeros(f.shape + tuple(shapes[deriv.wrt.name]))
+        layout = "tensor"
+    else:
+        claimed = _compiled(claim_node, shapes)  # a callable: lets the diagnosis recheck
+        layout = typing.layout
+    try:
+        result = check(f, claimed, point, wrt=deriv.wrt.name, layout=layout)
+    except GradcheckError as exc:  # the claim's shape fits no layout
+        return "failed", f"shape: {' '.join(str(exc).split())[:160]}"
+    text = "" if result.diagnosis is None else str(result.diagnosis)
+    if result.status != "passed" and not text:
+        text = f"max rel. error {result.max_rel_error:.1e}"
+    return result.status, text
+
+
+def _differential(left: Diff, claim, typing: Typing, trial: int, rng) -> tuple[str, str]:
+    moved = sorted(symbols(claim, {}).keys() & _differentiated(claim))
+    if not moved:
+        return "unparsed", "the right-hand side has no differential dX"
+    base = Lowering(typing, trial)
+    replace = {}
+    for name in moved:
+        step = BinaryOp("*", Variable("t"), Variable("d_" + name))
+        replace[name] = base.variable(name, BinaryOp("+", Variable(name), step))
+    low = Lowering(typing, trial, replace)
+    for name in moved:
+        low.shapes["d_" + name] = low.shapes[name]
+    low.shapes["t"] = ()
+    f_node = low.lower(left.arg)
+    claim_node = low.lower(claim)
+    shapes = low.shapes
+    point = sample_point(shapes, rng)
+    point["t"] = np.float64(0.0)
+    _guard(low, point)
+    f = _compiled(f_node, shapes)
+    claimed = _value(claim_node, shapes, point)
+    if claimed.size != int(np.prod(f.shape)) and claimed.size != 1:
+        return "failed", f"shape: dF has shape {f.shape}, the claim {claimed.shape}"
+    if claimed.size == 1:
+        claimed = np.broadcast_to(claimed.reshape(()), f.shape)
+    result = check(f, np.reshape(claimed, f.shape), point, wrt="t", layout="tensor")
+    text = "" if result.diagnosis is None else str(result.diagnosis)
+    return result.status, text or f"max rel. error {result.max_rel_error:.1e}"
+
+
+def _differentiated(node: object) -> set[str]:
+    """The symbols X whose differential dX (or dX^T) the side writes."""
+    out: set[str] = set()
+    for n in walk(node):
+        if isinstance(n, Diff) and isinstance(n.arg, Sym):
+            out.add(n.arg.name)
+        elif isinstance(n, Diff) and isinstance(n.arg, Post) and isinstance(n.arg.base, Sym):
+            out.add(n.arg.base.name)
+    return out
+
+
+def _identity(left, right, typing: Typing, trial: int, rng) -> tuple[str, str]:
+    low = Lowering(typing, trial)
+    a_node, b_node = low.lower(left), low.lower(right)
+    point = sample_point(low.shapes, rng)
+    _guard(low, point)
+    a, b = _value(a_node, low.shapes, point), _value(b_node, low.shapes, point)
+    if a.size != b.size and 1 not in (a.size, b.size):
+        return "failed", f"shape: the sides have shapes {a.shape} and {b.shape}"
+    if a.size == b.size:
+        a, b = a.reshape(-1), b.reshape(-1)
+    if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
+        return "inconclusive", "a side is not finite at the random point"
+    scale = max(float(np.max(np.abs(a))), float(np.max(np.abs(b))), 1.0)
+    diff = float(np.max(np.abs(a - b))) / scale
+    if diff < HOLDS_BELOW:
+        return "passed", ""
+    if diff > FAILS_ABOVE:
+        return "failed", f"the sides differ: relative difference {diff:.1e}"
+    return "inconclusive", f"relative difference {diff:.1e} between 1e-9 and 1e-6"
+
+
+def check_latex(
+    latex: str, *, declared: dict[str, Kind] | None = None, stated_layout: str | None = None
+) -> Outcome:
+    """Check one LaTeX statement on its own."""
+    texts = split_sides(latex)
+    if len(texts) < 2:
+        return Outcome("none", "unparsed", reason="no `=`: not a statement")
+    try:
+        sides = [parse_relation(t)[0] for t in texts]
+    except (LatexError, RecursionError) as exc:
+        return Outcome("unknown", "unparsed", reason=str(exc))
+    return check_sides(sides, declared=declared or {}, stated_layout=stated_layout, seed=latex)

@@ -1,0 +1,362 @@
+"""A researcher's notes -> their statements, checked where they are written.
+
+Markdown (``$...$``, ``$$...$$``; code fences skipped) and LaTeX (``equation``, ``align``,
+``\\[...\\]``, ``$$...$$``, ``$...$``; ``aligned`` and ``split`` inside them) are read in order.
+Along the way the reader keeps what the document declares:
+
+- kinds and dimensions: ``\\mathbf{x} \\in \\mathbb{R}^n``, ``A, B \\in \\mathbb{R}^{m \\times n}``,
+  and prose whose math part is recognisable, in any language: a sentence with ``$a$`` and
+  then ``$m \\times 1$`` declares a as an m x 1 vector;
+- definitions: ``y = a^T X b`` or ``RSS(\\beta) = ...`` (a symbol or a function of symbols on
+  the left, not used on the right) are substituted into later statements;
+- the layout: the first sentence naming the numerator or denominator layout (分子布局 /
+  分母布局) states the document's convention; later mentions (a contrast with the other
+  layout) do not change it.
+
+Every math part with ``=`` that is not a declaration or a definition is a statement and gets a
+record; a block of rows continuing with ``&=`` is one derivation whose first and last sides are
+compared. A statement that cannot be read is an ``unparsed`` record with the reason.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from ._check import Outcome, check_sides, split_sides
+from ._syntax import Apply, Sym, parse_relation
+from ._tokens import LatexError
+from ._typing import Kind, symbols
+
+__all__ = ["NoteRecord", "check_notes_text"]
+
+#: The most statements read from one document.
+MAX_STATEMENTS = 5000
+_SHORT = 60
+
+
+@dataclass(frozen=True, kw_only=True)
+class NoteRecord:
+    """One statement of a document and its verdict.
+
+    Attributes
+    ----------
+    file, line : str, int
+        Where the statement starts (line numbers from 1).
+    latex : str
+        The statement as written.
+    kind : str
+        "derivative", "differential", "identity", "rule", or "unknown" when unreadable.
+    verdict : str
+        "passed", "failed", "inconclusive" or "unparsed".
+    layouts : tuple of str
+        The layouts in which a derivative holds.
+    stated_layout : str or None
+        The layout the document declares at that point.
+    shapes : str
+        The shapes assumed, e.g. ``"A=3x3 x=3"``.
+    diagnosis : str
+        What a failure looks like, or the assumption a pass needed.
+    reason : str
+        Why an unparsed statement was not read.
+    """
+
+    file: str
+    line: int
+    latex: str
+    kind: str
+    verdict: str
+    layouts: tuple[str, ...] = ()
+    stated_layout: str | None = None
+    shapes: str = ""
+    diagnosis: str = ""
+    reason: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        """The record as a JSON-ready dict."""
+        out = dict(self.__dict__)
+        out["layouts"] = list(self.layouts)
+        return out
+
+    def short(self) -> str:
+        """The formula shortened for a table."""
+        text = " ".join(self.latex.split())
+        return text if len(text) <= _SHORT else text[: _SHORT - 3] + "..."
+
+
+@dataclass
+class _Context:
+    declared: dict[str, Kind] = field(default_factory=dict)
+    definitions: dict[str, tuple[tuple[str, ...], object]] = field(default_factory=dict)
+    layout: str | None = None
+
+
+@dataclass(frozen=True)
+class _Math:
+    line: int
+    text: str
+    display: bool
+
+
+_LAYOUT = re.compile(r"(numerator|denominator)[- ]layout|(分子|分母)布局", re.IGNORECASE)
+_FENCE = re.compile(r"^(```|~~~)")
+_ENVS = r"equation\*?|align\*?|gather\*?|multline\*?|displaymath"
+_TEX_BLOCK = re.compile(
+    r"\\begin\{(" + _ENVS + r")\}(.*?)\\end\{\1\}|\\\[(.*?)\\\]|\$\$(.*?)\$\$", re.DOTALL
+)
+_INLINE = re.compile(r"(?<![\\$])\$([^$]+?)\$(?!\$)")
+_NOISE = re.compile(
+    r"\\(label|tag|eqref|ref)\{[^}]*\}|\\(nonumber|notag)|"
+    r"\\(begin|end)\{(aligned|split|gathered)\}"
+)
+_CUT = re.compile(r"\\q?quad|\\text\{(?!(tr|Tr|d|det|diag)\})|\\mbox\{|\\forall|\\text\s")
+_DIMS = re.compile(r"^\s*([A-Za-z0-9]+)\s*\\times\s*([A-Za-z0-9]+)\s*$")
+_DECLARE = re.compile(r"^(.*?)\\in\s*\\mathbb\s*\{?R\}?\s*(?:\^\s*(\{[^{}]*\}|\w))?\s*$", re.DOTALL)
+_FUNCTION_DEF = re.compile(
+    r"^\s*(?:\\(?:mathrm|operatorname|text)\{)?([A-Za-z]{1,12})\}?\s*(?:\\left)?\(([^()=]*)"
+    r"(?:\\right)?\)\s*$"
+)
+_KNOWN = frozenset({"tr", "det", "log", "ln", "exp", "sin", "cos", "tanh", "diag", "d"})
+
+
+def _events(text: str, tex: bool) -> Iterator[tuple[str, int, str, bool]]:
+    """("prose", line, text, False) and ("math", line, text, display) in document order."""
+    if tex:
+        text = re.sub(r"(?<!\\)%[^\n]*", "", text)
+        pattern = re.compile(_TEX_BLOCK.pattern + r"|" + _INLINE.pattern, re.DOTALL)
+    else:
+        lines = text.split("\n")
+        fenced = False
+        for k, line in enumerate(lines):
+            if _FENCE.match(line.strip()):
+                fenced = not fenced
+                lines[k] = ""
+            elif fenced:
+                lines[k] = ""
+        text = "\n".join(lines)
+        pattern = re.compile(r"\$\$(.*?)\$\$|" + _INLINE.pattern, re.DOTALL)
+    last = 0
+    for m in pattern.finditer(text):
+        yield "prose", text.count("\n", 0, last) + 1, text[last : m.start()], False
+        groups = [g for g in m.groups() if g is not None]
+        body = groups[-1]
+        display = not m.group(0).startswith("$") or m.group(0).startswith("$$")
+        start = m.start() + m.group(0).find(body) if body else m.start()
+        yield "math", text.count("\n", 0, start) + 1, body, display
+        last = m.end()
+    yield "prose", text.count("\n", 0, last) + 1, text[last:], False
+
+
+def _rows(line: int, text: str) -> list[tuple[int, str]]:
+    """The rows of a block (split at ``\\\\``), each with its line, noise removed."""
+    text = _NOISE.sub(" ", text)
+    out, depth, start = [], 0, 0
+    for i, c in enumerate(text):
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+        elif c == "\\" and text[i + 1 : i + 2] == "\\" and depth <= 0 and text[i - 1 : i] != "\\":
+            out.append((line + _lines_before(text, start, i), text[start:i]))
+            start = i + 2
+    out.append((line + _lines_before(text, start, len(text)), text[start:]))
+    return [(n, _clean(r)) for n, r in out if _clean(r)]
+
+
+def _lines_before(text: str, start: int, end: int) -> int:
+    """Newlines before the first visible character of text[start:end]."""
+    segment = text[start:end]
+    return text.count("\n", 0, start + len(segment) - len(segment.lstrip()))
+
+
+def _clean(row: str) -> str:
+    row = row.replace("&", " ")
+    m = _CUT.search(row)
+    if m:
+        row = row[: m.start()]
+    return row.strip().rstrip(",.;").strip()
+
+
+def _statements(line: int, text: str) -> list[tuple[int, str, list[str]]]:
+    """(line, latex, side texts) of each statement of a math part."""
+    rows = _rows(line, text)
+    if len(rows) > 1 and all(r.startswith("=") for _, r in rows[1:]):
+        whole = " ".join(r for _, r in rows)
+        sides = split_sides(whole)
+        return [(rows[0][0], whole, [sides[0], sides[-1]])]
+    return [(n, r, split_sides(r)) for n, r in rows]
+
+
+def _declare(text: str, ctx: _Context) -> bool:
+    """Read ``names \\in \\mathbb{R}^{...}`` into the context; whether it was one."""
+    m = _DECLARE.match(text)
+    if not m:
+        return False
+    dims_text = (m.group(2) or "").strip("{} ")
+    dims = tuple(d for d in re.split(r"\s*\\times\s*|\s*,\s*", dims_text) if d) if dims_text else ()
+    names = [n for n in re.split(r",", m.group(1)) if n.strip()]
+    for name in names:
+        try:
+            sym = parse_relation(name)[0]
+        except LatexError:
+            continue
+        if isinstance(sym, Sym):
+            ctx.declared[sym.name] = _kind(dims)
+    return True
+
+
+def _kind(dims: tuple[str, ...]) -> Kind:
+    if not dims:
+        return Kind("scalar")
+    if len(dims) == 1 or dims[1] == "1":
+        return Kind("vector", dims[:1])
+    if dims[0] == "1":
+        return Kind("vector", dims[1:])
+    return Kind("matrix", dims[:2])
+
+
+def _prose_declaration(previous: list[str], text: str, ctx: _Context) -> None:
+    """``$a$ ... $m \\times 1$`` in one sentence: a is m x 1 (whatever the language)."""
+    m = _DIMS.match(text)
+    if not m or not previous:
+        return
+    for name in previous[-1].split(","):
+        try:
+            sym = parse_relation(name)[0]
+        except LatexError:
+            continue
+        if isinstance(sym, Sym):
+            ctx.declared[sym.name] = _kind((m.group(1), m.group(2)))
+
+
+def _substitute(node: object, defs: dict, depth: int = 0) -> object:
+    """`node` with the document's definitions put in (a function applied to its arguments);
+    an undefined function of symbols, ``u(x)``, becomes the symbol u (an unspecified map)."""
+    if depth > 8:
+        raise LatexError("the definitions refer to each other too deeply")
+    if isinstance(node, Sym) and node.name in defs and not defs[node.name][0]:
+        return _substitute(defs[node.name][1], defs, depth + 1)
+    if isinstance(node, Apply):
+        if node.name not in defs:
+            if len(node.args) == 1 and isinstance(node.args[0], Sym):
+                return Sym(node.name, False, node.name[0].isupper())
+            raise LatexError(f"the function {node.name} is not defined in the document")
+        params, body = defs[node.name]
+        if len(params) != len(node.args):
+            raise LatexError(f"{node.name} is defined with {len(params)} arguments")
+        args = [_substitute(a, defs, depth + 1) for a in node.args]
+        return _substitute(_rename(body, dict(zip(params, args, strict=True))), defs, depth + 1)
+    return _rebuild(node, lambda n: _substitute(n, defs, depth))
+
+
+def _rename(node: object, mapping: dict) -> object:
+    if isinstance(node, Sym) and node.name in mapping:
+        return mapping[node.name]
+    return _rebuild(node, lambda n: _rename(n, mapping))
+
+
+def _rebuild(node: object, fn) -> object:
+    if not hasattr(node, "__dataclass_fields__") or isinstance(node, Sym):
+        return node
+    changes = {}
+    for name in node.__dataclass_fields__:
+        value = getattr(node, name)
+        if name == "terms":
+            changes[name] = tuple((s, fn(t)) for s, t in value)
+        elif name == "args":
+            changes[name] = tuple(fn(a) for a in value)
+        elif name == "wrt":
+            continue
+        elif hasattr(value, "__dataclass_fields__"):
+            changes[name] = fn(value)
+    return replace(node, **changes)
+
+
+def check_notes_text(text: str, file: str = "<notes>", *, tex: bool = False) -> list[NoteRecord]:
+    """The records of every statement of one document's text.
+
+    Examples
+    --------
+    >>> notes = ("Let $A \\\\in \\\\mathbb{R}^{n \\\\times n}$. Then "
+    ...          "$\\\\operatorname{tr}(A^T) = \\\\operatorname{tr}(A)$.")
+    >>> [(r.line, r.kind, r.verdict) for r in check_notes_text(notes)]
+    [(1, 'identity', 'passed')]
+    """
+    ctx = _Context()
+    records: list[NoteRecord] = []
+    inline: list[str] = []
+    for what, line, body, display in _events(text, tex):
+        if what == "prose":
+            m = _LAYOUT.search(body)
+            if m and ctx.layout is None:  # the first one states the convention
+                word = (m.group(1) or m.group(2)).lower()
+                ctx.layout = "numerator" if word in ("numerator", "分子") else "denominator"
+            if re.search(r"[.。!?！？]\s|\n\s*\n", body):
+                inline = []
+            continue
+        if not display:
+            _prose_declaration(inline, body, ctx)
+            inline.append(body)
+        for row_line, latex, sides in _statements(line, body):
+            if len(records) >= MAX_STATEMENTS:
+                return records
+            record = _statement(file, row_line, latex, sides, ctx)
+            if record is not None:
+                records.append(record)
+    return records
+
+
+def _statement(file: str, line: int, latex: str, sides: list[str], ctx: _Context):
+    if _declare(latex, ctx):
+        return None
+    place = {"file": file, "line": line, "latex": latex, "stated_layout": ctx.layout}
+    if len(sides) < 2:
+        if "=" not in latex:
+            return None  # a formula, not a statement
+        reason = "its `=` is inside a group: the braces or parentheses do not balance"
+        return NoteRecord(**place, kind="unknown", verdict="unparsed", reason=reason)
+    try:
+        function = _FUNCTION_DEF.match(sides[0])
+        if function and function.group(1) not in _KNOWN and len(sides) == 2:
+            params = tuple(p.strip() for p in function.group(2).split(","))
+            names = tuple(_symbol_name(p) for p in params)
+            functions = frozenset(ctx.definitions) | {function.group(1)}
+            body = parse_relation(sides[1], functions)[0]
+            ctx.definitions[function.group(1)] = (names, _substitute(body, ctx.definitions))
+            return None
+        functions = frozenset(n for n, (p, _) in ctx.definitions.items() if p)
+        parsed = [parse_relation(s, functions)[0] for s in sides]
+        if _is_definition(parsed, ctx):
+            ctx.definitions[parsed[0].name] = ((), _substitute(parsed[1], ctx.definitions))
+            return None
+        parsed = [_substitute(p, ctx.definitions) for p in parsed]
+    except (LatexError, RecursionError) as exc:
+        return NoteRecord(**place, kind="unknown", verdict="unparsed", reason=str(exc))
+    outcome: Outcome = check_sides(
+        parsed, declared=ctx.declared, stated_layout=ctx.layout, seed=latex
+    )
+    return NoteRecord(
+        **place,
+        kind=outcome.kind,
+        verdict=outcome.verdict,
+        layouts=outcome.layouts,
+        shapes=outcome.shapes,
+        diagnosis=outcome.diagnosis,
+        reason=outcome.reason,
+    )
+
+
+def _symbol_name(text: str) -> str:
+    sym = parse_relation(text)[0]
+    if not isinstance(sym, Sym):
+        raise LatexError(f"a function's parameter `{text}` is not a symbol")
+    return sym.name
+
+
+def _is_definition(parsed: list, ctx: _Context) -> bool:
+    if len(parsed) != 2 or not isinstance(parsed[0], Sym):
+        return False
+    name = parsed[0].name
+    return name not in ctx.declared and name not in symbols(parsed[1], {})

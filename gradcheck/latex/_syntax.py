@@ -1,0 +1,687 @@
+"""Tokens -> a tree of the formula as written (symbols not yet typed).
+
+A recursive-descent parser over :func:`tokenize`'s tokens with a depth budget. Its nodes say
+what the notation says (a transpose, a juxtaposition, a derivative) and leave shapes to
+``_typing``: ``Ax`` is a product of two symbols whether they turn out to be matrices, vectors
+or scalars.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ._tokens import LatexError, Token, tokenize
+
+__all__ = ["MAX_DEPTH", "parse_relation"]
+
+#: The deepest nesting read (braces, parentheses, fractions together).
+MAX_DEPTH = 40
+#: The most factors of one product (``x x x ...``).
+MAX_FACTORS = 100
+#: The largest exponent written as a number.
+MAX_EXPONENT = 64
+
+GREEK = frozenset(
+    "alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu "
+    "xi rho sigma tau upsilon phi varphi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma "
+    "Upsilon Phi Psi Omega".split()
+)
+BOLD = frozenset({"mathbf", "boldsymbol", "bm", "textbf", "mathbold", "pmb", "vec"})
+ACCENTS = {"hat": "hat", "tilde": "tilde", "bar": "bar", "widehat": "hat", "overline": "bar"}
+FUNCTIONS = {
+    "tr": "tr",
+    "trace": "tr",
+    "Tr": "tr",
+    "det": "det",
+    "log": "log",
+    "ln": "log",
+    "exp": "exp",
+    "sin": "sin",
+    "cos": "cos",
+    "tanh": "tanh",
+    "diag": "diag",
+}
+NAMED = frozenset({"operatorname", "mathrm", "text", "textrm", "rm", "mathsf", "mathit"})
+TRANSPOSES = frozenset({"T", "top", "intercal", "H", "mathsf{T}", "mathrm{T}", "prime", "*"})
+# the end of an expression: the parser stops before these
+_STOP = frozenset({"+", "-", "=", ")", "}", ",", "&", "]", ";", ".", "<", ">"})
+_STOP_CMDS = frozenset(
+    {
+        "right",
+        "rangle",
+        "\\",
+        "rVert",
+        "rvert",
+        "cr",
+        "text",
+        "quad",
+        "label",
+        "tag",
+        "in",
+        "forall",
+        "implies",
+        "Rightarrow",
+        "qquad",
+        "approx",
+        "neq",
+        "ne",
+        "le",
+        "ge",
+        "leq",
+        "geq",
+    }
+)
+_PRODUCTS = {"cdot": "*", "times": "*", "odot": "odot", "circ": "odot", "otimes": "kron"}
+
+
+@dataclass(frozen=True)
+class Sym:
+    """A symbol: `name` is an identifier (``beta_hat``, ``W_1``); `bold` and `upper` are its
+    typography."""
+
+    name: str
+    bold: bool
+    upper: bool
+
+
+@dataclass(frozen=True)
+class Num:
+    value: float
+
+
+@dataclass(frozen=True)
+class Identity:
+    """``I`` / ``\\mathbf{I}`` (value 1) or ``\\mathbf{0}`` (value 0), sized by its context."""
+
+    value: int
+
+
+@dataclass(frozen=True)
+class Sum:
+    """terms[0] + terms[1] ..., each term a (sign, node) pair."""
+
+    terms: tuple
+
+
+@dataclass(frozen=True)
+class Product:
+    """left op right: op is "jux" (written side by side or ``\\cdot``), "odot" or "kron"."""
+
+    op: str
+    left: object
+    right: object
+
+
+@dataclass(frozen=True)
+class Frac:
+    num: object
+    den: object
+
+
+@dataclass(frozen=True)
+class Post:
+    """A superscript on `base`: "T", "-1", "-T", or a power (kind "pow"/"hadamard_pow")."""
+
+    base: object
+    kind: str
+    power: float = 1.0
+
+
+@dataclass(frozen=True)
+class Func:
+    """A named function of one argument: tr, det, log, exp, sqrt, norm2, normF, abs, ..."""
+
+    name: str
+    arg: object
+
+
+@dataclass(frozen=True)
+class Inner:
+    left: object
+    right: object
+
+
+@dataclass(frozen=True)
+class Apply:
+    """``name(args)`` for a name the document uses as a function (``RSS(\\beta)``, ``u(x)``)."""
+
+    name: str
+    args: tuple
+    options: tuple = ()  # (name, value) pairs written after ``;`` (``axis=-1``)
+
+
+@dataclass(frozen=True)
+class Deriv:
+    """``\\frac{\\partial F}{\\partial X}`` (or ``d``, or ``\\nabla_X F``); `transposed` when the
+    denominator is written ``\\partial X^T``."""
+
+    num: object
+    wrt: Sym
+    transposed: bool = False
+
+
+@dataclass(frozen=True)
+class Diff:
+    """The differential ``d F`` (``dX``, ``d(X^{-1})``, ``\\mathrm{d}X``)."""
+
+    arg: object
+
+
+_CHILDREN = ("left", "right", "num", "den", "base", "arg", "wrt")
+
+
+def walk(root: object):
+    """Every node of the tree under `root` (iterative, so a deep tree cannot overflow)."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, Sum):
+            stack.extend(term for _, term in node.terms)
+        elif isinstance(node, Apply):
+            stack.extend(node.args)
+        stack.extend(getattr(node, f) for f in _CHILDREN if hasattr(node, f))
+
+
+class _Parser:
+    def __init__(
+        self,
+        tokens: list[Token],
+        functions: frozenset[str],
+        depth: int = 0,
+        names: frozenset[str] = frozenset(),
+    ) -> None:
+        self.names = names  # multi-letter variable names known beforehand (``lam``)
+        self.tokens = tokens
+        self.pos = 0
+        self.depth = depth
+        self.bold = False
+        self.bars = 0  # open |...| and \|...\| (a bar closes one only inside)
+        self.functions = functions
+
+    def sub(self, tokens: list[Token]) -> _Parser:
+        inner = _Parser(tokens, self.functions, self.depth + 1, self.names)
+        inner.bold = self.bold
+        if inner.depth > MAX_DEPTH:
+            raise LatexError(f"the formula is nested more than {MAX_DEPTH} levels deep")
+        return inner
+
+    def whole(self, tokens: list[Token]) -> object:
+        """`tokens` read as one complete expression."""
+        inner = self.sub(tokens)
+        node = inner.expression()
+        if inner.peek() is not None:
+            t = inner.peek()
+            raise LatexError(f"cannot read `{t.text}` at column {t.start + 1}")
+        return node
+
+    # -- token helpers ------------------------------------------------------------------------
+    def peek(self, offset: int = 0) -> Token | None:
+        k = self.pos + offset
+        return self.tokens[k] if k < len(self.tokens) else None
+
+    def at(self, kind: str, text: str | None = None, offset: int = 0) -> bool:
+        t = self.peek(offset)
+        return t is not None and t.kind == kind and (text is None or t.text == text)
+
+    def take(self) -> Token:
+        t = self.peek()
+        if t is None:
+            raise LatexError("the formula ends too early")
+        self.pos += 1
+        return t
+
+    def expect(self, kind: str, text: str) -> None:
+        t = self.peek()
+        if t is None or t.kind != kind or t.text != text:
+            got = "the end" if t is None else f"`{t.text}` at column {t.start + 1}"
+            raise LatexError(f"expected `{text}`, got {got}")
+        self.pos += 1
+
+    def fail(self, message: str) -> LatexError:
+        t = self.peek()
+        where = "at the end" if t is None else f"at column {t.start + 1}"
+        return LatexError(f"{message} {where}")
+
+    def enter(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise LatexError(f"the formula is nested more than {MAX_DEPTH} levels deep")
+
+    # -- grammar ------------------------------------------------------------------------------
+    def relation(self) -> list:
+        sides = [self.expression()]
+        while self.at("symbol", "="):
+            self.take()
+            sides.append(self.expression())
+        if self.peek() is not None:
+            t = self.peek()
+            raise LatexError(f"cannot read `{t.text}` at column {t.start + 1}")
+        return sides
+
+    def expression(self) -> object:
+        self.enter()
+        terms = []
+        sign = "+"
+        if self.at("symbol", "-") or self.at("symbol", "+"):
+            sign = self.take().text
+        terms.append((sign, self.product()))
+        while self.at("symbol", "+") or self.at("symbol", "-"):
+            sign = self.take().text
+            terms.append((sign, self.product()))
+        self.depth -= 1
+        if len(terms) == 1 and terms[0][0] == "+":
+            return terms[0][1]
+        return Sum(tuple(terms))
+
+    def ends_term(self) -> bool:
+        t = self.peek()
+        if t is None:
+            return True
+        if t.kind == "symbol" and (t.text in _STOP or (t.text == "|" and self.bars)):
+            return True
+        if t.kind == "cmd" and t.text in ("|", "Vert") and self.bars:
+            return True
+        return t.kind == "cmd" and t.text in _STOP_CMDS
+
+    def product(self) -> object:
+        left = self.factor()
+        count = 1
+        while not self.ends_term():
+            count += 1
+            if count > MAX_FACTORS:
+                raise self.fail(f"a product of more than {MAX_FACTORS} factors is not read")
+            op = "jux"
+            t = self.peek()
+            if t.kind == "cmd" and t.text in _PRODUCTS:
+                op = "jux" if _PRODUCTS[t.text] == "*" else _PRODUCTS[t.text]
+                self.take()
+            elif t.kind == "symbol" and t.text == "*":
+                self.take()
+            left = Product(op, left, self.factor())
+        return left
+
+    def factor(self) -> object:
+        base = self.atom()
+        while True:
+            if self.at("symbol", "^"):
+                self.take()
+                base = self.superscript(base)
+            elif self.at("symbol", "'"):
+                self.take()
+                base = Post(base, "T")
+            elif self.at("symbol", "_") and isinstance(base, Func) and base.name == "norm":
+                self.take()
+                base = Func(self.norm_kind(), base.arg)
+            elif self.at("symbol", "_") and isinstance(base, Sym) and "_" not in base.name:
+                named = self.symbol(base.name, upper=base.upper)  # \mathbf{w}_1
+                base = Sym(named.name, base.bold, base.upper)
+            else:
+                return base
+
+    def group_tokens(self) -> list[Token]:
+        """The tokens of a ``{...}`` group or of one token."""
+        if not self.at("symbol", "{"):
+            return [self.take()]
+        self.take()
+        level, out = 1, []
+        while True:
+            t = self.take()
+            if t.kind == "symbol" and t.text == "{":
+                level += 1
+            elif t.kind == "symbol" and t.text == "}":
+                level -= 1
+                if level == 0:
+                    return out
+            out.append(t)
+
+    def superscript(self, base: object) -> object:
+        text = "".join(t.text if t.kind != "cmd" else "\\" + t.text for t in self.group_tokens())
+        text = text.replace("\\mathsf", "").replace("\\mathrm", "").replace("{", "")
+        text = text.replace("}", "").replace(" ", "")
+        if text.lstrip("\\") in TRANSPOSES:
+            return Post(base, "T")
+        if text in ("-1",):
+            return Post(base, "-1")
+        if text.replace("\\", "") in ("-T", "-top", "-intercal", "-H"):
+            return Post(base, "-T")
+        hadamard = text.startswith("\\circ")
+        number = text.removeprefix("\\circ")
+        try:
+            power = float(number)
+        except ValueError:
+            raise LatexError(f"the exponent `{text}` is not a number or a transpose") from None
+        if abs(power) > MAX_EXPONENT:
+            raise LatexError(f"the exponent {number} is larger than {MAX_EXPONENT} in magnitude")
+        return Post(base, "hadamard_pow" if hadamard else "pow", power)
+
+    def norm_kind(self) -> str:
+        text = "".join(t.text for t in self.group_tokens())
+        if text in ("F", "mathrmF", "Fro"):
+            return "normF"
+        if text == "2":
+            return "norm"
+        raise LatexError(f"the norm `_{text}` is not read (only _2 and _F)")
+
+    # -- atoms --------------------------------------------------------------------------------
+    def atom(self) -> object:
+        t = self.peek()
+        if t is None:
+            raise self.fail("an operand is missing")
+        if t.kind == "number":
+            self.take()
+            return Num(float(t.text))
+        if t.kind == "letter":
+            return self.letter()
+        if t.kind == "symbol":
+            return self.symbol_atom(t)
+        return self.command(t)
+
+    def symbol_atom(self, t: Token) -> object:
+        if t.text in "({[":
+            self.take()
+            self.enter()
+            inner = self.expression()
+            self.depth -= 1
+            self.expect("symbol", {"(": ")", "{": "}", "[": "]"}[t.text])
+            return inner
+        if t.text == "|":
+            self.take()
+            inner = self.barred()
+            self.expect("symbol", "|")
+            return Func("abs", inner)
+        raise self.fail(f"`{t.text}` cannot start an operand")
+
+    def letter(self) -> object:
+        word = self.word()
+        if word in self.names:
+            return self.symbol(word, upper=word[0].isupper())
+        if word in FUNCTIONS and ((word != "d" and self.opens_argument()) or len(word) > 1):
+            return self.apply_function(FUNCTIONS[word])
+        if word in self.functions and self.at("symbol", "("):
+            return self.apply_user(word)
+        if len(word) > 1:  # letters side by side: a product of symbols
+            self.pos -= len(word) - 1
+            word = word[0]
+        if word == "d" and self.starts_operand():
+            return Diff(self.factor())
+        if word == "I":
+            return Identity(1)
+        return self.symbol(word, upper=word.isupper())
+
+    def word(self) -> str:
+        """The letters from here that spell a function name (or one letter)."""
+        letters = ""
+        k = 0
+        while self.at("letter", offset=k):
+            letters += self.peek(k).text
+            k += 1
+        for size in range(len(letters), 0, -1):
+            head = letters[:size]
+            if head in self.names:
+                self.pos += size
+                return head
+            if size > 1 and (head in FUNCTIONS or head in self.functions):
+                self.pos += size
+                return head
+        self.pos += 1
+        return letters[:1]
+
+    def opens_argument(self) -> bool:
+        return self.at("symbol", "(") or self.at("cmd", "left") or self.at("symbol", "{")
+
+    def starts_operand(self) -> bool:
+        t = self.peek()
+        if t is None:
+            return False
+        if t.kind == "letter" or (t.kind == "symbol" and t.text == "("):
+            return True
+        return t.kind == "cmd" and (
+            t.text in BOLD
+            or t.text in GREEK
+            or t.text in ACCENTS
+            or t.text in NAMED
+            or t.text in FUNCTIONS
+            or t.text == "left"
+        )
+
+    def symbol(self, name: str, *, upper: bool) -> object:
+        if self.at("symbol", "_"):
+            self.take()
+            sub = self.group_tokens()
+            if not all(s.kind in ("letter", "number") for s in sub):
+                raise LatexError(f"the subscript of {name} is not a plain name or number")
+            name += "_" + "".join(s.text for s in sub)
+        if name == "0" or (name == "O" and self.bold):
+            return Identity(0)
+        return Sym(name, self.bold, upper)
+
+    def argument(self, *, rest_of_product: bool) -> object:
+        if self.opens_argument():
+            return self.atom()
+        return self.product() if rest_of_product else self.factor()
+
+    def apply_function(self, name: str) -> object:
+        if name == "d":
+            return Diff(self.factor())
+        return Func(name, self.argument(rest_of_product=name == "tr"))
+
+    def apply_user(self, name: str) -> object:
+        self.expect("symbol", "(")
+        args = [self.expression()]
+        while self.at("symbol", ","):
+            self.take()
+            args.append(self.expression())
+        options = []
+        if self.at("symbol", ";"):
+            self.take()
+            options.append(self.option())
+            while self.at("symbol", ","):
+                self.take()
+                options.append(self.option())
+        self.expect("symbol", ")")
+        return Apply(name, tuple(args), tuple(options))
+
+    def option(self) -> tuple[str, object]:
+        """``name=value`` with an integer, a number, a quoted word or None as the value."""
+        key = ""
+        while self.at("letter") or self.at("cmd", "_") or (key and self.at("number")):
+            key += self.take().text
+        self.expect("symbol", "=")
+        sign = -1 if self.at("symbol", "-") and self.take() else 1
+        t = self.take()
+        if t.kind == "number":
+            value = float(t.text) if "." in t.text else int(t.text)
+            return key, sign * value
+        if t.text == "'":  # a string: ord='fro'
+            word = ""
+            while not self.at("symbol", "'"):
+                word += self.take().text
+            self.take()
+            return key, word
+        if t.text == "N" and self.at("letter", "o"):  # None
+            self.pos += 3
+            return key, None
+        raise LatexError(f"the option {key} must be a number")
+
+    def command(self, t: Token) -> object:
+        name = t.text
+        self.take()
+        if name in GREEK:
+            return self.symbol(name, upper=name[0].isupper())
+        if name in BOLD:
+            return self.bold_group()
+        if name in ACCENTS:
+            inner = self.atom()
+            if not isinstance(inner, Sym):
+                raise LatexError(f"\\{name} over something that is not a symbol")
+            return Sym(f"{inner.name}_{ACCENTS[name]}", inner.bold, inner.upper)
+        if name in FUNCTIONS:
+            return self.apply_function(FUNCTIONS[name])
+        if name in NAMED:
+            return self.named()
+        if name in ("frac", "dfrac", "cfrac", "tfrac"):
+            return self.fraction()
+        if name == "left":
+            return self.left()
+        if name in ("|", "Vert", "lVert"):
+            inner = self.barred()
+            if not (self.at("cmd", "|") or self.at("cmd", "Vert") or self.at("cmd", "rVert")):
+                raise self.fail("the norm is not closed with \\|")
+            self.take()
+            return Func("norm", inner)
+        if name in ("lvert", "vert"):
+            inner = self.expression()
+            self.take()
+            return Func("abs", inner)
+        if name == "langle":
+            left = self.expression()
+            self.expect("symbol", ",")
+            right = self.expression()
+            self.expect("cmd", "rangle")
+            return Inner(left, right)
+        return self.decorated(name)
+
+    def barred(self) -> object:
+        self.bars += 1
+        try:
+            return self.expression()
+        finally:
+            self.bars -= 1
+
+    def decorated(self, name: str) -> object:
+        if name == "sqrt":
+            return Func("sqrt", self.group_atom())
+        if name == "nabla":
+            return self.nabla()
+        if name in ("color", "textcolor"):
+            self.group_tokens()  # the colour's name
+            return (
+                self.group_atom()
+                if name == "textcolor" or self.at("symbol", "{")
+                else (self.product())
+            )
+        if name in ("boxed", "underbrace", "overbrace", "underset", "mathbb"):
+            inner = self.group_atom()
+            if name != "boxed" and (self.at("symbol", "_") or self.at("symbol", "^")):
+                self.take()
+                self.group_tokens()
+            return inner
+        if name == "partial":
+            raise self.fail(
+                "\\partial outside a fraction \\frac{\\partial F}{\\partial X} is not read"
+            )
+        if name == "sum":
+            raise self.fail("index sums \\sum are not read (write the matrix form)")
+        raise self.fail(f"the command \\{name} is not read")
+
+    def group_atom(self) -> object:
+        return self.whole(self.group_tokens())
+
+    def bold_group(self) -> object:
+        was = self.bold
+        self.bold = True
+        try:
+            if not self.at("symbol", "{"):
+                return self.atom()
+            tokens = self.group_tokens()
+            if len(tokens) == 1 and tokens[0].text == "0":
+                return Identity(0)  # \mathbf{0}: a zero array sized by its context
+            return self.whole(tokens)
+        finally:
+            self.bold = was
+
+    def named(self) -> object:
+        tokens = self.group_tokens()
+        word = "".join(t.text for t in tokens)  # \_ is the command "_"
+        plain = all(t.kind in ("letter", "number") or t.text == "_" for t in tokens)
+        if not plain or not word:
+            return self.whole(tokens)
+        if word == "d":
+            return Diff(self.factor())
+        if word in FUNCTIONS:
+            return self.apply_function(FUNCTIONS[word])
+        if word in self.functions and self.at("symbol", "("):
+            return self.apply_user(word)
+        if word == "I":
+            return Identity(1)
+        return self.symbol(word, upper=word[0].isupper())
+
+    def left(self) -> object:
+        opener = self.take()
+        closers = {"(": ")", "[": "]", "|": "|", "{": "}", ".": None}
+        if opener.kind == "cmd" and opener.text in ("|", "Vert", "lVert"):
+            inner = self.expression()
+            self.expect("cmd", "right")
+            self.take()
+            return Func("norm", inner)
+        if opener.text not in closers:
+            raise LatexError(f"\\left{opener.text} is not read")
+        inner = self.expression()
+        self.expect("cmd", "right")
+        self.take()
+        return Func("abs", inner) if opener.text == "|" else inner
+
+    def fraction(self) -> object:
+        num = self.group_tokens()
+        den = self.group_tokens()
+        if _is_derivative(den) and (_starts_d(num) or not num):
+            return self.derivative(num, den)
+        return Frac(self.whole(num), self.whole(den))
+
+    def derivative(self, num: list[Token], den: list[Token]) -> object:
+        wrt_node = self.whole(_after_d(den))
+        transposed = isinstance(wrt_node, Post) and wrt_node.kind == "T"
+        if transposed:
+            wrt_node = wrt_node.base
+        if not isinstance(wrt_node, Sym):
+            raise LatexError("a derivative must be with respect to one symbol")
+        rest = _after_d(num)
+        if not rest:  # the operator form \frac{\partial}{\partial x} F
+            return Deriv(self.product(), wrt_node, transposed)
+        return Deriv(self.whole(rest), wrt_node, transposed)
+
+    def nabla(self) -> object:
+        if not self.at("symbol", "_"):
+            raise self.fail("\\nabla needs the variable as a subscript, \\nabla_x f")
+        self.take()
+        wrt = self.whole(self.group_tokens())
+        if not isinstance(wrt, Sym):
+            raise LatexError("\\nabla_X needs one symbol X")
+        return Deriv(self.product(), wrt)
+
+
+def _starts_d(tokens: list[Token]) -> bool:
+    if not tokens:
+        return False
+    t = tokens[0]
+    if t.kind == "cmd" and t.text == "partial":
+        return True
+    if t.kind == "letter" and t.text == "d":
+        return True
+    return t.kind == "cmd" and t.text in NAMED and len(tokens) > 2 and tokens[2].text == "d"
+
+
+def _is_derivative(tokens: list[Token]) -> bool:
+    return _starts_d(tokens) and len(_after_d(tokens)) > 0
+
+
+def _after_d(tokens: list[Token]) -> list[Token]:
+    if not tokens:
+        return []
+    if tokens[0].kind == "cmd" and tokens[0].text in NAMED:
+        return tokens[4:]  # \mathrm { d }
+    return tokens[1:]
+
+
+def parse_relation(
+    source: str, functions: frozenset[str] = frozenset(), names: frozenset[str] = frozenset()
+) -> list:
+    r"""The sides of ``A = B = ...`` as written (one side for a formula without ``=``).
+
+    Examples
+    --------
+    >>> [type(side).__name__ for side in parse_relation(r"\mathbf{x}^T\mathbf{x} = 1")]
+    ['Product', 'Num']
+    """
+    return _Parser(tokenize(source), functions, names=names).relation()

@@ -1,0 +1,562 @@
+"""Kinds and dimensions of the symbols of a formula, and its lowering to the expression AST.
+
+Each symbol gets a kind -- scalar, vector (a column) or matrix -- from the document's
+declarations or from its typography (bold lowercase: vector; uppercase: matrix; plain
+lowercase: scalar or vector, both tried). Dimensions are then found by unification over the
+products, sums and transposes (``x^T A x`` makes A square and x as long as A); a typing whose
+unification fails is dropped, and a formula with no consistent typing is refused with the
+conflict.
+
+Lowering writes vectors as columns, ``x[:, None]`` of a variable of shape (n,), so that the
+written transposes keep their meaning (``x x^T`` is an outer product), and a 1 x 1 product
+is read as the scalar it is (``x^T A x``).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+from ..expressions import (
+    FUNCTIONS,
+    REQUIRED,
+    BinaryOp,
+    Call,
+    Constant,
+    Index,
+    Node,
+    Power,
+    Slice,
+    Transpose,
+    UnaryOp,
+    Variable,
+    infer_shape,
+)
+from ._syntax import (
+    Deriv,
+    Diff,
+    Frac,
+    Func,
+    Identity,
+    Inner,
+    Num,
+    Post,
+    Product,
+    Sum,
+    Sym,
+    walk,
+)
+from ._tokens import LatexError
+
+__all__ = ["Kind", "Typing", "lower", "typings"]
+
+ONE = 0  # the dimension of length 1 (the second axis of a column)
+#: The most typings tried for one formula (2 ** ambiguous symbols, capped).
+MAX_TYPINGS = 16
+_ELEMENTWISE = {
+    "log": "log",
+    "exp": "exp",
+    "sin": "sin",
+    "cos": "cos",
+    "tanh": "tanh",
+    "sqrt": "sqrt",
+}
+
+
+_SIZES = (
+    [3, 4, 5, 2, 6, 7, 8, 9],
+    [5, 4, 3, 6, 2, 7, 8, 9],
+    [4, 3, 2, 5, 6, 7, 8, 9],
+    [6, 5, 4, 3, 2, 7, 8, 9],
+)
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A symbol's kind ("scalar", "vector", "matrix") and the declared dimension names."""
+
+    kind: str
+    dims: tuple[str, ...] = ()
+
+
+class _Dims:
+    """Union-find over dimension ids; id 0 is the length 1."""
+
+    def __init__(self) -> None:
+        self.parent: dict[int, int] = {ONE: ONE}
+        self.rigid: set[int] = set()
+
+    def fresh(self, rigid: bool = True) -> int:
+        d = len(self.parent)
+        self.parent[d] = d
+        if rigid:
+            self.rigid.add(d)
+        return d
+
+    def find(self, d: int) -> int:
+        while self.parent[d] != d:
+            self.parent[d] = self.parent[self.parent[d]]
+            d = self.parent[d]
+        return d
+
+    def unify(self, a: int, b: int, what: str) -> None:
+        a, b = self.find(a), self.find(b)
+        if a == b:
+            return
+        if ONE in (a, b) and (a in self.rigid or b in self.rigid):
+            raise LatexError(f"{what}: a dimension would have to be 1")
+        if a == ONE:
+            a, b = b, a
+        self.parent[a] = b
+        if a in self.rigid:
+            self.rigid.add(b)
+
+
+@dataclass
+class Typing:
+    """One consistent reading: each symbol's kind and shape (dimension ids), the layout of the
+    derivatives, and each node's symbolic shape."""
+
+    kinds: dict[str, str]
+    layout: str
+    dims: _Dims
+    shapes: dict[str, tuple[int, ...]]
+    nodes: dict[int, tuple[int, ...] | None] = field(default_factory=dict)
+    ambiguous: list[str] = field(default_factory=list)
+    functions: dict[str, str] = field(default_factory=dict)
+
+    def sizes(self, trial: int) -> dict[int, int]:
+        """Distinct sizes (2..9) of the dimension classes, in another order for each trial
+        (increasing, decreasing, ...: a formula defined only where one dimension is the
+        larger, as (X^T X)^{-1}, is checked in the orders where it is)."""
+        roots = sorted({self.dims.find(d) for d in self.dims.parent} - {ONE})
+        sizes = _SIZES[trial % len(_SIZES)]
+        size = {r: sizes[k % len(sizes)] for k, r in enumerate(roots)}
+        size[ONE] = 1
+        return size
+
+    def concrete(self, trial: int) -> dict[str, tuple[int, ...]]:
+        """The variables' shapes for the engine (a vector as a 1-D array)."""
+        size = self.sizes(trial)
+        return {
+            n: tuple(size[self.dims.find(d)] for d in s if d != ONE or self.kinds[n] == "matrix")
+            for n, s in self.shapes.items()
+        }
+
+    def describe(self, trial: int = 0) -> str:
+        shapes = self.concrete(trial)
+        return " ".join(
+            f"{n}={'x'.join(map(str, s)) if s else 'scalar'}" for n, s in sorted(shapes.items())
+        )
+
+
+def symbols(node: object, out: dict[str, Sym]) -> dict[str, Sym]:
+    """The symbols under `node` by name (first occurrence)."""
+    for n in walk(node):
+        if isinstance(n, Sym):
+            out.setdefault(n.name, n)
+    return out
+
+
+def _transposed(node: object, out: set[str]) -> set[str]:
+    """The symbols written transposed (so not scalars)."""
+    for n in walk(node):
+        if isinstance(n, Post) and n.kind in ("T", "-T") and isinstance(n.base, Sym):
+            out.add(n.base.name)
+    return out
+
+
+def constant(value: float) -> Constant:
+    """A number of the formula as an int when it is integral."""
+    return Constant(int(value) if float(value).is_integer() else value)
+
+
+def candidate_kinds(sym: Sym, declared: dict[str, Kind], transposed: set[str]) -> list[str]:
+    if sym.name in declared:
+        return [declared[sym.name].kind]
+    if sym.upper:
+        return ["matrix"]
+    if sym.bold or sym.name in transposed:
+        return ["vector"]
+    return ["vector", "scalar"]
+
+
+def typings(sides: list, declared: dict[str, Kind], layouts: tuple[str, ...]) -> list[Typing]:
+    """The consistent typings of a relation's sides with the most arrays, for each layout in
+    which the derivatives' shapes fit; LatexError with the first conflict when there is none."""
+    syms: dict[str, Sym] = {}
+    transposed: set[str] = set()
+    for side in sides:
+        symbols(side, syms)
+        _transposed(side, transposed)
+    names = sorted(syms)
+    options = [candidate_kinds(syms[n], declared, transposed) for n in names]
+    combos = list(itertools.islice(itertools.product(*options), MAX_TYPINGS))
+    found: list[tuple[int, Typing]] = []
+    conflict = None
+    for combo in combos:
+        for layout in layouts:
+            try:
+                typing = _unify(dict(zip(names, combo, strict=True)), declared, sides, layout)
+            except LatexError as exc:
+                conflict = conflict or exc
+                continue
+            found.append((sum(k != "scalar" for k in combo), typing))
+    if not found:
+        raise LatexError(f"no consistent shapes: {conflict}")
+    best = max(rank for rank, _ in found)
+    return [t for rank, t in found if rank == best]
+
+
+def _unify(kinds: dict[str, str], declared: dict[str, Kind], sides: list, layout: str) -> Typing:
+    dims = _Dims()
+    named: dict[str, int] = {}
+    shapes: dict[str, tuple[int, ...]] = {}
+    for name, kind in kinds.items():
+        given = declared[name].dims if name in declared else ()
+        ids = [
+            named.setdefault(g, dims.fresh()) if not g.isdigit() or g != "1" else ONE for g in given
+        ]
+        if kind == "scalar":
+            shapes[name] = ()
+        elif kind == "vector":
+            shapes[name] = (ids[0] if ids else dims.fresh(), ONE)
+        else:
+            shapes[name] = tuple(ids) if len(ids) == 2 else (dims.fresh(), dims.fresh())
+    typing = Typing(kinds, layout, dims, shapes)
+    walker = _Walker(typing)
+    first = walker.shape(sides[0])
+    for side in sides[1:]:
+        walker.same(first, walker.shape(side), "the two sides")
+    return typing
+
+
+class _Walker:
+    """Symbolic shapes: () for a scalar, (rows, cols) of dimension ids, None for a zero."""
+
+    def __init__(self, typing: Typing) -> None:
+        self.t = typing
+        self.d = typing.dims
+
+    def same(self, a, b, what: str) -> None:
+        if a is None or b is None:
+            return
+        if self.scalar(a) and self.scalar(b):
+            return
+        if self.scalar(a) or self.scalar(b):
+            raise LatexError(f"{what}: a scalar and an array")
+        self.d.unify(a[0], b[0], what)
+        self.d.unify(a[1], b[1], what)
+
+    def scalar(self, s) -> bool:
+        return s == () or (s is not None and all(self.d.find(x) == ONE for x in s))
+
+    def square(self, s, what: str):
+        if s is None or s == ():
+            return s
+        self.d.unify(s[0], s[1], f"{what} needs a square matrix")
+        return s
+
+    def shape(self, node: object):
+        s = self._shape(node)
+        if s is not None and s != () and self.scalar(s):
+            s = ()
+        self.t.nodes[id(node)] = s
+        return s
+
+    def _shape(self, node: object):
+        if isinstance(node, Sym):
+            return self.t.shapes[node.name]
+        if isinstance(node, Num):
+            return ()
+        if isinstance(node, Identity):
+            if node.value == 0:
+                return None
+            k = self.d.fresh(rigid=False)
+            return (k, k)
+        if isinstance(node, Sum):
+            shapes = [self.shape(t) for _, t in node.terms]
+            known = [s for s in shapes if s is not None]
+            for s in known[1:]:
+                self.same(known[0], s, "a sum")
+            return known[0] if known else None
+        if isinstance(node, Product):
+            return self.product(node)
+        if isinstance(node, Frac):
+            num, den = self.shape(node.num), self.shape(node.den)
+            if not self.scalar(den):
+                raise LatexError("a fraction's denominator must be a scalar")
+            return num
+        if isinstance(node, Post):
+            return self.post(node)
+        if isinstance(node, Func):
+            return self.func(node)
+        if isinstance(node, Inner):
+            self.same(self.shape(node.left), self.shape(node.right), "an inner product")
+            return ()
+        if isinstance(node, Deriv):
+            return self.derivative(node)
+        if isinstance(node, Diff):
+            return self.shape(node.arg)
+        raise LatexError(f"{type(node).__name__} is not checked here")
+
+    def product(self, node: Product):
+        left, right = self.shape(node.left), self.shape(node.right)
+        if left is None or right is None:
+            return None
+        if node.op == "odot":
+            self.same(left, right, "an elementwise product")
+            return left
+        if node.op == "kron":
+            return (self.d.fresh(rigid=False), self.d.fresh(rigid=False))
+        if self.scalar(left):
+            return right
+        if self.scalar(right):
+            return left
+        self.d.unify(left[1], right[0], "a product")
+        return (left[0], right[1])
+
+    def post(self, node: Post):
+        base = self.shape(node.base)
+        if base is None or base == ():
+            return base
+        if node.kind == "T":
+            return (base[1], base[0])
+        if node.kind in ("-1", "-T"):
+            return self.square(base, "an inverse")
+        if node.kind == "pow" and float(node.power).is_integer():
+            return self.square(base, "a matrix power")
+        if node.kind == "hadamard_pow":
+            return base
+        raise LatexError("a power of an array that is not an integer power")
+
+    def func(self, node: Func):
+        arg = self.shape(node.arg)
+        if node.name in ("tr", "det"):
+            self.square(arg, node.name)
+            return ()
+        if node.name in ("norm", "normF"):
+            return ()
+        if node.name == "abs":
+            if not self.scalar(arg):
+                self.square(arg, "|X| (read as the determinant)")
+                self.t.ambiguous.append("|X| read as det(X)")
+            return ()
+        if node.name == "diag" and arg is not None and arg != ():
+            if self.d.find(arg[1]) == ONE:
+                return (arg[0], arg[0])
+            self.square(arg, "diag")
+            return (arg[0], ONE)
+        if node.name in _ELEMENTWISE:
+            return arg
+        raise LatexError(f"the function {node.name} is not checked")
+
+    def derivative(self, node: Deriv):
+        f = self.shape(node.num)
+        x = self.shape(node.wrt)
+        if f is None:
+            return None
+        numerator = self.t.layout == "numerator"
+        if f == ():
+            return x if x == () or not numerator else (x[1], x[0])
+        if x == ():
+            return f if numerator else (f[1], f[0])
+        if self.d.find(f[1]) == ONE and self.d.find(x[1]) == ONE:
+            return (f[0], x[0]) if numerator else (x[0], f[0])
+        raise LatexError("a derivative of a matrix by a matrix or vector (it needs vec)")
+
+
+def _is_transposed_symbol(node: object) -> bool:
+    return isinstance(node, Post) and node.kind == "T" and isinstance(node.base, Sym)
+
+
+def _call(name: str, *args: Node, **options: object) -> Call:
+    """A call of a function-table entry with its options at their defaults unless given."""
+    opts = tuple(
+        (p.name, options.get(p.name, p.default))
+        for p in FUNCTIONS[name].params
+        if p.kind not in ("array", "operands", "arrays", "blocks", "bound")
+        and (p.name in options or p.default is not REQUIRED)
+    )
+    return Call(name, tuple(args), opts)
+
+
+def signed_sum(terms: list[tuple[str, Node]]) -> Node:
+    """``t0 + t1 - t2 ...`` from (sign, node) pairs, grouping to the left."""
+    out: Node | None = None
+    for sign, low in terms:
+        if out is None:
+            out = low if sign == "+" else UnaryOp("-", low)
+        else:
+            out = BinaryOp(sign, out, low)
+    return out
+
+
+class Arithmetic:
+    """What both readings of LaTeX lower alike: numbers, sums, products, fractions and
+    superscripts, each to a method of the reading (``sum``, ``product``, ``post``)."""
+
+    def arithmetic(self, node: object) -> Node | None:
+        """The node lowered, or None when it is not arithmetic."""
+        if isinstance(node, Num):
+            return constant(node.value)
+        if isinstance(node, Sum):
+            return self.sum(node)
+        if isinstance(node, Product):
+            return self.product(node)
+        if isinstance(node, Frac):
+            return BinaryOp("/", self.lower(node.num), self.lower(node.den))
+        if isinstance(node, Post):
+            return self.post(node)
+        return None
+
+
+class Lowering(Arithmetic):
+    """The expression tree of a formula under one typing, at one trial's sizes.
+
+    `replace` maps a symbol's name to the node used for it (a differential's ``X + t dX``).
+    """
+
+    def __init__(self, typing: Typing, trial: int, replace: dict[str, Node] | None = None):
+        self.t = typing
+        self.size = typing.sizes(trial)
+        self.shapes = typing.concrete(trial)
+        self.replace = dict(replace or {})
+        self.inverted: list[Node] = []  # the matrices inverted, for a conditioning check
+        for name, wrt in typing.functions.items():
+            rows = self.shapes[name][0] if self.shapes[name] else 1
+            cols = self.shapes[wrt][0] if self.shapes[wrt] else 1
+            self.shapes["M_" + name] = (rows, cols)
+            x = self.variable(wrt)
+            product = BinaryOp("*" if not self.shapes[wrt] else "@", Variable("M_" + name), x)
+            self.inner = getattr(self, "inner", {})
+            self.inner[name] = product
+            value: Node = _call("tanh", product)
+            self.replace[name] = Index(value, (0, 0)) if not self.shapes[name] else value
+
+    def jacobian(self, name: str) -> Node:
+        """The numerator-layout Jacobian of the instantiated function `name`:
+        (1 - tanh(M x)^2) * M, transposed in the denominator layout."""
+        slope = BinaryOp("-", Constant(1), Power(_call("tanh", self.inner[name]), 2))
+        jac: Node = BinaryOp("*", slope, Variable("M_" + name))
+        return jac if self.t.layout == "numerator" else Transpose(jac)
+
+    def shape_of(self, node: Node) -> tuple[int, ...]:
+        return infer_shape(node, self.shapes)
+
+    def variable(self, name: str, base: Node | None = None) -> Node:
+        if name in self.replace and base is None:
+            return self.replace[name]
+        node: Node = Variable(name) if base is None else base
+        kind = self.t.kinds.get(name.removeprefix("d_") if name not in self.t.kinds else name)
+        if kind == "vector":
+            node = Index(node, (Slice(), None))
+        return node
+
+    def ones(self, dim: int) -> Node:
+        root = self.t.dims.find(dim)
+        for name, dims in sorted(self.t.shapes.items()):
+            for axis, d in enumerate(dims):
+                if self.t.dims.find(d) != root:
+                    continue
+                if self.t.kinds[name] == "vector":
+                    return _call("ones_like", Variable(name))
+                item = (Slice(), 0) if axis == 0 else (0, Slice())
+                return _call("ones_like", Index(Variable(name), item))
+        raise LatexError("the size of I or 0 is not fixed by the formula")
+
+    def lower(self, node: object) -> Node:
+        out = self._lower(node)
+        shape = self.shape_of(out)
+        if shape == (1, 1):
+            out = Index(out, (0, 0))
+        return out
+
+    def _lower(self, node: object) -> Node:
+        if isinstance(node, Sym):
+            return self.variable(node.name)
+        if isinstance(node, Identity):
+            return self.identity(node)
+        done = self.arithmetic(node)
+        if done is not None:
+            return done
+        if isinstance(node, Func):
+            return self.func(node)
+        if isinstance(node, Inner):
+            return _call("sum", BinaryOp("*", self.lower(node.left), self.lower(node.right)))
+        if isinstance(node, Diff) and isinstance(node.arg, Sym):
+            return self.variable("d_" + node.arg.name)
+        if isinstance(node, Diff) and _is_transposed_symbol(node.arg):  # dX^T = (dX)^T
+            return Transpose(self.variable("d_" + node.arg.base.name))
+        if isinstance(node, Diff):
+            raise LatexError("a differential of an expression on the right-hand side")
+        if (
+            isinstance(node, Deriv)
+            and isinstance(node.num, Sym)
+            and node.num.name in (self.t.functions)
+        ):
+            return self.jacobian(node.num.name)
+        if isinstance(node, Deriv):
+            raise LatexError("a derivative inside the claimed side is not evaluated")
+        raise LatexError(f"{type(node).__name__} cannot be evaluated")
+
+    def identity(self, node: Identity) -> Node:
+        shape = self.t.nodes.get(id(node))
+        if node.value == 0:
+            return Constant(0)
+        if shape is None or shape == ():
+            return Constant(1)
+        return _call("diag", self.ones(shape[0]))
+
+    def sum(self, node: Sum) -> Node:
+        return signed_sum([(sign, self.lower(term)) for sign, term in node.terms])
+
+    def product(self, node: Product) -> Node:
+        left, right = self.lower(node.left), self.lower(node.right)
+        if node.op == "odot":
+            return BinaryOp("*", left, right)
+        if node.op == "kron":
+            return _call("kron", left, right)
+        if self.shape_of(left) == () or self.shape_of(right) == ():
+            return BinaryOp("*", left, right)
+        return BinaryOp("@", left, right)
+
+    def post(self, node: Post) -> Node:
+        base = self.lower(node.base)
+        scalar = self.shape_of(base) == ()
+        if node.kind == "T":
+            return base if scalar else Transpose(base)
+        if node.kind in ("-1", "-T") and not scalar:
+            self.inverted.append(base)
+        if node.kind == "-1":
+            return Power(base, -1) if scalar else _call("inv", base)
+        if node.kind == "-T":
+            return Power(base, -1) if scalar else Transpose(_call("inv", base))
+        power = int(node.power) if float(node.power).is_integer() else node.power
+        if scalar or node.kind == "hadamard_pow":
+            return Power(base, power)
+        return _call("matrix_power", base, n=power)
+
+    def func(self, node: Func) -> Node:
+        arg = self.lower(node.arg)
+        scalar = self.shape_of(arg) == ()
+        name = node.name
+        if name == "tr":
+            return arg if scalar else _call("trace", arg)
+        if name == "det":
+            return arg if scalar else _call("det", arg)
+        if name in ("norm", "normF"):
+            return _call("abs", arg) if scalar else _call("norm", arg)
+        if name == "abs":
+            return _call("abs", arg) if scalar else _call("det", arg)
+        if name == "diag":
+            shape = self.shape_of(arg)
+            if shape[-1] == 1:
+                return _call("diag", Index(arg, (Slice(), 0)))
+            return Index(_call("diag", arg), (Slice(), None))
+        return _call(_ELEMENTWISE[name], arg)
+
+
+def lower(node: object, typing: Typing, trial: int, replace: dict[str, Node] | None = None):
+    """`node` as an expression tree under `typing` at the sizes of `trial`."""
+    return Lowering(typing, trial, replace).lower(node)

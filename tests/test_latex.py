@@ -1,0 +1,160 @@
+"""The LaTeX front-end: notation, typing by typography and unification, the kinds of
+statements, and hostile input refused as unparsed at a bounded cost."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from gradcheck.expressions import CompiledExpression, Expression
+from gradcheck.latex import LatexError, check_latex
+from gradcheck.latex._syntax import parse_relation
+from gradcheck.latex._tokens import tokenize
+from gradcheck.latex._typing import Lowering, typings
+
+QUADRATIC = r"\frac{\partial \mathbf{x}^T A \mathbf{x}}{\partial \mathbf{x}} = "
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    ["x^T", "x^{T}", r"x^\top", r"x^{\top}", r"x^{\mathsf T}", r"x^{\mathsf{T}}", "x'", "x^H"],
+)
+def test_every_transpose_spelling_is_the_same_tree(spelling):
+    assert parse_relation(spelling + " y") == parse_relation("x^Ty")
+
+
+@pytest.mark.parametrize("bold", [r"\mathbf", r"\boldsymbol", r"\bm", r"\textbf"])
+def test_bold_lowercase_is_a_vector_and_bold_groups_span_symbols(bold):
+    (typing,) = typings(parse_relation(bold + "{x^TAx} = 1"), {}, ("numerator",))
+    assert typing.kinds == {"A": "matrix", "x": "vector"}
+
+
+@pytest.mark.parametrize(
+    "name", [r"\operatorname{tr}", r"\mathrm{tr}", r"\text{tr}", "tr", r"\operatorname{Tr}"]
+)
+def test_trace_spellings(name):
+    assert check_latex(name + r"(A^TB) = " + name + "(B^TA)").verdict == "passed"
+
+
+def test_plain_lowercase_is_tried_as_scalar_and_vector_and_the_typing_is_reported():
+    outcome = check_latex(r"\frac{\partial a x}{\partial x} = a")
+    # x a vector and a a scalar gives a I, not a: the reading that holds is reported
+    assert outcome.verdict == "passed"
+    assert "is a scalar" in outcome.diagnosis or outcome.shapes.count("scalar") >= 1
+
+
+def test_dimensions_come_from_unification():
+    sides = parse_relation(r"\operatorname{tr}(A X B) = \operatorname{tr}(B A X)")
+    (typing,) = typings(sides, {}, ("numerator",))
+    shapes = typing.concrete(0)
+    a, x, b = shapes["A"], shapes["X"], shapes["B"]
+    assert a[1] == x[0] and x[1] == b[0] and b[1] == a[0]
+    assert len({a[0], x[0], b[0]}) == 3  # distinct sizes: transposes cannot hide
+
+
+def test_no_consistent_typing_is_unparsed_with_the_conflict():
+    outcome = check_latex(r"\mathbf{x}^T\mathbf{x} = \mathbf{M}")
+    assert outcome.verdict == "unparsed"
+    assert "no consistent shapes" in outcome.reason and "scalar and an array" in outcome.reason
+
+
+def test_the_lowered_tree_evaluates_to_a_numpy_reference():
+    sides = parse_relation(
+        r"\mathbf{x}^T A \mathbf{x} + \|B\mathbf{x}\|^2 - \operatorname{tr}(A^{-1})"
+    )
+    (typing,) = typings(sides, {}, ("numerator",))
+    low = Lowering(typing, 0)
+    node = low.lower(sides[0])
+    rng = np.random.default_rng(1)
+    shapes = low.shapes
+    x = rng.standard_normal(shapes["x"])
+    A = rng.standard_normal(shapes["A"]) + 4 * np.eye(shapes["A"][0])
+    B = rng.standard_normal(shapes["B"])
+    value = CompiledExpression(Expression(node, tuple(shapes)))(x=x, A=A, B=B)
+    reference = x @ A @ x + np.sum((B @ x) ** 2) - np.trace(np.linalg.inv(A))
+    assert np.isclose(value, reference, rtol=1e-12)
+
+
+def test_the_issue_example_fails_with_the_spurious_factor():
+    outcome = check_latex(QUADRATIC + r"2\mathbf{x}^T(A + A^T)")
+    assert (outcome.kind, outcome.verdict) == ("derivative", "failed")
+    assert outcome.diagnosis.startswith("scale: the claim is 2 times the derivative")
+
+
+def test_the_layout_is_evident_from_the_shape_written():
+    assert check_latex(QUADRATIC + r"\mathbf{x}^T(A + A^T)").layouts == ("numerator",)
+    assert check_latex(QUADRATIC + r"(A + A^T)\mathbf{x}").layouts == ("denominator",)
+    assert (
+        check_latex(QUADRATIC + r"(A + A^T)\mathbf{x}", stated_layout="numerator").verdict
+        == "failed"
+    )
+
+
+def test_a_chain_checks_every_link():
+    derivative = r"\frac{\partial \mathbf{x}^T\mathbf{x}}{\partial \mathbf{x}} = 2\mathbf{x}"
+    good = check_latex(derivative + r" = \mathbf{x} + \mathbf{x}")
+    bad = check_latex(derivative + r" = 3\mathbf{x}")
+    assert good.verdict == "passed" and bad.verdict == "failed"
+
+
+def test_differentials_are_checked_along_random_directions():
+    assert check_latex(r"d(X^{-1}) = -X^{-1}\,dX\,X^{-1}").verdict == "passed"
+    assert check_latex(r"d(X^{-1}) = -X^{-1}\,dX\,X^{-1}\,X").verdict == "failed"
+    assert check_latex(r"d(XY) = dX\,Y + X\,dY").verdict == "passed"
+    # the variables whose differential the right side writes vary, the others are constants
+    assert check_latex(r"d(XY) = dX\,Y").verdict == "passed"
+    assert check_latex(r"d(XY) = dX\,Y + dY\,X").verdict == "failed"
+
+
+def test_rules_with_unspecified_functions():
+    rule = r"\frac{\partial (\mathbf{u}^T\mathbf{v})}{\partial \mathbf{x}} = "
+    du, dv = (rf"\frac{{\partial \mathbf{{{s}}}}}{{\partial \mathbf{{x}}}}" for s in "uv")
+    right = rule + rf"\mathbf{{u}}^T{dv} + \mathbf{{v}}^T{du}"
+    assert check_latex(right).kind == "rule"
+    assert check_latex(right).verdict == "passed"
+    assert check_latex(rule + rf"\mathbf{{v}}^T{du}").verdict == "failed"
+
+
+def test_determinant_bars_are_reported_as_an_assumption():
+    outcome = check_latex(r"\frac{\partial \ln|X|}{\partial X} = X^{-T}")
+    assert outcome.verdict == "passed" and "|X| read as det(X)" in outcome.diagnosis
+
+
+@pytest.mark.parametrize(
+    "command", ["def", "input", "include", "newcommand", "csname", "catcode", "write"]
+)
+def test_commands_that_define_or_read_are_refused_by_the_tokenizer(command):
+    with pytest.raises(LatexError, match="never run"):
+        tokenize("\\" + command + "{x} = 1")
+
+
+HOSTILE = [
+    "(" * 5000 + "x" + ")" * 5000 + " = x",
+    "{" * 3000 + "x" + "}" * 3000 + " = x",
+    r"\frac{" * 500 + "x" + "}{y}" * 500 + " = 1",
+    "x^{" + "9" * 3000 + "} = 1",
+    "x" * 3990 + " = 1",
+    r"\def\a{\a\a}\a = 1",
+    "x^{99} = x^{-99}",
+    "A" * 200 + " = " + "B" * 200,
+    r"\left(" * 300 + "x" + r"\right)" * 300 + "= x",
+]
+
+
+def test_hostile_latex_is_unparsed_at_a_bounded_cost(tmp_path):
+    path = tmp_path / "hostile.md"
+    path.write_text("\n\n".join(f"$${h}$$" for h in HOSTILE), encoding="utf-8")
+    run = subprocess.run(
+        [sys.executable, "-m", "gradcheck", "notes", str(path), "--format", "json"],
+        capture_output=True,
+        text=True,
+        timeout=60,  # a bound on the cost, not a timing assertion
+    )
+    assert run.returncode in (0, 1), run.stderr
+    records = json.loads(run.stdout)["records"]
+    assert len(records) == len(HOSTILE)
+    verdicts = [r["verdict"] for r in records]
+    assert verdicts[:6] == ["unparsed"] * 6
+    assert all(r["reason"] for r in records if r["verdict"] == "unparsed")
