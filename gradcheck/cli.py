@@ -169,8 +169,36 @@ _PLOT_HELP = {
 def _build_parser() -> _Parser:
     parser = _Parser(prog="gradcheck", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    _add_catalogue_parser(sub.add_parser("catalogue", help="check the identity catalogue"))
+    _add_list_parser(sub.add_parser("list", help="list the identities with formulas and sources"))
+    show = sub.add_parser("show", help="one identity's card and a fresh check")
+    show.add_argument("name")
+    show.add_argument("--module", type=_module)
+    show.add_argument("--seed", type=_seed, default=0)
+    show.add_argument("--method", choices=METHOD_NAMES, default="central")
+    show.add_argument("--plot", type=_plot_file, metavar="FILE.png", help=_PLOT_HELP["check"])
+    _add_formula_parser(
+        sub.add_parser(
+            "formula",
+            help="check a formula typed as numpy expressions",
+            epilog=_FORMULA_EPILOG,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+    )
+    notes = sub.add_parser("notes", help="check every formula of Markdown or LaTeX notes")
+    notes.add_argument("files", nargs="+", type=_input_file, metavar="FILE")
+    notes.add_argument("--format", choices=(*TABLE_FORMATS, "json"), default="simple")
+    sub.add_parser("functions", help="list the functions a formula may call")
+    chk = sub.add_parser("check", help="check a function pair from your code")
+    chk.add_argument("function", metavar="MODULE:FUNC")
+    chk.add_argument("--derivative", required=True, metavar="MODULE:FUNC")
+    chk.add_argument("--shapes", required=True, help="e.g. 'x=n A=n,n'")
+    chk.add_argument("--wrt")
+    _add_common_check_options(chk)
+    return parser
 
-    cat = sub.add_parser("catalogue", help="check the identity catalogue")
+
+def _add_catalogue_parser(cat: argparse.ArgumentParser) -> None:
     cat.add_argument("--family", action="append", help="only this family (repeatable)")
     cat.add_argument("--select", nargs="+", metavar="NAME", help="names or glob patterns")
     cat.add_argument("--layout", choices=("numerator", "denominator", "both"), default="both")
@@ -200,7 +228,8 @@ def _build_parser() -> _Parser:
     )
     cat.add_argument("--plot", type=_plot_file, metavar="FILE.png", help=_PLOT_HELP["catalogue"])
 
-    lst = sub.add_parser("list", help="list the identities with formulas and sources")
+
+def _add_list_parser(lst: argparse.ArgumentParser) -> None:
     lst.add_argument("--family", action="append")
     lst.add_argument("--module", type=_module)
     lst.add_argument("--format", choices=(*TABLE_FORMATS, "markdown"), default="simple")
@@ -212,19 +241,8 @@ def _build_parser() -> _Parser:
         "are never fitted",
     )
 
-    show = sub.add_parser("show", help="one identity's card and a fresh check")
-    show.add_argument("name")
-    show.add_argument("--module", type=_module)
-    show.add_argument("--seed", type=_seed, default=0)
-    show.add_argument("--method", choices=METHOD_NAMES, default="central")
-    show.add_argument("--plot", type=_plot_file, metavar="FILE.png", help=_PLOT_HELP["check"])
 
-    formula = sub.add_parser(
-        "formula",
-        help="check a formula typed as numpy expressions",
-        epilog=_FORMULA_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+def _add_formula_parser(formula: argparse.ArgumentParser) -> None:
     formula.add_argument("expr", nargs="?", help="the function, e.g. 'x @ A @ x'")
     formula.add_argument("--claim", help="the claimed derivative (required without --latex)")
     formula.add_argument("--wrt", help="the variable (required without --latex)")
@@ -240,20 +258,6 @@ def _build_parser() -> _Parser:
         "auto: whichever the claim's shape fits)",
     )
     _add_common_check_options(formula)
-
-    notes = sub.add_parser("notes", help="check every formula of Markdown or LaTeX notes")
-    notes.add_argument("files", nargs="+", type=_input_file, metavar="FILE")
-    notes.add_argument("--format", choices=(*TABLE_FORMATS, "json"), default="simple")
-
-    sub.add_parser("functions", help="list the functions a formula may call")
-
-    chk = sub.add_parser("check", help="check a function pair from your code")
-    chk.add_argument("function", metavar="MODULE:FUNC")
-    chk.add_argument("--derivative", required=True, metavar="MODULE:FUNC")
-    chk.add_argument("--shapes", required=True, help="e.g. 'x=n A=n,n'")
-    chk.add_argument("--wrt")
-    _add_common_check_options(chk)
-    return parser
 
 
 def _add_common_check_options(p: argparse.ArgumentParser) -> None:

@@ -89,6 +89,50 @@ def _probe_vectorized(target: Target, f0: np.ndarray, d0: np.ndarray) -> tuple[b
     return result.vectorized, size + result.evaluations
 
 
+def values_along(
+    target: Target,
+    directions: np.ndarray,
+    ts: np.ndarray,
+    f_shape: tuple[int, ...],
+    vectorized: bool,
+    chunk_bytes: int,
+) -> np.ndarray:
+    """f at ``x + t_b d_r`` for every step ``t_b`` of the flat `ts` and every direction
+    ``d_r``, as an array ``(ts.size, len(directions), f.size)``.
+
+    The points are written one by one into one buffer per chunk (no stack-sized temporaries:
+    at 10^6 entries those cost more than f). A non-finite value is a NonFiniteValueError
+    naming the direction and the step.
+    """
+    count, x = len(directions), target.x
+
+    def make_points(start: int, stop: int) -> np.ndarray:
+        points = np.empty((stop - start, *x.shape), dtype=np.result_type(ts, x, directions))
+        for b, i in enumerate(range(start, stop)):
+            np.multiply(directions[i % count], ts[i // count], out=points[b])
+            points[b] += x
+        return points
+
+    values, _ = evaluate_points(
+        target,
+        make_points,
+        ts.size * count,
+        f_shape,
+        vectorized=vectorized,
+        chunk_bytes=chunk_bytes,
+        allow_complex=np.iscomplexobj(ts),
+    )
+    values = values.reshape(ts.size, count, -1)
+    if not np.all(np.isfinite(values)):
+        b, r = (int(i) for i in np.argwhere(~np.isfinite(values))[0][:2])
+        raise NonFiniteValueError(
+            f"{target.role} returned a non-finite value at x + t d (direction {r}, "
+            f"t = {ts[b]}); it is finite at the point itself. Choose a smaller `step`, or a "
+            f"point farther from where f is undefined."
+        )
+    return values
+
+
 @dataclass
 class _AlongDirections:
     """``psi(t)_r = v_r . f(x + t d_r)``: f along each direction, projected on its output
@@ -104,34 +148,12 @@ class _AlongDirections:
 
     def __call__(self, t: np.ndarray) -> np.ndarray:
         t = np.asarray(t)
-        ts = t.reshape(-1)
-        count, x = len(self.d), self.target.x
-
-        def make_points(start: int, stop: int) -> np.ndarray:
-            idx = np.arange(start, stop)
-            b, r = idx // count, idx % count
-            return x[None] + ts[b].reshape((-1,) + (1,) * x.ndim) * self.d[r]
-
-        values, _ = evaluate_points(
-            self.target,
-            make_points,
-            ts.size * count,
-            self.f0.shape,
-            vectorized=self.vectorized,
-            chunk_bytes=self.chunk_bytes,
-            allow_complex=np.iscomplexobj(ts),
+        values = values_along(
+            self.target, self.d, t.reshape(-1), self.f0.shape, self.vectorized, self.chunk_bytes
         )
-        self.evaluations += ts.size * count
-        values = values.reshape(ts.size, count, self.f0.size)
-        if not np.all(np.isfinite(values)):
-            b, r = (int(i) for i in np.argwhere(~np.isfinite(values))[0][:2])
-            raise NonFiniteValueError(
-                f"{self.target.role} returned a non-finite value at x + t d (direction {r}, "
-                f"t = {ts[b]}); it is finite at the point itself. Choose a smaller `step`, or a "
-                f"point farther from where f is undefined."
-            )
+        self.evaluations += values.shape[0] * values.shape[1]
         out = np.einsum("bkm,km->bk", values, self.v)
-        return out.reshape((*t.shape, count))
+        return out.reshape((*t.shape, len(self.d)))
 
 
 def _directional_estimate(

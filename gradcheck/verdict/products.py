@@ -25,7 +25,6 @@ from ..engine import (
     coordinate_scales,
     estimate_tensor,
     evaluate_at_point,
-    evaluate_points,
     first_nonfinite,
     make_target,
     rng_from_seed,
@@ -51,6 +50,7 @@ from .directional import (
     _full_options,
     _probe_vectorized,
     _projection_evidence,
+    values_along,
     with_located,
 )
 from .joined import parts_of, validate_names
@@ -194,35 +194,11 @@ class _AlongSigns:
 
     def __call__(self, t: np.ndarray) -> np.ndarray:
         t = np.asarray(t)
-        ts, count, x = t.reshape(-1), len(self.d), self.target.x
-
-        def make_points(start: int, stop: int) -> np.ndarray:
-            # point by point into one buffer: no stack-sized temporaries (at 10^6 entries
-            # those cost more than f)
-            points = np.empty((stop - start, *x.shape), dtype=np.result_type(ts, x))
-            for b, i in enumerate(range(start, stop)):
-                np.multiply(self.d[i % count], ts[i // count], out=points[b])
-                points[b] += x
-            return points
-
-        values, _ = evaluate_points(
-            self.target,
-            make_points,
-            ts.size * count,
-            self.f0.shape,
-            vectorized=self.vectorized,
-            chunk_bytes=self.chunk_bytes,
-            allow_complex=np.iscomplexobj(ts),
+        values = values_along(
+            self.target, self.d, t.reshape(-1), self.f0.shape, self.vectorized, self.chunk_bytes
         )
-        self.evaluations += ts.size * count
-        bad = first_nonfinite(values)
-        if bad is not None:
-            raise NonFiniteValueError(
-                f"{self.target.role} returned a non-finite value at x + t d (direction "
-                f"{bad[0] % count}, t = {ts[bad[0] // count]}); it is finite at the point "
-                f"itself. Choose a smaller `step`, or a point farther from where f is undefined."
-            )
-        return values.reshape((*t.shape, count * self.f0.size))
+        self.evaluations += values.shape[0] * values.shape[1]
+        return values.reshape((*t.shape, len(self.d) * self.f0.size))
 
 
 @dataclass(frozen=True)
