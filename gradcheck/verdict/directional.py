@@ -134,25 +134,40 @@ def values_along(
 
 
 @dataclass
-class _AlongDirections:
-    """``psi(t)_r = v_r . f(x + t d_r)``: f along each direction, projected on its output
-    weights, for a stack of steps ``t``; counts the evaluations of f."""
+class AlongDirections:
+    """f at ``x + t d_r`` for each direction ``d_r`` and a stack of steps ``t``, flattened to
+    ``(..., len(d) * f.size)``; counts the evaluations of f."""
 
     target: Target
     f0: np.ndarray
     d: np.ndarray
-    v: np.ndarray
     vectorized: bool
     chunk_bytes: int
     evaluations: int = 0
 
-    def __call__(self, t: np.ndarray) -> np.ndarray:
-        t = np.asarray(t)
+    def values(self, t: np.ndarray) -> np.ndarray:
+        """f along every direction at the flat steps `t`: ``(t.size, len(d), f.size)``."""
         values = values_along(
             self.target, self.d, t.reshape(-1), self.f0.shape, self.vectorized, self.chunk_bytes
         )
         self.evaluations += values.shape[0] * values.shape[1]
-        out = np.einsum("bkm,km->bk", values, self.v)
+        return values
+
+    def __call__(self, t: np.ndarray) -> np.ndarray:
+        t = np.asarray(t)
+        return self.values(t).reshape((*t.shape, len(self.d) * self.f0.size))
+
+
+@dataclass
+class _Projected(AlongDirections):
+    """``psi(t)_r = v_r . f(x + t d_r)``: f along each direction, projected on its output
+    weights `v`."""
+
+    v: np.ndarray | None = None
+
+    def __call__(self, t: np.ndarray) -> np.ndarray:
+        t = np.asarray(t)
+        out = np.einsum("bkm,km->bk", self.values(t), self.v)
         return out.reshape((*t.shape, len(self.d)))
 
 
@@ -174,7 +189,7 @@ def _directional_estimate(
     vectorized, probing = options.vectorized, 0
     if vectorized is None:
         vectorized, probing = _probe_vectorized(target, f0, d[0])
-    psi = _AlongDirections(target, f0, d, v, bool(vectorized), options.chunk_bytes)
+    psi = _Projected(target, f0, d, bool(vectorized), options.chunk_bytes, v=v)
     psi_target = Target(f=psi, x=np.zeros(()), wrt=None, others={}, role=target.role)
     # A projection must resolve an error in one entry, which it sees scaled by ~1/sqrt(n):
     # the step search aims that much lower (it stops where the error stops improving).

@@ -46,11 +46,11 @@ from .check import (
 from .diagnosis import Diagnosis, diagnose
 from .directional import (
     FALLBACK_MAX_SIZE,
+    AlongDirections,
     DirectionalResult,
     _full_options,
     _probe_vectorized,
     _projection_evidence,
-    values_along,
     with_located,
 )
 from .joined import parts_of, validate_names
@@ -180,27 +180,6 @@ def _sign_vectors(rng: np.random.Generator, count: int, size: int) -> np.ndarray
     return (2.0 * signs - 1.0) / np.sqrt(size)
 
 
-@dataclass
-class _AlongSigns:
-    """``f(x + t d_k)`` for each direction `d` and a stack of steps ``t``, flattened to
-    ``(..., K * f.size)``; counts the evaluations of f."""
-
-    target: Target
-    f0: np.ndarray
-    d: np.ndarray
-    vectorized: bool
-    chunk_bytes: int
-    evaluations: int = 0
-
-    def __call__(self, t: np.ndarray) -> np.ndarray:
-        t = np.asarray(t)
-        values = values_along(
-            self.target, self.d, t.reshape(-1), self.f0.shape, self.vectorized, self.chunk_bytes
-        )
-        self.evaluations += values.shape[0] * values.shape[1]
-        return values.reshape((*t.shape, len(self.d) * self.f0.size))
-
-
 @dataclass(frozen=True)
 class _Derivatives:
     """The directional derivatives ``J d_k`` found by finite differences: value, error and
@@ -226,7 +205,7 @@ def _along_directions(
     vectorized, probing = options.vectorized, 0
     if vectorized is None:
         vectorized, probing = _probe_vectorized(target, f0, d[0])
-    along = _AlongSigns(target, f0, d, bool(vectorized), options.chunk_bytes)
+    along = AlongDirections(target, f0, d, bool(vectorized), options.chunk_bytes)
     method = options.finite_differences
     # one entry's error reaches a directional derivative scaled by 1/sqrt(n): the step
     # search aims that much lower (it stops where the error stops improving)
