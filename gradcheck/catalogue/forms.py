@@ -38,6 +38,7 @@ from .registry import (
     VariableSpec,
     _claim,
     _declarations,
+    _entry_of,
     _family,
     _Spec,
     _validate_entry,
@@ -424,14 +425,8 @@ def hessian_identity(
     if layout is None:
         layout = "vec" if by is None else "numerator"
     spec = _HessianSpec(name, derivative, variables, first, layout, source, note, gradient, by)
-    if f is None:
-        return spec.decorate
-    if not isinstance(f, str) or not isinstance(name, str):
-        raise InvalidArgumentError(
-            "`hessian_identity(name, f=...)` takes the name and f as formulas (strings); to "
-            f"define f in Python, decorate it. Got name={name!r}, f={f!r}."
-        )
-    return spec.from_formula(f, _family(sys._getframe(1).f_globals.get("__name__")))
+    module = sys._getframe(1).f_globals.get("__name__")
+    return _entry_of(spec, name, f, "hessian_identity", module)
 
 
 @dataclass(frozen=True)

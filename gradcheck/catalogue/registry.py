@@ -465,14 +465,20 @@ def identity(
     ('d tr(X A)/dX = A^T', 'denominator')
     """
     spec = _Spec(name, derivative, variables, wrt, layout, source, note)
+    return _entry_of(spec, name, f, "identity", sys._getframe(1).f_globals.get("__name__"))
+
+
+def _entry_of(spec: _Spec, name: object, f: object, call: str, module: str | None) -> Any:
+    """What `call` (``identity``, ``hessian_identity``) returns: a decorator when `f` is not
+    given, else the entry made from the formulas, its family from the caller's `module`."""
     if f is None:
         return spec.decorate
     if not isinstance(f, str) or not isinstance(name, str):
         raise InvalidArgumentError(
-            "`identity(name, f=...)` takes the name and f as a formula (strings); to define f "
-            f"in Python, decorate it: @identity(...). Got name={name!r}, f={f!r}."
+            f"`{call}(name, f=...)` takes the name and f as formulas (strings); to define f "
+            f"in Python, decorate it: @{call}(...). Got name={name!r}, f={f!r}."
         )
-    return spec.from_formula(f, _family(sys._getframe(1).f_globals.get("__name__")))
+    return spec.from_formula(f, _family(module))
 
 
 @dataclass(frozen=True)
