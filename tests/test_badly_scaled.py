@@ -15,7 +15,7 @@ above what the check can see: no verdict sits on a knife edge.
 
 The functions are of order 1 at the points drawn (``b > 0.5``, ``log det S > 0.8``): a
 function that cancels to nearly zero while its terms round at their own size (``log det(I +
-X)`` at ``X ~ 1e-9``) misleads the rounding model at any scale, a separate problem.
+X)`` at ``X ~ 1e-9``) is a separate problem, tested in tests/test_quantised_input.py.
 """
 
 import numpy as np

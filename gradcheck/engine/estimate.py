@@ -8,6 +8,7 @@ the difference formulas.
 from __future__ import annotations
 
 import difflib
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -53,6 +54,8 @@ _KINK_MARGIN = 4.0
 #: A larger step is taken only if its value agrees with the previous one within this many
 #: times the sum of their scores (the factor the verdict allows on an error estimate).
 _CONSISTENCY = 4.0
+#: Ratio that takes a step off the ladder of powers of 2 another estimate's steps are on.
+_OFF_LADDER = float(np.sqrt(2.0))
 
 
 def validate_method(method: object, *, allowed: tuple[str, ...] = METHOD_NAMES) -> Method:
@@ -743,19 +746,26 @@ def _second_start(
     # lie beyond the length scale of an ill-conditioned f): richardson's at 8 times central's
     # (its stencil reaches 32 times), central4's at a quarter of richardson's; the complex
     # step, free of cancellation, is repeated at 10^4 times its step (still ~1e-16 of x).
-    factor = {"central": 8.0, "forward": 8.0, "central4": 2.0, "richardson": 0.25, "complex": 1e4}
-    start = first.step * factor[method.name]
+    # The factors are off the powers of 2 by sqrt(2) (not for the complex step, which does not
+    # subtract): the second ladder then never meets the first one's steps, and an f that rounds
+    # its input to an internal grid (``1 + x`` inside ``log det(I + X)``) rounds the two ladders'
+    # steps independently; steps on one ladder can be rounded alike and agree while off.
+    factor = {"central": 8.0, "forward": 8.0, "central4": 2.0, "richardson": 0.25}
+    start = first.step * (factor[method.name] * _OFF_LADDER if method.kind != "complex" else 1e4)
     if other.kind != "complex":
         # never beyond the other method's own default steps, except where f has not changed
-        # yet (there the search goes on from where the first one stopped)
+        # yet or the first search climbed above its own default steps (rounding dominated
+        # there: going back down would meet the same rounding; the search goes on from where
+        # the first one stopped)
         frozen = np.any(first.frozen, axis=tuple(range(first.f_value.ndim)))
         own = _base_steps(target.x, other, None)
-        start = np.where(frozen, start, np.minimum(start, own))
-        # where the first estimate kept its default step (nothing fitted it to f), the other
-        # method starts from its own: the two steps are then independent.
-        if method.kind != "complex":
-            kept = first.step == _base_steps(target.x, method, None)
-            start = np.where(kept & ~frozen, own, start)
+        default = _base_steps(target.x, method, None)
+        climbed = first.step > default
+        start = np.where(frozen | climbed, start, np.minimum(start, own))
+        # where the first estimate kept its default step (nothing fitted it to f), the
+        # other method starts from its own: the two steps are then independent.
+        kept = first.step == default
+        start = np.where(kept & ~frozen, own, start)
     return other, start
 
 
@@ -868,12 +878,13 @@ def _merge_estimates(a: TensorEstimate, b: TensorEstimate) -> TensorEstimate:
     error = np.where(widen, np.maximum(e_chosen, gap + e_other), e_chosen)
     # An unreliable other value that disagrees leaves the entry unverifiable (inconclusive):
     # it can neither confirm the chosen value nor be trusted to widen its tolerance. Within its
-    # own wide error bar it does not confirm anything either: unless it is off because its
-    # stencil reaches a kink, it must agree within 4 times the chosen value's error (f that
-    # cancels to nearly 0 rounds far above its a priori level, which the chosen value's error
-    # bar may then under-read a thousandfold).
-    other_kink = np.where(take_b, a.kink, b.kink)
-    agrees = np.where(other_kink, gap <= e_chosen + e_other, gap <= 4 * e_chosen)
+    # own wide error bar it does not confirm anything either: it must agree within 4 times the
+    # chosen value's error (f that cancels to nearly 0 rounds far above its a priori level,
+    # which the chosen value's error bar may then under-read a thousandfold). That holds where
+    # the other value's stencil reaches a kink too: rounding noise that a staircase of
+    # quantised steps makes (``1 + x`` inside ``log det(I + X)``) passes for a kink, and an
+    # entry then rests on the chosen value alone, whose error bar is what is in doubt.
+    agrees = gap <= 4 * e_chosen
     reliable = np.where(take_b, b.reliable, a.reliable) & (widen | other_frozen | agrees)
     return TensorEstimate(
         value=value,
@@ -1428,6 +1439,8 @@ def _better_steps(
     else:
         consistent = np.ones(sub.size, dtype=bool)
     better = consider & consistent & (move.score < current.score[sub])
+    if not going_up:
+        better &= _truncation_shrinks_plausibly(setup, state, move)
     noisy_up = np.zeros(sub.size, dtype=bool)
     if going_up:  # beyond f's length scale a larger step only looks better
         better &= ~current.wild[sub]
@@ -1439,6 +1452,26 @@ def _better_steps(
     shrinking = wild & (got.level < current.raw_level[sub]) & ~got.frozen & (not going_up)
     better |= consider & shrinking
     return better, noisy_up, shrinking
+
+
+def _truncation_shrinks_plausibly(
+    setup: _SearchSetup, state: _SearchState, move: _Move
+) -> np.ndarray:
+    """Whether a smaller step's truncation estimate shrank as truncation can.
+
+    Truncation shrinks like ``h^order`` (a higher-order term dominating at the larger step
+    lets it shrink a few powers faster, hence the slack of ``8^2``); noise does not shrink at
+    all. A truncation estimate that vanishes far faster was noise at the larger step, and
+    the smaller step's agreement is luck, not accuracy: an f that rounds an intermediate much
+    larger than its change (``1 + x`` inside ``log det(I + X)`` at small X) sees each step
+    rounded to the spacing of that intermediate, and steps in ratio 1:2 can be rounded alike,
+    so that their quotients agree exactly while both are off by the same relative amount.
+    """
+    sub, got = move.sub, move.got
+    old = np.max(state.current.truncation[sub], axis=1, initial=0.0)
+    new = np.max(got.truncation, axis=1, initial=0.0)
+    ratio = state.current.h[sub] / move.h
+    return new * ratio ** (setup.method.order + 2) >= old
 
 
 def _noisy_up(
@@ -1591,9 +1624,40 @@ def _noise_levels(
     """
     if combination is not None:
         worst = 4 * sum(abs(w) for w in method.kink_weights.values())
-        return np.max(combination, axis=1, initial=0.0) / (worst / 2)
-    worst = method.noise_factor(method.truncation)
-    return np.max(truncation, axis=1, initial=0.0) * h / (worst / 2)
+        measured = np.max(combination, axis=1, initial=0.0) / (worst / 2)
+    else:
+        worst = method.noise_factor(method.truncation)
+        measured = np.max(truncation, axis=1, initial=0.0) * h / (worst / 2)
+    if method.kind == "complex":  # no cancellation: its values resolve what they show
+        return measured
+    return np.maximum(measured, _resolution_levels(method, y, f0))
+
+
+def _resolution_levels(method: Method, y: np.ndarray, f0: np.ndarray) -> np.ndarray:
+    """Half the quantum of f's values at each coordinate where its stencil shows f resolved
+    to a few quanta only (absolute, largest over outputs, shape (k,)); 0 elsewhere.
+
+    A smooth f takes distinct values at distinct points on one side of x, and a value other than
+    f(x) at every stencil point, unless its change there is below the resolution of its own
+    computation: f computed from intermediates much larger than itself (``log det(I + X)``
+    with small X rounds ``1 + x`` to the spacing of 1, whatever its own magnitude) moves in
+    a staircase of quanta. Such ties (a stencil value equal to f(x), or two on the same side
+    equal; not mirror pairs, which an f even about x gives) while other values differ show the
+    staircase, and each value is then off by up to half a step of it: the smallest non-zero
+    gap between the values. The second differences cannot show this: over a symmetric
+    staircase they vanish.
+    """
+    offsets = method.offsets
+    change = y - f0[None, None, :]
+    tied = np.any(change == 0, axis=0)
+    for i, j in itertools.combinations(range(len(offsets)), 2):
+        if offsets[i] * offsets[j] > 0:
+            tied |= change[i] == change[j]
+    values = np.sort(np.concatenate([np.zeros((1, *change.shape[1:])), change]), axis=0)
+    gaps = np.diff(values, axis=0)
+    quantum = np.min(np.where(gaps > 0, gaps, np.inf), axis=0)
+    staircase = tied & np.isfinite(quantum)
+    return np.max(np.where(staircase, quantum / 2, 0.0), axis=1, initial=0.0)
 
 
 def _kinks(
