@@ -411,12 +411,14 @@ def _sample(
 ) -> tuple[_Sample, int, int, bool]:
     """Evaluate the stencil of `coords` at steps `h_sub`.
 
-    Returns (sample, evaluations, calls, vectorized).
+    Returns (sample, evaluations, calls, vectorized). numpy's warnings about stencil points
+    beyond f's domain are silenced: the engine refuses non-finite values itself and says so.
     """
     f0_flat = f0.ravel()
-    y, realised, evals, calls, vectorized = _evaluate_stencil(
-        target, method, h_sub, coords, f0.shape, vectorized=vectorized, chunk_bytes=chunk_bytes
-    )
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        y, realised, evals, calls, vectorized = _evaluate_stencil(
+            target, method, h_sub, coords, f0.shape, vectorized=vectorized, chunk_bytes=chunk_bytes
+        )
     value, truncation = _derivatives(method, y, realised, f0_flat)
     combination = None
     if method.kind == "central":
@@ -449,17 +451,24 @@ def _first_sample(
 ) -> tuple[_Sample, int, int, bool, np.ndarray]:
     """The sample of every coordinate at the base steps `h`, which are divided by 8 (up to four
     times, when `searching`) while f fails or is not finite at some stencil point: a default
-    step can reach beyond f's domain. Returns (sample, evaluations, calls, vectorized, steps).
+    step can reach beyond f's domain. Then, once, each coordinate's step is bounded by its
+    own magnitude (``relative_step * |x_j|`` where that is smaller): a coordinate far below
+    the others' typical size (``log x`` at ``x = [1e-9, 1, 2]``) has its domain's edge that
+    close. Returns (sample, evaluations, calls, vectorized, steps).
     """
     coords = np.arange(target.x.size)
-    for attempt in range(5 if searching else 1):
+    x = target.x.ravel()
+    own = method.relative_step * np.abs(x)
+    own = np.where((own > 0) & (own < h), (x + own) - x, h)
+    attempts = 6 if searching else 1
+    for attempt in range(attempts):
         try:
             got, evals, n_calls, vectorized = _sample(
                 target, method, f0, h, coords, vectorized=vectorized, chunk_bytes=chunk_bytes
             )
         except (NonFiniteValueError, FunctionCallError) as exc:
-            smaller = (target.x.ravel() + h / 8) - target.x.ravel()
-            if attempt == 4 or not searching or np.any(smaller <= 0):
+            smaller = (x + h / 8) - x if attempt < 4 else np.minimum(own, h)
+            if attempt == attempts - 1 or np.any(smaller <= 0) or np.array_equal(smaller, h):
                 raise exc from None
             h = smaller
             continue
@@ -499,7 +508,9 @@ class _Steps:
     """Per-coordinate state of the step search: the chosen steps and what they gave.
 
     ``value`` and ``truncation`` have shape (k, m); ``h``, ``level`` shape (k,); ``kink`` and
-    ``kink_term`` (half the detected slope jump) shape (k, m).
+    ``kink_term`` (half the detected slope jump) shape (k, m); ``beyond`` (shape (k,)) marks
+    coordinates whose search ended with a step beyond f's length scale (see
+    :meth:`_SearchSetup.too_curved`).
     """
 
     value: np.ndarray
@@ -510,6 +521,7 @@ class _Steps:
     kink_term: np.ndarray
     frozen: np.ndarray
     changed: np.ndarray
+    beyond: np.ndarray
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -620,6 +632,7 @@ def _open(method: Method, x: np.ndarray, f0: np.ndarray, first: _Sample, h: np.n
         kink_term=kink_term,
         frozen=first.frozen,
         changed=~first.frozen,
+        beyond=np.zeros(first.frozen.shape, dtype=bool),
     )
     return _Opening(
         f0=f0,
@@ -658,7 +671,9 @@ def _error_bounds(
         truncation + excess + steps.kink_term, axis=1, keepdims=True, initial=0.0
     )
     scale = float(np.max(np.abs(steps.value), initial=0.0))
-    reliable = empirical_error <= _UNRELIABLE_FRACTION * scale
+    # a step beyond f's length scale measures f's shape, not its slope, whatever the error
+    # estimate says (the differences flatten out with it)
+    reliable = (empirical_error <= _UNRELIABLE_FRACTION * scale) & ~steps.beyond[:, None]
     return error, reliable
 
 
@@ -1154,6 +1169,7 @@ def _search_steps(setup: _SearchSetup, steps: _Steps) -> tuple[_Steps, int, int]
         kink_term=kinks.kink_term,
         frozen=current.frozen,
         changed=current.changed,
+        beyond=current.wild.copy(),
     )
     return found, evaluations, calls
 
@@ -1176,10 +1192,13 @@ def _start_search(setup: _SearchSetup, steps: _Steps) -> _SearchState:
     h, frozen = steps.h.copy(), steps.frozen.copy()
     truncation = steps.truncation.copy()
     best = setup.score(truncation, h, level, frozen)
-    active = (best > setup.floor) | suspect
     rounding_part = setup.nf_value * np.maximum(setup.prior, level) / h
     raw_level = measured_level.copy()  # as measured at each coordinate's current step
     wild = setup.too_curved(raw_level, steps.value, np.arange(h.size))
+    # a step beyond f's length scale goes down whatever its score: there the differences
+    # flatten out and their error estimates with them (a feature of f narrower than the
+    # step, e.g. a least-squares solution at condition 1e10, looks like noise on a flat f)
+    active = (best > setup.floor) | suspect | wild
     up = ((np.max(truncation, axis=1, initial=0.0) <= rounding_part) | frozen) & ~suspect & ~wild
     no = np.zeros(h.shape, dtype=bool)
     return _SearchState(
