@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -28,6 +29,8 @@ from .evaluate import (
     evaluate_points,
     probe_batching,
     probe_size,
+    validate_chunk_bytes,
+    validate_executor,
 )
 from .layouts import Layout, convert_layout, validate_layout
 from .stencils import EPS, METHOD_NAMES, METHODS, Method
@@ -205,6 +208,7 @@ def _evaluate_stencil(
     *,
     vectorized: bool | None,
     chunk_bytes: int,
+    executor: Executor | None = None,
 ) -> tuple[np.ndarray, np.ndarray, int, int, bool]:
     """Evaluate f at the stencil points of the coordinates `coords` (flat indices) with base
     steps `h_sub`; returns (Y (K, k, m), realised steps (K, k), evaluations, calls, vectorized).
@@ -242,6 +246,7 @@ def _evaluate_stencil(
         f_shape,
         vectorized=bool(vectorized),
         chunk_bytes=chunk_bytes,
+        executor=executor,
         allow_complex=is_complex,
     )
     evaluations += count - n_first
@@ -336,6 +341,7 @@ def _value_tensor(
     step: object,
     vectorized: bool | None,
     chunk_bytes: int,
+    executor: Executor | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The method's value alone, in tensor layout, and f at the point.
 
@@ -356,6 +362,7 @@ def _value_tensor(
         f0.shape,
         vectorized=vectorized,
         chunk_bytes=chunk_bytes,
+        executor=executor,
     )
     value = _combine(method.value, _quotients(reduced, y, realised, f0.ravel()))
     if method.kind == "complex":
@@ -405,6 +412,7 @@ def _sample(
     *,
     vectorized: bool | None,
     chunk_bytes: int,
+    executor: Executor | None = None,
 ) -> tuple[_Sample, int, int, bool]:
     """Evaluate the stencil of `coords` at steps `h_sub`.
 
@@ -412,7 +420,14 @@ def _sample(
     """
     f0_flat = f0.ravel()
     y, realised, evals, calls, vectorized = _evaluate_stencil(
-        target, method, h_sub, coords, f0.shape, vectorized=vectorized, chunk_bytes=chunk_bytes
+        target,
+        method,
+        h_sub,
+        coords,
+        f0.shape,
+        vectorized=vectorized,
+        chunk_bytes=chunk_bytes,
+        executor=executor,
     )
     value, truncation = _derivatives(method, y, realised, f0_flat)
     combination = None
@@ -443,6 +458,7 @@ def _first_sample(
     searching: bool,
     vectorized: bool | None,
     chunk_bytes: int,
+    executor: Executor | None = None,
 ) -> tuple[_Sample, int, int, bool, np.ndarray]:
     """The sample of every coordinate at the base steps `h`, which are divided by 8 (up to four
     times, when `searching`) while f fails or is not finite at some stencil point: a default
@@ -452,7 +468,14 @@ def _first_sample(
     for attempt in range(5 if searching else 1):
         try:
             got, evals, n_calls, vectorized = _sample(
-                target, method, f0, h, coords, vectorized=vectorized, chunk_bytes=chunk_bytes
+                target,
+                method,
+                f0,
+                h,
+                coords,
+                vectorized=vectorized,
+                chunk_bytes=chunk_bytes,
+                executor=executor,
             )
         except (NonFiniteValueError, FunctionCallError) as exc:
             smaller = (target.x.ravel() + h / 8) - target.x.ravel()
@@ -536,6 +559,7 @@ def estimate_tensor(
     step: object = None,
     vectorized: bool | None = None,
     chunk_bytes: int = DEFAULT_CHUNK_BYTES,
+    executor: Executor | None = None,
     at_point: tuple[np.ndarray, int] | None = None,
     refine_above: float | None = None,
     start_steps: np.ndarray | None = None,
@@ -560,6 +584,7 @@ def estimate_tensor(
         searching=step is None,
         vectorized=vectorized,
         chunk_bytes=chunk_bytes,
+        executor=executor,
     )
     evaluations += evals
     calls += n_calls
@@ -575,6 +600,7 @@ def estimate_tensor(
             start=refine_above,
             vectorized=vectorized,
             chunk_bytes=chunk_bytes,
+            executor=executor,
         )
         steps, extra_evals, extra_calls = _search_steps(setup, steps)
         evaluations += extra_evals
@@ -712,6 +738,7 @@ def second_opinion(
     *,
     vectorized: bool | None,
     chunk_bytes: int,
+    executor: Executor | None = None,
 ) -> TensorEstimate:
     """`first` merged with an independent estimate by another method at other steps.
 
@@ -728,6 +755,7 @@ def second_opinion(
         other,
         vectorized=first.vectorized if vectorized is None else vectorized,
         chunk_bytes=chunk_bytes,
+        executor=executor,
         at_point=(first.f_value, 0),
         start_steps=start,
     )
@@ -777,6 +805,7 @@ def third_opinion(
     *,
     vectorized: bool | None,
     chunk_bytes: int,
+    executor: Executor | None = None,
 ) -> TensorEstimate | None:
     """`merged` (see :func:`second_opinion`) with the entries it cannot vouch for re-examined by
     two fresh estimates; None for the complex step.
@@ -804,6 +833,7 @@ def third_opinion(
             METHODS[name],
             vectorized=first.vectorized if vectorized is None else vectorized,
             chunk_bytes=chunk_bytes,
+            executor=executor,
             at_point=f_at_point,
         )
         for name in _FRESH[method.name]
@@ -912,7 +942,7 @@ class _SearchSetup:
         Largest step of each coordinate: its scale, or 1 (f's length scale is unknown).
     nf_value : float
         The method's rounding amplification (:meth:`Method.noise_factor` of its value).
-    vectorized, chunk_bytes
+    vectorized, chunk_bytes, executor
         How f is evaluated.
     """
 
@@ -929,6 +959,7 @@ class _SearchSetup:
     nf_value: float
     vectorized: bool
     chunk_bytes: int
+    executor: Executor | None
 
     def score(
         self, trunc: np.ndarray, step: np.ndarray, lev: np.ndarray, still: np.ndarray
@@ -1062,6 +1093,7 @@ def _search_setup(
     start: float,
     vectorized: bool,
     chunk_bytes: int,
+    executor: Executor | None = None,
 ) -> _SearchSetup:
     """The setup of a search from the first sample's `opening`, with threshold `start`."""
     scale = float(np.max(np.abs(opening.steps.value), initial=0.0))
@@ -1079,6 +1111,7 @@ def _search_setup(
         nf_value=method.noise_factor(method.value),
         vectorized=vectorized,
         chunk_bytes=chunk_bytes,
+        executor=executor,
     )
 
 
@@ -1269,6 +1302,7 @@ def _sample_rung(setup: _SearchSetup, state: _SearchState, sub: np.ndarray, fact
             sub[keep],
             vectorized=setup.vectorized,
             chunk_bytes=setup.chunk_bytes,
+            executor=setup.executor,
         )
     except (NonFiniteValueError, FunctionCallError):
         # f is not defined (or not finite) that far out: this direction ends here.
@@ -1626,13 +1660,6 @@ def _kinks(
     return kink, half_jump
 
 
-def validate_chunk_bytes(chunk_bytes: object) -> None:
-    if not isinstance(chunk_bytes, (int, np.integer)) or isinstance(chunk_bytes, bool):
-        raise InvalidArgumentError(f"`chunk_bytes` must be an integer; got {chunk_bytes!r}.")
-    if chunk_bytes <= 0:
-        raise InvalidArgumentError(f"`chunk_bytes` must be positive; got {chunk_bytes}.")
-
-
 def _check_complex_real_part(target: Target, y: np.ndarray, f0: np.ndarray) -> None:
     """Re f(x + ih e_j) must equal f(x) up to O(h^2): otherwise f is not complex-step safe.
 
@@ -1746,6 +1773,7 @@ def estimate_jacobian(
     step: float | np.ndarray | None = None,
     vectorized: bool | None = None,
     chunk_bytes: int = DEFAULT_CHUNK_BYTES,
+    executor: Executor | None = None,
 ) -> JacobianEstimate:
     """Numerical derivative of `f` at `point`, with a per-entry error estimate.
 
@@ -1796,7 +1824,15 @@ def estimate_jacobian(
         difference beyond rounding means "no". Batches never have those sizes either.
     chunk_bytes : int
         Bound on the memory of one batched call (stacked inputs and stacked outputs; the
-        function's own temporaries come on top); default 256 MiB.
+        function's own temporaries come on top), at most 256 MiB; default 1 MiB, sized to
+        the cache (larger chunks were measured to be slower, see ``benchmarks/scale.py``).
+    executor : concurrent.futures.Executor, optional
+        Where to evaluate f: the calls (one per chunk, or one per point when f is not
+        vectorized) are submitted to it in order and their values put back in place, so the
+        result equals the serial one bit for bit. For an expensive f: a
+        ``ProcessPoolExecutor`` (f and the point's other arguments must be picklable), or a
+        cluster's executor (dask.distributed's ``Client.get_executor()``). An error in a
+        worker is raised as serially, naming the point, and cancels the calls not started.
 
     Returns
     -------
@@ -1836,7 +1872,14 @@ def estimate_jacobian(
     target = make_target(f, point, wrt)
     layout = validate_layout(layout)
     m = validate_method(method)
-    est = estimate_tensor(target, m, step=step, vectorized=vectorized, chunk_bytes=chunk_bytes)
+    est = estimate_tensor(
+        target,
+        m,
+        step=step,
+        vectorized=vectorized,
+        chunk_bytes=chunk_bytes,
+        executor=validate_executor(executor),
+    )
     f_shape, x_shape = est.f_value.shape, target.x.shape
 
     def convert(a: np.ndarray) -> np.ndarray:
@@ -1869,6 +1912,7 @@ def jacobian(
     step: float | np.ndarray | None = None,
     vectorized: bool | None = None,
     chunk_bytes: int = DEFAULT_CHUNK_BYTES,
+    executor: Executor | None = None,
 ) -> np.ndarray:
     """Numerical derivative of `f` at `point` in the requested layout.
 
@@ -1897,5 +1941,12 @@ def jacobian(
     target = make_target(f, point, wrt)
     layout = validate_layout(layout)
     m = validate_method(method)
-    tensor, f0 = _value_tensor(target, m, step=step, vectorized=vectorized, chunk_bytes=chunk_bytes)
+    tensor, f0 = _value_tensor(
+        target,
+        m,
+        step=step,
+        vectorized=vectorized,
+        chunk_bytes=chunk_bytes,
+        executor=validate_executor(executor),
+    )
     return convert_layout(tensor, f0.shape, target.x.shape, source="tensor", target=layout)

@@ -10,6 +10,7 @@ as full Jacobians, at the cost of the stencil's evaluations per direction.
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -96,6 +97,7 @@ def values_along(
     f_shape: tuple[int, ...],
     vectorized: bool,
     chunk_bytes: int,
+    executor: Executor | None = None,
 ) -> np.ndarray:
     """f at ``x + t_b d_r`` for every step ``t_b`` of the flat `ts` and every direction
     ``d_r``, as an array ``(ts.size, len(directions), f.size)``.
@@ -121,6 +123,7 @@ def values_along(
         vectorized=vectorized,
         chunk_bytes=chunk_bytes,
         allow_complex=np.iscomplexobj(ts),
+        executor=executor,
     )
     values = values.reshape(ts.size, count, -1)
     if not np.all(np.isfinite(values)):
@@ -144,11 +147,18 @@ class AlongDirections:
     vectorized: bool
     chunk_bytes: int
     evaluations: int = 0
+    executor: Executor | None = None
 
     def values(self, t: np.ndarray) -> np.ndarray:
         """f along every direction at the flat steps `t`: ``(t.size, len(d), f.size)``."""
         values = values_along(
-            self.target, self.d, t.reshape(-1), self.f0.shape, self.vectorized, self.chunk_bytes
+            self.target,
+            self.d,
+            t.reshape(-1),
+            self.f0.shape,
+            self.vectorized,
+            self.chunk_bytes,
+            self.executor,
         )
         self.evaluations += values.shape[0] * values.shape[1]
         return values
@@ -189,7 +199,9 @@ def _directional_estimate(
     vectorized, probing = options.vectorized, 0
     if vectorized is None:
         vectorized, probing = _probe_vectorized(target, f0, d[0])
-    psi = _Projected(target, f0, d, bool(vectorized), options.chunk_bytes, v=v)
+    psi = _Projected(
+        target, f0, d, bool(vectorized), options.chunk_bytes, executor=options.executor, v=v
+    )
     psi_target = Target(f=psi, x=np.zeros(()), wrt=None, others={}, role=target.role)
     # A projection must resolve an error in one entry, which it sees scaled by ~1/sqrt(n):
     # the step search aims that much lower (it stops where the error stops improving).
@@ -529,6 +541,7 @@ def _full_options(options: DirectionalOptions) -> CheckOptions:
         atol=options.atol,
         vectorized=options.vectorized,
         chunk_bytes=options.chunk_bytes,
+        executor=options.executor,
     )
 
 
