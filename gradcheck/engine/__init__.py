@@ -6,6 +6,7 @@ Pure numerics: imports nothing of gradcheck but ``gradcheck.errors``.
 from .estimate import (
     SECOND_OPINION,
     JacobianEstimate,
+    Spending,
     TensorEstimate,
     coordinate_scales,
     estimate_jacobian,
@@ -67,6 +68,7 @@ __all__ = [
     "Layout",
     "Method",
     "Point",
+    "Spending",
     "StepSweep",
     "Target",
     "TensorEstimate",

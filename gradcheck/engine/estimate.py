@@ -127,8 +127,79 @@ def _base_steps(x: np.ndarray, method: Method, step: object) -> np.ndarray:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Spending:
+    """Where the evaluations of f went, and why.
+
+    Attributes
+    ----------
+    first : int
+        At the point, for the vectorization test and for the method's stencil of every
+        coordinate at its first steps.
+    search : int
+        For the step search of the coordinates whose first error estimate missed the
+        search's threshold, or that showed a tentative kink (see ``_search_steps``).
+    searched : int
+        How many coordinates were searched.
+    coordinates : int
+        How many coordinates there are.
+    threshold : float or None
+        The search's threshold, relative to the largest entry (None: no search possible,
+        the steps were given or the method has none).
+    confirmation : int
+        For the second (and third) estimates made before a verdict that was not "passed".
+    """
+
+    first: int
+    search: int = 0
+    searched: int = 0
+    coordinates: int = 0
+    threshold: float | None = None
+    confirmation: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.first + self.search + self.confirmation
+
+    def joined(self, other: Spending) -> Spending:
+        """These evaluations and those of `other` (another estimate of the same kind)."""
+        return replace(
+            self,
+            first=self.first + other.first,
+            search=self.search + other.search,
+            searched=self.searched + other.searched,
+            coordinates=self.coordinates + other.coordinates,
+            confirmation=self.confirmation + other.confirmation,
+        )
+
+    def confirmed_by(self, evaluations: int) -> Spending:
+        """These evaluations and `evaluations` more for confirming estimates."""
+        return replace(self, confirmation=self.confirmation + evaluations)
+
+    def __str__(self) -> str:
+        unit = "coordinate" if self.coordinates == 1 else "coordinates"
+        text = f"{self.total} evaluations: {self.first} at the point and the first steps"
+        if self.threshold is None:
+            text += " (no step search: the steps were given)"
+        elif self.searched == 0:
+            text += (
+                f" (no step search: every first error estimate met the threshold, "
+                f"{self.threshold:.2g} of the largest entry)"
+            )
+        else:
+            text += (
+                f", {self.search} searching the steps of {self.searched} of "
+                f"{self.coordinates} {unit} (first error estimate above {self.threshold:.2g} "
+                f"of the largest entry, or a tentative kink)"
+            )
+        if self.confirmation:
+            text += f", {self.confirmation} for the confirming estimates"
+        return text
+
+
+@dataclass(frozen=True, kw_only=True)
 class TensorEstimate:
-    """Engine output in tensor layout (``F.shape + X.shape``)."""
+    """Engine output in tensor layout (``F.shape + X.shape``); `spending` says where its
+    evaluations went (None for an estimate made without that account)."""
 
     value: np.ndarray
     error: np.ndarray
@@ -141,6 +212,7 @@ class TensorEstimate:
     calls: int
     vectorized: bool
     output_epsilon: float = EPS
+    spending: Spending | None = None
 
 
 def evaluate_at_point(target: Target) -> tuple[np.ndarray, int]:
@@ -563,13 +635,16 @@ def estimate_tensor(
     at_point: tuple[np.ndarray, int] | None = None,
     refine_above: float | None = None,
     start_steps: np.ndarray | None = None,
+    refine_when: Callable[[TensorEstimate], bool] | None = None,
 ) -> TensorEstimate:
     """Numerical Jacobian in tensor layout with its error estimate (see estimate_jacobian).
 
     `at_point` is ``(f(x), evaluations)`` when the caller has already evaluated f at the point;
     `refine_above` overrides the method's threshold for searching a coordinate's step (see
     :func:`_search_steps`); `start_steps` replaces the default base steps (shape of the
-    variable; the search still runs from them), where `step` fixes the steps.
+    variable; the search still runs from them), where `step` fixes the steps. `refine_when`,
+    given the estimate at the first steps, says whether to search at all (None: always; a
+    caller whose verdict the first estimate already settles passes a test of that).
     """
     validate_chunk_bytes(chunk_bytes)
     x = target.x
@@ -592,7 +667,16 @@ def estimate_tensor(
     steps = opening.steps
     if refine_above is None:
         refine_above = method.refine_above
-    if refine_above is not None and step is None:
+    searching = refine_above is not None and step is None
+    spending = Spending(
+        first=evaluations, coordinates=x.size, threshold=refine_above if searching else None
+    )
+    if searching and refine_when is not None:
+        unrefined = _finish(
+            method, x, opening, steps, evaluations=evaluations, calls=calls, vectorized=vectorized
+        )
+        searching = refine_when(unrefined)
+    if searching:
         setup = _search_setup(
             target,
             method,
@@ -602,17 +686,20 @@ def estimate_tensor(
             chunk_bytes=chunk_bytes,
             executor=executor,
         )
-        steps, extra_evals, extra_calls = _search_steps(setup, steps)
+        steps, extra_evals, extra_calls, searched = _search_steps(setup, steps)
         evaluations += extra_evals
         calls += extra_calls
+        spending = replace(spending, search=extra_evals, searched=searched)
     if method.kind == "complex":
         _check_complex_real_part(target, first.values, f0.ravel())
         extra = _cross_check_complex(target, steps.value, f0, steps.h)
         evaluations += extra
         calls += extra
-    return _finish(
+        spending = replace(spending, first=spending.first + extra)
+    est = _finish(
         method, x, opening, steps, evaluations=evaluations, calls=calls, vectorized=vectorized
     )
+    return replace(est, spending=spending)
 
 
 def _open(method: Method, x: np.ndarray, f0: np.ndarray, first: _Sample, h: np.ndarray) -> _Opening:
@@ -866,6 +953,7 @@ def third_opinion(
         frozen=pick("frozen"),
         evaluations=with_merged.evaluations + fresh[1].evaluations,
         calls=with_merged.calls + fresh[1].calls,
+        spending=_confirmed(with_merged.spending, fresh[1].evaluations),
     )
 
 
@@ -917,7 +1005,12 @@ def _merge_estimates(a: TensorEstimate, b: TensorEstimate) -> TensorEstimate:
         calls=a.calls + b.calls,
         vectorized=a.vectorized,
         output_epsilon=max(a.output_epsilon, b.output_epsilon),
+        spending=_confirmed(a.spending, b.evaluations),
     )
+
+
+def _confirmed(spending: Spending | None, evaluations: int) -> Spending | None:
+    return None if spending is None else spending.confirmed_by(evaluations)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -1115,8 +1208,9 @@ def _search_setup(
     )
 
 
-def _search_steps(setup: _SearchSetup, steps: _Steps) -> tuple[_Steps, int, int]:
+def _search_steps(setup: _SearchSetup, steps: _Steps) -> tuple[_Steps, int, int, int]:
     """Search the step of each coordinate whose error estimate is poor; confirm kinks.
+    Returns (steps, evaluations, calls, number of coordinates searched).
 
     A coordinate's score is its estimated error at a step, the largest over the outputs of the
     truncation estimate plus the rounding bound ``noise_factor * level / h`` (level: the larger
@@ -1144,6 +1238,7 @@ def _search_steps(setup: _SearchSetup, steps: _Steps) -> tuple[_Steps, int, int]
     stay those at the first step.
     """
     state = _start_search(setup, steps)
+    searched = int(np.count_nonzero(state.ladder.active))
     evaluations = calls = 0
     for round_ in range(_SEARCH_ROUNDS):
         setup = _raised_floor(setup, state.current)
@@ -1177,7 +1272,7 @@ def _search_steps(setup: _SearchSetup, steps: _Steps) -> tuple[_Steps, int, int]
         frozen=current.frozen,
         changed=current.changed,
     )
-    return found, evaluations, calls
+    return found, evaluations, calls, searched
 
 
 def _raised_floor(setup: _SearchSetup, current: _Current) -> _SearchSetup:

@@ -14,6 +14,7 @@ from ..engine import (
     LAYOUTS,
     SECOND_OPINION,
     Method,
+    Spending,
     Point,
     Target,
     TensorEstimate,
@@ -113,6 +114,10 @@ class CheckResult(ComparedOutcome):
     sweep_source : SweepSource or None
         How the estimate was made (f bound to its point, method, steps), for
         :meth:`step_sweep` and :meth:`plot`; None for results not made by a full check.
+    spending : Spending or None
+        Where the `evaluations` went and why: the first steps, the step search (of how many
+        coordinates, above which threshold) and the confirming estimates; None for results
+        not made by the engine's estimate.
 
     Examples
     --------
@@ -143,6 +148,7 @@ class CheckResult(ComparedOutcome):
     diagnosis: Diagnosis | None = None
     declared_layout: str | None = None
     sweep_source: SweepSource | None = field(default=None, repr=False, compare=False)
+    spending: Spending | None = field(default=None, repr=False)
 
     def step_sweep(self) -> EntrySweep:
         """The worst entry re-estimated at a ladder of steps, with the verdict's numbers
@@ -159,6 +165,8 @@ class CheckResult(ComparedOutcome):
     def __str__(self) -> str:
         parts = self.report_parts()
         parts.extend(self.notes)
+        if self.spending is not None:
+            parts.append(f"spent {self.spending}")
         if self.diagnosis is not None:
             parts.append(f"diagnosis: {self.diagnosis}")
         return "\n".join(parts)
@@ -490,6 +498,7 @@ def _full_result(
         sweep_source=SweepSource(
             target=target, method=method, steps=est.step, vectorized=est.vectorized
         ),
+        spending=est.spending,
     )
 
 
