@@ -104,9 +104,10 @@ def record_to_json(record: CheckRecord) -> dict[str, Any]:
     `diagnosis` is the diagnosis of a claim that did not pass, else the record's message (why
     the status is not the expected one), else null. `method`, `form`, `mode`, `directions`,
     `wrt`, `spending` and `worst_entry` come from the verdict and are null for a record without
-    one (f or the derivative raised; `spending` also for verdicts that do not account for it): `form` is the claim's (see :func:`check_form`); `mode` is "full"
-    when every entry was compared and "directional" when projections on random directions
-    (or pairs of a weight and a direction) were, with `directions` their number and
+    one (f or the derivative raised; `spending` also for verdicts that do not account for
+    it): `form` is the claim's (see :func:`check_form`); `mode` is "full" when every entry
+    was compared and "directional" when projections on random directions (or pairs of a
+    weight and a direction) were, with `directions` their number and
     `worst_entry` the worst one.
 
     Examples
