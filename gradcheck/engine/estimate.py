@@ -323,7 +323,8 @@ def _evaluate_stencil(
     )
     evaluations += count - n_first
     calls += rest_calls
-    values = np.concatenate([first_arr.astype(rest.dtype), rest])
+    # (no copy of the stacked values where no point was evaluated on its own)
+    values = rest if n_first == 0 else np.concatenate([first_arr.astype(rest.dtype), rest])
     bad = first_nonfinite(values)
     if bad is not None:
         raise NonFiniteValueError(
@@ -385,7 +386,9 @@ def _quotients(method: Method, y: np.ndarray, realised: np.ndarray, f0: np.ndarr
         if method.kind == "central":
             plus, minus = index[c], index[-c]
             width = realised[plus] - realised[minus]
-            out[c] = (y[plus] - y[minus]) / width[:, None]
+            quotient = y[plus] - y[minus]
+            quotient /= width[:, None]  # in place: one (k, m) array per quotient
+            out[c] = quotient
         elif method.kind == "forward":
             i = index[c]
             out[c] = (y[i] - f0[None, :]) / realised[i][:, None]
@@ -396,6 +399,9 @@ def _quotients(method: Method, y: np.ndarray, realised: np.ndarray, f0: np.ndarr
 
 
 def _combine(weights: dict[int, float], quotients: dict[int, np.ndarray]) -> np.ndarray:
+    """``sum(w_c D(c))``; a single weight of 1 is the quotient itself (no copy)."""
+    if len(weights) == 1 and next(iter(weights.values())) == 1.0:
+        return quotients[next(iter(weights))]
     return sum(w * quotients[c] for c, w in sorted(weights.items()))
 
 

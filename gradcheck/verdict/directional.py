@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..engine import (
+    EPS,
     LAYOUTS,
     Point,
     Target,
@@ -187,11 +188,14 @@ def _directional_estimate(
     count: int,
     rng: np.random.Generator,
     options: DirectionalOptions,
+    needs_search: Callable[[TensorEstimate, np.ndarray, np.ndarray], bool] | None = None,
 ) -> tuple[TensorEstimate, np.ndarray, np.ndarray, int]:
     """Estimate ``v_r^T J d_r`` for `count` random directions.
 
     Returns the estimate (value, error, reliable of shape ``(count,)``), the directions, the
-    output weights and the number of evaluations of f.
+    output weights and the number of evaluations of f. `needs_search(estimate, d, v)`, given
+    the estimate at the first steps, says whether the step search is worth its evaluations
+    (None: search where the error estimate is poor).
     """
     x = target.x
     method = options.finite_differences
@@ -205,9 +209,12 @@ def _directional_estimate(
     psi_target = Target(f=psi, x=np.zeros(()), wrt=None, others={}, role=target.role)
     # A projection must resolve an error in one entry, which it sees scaled by ~1/sqrt(n):
     # the step search aims that much lower (it stops where the error stops improving).
+    # Never below what the method can attain (eps^(p/(p+1)) of the largest projection): a
+    # threshold no step meets only runs every round of the search.
     refine_above = None
     if method.refine_above is not None:
-        refine_above = min(method.refine_above, 1e-8 / np.sqrt(x.size))
+        attainable = EPS ** (method.order / (method.order + 1))
+        refine_above = max(min(method.refine_above, 1e-8 / np.sqrt(x.size)), attainable)
     est = estimate_tensor(
         psi_target,
         method,
@@ -216,6 +223,7 @@ def _directional_estimate(
         chunk_bytes=options.chunk_bytes,
         at_point=(v @ f0.ravel(), 0),
         refine_above=refine_above,
+        refine_when=None if needs_search is None else (lambda first: needs_search(first, d, v)),
     )
     return est, d, v, probing + psi.evaluations
 
@@ -390,8 +398,9 @@ def _project(
     count: int,
     rng: np.random.Generator,
     options: DirectionalOptions,
+    needs_search: Callable[[TensorEstimate, np.ndarray, np.ndarray], bool] | None = None,
 ) -> _Projections:
-    est, d, v, used = _directional_estimate(target, f0, count, rng, options)
+    est, d, v, used = _directional_estimate(target, f0, count, rng, options, needs_search)
     return _Projections(est, d, v, used)
 
 
@@ -402,18 +411,26 @@ def _enough_projections(
     the detection threshold reaches `DIRECTIONAL_TARGET`; and that threshold."""
     rng = rng_from_seed(options.seed)
     tolerances = options.tolerances()
-    found = _project(target, f0, options.directions or 8, rng, options)
     scale = float(np.max(np.abs(claimed), initial=0.0))
-    while True:
-        est = found.estimate
+
+    def threshold_of(est: TensorEstimate, d: np.ndarray, v: np.ndarray) -> float:
         largest = float(np.max(np.abs(est.value), initial=0.0))
         tolerance = SAFETY * est.error + tolerances["atol"] + tolerances["rtol"] * largest
-        threshold = _directional_threshold(found.d, found.v, tolerance, scale)
+        return _directional_threshold(d, v, tolerance, scale)
+
+    def needs_search(est: TensorEstimate, d: np.ndarray, v: np.ndarray) -> bool:
+        # the first steps already catch an entry wrong by a quarter of the target: no search
+        settled = threshold_of(est, d, v) <= DIRECTIONAL_TARGET / 4 and np.all(est.reliable)
+        return not settled
+
+    found = _project(target, f0, options.directions or 8, rng, options, needs_search)
+    while True:
+        threshold = threshold_of(found.estimate, found.d, found.v)
         count = len(found.d)
         enough = threshold <= DIRECTIONAL_TARGET or count >= MAX_DIRECTIONS or scale == 0
         if options.directions is not None or enough:
             return found, threshold
-        more = _project(target, f0, min(count, MAX_DIRECTIONS - count), rng, options)
+        more = _project(target, f0, min(count, MAX_DIRECTIONS - count), rng, options, needs_search)
         found = found.joined(more)
 
 
