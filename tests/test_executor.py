@@ -169,3 +169,13 @@ def test_process_pool_cancels_after_the_first_failing_chunk(processes, tmp_path)
     with pytest.raises(gc.GradcheckError, match="fails off the point"):
         gc.jacobian(f, x, vectorized=False, executor=processes)
     assert 1 <= path.read_text().count("x") <= MAX_IN_FLIGHT + 2
+
+
+def test_dask_distributed_executor_gives_the_serial_result():
+    distributed = pytest.importorskip("distributed")  # not installed here: skipped
+    x = np.linspace(-2.0, 3.0, 12)
+    serial = gc.jacobian(softplus_sum, x, vectorized=False)
+    with distributed.LocalCluster(n_workers=2, processes=False) as cluster:
+        with distributed.Client(cluster) as client:
+            pooled = gc.jacobian(softplus_sum, x, vectorized=False, executor=client.get_executor())
+    assert _equal_bits(serial, pooled)
