@@ -43,6 +43,7 @@ RECORD_KEYS = {
     "mode",
     "directions",
     "wrt",
+    "spending",
     "worst_entry",
 }
 

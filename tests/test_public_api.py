@@ -187,6 +187,7 @@ BENCHMARK_SCRIPTS = {
     "benchmarks/catalogue.py",
     "benchmarks/engine.py",
     "benchmarks/second_order.py",
+    "benchmarks/scale.py",
     "benchmarks/stress.py",
 }
 #: The header's fields ("; "-separated): versions, platform, CPU, number of CPUs, date.

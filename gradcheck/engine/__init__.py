@@ -6,6 +6,7 @@ Pure numerics: imports nothing of gradcheck but ``gradcheck.errors``.
 from .estimate import (
     SECOND_OPINION,
     JacobianEstimate,
+    Spending,
     TensorEstimate,
     coordinate_scales,
     estimate_jacobian,
@@ -14,15 +15,17 @@ from .estimate import (
     jacobian,
     second_opinion,
     third_opinion,
-    validate_chunk_bytes,
     validate_method,
 )
 from .evaluate import (
     DEFAULT_CHUNK_BYTES,
+    MAX_CHUNK_BYTES,
     call_checked,
     evaluate_points,
     probe_batching,
     probe_size,
+    validate_chunk_bytes,
+    validate_executor,
 )
 from .layouts import (
     LAYOUTS,
@@ -55,6 +58,7 @@ __all__ = [
     "DEFAULT_CHUNK_BYTES",
     "EPS",
     "LAYOUTS",
+    "MAX_CHUNK_BYTES",
     "METHOD_NAMES",
     "SECOND_DIFFERENCE_RTOL",
     "SECOND_DIFFERENCE_STEP",
@@ -64,6 +68,7 @@ __all__ = [
     "Layout",
     "Method",
     "Point",
+    "Spending",
     "StepSweep",
     "Target",
     "TensorEstimate",
@@ -91,6 +96,7 @@ __all__ = [
     "step_sweep",
     "third_opinion",
     "validate_chunk_bytes",
+    "validate_executor",
     "validate_layout",
     "validate_method",
     "validate_seed",

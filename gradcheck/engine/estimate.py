@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import itertools
 from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -29,6 +30,8 @@ from .evaluate import (
     evaluate_points,
     probe_batching,
     probe_size,
+    validate_chunk_bytes,
+    validate_executor,
 )
 from .layouts import Layout, convert_layout, validate_layout
 from .stencils import EPS, METHOD_NAMES, METHODS, Method
@@ -127,8 +130,79 @@ def _base_steps(x: np.ndarray, method: Method, step: object) -> np.ndarray:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Spending:
+    """Where the evaluations of f went, and why.
+
+    Attributes
+    ----------
+    first : int
+        At the point, for the vectorization test and for the method's stencil of every
+        coordinate at its first steps.
+    search : int
+        For the step search of the coordinates whose first error estimate missed the
+        search's threshold, or that showed a tentative kink (see ``_search_steps``).
+    searched : int
+        How many coordinates were searched.
+    coordinates : int
+        How many coordinates there are.
+    threshold : float or None
+        The search's threshold, relative to the largest entry (None: no search possible,
+        the steps were given or the method has none).
+    confirmation : int
+        For the second (and third) estimates made before a verdict that was not "passed".
+    """
+
+    first: int
+    search: int = 0
+    searched: int = 0
+    coordinates: int = 0
+    threshold: float | None = None
+    confirmation: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.first + self.search + self.confirmation
+
+    def joined(self, other: Spending) -> Spending:
+        """These evaluations and those of `other` (another estimate of the same kind)."""
+        return replace(
+            self,
+            first=self.first + other.first,
+            search=self.search + other.search,
+            searched=self.searched + other.searched,
+            coordinates=self.coordinates + other.coordinates,
+            confirmation=self.confirmation + other.confirmation,
+        )
+
+    def confirmed_by(self, evaluations: int) -> Spending:
+        """These evaluations and `evaluations` more for confirming estimates."""
+        return replace(self, confirmation=self.confirmation + evaluations)
+
+    def __str__(self) -> str:
+        unit = "coordinate" if self.coordinates == 1 else "coordinates"
+        text = f"{self.total} evaluations: {self.first} at the point and the first steps"
+        if self.threshold is None:
+            text += " (no step search: the steps were given)"
+        elif self.searched == 0:
+            text += (
+                f" (no step search: every first error estimate met the threshold, "
+                f"{self.threshold:.2g} of the largest entry)"
+            )
+        else:
+            text += (
+                f", {self.search} searching the steps of {self.searched} of "
+                f"{self.coordinates} {unit} (first error estimate above {self.threshold:.2g} "
+                f"of the largest entry, or a tentative kink)"
+            )
+        if self.confirmation:
+            text += f", {self.confirmation} for the confirming estimates"
+        return text
+
+
+@dataclass(frozen=True, kw_only=True)
 class TensorEstimate:
-    """Engine output in tensor layout (``F.shape + X.shape``)."""
+    """Engine output in tensor layout (``F.shape + X.shape``); `spending` says where its
+    evaluations went (None for an estimate made without that account)."""
 
     value: np.ndarray
     error: np.ndarray
@@ -141,6 +215,7 @@ class TensorEstimate:
     calls: int
     vectorized: bool
     output_epsilon: float = EPS
+    spending: Spending | None = None
 
 
 def evaluate_at_point(target: Target) -> tuple[np.ndarray, int]:
@@ -208,6 +283,7 @@ def _evaluate_stencil(
     *,
     vectorized: bool | None,
     chunk_bytes: int,
+    executor: Executor | None = None,
 ) -> tuple[np.ndarray, np.ndarray, int, int, bool]:
     """Evaluate f at the stencil points of the coordinates `coords` (flat indices) with base
     steps `h_sub`; returns (Y (K, k, m), realised steps (K, k), evaluations, calls, vectorized).
@@ -245,11 +321,13 @@ def _evaluate_stencil(
         f_shape,
         vectorized=bool(vectorized),
         chunk_bytes=chunk_bytes,
+        executor=executor,
         allow_complex=is_complex,
     )
     evaluations += count - n_first
     calls += rest_calls
-    values = np.concatenate([first_arr.astype(rest.dtype), rest])
+    # (no copy of the stacked values where no point was evaluated on its own)
+    values = rest if n_first == 0 else np.concatenate([first_arr.astype(rest.dtype), rest])
     bad = first_nonfinite(values)
     if bad is not None:
         raise NonFiniteValueError(
@@ -311,7 +389,9 @@ def _quotients(method: Method, y: np.ndarray, realised: np.ndarray, f0: np.ndarr
         if method.kind == "central":
             plus, minus = index[c], index[-c]
             width = realised[plus] - realised[minus]
-            out[c] = (y[plus] - y[minus]) / width[:, None]
+            quotient = y[plus] - y[minus]
+            quotient /= width[:, None]  # in place: one (k, m) array per quotient
+            out[c] = quotient
         elif method.kind == "forward":
             i = index[c]
             out[c] = (y[i] - f0[None, :]) / realised[i][:, None]
@@ -322,6 +402,9 @@ def _quotients(method: Method, y: np.ndarray, realised: np.ndarray, f0: np.ndarr
 
 
 def _combine(weights: dict[int, float], quotients: dict[int, np.ndarray]) -> np.ndarray:
+    """``sum(w_c D(c))``; a single weight of 1 is the quotient itself (no copy)."""
+    if len(weights) == 1 and next(iter(weights.values())) == 1.0:
+        return quotients[next(iter(weights))]
     return sum(w * quotients[c] for c, w in sorted(weights.items()))
 
 
@@ -339,6 +422,7 @@ def _value_tensor(
     step: object,
     vectorized: bool | None,
     chunk_bytes: int,
+    executor: Executor | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The method's value alone, in tensor layout, and f at the point.
 
@@ -359,6 +443,7 @@ def _value_tensor(
         f0.shape,
         vectorized=vectorized,
         chunk_bytes=chunk_bytes,
+        executor=executor,
     )
     value = _combine(method.value, _quotients(reduced, y, realised, f0.ravel()))
     if method.kind == "complex":
@@ -408,6 +493,7 @@ def _sample(
     *,
     vectorized: bool | None,
     chunk_bytes: int,
+    executor: Executor | None = None,
 ) -> tuple[_Sample, int, int, bool]:
     """Evaluate the stencil of `coords` at steps `h_sub`.
 
@@ -417,7 +503,14 @@ def _sample(
     f0_flat = f0.ravel()
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         y, realised, evals, calls, vectorized = _evaluate_stencil(
-            target, method, h_sub, coords, f0.shape, vectorized=vectorized, chunk_bytes=chunk_bytes
+            target,
+            method,
+            h_sub,
+            coords,
+            f0.shape,
+            vectorized=vectorized,
+            chunk_bytes=chunk_bytes,
+            executor=executor,
         )
     value, truncation = _derivatives(method, y, realised, f0_flat)
     combination = None
@@ -448,6 +541,7 @@ def _first_sample(
     searching: bool,
     vectorized: bool | None,
     chunk_bytes: int,
+    executor: Executor | None = None,
 ) -> tuple[_Sample, int, int, bool, np.ndarray]:
     """The sample of every coordinate at the base steps `h`, which are divided by 8 (up to four
     times, when `searching`) while f fails or is not finite at some stencil point: a default
@@ -464,7 +558,14 @@ def _first_sample(
     for attempt in range(attempts):
         try:
             got, evals, n_calls, vectorized = _sample(
-                target, method, f0, h, coords, vectorized=vectorized, chunk_bytes=chunk_bytes
+                target,
+                method,
+                f0,
+                h,
+                coords,
+                vectorized=vectorized,
+                chunk_bytes=chunk_bytes,
+                executor=executor,
             )
         except (NonFiniteValueError, FunctionCallError) as exc:
             smaller = (x + h / 8) - x if attempt < 4 else np.minimum(own, h)
@@ -551,16 +652,20 @@ def estimate_tensor(
     step: object = None,
     vectorized: bool | None = None,
     chunk_bytes: int = DEFAULT_CHUNK_BYTES,
+    executor: Executor | None = None,
     at_point: tuple[np.ndarray, int] | None = None,
     refine_above: float | None = None,
     start_steps: np.ndarray | None = None,
+    refine_when: Callable[[TensorEstimate], bool] | None = None,
 ) -> TensorEstimate:
     """Numerical Jacobian in tensor layout with its error estimate (see estimate_jacobian).
 
     `at_point` is ``(f(x), evaluations)`` when the caller has already evaluated f at the point;
     `refine_above` overrides the method's threshold for searching a coordinate's step (see
     :func:`_search_steps`); `start_steps` replaces the default base steps (shape of the
-    variable; the search still runs from them), where `step` fixes the steps.
+    variable; the search still runs from them), where `step` fixes the steps. `refine_when`,
+    given the estimate at the first steps, says whether to search at all (None: always; a
+    caller whose verdict the first estimate already settles passes a test of that).
     """
     validate_chunk_bytes(chunk_bytes)
     x = target.x
@@ -575,6 +680,7 @@ def estimate_tensor(
         searching=step is None,
         vectorized=vectorized,
         chunk_bytes=chunk_bytes,
+        executor=executor,
     )
     evaluations += evals
     calls += n_calls
@@ -582,7 +688,16 @@ def estimate_tensor(
     steps = opening.steps
     if refine_above is None:
         refine_above = method.refine_above
-    if refine_above is not None and step is None:
+    searching = refine_above is not None and step is None
+    spending = Spending(
+        first=evaluations, coordinates=x.size, threshold=refine_above if searching else None
+    )
+    if searching and refine_when is not None:
+        unrefined = _finish(
+            method, x, opening, steps, evaluations=evaluations, calls=calls, vectorized=vectorized
+        )
+        searching = refine_when(unrefined)
+    if searching:
         setup = _search_setup(
             target,
             method,
@@ -590,18 +705,22 @@ def estimate_tensor(
             start=refine_above,
             vectorized=vectorized,
             chunk_bytes=chunk_bytes,
+            executor=executor,
         )
-        steps, extra_evals, extra_calls = _search_steps(setup, steps)
+        steps, extra_evals, extra_calls, searched = _search_steps(setup, steps)
         evaluations += extra_evals
         calls += extra_calls
+        spending = replace(spending, search=extra_evals, searched=searched)
     if method.kind == "complex":
         _check_complex_real_part(target, first.values, f0.ravel())
         extra = _cross_check_complex(target, steps.value, f0, steps.h)
         evaluations += extra
         calls += extra
-    return _finish(
+        spending = replace(spending, first=spending.first + extra)
+    est = _finish(
         method, x, opening, steps, evaluations=evaluations, calls=calls, vectorized=vectorized
     )
+    return replace(est, spending=spending)
 
 
 def _open(method: Method, x: np.ndarray, f0: np.ndarray, first: _Sample, h: np.ndarray) -> _Opening:
@@ -730,6 +849,7 @@ def second_opinion(
     *,
     vectorized: bool | None,
     chunk_bytes: int,
+    executor: Executor | None = None,
 ) -> TensorEstimate:
     """`first` merged with an independent estimate by another method at other steps.
 
@@ -746,6 +866,7 @@ def second_opinion(
         other,
         vectorized=first.vectorized if vectorized is None else vectorized,
         chunk_bytes=chunk_bytes,
+        executor=executor,
         at_point=(first.f_value, 0),
         start_steps=start,
     )
@@ -802,6 +923,7 @@ def third_opinion(
     *,
     vectorized: bool | None,
     chunk_bytes: int,
+    executor: Executor | None = None,
 ) -> TensorEstimate | None:
     """`merged` (see :func:`second_opinion`) with the entries it cannot vouch for re-examined by
     two fresh estimates; None for the complex step.
@@ -829,6 +951,7 @@ def third_opinion(
             METHODS[name],
             vectorized=first.vectorized if vectorized is None else vectorized,
             chunk_bytes=chunk_bytes,
+            executor=executor,
             at_point=f_at_point,
         )
         for name in _FRESH[method.name]
@@ -861,6 +984,7 @@ def third_opinion(
         frozen=pick("frozen"),
         evaluations=with_merged.evaluations + fresh[1].evaluations,
         calls=with_merged.calls + fresh[1].calls,
+        spending=_confirmed(with_merged.spending, fresh[1].evaluations),
     )
 
 
@@ -913,7 +1037,12 @@ def _merge_estimates(a: TensorEstimate, b: TensorEstimate) -> TensorEstimate:
         calls=a.calls + b.calls,
         vectorized=a.vectorized,
         output_epsilon=max(a.output_epsilon, b.output_epsilon),
+        spending=_confirmed(a.spending, b.evaluations),
     )
+
+
+def _confirmed(spending: Spending | None, evaluations: int) -> Spending | None:
+    return None if spending is None else spending.confirmed_by(evaluations)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -938,7 +1067,7 @@ class _SearchSetup:
         Largest step of each coordinate: its scale, or 1 (f's length scale is unknown).
     nf_value : float
         The method's rounding amplification (:meth:`Method.noise_factor` of its value).
-    vectorized, chunk_bytes
+    vectorized, chunk_bytes, executor
         How f is evaluated.
     """
 
@@ -955,6 +1084,7 @@ class _SearchSetup:
     nf_value: float
     vectorized: bool
     chunk_bytes: int
+    executor: Executor | None
 
     def score(
         self, trunc: np.ndarray, step: np.ndarray, lev: np.ndarray, still: np.ndarray
@@ -1088,6 +1218,7 @@ def _search_setup(
     start: float,
     vectorized: bool,
     chunk_bytes: int,
+    executor: Executor | None = None,
 ) -> _SearchSetup:
     """The setup of a search from the first sample's `opening`, with threshold `start`."""
     scale = float(np.max(np.abs(opening.steps.value), initial=0.0))
@@ -1105,11 +1236,13 @@ def _search_setup(
         nf_value=method.noise_factor(method.value),
         vectorized=vectorized,
         chunk_bytes=chunk_bytes,
+        executor=executor,
     )
 
 
-def _search_steps(setup: _SearchSetup, steps: _Steps) -> tuple[_Steps, int, int]:
+def _search_steps(setup: _SearchSetup, steps: _Steps) -> tuple[_Steps, int, int, int]:
     """Search the step of each coordinate whose error estimate is poor; confirm kinks.
+    Returns (steps, evaluations, calls, number of coordinates searched).
 
     A coordinate's score is its estimated error at a step, the largest over the outputs of the
     truncation estimate plus the rounding bound ``noise_factor * level / h`` (level: the larger
@@ -1137,6 +1270,7 @@ def _search_steps(setup: _SearchSetup, steps: _Steps) -> tuple[_Steps, int, int]
     stay those at the first step.
     """
     state = _start_search(setup, steps)
+    searched = int(np.count_nonzero(state.ladder.active))
     evaluations = calls = 0
     for round_ in range(_SEARCH_ROUNDS):
         setup = _raised_floor(setup, state.current)
@@ -1171,7 +1305,7 @@ def _search_steps(setup: _SearchSetup, steps: _Steps) -> tuple[_Steps, int, int]
         changed=current.changed,
         beyond=current.wild.copy(),
     )
-    return found, evaluations, calls
+    return found, evaluations, calls, searched
 
 
 def _raised_floor(setup: _SearchSetup, current: _Current) -> _SearchSetup:
@@ -1299,6 +1433,7 @@ def _sample_rung(setup: _SearchSetup, state: _SearchState, sub: np.ndarray, fact
             sub[keep],
             vectorized=setup.vectorized,
             chunk_bytes=setup.chunk_bytes,
+            executor=setup.executor,
         )
     except (NonFiniteValueError, FunctionCallError):
         # f is not defined (or not finite) that far out: this direction ends here.
@@ -1709,13 +1844,6 @@ def _kinks(
     return kink, half_jump
 
 
-def validate_chunk_bytes(chunk_bytes: object) -> None:
-    if not isinstance(chunk_bytes, (int, np.integer)) or isinstance(chunk_bytes, bool):
-        raise InvalidArgumentError(f"`chunk_bytes` must be an integer; got {chunk_bytes!r}.")
-    if chunk_bytes <= 0:
-        raise InvalidArgumentError(f"`chunk_bytes` must be positive; got {chunk_bytes}.")
-
-
 def _check_complex_real_part(target: Target, y: np.ndarray, f0: np.ndarray) -> None:
     """Re f(x + ih e_j) must equal f(x) up to O(h^2): otherwise f is not complex-step safe.
 
@@ -1829,6 +1957,7 @@ def estimate_jacobian(
     step: float | np.ndarray | None = None,
     vectorized: bool | None = None,
     chunk_bytes: int = DEFAULT_CHUNK_BYTES,
+    executor: Executor | None = None,
 ) -> JacobianEstimate:
     """Numerical derivative of `f` at `point`, with a per-entry error estimate.
 
@@ -1879,7 +2008,15 @@ def estimate_jacobian(
         difference beyond rounding means "no". Batches never have those sizes either.
     chunk_bytes : int
         Bound on the memory of one batched call (stacked inputs and stacked outputs; the
-        function's own temporaries come on top); default 256 MiB.
+        function's own temporaries come on top), at most 256 MiB; default 1 MiB, sized to
+        the cache (larger chunks were measured to be slower, see ``benchmarks/scale.py``).
+    executor : concurrent.futures.Executor, optional
+        Where to evaluate f: the calls (one per chunk, or one per point when f is not
+        vectorized) are submitted to it in order and their values put back in place, so the
+        result equals the serial one bit for bit. For an expensive f: a
+        ``ProcessPoolExecutor`` (f and the point's other arguments must be picklable), or a
+        cluster's executor (dask.distributed's ``Client.get_executor()``). An error in a
+        worker is raised as serially, naming the point, and cancels the calls not started.
 
     Returns
     -------
@@ -1919,7 +2056,14 @@ def estimate_jacobian(
     target = make_target(f, point, wrt)
     layout = validate_layout(layout)
     m = validate_method(method)
-    est = estimate_tensor(target, m, step=step, vectorized=vectorized, chunk_bytes=chunk_bytes)
+    est = estimate_tensor(
+        target,
+        m,
+        step=step,
+        vectorized=vectorized,
+        chunk_bytes=chunk_bytes,
+        executor=validate_executor(executor),
+    )
     f_shape, x_shape = est.f_value.shape, target.x.shape
 
     def convert(a: np.ndarray) -> np.ndarray:
@@ -1952,6 +2096,7 @@ def jacobian(
     step: float | np.ndarray | None = None,
     vectorized: bool | None = None,
     chunk_bytes: int = DEFAULT_CHUNK_BYTES,
+    executor: Executor | None = None,
 ) -> np.ndarray:
     """Numerical derivative of `f` at `point` in the requested layout.
 
@@ -1980,5 +2125,12 @@ def jacobian(
     target = make_target(f, point, wrt)
     layout = validate_layout(layout)
     m = validate_method(method)
-    tensor, f0 = _value_tensor(target, m, step=step, vectorized=vectorized, chunk_bytes=chunk_bytes)
+    tensor, f0 = _value_tensor(
+        target,
+        m,
+        step=step,
+        vectorized=vectorized,
+        chunk_bytes=chunk_bytes,
+        executor=validate_executor(executor),
+    )
     return convert_layout(tensor, f0.shape, target.x.shape, source="tensor", target=layout)

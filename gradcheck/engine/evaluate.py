@@ -1,12 +1,17 @@
 """Evaluating a function at many perturbed points: batched when it can be, looped otherwise.
 
 The points are never materialised all at once: a ``make_points(start, stop)`` callback builds
-them chunk by chunk, so memory stays bounded whatever the number of points.
+them chunk by chunk, so memory stays bounded whatever the number of points. With an
+``executor`` (any :class:`concurrent.futures.Executor`) the chunks are sent to it in order and
+their values written back in place, so the result is the serial one, bit for bit.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import pickle
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,9 +19,17 @@ import numpy as np
 from ..errors import GradcheckError, InvalidArgumentError, OutputTypeError
 from .target import Target, _as_real_output
 
-#: Default bound on the bytes of one chunk: stacked inputs plus stacked outputs. The
-#: function's own temporaries come on top.
-DEFAULT_CHUNK_BYTES = 256 * 2**20
+#: Default bound on the bytes of one chunk: stacked inputs plus stacked outputs (the
+#: function's own temporaries come on top). Sized to the cache: on the 2-core Xeon this was
+#: measured on (4 MiB of L2 per core), log-sum-exp at n = 10^4 ran fastest with chunks of
+#: 64 KiB to 1 MiB and up to several times slower at 64-256 MiB, where the chunk and f's
+#: temporaries fall out of cache (``benchmarks/scale.py`` prints the table).
+DEFAULT_CHUNK_BYTES = 2**20
+#: Largest `chunk_bytes` accepted: the memory one chunk may take.
+MAX_CHUNK_BYTES = 256 * 2**20
+#: Most chunks sent to an executor ahead of the one being collected: the memory in flight is
+#: at most this many chunks.
+MAX_IN_FLIGHT = 64
 
 MakePoints = Callable[[int, int], np.ndarray]
 
@@ -110,6 +123,29 @@ def probe_batching(
     return _Probe(vectorized=_outputs_agree(out, singles), evaluations=count, calls=1)
 
 
+def validate_executor(executor: object) -> Executor | None:
+    """`executor` itself when it is None or a :class:`concurrent.futures.Executor`."""
+    if executor is None or isinstance(executor, Executor):
+        return executor
+    raise InvalidArgumentError(
+        f"`executor` must be a concurrent.futures.Executor (a ProcessPoolExecutor, a "
+        f"ThreadPoolExecutor, dask's Client.get_executor()) or None; got {executor!r}."
+    )
+
+
+def validate_chunk_bytes(chunk_bytes: object) -> None:
+    """InvalidArgumentError unless `chunk_bytes` is an integer from 1 to `MAX_CHUNK_BYTES`."""
+    if not isinstance(chunk_bytes, (int, np.integer)) or isinstance(chunk_bytes, bool):
+        raise InvalidArgumentError(f"`chunk_bytes` must be an integer; got {chunk_bytes!r}.")
+    if chunk_bytes <= 0:
+        raise InvalidArgumentError(f"`chunk_bytes` must be positive; got {chunk_bytes}.")
+    if chunk_bytes > MAX_CHUNK_BYTES:
+        raise InvalidArgumentError(
+            f"`chunk_bytes` must be at most {MAX_CHUNK_BYTES} (256 MiB): larger chunks fall out "
+            f"of cache and only cost memory; got {chunk_bytes}."
+        )
+
+
 def _chunk_sizes(count: int, per_chunk: int, avoid: frozenset[int]) -> list[int]:
     """Sizes of consecutive calls covering `count` points: each at most `per_chunk` and not in
     `avoid`; a 1 is a single, unstacked call (used only where no allowed size fits)."""
@@ -133,6 +169,7 @@ def evaluate_points(
     vectorized: bool,
     chunk_bytes: int,
     allow_complex: bool,
+    executor: Executor | None = None,
 ) -> tuple[np.ndarray, int]:
     """Evaluate the target at `count` points; return the stacked values and the number of calls.
 
@@ -140,54 +177,128 @@ def evaluate_points(
     (at most `chunk_bytes` per chunk, see :data:`DEFAULT_CHUNK_BYTES`), of sizes that avoid 1
     and the dimensions of the variable, of the output and of the array arguments (see
     :func:`_avoided_batch_sizes`; a point left over where no such size fits is evaluated on
-    its own); otherwise one call per point.
+    its own); otherwise one call per point. With an `executor`, the same calls are submitted
+    to it in order (at most :data:`MAX_IN_FLIGHT` ahead) and each value is written to its
+    place as it is collected; the first error cancels the calls not yet started and is raised
+    as it would be serially (naming the point); so is an interrupt.
     """
-    f_size = int(np.prod(f_shape))
     dtype = np.complex128 if allow_complex else np.float64
     out = np.empty((count, *f_shape), dtype=dtype)
-    calls = 0
     if count == 0:
-        return out, calls
+        return out, 0
     if vectorized and not target.batchable:
         raise InvalidArgumentError(
             f"{target.label} is an np.matrix: a stack of points cannot be an np.matrix, so "
             f"{target.role} is called one point at a time. Pass vectorized=None or False."
         )
-    if not vectorized:
-        for i in range(count):
-            point = make_points(i, i + 1)[0]
-            where = f"at perturbed point {i + 1} of {count}"
-            value = call_checked(target, point, where, allow_complex=allow_complex)
-            _check_output_shape(target, value.shape, f_shape, where)
-            out[i] = value
-            calls += 1
-        return out, calls
     itemsize = np.dtype(dtype).itemsize
-    per_chunk = _points_per_chunk(target.x.size, f_size, itemsize, chunk_bytes)
-    sizes = _chunk_sizes(count, per_chunk, _avoided_batch_sizes(target, f_shape))
+    planned = _planned_calls(target, make_points, count, f_shape, vectorized, chunk_bytes, itemsize)
+    calls = list(planned)
+    job = _Job(target=target, f_shape=f_shape, allow_complex=allow_complex)
+    if executor is None:
+        for start, stop, points, where in calls:
+            out[start:stop] = job.run(points, where, stop - start)
+        return out, len(calls)
+    _run_on(executor, job, calls, out)
+    return out, len(calls)
+
+
+def _planned_calls(
+    target: Target,
+    make_points: MakePoints,
+    count: int,
+    f_shape: tuple[int, ...],
+    vectorized: bool,
+    chunk_bytes: int,
+    itemsize: int,
+) -> Iterator[tuple[int, int, Callable[[], np.ndarray], str]]:
+    """The calls covering the `count` points, in order: (start, stop, the points' builder,
+    where); a builder of one point (size 1) builds the point itself, unstacked."""
+    if not vectorized:
+        sizes = [1] * count
+    else:
+        f_size = int(np.prod(f_shape))
+        per_chunk = _points_per_chunk(target.x.size, f_size, itemsize, chunk_bytes)
+        sizes = _chunk_sizes(count, per_chunk, _avoided_batch_sizes(target, f_shape))
     start = 0
     for c, size in enumerate(sizes):
         stop = start + size
         if size == 1:
             where = f"at perturbed point {start + 1} of {count}"
-            value = call_checked(
-                target, make_points(start, stop)[0], where, allow_complex=allow_complex
-            )
-            _check_output_shape(target, value.shape, f_shape, where)
+            yield start, stop, _builder(make_points, start, stop, single=True), where
         else:
-            points = make_points(start, stop)
             where = f"on a batch of {size} perturbed points (call {c + 1} of {len(sizes)})"
-            value = call_checked(target, points, where, allow_complex=allow_complex)
-            if value.shape != (size, *f_shape):
-                raise OutputTypeError(
-                    f"{target.role} returned shape {value.shape} {where}; a vectorized function "
-                    f"must return shape {(size, *f_shape)} (batch axis first). Pass "
-                    f"vectorized=False to evaluate one point per call."
-                )
-        out[start:stop] = value
-        calls += 1
+            yield start, stop, _builder(make_points, start, stop, single=False), where
         start = stop
-    return out, calls
+
+
+def _builder(make_points: MakePoints, start: int, stop: int, *, single: bool):
+    """The points ``start:stop`` built when called (the first alone when `single`)."""
+
+    def build() -> np.ndarray:
+        points = make_points(start, stop)
+        return points[0] if single else points
+
+    return build
+
+
+@dataclass(frozen=True)
+class _Job:
+    """One call of the target on a point or a stack of points, with its output's checks;
+    picklable when the target is, so that it runs in an executor's workers."""
+
+    target: Target
+    f_shape: tuple[int, ...]
+    allow_complex: bool
+
+    def run(self, points: Callable[[], np.ndarray] | np.ndarray, where: str, size: int):
+        value = points() if callable(points) else points
+        out = call_checked(self.target, value, where, allow_complex=self.allow_complex)
+        if size == 1:
+            _check_output_shape(self.target, out.shape, self.f_shape, where)
+        elif out.shape != (size, *self.f_shape):
+            raise OutputTypeError(
+                f"{self.target.role} returned shape {out.shape} {where}; a vectorized function "
+                f"must return shape {(size, *self.f_shape)} (batch axis first). Pass "
+                f"vectorized=False to evaluate one point per call."
+            )
+        return out
+
+
+def _run_on(executor: Executor, job: _Job, calls: list, out: np.ndarray) -> None:
+    """Submit `calls` to `executor` in order, at most :data:`MAX_IN_FLIGHT` ahead, and write
+    each value into `out`; on any error (or interrupt) cancel what has not started."""
+    pending: deque[tuple[int, int, Future]] = deque()
+    todo = iter(calls)
+    try:
+        while True:
+            while len(pending) < MAX_IN_FLIGHT:
+                call = next(todo, None)
+                if call is None:
+                    break
+                start, stop, build, where = call
+                future = executor.submit(job.run, build(), where, stop - start)
+                pending.append((start, stop, future))
+            if not pending:
+                return
+            start, stop, future = pending.popleft()
+            out[start:stop] = future.result()
+    except (pickle.PicklingError, AttributeError, TypeError) as exc:
+        if not _is_pickling_error(exc):
+            raise
+        raise InvalidArgumentError(
+            f"{job.target.role} cannot be sent to the executor's workers ({exc}); a process "
+            f"pool or a cluster needs a function defined at module level (no lambda or local "
+            f"function) and picklable arguments, or use a ThreadPoolExecutor."
+        ) from None
+    finally:
+        for _, _, future in pending:
+            future.cancel()
+
+
+def _is_pickling_error(exc: BaseException) -> bool:
+    text = str(exc)
+    return isinstance(exc, pickle.PicklingError) or "pickle" in text.lower()
 
 
 def _check_output_shape(target: Target, got: tuple, expected: tuple, where: str) -> None:

@@ -23,6 +23,7 @@ dominated by the leading error term of the less accurate of the two.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -100,12 +101,7 @@ class Method:
         """
         if self.kind != "central":
             return {}
-        cs = sorted(self.multiples)
-        k = len(cs)
-        powers = np.array([[float(c) ** (2 * p) for c in cs] for p in range(1, k)])
-        # Solve powers @ w = 0 with w[0] = 1.
-        w_rest = np.linalg.solve(powers[:, 1:], -powers[:, 0]) if k > 1 else np.array([])
-        return dict(zip(cs, [1.0, *w_rest.tolist()], strict=True))
+        return dict(_kink_weights(tuple(sorted(self.multiples))))
 
     def noise_factor(self, weights: dict[int, float]) -> float:
         """Bound on ``|sum(w * D(c))|`` per unit rounding error ``delta`` of ``f``, times ``h``.
@@ -115,6 +111,17 @@ class Method:
         """
         per_unit = 2.0 if self.kind == "forward" else 1.0
         return float(sum(abs(w) * per_unit / c for c, w in weights.items()))
+
+
+@functools.cache
+def _kink_weights(cs: tuple[int, ...]) -> tuple[tuple[int, float], ...]:
+    """The weights of :attr:`Method.kink_weights` for the sorted multiples `cs`, solved once
+    per stencil (the catalogue asked for them some 16,000 times per run)."""
+    k = len(cs)
+    powers = np.array([[float(c) ** (2 * p) for c in cs] for p in range(1, k)])
+    # Solve powers @ w = 0 with w[0] = 1.
+    w_rest = np.linalg.solve(powers[:, 1:], -powers[:, 0]) if k > 1 else np.array([])
+    return tuple(zip(cs, [1.0, *w_rest.tolist()], strict=True))
 
 
 def _richardson_table(multiples: tuple[int, ...]) -> list[list[dict[int, float]]]:

@@ -51,6 +51,12 @@ def _finite_or_none(value: float) -> float | None:
     return float(value) if math.isfinite(value) else None
 
 
+def _spending_text(result: object) -> str | None:
+    """Where a verdict's evaluations went (see :class:`gradcheck.verdict.CheckResult`), or None."""
+    spending = getattr(result, "spending", None)
+    return None if spending is None else str(spending)
+
+
 def _worst_entry(result: CheckResult | None) -> dict[str, Any] | None:
     """Index, claimed and numerical value and tolerance of the worst entry of a verdict."""
     if result is None or result.claimed.size == 0:
@@ -97,10 +103,11 @@ def record_to_json(record: CheckRecord) -> dict[str, Any]:
 
     `diagnosis` is the diagnosis of a claim that did not pass, else the record's message (why
     the status is not the expected one), else null. `method`, `form`, `mode`, `directions`,
-    `wrt` and `worst_entry` come from the verdict and are null for a record without one (f or
-    the derivative raised): `form` is the claim's (see :func:`check_form`); `mode` is "full"
-    when every entry was compared and "directional" when projections on random directions
-    (or pairs of a weight and a direction) were, with `directions` their number and
+    `wrt`, `spending` and `worst_entry` come from the verdict and are null for a record without
+    one (f or the derivative raised; `spending` also for verdicts that do not account for
+    it): `form` is the claim's (see :func:`check_form`); `mode` is "full" when every entry
+    was compared and "directional" when projections on random directions (or pairs of a
+    weight and a direction) were, with `directions` their number and
     `worst_entry` the worst one.
 
     Examples
@@ -137,6 +144,7 @@ def record_to_json(record: CheckRecord) -> dict[str, Any]:
         "mode": None if result is None else "directional" if projected else "full",
         "directions": result.directions if projected else None,
         "wrt": None if result is None else result.wrt,
+        "spending": _spending_text(result),
         "worst_entry": _worst_entry(result),
     }
 

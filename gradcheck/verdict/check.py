@@ -15,6 +15,7 @@ from ..engine import (
     SECOND_OPINION,
     Method,
     Point,
+    Spending,
     Target,
     TensorEstimate,
     convert_layout,
@@ -113,6 +114,10 @@ class CheckResult(ComparedOutcome):
     sweep_source : SweepSource or None
         How the estimate was made (f bound to its point, method, steps), for
         :meth:`step_sweep` and :meth:`plot`; None for results not made by a full check.
+    spending : Spending or None
+        Where the `evaluations` went and why: the first steps, the step search (of how many
+        coordinates, above which threshold) and the confirming estimates; None for results
+        not made by the engine's estimate.
 
     Examples
     --------
@@ -143,6 +148,7 @@ class CheckResult(ComparedOutcome):
     diagnosis: Diagnosis | None = None
     declared_layout: str | None = None
     sweep_source: SweepSource | None = field(default=None, repr=False, compare=False)
+    spending: Spending | None = field(default=None, repr=False)
 
     def step_sweep(self) -> EntrySweep:
         """The worst entry re-estimated at a ladder of steps, with the verdict's numbers
@@ -159,6 +165,8 @@ class CheckResult(ComparedOutcome):
     def __str__(self) -> str:
         parts = self.report_parts()
         parts.extend(self.notes)
+        if self.spending is not None:
+            parts.append(f"spent {self.spending}")
         if self.diagnosis is not None:
             parts.append(f"diagnosis: {self.diagnosis}")
         return "\n".join(parts)
@@ -490,6 +498,7 @@ def _full_result(
         sweep_source=SweepSource(
             target=target, method=method, steps=est.step, vectorized=est.vectorized
         ),
+        spending=est.spending,
     )
 
 
@@ -559,7 +568,7 @@ def full_verdict(
         f0, evaluations = evaluate_at_point(target)
         resolve_layouts(claimed.shape, f0.shape, target.x.shape, layout)  # shape check first
         first = estimate_tensor(
-            target, m, at_point=(f0, evaluations), chunk_bytes=options.chunk_bytes, **engine
+            target, m, at_point=(f0, evaluations), **engine, **_evaluation(options)
         )
         estimates = Estimates(first=first)
     f_shape = estimates.first.f_value.shape
@@ -574,7 +583,7 @@ def full_verdict(
                 m,
                 estimates.first,
                 vectorized=options.vectorized,
-                chunk_bytes=options.chunk_bytes,
+                **_evaluation(options),
             )
             estimates = replace(estimates, second=merged)
         except (NonFiniteValueError, FunctionCallError) as exc:
@@ -602,6 +611,11 @@ def full_verdict(
     return replace(confirmed, notes=(*confirmed.notes, note)), estimates
 
 
+def _evaluation(options: CheckOptions) -> dict[str, Any]:
+    """How f is evaluated: the engine's `chunk_bytes` and `executor` from `options`."""
+    return {"chunk_bytes": options.chunk_bytes, "executor": options.executor}
+
+
 def _escalate(
     target: Target, method: Method, estimates: Estimates, options: CheckOptions
 ) -> Estimates:
@@ -614,7 +628,7 @@ def _escalate(
             estimates.first,
             estimates.second,
             vectorized=options.vectorized,
-            chunk_bytes=options.chunk_bytes,
+            **_evaluation(options),
         )
     except (NonFiniteValueError, FunctionCallError):
         escalated = None  # f fails at the fresh steps: the merged estimate stands
@@ -667,8 +681,9 @@ def check(
             accuracy an order-``p`` difference of a float64 function can reach,
             ``16 eps^(p/(p+1))``: forward 2.4e-7, central 5.9e-10, central4 4.8e-12,
             richardson 6.1e-13; complex ``64 eps`` = 1.4e-14).
-        step, vectorized, chunk_bytes
-            As in :func:`gradcheck.estimate_jacobian`.
+        step, vectorized, chunk_bytes, executor
+            As in :func:`gradcheck.estimate_jacobian` (with an `executor`, f is evaluated
+            on its workers; the verdict is the serial one).
 
         Each entry passes when
 

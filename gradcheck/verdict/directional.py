@@ -10,12 +10,14 @@ as full Jacobians, at the cost of the stencil's evaluations per direction.
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..engine import (
+    EPS,
     LAYOUTS,
     Point,
     Target,
@@ -96,6 +98,7 @@ def values_along(
     f_shape: tuple[int, ...],
     vectorized: bool,
     chunk_bytes: int,
+    executor: Executor | None = None,
 ) -> np.ndarray:
     """f at ``x + t_b d_r`` for every step ``t_b`` of the flat `ts` and every direction
     ``d_r``, as an array ``(ts.size, len(directions), f.size)``.
@@ -121,6 +124,7 @@ def values_along(
         vectorized=vectorized,
         chunk_bytes=chunk_bytes,
         allow_complex=np.iscomplexobj(ts),
+        executor=executor,
     )
     values = values.reshape(ts.size, count, -1)
     if not np.all(np.isfinite(values)):
@@ -144,11 +148,18 @@ class AlongDirections:
     vectorized: bool
     chunk_bytes: int
     evaluations: int = 0
+    executor: Executor | None = None
 
     def values(self, t: np.ndarray) -> np.ndarray:
         """f along every direction at the flat steps `t`: ``(t.size, len(d), f.size)``."""
         values = values_along(
-            self.target, self.d, t.reshape(-1), self.f0.shape, self.vectorized, self.chunk_bytes
+            self.target,
+            self.d,
+            t.reshape(-1),
+            self.f0.shape,
+            self.vectorized,
+            self.chunk_bytes,
+            self.executor,
         )
         self.evaluations += values.shape[0] * values.shape[1]
         return values
@@ -177,11 +188,14 @@ def _directional_estimate(
     count: int,
     rng: np.random.Generator,
     options: DirectionalOptions,
+    needs_search: Callable[[TensorEstimate, np.ndarray, np.ndarray], bool] | None = None,
 ) -> tuple[TensorEstimate, np.ndarray, np.ndarray, int]:
     """Estimate ``v_r^T J d_r`` for `count` random directions.
 
     Returns the estimate (value, error, reliable of shape ``(count,)``), the directions, the
-    output weights and the number of evaluations of f.
+    output weights and the number of evaluations of f. `needs_search(estimate, d, v)`, given
+    the estimate at the first steps, says whether the step search is worth its evaluations
+    (None: search where the error estimate is poor).
     """
     x = target.x
     method = options.finite_differences
@@ -189,13 +203,18 @@ def _directional_estimate(
     vectorized, probing = options.vectorized, 0
     if vectorized is None:
         vectorized, probing = _probe_vectorized(target, f0, d[0])
-    psi = _Projected(target, f0, d, bool(vectorized), options.chunk_bytes, v=v)
+    psi = _Projected(
+        target, f0, d, bool(vectorized), options.chunk_bytes, executor=options.executor, v=v
+    )
     psi_target = Target(f=psi, x=np.zeros(()), wrt=None, others={}, role=target.role)
     # A projection must resolve an error in one entry, which it sees scaled by ~1/sqrt(n):
     # the step search aims that much lower (it stops where the error stops improving).
+    # Never below what the method can attain (eps^(p/(p+1)) of the largest projection): a
+    # threshold no step meets only runs every round of the search.
     refine_above = None
     if method.refine_above is not None:
-        refine_above = min(method.refine_above, 1e-8 / np.sqrt(x.size))
+        attainable = EPS ** (method.order / (method.order + 1))
+        refine_above = max(min(method.refine_above, 1e-8 / np.sqrt(x.size)), attainable)
     est = estimate_tensor(
         psi_target,
         method,
@@ -204,6 +223,7 @@ def _directional_estimate(
         chunk_bytes=options.chunk_bytes,
         at_point=(v @ f0.ravel(), 0),
         refine_above=refine_above,
+        refine_when=None if needs_search is None else (lambda first: needs_search(first, d, v)),
     )
     return est, d, v, probing + psi.evaluations
 
@@ -378,8 +398,9 @@ def _project(
     count: int,
     rng: np.random.Generator,
     options: DirectionalOptions,
+    needs_search: Callable[[TensorEstimate, np.ndarray, np.ndarray], bool] | None = None,
 ) -> _Projections:
-    est, d, v, used = _directional_estimate(target, f0, count, rng, options)
+    est, d, v, used = _directional_estimate(target, f0, count, rng, options, needs_search)
     return _Projections(est, d, v, used)
 
 
@@ -390,18 +411,26 @@ def _enough_projections(
     the detection threshold reaches `DIRECTIONAL_TARGET`; and that threshold."""
     rng = rng_from_seed(options.seed)
     tolerances = options.tolerances()
-    found = _project(target, f0, options.directions or 8, rng, options)
     scale = float(np.max(np.abs(claimed), initial=0.0))
-    while True:
-        est = found.estimate
+
+    def threshold_of(est: TensorEstimate, d: np.ndarray, v: np.ndarray) -> float:
         largest = float(np.max(np.abs(est.value), initial=0.0))
         tolerance = SAFETY * est.error + tolerances["atol"] + tolerances["rtol"] * largest
-        threshold = _directional_threshold(found.d, found.v, tolerance, scale)
+        return _directional_threshold(d, v, tolerance, scale)
+
+    def needs_search(est: TensorEstimate, d: np.ndarray, v: np.ndarray) -> bool:
+        # the first steps already catch an entry wrong by a quarter of the target: no search
+        settled = threshold_of(est, d, v) <= DIRECTIONAL_TARGET / 4 and np.all(est.reliable)
+        return not settled
+
+    found = _project(target, f0, options.directions or 8, rng, options, needs_search)
+    while True:
+        threshold = threshold_of(found.estimate, found.d, found.v)
         count = len(found.d)
         enough = threshold <= DIRECTIONAL_TARGET or count >= MAX_DIRECTIONS or scale == 0
         if options.directions is not None or enough:
             return found, threshold
-        more = _project(target, f0, min(count, MAX_DIRECTIONS - count), rng, options)
+        more = _project(target, f0, min(count, MAX_DIRECTIONS - count), rng, options, needs_search)
         found = found.joined(more)
 
 
@@ -529,6 +558,7 @@ def _full_options(options: DirectionalOptions) -> CheckOptions:
         atol=options.atol,
         vectorized=options.vectorized,
         chunk_bytes=options.chunk_bytes,
+        executor=options.executor,
     )
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from concurrent.futures import Executor
+from dataclasses import dataclass, field, fields, replace
 from typing import Any, TypedDict, TypeVar
 
 import numpy as np
@@ -12,6 +13,7 @@ from ..engine import (
     DEFAULT_CHUNK_BYTES,
     Method,
     validate_chunk_bytes,
+    validate_executor,
     validate_method,
     validate_seed,
 )
@@ -79,8 +81,9 @@ class CheckOptions:
     rtol, atol : float or None
         Rounding allowance; None: the method's default rtol (see :func:`gradcheck.check`)
         and atol 0.
-    step, vectorized, chunk_bytes
-        As in :func:`gradcheck.estimate_jacobian`.
+    step, vectorized, chunk_bytes, executor
+        As in :func:`gradcheck.estimate_jacobian` (`executor`: where f is evaluated; the
+        verdict is the serial one).
 
     Examples
     --------
@@ -94,9 +97,11 @@ class CheckOptions:
     step: float | np.ndarray | None = None
     vectorized: bool | None = None
     chunk_bytes: int = DEFAULT_CHUNK_BYTES
+    executor: Executor | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         validate_method(self.method)
+        validate_executor(self.executor)
         object.__setattr__(self, "rtol", _validate_tolerance(self.rtol, "rtol"))
         object.__setattr__(self, "atol", _validate_tolerance(self.atol, "atol"))
         validate_chunk_bytes(self.chunk_bytes)
@@ -173,6 +178,7 @@ class CheckValues(TypedDict, total=False):
     step: float | np.ndarray | None
     vectorized: bool | None
     chunk_bytes: int
+    executor: Executor | None
 
 
 class DirectionalValues(CheckValues, total=False):

@@ -205,7 +205,9 @@ def _along_directions(
     vectorized, probing = options.vectorized, 0
     if vectorized is None:
         vectorized, probing = _probe_vectorized(target, f0, d[0])
-    along = AlongDirections(target, f0, d, bool(vectorized), options.chunk_bytes)
+    along = AlongDirections(
+        target, f0, d, bool(vectorized), options.chunk_bytes, executor=options.executor
+    )
     method = options.finite_differences
     # one entry's error reaches a directional derivative scaled by 1/sqrt(n): the step
     # search aims that much lower (it stops where the error stops improving)
