@@ -15,6 +15,7 @@ from gradcheck.engine import (
     estimate_hessian_from_gradient,
     make_target,
 )
+from tests.test_second_order import wrong_pair
 
 
 def _quadratic(draw, n, s):
@@ -158,11 +159,7 @@ def test_entries_wrong_at_the_new_accuracy_are_caught(problem, where, sign):
     # with a gradient, 1e-8 of the largest entry (the old engine: about 1e-6); from f alone
     # 1e-6 (the old steps: 1e-5)
     _, f, gradient, exact, x = problem
-    n = x.size
-    i, j = divmod(where % (n * n), n)
     for source, size in (("gradient", 1e-8), ("f", 1e-6)):
-        wrong = exact.copy()
-        wrong[i, j] += sign * size * np.max(np.abs(exact))
-        wrong[j, i] = wrong[i, j]
+        wrong, _ = wrong_pair(exact, where, sign, size)
         result = gc.check_hessian(f, wrong, x, gradient=gradient if source == "gradient" else None)
         assert result.status == "failed" and result.source == source, str(result)

@@ -345,6 +345,17 @@ def _ladder_tops(x: np.ndarray, step: object, power: int) -> tuple[np.ndarray, i
     return top.ravel(), LADDER_RUNGS
 
 
+def _along_axes(x: np.ndarray, coords: np.ndarray, u: np.ndarray) -> _Offsets:
+    """The offsets ``u_b e_{coords_b}`` along the coordinate axes."""
+
+    def build(index: np.ndarray) -> np.ndarray:
+        w = np.zeros((index.size, x.size))
+        w[np.arange(index.size), coords[index]] = u[index]
+        return w.reshape((index.size, *x.shape))
+
+    return _Offsets(coords.size, build)
+
+
 def _plus_minus(
     target: Target,
     offsets: _Offsets,
@@ -547,13 +558,7 @@ def estimate_hessian(
 
     def diagonal(r: np.ndarray, coords: np.ndarray):
         u = top[coords] * 2.0**-r
-
-        def build(index: np.ndarray) -> np.ndarray:
-            w = np.zeros((index.size, n))
-            w[np.arange(index.size), coords[index]] = u[index]
-            return w.reshape((index.size, *x.shape))
-
-        plus, minus, calls = _plus_minus(target, _Offsets(coords.size, build), (), **engine)
+        plus, minus, calls = _plus_minus(target, _along_axes(x, coords, u), (), **engine)
         q_diag[r, coords] = plus + minus - 2 * f0
         m_diag[r, coords] = np.fmax(np.abs(plus), np.abs(minus))
         delta = _delta(m_diag[r, coords], np.abs(f0))
@@ -666,13 +671,7 @@ def estimate_hessian_from_gradient(
 
     def column(r: np.ndarray, coords: np.ndarray):
         u = top[coords] * 2.0**-r
-
-        def build(index: np.ndarray) -> np.ndarray:
-            w = np.zeros((index.size, n))
-            w[np.arange(index.size), coords[index]] = u[index]
-            return w.reshape((index.size, *x.shape))
-
-        plus, minus, calls = _plus_minus(target, _Offsets(coords.size, build), x.shape, **engine)
+        plus, minus, calls = _plus_minus(target, _along_axes(x, coords, u), x.shape, **engine)
         plus, minus = plus.reshape(coords.size, n), minus.reshape(coords.size, n)
         with np.errstate(invalid="ignore"):
             size = np.fmax(np.max(np.abs(plus), axis=1), np.max(np.abs(minus), axis=1))
