@@ -279,14 +279,24 @@ def _truncation(T: np.ndarray, rounding: np.ndarray, order: int) -> np.ndarray:
     where either difference is within twice the rounding bounds of its two values (the ratio
     is then one of rounding noise), and where the ratio exceeds ``2 rho`` (the differences
     fall faster than the leading term can make them: higher terms cancel it), ``rho' = 2``:
-    outside the asymptotic range the estimate is the whole difference to the rung above."""
+    outside the asymptotic range the estimate is the whole difference to the rung above, or
+    the larger of the two differences where they do not fall at least twofold. Without a
+    ``T_{k-2}`` there is no estimate (infinite) unless ``T_{k-1}`` and ``T_k`` agree within
+    twice their rounding bounds: two values that differ may both be far off."""
     T1, T2, r1 = _above(T, 1), _above(T, 2), _above(rounding, 1)
     near, far = np.abs(T1 - T), np.abs(T2 - T1)
     noisy = (near <= 2 * (rounding + r1)) | (far <= 2 * (r1 + _above(rounding, 2)))
+    agree = near <= 2 * (rounding + r1)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(np.isnan(far) | noisy, 2.0, far / near)
     ratio = np.where(ratio > 2 * 4.0**order, 2.0, np.clip(ratio, 2.0, 4.0 ** min(order, 2)))
-    return np.where(near == 0, 0.0, near / (ratio - 1))
+    estimate = np.where(near == 0, 0.0, near / (ratio - 1))
+    # unconfirmed: no rung above to check the ratio, or differences that do not fall
+    unconfirmed = (np.isnan(far) | (far < 2 * near)) & ~agree
+    with np.errstate(invalid="ignore"):
+        return np.where(
+            np.isnan(far) & ~agree, np.inf, np.where(unconfirmed, np.fmax(near, far), estimate)
+        )
 
 
 def _choose(D: np.ndarray, rounding: np.ndarray) -> _Choice:
@@ -500,10 +510,30 @@ def _descend(
             good = (
                 (choice.error <= _TARGET * largest)
                 | (choice.truncation <= choice.rounding)
-                | (choice.rung <= nxt[fresh] - 4)
+                | ((choice.rung <= nxt[fresh] - 4) & np.isfinite(choice.error))
             )
             active[fresh[np.all(good, axis=0)]] = False
     return ladder
+
+
+def _unconfirmed(ladder: _Ladder, choice: _Choice) -> _Choice:
+    """`choice` where an entry's every candidate is unconfirmed (no three rungs whose
+    differences fall, no two that agree): the value at its smallest step, with the spread of
+    all its values as the truncation estimate (the entry is then unreliable unless they
+    agree closely)."""
+    with np.errstate(invalid="ignore"):
+        spread = np.nanmax(ladder.D, axis=0) - np.nanmin(ladder.D, axis=0)
+        rounding = np.nanmax(ladder.rounding, axis=0)
+    last = ladder.D.shape[0] - 1 - np.argmax(np.isfinite(ladder.D[::-1]), axis=0)
+    bottom = np.take_along_axis(ladder.D, last[None], axis=0)[0]
+    bad = ~np.isfinite(choice.error)
+    return _Choice(
+        value=np.where(bad, bottom, choice.value),
+        error=np.where(bad, spread + rounding, choice.error),
+        truncation=np.where(bad, spread, choice.truncation),
+        rounding=np.where(bad, rounding, choice.rounding),
+        rung=np.where(bad, last, choice.rung),
+    )
 
 
 def _finished(ladder: _Ladder, role: str, what: str) -> _Choice:
@@ -512,6 +542,9 @@ def _finished(ladder: _Ladder, role: str, what: str) -> _Choice:
     choice = _choose(ladder.D, ladder.rounding)
     if np.all(np.isfinite(choice.error)):
         return choice
+    finite = np.isfinite(ladder.D)
+    if np.all(np.any(finite, axis=0)):
+        return _unconfirmed(ladder, choice)
     if ladder.failure is not None:
         raise ladder.failure
     raise NonFiniteValueError(
@@ -606,7 +639,7 @@ def estimate_hessian(
     best = d_choice.rung.ravel()
     start = np.zeros(j.size, dtype=int)
     if step is None:
-        start = np.clip(np.minimum(best[j], best[k]) - _MIXED_HEAD_START, 0, rungs - 2)
+        start = np.clip(np.minimum(best[j], best[k]) - _MIXED_HEAD_START, 0, rungs - 3)
     largest = float(np.max(np.abs(d_choice.value)))
     off = _descend(mixed, start, (rungs, (1, j.size)), step is None, largest)
     m_choice = _finished(off, target.role, "a mixed entry")
