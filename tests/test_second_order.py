@@ -7,7 +7,7 @@ import sys
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import gradcheck as gc
@@ -56,15 +56,23 @@ def test_a_symmetric_pair_of_entries_wrong_is_caught(problem, where, sign):
     # quadratics only: where f's value is much larger than x^T H x (the curved term at a
     # point near 0), second differences cannot resolve 1e-5 of H (detection_threshold says so)
     f, gradient, H, x = problem
-    n = len(x)
-    i, j = divmod(where % (n * n), n)
+    assume(np.max(np.abs(H)) > 0)  # A + A^T = 0 (A antisymmetric): 1e-5 of it changes nothing
     for source, size in (("f", 1e-5), ("gradient", 1e-6)):
-        wrong = H.copy()
-        wrong[i, j] += sign * size * np.max(np.abs(H))
-        wrong[j, i] = wrong[i, j]
+        wrong, (i, j) = wrong_pair(H, where, sign, size)
         result = gc.check_hessian(f, wrong, x, gradient=gradient if source == "gradient" else None)
         assert result.status == "failed" and result.source == source, str(result)
         assert result.worst_index in ((i, j), (j, i))
+
+
+def wrong_pair(H: np.ndarray, where: int, sign: float, size: float):
+    """H with its symmetric pair of entries number `where` (mod n^2) moved by `size` times its
+    largest entry, and that pair's index: (wrong, (i, j))."""
+    n = len(H)
+    i, j = divmod(where % (n * n), n)
+    wrong = H.copy()
+    wrong[i, j] += sign * size * np.max(np.abs(H))
+    wrong[j, i] = wrong[i, j]
+    return wrong, (i, j)
 
 
 def _problem(n=4, seed=0):

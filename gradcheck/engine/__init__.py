@@ -35,10 +35,12 @@ from .layouts import (
     validate_layout,
 )
 from .second_order import (
+    LADDER_RUNGS,
     SECOND_DIFFERENCE_RTOL,
     SECOND_DIFFERENCE_STEP,
     HessianEstimate,
     estimate_hessian,
+    estimate_hessian_from_gradient,
     estimate_second_directional,
     merge_hessian_estimates,
     scalar_at_point,
@@ -57,6 +59,7 @@ from .target import (
 __all__ = [
     "DEFAULT_CHUNK_BYTES",
     "EPS",
+    "LADDER_RUNGS",
     "LAYOUTS",
     "MAX_CHUNK_BYTES",
     "METHOD_NAMES",
@@ -77,6 +80,7 @@ __all__ = [
     "coordinate_scales",
     "describe_index",
     "estimate_hessian",
+    "estimate_hessian_from_gradient",
     "estimate_jacobian",
     "estimate_second_directional",
     "estimate_tensor",

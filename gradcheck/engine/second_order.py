@@ -10,27 +10,45 @@ For a step ``w`` in the variable's space let
 * mixed entries: ``H_jk = (q(h_j e_j + h_k e_k) - q(h_j e_j) - q(h_k e_k)) / (2 h_j h_k)``;
 * along two directions a, b: ``a^T H b = (q(a + b) - q(a - b)) / 4`` (polarization).
 
-Each combination ``D(t)`` is evaluated at the steps ``t w``, ``2 t w`` and ``4 t w``. Its
-truncation error is ``c2 t^2 + c4 t^4 + ...``; the Richardson values
-``R(t) = (4 D(t) - D(2t)) / 3`` and ``R(2t)`` cancel the ``t^2`` term, and since their error is
-``-4 c4 t^4 (1 + ...)``, ``R(2t) - R(t)`` is about 15 times that of ``R(t)``: ``R(t)`` is returned
-with the truncation estimate ``|R(2t) - R(t)| / 15`` plus a rounding bound. A value of f is off
-by at most ``delta = 4 eps max|f|`` (normwise, over every evaluated point), q by ``4 delta``, a
-combination ``sum_k c_k q(w_k) / s`` by ``4 delta sum_k |c_k| / s``, and ``R(t)`` by 17/12 of
-that of ``D(t)``. An entry whose truncation estimate exceeds 1e-3 of the largest entry is
-unreliable (the steps are not where the error model holds).
+**The step ladder** (:func:`estimate_hessian`). Each combination ``D(u)`` has the truncation
+error ``c2 u^2 + c4 u^4 + c6 u^6 + ...`` and a rounding error that grows like ``1 / u^2``;
+the best step depends on f (a quadratic has no truncation error at all: its best step is the
+largest). So D is evaluated on a ladder of steps, rung k at ``top_j 2^-k`` with ``top_j``
+twice the coordinate's scale (a power of two) and :data:`LADDER_RUNGS` rungs, and every
+entry takes the best of the candidates at every rung (:func:`_choose`): ``D_k``, the
+Richardson values ``R_k = (4 D_k - D_{k-1}) / 3`` (``u^2`` cancelled) and
+``S_k = (16 R_k - R_{k-1}) / 15`` (``u^4`` too), each with a truncation estimate from its own
+differences up the ladder, credited with the asymptotic factor (1/3, 1/15, S as R) only where
+the observed ratio of successive differences shows the asymptotic range, plus a rounding
+bound. This is how numdifftools chooses among many steps; here the ladder is walked
+adaptively. The diagonal entries are evaluated at every rung (``2 n LADDER_RUNGS``
+evaluations), and their bottom rungs measure f's rounding noise (:func:`_measured_noise`):
+the rounding bound of a value of f is that noise, scaled by the value's magnitude, never
+below half an ulp (with fewer than :data:`_NOISE_SAMPLES` samples, and for a given `step`,
+the a priori ``4 eps max|f|``). The a priori bound can be too small (f a sum of many
+cancelling terms, like a quadratic form of 100 variables) or too large (a sum of
+well-conditioned terms); the measured one is neither. A mixed entry starts two rungs above
+the better of its two diagonals' chosen rungs and goes down one rung (2 evaluations) at a time
+until its estimate is below ``2^-40`` of the largest entry or no longer dominated by
+truncation (smaller steps only add rounding), or its best rung lies three rungs up. An entry
+whose truncation estimate exceeds 1e-3 of the largest entry is unreliable (the steps are not
+where the error model holds). Points where f is not finite, and rungs at which f raises, are
+left out; an entry without any estimate raises.
 
-The default step is ``h_j = 4 eps^(1/6) * max(|x_j|, typical)`` (1e-2 relative). The
-truncation ``t^4`` and the rounding ``eps / t^2`` of the fourth-order ``R`` balance at
-``eps^(1/6)`` up to constants; the constants favour a larger step: ``R(t)`` also uses the
-values at 2t and 4t and divides rounding by ``t^2`` with weight 17/12, while smooth functions'
-fourth derivatives are modest. Measured on quadratics, log-sum-exp and the logistic loss
-(``benchmarks/second_order.py``), 4 eps^(1/6) is 10 to 40 times more accurate than eps^(1/6)
-and 16 eps^(1/6) no better on the last two. (A plain second difference would balance at
-``eps^(1/4)``, but its value is 100 times less accurate.) The steps are rounded to the nearest
-power of two, so that ``x_j +- m h_j`` is exact for m = 1, 2, 4: 6
-evaluations per offset ``w``. Where that step is too large for f (a short length scale), the
-truncation estimate says so; a second estimate at 1/4 of the steps is then made by the caller
+The Jacobian of a gradient (:func:`estimate_hessian_from_gradient`) uses the same ladder
+with the central differences ``(g(x + u e_j) - g(x - u e_j)) / (2 u)``, whose truncation
+series is the same, from half the coordinate's scale down: a column starts with two rungs
+(4 evaluations; a linear gradient stops there) and goes down while one of its entries gains.
+
+:func:`estimate_second_directional` (the HVP check) evaluates each combination at the steps
+``t w``, ``2 t w`` and ``4 t w`` and returns ``R(t) = (4 D(t) - D(2t)) / 3`` with the
+truncation estimate ``|R(2t) - R(t)| / 15`` plus a rounding bound: a value of f is off by at
+most ``delta = 4 eps max|f|``, q by ``4 delta``, a combination ``sum_k c_k q(w_k) / s`` by
+``4 delta sum_k |c_k| / s``, and ``R(t)`` by 17/12 of that of ``D(t)``. Its default step is
+``t = 4 eps^(1/6)`` relative (the truncation ``t^4`` and the rounding ``eps / t^2`` of ``R``
+balance at ``eps^(1/6)`` up to constants, which favour a larger step). Given steps are
+rounded to the nearest power of two, so that ``x_j +- m h_j`` is exact in most cases; a
+second estimate at 1/4 of the steps is made by the caller where a verdict is not "passed"
 (see :func:`merge_hessian_estimates`).
 Every stencil point is stacked along one leading axis and evaluated in chunks, like the first-
 order engine.
@@ -43,17 +61,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import InvalidArgumentError, NonFiniteValueError, OutputTypeError
+from ..errors import FunctionCallError, InvalidArgumentError, NonFiniteValueError, OutputTypeError
 from .estimate import coordinate_scales, evaluate_at_point, given_steps
 from .evaluate import DEFAULT_CHUNK_BYTES, call_checked, evaluate_points, probe_batching, probe_size
 from .stencils import EPS
 from .target import Target
 
 __all__ = [
+    "LADDER_RUNGS",
     "SECOND_DIFFERENCE_RTOL",
     "SECOND_DIFFERENCE_STEP",
     "HessianEstimate",
     "estimate_hessian",
+    "estimate_hessian_from_gradient",
     "estimate_second_directional",
     "merge_hessian_estimates",
     "scalar_at_point",
@@ -208,10 +228,330 @@ def _richardson(q: np.ndarray, scale: np.ndarray, weight: np.ndarray, delta: flo
     return value, truncation + rounding, reliable
 
 
+#: The step ladder of :func:`estimate_hessian` and :func:`estimate_hessian_from_gradient`:
+#: rung k has the steps ``top_j 2^-k``, ``top_j`` half the coordinate's scale rounded to a
+#: power of two; at most this many rungs.
+LADDER_RUNGS = 14
+#: The top rung's steps are ``2^_TOP_POWER`` times the coordinate scales (rounded to powers of
+#: two): a second difference of a quadratic has no truncation error, so its best step is the
+#: largest at which f is defined; the error estimates tell where a smaller one is better.
+_TOP_POWER = 1
+#: The same for the Jacobian of a gradient, whose central differences start at half the scale.
+_GRADIENT_TOP_POWER = -1
+#: The rungs at the bottom of the diagonal ladder whose differences measure f's rounding noise.
+_NOISE_RUNGS = 4
+#: A mixed entry starts this many rungs above the better of its two diagonals' chosen rungs.
+_MIXED_HEAD_START = 2
+#: Fewest noise samples (coordinates times rungs) for a measured noise level; with fewer the
+#: a priori bound ``4 eps |f|`` is used.
+_NOISE_SAMPLES = 32
+#: An entry stops descending the ladder once its error estimate is below this fraction of
+#: the largest entry (or rounding dominates it, see :func:`_choose`).
+_TARGET = 2.0**-40
+
+
+@dataclass(frozen=True)
+class _Choice:
+    """Per entry, the candidate with the smallest error estimate (see :func:`_choose`)."""
+
+    value: np.ndarray
+    error: np.ndarray
+    truncation: np.ndarray
+    rounding: np.ndarray
+    rung: np.ndarray
+
+
+def _above(a: np.ndarray, s: int) -> np.ndarray:
+    """``a[k - s]`` at rung k (the rung s steps up the ladder, twice the step per rung), NaN
+    where there is none."""
+    out = np.full_like(a, np.nan)
+    out[s:] = a[:-s]
+    return out
+
+
+def _truncation(T: np.ndarray, rounding: np.ndarray, order: int) -> np.ndarray:
+    """Truncation estimate of ``T_k`` from the differences up the ladder, for values whose
+    error falls by ``rho = 4^order`` per rung in the asymptotic range: ``|T_{k-1} - T_k| /
+    (rho' - 1)`` with ``rho'`` the observed ratio ``|T_{k-2} - T_{k-1}| / |T_{k-1} - T_k|``
+    clipped to ``[2, min(rho, 16)]`` (a value of order 6 is credited no more than one of
+    order 4: its observed ratios scatter by a factor 2 or more around 64 on smooth
+    functions, see ``tests/test_second_order_accuracy.py``). Where there is no ``T_{k-2}``,
+    where either difference is within twice the rounding bounds of its two values (the ratio
+    is then one of rounding noise), and where the ratio exceeds ``2 rho`` (the differences
+    fall faster than the leading term can make them: higher terms cancel it), ``rho' = 2``:
+    outside the asymptotic range the estimate is the whole difference to the rung above, or
+    the larger of the two differences where they do not fall at least twofold. Without a
+    ``T_{k-2}`` there is no estimate (infinite) unless ``T_{k-1}`` and ``T_k`` agree within
+    twice their rounding bounds: two values that differ may both be far off."""
+    T1, T2, r1 = _above(T, 1), _above(T, 2), _above(rounding, 1)
+    near, far = np.abs(T1 - T), np.abs(T2 - T1)
+    noisy = (near <= 2 * (rounding + r1)) | (far <= 2 * (r1 + _above(rounding, 2)))
+    agree = near <= 2 * (rounding + r1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(np.isnan(far) | noisy, 2.0, far / near)
+    ratio = np.where(ratio > 2 * 4.0**order, 2.0, np.clip(ratio, 2.0, 4.0 ** min(order, 2)))
+    estimate = np.where(near == 0, 0.0, near / (ratio - 1))
+    # unconfirmed: no rung above to check the ratio, or differences that do not fall
+    unconfirmed = (np.isnan(far) | (far < 2 * near)) & ~agree
+    with np.errstate(invalid="ignore"):
+        return np.where(
+            np.isnan(far) & ~agree, np.inf, np.where(unconfirmed, np.fmax(near, far), estimate)
+        )
+
+
+def _choose(D: np.ndarray, rounding: np.ndarray) -> _Choice:
+    """The best estimate per entry from difference quotients ``D`` at the ladder's rungs.
+
+    ``D`` has shape ``(K, ...)``: rung k at steps ``2^-k`` times the top ones, NaN where it
+    was not evaluated or not finite; ``rounding`` bounds each value's rounding error. The
+    truncation error of ``D`` is ``c2 u^2 + c4 u^4 + c6 u^6 + ...`` in the step u (the second
+    difference of f and the central difference of a gradient alike). Candidates at rung k:
+    ``D_k``; ``R_k = (4 D_k - D_{k-1}) / 3`` (the ``u^2`` term cancelled); ``S_k = (16 R_k -
+    R_{k-1}) / 15`` (the ``u^4`` term too). Each one's truncation estimate comes from its own
+    differences up the ladder (:func:`_truncation`: ``|T_{k-1} - T_k| / 3`` and ``/ 15`` in
+    the asymptotic range, where the differences fall by 4 and 16 per rung, S credited as R;
+    the whole difference where they do not). The error estimate is the truncation plus the
+    rounding bound of the combination; the candidate with the smallest is returned.
+    """
+    with np.errstate(invalid="ignore"):
+        R, r_r = (4 * D - _above(D, 1)) / 3, (4 * rounding + _above(rounding, 1)) / 3
+        S, r_s = (16 * R - _above(R, 1)) / 15, (16 * r_r + _above(r_r, 1)) / 15
+        values = np.stack([D, R, S])
+        truncation = np.stack(
+            [_truncation(D, rounding, 1), _truncation(R, r_r, 2), _truncation(S, r_s, 3)]
+        )
+        rnd = np.stack([rounding, r_r, r_s])
+        error = truncation + rnd
+    error = np.where(np.isfinite(error) & np.isfinite(values), error, np.inf)
+    flat = error.reshape(3 * D.shape[0], -1)
+    best = np.argmin(flat, axis=0)
+    cols = np.arange(flat.shape[1])
+
+    def pick(a: np.ndarray) -> np.ndarray:
+        return a.reshape(flat.shape)[best, cols].reshape(D.shape[1:])
+
+    return _Choice(
+        value=pick(values),
+        error=pick(error),
+        truncation=pick(truncation),
+        rounding=pick(rnd),
+        rung=(best % D.shape[0]).reshape(D.shape[1:]),
+    )
+
+
 def _pairs(n: int) -> tuple[np.ndarray, np.ndarray]:
     """Index pairs (j, k), j <= k, in the order of the stencil's offsets (diagonal first)."""
     j, k = np.triu_indices(n, 1)
     return np.concatenate([np.arange(n), j]), np.concatenate([np.arange(n), k])
+
+
+def _ladder_tops(x: np.ndarray, step: object, power: int) -> tuple[np.ndarray, int]:
+    """The top rung's steps (flat) and the number of rungs: half the coordinate scales (as
+    powers of two) and :data:`LADDER_RUNGS` by default; for a given `step` h, the three rungs
+    4h, 2h, h (h rounded to a power of two, at least 4 ulps of x)."""
+    if step is not None:
+        return 4 * _power_of_two_steps(x, step).ravel(), 3
+    top = 2.0 ** (np.round(np.log2(coordinate_scales(x))) + power)
+    return top.ravel(), LADDER_RUNGS
+
+
+def _along_axes(x: np.ndarray, coords: np.ndarray, u: np.ndarray) -> _Offsets:
+    """The offsets ``u_b e_{coords_b}`` along the coordinate axes."""
+
+    def build(index: np.ndarray) -> np.ndarray:
+        w = np.zeros((index.size, x.size))
+        w[np.arange(index.size), coords[index]] = u[index]
+        return w.reshape((index.size, *x.shape))
+
+    return _Offsets(coords.size, build)
+
+
+def _plus_minus(
+    target: Target,
+    offsets: _Offsets,
+    f_shape: tuple,
+    vectorized: bool,
+    chunk_bytes: int,
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """``f(x + w_b)`` and ``f(x - w_b)`` for the offsets (each ``(count, *f_shape)``, NaN
+    where not finite) and the number of calls. Raises FunctionCallError as f does."""
+    x, count = target.x, offsets.count
+
+    def make_points(start: int, stop: int) -> np.ndarray:
+        idx = np.arange(start, stop)
+        sign = np.where(idx < count, 1.0, -1.0).reshape((-1,) + (1,) * x.ndim)
+        return x[None] + sign * offsets.build(idx % count)
+
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        values, calls = evaluate_points(
+            target,
+            make_points,
+            2 * count,
+            f_shape,
+            vectorized=vectorized,
+            chunk_bytes=chunk_bytes,
+            allow_complex=False,
+        )
+    values = np.where(np.isfinite(values), values, np.nan)
+    return values[:count], values[count:], calls
+
+
+def _max_of(*magnitudes: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore"):
+        return np.fmax.reduce(np.stack(np.broadcast_arrays(*magnitudes)), axis=0)
+
+
+def _delta(*magnitudes: np.ndarray) -> np.ndarray:
+    """The a priori rounding bound of one value of a gradient: ``4 eps`` times the largest
+    magnitude given."""
+    return _ROUNDING_ULPS * (EPS * _max_of(*magnitudes) + 2.0**-1074)
+
+
+def _measured_noise(q_diag: np.ndarray) -> float:
+    """The rounding noise of one value of f, measured at the bottom of the diagonal ladder
+    (0 where there are too few samples to tell).
+
+    There the truncation of ``q(u) = c u^2 + d u^4 + ...`` nearly cancels in
+    ``q(2u) - 4 q(u) = 12 d u^4 + ...``: what is left is rounding, ``e(2u) - 4 e(u)`` with e
+    the error of q (of three values of f, weights 1, 1, -2). Per rung pair, the largest
+    sample over the coordinates; the smallest of these over the bottom rungs (where the
+    ``u^4`` term has not died out, the samples fall 16-fold per rung); twice that, divided by
+    5 (the weights 1 + 4) and 4 (the weights of q), bounds the error of one value.
+    """
+    bottom = q_diag[-_NOISE_RUNGS - 1 :]
+    if bottom.shape[1] * _NOISE_RUNGS < _NOISE_SAMPLES:
+        return 0.0
+    with np.errstate(invalid="ignore"):
+        samples = np.abs(bottom[:-1] - 4 * bottom[1:]) / 5
+        per_rung = np.nanmax(np.where(np.isfinite(samples), samples, np.nan), axis=1, initial=0.0)
+    return 2 * float(np.min(per_rung)) / _Q_ROUNDING
+
+
+def _rounding_of_f(noise: float, at_point: float, *magnitudes: np.ndarray) -> np.ndarray:
+    """The rounding bound of one value of f of the given magnitude: the measured `noise`,
+    scaled by the magnitude relative to f's at the point, and never below half an ulp of the
+    largest value (the rounding of f's result itself) nor, where nothing was measured (a
+    given step), below the a priori ``4 eps |f|``."""
+    largest = _max_of(*magnitudes)
+    if noise == 0.0:
+        return _delta(largest)
+    scaled = noise * np.maximum(largest / max(at_point, 2.0**-1022), 1.0)
+    return np.maximum(scaled, EPS / 2 * largest + 2.0**-1074)
+
+
+@dataclass
+class _Ladder:
+    """Difference quotients ``D`` and their rounding bounds at the rungs, ``(rungs, M, G)``
+    for G groups of M entries evaluated together (a column of the Jacobian of a gradient, one
+    entry of a Hessian from f), with the counts of points and calls."""
+
+    D: np.ndarray
+    rounding: np.ndarray
+    evaluations: int = 0
+    calls: int = 0
+    failure: Exception | None = None
+
+
+#: Evaluates the rungs r_b of the groups g_b (two arrays of length B): (D, rounding) of shape
+#: (M, B), points, calls.
+_Rung = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray, int, int]]
+
+
+def _evaluate_round(ladder: _Ladder, evaluate: _Rung, r: np.ndarray, groups: np.ndarray) -> None:
+    """Evaluate the (rung, group) pairs in one go; if f raises, each rung on its own, and a
+    rung at which it raises again is skipped for these groups (f is not defined that far
+    out)."""
+    parts = [(r, groups)]
+    try:
+        got = [evaluate(r, groups)]
+    except FunctionCallError as exc:
+        ladder.failure = exc
+        parts, got = [], []
+        for rung in np.unique(r):
+            try:
+                got.append(evaluate(r[r == rung], groups[r == rung]))
+            except FunctionCallError as again:
+                ladder.failure = again
+            else:
+                parts.append((r[r == rung], groups[r == rung]))
+    for (rr, gg), (D, rounding, points, calls) in zip(parts, got, strict=True):
+        ladder.D[rr, :, gg], ladder.rounding[rr, :, gg] = D.T, rounding.T
+        ladder.evaluations, ladder.calls = ladder.evaluations + points, ladder.calls + calls
+
+
+def _descend(
+    evaluate: _Rung, start: np.ndarray, shape: tuple[int, int], adaptive: bool, largest: float
+) -> _Ladder:
+    """Evaluate each group's rungs from `start` down the ladder, two at first, then one at a
+    time while some entry of the group may still gain (adaptive), else every rung at once.
+
+    A group stops when each of its entries' best estimate (:func:`_choose`) is below
+    :data:`_TARGET` of the `largest` entry, or has no more truncation than rounding error
+    (smaller steps only add rounding), or was found three rungs up (the error has grown
+    since); and at the last rung.
+    """
+    rungs, (m, g) = shape
+    ladder = _Ladder(D=np.full((rungs, m, g), np.nan), rounding=np.full((rungs, m, g), np.nan))
+    nxt, active = start.copy(), np.ones(g, dtype=bool)
+    count = 2 if adaptive else rungs
+    while np.any(active):
+        groups = np.flatnonzero(active)
+        r = nxt[groups][None] + np.arange(count)[:, None]
+        inside = r < rungs
+        _evaluate_round(ladder, evaluate, r[inside], np.broadcast_to(groups, r.shape)[inside])
+        nxt[groups] += count
+        count = 1
+        active &= nxt < rungs
+        fresh = np.flatnonzero(active)
+        if adaptive and fresh.size:
+            choice = _choose(ladder.D[:, :, fresh], ladder.rounding[:, :, fresh])
+            finite = choice.value[np.isfinite(choice.error)]
+            largest = max(largest, float(np.max(np.abs(finite), initial=0.0)))
+            good = (
+                (choice.error <= _TARGET * largest)
+                | (choice.truncation <= choice.rounding)
+                | ((choice.rung <= nxt[fresh] - 4) & np.isfinite(choice.error))
+            )
+            active[fresh[np.all(good, axis=0)]] = False
+    return ladder
+
+
+def _unconfirmed(ladder: _Ladder, choice: _Choice) -> _Choice:
+    """`choice` where an entry's every candidate is unconfirmed (no three rungs whose
+    differences fall, no two that agree): the value at its smallest step, with the spread of
+    all its values as the truncation estimate (the entry is then unreliable unless they
+    agree closely)."""
+    with np.errstate(invalid="ignore"):
+        spread = np.nanmax(ladder.D, axis=0) - np.nanmin(ladder.D, axis=0)
+        rounding = np.nanmax(ladder.rounding, axis=0)
+    last = ladder.D.shape[0] - 1 - np.argmax(np.isfinite(ladder.D[::-1]), axis=0)
+    bottom = np.take_along_axis(ladder.D, last[None], axis=0)[0]
+    bad = ~np.isfinite(choice.error)
+    return _Choice(
+        value=np.where(bad, bottom, choice.value),
+        error=np.where(bad, spread + rounding, choice.error),
+        truncation=np.where(bad, spread, choice.truncation),
+        rounding=np.where(bad, rounding, choice.rounding),
+        rung=np.where(bad, last, choice.rung),
+    )
+
+
+def _finished(ladder: _Ladder, role: str, what: str) -> _Choice:
+    """The ladder's best estimates; raises where an entry has none (f failed or was not
+    finite at every rung)."""
+    choice = _choose(ladder.D, ladder.rounding)
+    if np.all(np.isfinite(choice.error)):
+        return choice
+    finite = np.isfinite(ladder.D)
+    if np.all(np.any(finite, axis=0)):
+        return _unconfirmed(ladder, choice)
+    if ladder.failure is not None:
+        raise ladder.failure
+    raise NonFiniteValueError(
+        f"{role} returned non-finite values at the stencil points of {what} at every step "
+        f"tried (down to 2^-{ladder.D.shape[0] - 1} of the largest); it is finite at the point "
+        f"itself. Choose a smaller `step`, or a point farther from where f is undefined."
+    )
 
 
 def estimate_hessian(
@@ -222,12 +562,15 @@ def estimate_hessian(
     chunk_bytes: int = DEFAULT_CHUNK_BYTES,
     at_point: tuple[np.ndarray, int] | None = None,
 ) -> HessianEstimate:
-    """The Hessian of a scalar f by second differences (see the module docstring).
+    """The Hessian of a scalar f by second differences on a ladder of steps (see the module
+    docstring).
 
-    Costs ``3 n (n + 1)`` evaluations of f for a variable of ``n`` entries (``q`` at
-    ``n (n + 1) / 2`` offsets, six points each), plus 2 at the point and a batching probe
-    of 3-5 points when `vectorized` is None. `step` fixes the base steps (a number or an
-    array of the variable's shape; rounded to powers of two).
+    Each diagonal entry is evaluated at every rung (``2 n LADDER_RUNGS`` evaluations); each
+    mixed entry starts two rungs above the better of its diagonals' chosen rungs and goes
+    down while it gains, 4 or more evaluations per rung, 2 per rung more; plus 2 at the point
+    and a batching probe of 3-5 points when `vectorized` is None. `step` fixes the base
+    steps h (a number or an array of the variable's shape; rounded to powers of two): then
+    every entry is evaluated at h, 2h and 4h (``3 n (n + 1)`` evaluations).
 
     Examples
     --------
@@ -235,38 +578,156 @@ def estimate_hessian(
     >>> from gradcheck.engine import make_target
     >>> A = np.array([[2.0, 1.0], [1.0, 3.0]])
     >>> est = estimate_hessian(make_target(lambda x: x @ A @ x / 2, np.ones(2), None))
-    >>> bool(np.allclose(est.value, A, rtol=1e-8)), est.evaluations
-    (True, 26)
+    >>> bool(np.allclose(est.value, A, rtol=1e-12)), bool(np.all(est.error < 1e-12))
+    (True, True)
     """
     x = target.x
-    f0, evaluations = scalar_at_point(target) if at_point is None else at_point
-    h = _power_of_two_steps(x, step).ravel()
-    vectorized, probing = _is_vectorized(target, f0, h, vectorized)
     n = x.size
-    j, k = _pairs(n)
+    f0, evaluations = scalar_at_point(target) if at_point is None else at_point
+    top, rungs = _ladder_tops(x, step, _TOP_POWER)
+    vectorized, probing = _is_vectorized(target, f0, top * 2.0 ** -(rungs - 1), vectorized)
+    engine = {"vectorized": vectorized, "chunk_bytes": chunk_bytes}
+    q_diag, m_diag = np.full((rungs, n), np.nan), np.full((rungs, n), np.nan)
 
-    def build(index: np.ndarray) -> np.ndarray:
-        w = np.zeros((index.size, n))
-        rows = np.arange(index.size)
-        w[rows, j[index]] = h[j[index]]
-        w[rows, k[index]] = h[k[index]]
-        return w.reshape((index.size, *x.shape))
+    def diagonal(r: np.ndarray, coords: np.ndarray):
+        u = top[coords] * 2.0**-r
+        plus, minus, calls = _plus_minus(target, _along_axes(x, coords, u), (), **engine)
+        q_diag[r, coords] = plus + minus - 2 * f0
+        m_diag[r, coords] = np.fmax(np.abs(plus), np.abs(minus))
+        delta = _delta(m_diag[r, coords], np.abs(f0))
+        return (
+            (q_diag[r, coords] / u**2)[None],
+            (_Q_ROUNDING * delta / u**2)[None],
+            2 * u.size,
+            calls,
+        )
 
-    q, delta, calls = _evaluate_q(target, f0, _Offsets(j.size, build), vectorized, chunk_bytes)
-    diag = q[:, :n]
-    qj, qk = diag[:, j[n:]], diag[:, k[n:]]
-    combined = np.concatenate([diag, (q[:, n:] - qj - qk) / 2], axis=1)
-    scale = h[j] * h[k]
-    weight = np.where(j == k, 1.0, 1.5)  # (1 + 1 + 1) / 2 for a mixed entry
-    value, error, reliable = _richardson(combined, scale, weight, delta)
+    every = np.zeros(n, dtype=int)
+    diag = _descend(diagonal, every, (rungs, (1, n)), False, 0.0)
+    noise = _measured_noise(q_diag) if step is None else 0.0
+
+    def delta(*magnitudes: np.ndarray) -> np.ndarray:
+        return _rounding_of_f(noise, abs(float(f0)), *magnitudes)
+
+    u_diag = top[None] * 2.0 ** -np.arange(rungs)[:, None]
+    diag.rounding[:, 0] = _Q_ROUNDING * delta(m_diag, np.abs(f0)) / u_diag**2
+    d_choice = _finished(diag, target.role, "a diagonal entry")
+    j, k = np.triu_indices(n, 1)
+
+    def mixed(r: np.ndarray, pairs: np.ndarray):
+        uj, uk = top[j[pairs]] * 2.0**-r, top[k[pairs]] * 2.0**-r
+
+        def build(index: np.ndarray) -> np.ndarray:
+            w = np.zeros((index.size, n))
+            rows = np.arange(index.size)
+            w[rows, j[pairs[index]]] = uj[index]
+            w[rows, k[pairs[index]]] = uk[index]
+            return w.reshape((index.size, *x.shape))
+
+        plus, minus, calls = _plus_minus(target, _Offsets(pairs.size, build), (), **engine)
+        q = plus + minus - 2 * f0 - q_diag[r, j[pairs]] - q_diag[r, k[pairs]]
+        magnitudes = (
+            np.abs(plus),
+            np.abs(minus),
+            np.abs(f0),
+            m_diag[r, j[pairs]],
+            m_diag[r, k[pairs]],
+        )
+        rounding = 3 * _Q_ROUNDING * delta(*magnitudes) / (2 * uj * uk)
+        return (q / (2 * uj * uk))[None], rounding[None], 2 * pairs.size, calls
+
+    best = d_choice.rung.ravel()
+    start = np.zeros(j.size, dtype=int)
+    if step is None:
+        start = np.clip(np.minimum(best[j], best[k]) - _MIXED_HEAD_START, 0, rungs - 3)
+    largest = float(np.max(np.abs(d_choice.value)))
+    off = _descend(mixed, start, (rungs, (1, j.size)), step is None, largest)
+    m_choice = _finished(off, target.role, "a mixed entry")
+    value = np.concatenate([d_choice.value.ravel(), m_choice.value.ravel()])
+    error = np.concatenate([d_choice.error.ravel(), m_choice.error.ravel()])
+    truncation = np.concatenate([d_choice.truncation.ravel(), m_choice.truncation.ravel()])
+    reliable = truncation <= _UNRELIABLE_FRACTION * float(np.max(np.abs(value), initial=0.0))
+    jj, kk = _pairs(n)
     return HessianEstimate(
-        value=_symmetric_tensor(value, j, k, x.shape),
-        error=_symmetric_tensor(error, j, k, x.shape),
-        reliable=_symmetric_tensor(reliable, j, k, x.shape),
+        value=_symmetric_tensor(value, jj, kk, x.shape),
+        error=_symmetric_tensor(error, jj, kk, x.shape),
+        reliable=_symmetric_tensor(reliable, jj, kk, x.shape),
         f_value=f0,
-        step=h.reshape(x.shape),
-        evaluations=evaluations + probing + 6 * j.size,
-        calls=calls + probing + 2,
+        step=(top * 2.0**-best).reshape(x.shape),
+        evaluations=evaluations + probing + diag.evaluations + off.evaluations,
+        calls=2 + probing + diag.calls + off.calls,
+        vectorized=vectorized,
+    )
+
+
+def estimate_hessian_from_gradient(
+    target: Target,
+    *,
+    step: object = None,
+    vectorized: bool | None = None,
+    chunk_bytes: int = DEFAULT_CHUNK_BYTES,
+    at_point: tuple[np.ndarray, int] | None = None,
+) -> HessianEstimate:
+    """The Hessian as the Jacobian of a gradient (`target`, returning the variable's shape),
+    by central differences on a ladder of steps (see the module docstring).
+
+    Column j is ``D(u) = (g(x + u e_j) - g(x - u e_j)) / (2 u)``, whose truncation error has
+    only even powers of u, at the rungs ``u = top_j 2^-k`` from half the coordinate's scale
+    down; its entries take the best of the ladder's estimates (:func:`_choose`), with the
+    rounding bound ``delta / u`` of ``D``, ``delta = 4 eps max|g|`` over the column's points
+    and the point. A column starts with two rungs (4 evaluations: enough where the gradient
+    is linear, whose differences have no truncation error) and goes down one rung (2
+    evaluations) at a time while an entry may gain. `step` fixes the base steps h (rungs 4h,
+    2h, h). Entry ``[i..., j...]`` of the value is ``d g[i...] / d x[j...]``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gradcheck.engine import make_target
+    >>> A = np.array([[2.0, 1.0], [1.0, 3.0]])
+    >>> est = estimate_hessian_from_gradient(make_target(lambda x: A @ x, np.ones(2), None))
+    >>> bool(np.allclose(est.value, A, rtol=1e-13)), est.evaluations  # 2 + probe 6 + 2 x 4
+    (True, 16)
+    """
+    x = target.x
+    n = x.size
+    g0, evaluations = evaluate_at_point(target) if at_point is None else at_point
+    if g0.shape != x.shape:
+        raise OutputTypeError(
+            f"{target.role} returned shape {g0.shape}; a gradient must return the variable's "
+            f"shape {x.shape}."
+        )
+    top, rungs = _ladder_tops(x, step, _GRADIENT_TOP_POWER)
+    vectorized, probing = _is_vectorized(target, g0, top * 2.0 ** -(rungs - 1), vectorized)
+    engine = {"vectorized": vectorized, "chunk_bytes": chunk_bytes}
+    g_size = np.abs(g0).max(initial=0.0)
+
+    def column(r: np.ndarray, coords: np.ndarray):
+        u = top[coords] * 2.0**-r
+        plus, minus, calls = _plus_minus(target, _along_axes(x, coords, u), x.shape, **engine)
+        plus, minus = plus.reshape(coords.size, n), minus.reshape(coords.size, n)
+        with np.errstate(invalid="ignore"):
+            size = np.fmax(np.max(np.abs(plus), axis=1), np.max(np.abs(minus), axis=1))
+        rounding = _delta(size, g_size) / u
+        return (
+            ((plus - minus) / (2 * u[:, None])).T,
+            np.broadcast_to(rounding, (n, u.size)),
+            2 * u.size,
+            calls,
+        )
+
+    ladder = _descend(column, np.zeros(n, dtype=int), (rungs, (n, n)), step is None, 0.0)
+    choice = _finished(ladder, target.role, "a column")
+    largest = float(np.max(np.abs(choice.value), initial=0.0))
+    reliable = choice.truncation <= _UNRELIABLE_FRACTION * largest
+    return HessianEstimate(
+        value=choice.value.reshape(x.shape + x.shape),
+        error=choice.error.reshape(x.shape + x.shape),
+        reliable=reliable.reshape(x.shape + x.shape),
+        f_value=g0,
+        step=(top * 2.0 ** -np.max(choice.rung, axis=0)).reshape(x.shape),
+        evaluations=evaluations + probing + ladder.evaluations,
+        calls=2 + probing + ladder.calls,
         vectorized=vectorized,
     )
 

@@ -29,6 +29,7 @@ from ..engine import (
     Target,
     convert_layout,
     estimate_hessian,
+    estimate_hessian_from_gradient,
     estimate_second_directional,
     estimate_tensor,
     make_target,
@@ -154,16 +155,31 @@ def _values_result(
     target: Target, claimed: np.ndarray, layout: str, est: HessianEstimate, options: CheckOptions
 ) -> SecondOrderResult:
     """Compare the claim with second differences of f (the tolerance rule of `check`)."""
+    how = f"second differences, {est.evaluations} evaluations"
+    tolerances = options.tolerances(SECOND_DIFFERENCE_RTOL)
+    return _estimate_result(target, claimed, layout, est, tolerances, ("second differences", how))
+
+
+def _estimate_result(
+    target: Target,
+    claimed: np.ndarray,
+    layout: str,
+    est: HessianEstimate,
+    tolerances: dict[str, float],
+    method: tuple[str, str],
+) -> SecondOrderResult:
+    """Compare the claim with an engine estimate of the Hessian; `method` is its name and
+    how the headline describes it. The source is "f" for second differences, else
+    "gradient"."""
     x_shape = target.x.shape
 
     def move(a: np.ndarray) -> np.ndarray:
         return _moved(a, x_shape, layout, claimed.shape)
 
     numerical, error, reliable = move(est.value), move(est.error), move(est.reliable)
-    tolerances = options.tolerances(SECOND_DIFFERENCE_RTOL)
     comparison = compare(claimed, numerical, error, reliable, **tolerances)
     notes = reliability_notes(reliable, comparison, "entry", "entries")
-    how = f"second differences, {est.evaluations} evaluations"
+    name, how = method
     return SecondOrderResult(
         **comparison.result_fields(),
         numerical=numerical,
@@ -172,13 +188,13 @@ def _values_result(
         reliable=reliable,
         evaluations=est.evaluations,
         layout=layout,
-        method="second differences",
+        method=name,
         wrt=target.wrt,
         f_shape=(),
         x_shape=x_shape,
         headline=headline_text(comparison.status, _what(target, layout), comparison, "entry", how),
         notes=tuple(notes),
-        source="f",
+        source="f" if name == "second differences" else "gradient",
     )
 
 
@@ -341,6 +357,10 @@ def _from_gradient(
     """The verdict against the Jacobian of the gradient, after checking the gradient."""
     g_target = _gradient_target(gradient, point, target.wrt)
     gradient_check = check(target.f, gradient, point, wrt=target.wrt, options=options)
+    if gradient_check.passed and options.method == "central":
+        ladder = _from_gradient_ladder(g_target, claimed, layout, options)
+        if ladder.passed:
+            return replace(ladder, gradient_check=gradient_check)
     jac_layout = "numerator" if layout == "vec" else "tensor"
     result, estimates = full_verdict(g_target, claimed, jac_layout, options)
     if gradient_check.passed:
@@ -356,6 +376,21 @@ def _from_gradient(
         fields.update(headline=headline, layout=layout, f_shape=(), method=options.method)
         return SecondOrderResult(**fields, source="gradient", gradient_check=gradient_check)
     return _wrong_gradient(target, claimed, layout, options, (result, gradient_check))
+
+
+def _from_gradient_ladder(
+    g_target: Target, claimed: np.ndarray, layout: str, options: CheckOptions
+) -> SecondOrderResult:
+    """The claim against the Jacobian of the gradient by central differences on a ladder of
+    steps (:func:`gradcheck.engine.estimate_hessian_from_gradient`), central's tolerances."""
+    est = estimate_hessian_from_gradient(
+        g_target, step=options.step, vectorized=options.vectorized, chunk_bytes=options.chunk_bytes
+    )
+    how = f"Jacobian of the gradient, central ladder, {est.evaluations} evaluations"
+    target = replace(g_target, role="f")
+    return _estimate_result(
+        target, claimed, layout, est, options.tolerances(), ("central ladder", how)
+    )
 
 
 def _wrong_gradient(
@@ -418,9 +453,12 @@ def check_hessian(
     gradient : callable, optional
         The gradient of f (f's signature, returning the variable's shape). When given, it is
         checked against f (:func:`gradcheck.check`), and the numerical Hessian is its
-        Jacobian (first-order stencils, ``4 n`` gradient evaluations and more where the step
-        search runs, accurate to about 1e-9 relative for central). A gradient that does not
-        match f is not used: the Hessian is then compared with second differences of f, and
+        Jacobian: for method "central", central differences on a ladder of steps
+        (:func:`gradcheck.engine.estimate_hessian_from_gradient`, ``4 n`` gradient
+        evaluations for a linear gradient, 2 n more per rung where an entry gains; about
+        1e-10 relative on smooth functions), and where that does not pass (or for another
+        method) the first-order engine with its second opinion and diagnosis. A gradient that
+        does not match f is not used: the Hessian is then compared with second differences of f, and
         a Hessian that matches the gradient's Jacobian but not f is diagnosed
         "gradient_mismatch".
     residual : callable, optional
@@ -437,9 +475,9 @@ def check_hessian(
         How to estimate and compare, as one record.
     **values
         The fields of :class:`CheckOptions` as keywords. `method` is the gradient's
-        finite-difference method; `step` the base step of the second differences (default
-        ``4 eps^(1/6)`` relative); the default rtol is the method's with a gradient, and
-        ``16 eps^(1/2)`` = 2.4e-7 with second differences.
+        finite-difference method; `step` fixes the base step h of the differences (then
+        h, 2h and 4h; default: the ladder of steps); the default rtol is the method's with a
+        gradient, and ``16 eps^(1/2)`` = 2.4e-7 with second differences.
 
     Returns
     -------
@@ -461,11 +499,13 @@ def check_hessian(
     -----
     Each entry passes under :func:`gradcheck.check`'s rule
     ``|claimed - numerical| <= 4 * error_estimate + atol + rtol * max|numerical|``. From f
-    alone, the second differences (see :mod:`gradcheck.engine.second_order`) cost
-    ``3 n (n + 1)`` evaluations of f (``n`` = the variable's size), batched, plus 2 at the
-    point and a probe of 3-5; their error estimate is a truncation estimate from three step
-    sizes plus a rounding bound. A verdict that is not "passed" is re-examined with a second
-    estimate at 1/4 of the steps (with a gradient: the first-order second opinion), merged
+    alone, the second differences (see :mod:`gradcheck.engine.second_order`) are taken on a
+    ladder of steps: ``2 n LADDER_RUNGS`` evaluations of f for the diagonal (``n`` = the
+    variable's size) and 4 or more per mixed entry (about ``2 n (n + 1)`` for a quadratic,
+    ``5 n (n + 1)`` on smooth nonlinear functions), batched, plus 2 at the point and a probe
+    of 3-5; each entry's error estimate is a truncation estimate from the ladder plus a
+    rounding bound from f's measured noise. A verdict that is not "passed" is re-examined with
+    a second estimate at 1/4 of the steps (with a gradient: the first-order second opinion), merged
     entry by entry. A claim that did not pass is diagnosed: "not_symmetric" (and whether its
     symmetric part is right), then the kinds of :func:`gradcheck.check` ("scale" for a factor
     2 or 1/2, "sign", "entries", "missing_term", ...).
