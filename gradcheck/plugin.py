@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 import textwrap
 import time
 import zlib
@@ -120,6 +121,12 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     if workeroutput is not None:  # an xdist worker: hand the records to the controller
         workeroutput["gradcheck_records"] = session.config.stash[RECORDS]
         workeroutput["gradcheck_tests"] = session.config.stash[TESTS]
+        return
+    path = session.config.getoption("--gradcheck-json")
+    if path and not _write_json(path, session.config):
+        # the promised file is missing: a CI step that reads it must not see success
+        if session.exitstatus == pytest.ExitCode.OK:
+            session.exitstatus = pytest.ExitCode.USAGE_ERROR
 
 
 class GradcheckFixture:
@@ -302,13 +309,12 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         terminalreporter.write_line(
             f"{counted(tests, 'test')}, {counted(len(records), 'check')}, {bad} not as expected"
         )
-    path = config.getoption("--gradcheck-json")
-    if path:
-        _write_json(path, config, records, terminalreporter)
 
 
-def _write_json(path: str, config: pytest.Config, records: list, terminalreporter: Any) -> None:
-    """``--gradcheck-json``: the session's records as one report (schema 1)."""
+def _write_json(path: str, config: pytest.Config) -> bool:
+    """``--gradcheck-json``: the session's records as one report (schema 1); False, after one
+    line on the terminal, when the file could not be written."""
+    records = config.stash.get(RECORDS, [])
     data = report_document(
         records,
         command="pytest",
@@ -319,8 +325,14 @@ def _write_json(path: str, config: pytest.Config, records: list, terminalreporte
         seconds=time.perf_counter() - config.stash.get(STARTED, time.perf_counter()),
     )
     try:
-        Path(path).write_text(json.dumps(data, indent=1) + "\n")
+        Path(path).write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
     except OSError as exc:  # checked at configure time; the file system changed since
-        terminalreporter.write_line(
-            f"gradcheck: cannot write --gradcheck-json {path!r}: {exc.strerror}", red=True
-        )
+        message = f"gradcheck: cannot write --gradcheck-json {path!r}: {exc.strerror}"
+        terminal = config.pluginmanager.get_plugin("terminalreporter")
+        if terminal is None:
+            sys.stderr.write(message + "\n")
+        else:
+            terminal.write("\n")  # after the progress line, which is not ended yet
+            terminal.write_line(message, red=True)
+        return False
+    return True

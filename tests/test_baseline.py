@@ -226,3 +226,14 @@ def test_counted():
     assert [counted(n, "layout") for n in (0, 1, 2)] == ["0 layouts", "1 layout", "2 layouts"]
     assert counted(1, "identity", "identities") == "1 identity"
     assert counted(2, "identity", "identities") == "2 identities"
+
+
+def test_a_baseline_that_is_not_utf8_text_is_a_one_line_usage_error(tmp_path):
+    """Bytes 0xff 0xfe escaped as UnicodeDecodeError, reported as an internal error."""
+    (tmp_path / "bin.json").write_bytes(b"\xff\xfe")
+    done = catalogue(tmp_path, "--baseline", "bin.json", select=["dtrX_dX"])
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "internal error" not in lines[0], done.stderr
+    assert "cannot read baseline 'bin.json': not UTF-8 text" in lines[0]
+    assert "Traceback" not in done.stderr

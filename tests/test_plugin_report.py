@@ -3,6 +3,7 @@
 the fixture, and a summary table whose columns match its headers."""
 
 import json
+import os
 
 import pytest
 
@@ -307,3 +308,42 @@ def test_a_vjp_of_several_variables_records_each_variable(pytester, tmp_path):
         ("W", "vjp", "passed"),
         ("x", "vjp", "passed"),
     ]
+
+
+ONE_PASSING_TEST = """
+import numpy as np
+
+def test_ok(gradcheck):
+    x = gradcheck.rng.standard_normal(3)
+    gradcheck.assert_gradient(lambda x: np.sum(np.sin(x)), np.cos(x), x)
+"""
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (Linux)")
+def test_a_json_report_that_cannot_be_written_fails_the_session(pytester):
+    """Writing to /dev/full fails at the end ("No space left on device"), after the path was
+    accepted at the start: the session said so in one line but exited 0."""
+    pytester.makepyfile(ONE_PASSING_TEST)
+    result = pytester.runpytest("-p", "no:cacheprovider", "--gradcheck-json", "/dev/full")
+    result.assert_outcomes(passed=1)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stdout.fnmatch_lines(["gradcheck: cannot write --gradcheck-json '/dev/full': *"])
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (Linux)")
+def test_a_failing_session_keeps_its_status_when_the_json_cannot_be_written(pytester):
+    pytester.makepyfile(ONE_PASSING_TEST + "\n\ndef test_bad():\n    assert False\n")
+    result = pytester.runpytest("-p", "no:cacheprovider", "--gradcheck-json", "/dev/full")
+    result.assert_outcomes(passed=1, failed=1)
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+
+
+def test_the_json_report_is_written_without_the_terminal_summary(pytester, tmp_path):
+    """The report was written from the terminal summary, which --no-summary turns off."""
+    pytester.makepyfile(ONE_PASSING_TEST)
+    target = tmp_path / "checks.json"
+    result = pytester.runpytest(
+        "-p", "no:cacheprovider", "--no-summary", "--gradcheck-json", str(target)
+    )
+    assert result.ret == pytest.ExitCode.OK
+    assert [r["status"] for r in _records(target)] == ["passed"]

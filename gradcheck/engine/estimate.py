@@ -97,6 +97,8 @@ def given_steps(x: np.ndarray, step: object) -> np.ndarray:
     """A caller's `step` (a number or an array broadcastable to x) as one positive, finite
     step per coordinate, else InvalidArgumentError naming the rule."""
     try:
+        if isinstance(step, (str, bytes)) or np.asarray(step).dtype.kind not in "iuf":
+            raise TypeError("a string or a boolean is not a step")  # float() would take them
         h = np.broadcast_to(np.asarray(step, dtype=np.float64), x.shape).copy()
     except (ValueError, TypeError) as exc:
         raise InvalidArgumentError(

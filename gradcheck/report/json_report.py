@@ -40,9 +40,14 @@ def load_report(path: str | Path) -> dict[str, Any]:
     """Read and validate a report saved with ``--save``."""
     path = Path(path)
     try:
-        text = path.read_text()
+        text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise BaselineError(f"cannot read baseline {str(path)!r}: {exc.strerror}.") from exc
+    except UnicodeDecodeError as exc:
+        raise BaselineError(
+            f"cannot read baseline {str(path)!r}: not UTF-8 text ({exc.reason} at byte "
+            f"{exc.start}); give a report saved with --save."
+        ) from exc
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:

@@ -25,6 +25,7 @@ __all__ = [
     "DirectionalOptions",
     "DirectionalValues",
     "merge_options",
+    "real_numbers",
     "validate_directions",
 ]
 
@@ -53,18 +54,52 @@ def validate_directions(directions: object) -> int:
 DEFAULT_RTOL_DIRECTIONAL = 1e-12
 
 
+def _got(value: object) -> str:
+    """`value` as a message shows it: its repr and its type (``'1e-3' (str)``)."""
+    return f"{value!r} ({type(value).__name__})"
+
+
+def real_numbers(value: object, name: str, expected: str) -> np.ndarray:
+    """`value` as a float64 array when it is a real number or an array of them; a string, a
+    boolean or anything else is an InvalidArgumentError naming `name` and what is `expected`.
+
+    Examples
+    --------
+    >>> real_numbers(2, "step", "a positive number").dtype
+    dtype('float64')
+    >>> real_numbers("0.1", "step", "a positive number")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    gradcheck.InvalidArgumentError: `step` must be a positive number; got '0.1' (str)...
+    """
+    try:  # strings and booleans convert to float; they are not numbers a caller meant
+        kind = "U" if isinstance(value, (str, bytes)) else np.asarray(value).dtype.kind
+    except (TypeError, ValueError):  # ragged or otherwise not an array
+        kind = "O"
+    if kind not in "iuf":
+        raise InvalidArgumentError(
+            f"`{name}` must be {expected}; got {_got(value)}. Pass a number (int or float), "
+            "not a string or a boolean."
+        )
+    return np.asarray(value, dtype=np.float64)
+
+
 def _validate_tolerance(value: object, name: str) -> float | None:
     if value is None:
         return None
-    if isinstance(value, (bool, np.bool_)):
-        raise InvalidArgumentError(f"`{name}` must be a number; got {value!r}.")
-    try:
-        v = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError) as exc:
-        raise InvalidArgumentError(f"`{name}` must be a number; got {value!r}.") from exc
+    v = real_numbers(value, name, "a number >= 0 such as 1e-6, or None")
+    if v.ndim != 0:
+        raise InvalidArgumentError(f"`{name}` must be one number; got an array of shape {v.shape}.")
     if not np.isfinite(v) or v < 0:
         raise InvalidArgumentError(f"`{name}` must be finite and >= 0; got {value!r}.")
-    return v
+    return float(v)
+
+
+def _validate_step_type(step: object) -> None:
+    """`step` is None, a number or an array of numbers (its values are checked where the
+    steps are made, against the variable's shape)."""
+    if step is not None:
+        real_numbers(step, "step", "a positive number or an array of them, or None")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -104,6 +139,7 @@ class CheckOptions:
         validate_executor(self.executor)
         object.__setattr__(self, "rtol", _validate_tolerance(self.rtol, "rtol"))
         object.__setattr__(self, "atol", _validate_tolerance(self.atol, "atol"))
+        _validate_step_type(self.step)
         validate_chunk_bytes(self.chunk_bytes)
         if self.vectorized is not None and not isinstance(self.vectorized, (bool, np.bool_)):
             raise InvalidArgumentError(

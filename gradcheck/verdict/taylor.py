@@ -47,21 +47,32 @@ class TaylorResult(Outcome):
     passed : bool
         True when `status` is "passed".
     status : {"passed", "failed", "inconclusive"}
-        "passed": the remainders converge with order about 2 (>= 1.8), or are at rounding level
-        at every step (f affine along the direction and the claim exact); "failed": order about
-        1 (<= 1.2), the signature of a wrong first derivative; otherwise "inconclusive".
+        "passed": the remainders fall like h^2 (observed order >= 1.8) down to the smallest
+        steps that are clearly above f's rounding level, or they are at the rounding level at
+        every step (f affine along the direction), and `detection_threshold` <= 1e-4;
+        "failed": they fall like h (order <= 1.2), the signature of a wrong first derivative;
+        otherwise "inconclusive" (orders in between, fewer than 3 usable step ratios, or a
+        pass that could not have seen an error of 1e-4). See the Notes of :func:`taylor_test`.
     observed_order : float
-        Median of the orders over the smaller half of the steps whose remainders are above the
-        rounding floor (NaN when there are none).
+        Median of the orders of the (up to) 3 smallest-step ratios whose remainders are both
+        above 10 times the rounding level (NaN when there are none).
     steps : numpy.ndarray
         The steps ``h`` (geometric, ratio 1/2).
     remainders : numpy.ndarray
         ``|| f(x + h u) - f(x) - h J u ||`` (2-norm over the output) for each step.
     orders : numpy.ndarray
-        ``log2(r(h) / r(h/2))`` between consecutive steps (NaN where a remainder is below the
-        rounding floor).
+        ``log2(r(h) / r(h/2))`` between consecutive steps (NaN where a remainder is not above
+        10 times the rounding level).
     rounding_floor : float
-        Remainders below this are rounding noise: ``1000 * eps * max|f|`` (2-norm).
+        f's rounding level as measured at these points (2-norm over the output): the larger of
+        the scatter of f's third differences along the steps and ``eps_f max||f||``, with
+        ``eps_f`` the precision f evidently computes in.
+    detection_threshold : float
+        The smallest error in the directional derivative ``J u``, relative to ``||J|| ||u||``
+        (Frobenius norm of the claimed derivative), that
+        would have lowered the observed order below 1.8 (or, with every remainder at rounding
+        level, shown above it); inf when too few steps are readable. A pass needs it to be at
+        most 1e-4 (:data:`TAYLOR_RESOLUTION`), else the verdict is "inconclusive".
     direction : numpy.ndarray
         The direction ``u``.
     headline : str
@@ -81,6 +92,7 @@ class TaylorResult(Outcome):
     remainders: np.ndarray = field(repr=False)
     orders: np.ndarray = field(repr=False)
     rounding_floor: float
+    detection_threshold: float
     direction: np.ndarray = field(repr=False)
     headline: str
 
@@ -179,11 +191,33 @@ def taylor_test(
 
     Notes
     -----
-    Assumes f is twice differentiable along the segment ``x + h u``, ``0 <= h <= first_step``.
-    An error ``e`` in the claim shows only for steps below about ``|e u| / |u^T H u|`` (``H``
-    the Hessian), so small errors need many steps; :func:`gradcheck.check` is the sharper test.
-    The orders are read only where the remainders exceed 1000 eps max|f|, below which they are
-    rounding noise.
+    Assumes f is three times differentiable along the segment ``x + h u``,
+    ``0 <= h <= first_step``. The error model: with ``A = (J_true - J) u`` (zero for a right
+    claim) and ``B = u^T H u / 2``,
+
+        ``f(x + h u) - f(x) - h J u = A h + B h^2 + O(h^3) + n(h) - n(0)``,
+
+    where ``n`` is f's rounding error, ``|n| <= delta``. The remainder falls like h^2 for a right
+    claim and, once ``|A| h`` dominates ``|B| h^2`` (below ``h ~ |A| / |B|``), like h for a wrong
+    one, until it reaches ``delta``; below that the orders are noise. ``delta`` is measured,
+    not assumed: the third difference ``D = f(h) - 7 f(h/2) + 14 f(h/4) - 8 f(h/8)`` cancels
+    ``f(x)``, the claim and the h and h^2 terms exactly (21/64 of the h^3 term remains, tiny at
+    the smallest steps), so at the 3 smallest steps, and wherever it does not fall like h^3,
+    it is f's rounding noise; ``delta`` is its median there times ``sqrt(2) / sqrt(310)`` (the
+    noise of a remainder), and never less than ``eps_f max||f||``, the spacing of f's values
+    in the precision f evidently computes in (float16 or float32 when every value is such a
+    number and the points are not; float64 otherwise), nor than the largest change the claim
+    predicts between points where f returned exactly the same value (f's values are that
+    coarse, whatever their type). Only remainders above ``10 delta`` are read, where rounding
+    moves an order by at most about 0.2; the verdict reads the orders of the 3 smallest such
+    steps, the regime h -> 0 where a wrong claim shows. Fewer than 3 such ratios is
+    "inconclusive". An error ``|A|`` shows only where ``|A| h`` exceeds both ``|B| h^2`` and
+    ``10 delta``, roughly when ``|A|^2 > 10 delta |B|``: small errors and noisy or offset f
+    (rounding level ``eps |f|``) need many steps, and :func:`gradcheck.check` is the sharper
+    test. So that a pass means something, the result's `detection_threshold` (the smallest
+    error in ``J u``, relative to ``||J|| ||u||``, that would have lowered the order of the
+    smallest steps read below 1.8, from ``r(h) = |A| h + |B| h^2``) must be at most 1e-4;
+    otherwise a pass is "inconclusive".
 
     Examples
     --------
@@ -210,64 +244,153 @@ def taylor_test(
     tensor = convert_layout(claimed, f0.shape, x.shape, source=layout, target="tensor")
     ju = tensor.reshape(f0.size, x.size) @ u.ravel()
     steps = opts.first_step * 0.5 ** np.arange(opts.num_steps)
-    remainders = _remainders(target, f0, u, ju, steps)
-    floor = 1000 * EPS * float(np.linalg.norm(f0.ravel())) + 1e-300
-    return _taylor_result(steps, remainders, floor, u)
+    values = _values_along(target, f0, u, steps)
+    remainders = np.linalg.norm(values - f0.ravel() - steps[:, None] * ju, axis=1)
+    # the size of the first-order change the claim predicts at the first step, for any u
+    change = steps[0] * float(np.linalg.norm(tensor)) * float(np.linalg.norm(u))
+    level = _rounding_level(values, f0.ravel(), x.ravel() + steps[:, None] * u.ravel())
+    # changes f does not resolve, and the claimed change h J u, itself rounded to eps
+    level = max(level, _unresolved_change(values, f0.ravel(), steps, ju))
+    level += EPS * steps[0] * float(np.linalg.norm(ju))
+    return _taylor_result(steps, remainders, level, u, change)
 
 
-def _remainders(
-    target: Target, f0: np.ndarray, u: np.ndarray, ju: np.ndarray, steps: np.ndarray
-) -> np.ndarray:
-    """``|| f(x + h u) - f(x) - h J u ||`` for each step ``h``."""
-    remainders = np.empty(len(steps))
+def _values_along(target: Target, f0: np.ndarray, u: np.ndarray, steps: np.ndarray) -> np.ndarray:
+    """``f(x + h u)`` for each step ``h``, one row (f's values, flattened) per step."""
+    values = np.empty((len(steps), f0.size))
     for k, h in enumerate(steps):
         at = f"at x + h u with h = {h:.3g}"
         value = call_checked(target, target.x + h * u, at, allow_complex=False)
         if value.shape != f0.shape:
             raise ShapeMismatchError(f"f returned shape {value.shape} at x + h u, {f0.shape} at x.")
-        remainders[k] = np.linalg.norm((value - f0).ravel() - h * ju)
-    if not np.all(np.isfinite(remainders)):
+        values[k] = value.ravel()
+    if not np.all(np.isfinite(values)):
         raise NonFiniteValueError(
             "f returned non-finite values along the direction; use a smaller `first_step`."
         )
-    return remainders
+    return values
+
+
+#: Weights of the third difference on the halving grid h, h/2, h/4, h/8: the solution of
+#: ``sum_j c_j t_j^p = 0`` for p = 0, 1, 2 at t = 1, 1/2, 1/4, 1/8 (the third divided
+#: difference's weights ``1 / prod_{i != j} (t_j - t_i)``, scaled to integers), so constants,
+#: h and h^2 cancel and ``sum_j c_j t_j^3 = 21/64`` of the h^3 term remains.
+THIRD_DIFFERENCE = np.array([1.0, -7.0, 14.0, -8.0])
+#: Remainders are read only above this many times the rounding level: there rounding moves
+#: a remainder by at most 1/10 and an order by at most about 0.2.
+ROUNDING_MARGIN = 10.0
+#: Fewest step ratios above the margin that a verdict on the order reads.
+MIN_RATIOS = 3
+#: A pass needs an error of this fraction of ``||J|| ||u||`` to have shown (see `taylor_test`).
+TAYLOR_RESOLUTION = 1e-4
+#: With ``r(h) = a h + b h^2`` the order between h and h/2 is ``1 + log2((1 + q) / (1 + q/2))``,
+#: ``q = b h / a``; it is 1.8 at this q, so an error ``a > b h / q = r(h) / (q h)`` (b from the
+#: observed ``r(h) = b h^2``) lowers the order below 1.8.
+_ORDER_18_SHARE = (2**0.8 - 1) / (1 - 2**-0.2)
+
+
+def _rounding_level(values: np.ndarray, f0: np.ndarray, points: np.ndarray) -> float:
+    """f's rounding level at these `points` (see the Notes of :func:`taylor_test`)."""
+    every = np.vstack([f0, values])
+    eps_f = _evident_epsilon(every, points)
+    spacing = eps_f * float(np.max(np.linalg.norm(every, axis=1)))
+    count = len(values) - len(THIRD_DIFFERENCE) + 1
+    if count < 1:
+        return spacing + 1e-300
+    sizes = np.linalg.norm([THIRD_DIFFERENCE @ values[k : k + 4] for k in range(count)], axis=1)
+    # noise: the 3 smallest steps, and every third difference that does not fall like h^3
+    noise = np.zeros(count, dtype=bool)
+    noise[-3:] = True
+    noise[1:] |= sizes[1:] >= sizes[:-1] / 2
+    seen = sizes[noise & (sizes > 0)]  # exact zeros: f did not change (see _unresolved_change)
+    scatter = float(np.median(seen)) if seen.size else 0.0
+    measured = np.sqrt(2.0) * scatter / float(np.linalg.norm(THIRD_DIFFERENCE))
+    return max(measured, spacing) + 1e-300
+
+
+def _unresolved_change(
+    values: np.ndarray, f0: np.ndarray, steps: np.ndarray, ju: np.ndarray
+) -> float:
+    """The largest change the claim predicts between two points where f returned exactly the
+    same value (2-norm over the outputs): f's values are quantized at least that coarsely,
+    whatever their type (a float32 result scaled in float64, a huge offset)."""
+    rows = np.vstack([values, f0])
+    h = np.append(steps, 0.0)
+    same = rows[:-1] == rows[1:]  # consecutive steps, and the smallest step against x
+    gaps = np.where(same, (h[:-1] - h[1:])[:, None] * np.abs(ju)[None, :], 0.0)
+    at_x = np.where(values == f0, steps[:, None] * np.abs(ju)[None, :], 0.0)
+    return float(np.linalg.norm(np.maximum(gaps.max(axis=0), at_x.max(axis=0))))
+
+
+def _evident_epsilon(values: np.ndarray, points: np.ndarray) -> float:
+    """The unit roundoff of float16 or float32 when every value of f is exactly such a number
+    while the points are not (f computes or rounds in that precision), else float64's."""
+    if np.all(values == values[0]):  # f did not change: its values tell nothing
+        return EPS
+    for dtype in (np.float16, np.float32):
+        with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+            exact_values = np.array_equal(values.astype(dtype).astype(np.float64), values)
+            exact_points = np.array_equal(points.astype(dtype).astype(np.float64), points)
+        if exact_values and not exact_points:
+            return float(np.finfo(dtype).eps)
+    return EPS
 
 
 def _taylor_result(
-    steps: np.ndarray, remainders: np.ndarray, floor: float, u: np.ndarray
+    steps: np.ndarray, remainders: np.ndarray, level: float, u: np.ndarray, change: float
 ) -> TaylorResult:
-    """The verdict read from the orders of the remainders above the rounding `floor`."""
+    """The verdict read from the orders of the remainders above the rounding level.
+
+    `change` is ``h_0 ||J|| ||u||`` (Frobenius norm): the size of the first-order change the
+    claim predicts at the first step, whatever the direction.
+    """
+    above = remainders > ROUNDING_MARGIN * level
+    valid = above[:-1] & above[1:]
     with np.errstate(divide="ignore", invalid="ignore"):
-        orders = np.log2(remainders[:-1] / remainders[1:])
-    valid = (remainders[:-1] > floor) & (remainders[1:] > floor)
-    orders = np.where(valid, orders, np.nan)
-    usable = orders[valid]
-    observed = float(np.median(usable[usable.size // 2 :])) if usable.size else float("nan")
-    if usable.size == 0:
-        status = "passed" if np.all(remainders <= floor) else "inconclusive"
-    elif observed >= 1.8:
-        status = "passed"
-    elif observed <= 1.2:
-        status = "failed"
+        orders = np.where(valid, np.log2(remainders[:-1] / remainders[1:]), np.nan)
+    usable = orders[valid][-MIN_RATIOS:]
+    observed = float(np.median(usable)) if usable.size else float("nan")
+    where = f"above {ROUNDING_MARGIN:g}x f's rounding level {level:.1e}"
+    if not np.any(above):  # f affine along u to rounding: the claim is right to this much
+        threshold = 0.0 if not np.any(remainders) else _ratio(ROUNDING_MARGIN * level, change)
+        passed = threshold <= TAYLOR_RESOLUTION
+        status, headline = (
+            ("passed" if passed else "inconclusive"),
+            (f"remainders at rounding level at every step (f affine along u), {where}"),
+        )
+    elif usable.size < MIN_RATIOS:
+        threshold = np.inf
+        status, headline = (
+            "inconclusive",
+            (f"{usable.size} step ratios {where} ({MIN_RATIOS} needed); use a larger `first_step`"),
+        )
     else:
-        status = "inconclusive"
-    word = {"passed": "PASSED", "failed": "FAILED", "inconclusive": "INCONCLUSIVE"}[status]
-    headline = (
-        f"taylor test {word}: observed order {observed:.2f} (2 for a correct derivative, 1 for "
-        f"a wrong one) over {usable.size} usable step ratios"
-    )
-    if usable.size == 0 and status == "passed":
-        headline = f"taylor test {word}: remainders at rounding level (f affine along u)"
+        k = np.flatnonzero(valid)[-1]  # the smallest step ratio read, h_k to h_k / 2
+        threshold = _ratio(remainders[k] * steps[0], _ORDER_18_SHARE * steps[k] * change)
+        status = "passed" if observed >= 1.8 else "failed" if observed <= 1.2 else "inconclusive"
+        if status == "passed" and not threshold <= TAYLOR_RESOLUTION:
+            status = "inconclusive"
+        headline = (
+            f"observed order {observed:.2f} (2 for a correct derivative, 1 for a wrong one) at "
+            f"the {usable.size} smallest of {int(np.sum(valid))} step ratios {where}"
+        )
     return TaylorResult(
         status=status,
         observed_order=observed,
         steps=steps,
         remainders=remainders,
         orders=orders,
-        rounding_floor=floor,
+        rounding_floor=level,
+        detection_threshold=float(threshold),
         direction=u,
-        headline=headline,
+        headline=f"taylor test {status.upper()}: {headline}; detects errors above "
+        f"{threshold:.1e} of ||J|| ||u||",
     )
+
+
+def _ratio(error: float, change: float) -> float:
+    """`error` relative to `change`; inf when f does not change at all."""
+    return float(error / change) if change > 0 else float("inf")
 
 
 #: Largest `num_steps`: 100 halvings shrink the first step by 8e-31, far below the float64
