@@ -117,9 +117,27 @@ def test_rules_with_unspecified_functions():
     assert check_latex(rule + rf"\mathbf{{v}}^T{du}").verdict == "failed"
 
 
-def test_determinant_bars_are_reported_as_an_assumption():
+def test_bars_around_a_matrix_that_change_the_verdict_are_reported_not_guessed():
+    # d ln det X / dX = X^{-T} (denominator), but d ln ||X||_F / dX = X / ||X||_F^2
     outcome = check_latex(r"\frac{\partial \ln|X|}{\partial X} = X^{-T}")
-    assert outcome.verdict == "passed" and "|X| read as det(X)" in outcome.diagnosis
+    assert outcome.verdict == "inconclusive"
+    assert "ambiguous notation: |X| of a matrix changes the verdict" in outcome.diagnosis
+    assert "read as the determinant: passed" in outcome.diagnosis
+    assert "read as the Frobenius norm: failed" in outcome.diagnosis
+    norm = check_latex(r"\frac{\partial \|X\|^2}{\partial X} = 2X")
+    assert norm.verdict == "inconclusive" and "Frobenius norm: passed" in norm.diagnosis
+
+
+def test_bars_read_one_way_by_the_document_or_when_both_readings_agree():
+    stated = r"\frac{\partial \ln|X|}{\partial X} = X^{-T}"
+    assert check_latex(stated, bars="det").verdict == "passed"
+    assert check_latex(stated, bars="norm").verdict == "failed"
+    # tr(X) = tr(X^T) whatever |X| means: the same verdict, with the ambiguity noted
+    same = check_latex(r"|X| + \operatorname{tr}(X) = |X| + \operatorname{tr}(X^T)")
+    assert same.verdict == "passed" and "the same read either way" in same.diagnosis
+    # bars around a vector are its length, not ambiguous
+    vector = check_latex(r"|\mathbf{x}|^2 = \mathbf{x}^T\mathbf{x}")
+    assert vector.verdict == "passed" and "ambiguous" not in vector.diagnosis
 
 
 @pytest.mark.parametrize(
