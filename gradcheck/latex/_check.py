@@ -168,7 +168,8 @@ def _either_reading(first: Outcome, readings: list, second: Outcome) -> Outcome:
             f"{bars} of a matrix is ambiguous (determinant or norm); the verdict is the same "
             "read either way"
         )
-        return replace(first, diagnosis="; ".join(x for x in (first.diagnosis, note) if x))
+        kept = [x for x in first.diagnosis.split("; ") if x and " read as " not in x]
+        return replace(first, diagnosis="; ".join([*kept, note]))
     holds = [(o, r) for o, r in ((first, one), (second, two)) if o.verdict == "passed"]
     both = ((first, one), (second, two))
     said = "; ".join(f"read as {_READING[r]}: {o.verdict}" for o, r in both)
@@ -204,7 +205,7 @@ def _combine(kind: str, results: list, stated: str | None) -> Outcome:
         results = [(t, r) for t, r in results if t.layout == stated] or results
     if passing:
         t = passing[0][0]
-        note = "; ".join(t.ambiguous)
+        note = "; ".join(dict.fromkeys(t.ambiguous))
         if len({tuple(sorted(x.kinds.items())) for x, _ in passing}) < len(
             {tuple(sorted(x.kinds.items())) for x, _ in results}
         ):
@@ -240,12 +241,13 @@ def _check_typing(sides: list, typing: Typing, seed: int) -> tuple[str, str, int
         draws += 1
         done += 1
         for k, (verdict, text) in enumerate(verdicts, start=1):
-            if len(links) > 1 and verdict != "passed":
+            link = k if len(links) > 1 else None
+            if link is not None and verdict != "passed":
                 text = f"link {k} of {len(links)} (side {k} = side {k + 1}) breaks first: {text}"
             if verdict == "failed":
-                return verdict, text, k
+                return verdict, text, link
             if verdict != "passed" and worst[0] == "passed":
-                worst = (verdict, text, k)
+                worst = (verdict, text, link)
     if done == 0:
         return "unparsed", "cannot be evaluated: a matrix is singular at every draw", None
     return worst
@@ -320,9 +322,10 @@ def _derivative(deriv: Deriv, claim, typing: Typing, trial: int, rng) -> tuple[s
     shapes = low.shapes
     point = sample_point(shapes, rng)
     f = _compiled(f_node, shapes)
-    claim_node = None if isinstance(claim, Identity) else low.lower(claim)
+    zero = isinstance(claim, Identity) and claim.value == 0
+    claim_node = None if zero else low.lower(claim)
     _guard(low, point)
-    if isinstance(claim, Identity) and claim.value == 0:
+    if zero:
         claimed = np.zeros(f.shape + tuple(shapes[deriv.wrt.name]))
         layout = "tensor"
     else:
@@ -416,7 +419,11 @@ def _compare(a: np.ndarray, b: np.ndarray, scale_of=()) -> tuple[str, str]:
 
 
 def _identity(left, right, typing: Typing, trial: int, rng) -> tuple[str, str]:
+    """Both sides at one random point (differentials dX written in them drawn at random too,
+    as in the middle steps of a derivation of dF)."""
     low = Lowering(typing, trial)
+    for name in _differentiated(left) | _differentiated(right):
+        low.shapes["d_" + name] = low.shapes[name]
     a_node, b_node = low.lower(left), low.lower(right)
     point = sample_point(low.shapes, rng)
     _guard(low, point)

@@ -309,20 +309,27 @@ class _Parser:
         return t.kind == "cmd" and t.text in _STOP_CMDS
 
     def product(self) -> object:
+        """Matrix products joined by ``\\otimes`` / ``\\odot`` / ``\\circ``, which bind weaker
+        than juxtaposition (``AC \\otimes BD`` is (AC) kron (BD))."""
+        left = self.matrix_product()
+        while self.at("cmd") and _PRODUCTS.get(self.peek().text, "*") != "*":
+            op = _PRODUCTS[self.take().text]
+            left = Product(op, left, self.matrix_product())
+        return left
+
+    def matrix_product(self) -> object:
         left = self.factor()
         count = 1
         while not self.ends_term():
+            t = self.peek()
+            if t.kind == "cmd" and _PRODUCTS.get(t.text, "*") != "*":
+                return left
             count += 1
             if count > MAX_FACTORS:
                 raise self.fail(f"a product of more than {MAX_FACTORS} factors is not read")
-            op = "jux"
-            t = self.peek()
-            if t.kind == "cmd" and t.text in _PRODUCTS:
-                op = "jux" if _PRODUCTS[t.text] == "*" else _PRODUCTS[t.text]
+            if (t.kind == "cmd" and t.text in _PRODUCTS) or (t.kind == "symbol" and t.text == "*"):
                 self.take()
-            elif t.kind == "symbol" and t.text == "*":
-                self.take()
-            left = Product(op, left, self.factor())
+            left = Product("jux", left, self.factor())
         return left
 
     def factor(self) -> object:
@@ -717,10 +724,12 @@ class _Parser:
             raise LatexError("a sum's index is used twice")
         was = self.indices
         self.indices = was | set(names)
+        self.enter()
         try:
             body = self.product()
         finally:
             self.indices = was
+        self.depth -= 1
         return IndexSum(tuple((n, upper) for n in names), body)
 
     def nabla(self) -> object:

@@ -53,6 +53,8 @@ from ._tokens import LatexError
 __all__ = ["Kind", "Typing", "lower", "typings"]
 
 ONE = 0  # the dimension of length 1 (the second axis of a column)
+#: The most indices of one sum (its terms are evaluated as an array with an axis per index).
+MAX_INDICES = 3
 #: The most typings tried for one formula (2 ** ambiguous symbols, capped).
 MAX_TYPINGS = 16
 _ELEMENTWISE = {
@@ -748,7 +750,7 @@ class Lowering(Arithmetic):
 
 
 class SumLowering(Arithmetic):
-    """``\\sum_{i,j} body`` as the sum of an array with one axis per index (at most two): an
+    """``\\sum_{i,j} body`` as the sum of an array with one axis per index (at most three): an
     entry x_i is x along its axis, A_{ji} is A^T, A_{ii} the diagonal, and the body is
     elementwise (times ones over every index, so a term without an index counts each time)."""
 
@@ -761,8 +763,8 @@ class SumLowering(Arithmetic):
             body = body.body
         self.body = body
         self.order = [name for name, _ in indices]
-        if len(self.order) > 2:
-            raise LatexError("a sum over more than two indices is not read")
+        if len(self.order) > MAX_INDICES:
+            raise LatexError(f"a sum over more than {MAX_INDICES} indices is not read")
         self.dims = list(outer.t.sums[id(node)])
         inner = node.body
         while isinstance(inner, IndexSum):
@@ -770,15 +772,24 @@ class SumLowering(Arithmetic):
             inner = inner.body
 
     def lower_sum(self) -> Node:
-        ones = [self.axis(self.outer.ones(d), k) for k, d in enumerate(self.dims)]
-        full: Node = ones[0] if len(ones) == 1 else BinaryOp("*", ones[0], ones[1])
+        full: Node | None = None
+        for k, d in enumerate(self.dims):
+            try:
+                ones = self.along(self.outer.ones(d), (k,))
+            except LatexError:
+                raise LatexError(
+                    f"the range of the index {self.order[k]} is not fixed by the formula (no "
+                    "array has an axis over it)"
+                ) from None
+            full = ones if full is None else BinaryOp("*", full, ones)
         return _call("sum", BinaryOp("*", self.lower(self.body), full))
 
-    def axis(self, vector: Node, k: int) -> Node:
-        """A 1-D array along axis k of the sum's array."""
-        if len(self.order) == 1:
-            return vector
-        return Index(vector, (Slice(), None) if k == 0 else (None, Slice()))
+    def along(self, array: Node, axes: tuple[int, ...]) -> Node:
+        """An array whose axes are the sum's axes `axes` (increasing), broadcast along the
+        others."""
+        if len(axes) == len(self.order):
+            return array
+        return Index(array, tuple(Slice() if k in axes else None for k in range(len(self.order))))
 
     def lower(self, node: object) -> Node:
         if isinstance(node, Entry):
@@ -804,13 +815,13 @@ class SumLowering(Arithmetic):
         if self.outer.t.kinds[node.sym.name] == "vector":
             if node.indices[0] not in self.order:
                 raise LatexError(f"`{node.sym.name}` has an index of another sum")
-            return self.axis(Index(value, (Slice(), 0)), self.order.index(node.indices[0]))
+            return self.along(Index(value, (Slice(), 0)), (self.order.index(node.indices[0]),))
         if not set(node.indices) <= set(self.order):
             raise LatexError(f"`{node.sym.name}` has an index of another sum")
         i, j = (self.order.index(x) for x in node.indices)
         if i == j:
-            return self.axis(_call("diagonal", value), i)
-        return value if i < j else Transpose(value)
+            return self.along(_call("diagonal", value), (i,))
+        return self.along(value if i < j else Transpose(value), (min(i, j), max(i, j)))
 
     def sum(self, node: Sum) -> Node:
         return signed_sum([(sign, self.lower(term)) for sign, term in node.terms])
