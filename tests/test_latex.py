@@ -285,6 +285,9 @@ def test_kronecker_forms_of_vec_derivatives():
     assert (good.verdict, good.layouts) == ("passed", ("numerator",))
     dims = dict(item.split("=") for item in good.shapes.split())
     assert dims["X"] == f"{dims['A'].split('x')[1]}x{dims['B'].split('x')[0]}"
+    # the vec of the p x q matrix AXB has q major, p minor, as the rows of B^T kron A: nothing
+    # forces p = q
+    assert dims["A"].split("x")[0] != dims["B"].split("x")[1]
     assert check_latex(VEC + r"A \otimes B^T").verdict == "failed"
     assert check_latex(VEC + r"B \otimes A").verdict == "failed"
     # without the transpose both layouts are tried; the transposed Kronecker is the other one
