@@ -19,7 +19,18 @@ QUADRATIC = r"\frac{\partial \mathbf{x}^T A \mathbf{x}}{\partial \mathbf{x}} = "
 
 @pytest.mark.parametrize(
     "spelling",
-    ["x^T", "x^{T}", r"x^\top", r"x^{\top}", r"x^{\mathsf T}", r"x^{\mathsf{T}}", "x'", "x^H"],
+    [
+        "x^T",
+        "x^{T}",
+        r"x^\top",
+        r"x^{\top}",
+        r"x^{\mathsf T}",
+        r"x^{\mathsf{T}}",
+        r"x^\mathsf{T}",
+        r"x^\mathrm{T}",
+        "x'",
+        "x^H",
+    ],
 )
 def test_every_transpose_spelling_is_the_same_tree(spelling):
     assert parse_relation(spelling + " y") == parse_relation("x^Ty")
@@ -337,3 +348,19 @@ def test_two_derivatives_in_a_chain_are_equal_when_the_functions_differ_by_a_con
     other = check_latex(f"{d}({xx}) = {d}(2{xx}) = 2\\mathbf{{x}}")
     assert (other.verdict, other.broken_link) == ("failed", 1)
     assert "differ by more than a constant" in other.diagnosis
+
+
+def test_the_vector_of_ones_is_sized_by_its_context():
+    assert check_latex(r"\mathbf{1}^T\mathbf{x} = \sum_i x_i").verdict == "passed"
+    assert check_latex(r"\mathbf{1}^TX\mathbf{1} = \sum_{i,j} X_{ij}").verdict == "passed"
+    assert check_latex(r"\mathbf{1}^TX\mathbf{1} = \sum_{i,j} X_{ji}^2").verdict == "failed"
+    alone = check_latex(r"\mathbf{1}\mathbf{1}^T\mathbf{x} = (\mathbf{1}^T\mathbf{x})\mathbf{1}")
+    assert alone.verdict == "unparsed" and "size of I, 0 or 1 is not fixed" in alone.reason
+
+
+def test_logarithms_of_entries_are_checked_at_positive_points():
+    # standard normal draws would put NaN on some sides (log of a negative entry)
+    assert check_latex(r"\exp(\log(\mathbf{x})) = \mathbf{x}").verdict == "passed"
+    gradient = r"\frac{\partial \sum_i \log x_i}{\partial \mathbf{x}} = \mathbf{x}^{\circ -1}"
+    assert check_latex(gradient).verdict == "passed"
+    assert check_latex(r"\sqrt{X} \odot \sqrt{X} = X").verdict == "passed"

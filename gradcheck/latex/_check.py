@@ -273,18 +273,25 @@ def _link(left, right, typing: Typing, trial: int, rng) -> tuple[str, str]:
     return _identity(left, right, typing, trial, rng)
 
 
-def sample_point(shapes: dict[str, tuple[int, ...]], rng: np.random.Generator) -> dict:
+def sample_point(
+    shapes: dict[str, tuple[int, ...]], rng: np.random.Generator, *, positive: bool = False
+) -> dict:
     """Random values: scalars in [0.5, 1.5] (positive, for logarithms and roots), vectors and
     rectangular matrices standard normal, square matrices n I + G (G standard normal: not
-    symmetric, eigenvalues in the right half-plane, so determinants are positive)."""
+    symmetric, eigenvalues in the right half-plane, so determinants are positive). With
+    `positive` (a formula that takes logarithms or roots of entries) G is replaced by
+    0.5 + |G| (square matrices stay diagonally dominant)."""
     point = {}
     for name, shape in sorted(shapes.items()):
         if shape == ():
             point[name] = np.float64(rng.uniform(0.5, 1.5))
-        elif len(shape) == 2 and shape[0] == shape[1] and not name.startswith(("d_", "M_")):
-            point[name] = shape[0] * np.eye(shape[0]) + rng.standard_normal(shape)
-        else:
-            point[name] = rng.standard_normal(shape)
+            continue
+        draw = rng.standard_normal(shape)
+        if positive and not name.startswith(("d_", "M_")):
+            draw = 0.5 + np.abs(draw)
+        if len(shape) == 2 and shape[0] == shape[1] and not name.startswith(("d_", "M_")):
+            draw = (1 + positive) * shape[0] * np.eye(shape[0]) + draw
+        point[name] = draw
     return point
 
 
@@ -320,7 +327,7 @@ def _derivative(deriv: Deriv, claim, typing: Typing, trial: int, rng) -> tuple[s
     low = Lowering(typing, trial)
     f_node = _as_function_value(low.lower(deriv.num), low)
     shapes = low.shapes
-    point = sample_point(shapes, rng)
+    point = sample_point(shapes, rng, positive=low.positive)
     f = _compiled(f_node, shapes)
     zero = isinstance(claim, Identity) and claim.value == 0
     claim_node = None if zero else low.lower(claim)
@@ -357,7 +364,7 @@ def _differential(left: Diff, claim, typing: Typing, trial: int, rng) -> tuple[s
     f_node = low.lower(left.arg)
     claim_node = low.lower(claim)
     shapes = low.shapes
-    point = sample_point(shapes, rng)
+    point = sample_point(shapes, rng, positive=low.positive)
     point["t"] = np.float64(0.0)
     _guard(low, point)
     f = _compiled(f_node, shapes)
@@ -387,8 +394,9 @@ def _same_up_to_constant(f, g, wrt: str, typing: Typing, trial: int, rng) -> tup
     the same derivative by it)."""
     low = Lowering(typing, trial)
     f_node, g_node = low.lower(f), low.lower(g)
-    point = sample_point(low.shapes, rng)
-    other = dict(point, **{wrt: sample_point({wrt: low.shapes[wrt]}, rng)[wrt]})
+    point = sample_point(low.shapes, rng, positive=low.positive)
+    moved = sample_point({wrt: low.shapes[wrt]}, rng, positive=low.positive)
+    other = dict(point, **moved)
     _guard(low, point)
     _guard(low, other)
     values = [
@@ -425,7 +433,7 @@ def _identity(left, right, typing: Typing, trial: int, rng) -> tuple[str, str]:
     for name in _differentiated(left) | _differentiated(right):
         low.shapes["d_" + name] = low.shapes[name]
     a_node, b_node = low.lower(left), low.lower(right)
-    point = sample_point(low.shapes, rng)
+    point = sample_point(low.shapes, rng, positive=low.positive)
     _guard(low, point)
     a, b = _value(a_node, low.shapes, point), _value(b_node, low.shapes, point)
     return _compare(a, b)

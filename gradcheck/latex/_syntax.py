@@ -100,6 +100,14 @@ class Identity:
 
 
 @dataclass(frozen=True)
+class Ones:
+    """``\\mathbf{1}``: the column of ones, sized by its context or by the dimension `size`
+    (``\\mathbf{1}_n``)."""
+
+    size: str = ""
+
+
+@dataclass(frozen=True)
 class Sum:
     """terms[0] + terms[1] ..., each term a (sign, node) pair."""
 
@@ -367,7 +375,10 @@ class _Parser:
             out.append(t)
 
     def superscript(self, base: object) -> object:
-        text = "".join(t.text if t.kind != "cmd" else "\\" + t.text for t in self.group_tokens())
+        tokens = self.group_tokens()
+        if len(tokens) == 1 and tokens[0].text in NAMED and self.at("symbol", "{"):
+            tokens += self.group_tokens()  # ^\mathsf{T}
+        text = "".join(t.text if t.kind != "cmd" else "\\" + t.text for t in tokens)
         text = text.replace("\\mathsf", "").replace("\\mathrm", "").replace("{", "")
         text = text.replace("}", "").replace(" ", "")
         if text.lstrip("\\") in TRANSPOSES:
@@ -441,6 +452,16 @@ class _Parser:
         if word == "I":
             return self.identity()
         return self.symbol(word, upper=word.isupper())
+
+    def ones(self) -> Ones:
+        """``\\mathbf{1}``, or ``\\mathbf{1}_n`` of length n."""
+        if not self.at("symbol", "_"):
+            return Ones()
+        self.take()
+        sub = self.group_tokens()
+        if len(sub) != 1 or sub[0].kind != "letter":
+            raise LatexError("the subscript of the ones vector must be a dimension's name")
+        return Ones(sub[0].text)
 
     def identity(self) -> Identity:
         """``I``, or ``I_n`` sized by the dimension n."""
@@ -633,6 +654,8 @@ class _Parser:
             tokens = self.group_tokens()
             if len(tokens) == 1 and tokens[0].text == "0":
                 return Identity(0)  # \mathbf{0}: a zero array sized by its context
+            if len(tokens) == 1 and tokens[0].text == "1":
+                return self.ones()  # \mathbf{1}: the vector of ones
             return self.whole(tokens)
         finally:
             self.bold = was

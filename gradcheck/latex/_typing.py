@@ -42,6 +42,7 @@ from ._syntax import (
     IndexSum,
     Inner,
     Num,
+    Ones,
     Post,
     Product,
     Sum,
@@ -66,6 +67,10 @@ _ELEMENTWISE = {
     "sqrt": "sqrt",
 }
 
+
+#: The functions defined for positive entries only: arrays are drawn positive when the
+#: formula applies one to an array (or to the entries x_i of a sum).
+_POSITIVE = frozenset({"log", "sqrt"})
 
 _SIZES = (
     [3, 4, 5, 2, 6, 7, 8, 9],
@@ -388,6 +393,10 @@ class _Walker:
                 return (k, k)
             k = self.d.fresh(rigid=False)
             return (k, k)
+        if isinstance(node, Ones):
+            if node.size:
+                return (self.t.named.setdefault(node.size, self.d.fresh()), ONE)
+            return (self.d.fresh(rigid=False), ONE)
         if isinstance(node, IndexSum):
             return self.index_sum(node)
         if isinstance(node, Entry):
@@ -603,6 +612,7 @@ class Lowering(Arithmetic):
         self.shapes = typing.concrete(trial)
         self.replace = dict(replace or {})
         self.inverted: list[Node] = []  # the matrices inverted, for a conditioning check
+        self.positive = False  # whether the formula takes a log or root of an array's entries
         for name, wrt in typing.functions.items():
             rows = self.shapes[name][0] if self.shapes[name] else 1
             cols = self.shapes[wrt][0] if self.shapes[wrt] else 1
@@ -646,7 +656,7 @@ class Lowering(Arithmetic):
                     return _call("ones_like", Variable(name))
                 item = (Slice(), 0) if axis == 0 else (0, Slice())
                 return _call("ones_like", Index(Variable(name), item))
-        raise LatexError("the size of I or 0 is not fixed by the formula")
+        raise LatexError("the size of I, 0 or 1 is not fixed by the formula")
 
     def lower(self, node: object) -> Node:
         out = self._lower(node)
@@ -662,6 +672,11 @@ class Lowering(Arithmetic):
             return self.identity(node)
         if isinstance(node, IndexSum):
             return SumLowering(self, node).lower_sum()
+        if isinstance(node, Ones):
+            shape = self.t.nodes.get(id(node))
+            if not shape or self.t.dims.find(shape[0]) == ONE:
+                return Constant(1)
+            return Index(self.ones(shape[0]), (Slice(), None))
         done = self.arithmetic(node)
         if done is not None:
             return done
@@ -746,6 +761,8 @@ class Lowering(Arithmetic):
             if shape[-1] == 1:
                 return _call("diag", Index(arg, (Slice(), 0)))
             return Index(_call("diag", arg), (Slice(), None))
+        if name in _POSITIVE and not scalar:
+            self.positive = True
         return _call(_ELEMENTWISE[name], arg)
 
 
@@ -802,6 +819,8 @@ class SumLowering(Arithmetic):
                 raise LatexError("a sum inside a sum's term that uses the outer index is not read")
             return self.outer.lower(node)
         if isinstance(node, Func) and node.name in _ELEMENTWISE:
+            if node.name in _POSITIVE:
+                self.outer.positive = True
             return _call(_ELEMENTWISE[node.name], self.lower(node.arg))
         if isinstance(node, Func) and node.name == "abs":
             return _call("abs", self.lower(node.arg))
