@@ -1,10 +1,14 @@
 """One statement -> one verdict: derivatives, differentials, identities and rules.
 
 Each side of a statement is parsed on its own, the sides are typed together (``_typing``), and
-every link of a chain is checked at random points of two trials with distinct dimensions:
+every link of a chain (each side with the next: ``A = B``, ``B = C``, ...) is checked at random
+points of two trials with distinct dimensions; the first link that fails is reported:
 
 - a derivative ``\\partial F / \\partial X = G`` with :func:`gradcheck.verdict.check`, in each
-  layout in which G's shape fits;
+  layout in which G's shape fits (``\\partial \\operatorname{vec} F / \\partial
+  \\operatorname{vec}(X)^T``, a matrix by a vector or a scalar: the engine's vec layouts);
+- two derivatives by the same variable (a derivation's middle step): equal when their functions
+  differ by a constant, i.e. have the same difference at two points;
 - a differential ``dF = L(dX)`` as the derivative of ``t -> F(X + t dX)`` at 0 along a random
   dX;
 - an identity ``A = B`` by evaluating both sides: it holds when the largest difference is below
@@ -13,6 +17,9 @@ every link of a chain is checked at random points of two trials with distinct di
   near 1e-14, mistakes near 1);
 - a rule with unspecified functions (``u``, ``v`` of x, seen as ``\\partial u/\\partial x`` in
   the claim) with u(x) = tanh(M_u x) for random M_u, whose Jacobian is known exactly.
+
+Bars around a matrix are checked read as the determinant and as the Frobenius norm; a
+statement whose verdict depends on the reading is inconclusive, with both verdicts named.
 """
 
 from __future__ import annotations

@@ -7,6 +7,11 @@ products, sums and transposes (``x^T A x`` makes A square and x as long as A); a
 unification fails is dropped, and a formula with no consistent typing is refused with the
 conflict.
 
+Index sums ``\\sum_{i,j}`` bind each index to a dimension (the entries x_i, A_{ij} unify with
+it) and are lowered to the sum of an array with one axis per index. vec and Kronecker products
+have composite dimensions (the product of two, major factor first), so
+``\\operatorname{vec}(AXB)`` and ``B^T \\otimes A`` unify factor by factor.
+
 Lowering writes vectors as columns, ``x[:, None]`` of a variable of shape (n,), so that the
 written transposes keep their meaning (``x x^T`` is an outer product), and a 1 x 1 product
 is read as the scalar it is (``x^T A x``).
