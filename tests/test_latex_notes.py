@@ -265,3 +265,20 @@ def test_the_readme_gives_the_corpus_figures():
         f"{wanted['inconclusive']} ambiguous and {wanted['unparsed']} unreadable",
     )
     assert all(f in text for f in figures), text
+
+
+def test_a_latex_tabular_with_layout_columns_checks_each_cell_in_its_column_layout():
+    text = (
+        "\\begin{tabular}{lcc}\n\\hline\n"
+        "& Zähler-Layout & Nenner-Layout \\\\ \\hline\n"
+        "$\\frac{\\partial A\\mathbf{x}}{\\partial \\mathbf{x}}$ & $A$ & $A$ \\\\\n"
+        "\\end{tabular}\n"
+        "and $\\frac{\\partial A\\mathbf{x}}{\\partial \\mathbf{x}} = A^T$\n"
+    )
+    records = check_notes_text(text, "t.tex", tex=True)
+    got = [(r.line, r.stated_layout, r.verdict) for r in records]
+    # the denominator-layout Jacobian of A x is A^T; the sentence after names no layout
+    assert got == [(4, "numerator", "passed"), (4, "denominator", "failed"), (6, None, "passed")]
+    assert "holds in the numerator layout only; its column is the denominator" in (
+        records[1].diagnosis
+    )

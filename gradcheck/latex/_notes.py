@@ -14,8 +14,9 @@ Along the way the reader keeps what the document declares:
   numérateur, ...) states the document's convention; later mentions (a contrast with the
   other layout) do not change it. Without one, the first derivative whose written shape fits
   one layout only (a row vector for a scalar by a vector) makes that layout the document's.
-  A Markdown table with columns headed by the layouts checks each cell in its column's
-  layout (the row's first cell, ``\\frac{\\partial F}{\\partial X}``, is the left side);
+  A Markdown table or a LaTeX ``tabular`` with columns headed by the layouts checks each
+  cell in its column's layout (the row's first cell, ``\\frac{\\partial F}{\\partial X}``, is
+  the left side);
 - how bars around a matrix read: a sentence with ``$|X|$`` (or ``$\\|X\\|$``) and the word
   determinant / 行列式 / Determinante / ... reads them as the determinant, one with norm /
   范数 / Norm / ... as the norm; otherwise both readings are checked.
@@ -147,10 +148,12 @@ _KNOWN = frozenset({"tr", "det", "log", "ln", "exp", "sin", "cos", "tanh", "diag
 
 def _events(text: str, tex: bool) -> Iterator[tuple[str, int, Any, bool]]:
     """("prose", line, text, False), ("math", line, text, display) and ("table", line, rows,
-    False) for a Markdown table whose columns name layouts, in document order."""
+    False) for a Markdown table or a ``tabular`` whose columns name layouts, in document
+    order."""
     tables: list[tuple[int, int, list]] = []
     if tex:
         text = re.sub(r"(?<!\\)%[^\n]*", "", text)
+        text, tables = _tex_layout_tables(text)
         pattern = re.compile(_TEX_BLOCK.pattern + r"|" + _INLINE.pattern, re.DOTALL)
     else:
         lines = text.split("\n")
@@ -223,6 +226,34 @@ def _layout_tables(lines: list[str]) -> list[tuple[int, int, list]]:
     return out
 
 
+_TABULAR = re.compile(r"\\begin\{tabular\*?\}(?:\{[^{}]*\})*(.*?)\\end\{tabular\*?\}", re.DOTALL)
+_RULES = re.compile(r"\\(hline|toprule|midrule|bottomrule|cline\{[^}]*\})")
+
+
+def _tex_layout_tables(text: str) -> tuple[str, list[tuple[int, int, list]]]:
+    """The ``tabular`` environments whose first row names a layout in some column, as in
+    :func:`_layout_tables`; their text is blanked (newlines kept) in the text returned."""
+    out = []
+    for m in _TABULAR.finditer(text):
+        body, start = m.group(1), m.start(1)
+        rows, at = [], 0
+        for part in re.split(r"(?<!\\)\\\\", body):
+            part = _RULES.sub(lambda r: " " * len(r.group()), part)  # same length
+            offset = start + at + len(part) - len(part.lstrip())
+            at += len(part) + 2
+            cells = [c.strip() for c in re.split(r"(?<!\\)&", part)]
+            if any(cells):
+                rows.append((text.count("\n", 0, offset) + 1, cells))
+        layouts = [_layout_of(cell) for cell in rows[0][1]] if rows else []
+        if not any(layouts):
+            continue
+        out.append((m.start(), rows[0][0], [(n, cells, layouts) for n, cells in rows[1:]]))
+    for offset, _, _ in reversed(out):
+        end = _TABULAR.match(text, offset).end()
+        text = text[:offset] + re.sub(r"[^\n]", " ", text[offset:end]) + text[end:]
+    return text, out
+
+
 def _layout_of(cell: str) -> str | None:
     m = _LAYOUT_WORD.search(cell)
     if not m:
@@ -245,7 +276,8 @@ def _table(file: str, rows: list, ctx: _Context) -> list[NoteRecord]:
             ctx.layout, ctx.evident = layout, ""
             record = _statement(file, line, latex, split_sides(latex), ctx)
             if record is not None:
-                records.append(record)
+                said = record.diagnosis.replace("the document states the", "its column is the")
+                records.append(replace(record, diagnosis=said))
     ctx.layout, ctx.evident = saved
     return records
 
