@@ -227,6 +227,8 @@ def test_a_table_without_layout_columns_is_read_as_text():
         ("Hier ist $|X|$ die Determinante.", "passed"),
         ("Here $|X|$ is the Frobenius norm of $X$.", "failed"),
         ("Nothing is said about $X$.", "inconclusive"),
+        # the norm of a vector says nothing about bars around a matrix
+        ("The norm $\\|\\mathbf{x}\\|$ of a vector is its length.", "inconclusive"),
     ],
 )
 def test_the_document_says_how_bars_around_a_matrix_read(sentence, verdict):

@@ -122,6 +122,8 @@ _LAYOUT = re.compile(
     re.IGNORECASE,
 )
 _LAYOUT_WORD = re.compile(_WORD, re.IGNORECASE)
+#: Bars around a matrix (an uppercase letter inside): ``|X|``, ``\\|A\\|``.
+_MATRIX_BARS = re.compile(r"\|[^|]*[A-Z][^|]*\|")
 _BAR_WORDS = {
     "det": re.compile(r"determinant|行列式|Determinante|déterminant|детерминант|определител", re.I),
     "norm": re.compile(r"\bnorms?\b|范数|\bNorm\b|\bnorme\b|\bнорм", re.I),
@@ -459,7 +461,7 @@ def _prose(body: str, inline: list[str], ctx: _Context) -> None:
     layout = _stated_layout(body)
     if layout and (ctx.layout is None or ctx.evident):  # the first one states the convention
         ctx.layout, ctx.evident = layout, ""
-    if ctx.bars is None and any("|" in m and "=" not in m for m in inline):
+    if ctx.bars is None and any(_MATRIX_BARS.search(m) and "=" not in m for m in inline):
         for reading, words in _BAR_WORDS.items():
             if words.search(body):
                 ctx.bars = reading
