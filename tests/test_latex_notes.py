@@ -225,6 +225,8 @@ def test_a_table_without_layout_columns_is_read_as_text():
         ("Here $|X|$ is the determinant of $X$.", "passed"),
         ("其中 $|X|$ 表示 $X$ 的行列式。", "passed"),
         ("Hier ist $|X|$ die Determinante.", "passed"),
+        ("The determinant $|X|$ of $X$ is positive here.", "passed"),
+        ("A norm. Then $|X|$ is read. Nothing more.", "inconclusive"),
         ("Here $|X|$ is the Frobenius norm of $X$.", "failed"),
         ("Nothing is said about $X$.", "inconclusive"),
         # the norm of a vector says nothing about bars around a matrix

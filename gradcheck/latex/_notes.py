@@ -122,6 +122,7 @@ _LAYOUT = re.compile(
     re.IGNORECASE,
 )
 _LAYOUT_WORD = re.compile(_WORD, re.IGNORECASE)
+_SENTENCE_END = re.compile(r"[.。!?！？]\s|\n\s*\n")
 #: Bars around a matrix (an uppercase letter inside): ``|X|``, ``\\|A\\|``.
 _MATRIX_BARS = re.compile(r"\|[^|]*[A-Z][^|]*\|")
 _BAR_WORDS = {
@@ -426,15 +427,19 @@ def check_notes_text(text: str, file: str = "<notes>", *, tex: bool = False) -> 
     """
     ctx = _Context()
     records: list[NoteRecord] = []
-    inline: list[str] = []
+    inline: list[str] = []  # the inline math of the sentence so far
+    said = ""  # and its prose before that math
     for what, line, body, display in _events(text, tex):
         if what == "table":
             records.extend(_table(file, body, ctx))
             continue
         if what == "prose":
-            _prose(body, inline, ctx)
-            if re.search(r"[.。!?！？]\s|\n\s*\n", body):
-                inline = []
+            breaks = list(_SENTENCE_END.finditer(body))
+            _prose(body, said + (body[: breaks[0].start()] if breaks else body), inline, ctx)
+            if breaks:
+                inline, said = [], body[breaks[-1].end() :]
+            else:
+                said += body
             continue
         if not display:
             _prose_declaration(inline, body, ctx)
@@ -456,14 +461,16 @@ def _stated_layout(text: str) -> str | None:
     return "numerator" if m.group("numerator") or m.group("numerator2") else "denominator"
 
 
-def _prose(body: str, inline: list[str], ctx: _Context) -> None:
-    """What a piece of prose declares: the layout, how bars read."""
+def _prose(body: str, sentence: str, inline: list[str], ctx: _Context) -> None:
+    """What a piece of prose declares: the layout; how bars read, when the `sentence` (its
+    prose up to the end of `body`'s first sentence) names a determinant or a norm and its
+    `inline` math has bars around a matrix."""
     layout = _stated_layout(body)
     if layout and (ctx.layout is None or ctx.evident):  # the first one states the convention
         ctx.layout, ctx.evident = layout, ""
     if ctx.bars is None and any(_MATRIX_BARS.search(m) and "=" not in m for m in inline):
         for reading, words in _BAR_WORDS.items():
-            if words.search(body):
+            if words.search(sentence):
                 ctx.bars = reading
                 break
 
