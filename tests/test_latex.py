@@ -364,3 +364,16 @@ def test_logarithms_of_entries_are_checked_at_positive_points():
     gradient = r"\frac{\partial \sum_i \log x_i}{\partial \mathbf{x}} = \mathbf{x}^{\circ -1}"
     assert check_latex(gradient).verdict == "passed"
     assert check_latex(r"\sqrt{X} \odot \sqrt{X} = X").verdict == "passed"
+
+
+def test_when_one_reading_of_bars_cannot_be_checked_the_other_decides():
+    from gradcheck.latex._check import Outcome, _either_reading
+
+    det = Outcome("identity", "unparsed", reason="a matrix is singular at every draw")
+    norm = Outcome("identity", "failed", diagnosis="the sides differ")
+    out = _either_reading(det, [("|X|", "det")], norm)
+    assert out.verdict == "failed"
+    assert out.diagnosis == (
+        "the sides differ; |X| read as the Frobenius norm "
+        "(the determinant: a matrix is singular at every draw)"
+    )

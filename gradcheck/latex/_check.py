@@ -177,8 +177,17 @@ def _either_reading(first: Outcome, readings: list, second: Outcome) -> Outcome:
         )
         kept = [x for x in first.diagnosis.split("; ") if x and " read as " not in x]
         return replace(first, diagnosis="; ".join([*kept, note]))
-    holds = [(o, r) for o, r in ((first, one), (second, two)) if o.verdict == "passed"]
     both = ((first, one), (second, two))
+    unread = [(o, r) for o, r in both if o.verdict == "unparsed"]
+    if unread:  # one reading cannot be checked: the other's verdict, with why
+        (bad, r_bad), (good, r_good) = (
+            unread[0],
+            next((o, r) for o, r in both if o is not unread[0][0]),
+        )
+        note = f"{bars} read as {_READING[r_good]} ({_READING[r_bad]}: {bad.reason})"
+        kept = [x for x in good.diagnosis.split("; ") if x and " read as " not in x]
+        return replace(good, diagnosis="; ".join([*kept, note]))
+    holds = [(o, r) for o, r in both if o.verdict == "passed"]
     said = "; ".join(f"read as {_READING[r]}: {o.verdict}" for o, r in both)
     diagnosis = (
         f"ambiguous notation: {bars} of a matrix changes the verdict ({said}); "
