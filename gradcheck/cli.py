@@ -751,7 +751,7 @@ def _cmd_formula(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 _LATEX_HELP = (
     "a LaTeX statement instead of EXPR/--claim/--wrt/--shapes, e.g. "
     "'\\frac{\\partial x^T A x}{\\partial x} = (A + A^T) x': shapes from the notation, "
-    "both layouts tried"
+    "both layouts tried, every link of a chain A = B = C checked"
 )
 
 

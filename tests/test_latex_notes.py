@@ -4,6 +4,7 @@ command line's records, exit codes and errors."""
 
 import json
 import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -138,3 +139,150 @@ def test_definitions_and_prose_declarations_in_any_language():
     assert dims["a"] != dims["b"] and dims["X"] == f"{dims['a']}x{dims['b']}"
     assert (second.verdict, second.layouts) == ("passed", ("denominator",))
     assert "beta" in second.shapes  # beta plain lowercase: read as a vector (x beta needs it)
+
+
+ROW = "$$\\frac{\\partial \\mathbf{a}^T\\mathbf{x}}{\\partial \\mathbf{x}} = \\mathbf{a}^T$$\n"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "layout"),
+    [
+        ("We use the denominator layout throughout.", "denominator"),
+        ("All results are in numerator-layout.", "numerator"),
+        ("本文采用分母布局。", "denominator"),
+        ("Wir verwenden das Zählerlayout.", "numerator"),
+        ("Wir verwenden das Nenner-Layout.", "denominator"),
+        ("Nous utilisons la disposition du numérateur.", "numerator"),
+        ("Usamos la disposición del denominador.", "denominator"),
+        ("Используем раскладку знаменателя.", "denominator"),
+    ],
+)
+def test_a_layout_stated_in_a_sentence_in_several_languages(sentence, layout):
+    (record,) = check_notes_text(sentence + "\n\n" + ROW)
+    assert record.stated_layout == layout
+    # the row vector holds in the numerator layout only
+    assert record.verdict == ("passed" if layout == "numerator" else "failed")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["The numerator of the fraction is a scalar.", "The layout of this page is plain."],
+)
+def test_a_sentence_that_names_no_layout_states_none(sentence):
+    text = sentence + "\n\n$$\\operatorname{tr}(A^T) = \\operatorname{tr}(A)$$\n"
+    (record,) = check_notes_text(text)
+    assert record.stated_layout is None
+
+
+def test_a_layout_evident_from_a_shape_written_holds_for_the_rest_of_the_document():
+    text = (
+        ROW
+        + "\n$$\\frac{\\partial \\mathbf{x}^T\\mathbf{x}}{\\partial \\mathbf{x}} = 2\\mathbf{x}$$\n"
+    )
+    first, second = check_notes_text(text)
+    assert (first.stated_layout, first.verdict) == ("numerator", "passed")
+    assert "makes the numerator layout the document's" in first.diagnosis
+    assert (second.stated_layout, second.verdict) == ("numerator", "failed")
+    assert "the document writes (at line 1) the numerator layout" in second.diagnosis
+    # a square result fits both layouts and fixes nothing
+    square = "$$\\frac{\\partial \\operatorname{tr}(X)}{\\partial X} = I$$\n\n"
+    first, second, _ = check_notes_text(square + text)
+    assert first.stated_layout is None and second.stated_layout == "numerator"
+
+
+def test_a_table_with_layout_columns_checks_each_cell_in_its_column_layout():
+    text = (
+        "We use the denominator layout.\n\n"
+        "| $f$ | 分子布局 | denominator |\n"
+        "|:---|:---:|---:|\n"
+        "| $\\frac{\\partial A\\mathbf{x}}{\\partial \\mathbf{x}}$ | $A$ | $A^T$ |\n"
+        "| $\\|\\mathbf{x}\\|^2$ | | "
+        "$\\frac{\\partial \\mathbf{x}^T\\mathbf{x}}{\\partial \\mathbf{x}} = 2\\mathbf{x}^T$ |\n"
+        "\nAfter it: $\\frac{\\partial A\\mathbf{x}}{\\partial \\mathbf{x}} = A$.\n"
+    )
+    records = check_notes_text(text, "t.md")
+    got = [(r.line, r.stated_layout, r.verdict) for r in records]
+    assert got == [
+        (5, "numerator", "passed"),
+        (5, "denominator", "passed"),
+        (6, "denominator", "failed"),  # a full statement in the cell: the row is its own
+        (8, "denominator", "failed"),  # the document's layout again
+    ]
+
+
+def test_a_table_without_layout_columns_is_read_as_text():
+    text = (
+        "| identity | note |\n|---|---|\n"
+        "| $\\operatorname{tr}(A^T) = \\operatorname{tr}(A)$ | ok |\n"
+    )
+    (record,) = check_notes_text(text)
+    assert (record.line, record.verdict, record.stated_layout) == (3, "passed", None)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "verdict"),
+    [
+        ("Here $|X|$ is the determinant of $X$.", "passed"),
+        ("其中 $|X|$ 表示 $X$ 的行列式。", "passed"),
+        ("Hier ist $|X|$ die Determinante.", "passed"),
+        ("The determinant $|X|$ of $X$ is positive here.", "passed"),
+        ("A norm. Then $|X|$ is read. Nothing more.", "inconclusive"),
+        ("Here $|X|$ is the Frobenius norm of $X$.", "failed"),
+        ("Nothing is said about $X$.", "inconclusive"),
+        # the norm of a vector says nothing about bars around a matrix
+        ("The norm $\\|\\mathbf{x}\\|$ of a vector is its length.", "inconclusive"),
+    ],
+)
+def test_the_document_says_how_bars_around_a_matrix_read(sentence, verdict):
+    text = sentence + "\n\n$$\\frac{\\partial \\ln|X|}{\\partial X} = X^{-T}$$\n"
+    (record,) = check_notes_text(text)
+    assert record.verdict == verdict
+
+
+def test_a_derivation_records_the_first_broken_link():
+    step = r"\operatorname{tr}(C\mathbf{u}\mathbf{u}^T)"  # the derivations' middle step
+    derivations = [r for r in check_notes(NOTES / "vec_sums.md") if step in r.latex]
+    good, symmetric_step = derivations
+    assert (good.verdict, good.broken_link) == ("passed", None)
+    assert (symmetric_step.verdict, symmetric_step.broken_link) == ("failed", 2)
+    assert "symmetric_only" in symmetric_step.diagnosis
+
+
+def test_json_records_carry_the_broken_link(tmp_path, capsys):
+    path = tmp_path / "chain.md"
+    path.write_text(
+        "$\\|\\mathbf{u}\\|^2 = \\mathbf{u}^T\\mathbf{u} = 2\\mathbf{u}^T\\mathbf{u}$\n",
+        encoding="utf-8",
+    )
+    assert main(["notes", str(path), "--format", "json"]) == 1
+    (record,) = json.loads(capsys.readouterr().out)["records"]
+    assert record["broken_link"] == 2 and record["verdict"] == "failed"
+
+
+def test_the_readme_gives_the_corpus_figures():
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    text = " ".join(readme[readme.index("The corpus under `tests/notes/`") :].split()[:40])
+    wanted = Counter(v for p in FILES for v in expected(p))
+    figures = (
+        f"({sum(wanted.values())} statements",
+        f"{wanted['passed']} that hold, {wanted['failed']} wrong, "
+        f"{wanted['inconclusive']} ambiguous and {wanted['unparsed']} unreadable",
+    )
+    assert all(f in text for f in figures), text
+
+
+def test_a_latex_tabular_with_layout_columns_checks_each_cell_in_its_column_layout():
+    text = (
+        "\\begin{tabular}{lcc}\n\\hline\n"
+        "& Zähler-Layout & Nenner-Layout \\\\ \\hline\n"
+        "$\\frac{\\partial A\\mathbf{x}}{\\partial \\mathbf{x}}$ & $A$ & $A$ \\\\\n"
+        "\\end{tabular}\n"
+        "and $\\frac{\\partial A\\mathbf{x}}{\\partial \\mathbf{x}} = A^T$\n"
+    )
+    records = check_notes_text(text, "t.tex", tex=True)
+    got = [(r.line, r.stated_layout, r.verdict) for r in records]
+    # the denominator-layout Jacobian of A x is A^T; the sentence after names no layout
+    assert got == [(4, "numerator", "passed"), (4, "denominator", "failed"), (6, None, "passed")]
+    assert "holds in the numerator layout only; its column is the denominator" in (
+        records[1].diagnosis
+    )

@@ -7,7 +7,8 @@ unification, and the formula is lowered to the typed expression tree of
 :mod:`gradcheck.expressions`, so its shape inference and budgets apply unchanged.
 
 - :func:`check_latex`: one statement (``\\frac{\\partial F}{\\partial X} = G``, ``dF = L(dX)``,
-  ``A = B``, a rule with unspecified u(x), v(x)) -> an :class:`Outcome`;
+  ``A = B``, a rule with unspecified u(x), v(x); index sums ``\\sum_{i,j} A_{ij}B_{ij}``; vec
+  and Kronecker derivatives; chains checked link by link) -> an :class:`Outcome`;
 - :func:`check_notes` / :func:`check_notes_text`: every statement of a Markdown or LaTeX
   document -> one :class:`NoteRecord` each, unparsed ones with their reason.
 

@@ -1,10 +1,14 @@
 """One statement -> one verdict: derivatives, differentials, identities and rules.
 
 Each side of a statement is parsed on its own, the sides are typed together (``_typing``), and
-every link of a chain is checked at random points of two trials with distinct dimensions:
+every link of a chain (each side with the next: ``A = B``, ``B = C``, ...) is checked at random
+points of two trials with distinct dimensions; the first link that fails is reported:
 
 - a derivative ``\\partial F / \\partial X = G`` with :func:`gradcheck.verdict.check`, in each
-  layout in which G's shape fits;
+  layout in which G's shape fits (``\\partial \\operatorname{vec} F / \\partial
+  \\operatorname{vec}(X)^T``, a matrix by a vector or a scalar: the engine's vec layouts);
+- two derivatives by the same variable (a derivation's middle step): equal when their functions
+  differ by a constant, i.e. have the same difference at two points;
 - a differential ``dF = L(dX)`` as the derivative of ``t -> F(X + t dX)`` at 0 along a random
   dX;
 - an identity ``A = B`` by evaluating both sides: it holds when the largest difference is below
@@ -13,12 +17,16 @@ every link of a chain is checked at random points of two trials with distinct di
   near 1e-14, mistakes near 1);
 - a rule with unspecified functions (``u``, ``v`` of x, seen as ``\\partial u/\\partial x`` in
   the claim) with u(x) = tanh(M_u x) for random M_u, whose Jacobian is known exactly.
+
+Bars around a matrix are checked read as the determinant and as the Frobenius norm; a
+statement whose verdict depends on the reading is inconclusive, with both verdicts named.
 """
 
 from __future__ import annotations
 
+import itertools
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -55,6 +63,8 @@ class Outcome:
     shapes: str = ""
     diagnosis: str = ""
     reason: str = ""
+    fits: tuple[str, ...] = ()  # the layouts in which the derivative's shapes fit
+    broken_link: int | None = None  # the first link of a chain that fails (1 = sides 1 and 2)
 
 
 def split_sides(text: str) -> list[str]:
@@ -113,32 +123,85 @@ def check_sides(
     declared: dict[str, Kind],
     stated_layout: str | None = None,
     seed: str = "",
+    bars: str | None = None,
 ) -> Outcome:
-    """Check parsed sides (at least two) of one statement; never raises for a bad formula."""
+    """Check parsed sides (at least two) of one statement; never raises for a bad formula.
+
+    Bars around a matrix (``|X|``, ``\\|X\\|``) are read both as the determinant and as the
+    Frobenius norm unless `bars` ("det" or "norm", as the document states) fixes the reading;
+    when the two readings get different verdicts the statement is inconclusive and the
+    diagnosis says which reading holds."""
     sides = [Identity(0) if isinstance(s, Num) and s.value == 0 else s for s in sides]
+    outcome, readings = _check_reading(sides, declared, stated_layout, seed, bars or "written")
+    if bars is not None or not readings:
+        return outcome
+    other, _ = _check_reading(sides, declared, stated_layout, seed, "swapped")
+    return _either_reading(outcome, readings, other)
+
+
+def _check_reading(sides, declared, stated_layout, seed, bars) -> tuple[Outcome, list]:
+    """The outcome under one reading of the bars, and the bars around matrices met."""
     kind = statement_kind(sides)
     layouts = LAYOUTS if kind in ("derivative", "rule") else ("numerator",)
     try:
-        found = typings(sides, declared, layouts)
+        found = typings(sides, declared, layouts, bars)
     except (LatexError, RecursionError) as exc:
-        return Outcome(kind, "unparsed", reason=str(exc) or "the formula is nested too deeply")
+        reason = str(exc) or "the formula is nested too deeply"
+        return Outcome(kind, "unparsed", reason=reason), []
     rng_seed = zlib.crc32(seed.encode())
     results = []
     for typing in found:
         if kind == "rule":
             typing.functions.update(_rule_functions(sides))
         try:
-            results.append((typing, _check_typing(kind, sides, typing, rng_seed)))
+            results.append((typing, _check_typing(sides, typing, rng_seed)))
         except (GradcheckError, *LinAlgErrors) as exc:
-            results.append((typing, ("unparsed", f"cannot be evaluated: {exc}")))
-    return _combine(kind, results, stated_layout)
+            results.append((typing, ("unparsed", f"cannot be evaluated: {exc}", None)))
+    readings = [r for t in found for r in t.bar_readings]
+    fits = tuple(sorted({t.layout for t in found})) if kind in ("derivative", "rule") else ()
+    outcome = _combine(kind, results, stated_layout)
+    return replace(outcome, fits=fits), readings
+
+
+_READING = {"det": "the determinant", "norm": "the Frobenius norm"}
+
+
+def _either_reading(first: Outcome, readings: list, second: Outcome) -> Outcome:
+    """One outcome from the two readings of bars around a matrix."""
+    bars = readings[0][0]
+    one, two = readings[0][1], "norm" if readings[0][1] == "det" else "det"
+    if first.verdict == second.verdict:
+        note = (
+            f"{bars} of a matrix is ambiguous (determinant or norm); the verdict is the same "
+            "read either way"
+        )
+        kept = [x for x in first.diagnosis.split("; ") if x and " read as " not in x]
+        return replace(first, diagnosis="; ".join([*kept, note]))
+    both = ((first, one), (second, two))
+    unread = [(o, r) for o, r in both if o.verdict == "unparsed"]
+    if unread:  # one reading cannot be checked: the other's verdict, with why
+        (bad, r_bad), (good, r_good) = (
+            unread[0],
+            next((o, r) for o, r in both if o is not unread[0][0]),
+        )
+        note = f"{bars} read as {_READING[r_good]} ({_READING[r_bad]}: {bad.reason})"
+        kept = [x for x in good.diagnosis.split("; ") if x and " read as " not in x]
+        return replace(good, diagnosis="; ".join([*kept, note]))
+    holds = [(o, r) for o, r in both if o.verdict == "passed"]
+    said = "; ".join(f"read as {_READING[r]}: {o.verdict}" for o, r in both)
+    diagnosis = (
+        f"ambiguous notation: {bars} of a matrix changes the verdict ({said}); "
+        "write \\det X or \\|X\\|_F"
+    )
+    base = holds[0][0] if holds else first
+    return replace(base, verdict="inconclusive", diagnosis=diagnosis, reason="")
 
 
 LinAlgErrors = (np.linalg.LinAlgError, ValueError, FloatingPointError, ZeroDivisionError)
 
 
 def _combine(kind: str, results: list, stated: str | None) -> Outcome:
-    holds = sorted({t.layout for t, (v, _) in results if v == "passed"})
+    holds = sorted({t.layout for t, (v, *_) in results if v == "passed"})
     if kind not in ("derivative", "rule"):
         holds = []
     passing = [(t, r) for t, r in results if r[0] == "passed"]
@@ -155,20 +218,21 @@ def _combine(kind: str, results: list, stated: str | None) -> Outcome:
                 f"states the {stated} layout",
             )
         passing = in_stated
+        results = [(t, r) for t, r in results if t.layout == stated] or results
     if passing:
         t = passing[0][0]
-        note = "; ".join(t.ambiguous)
+        note = "; ".join(dict.fromkeys(t.ambiguous))
         if len({tuple(sorted(x.kinds.items())) for x, _ in passing}) < len(
             {tuple(sorted(x.kinds.items())) for x, _ in results}
         ):
             note = (note + "; " if note else "") + f"holds when {_kinds_text(t)}"
         return Outcome(kind, "passed", tuple(holds), t.describe(), note)
     for verdict in ("inconclusive", "failed", "unparsed"):
-        for t, (v, text) in results:
+        for t, (v, text, link) in results:
             if v == verdict:
                 if v == "unparsed":
                     return Outcome(kind, v, (), t.describe(), reason=text)
-                return Outcome(kind, v, tuple(holds), t.describe(), text)
+                return Outcome(kind, v, tuple(holds), t.describe(), text, broken_link=link)
     return Outcome(kind, "unparsed", reason="nothing to check")
 
 
@@ -176,51 +240,74 @@ def _kinds_text(t: Typing) -> str:
     return ", ".join(f"{n} is a {k}" for n, k in sorted(t.kinds.items()))
 
 
-def _check_typing(kind: str, sides: list, typing: Typing, seed: int) -> tuple[str, str]:
-    """The worst verdict over the links and the trials that can be evaluated (a draw where a
-    side is singular, e.g. (X^T X)^{-1} with fewer rows than columns, is replaced by one in
-    another order of sizes)."""
-    worst = ("passed", "")
+def _check_typing(sides: list, typing: Typing, seed: int) -> tuple[str, str, int | None]:
+    """The worst verdict over the links (each side with the next) and the trials that can be
+    evaluated (a draw where a side is singular, e.g. (X^T X)^{-1} with fewer rows than
+    columns, is replaced by one in another order of sizes); with the first link that fails."""
+    worst: tuple[str, str, int | None] = ("passed", "", None)
     done, draws = 0, 0
+    links = list(itertools.pairwise(sides))
     while done < TRIALS and draws < 2 * TRIALS:
         rng = np.random.default_rng([seed, draws])
         try:
-            verdicts = [_link(kind, sides[0], claim, typing, draws, rng) for claim in sides[1:]]
+            verdicts = [_link(a, b, typing, draws, rng) for a, b in links]
         except np.linalg.LinAlgError:
             draws += 1
             continue
         draws += 1
         done += 1
-        for verdict, text in verdicts:
+        for k, (verdict, text) in enumerate(verdicts, start=1):
+            link = k if len(links) > 1 else None
+            if link is not None and verdict != "passed":
+                text = f"link {k} of {len(links)} (side {k} = side {k + 1}) breaks first: {text}"
             if verdict == "failed":
-                return verdict, text
-            if verdict != "passed":
-                worst = (verdict, text)
+                return verdict, text, link
+            if verdict != "passed" and worst[0] == "passed":
+                worst = (verdict, text, link)
     if done == 0:
-        return "unparsed", "cannot be evaluated: a matrix is singular at every draw"
+        return "unparsed", "cannot be evaluated: a matrix is singular at every draw", None
     return worst
 
 
-def _link(kind: str, first, claim, typing: Typing, trial: int, rng) -> tuple[str, str]:
-    if kind in ("derivative", "rule"):
-        return _derivative(first, claim, typing, trial, rng)
-    if kind == "differential":
-        return _differential(first, claim, typing, trial, rng)
-    return _identity(first, claim, typing, trial, rng)
+def _link(left, right, typing: Typing, trial: int, rng) -> tuple[str, str]:
+    """One link ``left = right`` of a chain: two derivatives by the same variable are equal
+    when the functions differ by a constant (the same difference at two points that differ
+    in that variable); a derivative (or a differential) and a claim are checked as such; two
+    plain sides as an identity."""
+    if isinstance(right, (Deriv, Diff)) and not isinstance(left, (Deriv, Diff)):
+        left, right = right, left
+    if isinstance(left, Deriv) and isinstance(right, Deriv):
+        if (left.wrt, left.vec) != (right.wrt, right.vec):
+            return "unparsed", "two derivatives by different variables"
+        return _same_up_to_constant(left.num, right.num, left.wrt.name, typing, trial, rng)
+    if isinstance(left, Deriv):
+        return _derivative(left, right, typing, trial, rng)
+    if isinstance(left, Diff):
+        if isinstance(right, Diff):
+            return "unparsed", "two differentials side by side are not compared"
+        return _differential(left, right, typing, trial, rng)
+    return _identity(left, right, typing, trial, rng)
 
 
-def sample_point(shapes: dict[str, tuple[int, ...]], rng: np.random.Generator) -> dict:
+def sample_point(
+    shapes: dict[str, tuple[int, ...]], rng: np.random.Generator, *, positive: bool = False
+) -> dict:
     """Random values: scalars in [0.5, 1.5] (positive, for logarithms and roots), vectors and
     rectangular matrices standard normal, square matrices n I + G (G standard normal: not
-    symmetric, eigenvalues in the right half-plane, so determinants are positive)."""
+    symmetric, eigenvalues in the right half-plane, so determinants are positive). With
+    `positive` (a formula that takes logarithms or roots of entries) G is replaced by
+    0.5 + |G| (square matrices stay diagonally dominant)."""
     point = {}
     for name, shape in sorted(shapes.items()):
         if shape == ():
             point[name] = np.float64(rng.uniform(0.5, 1.5))
-        elif len(shape) == 2 and shape[0] == shape[1] and not name.startswith(("d_", "M_")):
-            point[name] = shape[0] * np.eye(shape[0]) + rng.standard_normal(shape)
-        else:
-            point[name] = rng.standard_normal(shape)
+            continue
+        draw = rng.standard_normal(shape)
+        if positive and not name.startswith(("d_", "M_")):
+            draw = 0.5 + np.abs(draw)
+        if len(shape) == 2 and shape[0] == shape[1] and not name.startswith(("d_", "M_")):
+            draw = (1 + positive) * shape[0] * np.eye(shape[0]) + draw
+        point[name] = draw
     return point
 
 
@@ -256,11 +343,12 @@ def _derivative(deriv: Deriv, claim, typing: Typing, trial: int, rng) -> tuple[s
     low = Lowering(typing, trial)
     f_node = _as_function_value(low.lower(deriv.num), low)
     shapes = low.shapes
-    point = sample_point(shapes, rng)
+    point = sample_point(shapes, rng, positive=low.positive)
     f = _compiled(f_node, shapes)
-    claim_node = None if isinstance(claim, Identity) else low.lower(claim)
+    zero = isinstance(claim, Identity) and claim.value == 0
+    claim_node = None if zero else low.lower(claim)
     _guard(low, point)
-    if isinstance(claim, Identity) and claim.value == 0:
+    if zero:
         claimed = np.zeros(f.shape + tuple(shapes[deriv.wrt.name]))
         layout = "tensor"
     else:
@@ -292,7 +380,7 @@ def _differential(left: Diff, claim, typing: Typing, trial: int, rng) -> tuple[s
     f_node = low.lower(left.arg)
     claim_node = low.lower(claim)
     shapes = low.shapes
-    point = sample_point(shapes, rng)
+    point = sample_point(shapes, rng, positive=low.positive)
     point["t"] = np.float64(0.0)
     _guard(low, point)
     f = _compiled(f_node, shapes)
@@ -317,19 +405,35 @@ def _differentiated(node: object) -> set[str]:
     return out
 
 
-def _identity(left, right, typing: Typing, trial: int, rng) -> tuple[str, str]:
+def _same_up_to_constant(f, g, wrt: str, typing: Typing, trial: int, rng) -> tuple[str, str]:
+    """Whether f - g is the same at two points that differ only in `wrt` (f and g then have
+    the same derivative by it)."""
     low = Lowering(typing, trial)
-    a_node, b_node = low.lower(left), low.lower(right)
-    point = sample_point(low.shapes, rng)
+    f_node, g_node = low.lower(f), low.lower(g)
+    point = sample_point(low.shapes, rng, positive=low.positive)
+    moved = sample_point({wrt: low.shapes[wrt]}, rng, positive=low.positive)
+    other = dict(point, **moved)
     _guard(low, point)
-    a, b = _value(a_node, low.shapes, point), _value(b_node, low.shapes, point)
+    _guard(low, other)
+    values = [
+        (_value(f_node, low.shapes, p), _value(g_node, low.shapes, p)) for p in (point, other)
+    ]
+    (f1, g1), (f2, g2) = values
+    verdict, text = _compare(f1 - g1, f2 - g2, scale_of=(f1, g1, f2, g2))
+    if verdict == "failed":
+        text = f"the two functions differentiated differ by more than a constant ({text})"
+    return verdict, text
+
+
+def _compare(a: np.ndarray, b: np.ndarray, scale_of=()) -> tuple[str, str]:
+    """An identity's verdict for the values a and b of its sides."""
     if a.size != b.size and 1 not in (a.size, b.size):
         return "failed", f"shape: the sides have shapes {a.shape} and {b.shape}"
     if a.size == b.size:
         a, b = a.reshape(-1), b.reshape(-1)
     if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
         return "inconclusive", "a side is not finite at the random point"
-    scale = max(float(np.max(np.abs(a))), float(np.max(np.abs(b))), 1.0)
+    scale = max([float(np.max(np.abs(v))) for v in (a, b, *scale_of)] + [1.0])
     diff = float(np.max(np.abs(a - b))) / scale
     if diff < HOLDS_BELOW:
         return "passed", ""
@@ -338,10 +442,27 @@ def _identity(left, right, typing: Typing, trial: int, rng) -> tuple[str, str]:
     return "inconclusive", f"relative difference {diff:.1e} between 1e-9 and 1e-6"
 
 
+def _identity(left, right, typing: Typing, trial: int, rng) -> tuple[str, str]:
+    """Both sides at one random point (differentials dX written in them drawn at random too,
+    as in the middle steps of a derivation of dF)."""
+    low = Lowering(typing, trial)
+    for name in _differentiated(left) | _differentiated(right):
+        low.shapes["d_" + name] = low.shapes[name]
+    a_node, b_node = low.lower(left), low.lower(right)
+    point = sample_point(low.shapes, rng, positive=low.positive)
+    _guard(low, point)
+    a, b = _value(a_node, low.shapes, point), _value(b_node, low.shapes, point)
+    return _compare(a, b)
+
+
 def check_latex(
-    latex: str, *, declared: dict[str, Kind] | None = None, stated_layout: str | None = None
+    latex: str,
+    *,
+    declared: dict[str, Kind] | None = None,
+    stated_layout: str | None = None,
+    bars: str | None = None,
 ) -> Outcome:
-    """Check one LaTeX statement on its own."""
+    """Check one LaTeX statement on its own (`bars`: see :func:`check_sides`)."""
     texts = split_sides(latex)
     if len(texts) < 2:
         return Outcome("none", "unparsed", reason="no `=`: not a statement")
@@ -349,4 +470,6 @@ def check_latex(
         sides = [parse_relation(t)[0] for t in texts]
     except (LatexError, RecursionError) as exc:
         return Outcome("unknown", "unparsed", reason=str(exc))
-    return check_sides(sides, declared=declared or {}, stated_layout=stated_layout, seed=latex)
+    return check_sides(
+        sides, declared=declared or {}, stated_layout=stated_layout, seed=latex, bars=bars
+    )

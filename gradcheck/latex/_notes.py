@@ -9,13 +9,22 @@ Along the way the reader keeps what the document declares:
   then ``$m \\times 1$`` declares a as an m x 1 vector;
 - definitions: ``y = a^T X b`` or ``RSS(\\beta) = ...`` (a symbol or a function of symbols on
   the left, not used on the right) are substituted into later statements;
-- the layout: the first sentence naming the numerator or denominator layout (分子布局 /
-  分母布局) states the document's convention; later mentions (a contrast with the other
-  layout) do not change it.
+- the layout: the first sentence naming the numerator or denominator layout, in English or
+  another language ("we use the denominator layout", 分子布局, Nenner-Layout, disposition du
+  numérateur, ...) states the document's convention; later mentions (a contrast with the
+  other layout) do not change it. Without one, the first derivative whose written shape fits
+  one layout only (a row vector for a scalar by a vector) makes that layout the document's.
+  A Markdown table or a LaTeX ``tabular`` with columns headed by the layouts checks each
+  cell in its column's layout (the row's first cell, ``\\frac{\\partial F}{\\partial X}``, is
+  the left side);
+- how bars around a matrix read: a sentence with ``$|X|$`` (or ``$\\|X\\|$``) and the word
+  determinant / 行列式 / Determinante / ... reads them as the determinant, one with norm /
+  范数 / Norm / ... as the norm; otherwise both readings are checked.
 
 Every math part with ``=`` that is not a declaration or a definition is a statement and gets a
-record; a block of rows continuing with ``&=`` is one derivation whose first and last sides are
-compared. A statement that cannot be read is an ``unparsed`` record with the reason.
+record; a block of rows continuing with ``&=`` is one derivation whose every link is checked
+(``broken_link`` names the first that fails). A statement that cannot be read is an
+``unparsed`` record with the reason.
 """
 
 from __future__ import annotations
@@ -61,6 +70,8 @@ class NoteRecord:
         What a failure looks like, or the assumption a pass needed.
     reason : str
         Why an unparsed statement was not read.
+    broken_link : int or None
+        In a chain ``A = B = C ...``, the first link that fails (1 is ``A = B``).
     """
 
     file: str
@@ -73,6 +84,7 @@ class NoteRecord:
     shapes: str = ""
     diagnosis: str = ""
     reason: str = ""
+    broken_link: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The record as a JSON-ready dict."""
@@ -91,16 +103,32 @@ class _Context:
     declared: dict[str, Kind] = field(default_factory=dict)
     definitions: dict[str, tuple[tuple[str, ...], object]] = field(default_factory=dict)
     layout: str | None = None
+    evident: str = ""  # "line N" when the layout is evident from a shape written there
+    bars: str | None = None  # "det" or "norm" when the document says how |X| reads
 
 
-@dataclass(frozen=True)
-class _Math:
-    line: int
-    text: str
-    display: bool
-
-
-_LAYOUT = re.compile(r"(numerator|denominator)[- ]layout|(分子|分母)布局", re.IGNORECASE)
+_WORDS = {
+    "numerator": "numerator|分子|Zähler|numérateur|numerador|числител[а-я]*",
+    "denominator": "denominator|分母|Nenner|dénominateur|denominador|знаменател[а-я]*",
+}
+_CONCEPT = (
+    "layout|布局|Layout|convention|Konvention|Anordnung|disposition|disposición|diseño|"
+    "convención|раскладк[а-я]*|компоновк[а-я]*"
+)
+_WORD = "|".join(f"(?P<{k}>{v})" for k, v in _WORDS.items())
+_LAYOUT = re.compile(
+    rf"(?:{_WORD})[\s-]?(?:{_CONCEPT})|(?:{_CONCEPT})\s+(?:(?:of the|du|de la|de|del|des)\s+)?"
+    rf"(?:{_WORD.replace('?P<numerator>', '?P<numerator2>').replace('?P<denominator>', '?P<d2>')})",
+    re.IGNORECASE,
+)
+_LAYOUT_WORD = re.compile(_WORD, re.IGNORECASE)
+_SENTENCE_END = re.compile(r"[.。!?！？]\s|\n\s*\n")
+#: Bars around a matrix (an uppercase letter inside): ``|X|``, ``\\|A\\|``.
+_MATRIX_BARS = re.compile(r"\|[^|]*[A-Z][^|]*\|")
+_BAR_WORDS = {
+    "det": re.compile(r"determinant|行列式|Determinante|déterminant|детерминант|определител", re.I),
+    "norm": re.compile(r"\bnorms?\b|范数|\bNorm\b|\bnorme\b|\bнорм", re.I),
+}
 _FENCE = re.compile(r"^(```|~~~)")
 _ENVS = r"equation\*?|align\*?|gather\*?|multline\*?|displaymath"
 _TEX_BLOCK = re.compile(
@@ -121,10 +149,14 @@ _FUNCTION_DEF = re.compile(
 _KNOWN = frozenset({"tr", "det", "log", "ln", "exp", "sin", "cos", "tanh", "diag", "d"})
 
 
-def _events(text: str, tex: bool) -> Iterator[tuple[str, int, str, bool]]:
-    """("prose", line, text, False) and ("math", line, text, display) in document order."""
+def _events(text: str, tex: bool) -> Iterator[tuple[str, int, Any, bool]]:
+    """("prose", line, text, False), ("math", line, text, display) and ("table", line, rows,
+    False) for a Markdown table or a ``tabular`` whose columns name layouts, in document
+    order."""
+    tables: list[tuple[int, int, list]] = []
     if tex:
         text = re.sub(r"(?<!\\)%[^\n]*", "", text)
+        text, tables = _tex_layout_tables(text)
         pattern = re.compile(_TEX_BLOCK.pattern + r"|" + _INLINE.pattern, re.DOTALL)
     else:
         lines = text.split("\n")
@@ -135,11 +167,14 @@ def _events(text: str, tex: bool) -> Iterator[tuple[str, int, str, bool]]:
                 lines[k] = ""
             elif fenced:
                 lines[k] = ""
+        tables = _layout_tables(lines)
         text = "\n".join(lines)
         pattern = re.compile(r"\$\$(.*?)\$\$|" + _INLINE.pattern, re.DOTALL)
     last = 0
     for m in pattern.finditer(text):
         yield "prose", text.count("\n", 0, last) + 1, text[last : m.start()], False
+        while tables and tables[0][0] < m.start():
+            yield "table", tables[0][1], tables.pop(0)[2], False
         groups = [g for g in m.groups() if g is not None]
         body = groups[-1]
         display = not m.group(0).startswith("$") or m.group(0).startswith("$$")
@@ -147,6 +182,113 @@ def _events(text: str, tex: bool) -> Iterator[tuple[str, int, str, bool]]:
         yield "math", text.count("\n", 0, start) + 1, body, display
         last = m.end()
     yield "prose", text.count("\n", 0, last) + 1, text[last:], False
+    for _, line, rows in tables:
+        yield "table", line, rows, False
+
+
+def _cells(line: str) -> list[str]:
+    """The cells of a Markdown table row (a ``|`` inside ``$...$`` is not a separator)."""
+    cells, current, math = [], "", False
+    body = line.strip().removeprefix("|").removesuffix("|")
+    for k, c in enumerate(body):
+        if c == "$" and body[k - 1 : k] != "\\":
+            math = not math
+        if c == "|" and not math and body[k - 1 : k] != "\\":
+            cells.append(current.strip())
+            current = ""
+        else:
+            current += c
+    return [*cells, current.strip()]
+
+
+def _layout_tables(lines: list[str]) -> list[tuple[int, int, list]]:
+    """The Markdown tables whose header names a layout in some column: (offset, line, rows),
+    rows as (line, cells, layouts by column); their lines are blanked in `lines`."""
+    out = []
+    k = 0
+    while k < len(lines):
+        if not lines[k].lstrip().startswith("|"):
+            k += 1
+            continue
+        start = k
+        while k < len(lines) and lines[k].lstrip().startswith("|"):
+            k += 1
+        header = _cells(lines[start])
+        layouts = [_layout_of(cell) for cell in header]
+        if not any(layouts) or k - start < 3:
+            continue
+        rows = [
+            (n + 1, _cells(lines[n]), layouts)
+            for n in range(start + 2, k)
+            if not re.fullmatch(r"[\s|:-]*", lines[n])
+        ]
+        offset = sum(len(x) + 1 for x in lines[:start])
+        out.append((offset, start + 1, rows))
+        for n in range(start, k):
+            lines[n] = ""
+    return out
+
+
+_TABULAR = re.compile(r"\\begin\{tabular\*?\}(?:\{[^{}]*\})*(.*?)\\end\{tabular\*?\}", re.DOTALL)
+_RULES = re.compile(r"\\(hline|toprule|midrule|bottomrule|cline\{[^}]*\})")
+
+
+def _tex_layout_tables(text: str) -> tuple[str, list[tuple[int, int, list]]]:
+    """The ``tabular`` environments whose first row names a layout in some column, as in
+    :func:`_layout_tables`; their text is blanked (newlines kept) in the text returned."""
+    out = []
+    for m in _TABULAR.finditer(text):
+        body, start = m.group(1), m.start(1)
+        rows, at = [], 0
+        for part in re.split(r"(?<!\\)\\\\", body):
+            part = _RULES.sub(lambda r: " " * len(r.group()), part)  # same length
+            offset = start + at + len(part) - len(part.lstrip())
+            at += len(part) + 2
+            cells = [c.strip() for c in re.split(r"(?<!\\)&", part)]
+            if any(cells):
+                rows.append((text.count("\n", 0, offset) + 1, cells))
+        layouts = [_layout_of(cell) for cell in rows[0][1]] if rows else []
+        if not any(layouts):
+            continue
+        out.append((m.start(), rows[0][0], [(n, cells, layouts) for n, cells in rows[1:]]))
+    for offset, _, _ in reversed(out):
+        end = _TABULAR.match(text, offset).end()
+        text = text[:offset] + re.sub(r"[^\n]", " ", text[offset:end]) + text[end:]
+    return text, out
+
+
+def _layout_of(cell: str) -> str | None:
+    m = _LAYOUT_WORD.search(cell)
+    if not m:
+        return None
+    return "numerator" if m.group("numerator") else "denominator"
+
+
+def _table(file: str, rows: list, ctx: _Context) -> list[NoteRecord]:
+    """The statements of a layout table: each layout column's cell (with the row's first cell
+    as the left side when the cell has no ``=``), checked in that column's layout."""
+    records = []
+    saved = ctx.layout, ctx.evident
+    for line, cells, layouts in rows:
+        left = _math_of(cells[0]) if cells else ""
+        for cell, layout in zip(cells, layouts, strict=False):
+            math = _math_of(cell)
+            if layout is None or not math:
+                continue
+            latex = math if "=" in math or not left else f"{left} = {math}"
+            ctx.layout, ctx.evident = layout, ""
+            record = _statement(file, line, latex, split_sides(latex), ctx)
+            if record is not None:
+                said = record.diagnosis.replace("the document states the", "its column is the")
+                records.append(replace(record, diagnosis=said))
+    ctx.layout, ctx.evident = saved
+    return records
+
+
+def _math_of(cell: str) -> str:
+    """The math of a table cell, ``$...$`` removed ("" when it has none)."""
+    parts = re.findall(r"\$([^$]+)\$", cell)
+    return " ".join(parts).strip()
 
 
 def _rows(line: int, text: str) -> list[tuple[int, str]]:
@@ -184,8 +326,7 @@ def _statements(line: int, text: str) -> list[tuple[int, str, list[str]]]:
     rows = _rows(line, text)
     if len(rows) > 1 and all(r.startswith("=") for _, r in rows[1:]):
         whole = " ".join(r for _, r in rows)
-        sides = split_sides(whole)
-        return [(rows[0][0], whole, [sides[0], sides[-1]])]
+        return [(rows[0][0], whole, split_sides(whole))]
     return [(n, r, split_sides(r)) for n, r in rows]
 
 
@@ -286,15 +427,19 @@ def check_notes_text(text: str, file: str = "<notes>", *, tex: bool = False) -> 
     """
     ctx = _Context()
     records: list[NoteRecord] = []
-    inline: list[str] = []
+    inline: list[str] = []  # the inline math of the sentence so far
+    said = ""  # and its prose before that math
     for what, line, body, display in _events(text, tex):
+        if what == "table":
+            records.extend(_table(file, body, ctx))
+            continue
         if what == "prose":
-            m = _LAYOUT.search(body)
-            if m and ctx.layout is None:  # the first one states the convention
-                word = (m.group(1) or m.group(2)).lower()
-                ctx.layout = "numerator" if word in ("numerator", "分子") else "denominator"
-            if re.search(r"[.。!?！？]\s|\n\s*\n", body):
-                inline = []
+            breaks = list(_SENTENCE_END.finditer(body))
+            _prose(body, said + (body[: breaks[0].start()] if breaks else body), inline, ctx)
+            if breaks:
+                inline, said = [], body[breaks[-1].end() :]
+            else:
+                said += body
             continue
         if not display:
             _prose_declaration(inline, body, ctx)
@@ -305,7 +450,29 @@ def check_notes_text(text: str, file: str = "<notes>", *, tex: bool = False) -> 
             record = _statement(file, row_line, latex, sides, ctx)
             if record is not None:
                 records.append(record)
-    return records
+    return records[:MAX_STATEMENTS]
+
+
+def _stated_layout(text: str) -> str | None:
+    """The layout a sentence names as a layout (any of the languages of _WORDS)."""
+    m = _LAYOUT.search(text)
+    if not m:
+        return None
+    return "numerator" if m.group("numerator") or m.group("numerator2") else "denominator"
+
+
+def _prose(body: str, sentence: str, inline: list[str], ctx: _Context) -> None:
+    """What a piece of prose declares: the layout; how bars read, when the `sentence` (its
+    prose up to the end of `body`'s first sentence) names a determinant or a norm and its
+    `inline` math has bars around a matrix."""
+    layout = _stated_layout(body)
+    if layout and (ctx.layout is None or ctx.evident):  # the first one states the convention
+        ctx.layout, ctx.evident = layout, ""
+    if ctx.bars is None and any(_MATRIX_BARS.search(m) and "=" not in m for m in inline):
+        for reading, words in _BAR_WORDS.items():
+            if words.search(sentence):
+                ctx.bars = reading
+                break
 
 
 def _statement(file: str, line: int, latex: str, sides: list[str], ctx: _Context):
@@ -335,16 +502,28 @@ def _statement(file: str, line: int, latex: str, sides: list[str], ctx: _Context
     except (LatexError, RecursionError) as exc:
         return NoteRecord(**place, kind="unknown", verdict="unparsed", reason=str(exc))
     outcome: Outcome = check_sides(
-        parsed, declared=ctx.declared, stated_layout=ctx.layout, seed=latex
+        parsed, declared=ctx.declared, stated_layout=ctx.layout, seed=latex, bars=ctx.bars
     )
+    diagnosis = outcome.diagnosis
+    if ctx.evident:
+        diagnosis = diagnosis.replace(
+            "the document states the", f"the document writes (at {ctx.evident}) the"
+        )
+    evident = outcome.kind in ("derivative", "rule") and len(outcome.fits) == 1
+    if ctx.layout is None and evident and outcome.verdict != "unparsed":
+        ctx.layout, ctx.evident = outcome.fits[0], f"line {line}"
+        place["stated_layout"] = ctx.layout
+        note = f"the shape written makes the {ctx.layout} layout the document's"
+        diagnosis = "; ".join(x for x in (diagnosis, note) if x)
     return NoteRecord(
         **place,
         kind=outcome.kind,
         verdict=outcome.verdict,
         layouts=outcome.layouts,
         shapes=outcome.shapes,
-        diagnosis=outcome.diagnosis,
+        diagnosis=diagnosis,
         reason=outcome.reason,
+        broken_link=outcome.broken_link,
     )
 
 

@@ -40,6 +40,7 @@ FUNCTIONS = {
     "cos": "cos",
     "tanh": "tanh",
     "diag": "diag",
+    "vec": "vec",
 }
 NAMED = frozenset({"operatorname", "mathrm", "text", "textrm", "rm", "mathsf", "mathit"})
 TRANSPOSES = frozenset({"T", "top", "intercal", "H", "mathsf{T}", "mathrm{T}", "prime", "*"})
@@ -91,9 +92,19 @@ class Num:
 
 @dataclass(frozen=True)
 class Identity:
-    """``I`` / ``\\mathbf{I}`` (value 1) or ``\\mathbf{0}`` (value 0), sized by its context."""
+    """``I`` / ``\\mathbf{I}`` (value 1) or ``\\mathbf{0}`` (value 0), sized by its context or
+    by the dimension `size` written as a subscript (``I_n``)."""
 
     value: int
+    size: str = ""
+
+
+@dataclass(frozen=True)
+class Ones:
+    """``\\mathbf{1}``: the column of ones, sized by its context or by the dimension `size`
+    (``\\mathbf{1}_n``)."""
+
+    size: str = ""
 
 
 @dataclass(frozen=True)
@@ -153,11 +164,30 @@ class Apply:
 @dataclass(frozen=True)
 class Deriv:
     """``\\frac{\\partial F}{\\partial X}`` (or ``d``, or ``\\nabla_X F``); `transposed` when the
-    denominator is written ``\\partial X^T``."""
+    denominator is written ``\\partial X^T``, `vec` when it is
+    ``\\partial \\operatorname{vec} X``."""
 
     num: object
     wrt: Sym
     transposed: bool = False
+    vec: bool = False
+
+
+@dataclass(frozen=True)
+class IndexSum:
+    """``\\sum_{i,j} body``: `indices` are (name, range) pairs, the range the dimension's name
+    written as the upper limit (``\\sum_{i=1}^n``) or "" when none is written."""
+
+    indices: tuple[tuple[str, str], ...]
+    body: object
+
+
+@dataclass(frozen=True)
+class Entry:
+    """``x_i``, ``A_{ij}`` inside a sum over i (and j): an entry of the symbol `sym`."""
+
+    sym: Sym
+    indices: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -167,7 +197,7 @@ class Diff:
     arg: object
 
 
-_CHILDREN = ("left", "right", "num", "den", "base", "arg", "wrt")
+_CHILDREN = ("left", "right", "num", "den", "base", "arg", "wrt", "body", "sym")
 
 
 def walk(root: object):
@@ -198,10 +228,12 @@ class _Parser:
         self.bold = False
         self.bars = 0  # open |...| and \|...\| (a bar closes one only inside)
         self.functions = functions
+        self.indices: frozenset[str] = frozenset()  # the indices of the enclosing sums
 
     def sub(self, tokens: list[Token]) -> _Parser:
         inner = _Parser(tokens, self.functions, self.depth + 1, self.names)
         inner.bold = self.bold
+        inner.indices = self.indices
         if inner.depth > MAX_DEPTH:
             raise LatexError(f"the formula is nested more than {MAX_DEPTH} levels deep")
         return inner
@@ -285,20 +317,27 @@ class _Parser:
         return t.kind == "cmd" and t.text in _STOP_CMDS
 
     def product(self) -> object:
+        """Matrix products joined by ``\\otimes`` / ``\\odot`` / ``\\circ``, which bind weaker
+        than juxtaposition (``AC \\otimes BD`` is (AC) kron (BD))."""
+        left = self.matrix_product()
+        while self.at("cmd") and _PRODUCTS.get(self.peek().text, "*") != "*":
+            op = _PRODUCTS[self.take().text]
+            left = Product(op, left, self.matrix_product())
+        return left
+
+    def matrix_product(self) -> object:
         left = self.factor()
         count = 1
         while not self.ends_term():
+            t = self.peek()
+            if t.kind == "cmd" and _PRODUCTS.get(t.text, "*") != "*":
+                return left
             count += 1
             if count > MAX_FACTORS:
                 raise self.fail(f"a product of more than {MAX_FACTORS} factors is not read")
-            op = "jux"
-            t = self.peek()
-            if t.kind == "cmd" and t.text in _PRODUCTS:
-                op = "jux" if _PRODUCTS[t.text] == "*" else _PRODUCTS[t.text]
+            if (t.kind == "cmd" and t.text in _PRODUCTS) or (t.kind == "symbol" and t.text == "*"):
                 self.take()
-            elif t.kind == "symbol" and t.text == "*":
-                self.take()
-            left = Product(op, left, self.factor())
+            left = Product("jux", left, self.factor())
         return left
 
     def factor(self) -> object:
@@ -336,7 +375,10 @@ class _Parser:
             out.append(t)
 
     def superscript(self, base: object) -> object:
-        text = "".join(t.text if t.kind != "cmd" else "\\" + t.text for t in self.group_tokens())
+        tokens = self.group_tokens()
+        if len(tokens) == 1 and tokens[0].text in NAMED and self.at("symbol", "{"):
+            tokens += self.group_tokens()  # ^\mathsf{T}
+        text = "".join(t.text if t.kind != "cmd" else "\\" + t.text for t in tokens)
         text = text.replace("\\mathsf", "").replace("\\mathrm", "").replace("{", "")
         text = text.replace("}", "").replace(" ", "")
         if text.lstrip("\\") in TRANSPOSES:
@@ -360,7 +402,7 @@ class _Parser:
         if text in ("F", "mathrmF", "Fro"):
             return "normF"
         if text == "2":
-            return "norm"
+            return "norm2"
         raise LatexError(f"the norm `_{text}` is not read (only _2 and _F)")
 
     # -- atoms --------------------------------------------------------------------------------
@@ -394,6 +436,8 @@ class _Parser:
 
     def letter(self) -> object:
         word = self.word()
+        if word in self.indices:
+            raise self.fail(f"the index {word} used as a value is not read")
         if word in self.names:
             return self.symbol(word, upper=word[0].isupper())
         if word in FUNCTIONS and ((word != "d" and self.opens_argument()) or len(word) > 1):
@@ -406,8 +450,28 @@ class _Parser:
         if word == "d" and self.starts_operand():
             return Diff(self.factor())
         if word == "I":
-            return Identity(1)
+            return self.identity()
         return self.symbol(word, upper=word.isupper())
+
+    def ones(self) -> Ones:
+        """``\\mathbf{1}``, or ``\\mathbf{1}_n`` of length n."""
+        if not self.at("symbol", "_"):
+            return Ones()
+        self.take()
+        sub = self.group_tokens()
+        if len(sub) != 1 or sub[0].kind != "letter":
+            raise LatexError("the subscript of the ones vector must be a dimension's name")
+        return Ones(sub[0].text)
+
+    def identity(self) -> Identity:
+        """``I``, or ``I_n`` sized by the dimension n."""
+        if not self.at("symbol", "_"):
+            return Identity(1)
+        self.take()
+        sub = self.group_tokens()
+        if len(sub) != 1 or sub[0].kind not in ("letter", "number"):
+            raise LatexError("the subscript of I must be one dimension's name, I_n")
+        return Identity(1, sub[0].text)
 
     def word(self) -> str:
         """The letters from here that spell a function name (or one letter)."""
@@ -449,6 +513,9 @@ class _Parser:
         if self.at("symbol", "_"):
             self.take()
             sub = self.group_tokens()
+            letters = tuple(s.text for s in sub if s.text != ",")
+            if self.indices and letters and all(x in self.indices for x in letters):
+                return Entry(Sym(name, self.bold, upper), letters)
             if not all(s.kind in ("letter", "number") for s in sub):
                 raise LatexError(f"the subscript of {name} is not a plain name or number")
             name += "_" + "".join(s.text for s in sub)
@@ -572,7 +639,7 @@ class _Parser:
                 "\\partial outside a fraction \\frac{\\partial F}{\\partial X} is not read"
             )
         if name == "sum":
-            raise self.fail("index sums \\sum are not read (write the matrix form)")
+            return self.index_sum()
         raise self.fail(f"the command \\{name} is not read")
 
     def group_atom(self) -> object:
@@ -587,6 +654,8 @@ class _Parser:
             tokens = self.group_tokens()
             if len(tokens) == 1 and tokens[0].text == "0":
                 return Identity(0)  # \mathbf{0}: a zero array sized by its context
+            if len(tokens) == 1 and tokens[0].text == "1":
+                return self.ones()  # \mathbf{1}: the vector of ones
             return self.whole(tokens)
         finally:
             self.bold = was
@@ -634,12 +703,57 @@ class _Parser:
         transposed = isinstance(wrt_node, Post) and wrt_node.kind == "T"
         if transposed:
             wrt_node = wrt_node.base
+        vec = isinstance(wrt_node, Func) and wrt_node.name == "vec"
+        if vec:
+            wrt_node = wrt_node.arg
+        if isinstance(wrt_node, Entry):
+            raise LatexError(
+                "a derivative by an entry (a free index) is not read: write the vector form"
+            )
         if not isinstance(wrt_node, Sym):
             raise LatexError("a derivative must be with respect to one symbol")
         rest = _after_d(num)
         if not rest:  # the operator form \frac{\partial}{\partial x} F
-            return Deriv(self.product(), wrt_node, transposed)
-        return Deriv(self.whole(rest), wrt_node, transposed)
+            return Deriv(self.product(), wrt_node, transposed, vec)
+        return Deriv(self.whole(rest), wrt_node, transposed, vec)
+
+    def index_sum(self) -> IndexSum:
+        """``\\sum_i``, ``\\sum_{i,j}``, ``\\sum_{ij}``, ``\\sum_{i=1}^n``, and the product after
+        it as the terms."""
+        if not self.at("symbol", "_"):
+            raise self.fail("a sum \\sum needs its index as a subscript, \\sum_i")
+        self.take()
+        sub = self.group_tokens()
+        upper = ""
+        if any(t.text == "=" for t in sub):
+            k = next(k for k, t in enumerate(sub) if t.text == "=")
+            if [t.text for t in sub[k + 1 :]] != ["1"] or k != 1:
+                raise LatexError("a sum's range must start at 1: \\sum_{i=1}^n")
+            sub = sub[:1]
+            if not self.at("symbol", "^"):
+                raise self.fail("a sum from 1 needs its upper limit, \\sum_{i=1}^n")
+            self.take()
+            top = self.group_tokens()
+            if len(top) != 1 or top[0].kind != "letter":
+                raise LatexError(
+                    "a sum's upper limit must be a dimension's name (the sizes are drawn): "
+                    "\\sum_{i=1}^n"
+                )
+            upper = top[0].text
+        names = [t.text for t in sub if t.text != ","]
+        if not names or not all(t.kind == "letter" for t in sub if t.text != ","):
+            raise LatexError("a sum's indices must be letters, \\sum_{i,j}")
+        if len(set(names)) != len(names) or set(names) & self.indices:
+            raise LatexError("a sum's index is used twice")
+        was = self.indices
+        self.indices = was | set(names)
+        self.enter()
+        try:
+            body = self.product()
+        finally:
+            self.indices = was
+        self.depth -= 1
+        return IndexSum(tuple((n, upper) for n in names), body)
 
     def nabla(self) -> object:
         if not self.at("symbol", "_"):

@@ -7,6 +7,11 @@ products, sums and transposes (``x^T A x`` makes A square and x as long as A); a
 unification fails is dropped, and a formula with no consistent typing is refused with the
 conflict.
 
+Index sums ``\\sum_{i,j}`` bind each index to a dimension (the entries x_i, A_{ij} unify with
+it) and are lowered to the sum of an array with one axis per index. vec and Kronecker products
+have composite dimensions (the product of two, major factor first), so
+``\\operatorname{vec}(AXB)`` and ``B^T \\otimes A`` unify factor by factor.
+
 Lowering writes vectors as columns, ``x[:, None]`` of a variable of shape (n,), so that the
 written transposes keep their meaning (``x x^T`` is an outer product), and a 1 x 1 product
 is read as the scalar it is (``x^T A x``).
@@ -35,11 +40,14 @@ from ..expressions import (
 from ._syntax import (
     Deriv,
     Diff,
+    Entry,
     Frac,
     Func,
     Identity,
+    IndexSum,
     Inner,
     Num,
+    Ones,
     Post,
     Product,
     Sum,
@@ -51,6 +59,8 @@ from ._tokens import LatexError
 __all__ = ["Kind", "Typing", "lower", "typings"]
 
 ONE = 0  # the dimension of length 1 (the second axis of a column)
+#: The most indices of one sum (its terms are evaluated as an array with an axis per index).
+MAX_INDICES = 3
 #: The most typings tried for one formula (2 ** ambiguous symbols, capped).
 MAX_TYPINGS = 16
 _ELEMENTWISE = {
@@ -62,6 +72,10 @@ _ELEMENTWISE = {
     "sqrt": "sqrt",
 }
 
+
+#: The functions defined for positive entries only: arrays are drawn positive when the
+#: formula applies one to an array (or to the entries x_i of a sum).
+_POSITIVE = frozenset({"log", "sqrt"})
 
 _SIZES = (
     [3, 4, 5, 2, 6, 7, 8, 9],
@@ -80,11 +94,54 @@ class Kind:
 
 
 class _Dims:
-    """Union-find over dimension ids; id 0 is the length 1."""
+    """Union-find over dimension ids; id 0 is the length 1. A composite id stands for the
+    product of two (``pq``, the length of vec of a p x q matrix, or a Kronecker product's side),
+    major factor first: the entry (a, b) of it is at a * size(b) + b."""
 
     def __init__(self) -> None:
         self.parent: dict[int, int] = {ONE: ONE}
         self.rigid: set[int] = set()
+        self.factors: dict[int, tuple[int, int]] = {}
+
+    def product(self, major: int, minor: int) -> int:
+        """The id of the product of two dimensions (one of them when the other is 1)."""
+        if self.find(major) == ONE:
+            return minor
+        if self.find(minor) == ONE:
+            return major
+        d = self.fresh(rigid=major in self.rigid or minor in self.rigid)
+        self.factors[d] = (major, minor)
+        return d
+
+    def size(self, d: int, sizes: dict[int, int], depth: int = 0) -> int:
+        """The length of `d` given the lengths of the plain roots."""
+        root = self.find(d)
+        if root not in self.factors:
+            return sizes[root]
+        if depth > 20:
+            raise LatexError("the sizes refer to each other in a loop")
+        a, b = self.factors[root]
+        return self.size(a, sizes, depth + 1) * self.size(b, sizes, depth + 1)
+
+    def _simplified(self, d: int) -> int:
+        d = self.find(d)
+        while d in self.factors:
+            a, b = self.factors[d]
+            if self.find(a) != ONE and self.find(b) != ONE:
+                return d
+            del self.factors[d]
+            other = b if self.find(a) == ONE else a
+            self.parent[d] = self.find(other)
+            d = self.find(other)
+        return d
+
+    def _contains(self, composite: int, d: int, depth: int = 0) -> bool:
+        if depth > 20:
+            return True
+        for f in self.factors.get(self.find(composite), ()):
+            if self.find(f) == d or self._contains(f, d, depth + 1):
+                return True
+        return False
 
     def fresh(self, rigid: bool = True) -> int:
         d = len(self.parent)
@@ -100,8 +157,11 @@ class _Dims:
         return d
 
     def unify(self, a: int, b: int, what: str) -> None:
-        a, b = self.find(a), self.find(b)
+        a, b = self._simplified(a), self._simplified(b)
         if a == b:
+            return
+        if a in self.factors or b in self.factors:
+            self._unify_product(a, b, what)
             return
         if ONE in (a, b) and (a in self.rigid or b in self.rigid):
             raise LatexError(f"{what}: a dimension would have to be 1")
@@ -110,6 +170,24 @@ class _Dims:
         self.parent[a] = b
         if a in self.rigid:
             self.rigid.add(b)
+
+    def _unify_product(self, a: int, b: int, what: str) -> None:
+        if a not in self.factors:
+            a, b = b, a
+        if b in self.factors:  # two products: factor by factor (the written order)
+            (a1, a2), (b1, b2) = self.factors[a], self.factors[b]
+            self.parent[b] = a
+            del self.factors[b]
+            self.unify(a1, b1, what)
+            self.unify(a2, b2, what)
+            return
+        if b == ONE:
+            raise LatexError(f"{what}: a product of sizes would have to be 1")
+        if self._contains(a, b):
+            raise LatexError(f"{what}: a size would be a product with itself")
+        self.parent[b] = a
+        if b in self.rigid:
+            self.rigid.add(a)
 
 
 @dataclass
@@ -124,22 +202,32 @@ class Typing:
     nodes: dict[int, tuple[int, ...] | None] = field(default_factory=dict)
     ambiguous: list[str] = field(default_factory=list)
     functions: dict[str, str] = field(default_factory=dict)
+    #: how bars around a matrix read: "written" (|X| det, \\|X\\| norm), "swapped", "det", "norm"
+    bars: str = "written"
+    #: the bars around a matrix met, each with how it was read (("|X|", "det"), ...)
+    bar_readings: list[tuple[str, str]] = field(default_factory=list)
+    named: dict[str, int] = field(default_factory=dict)  # declared dimension names -> ids
+    sums: dict[int, tuple[int, ...]] = field(default_factory=dict)  # a sum's index dimensions
+    read_as: dict[int, str] = field(default_factory=dict)  # bars node -> "det" or "norm"
 
     def sizes(self, trial: int) -> dict[int, int]:
         """Distinct sizes (2..9) of the dimension classes, in another order for each trial
         (increasing, decreasing, ...: a formula defined only where one dimension is the
         larger, as (X^T X)^{-1}, is checked in the orders where it is)."""
         roots = sorted({self.dims.find(d) for d in self.dims.parent} - {ONE})
+        plain = [r for r in roots if r not in self.dims.factors]
         sizes = _SIZES[trial % len(_SIZES)]
-        size = {r: sizes[k % len(sizes)] for k, r in enumerate(roots)}
+        size = {r: sizes[k % len(sizes)] for k, r in enumerate(plain)}
         size[ONE] = 1
+        for r in roots:
+            size.setdefault(r, self.dims.size(r, size))
         return size
 
     def concrete(self, trial: int) -> dict[str, tuple[int, ...]]:
         """The variables' shapes for the engine (a vector as a 1-D array)."""
         size = self.sizes(trial)
         return {
-            n: tuple(size[self.dims.find(d)] for d in s if d != ONE or self.kinds[n] == "matrix")
+            n: tuple(self.dims.size(d, size) for d in s if d != ONE or self.kinds[n] == "matrix")
             for n, s in self.shapes.items()
         }
 
@@ -171,9 +259,21 @@ def constant(value: float) -> Constant:
     return Constant(int(value) if float(value).is_integer() else value)
 
 
-def candidate_kinds(sym: Sym, declared: dict[str, Kind], transposed: set[str]) -> list[str]:
+def _entry_ranks(node: object, out: dict[str, int]) -> dict[str, int]:
+    """The number of indices of each symbol written as an entry (x_i: 1, A_{ij}: 2)."""
+    for n in walk(node):
+        if isinstance(n, Entry):
+            out.setdefault(n.sym.name, len(n.indices))
+    return out
+
+
+def candidate_kinds(
+    sym: Sym, declared: dict[str, Kind], transposed: set[str], ranks: dict[str, int]
+) -> list[str]:
     if sym.name in declared:
         return [declared[sym.name].kind]
+    if sym.name in ranks:
+        return ["vector" if ranks[sym.name] == 1 else "matrix"]
     if sym.upper:
         return ["matrix"]
     if sym.bold or sym.name in transposed:
@@ -181,23 +281,30 @@ def candidate_kinds(sym: Sym, declared: dict[str, Kind], transposed: set[str]) -
     return ["vector", "scalar"]
 
 
-def typings(sides: list, declared: dict[str, Kind], layouts: tuple[str, ...]) -> list[Typing]:
+def typings(
+    sides: list, declared: dict[str, Kind], layouts: tuple[str, ...], bars: str = "written"
+) -> list[Typing]:
     """The consistent typings of a relation's sides with the most arrays, for each layout in
-    which the derivatives' shapes fit; LatexError with the first conflict when there is none."""
+    which the derivatives' shapes fit; LatexError with the first conflict when there is none.
+    `bars` says how bars around a matrix read (see :class:`Typing`)."""
     syms: dict[str, Sym] = {}
     transposed: set[str] = set()
+    ranks: dict[str, int] = {}
     for side in sides:
         symbols(side, syms)
         _transposed(side, transposed)
+        _entry_ranks(side, ranks)
+    _refuse_free_indices(syms, ranks)
     names = sorted(syms)
-    options = [candidate_kinds(syms[n], declared, transposed) for n in names]
+    options = [candidate_kinds(syms[n], declared, transposed, ranks) for n in names]
     combos = list(itertools.islice(itertools.product(*options), MAX_TYPINGS))
     found: list[tuple[int, Typing]] = []
     conflict = None
     for combo in combos:
         for layout in layouts:
             try:
-                typing = _unify(dict(zip(names, combo, strict=True)), declared, sides, layout)
+                kinds = dict(zip(names, combo, strict=True))
+                typing = _unify(kinds, declared, sides, layout, bars)
             except LatexError as exc:
                 conflict = conflict or exc
                 continue
@@ -208,7 +315,20 @@ def typings(sides: list, declared: dict[str, Kind], layouts: tuple[str, ...]) ->
     return [t for rank, t in found if rank == best]
 
 
-def _unify(kinds: dict[str, str], declared: dict[str, Kind], sides: list, layout: str) -> Typing:
+def _refuse_free_indices(syms: dict[str, Sym], ranks: dict[str, int]) -> None:
+    """LatexError for ``x_j`` outside a sum when x_i is an entry inside one: a free index."""
+    for name in syms:
+        base, _, index = name.partition("_")
+        if index and base in ranks and index.isalpha():
+            raise LatexError(
+                f"`{base}_{index}` is an entry of {base} with the free index {index}: a "
+                "statement entry by entry is not read (write the vector or matrix form)"
+            )
+
+
+def _unify(
+    kinds: dict[str, str], declared: dict[str, Kind], sides: list, layout: str, bars: str
+) -> Typing:
     dims = _Dims()
     named: dict[str, int] = {}
     shapes: dict[str, tuple[int, ...]] = {}
@@ -223,7 +343,7 @@ def _unify(kinds: dict[str, str], declared: dict[str, Kind], sides: list, layout
             shapes[name] = (ids[0] if ids else dims.fresh(), ONE)
         else:
             shapes[name] = tuple(ids) if len(ids) == 2 else (dims.fresh(), dims.fresh())
-    typing = Typing(kinds, layout, dims, shapes)
+    typing = Typing(kinds, layout, dims, shapes, bars=bars, named=named)
     walker = _Walker(typing)
     first = walker.shape(sides[0])
     for side in sides[1:]:
@@ -237,6 +357,7 @@ class _Walker:
     def __init__(self, typing: Typing) -> None:
         self.t = typing
         self.d = typing.dims
+        self.index_dims: dict[str, int] = {}  # the indices of the enclosing sums
 
     def same(self, a, b, what: str) -> None:
         if a is None or b is None:
@@ -272,8 +393,19 @@ class _Walker:
         if isinstance(node, Identity):
             if node.value == 0:
                 return None
+            if node.size:
+                k = self.t.named.setdefault(node.size, self.d.fresh())
+                return (k, k)
             k = self.d.fresh(rigid=False)
             return (k, k)
+        if isinstance(node, Ones):
+            if node.size:
+                return (self.t.named.setdefault(node.size, self.d.fresh()), ONE)
+            return (self.d.fresh(rigid=False), ONE)
+        if isinstance(node, IndexSum):
+            return self.index_sum(node)
+        if isinstance(node, Entry):
+            return self.entry(node)
         if isinstance(node, Sum):
             shapes = [self.shape(t) for _, t in node.terms]
             known = [s for s in shapes if s is not None]
@@ -308,7 +440,8 @@ class _Walker:
             self.same(left, right, "an elementwise product")
             return left
         if node.op == "kron":
-            return (self.d.fresh(rigid=False), self.d.fresh(rigid=False))
+            left, right = self.array(left), self.array(right)
+            return (self.d.product(left[0], right[0]), self.d.product(left[1], right[1]))
         if self.scalar(left):
             return right
         if self.scalar(right):
@@ -330,17 +463,23 @@ class _Walker:
             return base
         raise LatexError("a power of an array that is not an integer power")
 
+    def array(self, s):
+        """`s` as (rows, cols) (a scalar is 1 x 1)."""
+        return (ONE, ONE) if s == () else s
+
     def func(self, node: Func):
         arg = self.shape(node.arg)
         if node.name in ("tr", "det"):
             self.square(arg, node.name)
             return ()
-        if node.name in ("norm", "normF"):
+        if node.name == "vec":
+            arg = self.array(arg)
+            return (self.d.product(arg[1], arg[0]), ONE)
+        if node.name in ("norm2", "normF"):
             return ()
-        if node.name == "abs":
-            if not self.scalar(arg):
-                self.square(arg, "|X| (read as the determinant)")
-                self.t.ambiguous.append("|X| read as det(X)")
+        if node.name in ("norm", "abs"):
+            if arg is not None and not self.scalar(arg) and self.d.find(arg[1]) != ONE:
+                self.bar_reading(node, arg)
             return ()
         if node.name == "diag" and arg is not None and arg != ():
             if self.d.find(arg[1]) == ONE:
@@ -351,19 +490,74 @@ class _Walker:
             return arg
         raise LatexError(f"the function {node.name} is not checked")
 
+    def bar_reading(self, node: Func, arg) -> None:
+        """Record how bars around a matrix read (determinant or norm) under `self.t.bars`."""
+        written = "det" if node.name == "abs" else "norm"
+        reading = {
+            "written": written,
+            "swapped": "norm" if written == "det" else "det",
+        }.get(self.t.bars, self.t.bars)
+        bars = "|X|" if node.name == "abs" else "\\|X\\|"
+        self.t.bar_readings.append((bars, reading))
+        self.t.read_as[id(node)] = reading
+        if reading == "det":
+            self.square(arg, f"{bars} read as the determinant")
+        self.t.ambiguous.append(
+            f"{bars} read as {'det(X)' if reading == 'det' else 'the Frobenius norm'}"
+        )
+
+    def index_sum(self, node: IndexSum):
+        dims = []
+        for name, upper in node.indices:
+            d = self.t.named.setdefault(upper, self.d.fresh()) if upper else self.d.fresh()
+            self.index_dims[name] = d
+            dims.append(d)
+        try:
+            body = self.shape(node.body)
+        finally:
+            for name, _ in node.indices:
+                self.index_dims.pop(name)
+        if body is None or not self.scalar(body):
+            raise LatexError("the terms of a sum \\sum must be numbers (entries such as x_i)")
+        self.t.sums[id(node)] = tuple(dims)
+        return ()
+
+    def entry(self, node: Entry):
+        s = self.t.shapes[node.sym.name]
+        dims = [self.index_dims[i] for i in node.indices]
+        if s == () or len(dims) > 2:
+            raise LatexError(f"`{node.sym.name}` has entries but is not a vector or a matrix")
+        if len(dims) == 1:
+            self.d.unify(s[1], ONE, f"{node.sym.name}_i (a vector's entry)")
+            self.d.unify(s[0], dims[0], f"the range of the index {node.indices[0]}")
+        else:
+            self.d.unify(s[0], dims[0], f"the range of the index {node.indices[0]}")
+            self.d.unify(s[1], dims[1], f"the range of the index {node.indices[1]}")
+        return ()
+
     def derivative(self, node: Deriv):
         f = self.shape(node.num)
         x = self.shape(node.wrt)
         if f is None:
             return None
         numerator = self.t.layout == "numerator"
+        if node.transposed and not numerator:
+            raise LatexError("a derivative by X^T is in the numerator layout")
+        if node.vec:
+            if f == ():
+                raise LatexError("a scalar by vec X: write the derivative by X")
+            x = (self.d.product(x[1], x[0]), ONE)
         if f == ():
             return x if x == () or not numerator else (x[1], x[0])
         if x == ():
             return f if numerator else (f[1], f[0])
-        if self.d.find(f[1]) == ONE and self.d.find(x[1]) == ONE:
-            return (f[0], x[0]) if numerator else (x[0], f[0])
-        raise LatexError("a derivative of a matrix by a matrix or vector (it needs vec)")
+        if self.d.find(x[1]) != ONE:
+            raise LatexError(
+                "a derivative by a matrix of an array: write it by vec, "
+                "\\frac{\\partial \\operatorname{vec} F}{\\partial \\operatorname{vec} X}"
+            )
+        rows = f[0] if self.d.find(f[1]) == ONE else self.d.product(f[1], f[0])  # vec F
+        return (rows, x[0]) if numerator else (x[0], rows)
 
 
 def _is_transposed_symbol(node: object) -> bool:
@@ -423,6 +617,7 @@ class Lowering(Arithmetic):
         self.shapes = typing.concrete(trial)
         self.replace = dict(replace or {})
         self.inverted: list[Node] = []  # the matrices inverted, for a conditioning check
+        self.positive = False  # whether the formula takes a log or root of an array's entries
         for name, wrt in typing.functions.items():
             rows = self.shapes[name][0] if self.shapes[name] else 1
             cols = self.shapes[wrt][0] if self.shapes[wrt] else 1
@@ -455,6 +650,9 @@ class Lowering(Arithmetic):
 
     def ones(self, dim: int) -> Node:
         root = self.t.dims.find(dim)
+        if root in self.t.dims.factors:
+            major, minor = self.t.dims.factors[root]
+            return _call("kron", self.ones(major), self.ones(minor))
         for name, dims in sorted(self.t.shapes.items()):
             for axis, d in enumerate(dims):
                 if self.t.dims.find(d) != root:
@@ -463,7 +661,7 @@ class Lowering(Arithmetic):
                     return _call("ones_like", Variable(name))
                 item = (Slice(), 0) if axis == 0 else (0, Slice())
                 return _call("ones_like", Index(Variable(name), item))
-        raise LatexError("the size of I or 0 is not fixed by the formula")
+        raise LatexError("the size of I, 0 or 1 is not fixed by the formula")
 
     def lower(self, node: object) -> Node:
         out = self._lower(node)
@@ -477,6 +675,13 @@ class Lowering(Arithmetic):
             return self.variable(node.name)
         if isinstance(node, Identity):
             return self.identity(node)
+        if isinstance(node, IndexSum):
+            return SumLowering(self, node).lower_sum()
+        if isinstance(node, Ones):
+            shape = self.t.nodes.get(id(node))
+            if not shape or self.t.dims.find(shape[0]) == ONE:
+                return Constant(1)
+            return Index(self.ones(shape[0]), (Slice(), None))
         done = self.arithmetic(node)
         if done is not None:
             return done
@@ -545,16 +750,116 @@ class Lowering(Arithmetic):
             return arg if scalar else _call("trace", arg)
         if name == "det":
             return arg if scalar else _call("det", arg)
-        if name in ("norm", "normF"):
-            return _call("abs", arg) if scalar else _call("norm", arg)
-        if name == "abs":
-            return _call("abs", arg) if scalar else _call("det", arg)
+        if scalar and name in ("norm", "normF", "norm2", "abs"):
+            return _call("abs", arg)
+        if name in ("norm", "abs"):
+            det = self.t.read_as.get(id(node)) == "det"
+            return _call("det", arg) if det else _call("norm", arg)
+        if name == "normF":
+            return _call("norm", arg)
+        if name == "norm2":  # of a matrix the spectral norm, of a vector its length
+            return _call("norm", arg, ord=2) if self.shape_of(arg)[-1] != 1 else _call("norm", arg)
+        if name == "vec":
+            return Index(_call("vec", arg), (Slice(), None))
         if name == "diag":
             shape = self.shape_of(arg)
             if shape[-1] == 1:
                 return _call("diag", Index(arg, (Slice(), 0)))
             return Index(_call("diag", arg), (Slice(), None))
+        if name in _POSITIVE and not scalar:
+            self.positive = True
         return _call(_ELEMENTWISE[name], arg)
+
+
+class SumLowering(Arithmetic):
+    """``\\sum_{i,j} body`` as the sum of an array with one axis per index (at most three): an
+    entry x_i is x along its axis, A_{ji} is A^T, A_{ii} the diagonal, and the body is
+    elementwise (times ones over every index, so a term without an index counts each time)."""
+
+    def __init__(self, outer: Lowering, node: IndexSum) -> None:
+        self.outer = outer
+        self.node = node
+        body, indices = node.body, list(node.indices)
+        while isinstance(body, IndexSum):  # \sum_i \sum_j b = \sum_{i,j} b
+            indices += body.indices
+            body = body.body
+        self.body = body
+        self.order = [name for name, _ in indices]
+        if len(self.order) > MAX_INDICES:
+            raise LatexError(f"a sum over more than {MAX_INDICES} indices is not read")
+        self.dims = list(outer.t.sums[id(node)])
+        inner = node.body
+        while isinstance(inner, IndexSum):
+            self.dims += outer.t.sums[id(inner)]
+            inner = inner.body
+
+    def lower_sum(self) -> Node:
+        full: Node | None = None
+        for k, d in enumerate(self.dims):
+            try:
+                ones = self.along(self.outer.ones(d), (k,))
+            except LatexError:
+                raise LatexError(
+                    f"the range of the index {self.order[k]} is not fixed by the formula (no "
+                    "array has an axis over it)"
+                ) from None
+            full = ones if full is None else BinaryOp("*", full, ones)
+        return _call("sum", BinaryOp("*", self.lower(self.body), full))
+
+    def along(self, array: Node, axes: tuple[int, ...]) -> Node:
+        """An array whose axes are the sum's axes `axes` (increasing), broadcast along the
+        others."""
+        if len(axes) == len(self.order):
+            return array
+        return Index(array, tuple(Slice() if k in axes else None for k in range(len(self.order))))
+
+    def lower(self, node: object) -> Node:
+        if isinstance(node, Entry):
+            return self.entry(node)
+        if isinstance(node, Sym):
+            return self.outer.lower(node)
+        if isinstance(node, IndexSum):  # a factor \sum_j y_j of its own
+            inner = {e.indices for e in walk(node.body) if isinstance(e, Entry)}
+            if any(set(ix) & set(self.order) for ix in inner):
+                raise LatexError("a sum inside a sum's term that uses the outer index is not read")
+            return self.outer.lower(node)
+        if isinstance(node, Func) and node.name in _ELEMENTWISE:
+            if node.name in _POSITIVE:
+                self.outer.positive = True
+            return _call(_ELEMENTWISE[node.name], self.lower(node.arg))
+        if isinstance(node, Func) and node.name == "abs":
+            return _call("abs", self.lower(node.arg))
+        done = self.arithmetic(node)
+        if done is None:
+            raise LatexError(f"{type(node).__name__} inside a sum \\sum is not read")
+        return done
+
+    def entry(self, node: Entry) -> Node:
+        value = self.outer.variable(node.sym.name)
+        if self.outer.t.kinds[node.sym.name] == "vector":
+            if node.indices[0] not in self.order:
+                raise LatexError(f"`{node.sym.name}` has an index of another sum")
+            return self.along(Index(value, (Slice(), 0)), (self.order.index(node.indices[0]),))
+        if not set(node.indices) <= set(self.order):
+            raise LatexError(f"`{node.sym.name}` has an index of another sum")
+        i, j = (self.order.index(x) for x in node.indices)
+        if i == j:
+            return self.along(_call("diagonal", value), (i,))
+        return self.along(value if i < j else Transpose(value), (min(i, j), max(i, j)))
+
+    def sum(self, node: Sum) -> Node:
+        return signed_sum([(sign, self.lower(term)) for sign, term in node.terms])
+
+    def product(self, node: Product) -> Node:
+        if node.op == "kron":
+            raise LatexError("a Kronecker product inside a sum \\sum is not read")
+        return BinaryOp("*", self.lower(node.left), self.lower(node.right))
+
+    def post(self, node: Post) -> Node:
+        if node.kind != "pow":
+            raise LatexError("only powers of entries are read inside a sum \\sum")
+        power = int(node.power) if float(node.power).is_integer() else node.power
+        return Power(self.lower(node.base), power)
 
 
 def lower(node: object, typing: Typing, trial: int, replace: dict[str, Node] | None = None):
