@@ -6,8 +6,9 @@ evaluations, no new ones):
 1. ``unreliable`` - the verdict was inconclusive;
 2. ``layout`` - the claim has another layout's shape;
 3. ``not_holomorphic`` - a holomorphic claim (``convention="holomorphic"``) for an f whose
-   ``∂f/∂z̄`` is not zero, or a claim equal to the convention's value with ``∂f/∂z̄`` dropped
-   (what the formula would be for a holomorphic f): use the Wirtinger pair;
+   ``∂f/∂z̄`` is not zero, or, for a complex-valued f, a claim equal to the convention's value
+   with ``∂f/∂z̄`` dropped (what the formula would be for a holomorphic f): use the Wirtinger
+   pair;
 4. ``conjugate_transpose`` - the claim is the entrywise conjugate of the derivative, and the
    layout is a transposing one of a matrix-shaped claim: a transpose where the conjugate
    transpose is needed, or the reverse;
@@ -92,8 +93,8 @@ def _satisfies(result: ComplexCheckResult, tol: dict[str, float]) -> Callable[[C
 def _not_holomorphic(result: ComplexCheckResult, conv: Convention, tol: dict[str, float]) -> bool:
     """Whether the claim is the convention's value with ∂f/∂z̄ dropped, for an f that is not
     holomorphic."""
-    if result.cauchy_riemann != "failed":
-        return False
+    if result.cauchy_riemann != "failed" or not result.complex_output:
+        return False  # a real f's pair is one derivative: a factor or conjugation explains it
     from .complex_check import numerical_in
 
     dropped, _ = numerical_in(result, conv, dzbar=np.zeros_like(result.dzbar))
