@@ -429,3 +429,47 @@ def test_conversions_that_are_not_determined_are_refused():
         convert_convention(Z, source="holomorphic", target="jax")
     with pytest.raises(gradcheck.ConventionError, match="real-valued f only"):
         convert_convention(Z, source="jax", target="complex_gradient", function="holomorphic")
+
+
+# --- products -----------------------------------------------------------------------------
+
+
+def test_vjps_in_each_convention():
+    # f(z) = A z + z² (entrywise), holomorphic with J = A + diag(2z) (numerator layout).
+    # pytorch: vjp(g) = Σ_k conj(g_k) ∂f_k/∂z̄ + g_k conj(∂f_k/∂z) = J^H g;
+    # jax: vjp(g) = Σ_k g_k ∂f_k/∂z + conj(g_k) conj(∂f_k/∂z̄) = J^T g.
+    A = RNG_A
+
+    def f(z):
+        return A @ z + z**2
+
+    J = A + np.diag(2 * Z)
+    assert gradcheck.check_vjp(f, lambda g, z: J.conj().T @ g, Z, convention="pytorch").passed
+    assert gradcheck.check_vjp(f, lambda g, z: J.T @ g, Z, convention="jax").passed
+    wrong = gradcheck.check_vjp(f, lambda g, z: J.T @ g, Z, convention="pytorch")
+    assert wrong.status == "failed" and wrong.diagnosis.kind == "conjugate_transpose"
+    assert wrong.form == "vjp"
+    # a real loss: torch's vjp(1) is 2 ∂L/∂z̄ = (A + A^H) z, JAX's its conjugate
+    g = (A + A.conj().T) @ Z
+    assert gradcheck.check_vjp(_quad, lambda u, z: u * g, Z, convention="pytorch").passed
+    off = gradcheck.check_vjp(_quad, lambda u, z: u * g / 2, Z, convention="pytorch")
+    assert off.status == "failed" and off.diagnosis.kind == "wirtinger_factor"
+
+
+def test_jvps_are_the_differential():
+    # f = z̄ z²: df = 2|z|² dz + z² conj(dz), entrywise.
+    def f(z):
+        return np.conj(z) * z**2
+
+    def jvp(t, z):
+        return 2 * np.abs(z) ** 2 * t + z**2 * np.conj(t)
+
+    assert gradcheck.check_jvp(f, jvp, Z).passed
+    holomorphic_formula = gradcheck.check_jvp(f, lambda t, z: 2 * np.abs(z) ** 2 * t, Z)
+    assert holomorphic_formula.status == "failed"
+    assert holomorphic_formula.diagnosis.kind == "not_holomorphic"
+    assert gradcheck.check_jvp(np.exp, lambda t, z: np.exp(z) * t, Z, convention="holomorphic")
+    with pytest.raises(gradcheck.ConventionError, match="differential"):
+        gradcheck.check_jvp(f, jvp, Z, convention="pytorch")
+    with pytest.raises(gradcheck.ConventionError, match="complex variables"):
+        gradcheck.check_jvp(np.sin, lambda t, x: np.cos(x) * t, np.ones(2), convention="jax")

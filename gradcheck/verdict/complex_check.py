@@ -70,6 +70,11 @@ class ComplexCheckResult(CheckResult):
         The error bound of either (real, same shape).
     complex_output : bool
         Whether f's value is complex.
+    form : {"jacobian", "vjp", "jvp"}
+        What was checked: the derivative itself (:func:`gradcheck.check`), or products
+        (:func:`gradcheck.check_vjp`, :func:`gradcheck.check_jvp`; `claimed` and `numerical`
+        are then the stacked products, see :mod:`gradcheck.verdict.complex_products`, and
+        `convention` is "differential" for a JVP checked without one).
 
     Examples
     --------
@@ -88,6 +93,7 @@ class ComplexCheckResult(CheckResult):
     dzbar: np.ndarray = field(repr=False)
     pair_error: np.ndarray = field(repr=False)
     complex_output: bool = False
+    form: str = "jacobian"
 
     def report_parts(self) -> list[str]:
         parts = [self.headline]
@@ -368,5 +374,11 @@ def check_complex(
             note = f"a second estimate (another method, other steps) {outcome}."
             result = replace(again, notes=(*again.notes, note))
     if result.status != "passed":
-        result = replace(result, diagnosis=diagnose_complex(result, conv, options.tolerances()))
+        found = result
+
+        def elsewhere(other: Convention, dzbar: np.ndarray | None) -> tuple[np.ndarray, ...]:
+            return numerical_in(found, other, dzbar=dzbar)
+
+        diagnosis = diagnose_complex(result, conv, options.tolerances(), elsewhere)
+        result = replace(result, diagnosis=diagnosis)
     return result
