@@ -87,7 +87,8 @@ def _matches(
 
 def _other_names(result: ComplexCheckResult, changed_ok: Callable[[Convention], bool]) -> str:
     names = [c.name for c in CONVENTIONS.values() if changed_ok(c)]
-    return f" (it is the derivative in convention {', '.join(map(repr, names))})" if names else ""
+    word = "convention" if len(names) == 1 else "conventions"
+    return f" (it is the derivative in {word} {', '.join(map(repr, names))})" if names else ""
 
 
 #: ``numerical_in(convention, dzbar)``: the numerical value compared in another convention,
