@@ -2,10 +2,6 @@
 
 import json
 
-import pytest
-
-pytest_plugins = ["pytester"]
-
 
 def test_fixture_checks_complex_points_and_records_the_convention(pytester, tmp_path):
     pytester.makepyfile(

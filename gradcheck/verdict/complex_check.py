@@ -35,8 +35,17 @@ from ..engine import (
     wirtinger_pair,
 )
 from ..engine import LAYOUTS as _LAYOUTS
-from ..errors import FunctionCallError, InvalidInputError, NonFiniteValueError
-from .check import SAFETY, CheckResult, Comparison, Status, compare, headline_text, resolve_layouts
+from ..errors import FunctionCallError, NonFiniteValueError
+from .check import (
+    SAFETY,
+    CheckResult,
+    Comparison,
+    Status,
+    _as_claimed_array,
+    compare,
+    headline_text,
+    resolve_layouts,
+)
 from .complex_diagnosis import diagnose_complex
 from .options import CheckOptions
 from .outcome import error_ratio
@@ -134,19 +143,18 @@ def complex_claim(derivative: object, target: ComplexPairTarget) -> np.ndarray:
         assert target.inner is not None
         deriv = replace(target.inner, f=derivative, role="the derivative")
         value = deriv.call(target.z.copy(), "at the point")
-    try:
-        arr = np.asarray(value)
-    except Exception as exc:
-        raise InvalidInputError(f"the claimed derivative cannot be an array ({exc}).") from exc
-    if value is None or arr.dtype.kind not in "fiuc":
-        what = "None" if value is None else f"dtype {arr.dtype}"
-        raise InvalidInputError(
-            f"the claimed derivative has {what}; it must be a number or an array of numbers."
-        )
-    arr = arr.astype(np.complex128)
-    if not np.all(np.isfinite(arr)):
-        raise NonFiniteValueError("the claimed derivative has a non-finite entry.")
-    return arr
+    label = "the claimed `derivative`" if value is derivative else "what `derivative` returned"
+    return _as_claimed_array(value, label, np.complex128)
+
+
+def pair_fields(pair: WirtingerPair) -> dict[str, Any]:
+    """The fields of a :class:`ComplexCheckResult` that come from the Wirtinger pair."""
+    return {
+        "dz": pair.dz,
+        "dzbar": pair.dzbar,
+        "pair_error": pair.error,
+        "complex_output": pair.complex_output,
+    }
 
 
 def pair_scale(dz: np.ndarray, dzbar: np.ndarray) -> float:
@@ -296,10 +304,7 @@ def _verdict(
         convention=chosen.convention.name,
         satisfied_conventions=satisfied if (conv is None or comparison.passed) else (),
         cauchy_riemann=cr,
-        dz=pair.dz,
-        dzbar=pair.dzbar,
-        pair_error=pair.error,
-        complex_output=target.complex_output,
+        **pair_fields(pair),
     )
 
 

@@ -45,7 +45,7 @@ from ..engine import (
 )
 from ..errors import ConventionError, NonFiniteValueError, ShapeMismatchError
 from .check import headline_text
-from .complex_check import ComplexCheckResult, cauchy_riemann, compare_complex
+from .complex_check import ComplexCheckResult, cauchy_riemann, compare_complex, pair_fields
 from .complex_diagnosis import diagnose_complex
 from .options import DirectionalOptions
 
@@ -220,9 +220,6 @@ def _product_verdict(form, target, est, pair, claimed, conv, numerical, error, o
         convention=name,
         satisfied_conventions=(name,) if comparison.passed and conv is not None else (),
         cauchy_riemann=cr,
-        dz=pair.dz,
-        dzbar=pair.dzbar,
-        pair_error=pair.error,
-        complex_output=target.complex_output,
+        **pair_fields(pair),
         form=form,
     )
