@@ -473,3 +473,55 @@ def test_jvps_are_the_differential():
         gradcheck.check_jvp(f, jvp, Z, convention="pytorch")
     with pytest.raises(gradcheck.ConventionError, match="complex variables"):
         gradcheck.check_jvp(np.sin, lambda t, x: np.cos(x) * t, np.ones(2), convention="jax")
+
+
+# --- layouts x conventions ----------------------------------------------------------------
+
+
+def test_layouts_combine_with_conventions_as_for_real_variables():
+    # f(Z) = Re tr(A Z^H) = Re Σ_ij A_ij conj(Z_ij) for a 2x3 complex Z: ∂f/∂Z̄_ij = A_ij/2,
+    # ∂f/∂Z_ij = conj(A_ij)/2, so complex_gradient = pytorch = A, jax = conj(A) in the
+    # denominator layout (Z's shape); the numerator layout is the transpose (no conjugation).
+    A = RNG_A[:2, :]
+    Z2 = np.array([[1.0 + 0.5j, -2.0j, 0.3 + 0.0j], [0.25 - 1.0j, 1.5 + 1.5j, -0.7j]])
+
+    def f(Z):
+        return np.real(np.trace(A @ np.conj(Z).T))
+
+    for layout, claim in (("denominator", A), ("numerator", A.T), ("tensor", A)):
+        assert gradcheck.check(f, claim, Z2, convention="pytorch", layout=layout).passed
+        assert gradcheck.check(f, np.conj(claim), Z2, convention="jax", layout=layout).passed
+    r = gradcheck.check(f, A.T, Z2, convention="pytorch", layout="auto")
+    assert r.passed and r.layout == "numerator"
+    wrong = gradcheck.check(f, A.T, Z2, convention="pytorch", layout="denominator")
+    assert wrong.status == "failed" and wrong.diagnosis.kind == "layout"
+
+
+def test_a_holomorphic_jacobian_in_both_layouts():
+    # f(z) = A z: J = A (numerator). pytorch: conj(J) entrywise, then the layout:
+    # numerator conj(A), denominator A^H; jax / holomorphic: numerator A, denominator A^T.
+    A = RNG_A
+
+    def f(z):
+        return A @ z
+
+    cases = {
+        ("pytorch", "numerator"): np.conj(A),
+        ("pytorch", "denominator"): A.conj().T,
+        ("jax", "numerator"): A,
+        ("jax", "denominator"): A.T,
+        ("holomorphic", "denominator"): A.T,
+    }
+    for (convention, layout), claim in cases.items():
+        r = gradcheck.check(f, claim, Z, convention=convention, layout=layout)
+        assert r.passed, (convention, layout)
+    r = gradcheck.check(f, A.T, Z, convention="pytorch", layout="denominator")
+    assert r.diagnosis.kind == "conjugate_transpose"
+    est = gradcheck.estimate_jacobian(f, Z, convention="pytorch", layout="denominator")
+    np.testing.assert_allclose(est.value, A.conj().T, atol=1e-8)
+
+
+def test_checks_without_complex_support_name_the_ones_with_it():
+    for check in (gradcheck.check_hessian, gradcheck.check_directional):
+        with pytest.raises(gradcheck.InvalidInputError, match="check_vjp and check_jvp take"):
+            check(_abs2, np.eye(3), Z)
