@@ -381,6 +381,11 @@ def test_a_complex_point_needs_a_convention_and_the_names_are_listed():
         gradcheck.check(_abs2, 2 * Z, Z, convention="pytroch")
 
 
+def test_a_holomorphic_claim_for_a_real_f_is_refused():
+    with pytest.raises(gradcheck.ConventionError, match="holomorphic only where it is constant"):
+        gradcheck.check(_abs2, np.conj(Z), Z, convention="holomorphic")
+
+
 def test_the_complex_gradient_of_a_complex_f_is_refused():
     with pytest.raises(gradcheck.ConventionError, match="real-valued f"):
         gradcheck.check(np.exp, EXP["wirtinger"], Z, convention="complex_gradient")

@@ -56,6 +56,12 @@ def validated_convention(
             f"values; use 'wirtinger' / 'conjugate_wirtinger' (or 'holomorphic' for an "
             f"analytic f), or 'pytorch' / 'jax' for those frameworks' Jacobians."
         )
+    if conv is not None and conv.holomorphic and not target.complex_output:
+        raise ConventionError(
+            "convention 'holomorphic' needs a complex-valued f; f returns real values, and a "
+            "real-valued f is holomorphic only where it is constant. Use 'wirtinger', "
+            "'complex_gradient', 'pytorch' or 'jax'."
+        )
     return conv
 
 

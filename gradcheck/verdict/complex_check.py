@@ -270,8 +270,10 @@ def _verdict(
     z_shape = target.z.shape
     layouts, declared = resolve_layouts(claimed.shape, pair.f_shape, z_shape, layout)
     conventions = [conv] if conv is not None else list(CONVENTIONS.values())
-    if target.complex_output:
-        conventions = [c for c in conventions if not c.real_only]
+    meaningful = (
+        (lambda c: not c.real_only) if target.complex_output else (lambda c: not c.holomorphic)
+    )
+    conventions = [c for c in conventions if meaningful(c)]
     found, cr = _candidates(pair, conventions, layouts, claimed, options.tolerances())
     passing = [c for c in found if c.comparison.passed]
     chosen = passing[0] if passing else min(found, key=lambda c: c.comparison.max_rel_error)

@@ -102,7 +102,8 @@ def _satisfies(
     from .complex_check import compare_complex
 
     def ok(conv: Convention) -> bool:
-        if conv.name == result.convention or (conv.real_only and result.complex_output):
+        meaningless = conv.real_only if result.complex_output else conv.holomorphic
+        if conv.name == result.convention or meaningless:
             return False
         numerical, error = numerical_in(conv, None)
         return compare_complex(
