@@ -2,6 +2,8 @@
 
 import json
 
+from gradcheck.report.schema import validate_report
+
 
 def test_fixture_checks_complex_points_and_records_the_convention(pytester, tmp_path):
     pytester.makepyfile(
@@ -30,7 +32,9 @@ def test_fixture_checks_complex_points_and_records_the_convention(pytester, tmp_
     result.assert_outcomes(passed=2, failed=1)
     out = result.stdout.str()
     assert "right in the conjugate convention" in out
-    records = {r["identity"].split("::")[-1]: r for r in json.loads(target.read_text())["records"]}
+    data = json.loads(target.read_text())
+    assert validate_report(data) == data  # the shipped schema knows the complex fields
+    records = {r["identity"].split("::")[-1]: r for r in data["records"]}
     assert records["test_pytorch"]["convention"] == "pytorch"
     assert records["test_auto"]["satisfied_conventions"] == ["jax"]
     assert records["test_wrong_convention"]["status"] == "failed"
