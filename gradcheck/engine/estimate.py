@@ -1960,6 +1960,7 @@ def estimate_jacobian(
     vectorized: bool | None = None,
     chunk_bytes: int = DEFAULT_CHUNK_BYTES,
     executor: Executor | None = None,
+    convention: str | None = None,
 ) -> JacobianEstimate:
     """Numerical derivative of `f` at `point`, with a per-entry error estimate.
 
@@ -2019,11 +2020,24 @@ def estimate_jacobian(
         ``ProcessPoolExecutor`` (f and the point's other arguments must be picklable), or a
         cluster's executor (dask.distributed's ``Client.get_executor()``). An error in a
         worker is raised as serially, naming the point, and cancels the calls not started.
+    convention : str, optional
+        Required when the variable is complex, refused (:class:`ConventionError`) when it is
+        real: one of :data:`gradcheck.CONVENTIONS` (``"wirtinger"``, ``"conjugate_wirtinger"``,
+        ``"complex_gradient"``, ``"pytorch"``, ``"jax"``, ...; the table with its sources is
+        in :mod:`gradcheck.engine.conventions`). A complex variable ``z = x + iy`` is
+        differentiated as the real pair ``(x, y)`` by the same method, steps and error model
+        (``2n`` real coordinates; ``"complex"`` is refused), ``f`` may be real- or
+        complex-valued, and the result is the convention's map of the Wirtinger pair
+        ``∂f/∂z = (∂f/∂x - i ∂f/∂y)/2``, ``∂f/∂z̄ = (∂f/∂x + i ∂f/∂y)/2``, entry by entry,
+        in `layout` (the transposes of the layouts never conjugate).
 
     Returns
     -------
     JacobianEstimate
-        The derivative, its error estimate and how it was computed.
+        The derivative, its error estimate and how it was computed. At a complex point
+        `value` and `f_value` are complex, `x_shape` is the shape of ``z``, and `step` is
+        complex: the base step along the real direction plus ``1j`` times the one along the
+        imaginary direction, per entry.
 
     Raises
     ------
@@ -2055,17 +2069,15 @@ def estimate_jacobian(
     >>> np.allclose(est.value, A), bool(np.all(est.error < 1e-8))
     (True, True)
     """
+    engine = {"step": step, "vectorized": vectorized, "chunk_bytes": chunk_bytes}
+    if _is_complex(point, wrt, convention):
+        _refuse_executor_at_complex_points(executor)
+        request = dict(layout=layout, convention=convention, method=method, **engine)
+        return _complex_variant("estimate_jacobian", f, point, wrt, request)
     target = make_target(f, point, wrt)
     layout = validate_layout(layout)
     m = validate_method(method)
-    est = estimate_tensor(
-        target,
-        m,
-        step=step,
-        vectorized=vectorized,
-        chunk_bytes=chunk_bytes,
-        executor=validate_executor(executor),
-    )
+    est = estimate_tensor(target, m, **engine, executor=validate_executor(executor))
     f_shape, x_shape = est.f_value.shape, target.x.shape
 
     def convert(a: np.ndarray) -> np.ndarray:
@@ -2099,6 +2111,7 @@ def jacobian(
     vectorized: bool | None = None,
     chunk_bytes: int = DEFAULT_CHUNK_BYTES,
     executor: Executor | None = None,
+    convention: str | None = None,
 ) -> np.ndarray:
     """Numerical derivative of `f` at `point` in the requested layout.
 
@@ -2107,6 +2120,9 @@ def jacobian(
     for forward and complex, ``4n`` for central4, ``6n`` for richardson, plus two evaluations at
     the point). Without the error estimate there is no step adaptation, so on ill-conditioned
     functions :func:`estimate_jacobian` can be more accurate.
+
+    At a complex point `convention` is required and the result is complex (see
+    :func:`estimate_jacobian`).
 
     Returns
     -------
@@ -2123,16 +2139,47 @@ def jacobian(
     True
     >>> jacobian(lambda X: X.sum(axis=0), np.ones((2, 3)), layout="numerator").shape
     (3, 6)
+    >>> z = np.array([1.0 + 2.0j])                # |z|^2: ∂/∂z̄ = z, complex gradient 2z
+    >>> np.round(jacobian(lambda z: np.vdot(z, z).real, z, convention="complex_gradient"), 6)
+    array([2.+4.j])
     """
+    engine = {"step": step, "vectorized": vectorized, "chunk_bytes": chunk_bytes}
+    if _is_complex(point, wrt, convention):
+        _refuse_executor_at_complex_points(executor)
+        request = dict(layout=layout, convention=convention, method=method, **engine)
+        return _complex_variant("jacobian", f, point, wrt, request)
     target = make_target(f, point, wrt)
     layout = validate_layout(layout)
     m = validate_method(method)
-    tensor, f0 = _value_tensor(
-        target,
-        m,
-        step=step,
-        vectorized=vectorized,
-        chunk_bytes=chunk_bytes,
-        executor=validate_executor(executor),
-    )
+    tensor, f0 = _value_tensor(target, m, **engine, executor=validate_executor(executor))
     return convert_layout(tensor, f0.shape, target.x.shape, source="tensor", target=layout)
+
+
+def _refuse_executor_at_complex_points(executor: object) -> None:
+    if executor is not None:
+        raise InvalidArgumentError(
+            "`executor` is not supported at complex points yet; evaluate serially "
+            "(executor=None) or check the real and imaginary parts as real variables."
+        )
+
+
+def _is_complex(point: Point, wrt: str | None, convention: object) -> bool:
+    """Whether the variable is complex; for a real one a `convention` is refused."""
+    from . import complex_jacobian as cj  # imports this module
+    from .complex_pair import is_complex_point
+
+    if is_complex_point(point, wrt):
+        return True
+    cj.refuse_convention_for_real(convention, "the variable" if wrt is None else f"`{wrt}`")
+    return False
+
+
+def _complex_variant(
+    name: str, f: Callable[..., Any], point: Point, wrt: str | None, request: dict[str, Any]
+) -> Any:
+    """`estimate_jacobian` or `jacobian` at a complex point (see
+    :mod:`gradcheck.engine.complex_jacobian`)."""
+    from . import complex_jacobian as cj
+
+    variant = cj.complex_estimate_jacobian if name == "estimate_jacobian" else cj.complex_jacobian
+    return variant(f, point, wrt=wrt, options=cj.ComplexRequest(**request))

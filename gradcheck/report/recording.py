@@ -12,6 +12,8 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
+
 from ..catalogue import CheckRecord, check_record
 from ..errors import InvalidArgumentError
 from ..verdict import (
@@ -64,12 +66,17 @@ def _worst_entry(result: CheckResult | None) -> dict[str, Any] | None:
     index = tuple(result.worst_index)
     if len(index) != result.claimed.ndim:
         return None
-    return {
+    claimed, numerical = complex(result.claimed[index]), complex(result.numerical[index])
+    entry = {
         "index": [int(i) for i in index],
-        "claimed": _finite_or_none(float(result.claimed[index])),
-        "numerical": _finite_or_none(float(result.numerical[index])),
+        "claimed": _finite_or_none(claimed.real),
+        "numerical": _finite_or_none(numerical.real),
         "tolerance": _finite_or_none(float(result.tolerance[index])),
     }
+    if np.iscomplexobj(result.claimed) or np.iscomplexobj(result.numerical):
+        entry["claimed_imag"] = _finite_or_none(claimed.imag)
+        entry["numerical_imag"] = _finite_or_none(numerical.imag)
+    return entry
 
 
 def check_form(result: AnyResult) -> str:
@@ -86,6 +93,8 @@ def check_form(result: AnyResult) -> str:
     """
     if isinstance(result, ProductResult):
         return result.form
+    if isinstance(result, CheckResult) and getattr(result, "form", None) in ("vjp", "jvp"):
+        return result.form  # a product by a complex variable (a ComplexCheckResult)
     if isinstance(result, SecondOrderResult):
         return "hessian"
     if isinstance(result, DirectionalResult):
@@ -146,6 +155,19 @@ def record_to_json(record: CheckRecord) -> dict[str, Any]:
         "wrt": None if result is None else result.wrt,
         "spending": _spending_text(result),
         "worst_entry": _worst_entry(result),
+        **_convention_fields(result),
+    }
+
+
+def _convention_fields(result: object) -> dict[str, Any]:
+    """`convention` and `satisfied_conventions` of a verdict by a complex variable (no fields
+    for a real one)."""
+    convention = getattr(result, "convention", None)
+    if convention is None:
+        return {}
+    return {
+        "convention": convention,
+        "satisfied_conventions": list(getattr(result, "satisfied_conventions", ())),
     }
 
 
