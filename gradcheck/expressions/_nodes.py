@@ -157,7 +157,9 @@ class Transpose(Node):
 
     def __post_init__(self) -> None:
         if self.conjugate and self.last_two:
-            raise ExpressionError("a conjugate transpose reverses all axes (`.H`), not the last two.")
+            raise ExpressionError(
+                "a conjugate transpose reverses all axes (`.H`), not the last two."
+            )
 
     def children(self) -> tuple[Node, ...]:
         return (self.operand,)
