@@ -26,10 +26,12 @@ from .catalogue import (
     vjp_identity,
 )
 from .engine import (
+    CONVENTIONS,
     LAYOUTS,
     METHOD_NAMES,
     JacobianEstimate,
     Layout,
+    convert_convention,
     convert_layout,
     estimate_jacobian,
     jacobian,
@@ -37,6 +39,8 @@ from .engine import (
 )
 from .errors import (
     ComplexStepError,
+    ComplexUnsafeFunctionError,
+    ConventionError,
     FunctionCallError,
     GradcheckError,
     GradcheckWarning,
@@ -59,6 +63,7 @@ from .verdict import (
     BlocksResult,
     CheckOptions,
     CheckResult,
+    ComplexCheckResult,
     Diagnosis,
     DirectionalOptions,
     DirectionalResult,
@@ -90,6 +95,7 @@ check_vjp = reported(check_vjp)
 
 __all__ = [
     "CONSTRAINTS",
+    "CONVENTIONS",
     "KINDS",
     "LAYOUTS",
     "METHOD_NAMES",
@@ -103,7 +109,10 @@ __all__ = [
     "CheckOptions",
     "CheckRecord",
     "CheckResult",
+    "ComplexCheckResult",
     "ComplexStepError",
+    "ComplexUnsafeFunctionError",
+    "ConventionError",
     "Diagnosis",
     "DirectionalOptions",
     "DirectionalResult",
@@ -140,6 +149,7 @@ __all__ = [
     "check_hvp",
     "check_jvp",
     "check_vjp",
+    "convert_convention",
     "convert_layout",
     "estimate_jacobian",
     "hessian_identity",

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 __all__ = [
     "ComplexStepError",
+    "ComplexUnsafeFunctionError",
+    "ConventionError",
     "FunctionCallError",
     "GradcheckError",
     "GradcheckWarning",
@@ -70,6 +72,17 @@ class NonDeterministicFunctionError(GradcheckError, RuntimeError):
 
 class ComplexStepError(GradcheckError, ValueError):
     """``method="complex"`` was used on a function that is not complex-step safe."""
+
+
+class ConventionError(InvalidArgumentError):
+    """A `convention` for complex variables that is unknown, given for a real variable, or
+    meaningless for the function (the complex gradient of a complex-valued f); also a complex
+    point without a `convention`."""
+
+
+class ComplexUnsafeFunctionError(FunctionCallError):
+    """The function cannot take a complex point: it discards the imaginary part (numpy's
+    ComplexWarning) or refuses complex numbers (``math.sqrt``, ``float(z)``)."""
 
 
 class MissingDependencyError(GradcheckError, ImportError):

@@ -110,9 +110,11 @@ def test_unusable_points_are_rejected(point, match):
         gc.jacobian(sq, point)
 
 
-def test_complex_input_is_rejected_even_for_the_complex_method():
-    with pytest.raises(gc.InvalidInputError, match="complex"):
+def test_complex_input_needs_a_convention_and_real_differences():
+    with pytest.raises(gc.ConventionError, match="convention"):
         gc.jacobian(sq, np.array([1.0 + 0j]), method="complex")
+    with pytest.raises(gc.InvalidArgumentError, match="method='complex'"):
+        gc.jacobian(sq, np.array([1.0 + 0j]), method="complex", convention="wirtinger")
 
 
 @pytest.mark.parametrize(

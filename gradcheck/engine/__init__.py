@@ -3,6 +3,26 @@
 Pure numerics: imports nothing of gradcheck but ``gradcheck.errors``.
 """
 
+from .complex_jacobian import (
+    pair_step,
+    refuse_convention_for_real,
+    validate_complex_method,
+    validated_convention,
+)
+from .complex_pair import (
+    ComplexPairTarget,
+    WirtingerPair,
+    is_complex_point,
+    make_complex_target,
+    wirtinger_pair,
+)
+from .conventions import (
+    CONVENTIONS,
+    Convention,
+    apply_convention,
+    convention_named,
+    convert_convention,
+)
 from .estimate import (
     SECOND_OPINION,
     JacobianEstimate,
@@ -52,6 +72,7 @@ from .target import (
 )
 
 __all__ = [
+    "CONVENTIONS",
     "DEFAULT_CHUNK_BYTES",
     "EPS",
     "LAYOUTS",
@@ -59,6 +80,8 @@ __all__ = [
     "SECOND_DIFFERENCE_RTOL",
     "SECOND_DIFFERENCE_STEP",
     "SECOND_OPINION",
+    "ComplexPairTarget",
+    "Convention",
     "HessianEstimate",
     "JacobianEstimate",
     "Layout",
@@ -67,7 +90,11 @@ __all__ = [
     "StepSweep",
     "Target",
     "TensorEstimate",
+    "WirtingerPair",
+    "apply_convention",
     "call_checked",
+    "convention_named",
+    "convert_convention",
     "convert_layout",
     "coordinate_scales",
     "describe_index",
@@ -78,12 +105,16 @@ __all__ = [
     "evaluate_at_point",
     "evaluate_points",
     "first_nonfinite",
+    "is_complex_point",
     "jacobian",
     "layout_shapes",
+    "make_complex_target",
     "make_target",
     "merge_hessian_estimates",
+    "pair_step",
     "probe_batching",
     "probe_size",
+    "refuse_convention_for_real",
     "rng_from_seed",
     "scalar_at_point",
     "second_opinion",
@@ -91,7 +122,10 @@ __all__ = [
     "step_sweep",
     "third_opinion",
     "validate_chunk_bytes",
+    "validate_complex_method",
     "validate_layout",
     "validate_method",
     "validate_seed",
+    "validated_convention",
+    "wirtinger_pair",
 ]

@@ -1746,6 +1746,7 @@ def estimate_jacobian(
     step: float | np.ndarray | None = None,
     vectorized: bool | None = None,
     chunk_bytes: int = DEFAULT_CHUNK_BYTES,
+    convention: str | None = None,
 ) -> JacobianEstimate:
     """Numerical derivative of `f` at `point`, with a per-entry error estimate.
 
@@ -1797,11 +1798,24 @@ def estimate_jacobian(
     chunk_bytes : int
         Bound on the memory of one batched call (stacked inputs and stacked outputs; the
         function's own temporaries come on top); default 256 MiB.
+    convention : str, optional
+        Required when the variable is complex, refused (:class:`ConventionError`) when it is
+        real: one of :data:`gradcheck.CONVENTIONS` (``"wirtinger"``, ``"conjugate_wirtinger"``,
+        ``"complex_gradient"``, ``"pytorch"``, ``"jax"``, ...; the table with its sources is
+        in :mod:`gradcheck.engine.conventions`). A complex variable ``z = x + iy`` is
+        differentiated as the real pair ``(x, y)`` by the same method, steps and error model
+        (``2n`` real coordinates; ``"complex"`` is refused), ``f`` may be real- or
+        complex-valued, and the result is the convention's map of the Wirtinger pair
+        ``∂f/∂z = (∂f/∂x - i ∂f/∂y)/2``, ``∂f/∂z̄ = (∂f/∂x + i ∂f/∂y)/2``, entry by entry,
+        in `layout` (the transposes of the layouts never conjugate).
 
     Returns
     -------
     JacobianEstimate
-        The derivative, its error estimate and how it was computed.
+        The derivative, its error estimate and how it was computed. At a complex point
+        `value` and `f_value` are complex, `x_shape` is the shape of ``z``, and `step` is
+        complex: the base step along the real direction plus ``1j`` times the one along the
+        imaginary direction, per entry.
 
     Raises
     ------
@@ -1833,10 +1847,17 @@ def estimate_jacobian(
     >>> np.allclose(est.value, A), bool(np.all(est.error < 1e-8))
     (True, True)
     """
+    engine = {"step": step, "vectorized": vectorized, "chunk_bytes": chunk_bytes}
+    complex_route = _complex_route(point, wrt, convention)
+    if complex_route is not None:
+        estimate = complex_route[0]
+        return estimate(
+            f, point, wrt=wrt, layout=layout, convention=convention, method=method, **engine
+        )
     target = make_target(f, point, wrt)
     layout = validate_layout(layout)
     m = validate_method(method)
-    est = estimate_tensor(target, m, step=step, vectorized=vectorized, chunk_bytes=chunk_bytes)
+    est = estimate_tensor(target, m, **engine)
     f_shape, x_shape = est.f_value.shape, target.x.shape
 
     def convert(a: np.ndarray) -> np.ndarray:
@@ -1869,6 +1890,7 @@ def jacobian(
     step: float | np.ndarray | None = None,
     vectorized: bool | None = None,
     chunk_bytes: int = DEFAULT_CHUNK_BYTES,
+    convention: str | None = None,
 ) -> np.ndarray:
     """Numerical derivative of `f` at `point` in the requested layout.
 
@@ -1877,6 +1899,9 @@ def jacobian(
     for forward and complex, ``4n`` for central4, ``6n`` for richardson, plus two evaluations at
     the point). Without the error estimate there is no step adaptation, so on ill-conditioned
     functions :func:`estimate_jacobian` can be more accurate.
+
+    At a complex point `convention` is required and the result is complex (see
+    :func:`estimate_jacobian`).
 
     Returns
     -------
@@ -1893,9 +1918,32 @@ def jacobian(
     True
     >>> jacobian(lambda X: X.sum(axis=0), np.ones((2, 3)), layout="numerator").shape
     (3, 6)
+    >>> z = np.array([1.0 + 2.0j])                # |z|^2: ∂/∂z̄ = z, complex gradient 2z
+    >>> np.round(jacobian(lambda z: np.vdot(z, z).real, z, convention="complex_gradient"), 6)
+    array([2.+4.j])
     """
+    engine = {"step": step, "vectorized": vectorized, "chunk_bytes": chunk_bytes}
+    complex_route = _complex_route(point, wrt, convention)
+    if complex_route is not None:
+        value = complex_route[1]
+        return value(
+            f, point, wrt=wrt, layout=layout, convention=convention, method=method, **engine
+        )
     target = make_target(f, point, wrt)
     layout = validate_layout(layout)
     m = validate_method(method)
-    tensor, f0 = _value_tensor(target, m, step=step, vectorized=vectorized, chunk_bytes=chunk_bytes)
+    tensor, f0 = _value_tensor(target, m, **engine)
     return convert_layout(tensor, f0.shape, target.x.shape, source="tensor", target=layout)
+
+
+def _complex_route(point: Point, wrt: str | None, convention: object) -> tuple | None:
+    """The complex-variable versions of (estimate_jacobian, jacobian) when the variable is
+    complex (see :mod:`gradcheck.engine.complex_jacobian`); None for a real variable, for which
+    a `convention` is refused."""
+    from . import complex_jacobian as cj  # imports this module
+    from .complex_pair import is_complex_point
+
+    if is_complex_point(point, wrt):
+        return cj.complex_estimate_jacobian, cj.complex_jacobian
+    cj.refuse_convention_for_real(convention, "the variable" if wrt is None else f"`{wrt}`")
+    return None

@@ -12,6 +12,8 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
+
 from ..catalogue import CheckRecord, check_record
 from ..errors import InvalidArgumentError
 from ..verdict import (
@@ -58,12 +60,17 @@ def _worst_entry(result: CheckResult | None) -> dict[str, Any] | None:
     index = tuple(result.worst_index)
     if len(index) != result.claimed.ndim:
         return None
-    return {
+    claimed, numerical = complex(result.claimed[index]), complex(result.numerical[index])
+    entry = {
         "index": [int(i) for i in index],
-        "claimed": _finite_or_none(float(result.claimed[index])),
-        "numerical": _finite_or_none(float(result.numerical[index])),
+        "claimed": _finite_or_none(claimed.real),
+        "numerical": _finite_or_none(numerical.real),
         "tolerance": _finite_or_none(float(result.tolerance[index])),
     }
+    if np.iscomplexobj(result.claimed) or np.iscomplexobj(result.numerical):
+        entry["claimed_imag"] = _finite_or_none(claimed.imag)
+        entry["numerical_imag"] = _finite_or_none(numerical.imag)
+    return entry
 
 
 def check_form(result: AnyResult) -> str:
@@ -138,6 +145,19 @@ def record_to_json(record: CheckRecord) -> dict[str, Any]:
         "directions": result.directions if projected else None,
         "wrt": None if result is None else result.wrt,
         "worst_entry": _worst_entry(result),
+        **_convention_fields(result),
+    }
+
+
+def _convention_fields(result: object) -> dict[str, Any]:
+    """`convention` and `satisfied_conventions` of a verdict by a complex variable (no fields
+    for a real one)."""
+    convention = getattr(result, "convention", None)
+    if convention is None:
+        return {}
+    return {
+        "convention": convention,
+        "satisfied_conventions": list(getattr(result, "satisfied_conventions", ())),
     }
 
 

@@ -14,6 +14,8 @@ from .check import (
     resolve_layouts,
     with_diagnosis,
 )
+from .complex_check import ComplexCheckResult
+from .complex_diagnosis import COMPLEX_KINDS
 from .diagnosis import (
     KINDS,
     Diagnosis,
@@ -43,6 +45,7 @@ from .taylor import TaylorOptions, TaylorResult, taylor_test
 from .text import counted, render_table
 
 __all__ = [
+    "COMPLEX_KINDS",
     "DEFAULT_RTOL_DIRECTIONAL",
     "KINDS",
     "MAX_REQUESTED_DIRECTIONS",
@@ -52,6 +55,7 @@ __all__ = [
     "BlocksResult",
     "CheckOptions",
     "CheckResult",
+    "ComplexCheckResult",
     "Diagnosis",
     "DirectionalOptions",
     "DirectionalResult",

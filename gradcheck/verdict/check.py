@@ -22,8 +22,10 @@ from ..engine import (
     estimate_tensor,
     evaluate_at_point,
     first_nonfinite,
+    is_complex_point,
     layout_shapes,
     make_target,
+    refuse_convention_for_real,
     second_opinion,
     third_opinion,
     validate_layout,
@@ -227,8 +229,13 @@ def compare(
     rtol: float,
     atol: float,
     frozen: np.ndarray | None = None,
+    scale: float | None = None,
 ) -> Comparison:
     """Entry-by-entry verdict (the tolerance formula is stated in :func:`check`).
+
+    `scale` replaces ``max|numerical|`` as the derivative's scale when given (a complex
+    variable's: the largest of both Wirtinger derivatives, so that entries which are zero in
+    one convention are judged at the scale of the whole derivative).
 
     An entry can fail only where its finite difference is reliable and its tolerance is below
     the derivative's magnitude ``max(max|claimed|, max|numerical|)``: a tolerance as large as
@@ -238,7 +245,8 @@ def compare(
     `_engine._Sample`): its zero may hide a change.
     """
     abs_err = np.abs(claimed - numerical)
-    scale = float(np.max(np.abs(numerical), initial=0.0))
+    if scale is None:
+        scale = float(np.max(np.abs(numerical), initial=0.0))
     magnitude = max(scale, float(np.max(np.abs(claimed), initial=0.0)))
     tolerance = SAFETY * error + atol + rtol * scale
     resolved = (tolerance < magnitude) | (magnitude == 0)
@@ -630,6 +638,7 @@ def check(
     *,
     wrt: str | None = None,
     layout: str = "denominator",
+    convention: str | None = None,
     options: CheckOptions | None = None,
     **values: Unpack[CheckValues],
 ) -> CheckResult:
@@ -653,6 +662,15 @@ def check(
         layout the claim's shape fits and reports the one that matched. A claim whose shape is
         exactly the *other* layout's (e.g. a row ``(1, n)`` declared as denominator) fails with
         a note saying so; a shape that fits no layout raises :class:`ShapeMismatchError`.
+    convention : str, optional
+        Required when the variable is complex, refused (:class:`ConventionError`) when it is
+        real: one of :data:`gradcheck.CONVENTIONS` (the table, with each framework's source,
+        is in :mod:`gradcheck.engine.conventions`), or ``"auto"``, which accepts a claim that
+        satisfies any of them and lists every one it satisfies. The result is then a
+        :class:`~gradcheck.ComplexCheckResult` (see :mod:`gradcheck.verdict.complex_check`):
+        the claim is compared with the convention's map of the numerical Wirtinger pair,
+        under the tolerance formula below with complex moduli, and the Cauchy-Riemann
+        equations are tested (``convention="holomorphic"`` requires them).
     options : CheckOptions, optional
         How to estimate and compare, as one record.
     **values
@@ -719,6 +737,13 @@ def check(
     True
     """
     opts = merge_options(CheckOptions, options, values, "check")
+    if is_complex_point(point, wrt):
+        from .complex_check import check_complex  # imports this module
+
+        return check_complex(
+            f, derivative, point, wrt=wrt, layout=layout, convention=convention, options=opts
+        )
+    refuse_convention_for_real(convention, "the variable" if wrt is None else f"`{wrt}`")
     result, estimates, target = full_check(
         f, derivative, point, wrt=wrt, layout=layout, options=opts
     )
@@ -794,6 +819,7 @@ def assert_gradient(
     *,
     wrt: str | None = None,
     layout: str = "denominator",
+    convention: str | None = None,
     options: CheckOptions | None = None,
     **values: Unpack[CheckValues],
 ) -> CheckResult:
@@ -822,7 +848,16 @@ def assert_gradient(
     'passed'
     """
     __tracebackhide__ = True
-    result = check(f, derivative, point, wrt=wrt, layout=layout, options=options, **values)
+    result = check(
+        f,
+        derivative,
+        point,
+        wrt=wrt,
+        layout=layout,
+        convention=convention,
+        options=options,
+        **values,
+    )
     if not result.passed:
         raise GradientAssertionError(str(result), result)
     return result

@@ -66,6 +66,11 @@ KINDS = (
     "wrong_order",
     "missing_term",
     "unknown",
+    # complex variables (see gradcheck.verdict.complex_diagnosis)
+    "conjugate_transpose",
+    "conjugate",
+    "wirtinger_factor",
+    "not_holomorphic",
 )
 
 _NICE = {2.0: "2", 0.5: "1/2", 3.0: "3", 1 / 3: "1/3", 4.0: "4", 0.25: "1/4"}
