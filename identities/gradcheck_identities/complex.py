@@ -15,7 +15,7 @@ for complex x; Haykin, *Adaptive Filter Theory*, the complex LMS update w += mu 
 PyTorch "Autograd for Complex Numbers" note and the JAX autodiff cookbook for their
 conventions; Kreutz-Delgado, "The Complex Gradient Operator and the CR-Calculus" (2009) for
 the quadratic forms and least squares. Each formula below was also derived by hand from the
-differential df = Σ (∂f/∂z_j dz_j + ∂f/∂z̄_j dz̄_j); the derivation is in the docstring where
+differential df = Σ (∂f/∂z_j dz_j + ∂f/∂z̄_j dz*_j); the derivation is in the docstring where
 it is not one line. Every function is batch-polymorphic in its variable (leading axes).
 
 ``pitfalls`` at the end of this module: the mistakes the conventions invite, each labelled
@@ -34,7 +34,7 @@ COOKBOOK = "Matrix Cookbook"
 KREUTZ = "Kreutz-Delgado 2009, CR-calculus"
 LMS = "Matrix Cookbook (90), stated for complex x; Haykin, complex LMS"
 HOLO = "holomorphic: f'(z) (standard)"
-TORCH = "PyTorch note 'Autograd for Complex Numbers' (2 dL/dz̄ for real L)"
+TORCH = "PyTorch note 'Autograd for Complex Numbers' (2 dL/dz* for real L)"
 JAX = "JAX autodiff cookbook, complex numbers (x^2 + y^2 at 3+4j gives 6-8j)"
 
 Z_VEC = ("n", "complex")
@@ -70,7 +70,7 @@ def normsq(z):
     source=f"{COOKBOOK} (247), vector case; {KREUTZ}",
 )
 def cx_dnormsq_dzbar(z):
-    """d||z||^2/dz̄ = z"""
+    """d||z||^2/dz* = z"""
     return normsq(z)
 
 
@@ -94,7 +94,7 @@ def cx_dnormsq_dz(z):
     source=f"{COOKBOOK} (248), vector case",
 )
 def cx_grad_normsq(z):
-    """grad ||z||^2 = 2 z (complex gradient, 2 d/dz̄)"""
+    """grad ||z||^2 = 2 z (complex gradient, 2 d/dz*)"""
     return normsq(z)
 
 
@@ -131,7 +131,7 @@ def cx_dnormsq_jax(z):
     source=KREUTZ,
 )
 def cx_dabs2_dzbar(z):
-    """d|z|.^2/dz̄ = diag(z) (elementwise |z_i|^2)"""
+    """d|z|.^2/dz* = diag(z) (elementwise |z_i|^2)"""
     return z.real**2 + z.imag**2
 
 
@@ -147,7 +147,7 @@ def cx_dabs2_dzbar(z):
     source=KREUTZ,
 )
 def cx_dzHAz_dzbar_hermitian(z, A):
-    """d(z^H A z)/dz̄ = A z (A Hermitian: f real)"""
+    """d(z^H A z)/dz* = A z (A Hermitian: f real)"""
     return np.real(cdot(z, mv(A, z)))
 
 
@@ -171,7 +171,7 @@ def cx_grad_zHAz_hermitian(z, A):
     source=KREUTZ,
 )
 def cx_dzHAz_dzbar(z, A):
-    """d(z^H A z)/dz̄ = A z (any A; f = sum_ij conj(z_i) A_ij z_j)"""
+    """d(z^H A z)/dz* = A z (any A; f = sum_ij conj(z_i) A_ij z_j)"""
     return cdot(z, mv(A, z))
 
 
@@ -195,7 +195,7 @@ def cx_dzHAz_dz(z, A):
     source=KREUTZ,
 )
 def cx_dRe_zHAz_dzbar(z, A):
-    """d Re(z^H A z)/dz̄ = (A + A^H) z / 2"""
+    """d Re(z^H A z)/dz* = (A + A^H) z / 2"""
     return np.real(cdot(z, mv(A, z)))
 
 
@@ -220,7 +220,7 @@ def cx_dzHAz_dA(z, A):
     note="n >= 2: for n = 1 the quotient is the constant A and its derivative exactly 0",
 )
 def cx_drayleigh_dzbar(z, A):
-    """d(z^H A z / z^H z)/dz̄ = (A z - R z) / z^H z, R the quotient (A Hermitian)"""
+    """d(z^H A z / z^H z)/dz* = (A z - R z) / z^H z, R the quotient (A Hermitian)"""
     return np.real(cdot(z, mv(A, z))) / normsq(z)
 
 
@@ -248,7 +248,7 @@ def cx_daHz_dz(a, z):
     source=KREUTZ,
 )
 def cx_dzHa_dzbar(a, z):
-    """d(z^H a)/dz̄ = a (and d/dz = 0: f is antiholomorphic)"""
+    """d(z^H a)/dz* = a (and d/dz = 0: f is antiholomorphic)"""
     return cdot(z, a)
 
 
@@ -260,7 +260,7 @@ def cx_dzHa_dzbar(a, z):
     source=KREUTZ,
 )
 def cx_dabs_aHz_sq_dzbar(a, z):
-    """d|a^H z|^2/dz̄ = a (a^H z)  (f = (a^H z)(z^H a))"""
+    """d|a^H z|^2/dz* = a (a^H z)  (f = (a^H z)(z^H a))"""
     return np.abs(cdot(a, z)) ** 2
 
 
@@ -318,7 +318,7 @@ def _residual(A, x, b):
     source=KREUTZ,
 )
 def cx_dls_dxbar(A, x, b):
-    """d||A x - b||^2/dx̄ = A^H (A x - b)"""
+    """d||A x - b||^2/dx* = A^H (A x - b)"""
     return normsq(_residual(A, x, b))
 
 
@@ -342,7 +342,7 @@ def cx_grad_ls(A, x, b):
     source=KREUTZ,
 )
 def cx_dls_dAbar(A, x, b):
-    """d||A x - b||^2/dĀ = (A x - b) x^H"""
+    """d||A x - b||^2/dA* = (A x - b) x^H"""
     return normsq(_residual(A, x, b))
 
 
@@ -354,7 +354,7 @@ def cx_dls_dAbar(A, x, b):
     source=KREUTZ,
 )
 def cx_dls_dbbar(A, x, b):
-    """d||A x - b||^2/db̄ = -(A x - b)"""
+    """d||A x - b||^2/db* = -(A x - b)"""
     return normsq(_residual(A, x, b))
 
 
@@ -370,7 +370,7 @@ def _lms_error(d, w, u):
     source=LMS,
 )
 def cx_lms_dwbar(d, w, u):
-    """d|d - w^H u|^2/dw̄ = -u conj(e), e = d - w^H u"""
+    """d|d - w^H u|^2/dw* = -u conj(e), e = d - w^H u"""
     return np.abs(_lms_error(d, w, u)) ** 2
 
 
@@ -796,7 +796,7 @@ def cx_dzbar_z2_dz(z):
     source=KREUTZ,
 )
 def cx_dzbar_z2_dzbar(z):
-    """d(conj(z) z.^2)/dz̄ = diag(z.^2)"""
+    """d(conj(z) z.^2)/dz* = diag(z.^2)"""
     return np.conj(z) * z**2
 
 
@@ -826,7 +826,7 @@ def _ratio_gradient(A, B, x):
     wrt="x",
     convention="complex_gradient",
     source=f"{COOKBOOK} (251)-(252)",
-    note="the Cookbook writes (252) as d/dx; its value is the complex gradient 2 d/dx̄ "
+    note="the Cookbook writes (252) as d/dx; its value is the complex gradient 2 d/dx* "
     "(for real x the two agree); n >= 2, for n = 1 the ratio is constant",
 )
 def cx_dratio_quadforms_grad(A, B, x):
@@ -843,7 +843,7 @@ cx_w_normsq_missing_conj = pitfall(
     corrects=cx_dnormsq_dzbar,
     mistake="conjugate",
     derivative=lambda z: np.conj(z),
-    note="conj(z) is d/dz: a conjugate missing (or one too many) for d/dz̄",
+    note="conj(z) is d/dz: a conjugate missing (or one too many) for d/dz*",
 )
 
 cx_w_normsq_factor2 = pitfall(
@@ -851,7 +851,7 @@ cx_w_normsq_factor2 = pitfall(
     corrects=cx_grad_normsq,
     mistake="wirtinger_factor",
     derivative=lambda z: z,
-    note="z is d/dz̄; the complex gradient is twice that",
+    note="z is d/dz*; the complex gradient is twice that",
 )
 
 cx_w_normsq_holomorphic = complex_pitfall(
@@ -876,7 +876,7 @@ cx_w_zHAz_factor2 = pitfall(
     corrects=cx_dzHAz_dzbar_hermitian,
     mistake="wirtinger_factor",
     derivative=lambda z, A: 2 * mv(A, z),
-    note="2 A z is the complex gradient (or the real-variable gradient), not d/dz̄",
+    note="2 A z is the complex gradient (or the real-variable gradient), not d/dz*",
 )
 
 cx_w_ls_missing_conj = pitfall(
@@ -884,7 +884,7 @@ cx_w_ls_missing_conj = pitfall(
     corrects=cx_dls_dxbar,
     mistake="conjugate",
     derivative=lambda A, x, b: mv(T(A), np.conj(_residual(A, x, b))),
-    note="A^T conj(A x - b) is d/dx, the conjugate of d/dx̄",
+    note="A^T conj(A x - b) is d/dx, the conjugate of d/dx*",
 )
 
 cx_w_lms_factor2 = pitfall(
@@ -892,7 +892,7 @@ cx_w_lms_factor2 = pitfall(
     corrects=cx_lms_grad,
     mistake="wirtinger_factor",
     derivative=lambda d, w, u: -u * np.conj(_lms_error(d, w, u)),
-    note="-u conj(e) is d/dw̄; the LMS step along the complex gradient has the factor 2",
+    note="-u conj(e) is d/dw*; the LMS step along the complex gradient has the factor 2",
 )
 
 cx_w_trXXH_factor2 = pitfall(
