@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -17,6 +18,7 @@ from .stencils import Method
 from .target import Point
 
 __all__ = [
+    "ComplexRequest",
     "complex_estimate_jacobian",
     "complex_jacobian",
     "pair_step",
@@ -54,6 +56,12 @@ def validated_convention(
             f"values; use 'wirtinger' / 'conjugate_wirtinger' (or 'holomorphic' for an "
             f"analytic f), or 'pytorch' / 'jax' for those frameworks' Jacobians."
         )
+    if conv is not None and conv.holomorphic and not target.complex_output:
+        raise ConventionError(
+            "convention 'holomorphic' needs a complex-valued f; f returns real values, and a "
+            "real-valued f is holomorphic only where it is constant. Use 'wirtinger', "
+            "'complex_gradient', 'pytorch' or 'jax'."
+        )
     return conv
 
 
@@ -76,28 +84,44 @@ def pair_step(step: object) -> object:
     return np.asarray(step, dtype=float)[..., None]
 
 
+@dataclass(frozen=True, kw_only=True)
+class ComplexRequest:
+    """What `estimate_jacobian` / `jacobian` were asked for at a complex point."""
+
+    layout: str
+    convention: object
+    method: str
+    step: object
+    vectorized: bool | None
+    chunk_bytes: int
+
+    def engine(self) -> dict[str, Any]:
+        """The keywords of the engine's estimate (steps of the real pair)."""
+        return {
+            "step": pair_step(self.step),
+            "vectorized": self.vectorized,
+            "chunk_bytes": self.chunk_bytes,
+        }
+
+
+def _prepared(
+    f: Callable[..., Any], point: Point, wrt: str | None, options: ComplexRequest
+) -> tuple[ComplexPairTarget, str, Convention, Method]:
+    """The bound target, layout, convention and method, validated."""
+    target = make_complex_target(f, point, wrt)
+    layout = validate_layout(options.layout)
+    conv = validated_convention(options.convention, target, allow_auto=False)
+    assert conv is not None
+    return target, layout, conv, validate_complex_method(options.method)
+
+
 def complex_estimate_jacobian(
-    f: Callable[..., Any],
-    point: Point,
-    *,
-    wrt: str | None,
-    layout: str,
-    convention: object,
-    method: str,
-    step: object,
-    vectorized: bool | None,
-    chunk_bytes: int,
+    f: Callable[..., Any], point: Point, *, wrt: str | None, options: ComplexRequest
 ) -> JacobianEstimate:
     """:func:`gradcheck.estimate_jacobian` at a complex point (see its docstring)."""
-    target = make_complex_target(f, point, wrt)
-    layout = validate_layout(layout)
-    conv = validated_convention(convention, target, allow_auto=False)
-    m = validate_complex_method(method)
-    est = estimate_tensor(
-        target, m, step=pair_step(step), vectorized=vectorized, chunk_bytes=chunk_bytes
-    )
+    target, layout, conv, m = _prepared(f, point, wrt, options)
+    est = estimate_tensor(target, m, **options.engine())
     pair = wirtinger_pair(est, target.complex_output)
-    assert conv is not None
     value, error = apply_convention(conv, pair.dz, pair.dzbar, pair.error)
     f_shape, z_shape = pair.f_shape, target.z.shape
 
@@ -122,28 +146,13 @@ def complex_estimate_jacobian(
 
 
 def complex_jacobian(
-    f: Callable[..., Any],
-    point: Point,
-    *,
-    wrt: str | None,
-    layout: str,
-    convention: object,
-    method: str,
-    step: object,
-    vectorized: bool | None,
-    chunk_bytes: int,
+    f: Callable[..., Any], point: Point, *, wrt: str | None, options: ComplexRequest
 ) -> np.ndarray:
     """:func:`gradcheck.jacobian` at a complex point (see its docstring)."""
-    target = make_complex_target(f, point, wrt)
-    layout = validate_layout(layout)
-    conv = validated_convention(convention, target, allow_auto=False)
-    m = validate_complex_method(method)
-    tensor, f0 = _value_tensor(
-        target, m, step=pair_step(step), vectorized=vectorized, chunk_bytes=chunk_bytes
-    )
+    target, layout, conv, m = _prepared(f, point, wrt, options)
+    tensor, f0 = _value_tensor(target, m, **options.engine())
     n_out = f0.ndim - (1 if target.complex_output else 0)
     fx, fy = partials(tensor, target.complex_output, n_out)
-    assert conv is not None
     value, _ = apply_convention(conv, 0.5 * (fx - 1j * fy), 0.5 * (fx + 1j * fy), np.zeros(()))
     f_shape = f0.shape[:n_out]
     return convert_layout(value, f_shape, target.z.shape, source="tensor", target=layout)

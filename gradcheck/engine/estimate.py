@@ -1848,12 +1848,9 @@ def estimate_jacobian(
     (True, True)
     """
     engine = {"step": step, "vectorized": vectorized, "chunk_bytes": chunk_bytes}
-    complex_route = _complex_route(point, wrt, convention)
-    if complex_route is not None:
-        estimate = complex_route[0]
-        return estimate(
-            f, point, wrt=wrt, layout=layout, convention=convention, method=method, **engine
-        )
+    if _is_complex(point, wrt, convention):
+        request = dict(layout=layout, convention=convention, method=method, **engine)
+        return _complex_variant("estimate_jacobian", f, point, wrt, request)
     target = make_target(f, point, wrt)
     layout = validate_layout(layout)
     m = validate_method(method)
@@ -1923,12 +1920,9 @@ def jacobian(
     array([2.+4.j])
     """
     engine = {"step": step, "vectorized": vectorized, "chunk_bytes": chunk_bytes}
-    complex_route = _complex_route(point, wrt, convention)
-    if complex_route is not None:
-        value = complex_route[1]
-        return value(
-            f, point, wrt=wrt, layout=layout, convention=convention, method=method, **engine
-        )
+    if _is_complex(point, wrt, convention):
+        request = dict(layout=layout, convention=convention, method=method, **engine)
+        return _complex_variant("jacobian", f, point, wrt, request)
     target = make_target(f, point, wrt)
     layout = validate_layout(layout)
     m = validate_method(method)
@@ -1936,14 +1930,23 @@ def jacobian(
     return convert_layout(tensor, f0.shape, target.x.shape, source="tensor", target=layout)
 
 
-def _complex_route(point: Point, wrt: str | None, convention: object) -> tuple | None:
-    """The complex-variable versions of (estimate_jacobian, jacobian) when the variable is
-    complex (see :mod:`gradcheck.engine.complex_jacobian`); None for a real variable, for which
-    a `convention` is refused."""
+def _is_complex(point: Point, wrt: str | None, convention: object) -> bool:
+    """Whether the variable is complex; for a real one a `convention` is refused."""
     from . import complex_jacobian as cj  # imports this module
     from .complex_pair import is_complex_point
 
     if is_complex_point(point, wrt):
-        return cj.complex_estimate_jacobian, cj.complex_jacobian
+        return True
     cj.refuse_convention_for_real(convention, "the variable" if wrt is None else f"`{wrt}`")
-    return None
+    return False
+
+
+def _complex_variant(
+    name: str, f: Callable[..., Any], point: Point, wrt: str | None, request: dict[str, Any]
+) -> Any:
+    """`estimate_jacobian` or `jacobian` at a complex point (see
+    :mod:`gradcheck.engine.complex_jacobian`)."""
+    from . import complex_jacobian as cj
+
+    variant = cj.complex_estimate_jacobian if name == "estimate_jacobian" else cj.complex_jacobian
+    return variant(f, point, wrt=wrt, options=cj.ComplexRequest(**request))

@@ -110,8 +110,10 @@ def _as_float_variable(value: object, label: str, *, name: str = "point") -> np.
         )
     if kind == "c":
         raise InvalidInputError(
-            f"{label} is complex ({arr.dtype}); gradcheck differentiates real functions of real "
-            f"variables. Pass the real point; method='complex' adds the imaginary step itself."
+            f"{label} is complex ({arr.dtype}); this check takes real variables only. "
+            f"gradcheck.check, jacobian, estimate_jacobian, check_vjp and check_jvp take complex "
+            f"points with a `convention` (see gradcheck.CONVENTIONS); for the complex step, "
+            f"pass the real point: method='complex' adds the imaginary step itself."
         )
     if kind == "O":
         raise InvalidInputError(

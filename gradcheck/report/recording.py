@@ -87,6 +87,8 @@ def check_form(result: AnyResult) -> str:
     """
     if isinstance(result, ProductResult):
         return result.form
+    if isinstance(result, CheckResult) and getattr(result, "form", None) in ("vjp", "jvp"):
+        return result.form  # a product by a complex variable (a ComplexCheckResult)
     if isinstance(result, SecondOrderResult):
         return "hessian"
     if isinstance(result, DirectionalResult):

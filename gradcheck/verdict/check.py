@@ -166,17 +166,21 @@ class CheckResult(ComparedOutcome):
         return "\n".join(parts)
 
 
-def _as_claimed_array(value: object, label: str) -> np.ndarray:
+def _as_claimed_array(
+    value: object, label: str, dtype: type[np.generic] = np.float64
+) -> np.ndarray:
+    """`value` as a finite array of `dtype` (float64, or complex128 for a complex variable)."""
     try:
         arr = np.asarray(value)
     except Exception as exc:
         raise InvalidInputError(f"{label} cannot be turned into an array ({exc}).") from exc
-    if value is None or arr.dtype.kind not in "fiu":
+    kinds, what_kind = ("fiuc", "") if dtype is np.complex128 else ("fiu", "real ")
+    if value is None or arr.dtype.kind not in kinds:
         what = "None" if value is None else f"dtype {arr.dtype}"
         raise InvalidInputError(
-            f"{label} has {what}; it must be a real number or an array of real numbers."
+            f"{label} has {what}; it must be a {what_kind}number or an array of {what_kind}numbers."
         )
-    arr = arr.astype(np.float64)
+    arr = arr.astype(dtype)
     bad = first_nonfinite(arr)
     if bad is not None:
         raise NonFiniteValueError(f"{label} has a non-finite entry at index {describe_index(bad)}.")

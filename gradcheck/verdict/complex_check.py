@@ -35,8 +35,17 @@ from ..engine import (
     wirtinger_pair,
 )
 from ..engine import LAYOUTS as _LAYOUTS
-from ..errors import FunctionCallError, InvalidInputError, NonFiniteValueError
-from .check import SAFETY, CheckResult, Comparison, Status, compare, headline_text, resolve_layouts
+from ..errors import FunctionCallError, NonFiniteValueError
+from .check import (
+    SAFETY,
+    CheckResult,
+    Comparison,
+    Status,
+    _as_claimed_array,
+    compare,
+    headline_text,
+    resolve_layouts,
+)
 from .complex_diagnosis import diagnose_complex
 from .options import CheckOptions
 from .outcome import error_ratio
@@ -70,6 +79,11 @@ class ComplexCheckResult(CheckResult):
         The error bound of either (real, same shape).
     complex_output : bool
         Whether f's value is complex.
+    form : {"jacobian", "vjp", "jvp"}
+        What was checked: the derivative itself (:func:`gradcheck.check`), or products
+        (:func:`gradcheck.check_vjp`, :func:`gradcheck.check_jvp`; `claimed` and `numerical`
+        are then the stacked products, see :mod:`gradcheck.verdict.complex_products`, and
+        `convention` is "differential" for a JVP checked without one).
 
     Examples
     --------
@@ -88,6 +102,7 @@ class ComplexCheckResult(CheckResult):
     dzbar: np.ndarray = field(repr=False)
     pair_error: np.ndarray = field(repr=False)
     complex_output: bool = False
+    form: str = "jacobian"
 
     def report_parts(self) -> list[str]:
         parts = [self.headline]
@@ -128,19 +143,18 @@ def complex_claim(derivative: object, target: ComplexPairTarget) -> np.ndarray:
         assert target.inner is not None
         deriv = replace(target.inner, f=derivative, role="the derivative")
         value = deriv.call(target.z.copy(), "at the point")
-    try:
-        arr = np.asarray(value)
-    except Exception as exc:
-        raise InvalidInputError(f"the claimed derivative cannot be an array ({exc}).") from exc
-    if value is None or arr.dtype.kind not in "fiuc":
-        what = "None" if value is None else f"dtype {arr.dtype}"
-        raise InvalidInputError(
-            f"the claimed derivative has {what}; it must be a number or an array of numbers."
-        )
-    arr = arr.astype(np.complex128)
-    if not np.all(np.isfinite(arr)):
-        raise NonFiniteValueError("the claimed derivative has a non-finite entry.")
-    return arr
+    label = "the claimed `derivative`" if value is derivative else "what `derivative` returned"
+    return _as_claimed_array(value, label, np.complex128)
+
+
+def pair_fields(pair: WirtingerPair) -> dict[str, Any]:
+    """The fields of a :class:`ComplexCheckResult` that come from the Wirtinger pair."""
+    return {
+        "dz": pair.dz,
+        "dzbar": pair.dzbar,
+        "pair_error": pair.error,
+        "complex_output": pair.complex_output,
+    }
 
 
 def pair_scale(dz: np.ndarray, dzbar: np.ndarray) -> float:
@@ -256,8 +270,10 @@ def _verdict(
     z_shape = target.z.shape
     layouts, declared = resolve_layouts(claimed.shape, pair.f_shape, z_shape, layout)
     conventions = [conv] if conv is not None else list(CONVENTIONS.values())
-    if target.complex_output:
-        conventions = [c for c in conventions if not c.real_only]
+    meaningful = (
+        (lambda c: not c.real_only) if target.complex_output else (lambda c: not c.holomorphic)
+    )
+    conventions = [c for c in conventions if meaningful(c)]
     found, cr = _candidates(pair, conventions, layouts, claimed, options.tolerances())
     passing = [c for c in found if c.comparison.passed]
     chosen = passing[0] if passing else min(found, key=lambda c: c.comparison.max_rel_error)
@@ -290,10 +306,7 @@ def _verdict(
         convention=chosen.convention.name,
         satisfied_conventions=satisfied if (conv is None or comparison.passed) else (),
         cauchy_riemann=cr,
-        dz=pair.dz,
-        dzbar=pair.dzbar,
-        pair_error=pair.error,
-        complex_output=target.complex_output,
+        **pair_fields(pair),
     )
 
 
@@ -368,5 +381,11 @@ def check_complex(
             note = f"a second estimate (another method, other steps) {outcome}."
             result = replace(again, notes=(*again.notes, note))
     if result.status != "passed":
-        result = replace(result, diagnosis=diagnose_complex(result, conv, options.tolerances()))
+        found = result
+
+        def elsewhere(other: Convention, dzbar: np.ndarray | None) -> tuple[np.ndarray, ...]:
+            return numerical_in(found, other, dzbar=dzbar)
+
+        diagnosis = diagnose_complex(result, conv, options.tolerances(), elsewhere)
+        result = replace(result, diagnosis=diagnosis)
     return result

@@ -6,11 +6,13 @@ evaluations, no new ones):
 1. ``unreliable`` - the verdict was inconclusive;
 2. ``layout`` - the claim has another layout's shape;
 3. ``not_holomorphic`` - a holomorphic claim (``convention="holomorphic"``) for an f whose
-   ``∂f/∂z̄`` is not zero, or a claim equal to the convention's value with ``∂f/∂z̄`` dropped
-   (what the formula would be for a holomorphic f): use the Wirtinger pair;
+   ``∂f/∂z̄`` is not zero, or, for a complex-valued f, a claim equal to the convention's value
+   with ``∂f/∂z̄`` dropped (what the formula would be for a holomorphic f): use the Wirtinger
+   pair;
 4. ``conjugate_transpose`` - the claim is the entrywise conjugate of the derivative, and the
    layout is a transposing one of a matrix-shaped claim: a transpose where the conjugate
-   transpose is needed, or the reverse;
+   transpose is needed, or the reverse (for a VJP of a complex-valued f: ``J^T u`` for
+   ``J^H u``, or the reverse);
 5. ``conjugate`` - the claim is the entrywise conjugate of the derivative: right in the
    conjugate convention;
 6. ``wirtinger_factor`` - the claim is 2 or 1/2 times the derivative (or its conjugate): the
@@ -25,7 +27,8 @@ differs from the derivative by more than the tolerance somewhere.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -51,6 +54,18 @@ _CHANGES: tuple[tuple[str, Callable[[np.ndarray], np.ndarray], float, str], ...]
 )
 
 
+def _changed_convention(conv: Convention, change: Callable[[np.ndarray], np.ndarray]) -> Convention:
+    """The convention whose value is `change` (a conjugation and/or a real factor) of `conv`'s:
+    conjugating swaps the coefficients of ∂f/∂z with conj(∂f/∂z) and of ∂f/∂z̄ with
+    conj(∂f/∂z̄)."""
+    probe = change(np.array([1.0 + 1.0j]))[0]
+    factor = abs(probe) / np.sqrt(2)
+    a, b, c, d = conv.a, conv.b, conv.c, conv.d
+    if probe.imag < 0:  # conjugated
+        a, b, c, d = c, d, a, b
+    return replace(conv, a=factor * a, b=factor * b, c=factor * c, d=factor * d)
+
+
 def _matches(
     claimed: np.ndarray,
     changed: np.ndarray,
@@ -72,16 +87,25 @@ def _matches(
 
 def _other_names(result: ComplexCheckResult, changed_ok: Callable[[Convention], bool]) -> str:
     names = [c.name for c in CONVENTIONS.values() if changed_ok(c)]
-    return f" (it is the derivative in convention {', '.join(map(repr, names))})" if names else ""
+    word = "convention" if len(names) == 1 else "conventions"
+    return f" (it is the derivative in {word} {', '.join(map(repr, names))})" if names else ""
 
 
-def _satisfies(result: ComplexCheckResult, tol: dict[str, float]) -> Callable[[Convention], bool]:
-    from .complex_check import compare_complex, numerical_in
+#: ``numerical_in(convention, dzbar)``: the numerical value compared in another convention,
+#: with ∂f/∂z̄ replaced by `dzbar` when that is not None, and its error bound.
+NumericalIn = Callable[[Any, Any], tuple[np.ndarray, np.ndarray]]
+
+
+def _satisfies(
+    result: ComplexCheckResult, tol: dict[str, float], numerical_in: NumericalIn
+) -> Callable[[Convention], bool]:
+    from .complex_check import compare_complex
 
     def ok(conv: Convention) -> bool:
-        if conv.name == result.convention or (conv.real_only and result.complex_output):
+        meaningless = conv.real_only if result.complex_output else conv.holomorphic
+        if conv.name == result.convention or meaningless:
             return False
-        numerical, error = numerical_in(result, conv)
+        numerical, error = numerical_in(conv, None)
         return compare_complex(
             result.claimed, numerical, error, result.reliable, tol, result
         ).passed
@@ -89,22 +113,29 @@ def _satisfies(result: ComplexCheckResult, tol: dict[str, float]) -> Callable[[C
     return ok
 
 
-def _not_holomorphic(result: ComplexCheckResult, conv: Convention, tol: dict[str, float]) -> bool:
+def _not_holomorphic(
+    result: ComplexCheckResult,
+    conv: Convention | None,
+    tol: dict[str, float],
+    numerical_in: NumericalIn,
+) -> bool:
     """Whether the claim is the convention's value with ∂f/∂z̄ dropped, for an f that is not
     holomorphic."""
-    if result.cauchy_riemann != "failed":
-        return False
-    from .complex_check import numerical_in
-
-    dropped, _ = numerical_in(result, conv, dzbar=np.zeros_like(result.dzbar))
+    if result.cauchy_riemann != "failed" or not result.complex_output:
+        return False  # a real f's pair is one derivative: a factor or conjugation explains it
+    dropped, _ = numerical_in(conv, np.zeros_like(result.dzbar))
     return _matches(result.claimed, dropped, result, 1.0, tol)
 
 
 def diagnose_complex(
-    result: ComplexCheckResult, declared: Convention | None, tol: dict[str, float]
+    result: ComplexCheckResult,
+    declared: Convention | None,
+    tol: dict[str, float],
+    numerical_in: NumericalIn,
 ) -> Diagnosis:
-    """What a complex claim that did not pass looks like (tests in the module docstring)."""
-    conv = CONVENTIONS[result.convention]
+    """What a complex claim that did not pass looks like (tests in the module docstring);
+    `numerical_in` gives the compared value in another convention (see :data:`NumericalIn`)."""
+    conv = CONVENTIONS.get(result.convention)  # None: a JVP's differential
     if result.status == "inconclusive":
         return Diagnosis(
             kind="unreliable",
@@ -118,8 +149,9 @@ def diagnose_complex(
             message=f"the claim has the {result.layout} layout's shape, not the "
             f"{result.declared_layout} layout's.",
         )
-    if (conv.holomorphic and result.cauchy_riemann == "failed") or _not_holomorphic(
-        result, conv, tol
+    holomorphic_claim = conv is not None and conv.holomorphic
+    if (holomorphic_claim and result.cauchy_riemann == "failed") or _not_holomorphic(
+        result, conv, tol, numerical_in
     ):
         worst = float(np.max(np.abs(result.dzbar)))
         return Diagnosis(
@@ -129,39 +161,47 @@ def diagnose_complex(
             f"(convention='wirtinger' and 'conjugate_wirtinger'), or a framework's convention "
             f"that includes ∂f/∂z̄.",
         )
-    if declared is None:
+    if declared is None and conv is not None:  # convention="auto" matched none
         return _unknown(result)
-    satisfies = _satisfies(result, tol)
+    satisfies = _satisfies(result, tol, numerical_in)
     for words, change, factor, kind in _CHANGES:
-        if not _matches(result.claimed, change(result.numerical), result, factor, tol):
+        if conv is None:  # a JVP's differential: the products themselves
+            changed = change(result.numerical)
+        else:  # the derivative changed, then mapped as the claim was (products too)
+            changed = numerical_in(_changed_convention(conv, change), None)[0]
+        if not _matches(result.claimed, changed, result, factor, tol):
             continue
-        others = _other_names(result, satisfies)
+        others = "" if conv is None else _other_names(result, satisfies)
+        label = "the differential" if conv is None else f"convention {conv.name!r}"
         if kind == "conjugate" and _transposing(result):
             return Diagnosis(
                 kind="conjugate_transpose",
                 layout=result.layout,
                 message=f"a transpose where the conjugate transpose is needed (or the reverse): "
                 f"the claim is the entrywise conjugate of the {result.layout}-layout derivative "
-                f"in convention {conv.name!r}{others}.",
+                f"in {label}{others}.",
             )
         if kind == "conjugate":
             return Diagnosis(
                 kind="conjugate",
                 message=f"right in the conjugate convention: the claim is the conjugate of the "
-                f"derivative in convention {conv.name!r}{others}.",
+                f"derivative in {label}{others}.",
             )
         return Diagnosis(
             kind="wirtinger_factor",
             factor=factor,
             message=f"off by a factor 2 (Wirtinger derivative vs complex gradient): the claim "
-            f"is {words} the derivative in convention {conv.name!r}{others}; "
+            f"is {words} the derivative in {label}{others}; "
             f"∂f/∂z̄ = (∂f/∂x + i ∂f/∂y)/2, the complex gradient ∂f/∂x + i ∂f/∂y.",
         )
     return _unknown(result)
 
 
 def _transposing(result: ComplexCheckResult) -> bool:
-    """Whether the layout transposes a matrix-shaped claim (both sides not scalars)."""
+    """Whether the layout transposes a matrix-shaped claim (both sides not scalars), or the
+    claim is a VJP (``J^T u`` against ``J^H u``) of a complex-valued f."""
+    if result.form == "vjp":
+        return result.complex_output
     shape = result.claimed.shape
     return (
         result.layout in ("numerator", "denominator")

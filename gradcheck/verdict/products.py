@@ -26,7 +26,9 @@ from ..engine import (
     estimate_tensor,
     evaluate_at_point,
     first_nonfinite,
+    is_complex_point,
     make_target,
+    refuse_convention_for_real,
     rng_from_seed,
 )
 from ..errors import (
@@ -58,6 +60,8 @@ from .options import DirectionalOptions, DirectionalValues, merge_options
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
+
+    from .complex_check import ComplexCheckResult
 
 __all__ = ["PRODUCT_KINDS", "ProductResult", "SeveralResult", "check_jvp", "check_vjp"]
 
@@ -510,15 +514,38 @@ def _product_options(options: object, values: Mapping[str, Any], caller: str) ->
     return merge_options(DirectionalOptions, options, values, caller)
 
 
+def _complex_product(
+    form: str,
+    f: Callable[..., Any],
+    product: Any,
+    point: Point,
+    wrt: object,
+    convention: object,
+    options: DirectionalOptions,
+) -> ComplexCheckResult | None:
+    """The check at a complex point (see :mod:`gradcheck.verdict.complex_products`); None for
+    a real variable, for which a `convention` is refused."""
+    single = wrt if isinstance(wrt, str) or wrt is None else None
+    if single is wrt and is_complex_point(point, single):
+        from .complex_products import check_complex_product  # imports this module
+
+        return check_complex_product(
+            form, f, product, point, wrt=single, convention=convention, options=options
+        )
+    refuse_convention_for_real(convention, "the variable" if single is None else f"`{single}`")
+    return None
+
+
 def check_vjp(
     f: Callable[..., Any],
     vjp: Callable[..., Any],
     point: Point,
     *,
     wrt: str | Sequence[str] | None = None,
+    convention: str | None = None,
     options: DirectionalOptions | None = None,
     **values: Unpack[DirectionalValues],
-) -> ProductResult | SeveralResult:
+) -> ProductResult | SeveralResult | ComplexCheckResult:
     """Check a vector-Jacobian product (a backward pass): ``vjp(u)`` must be ``J^T u``.
 
     Parameters
@@ -535,6 +562,12 @@ def check_vjp(
     wrt : str or sequence of str, optional
         The variable (required for a mapping point of several), or several variables: then
         each is checked and a :class:`SeveralResult` returned.
+    convention : str, optional
+        For a complex variable (required): the convention of the VJP, one of
+        :data:`gradcheck.CONVENTIONS`; the result is then a
+        :class:`~gradcheck.ComplexCheckResult` (see
+        :mod:`gradcheck.verdict.complex_products` for what each convention's VJP is).
+        Refused for a real variable.
     options : DirectionalOptions, optional
         How to estimate and compare, as one record.
     **values
@@ -601,6 +634,9 @@ def check_vjp(
     'failed'
     """
     opts = _product_options(options, values, "check_vjp")
+    complex_result = _complex_product("vjp", f, vjp, point, wrt, convention, opts)
+    if complex_result is not None:
+        return complex_result
     if wrt is not None and not isinstance(wrt, str):
         return _check_several("vjp", f, vjp, point, wrt, opts)
     return _check_product("vjp", f, vjp, point, wrt, opts)
@@ -612,9 +648,10 @@ def check_jvp(
     point: Point,
     *,
     wrt: str | Sequence[str] | None = None,
+    convention: str | None = None,
     options: DirectionalOptions | None = None,
     **values: Unpack[DirectionalValues],
-) -> ProductResult | SeveralResult:
+) -> ProductResult | SeveralResult | ComplexCheckResult:
     """Check a Jacobian-vector product (a forward-mode rule): ``jvp(d)`` must be ``J d``.
 
     Parameters
@@ -629,6 +666,11 @@ def check_jvp(
     wrt : str or sequence of str, optional
         The variable (required for a mapping point of several), or several variables: then
         each is checked and a :class:`SeveralResult` returned.
+    convention : str, optional
+        For a complex variable the JVP is the real-linear differential
+        ``∂f/∂z t + ∂f/∂z̄ conj(t)`` in every convention, so none is needed; ``"holomorphic"``
+        checks ``f'(z) t`` and the Cauchy-Riemann equations (see
+        :mod:`gradcheck.verdict.complex_products`). Refused for a real variable.
 
     Returns
     -------
@@ -660,6 +702,9 @@ def check_jvp(
     'not_linear'
     """
     opts = _product_options(options, values, "check_jvp")
+    complex_result = _complex_product("jvp", f, jvp, point, wrt, convention, opts)
+    if complex_result is not None:
+        return complex_result
     if wrt is not None and not isinstance(wrt, str):
         return _check_several("jvp", f, jvp, point, wrt, opts)
     return _check_product("jvp", f, jvp, point, wrt, opts)
