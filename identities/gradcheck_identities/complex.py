@@ -854,13 +854,14 @@ cx_w_normsq_factor2 = pitfall(
     note="z is d/dz*; the complex gradient is twice that",
 )
 
-cx_w_normsq_holomorphic = complex_pitfall(
-    "cx_w_normsq_holomorphic",
-    corrects=cx_dnormsq_dz,
+cx_w_zHAz_holomorphic = complex_pitfall(
+    "cx_w_zHAz_holomorphic",
+    corrects=cx_dzHAz_dz,
     mistake="not_holomorphic",
-    derivative=lambda z: np.conj(z),
+    derivative=lambda z, A: mv(T(A), np.conj(z)),
     convention="holomorphic",
-    note="||z||^2 depends on z̄: it has no complex derivative f'(z), only the Wirtinger pair",
+    note="z^H A z depends on z̄ (its d/dz* is A z): it has no complex derivative f'(z), only "
+    "the Wirtinger pair",
 )
 
 cx_w_normsq_jax_as_torch = pitfall(
