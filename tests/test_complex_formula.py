@@ -106,44 +106,42 @@ def formula(tmp_path, *argv):
     return gradcheck_cli("formula", *argv, "--trials", "3", cwd=tmp_path)
 
 
-def test_a_correct_conjugate_wirtinger_claim_passes(tmp_path):
-    # f = z^H A z with A Hermitian: f = sum_ij conj(z_i) A_ij z_j, so d f/d conj(z_i) =
-    # (A z)_i: the conjugate Wirtinger derivative is A z (and the complex gradient 2 A z)
+# f = z^H A z with A Hermitian: f = sum_ij conj(z_i) A_ij z_j, so d f/d conj(z_i) = (A z)_i:
+# the conjugate Wirtinger derivative is A z, the complex gradient 2 A z (a factor 2 off)
+@pytest.mark.parametrize(
+    ("convention", "code", "shown"),
+    [
+        ("conjugate_wirtinger", 0, "all trials passed"),
+        ("complex_gradient", 1, "diagnosis: wirtinger_factor"),
+        ("wirtinger", 1, "diagnosis: conjugate"),
+    ],
+)
+def test_one_claim_passes_in_its_convention_and_fails_in_others(tmp_path, convention, code, shown):
     done = formula(
         tmp_path, "real(z^H @ A @ z)", "--claim", "A @ z", "--wrt", "z",
         "--shapes", "z=n A=n,n", "--complex", "z", "--constraint", "A=hermitian",
-        "--convention", "conjugate_wirtinger",
+        "--convention", convention,
     )  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    assert "all trials passed" in done.stdout
+    assert done.returncode == code, done.stdout + done.stderr
+    assert shown in done.stdout
 
 
-def test_the_same_claim_fails_in_the_complex_gradient_convention_with_the_factor_2(tmp_path):
-    done = formula(
-        tmp_path, "real(z^H @ A @ z)", "--claim", "A @ z", "--wrt", "z",
-        "--shapes", "z=n A=n,n", "--complex", "z", "--constraint", "A=hermitian",
-        "--convention", "complex_gradient",
-    )  # fmt: skip
-    assert done.returncode == 1, done.stderr
-    assert "diagnosis: wirtinger_factor" in done.stdout
-
-
-def test_a_holomorphic_claim_for_a_zbar_dependent_formula_is_diagnosed(tmp_path):
-    # f = conj(z) z^2 elementwise: d f/dz = 2 z conj(z), but d f/d conj(z) = z^2 != 0, so f has
-    # no complex derivative f'(z)
+# f = conj(z) z^2 elementwise: d f/dz = 2 z conj(z), but d f/d conj(z) = z^2 != 0, so f has no
+# complex derivative f'(z): the Wirtinger claim passes, the same claim as holomorphic does not
+@pytest.mark.parametrize(
+    ("convention", "code", "shown"),
+    [("holomorphic", 1, "diagnosis: not_holomorphic"), ("wirtinger", 0, "all trials passed")],
+)
+def test_a_holomorphic_claim_for_a_zbar_dependent_formula_is_diagnosed(
+    tmp_path, convention, code, shown
+):
     done = formula(
         tmp_path, "conj(z) * z**2", "--claim", "diag(2 * z * conj(z))", "--wrt", "z",
         "--shapes", "z=n", "--complex", "z", "--layout", "numerator", "--convention",
-        "holomorphic",
+        convention,
     )  # fmt: skip
-    assert done.returncode == 1, done.stderr
-    assert "diagnosis: not_holomorphic" in done.stdout
-    same_in_wirtinger = formula(
-        tmp_path, "conj(z) * z**2", "--claim", "diag(2 * z * conj(z))", "--wrt", "z",
-        "--shapes", "z=n", "--complex", "z", "--layout", "numerator", "--convention",
-        "wirtinger",
-    )  # fmt: skip
-    assert same_in_wirtinger.returncode == 0, same_in_wirtinger.stdout
+    assert done.returncode == code, done.stdout + done.stderr
+    assert shown in done.stdout
 
 
 def test_a_holomorphic_elementwise_function_passes(tmp_path):

@@ -18,20 +18,26 @@ def test_shapes_follow_the_spec(shape):
     assert 1 <= n <= 8 and 1 <= k <= 8 and t == 2 * n - 1
 
 
-@pytest.mark.parametrize("name", sorted(GUARANTEES))
+@pytest.mark.parametrize("name", sorted(GUARANTEES) + sorted(COMPLEX_GUARANTEES))
 @given(data=st.data())
 def test_every_strategy_draw_meets_the_guarantee(name, data):
-    spec = data.draw(st.sampled_from(shape_specs(name)), label="spec")
+    # the complex constraints' guarantees: tests/complex_checks.py
+    real = name in GUARANTEES
+    specs = shape_specs(name) if real else complex_shape_specs(name)
+    spec = data.draw(st.sampled_from(specs), label="spec")
     shape = data.draw(gst.shapes(spec, max_value=6), label="shape")
-    check_guarantee(name, data.draw(gst.arrays(shape, name, name="x")), shape)
+    drawn = data.draw(gst.arrays(shape, name, name="x"))
+    (check_guarantee if real else check_complex_guarantee)(name, drawn, shape)
 
 
-@pytest.mark.parametrize("name", ["spd", "invertible", "orthogonal", "diagonal"])
+@pytest.mark.parametrize(
+    "name", ["spd", "invertible", "orthogonal", "diagonal", "hpd", "unitary", "complex_invertible"]
+)
 @given(data=st.data())
 def test_strategy_draws_keep_the_condition_bound(name, data):
     n = data.draw(gst.dims(1, 6), label="n")
     X = data.draw(gst.arrays((n, n), name))
-    assert np.linalg.cond(X) <= gc.CONSTRAINTS[name].condition_bound * (1 + 1e-12)
+    assert np.linalg.cond(X) <= gc.catalogue.get_constraint(name).condition_bound * (1 + 1e-12)
 
 
 # A shrunk example is the transform of shrunk primitive draws: Gaussian entries 0 (so every
@@ -110,16 +116,8 @@ def test_the_test_profile_is_derandomized_and_keeps_no_example_database():
     assert current.database is None
 
 
-# Complex constraints: the hypothesis side of each guarantee (tests/complex_checks.py, written
-# with numpy's own factorisations), the shrunk examples, and the generic part of "complex".
-@pytest.mark.parametrize("name", sorted(COMPLEX_GUARANTEES))
-@given(data=st.data())
-def test_every_complex_strategy_draw_meets_the_guarantee(name, data):
-    spec = data.draw(st.sampled_from(complex_shape_specs(name)), label="spec")
-    shape = data.draw(gst.shapes(spec, max_value=6), label="shape")
-    check_complex_guarantee(name, data.draw(gst.arrays(shape, name, name="z")), shape)
-
-
+# Complex constraints (their guarantees are checked with the real ones above): exact
+# properties, the shrunk examples, and the generic part of "complex".
 @given(gst.dims(1, 7).flatmap(lambda n: gst.arrays((n, n), "hermitian")))
 def test_hermitian_draws_are_exactly_hermitian_with_real_diagonal(X):
     np.testing.assert_array_equal(X, X.conj().T)
@@ -140,14 +138,6 @@ def test_hpd_draws_have_positive_eigenvalues_and_a_cholesky_factor(X):
     assert np.linalg.eigvalsh(X).min() > 0.5 - 1e-12
     L = np.linalg.cholesky(X)  # raises LinAlgError unless X is Hermitian positive definite
     np.testing.assert_allclose(L @ L.conj().T, X, rtol=0, atol=1e-12)
-
-
-@pytest.mark.parametrize("name", ["hpd", "unitary", "complex_invertible"])
-@given(data=st.data())
-def test_complex_strategy_draws_keep_the_condition_bound(name, data):
-    n = data.draw(gst.dims(1, 6), label="n")
-    X = data.draw(gst.arrays((n, n), name))
-    assert np.linalg.cond(X) <= gc.catalogue.get_constraint(name).condition_bound * (1 + 1e-12)
 
 
 # Shrunk complex examples: zero Gaussian parts make every unitary factor the identity,
