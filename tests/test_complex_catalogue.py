@@ -165,6 +165,7 @@ def test_the_catalogue_runs_the_family_in_both_layouts_with_the_labels():
         if record.expected == "fail":
             assert record.diagnosis.kind == record.mistake, record
         assert record.result.convention == FAMILY[record.identity].convention
+        assert record.result.layout == record.layout
 
 
 def test_the_catalogue_converts_layouts_by_transposing_never_conjugating():

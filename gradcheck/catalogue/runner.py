@@ -450,8 +450,13 @@ def _check_complex_draw(entry: Identity, trial: int, options: RunOptions) -> lis
     draw = _draw_of(entry, trial, options)
     context = {key: value for key, value in draw.common.items() if key != "mistake"}
     stated: Diagnosis | None = None
-    results = []
+    results: list[tuple[str, CheckResult]] = []
     for name in sorted(options.layouts, key=lambda layout: layout != entry.layout):
+        if results and _one_array_in_every_layout(entry, draw.point):
+            # a scalar by a vector (or a vector by a scalar): both layouts are the same 1-D
+            # array, so the comparison made in the first is the comparison in this one
+            results.append((name, replace(results[0][1], layout=name)))
+            continue
         try:
             claim = _claim_at(entry, name, draw.point)
             result = _entry_check(entry, claim, draw.point, name, options.method)
@@ -479,6 +484,13 @@ def _check_complex_draw(entry: Identity, trial: int, options: RunOptions) -> lis
         )
         for name in options.layouts
     ]
+
+
+def _one_array_in_every_layout(entry: Identity, point: dict) -> bool:
+    """Whether f's value and the variable have at most one axis between them, so that the
+    numerator and the denominator layout are the same array (see
+    :func:`gradcheck.convert_layout`)."""
+    return np.ndim(entry.f(**point)) + np.ndim(point[entry.wrt]) <= 1
 
 
 def _entry_check(
