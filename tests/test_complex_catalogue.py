@@ -275,3 +275,13 @@ def test_hermitian_and_hpd_samples_are_not_real():
     for name in ("hermitian", "hpd", "unitary", "complex_invertible", "hpd_nonherm"):
         X = sample(name, rng, (3, 3))
         assert np.abs(X.imag).max() > 1e-3, name
+
+
+def test_a_complex_card_shows_the_convention_and_that_layouts_never_conjugate():
+    card = gc.identity_card(FAMILY["cx_dtrAX_dX"], CATALOGUE)
+    assert card.convention.startswith("holomorphic: ")
+    assert "never conjugate" in card.layout
+    assert ("convention", card.convention) in card.lines()
+    assert card.formula_cell.endswith("[holomorphic]")
+    real = gc.identity_card(CATALOGUE["dtrXA_dX"], CATALOGUE)
+    assert real.convention == "" and "conjugate" not in real.layout

@@ -268,6 +268,8 @@ def _first_order_card(entry: Identity, catalogue: Catalogue | None) -> IdentityC
             f"; the formula is hand-written in the {entry.layout} layout: its "
             f"{_other(entry.layout)}-layout form is not derived"
         )
+    if entry.convention is not None:
+        layout += "; for a complex variable the layouts transpose, never conjugate"
     known = entry.is_pitfall and catalogue is not None and entry.corrects in catalogue
     corrected = catalogue[entry.corrects] if known else None
     return IdentityCard(
