@@ -22,6 +22,7 @@ from gradcheck.catalogue import (
     complex_identity,
     complex_pitfall,
     get_constraint,
+    identity_card,
     sample,
 )
 from gradcheck.verdict import COMPLEX_KINDS
@@ -278,10 +279,10 @@ def test_hermitian_and_hpd_samples_are_not_real():
 
 
 def test_a_complex_card_shows_the_convention_and_that_layouts_never_conjugate():
-    card = gc.identity_card(FAMILY["cx_dtrAX_dX"], CATALOGUE)
+    card = identity_card(FAMILY["cx_dtrAX_dX"], CATALOGUE)
     assert card.convention.startswith("holomorphic: ")
     assert "never conjugate" in card.layout
     assert ("convention", card.convention) in card.lines()
     assert card.formula_cell.endswith("[holomorphic]")
-    real = gc.identity_card(CATALOGUE["dtrXA_dX"], CATALOGUE)
+    real = identity_card(CATALOGUE["dtrXA_dX"], CATALOGUE)
     assert real.convention == "" and "conjugate" not in real.layout
