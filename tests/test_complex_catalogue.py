@@ -191,27 +191,19 @@ def _normsq(z):
     return np.sum(np.abs(z) ** 2, axis=-1)
 
 
-def test_an_unknown_convention_is_refused_with_the_names_and_a_hint():
+@pytest.mark.parametrize(
+    ("variable", "convention", "match"),
+    [
+        (("n", "complex"), "wirtingr", "Did you mean 'wirtinger'"),  # unknown, with a hint
+        ("n", "wirtinger", "is real"),  # a convention for a real variable
+        (("n", "complex"), "auto", "not 'auto'"),  # an identity states one convention
+    ],
+)
+def test_a_complex_identity_refuses_a_convention_it_cannot_state(variable, convention, match):
     decorate = complex_identity(
-        derivative=lambda z: z, variables={"z": ("n", "complex")}, wrt="z", convention="wirtingr"
+        derivative=lambda z: z, variables={"z": variable}, wrt="z", convention=convention
     )
-    with pytest.raises(gc.InvalidArgumentError, match="Did you mean 'wirtinger'"):
-        decorate(_normsq)
-
-
-def test_a_convention_for_a_real_variable_is_refused():
-    decorate = complex_identity(
-        derivative=lambda z: 2 * z, variables={"z": "n"}, wrt="z", convention="wirtinger"
-    )
-    with pytest.raises(gc.InvalidArgumentError, match="is real"):
-        decorate(_normsq)
-
-
-def test_auto_is_not_a_convention_an_identity_states():
-    decorate = complex_identity(
-        derivative=lambda z: z, variables={"z": ("n", "complex")}, wrt="z", convention="auto"
-    )
-    with pytest.raises(gc.InvalidArgumentError, match="not 'auto'"):
+    with pytest.raises(gc.InvalidArgumentError, match=match):
         decorate(_normsq)
 
 
