@@ -25,6 +25,7 @@ from typing import Any, TextIO
 import numpy as np
 
 from .catalogue import (
+    COMPLEX_CONSTRAINTS,
     CONSTRAINTS,
     Catalogue,
     CatalogueReport,
@@ -40,7 +41,7 @@ from .catalogue import (
     sample,
     threshold_text,
 )
-from .engine import LAYOUTS, METHOD_NAMES, seed_from_text
+from .engine import CONVENTIONS, LAYOUTS, METHOD_NAMES, seed_from_text
 from .errors import GradcheckError, InvalidArgumentError, NonFiniteValueError, UnknownNameError
 from .expressions import FUNCTIONS, REQUIRED, CompiledExpression, compile_expression
 from .latex import check_notes, check_notes_text, notes_document, notes_table
@@ -154,7 +155,12 @@ and the functions `gradcheck functions` lists (bare, np.- or np.linalg.-prefixed
   trace/tr, det, logdet, inv, solve, diag, kron, vec, sym, einsum, sum, exp, log, ...
 spellings from notes are read too: x' x^T x^{T} x^\\top (transpose), x^2 (power),
 I (the identity, sized from its operand: A + I, I @ x), eye_like(X).
+complex variables (--complex z, drawn with complex Gaussian entries unless --constraint says
+hermitian, hpd, unitary, ...): conj(z), z.H z^H (conjugate transpose), real, imag, abs; the
+claim is stated in --convention (wirtinger, conjugate_wirtinger, complex_gradient, ...).
 example:  gradcheck formula "x^T @ A @ x" --claim "(A + A^T) @ x" --wrt x --shapes "x=n A=n,n"
+example:  gradcheck formula "real(z^H @ z)" --claim "z" --wrt z --shapes "z=n" --complex z \
+            --convention conjugate_wirtinger
 """
 
 
@@ -257,6 +263,20 @@ def _add_formula_parser(formula: argparse.ArgumentParser) -> None:
         "(--layout tensor: shape x.shape + x.shape; numerator: the vec form; default and "
         "auto: whichever the claim's shape fits)",
     )
+    formula.add_argument(
+        "--complex",
+        action="append",
+        default=[],
+        metavar="VAR",
+        help="VAR is complex (repeatable; drawn with the 'complex' constraint unless "
+        f"--constraint gives one of {', '.join(COMPLEX_CONSTRAINTS)})",
+    )
+    formula.add_argument(
+        "--convention",
+        choices=(*CONVENTIONS, "auto"),
+        help="the convention of a derivative by a complex --wrt (required there; auto: "
+        "report every convention the claim satisfies)",
+    )
     _add_common_check_options(formula)
 
 
@@ -266,7 +286,8 @@ def _add_common_check_options(p: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="VAR=NAME",
-        help=f"draw VAR with a property (repeatable): {', '.join(sorted(CONSTRAINTS))}",
+        help=f"draw VAR with a property (repeatable): {', '.join(sorted(CONSTRAINTS))}; "
+        f"complex: {', '.join(COMPLEX_CONSTRAINTS)}",
     )
     p.add_argument(
         "--layout",
@@ -541,7 +562,7 @@ def _constraints(items: Sequence[str], shapes: dict[str, str]) -> dict[str, str]
         for name, constraint in parsed.items():
             if name not in shapes:
                 raise UnknownNameError(f"--constraint names {name!r}, which has no --shapes entry.")
-            if constraint not in CONSTRAINTS:
+            if constraint not in CONSTRAINTS and constraint not in COMPLEX_CONSTRAINTS:
                 try:
                     sample(constraint, np.random.default_rng(0), ())  # raises with suggestions
                 except GradcheckError as exc:
@@ -603,12 +624,17 @@ def _check_options(args: argparse.Namespace, shapes: dict, constraints: dict) ->
         what = {"expression": args.expr, "claim": args.claim}
     else:
         what = {"function": args.function, "derivative": args.derivative}
+    complex_part = {}
+    if getattr(args, "convention", None) is not None:
+        complex_vars = [v for v, c in constraints.items() if c in COMPLEX_CONSTRAINTS]
+        complex_part = {"complex": complex_vars, "convention": args.convention}
     return {
         **what,
         "wrt": args.wrt,
         "shapes": dict(shapes),
         "constraints": dict(constraints),
         "layout": args.layout,
+        **complex_part,
     }
 
 
@@ -628,6 +654,17 @@ def _check_draw(f: Any, claim: Any, point: dict, args: argparse.Namespace) -> An
     if getattr(args, "order", 1) == 2:
         layout = _HESSIAN_LAYOUTS[args.layout]
         return check_hessian(f, claim, point, wrt=args.wrt, layout=layout, method=args.method)
+    convention = getattr(args, "convention", None)
+    if convention is not None:
+        return check(
+            f,
+            claim,
+            point,
+            wrt=args.wrt,
+            layout=args.layout,
+            convention=convention,
+            method=args.method,
+        )
     return check(f, claim, point, wrt=args.wrt, layout=args.layout, method=args.method)
 
 
@@ -742,10 +779,43 @@ def _compile(source: str, shapes: dict[str, str], what: str):
 def _cmd_formula(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     shapes = _parse_shapes(args.shapes)
     _check_wrt(args.wrt, shapes)
-    constraints = _constraints(args.constraint, shapes)
+    constraints = _complex_constraints(args, shapes, _constraints(args.constraint, shapes))
     f = _compile(args.expr, shapes, "the formula")
     claim = _compile(args.claim, shapes, "--claim")
     return _random_checks(f, claim, shapes, constraints, args, out)
+
+
+def _complex_constraints(
+    args: argparse.Namespace, shapes: dict[str, str], constraints: dict[str, str]
+) -> dict[str, str]:
+    """`constraints` with the 'complex' constraint for every --complex variable that has none,
+    after checking --complex and --convention against the variables and --wrt."""
+    for var in args.complex:
+        if var not in shapes:
+            raise UnknownNameError(f"--complex names {var!r}, which has no --shapes entry.")
+        given = constraints.get(var, "complex")
+        if given not in COMPLEX_CONSTRAINTS:
+            raise InvalidArgumentError(
+                f"--complex {var} with --constraint {var}={given}: {given!r} draws real "
+                f"arrays; use a complex one: {', '.join(COMPLEX_CONSTRAINTS)}."
+            )
+        constraints = {**constraints, var: given}
+    complex_wrt = constraints.get(args.wrt) in COMPLEX_CONSTRAINTS
+    if complex_wrt and args.convention is None:
+        raise InvalidArgumentError(
+            f"--wrt {args.wrt} is complex: give the claim's --convention, one of "
+            f"{', '.join(CONVENTIONS)}, or auto (which reports every one it satisfies)."
+        )
+    if args.convention is not None and not complex_wrt:
+        raise InvalidArgumentError(
+            f"--convention is for a complex --wrt; {args.wrt} is real (declare it with "
+            f"--complex {args.wrt}, or drop --convention)."
+        )
+    if complex_wrt and args.order != 1:
+        raise InvalidArgumentError(
+            "--order 2 checks Hessians of real variables; drop --complex or --order 2."
+        )
+    return constraints
 
 
 _LATEX_HELP = (
@@ -766,6 +836,11 @@ def _cmd_formula_or_latex(args: argparse.Namespace, out: TextIO, err: TextIO) ->
             raise InvalidArgumentError(
                 "--latex reads first derivatives, differentials and identities; --order 2 "
                 "needs EXPR and a Hessian --claim."
+            )
+        if args.complex or args.convention:
+            raise InvalidArgumentError(
+                "--latex reads real statements; for complex variables give EXPR, --claim, "
+                "--wrt, --shapes with --complex VAR and --convention."
             )
         return _cmd_latex_formula(args, out, err)
     missing = [name for name in ("expr", "claim", "wrt", "shapes") if not getattr(args, name)]

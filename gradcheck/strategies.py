@@ -5,6 +5,10 @@ towards small dimensions and simple matrices. Constrained arrays draw the primit
 their :class:`gradcheck.catalogue.Constraint` (Gaussian entries in ``[-3, 3]``, eigenvalues or
 singular values in their ranges, signs) and apply the very transform of the numpy sampler the
 catalogue uses, so both meet the same guarantees; a shrunk ``spd`` matrix is the identity.
+Complex arrays (the constraints of ``gradcheck.catalogue.COMPLEX_CONSTRAINTS``: ``"complex"``,
+``"hermitian"``, ``"hpd"``, ``"unitary"``, ...) are built the same way from real draws -- real
+and imaginary parts as the floats above, moduli and angles in their ranges -- so a failing
+complex example shrinks part by part (a shrunk ``hpd`` or ``unitary`` matrix is the identity).
 
 Examples
 --------
@@ -110,7 +114,10 @@ def _generic(
 
     def add_generic(pair: tuple[np.ndarray, int]) -> np.ndarray:
         values, seed = pair
-        generic = np.random.default_rng([seed, zlib.crc32(salt.encode())]).standard_normal(shape)
+        rng = np.random.default_rng([seed, zlib.crc32(salt.encode())])
+        generic = rng.standard_normal(shape)
+        if np.iscomplexobj(values):
+            generic = generic + 1j * rng.standard_normal(shape)
         return values + 0.1 * generic
 
     return st.tuples(drawn, st.integers(0, 2**16)).map(add_generic)
@@ -119,14 +126,15 @@ def _generic(
 def arrays(
     shape: Sequence[int], constraint: str = "any", *, name: str = ""
 ) -> st.SearchStrategy[np.ndarray]:
-    """Float64 arrays of `shape` meeting `constraint` (any name of ``gradcheck.CONSTRAINTS``).
+    """Arrays of `shape` meeting `constraint`: float64 for a name of ``gradcheck.CONSTRAINTS``,
+    complex128 for one of ``gradcheck.catalogue.COMPLEX_CONSTRAINTS``.
 
     The strategy draws the constraint's primitive draws with hypothesis and applies the same
     transform as the numpy sampler (:class:`gradcheck.catalogue.Constraint`), so every example
     meets the constraint's guarantee and shrinks to a simple one (``spd`` to the identity).
     Matrix constraints need a matrix shape (square ones a square shape); the message says which.
-    ``"any"`` arrays carry a small generic part derived from `name`, so that arrays of
-    different variables never coincide, even in shrunk examples.
+    ``"any"`` and ``"complex"`` arrays carry a small generic part derived from `name`, so
+    that arrays of different variables never coincide, even in shrunk examples.
 
     Examples
     --------
@@ -134,13 +142,16 @@ def arrays(
     >>> find(arrays((2, 2), "spd"), lambda S: True)
     array([[1., 0.],
            [0., 1.]])
+    >>> find(arrays((2, 2), "unitary"), lambda U: True)
+    array([[1.+0.j, 0.+0.j],
+           [0.+0.j, 1.+0.j]])
     """
     shape = _concrete_shape(shape)
     if not isinstance(name, str):
         raise InvalidArgumentError(f"`name` must be a string (a variable's name); got {name!r}.")
     record = get_constraint(constraint)
     drawn = _constrained(record, shape)
-    return _generic(drawn, shape, name) if record.name == "any" else drawn
+    return _generic(drawn, shape, name) if record.name in ("any", "complex") else drawn
 
 
 def _concrete_shape(shape: object) -> tuple[int, ...]:

@@ -27,7 +27,8 @@ REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "iden
 
 def test_catalogue_size_and_families():
     assert len(IDENTITIES) >= 250
-    assert len(PITFALLS) == 55
+    # the complex family's counts: tests/test_complex_catalogue.py
+    assert len([n for n in PITFALLS if CATALOGUE[n].family != "complex"]) == 55
     assert {"linear", "quadratic", "trace", "determinant", "ml_loss", "structured"} <= set(
         CATALOGUE.families
     )
@@ -117,11 +118,12 @@ def test_mutations_of_correct_identities_are_caught(kind, data):
     name = data.draw(st.sampled_from(_MUTABLE[kind]), label="name")
     entry = CATALOGUE[name]
     point = data.draw(gst.points(entry, max_value=4), label="point")
-    D = np.asarray(entry.derivative(**point), dtype=float)
+    D = np.asarray(entry.derivative(**point), dtype=complex if entry.convention else float)
     assume(np.max(np.abs(D)) > 0)  # a zero derivative has no scale to mutate
     wrong = _mutate(kind, D, data)
     assume(wrong is not None)  # a transpose that changes nothing
     options = dict(wrt=entry.wrt, layout=entry.layout, vectorized=entry.vectorized)
+    options["convention"] = entry.convention  # None for a real variable
     result = gc.check(entry.f, wrong, point, **options)
     if result.status == "inconclusive":
         # a point where the differences cannot judge even the right claim (shrunk draws reach
@@ -193,7 +195,7 @@ def test_builtin_identities_are_batch_polymorphic():
     from gradcheck.engine.target import make_target
 
     for entry in CATALOGUE:
-        if entry.is_pitfall:
+        if entry.is_pitfall or entry.convention is not None:  # complex: test_complex_catalogue
             continue
         assert entry.vectorized is True, entry.name
         _, point = entry.draw(np.random.default_rng(1))

@@ -28,7 +28,8 @@ NOT_NAMED = {
 
 
 def test_labels_are_diagnosis_kinds():
-    assert len(PITFALLS) == 55
+    # the complex family's counts: tests/test_complex_catalogue.py
+    assert len([e for e in PITFALLS if e.family != "complex"]) == 55
     for entry in PITFALLS:
         assert entry.mistake in gc.MISTAKES, entry.name
     assert set(gc.MISTAKES) <= set(KINDS)

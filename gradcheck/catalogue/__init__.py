@@ -3,7 +3,15 @@
 Built on ``gradcheck.verdict`` and ``gradcheck.engine``.
 """
 
-from .constraints import CONSTRAINTS, Constraint, Draw, get_constraint, sample
+from .constraints import (
+    COMPLEX_CONSTRAINTS,
+    CONSTRAINTS,
+    Constraint,
+    Draw,
+    get_constraint,
+    is_complex_constraint,
+    sample,
+)
 from .docs import IdentityCard, fit_table, identity_card, render_listing, render_markdown
 from .forms import (
     HESSIAN_MISTAKES,
@@ -21,6 +29,8 @@ from .registry import (
     Catalogue,
     DuplicateIdentityError,
     Identity,
+    complex_identity,
+    complex_pitfall,
     identity,
     load_catalogue,
     pitfall,
@@ -42,6 +52,7 @@ from .shapes import (
 
 __all__ = [
     "CATALOGUE_GROUP",
+    "COMPLEX_CONSTRAINTS",
     "CONSTRAINTS",
     "ERROR_FLOOR",
     "HESSIAN_MISTAKES",
@@ -61,6 +72,8 @@ __all__ = [
     "RunOptions",
     "VjpIdentity",
     "check_record",
+    "complex_identity",
+    "complex_pitfall",
     "detection_chart",
     "dimension_names",
     "draw_dimensions",
@@ -72,6 +85,7 @@ __all__ = [
     "identity_card",
     "installed_catalogue",
     "installed_catalogues",
+    "is_complex_constraint",
     "load_catalogue",
     "pitfall",
     "plot_detection",

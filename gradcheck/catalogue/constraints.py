@@ -14,7 +14,9 @@ Two samplers are derived from the one record:
   identity: zero Gaussian entries give ``Q = I``, and eigenvalues shrink to 1).
 
 Matrix constraints work on 2-D shapes (square ones on ``(n, n)``); the others on any shape,
-along the last axis where they say so.
+along the last axis where they say so. The complex constraints (:data:`COMPLEX_CONSTRAINTS`:
+generic complex, Hermitian, HPD, unitary, ...) are records of the same kind whose transforms
+combine real primitive draws into complex128 arrays.
 """
 
 from __future__ import annotations
@@ -30,7 +32,15 @@ import numpy as np
 
 from ..errors import InvalidArgumentError, UnknownNameError
 
-__all__ = ["CONSTRAINTS", "Constraint", "Draw", "get_constraint", "sample"]
+__all__ = [
+    "COMPLEX_CONSTRAINTS",
+    "CONSTRAINTS",
+    "Constraint",
+    "Draw",
+    "get_constraint",
+    "is_complex_constraint",
+    "sample",
+]
 
 DrawKind = Literal["normal", "uniform", "sign", "integers"]
 ShapeRule = Literal["any", "vector", "matrix", "square"]
@@ -108,6 +118,10 @@ class Constraint:
         Shapes allowed: any, at least one axis, 2-D, or 2-D square.
     condition_bound : float or None
         Bound on the 2-norm condition number of every array, where there is one.
+    complex_valued : bool
+        Whether the arrays are complex128 (the constraints of :data:`COMPLEX_CONSTRAINTS`,
+        built from real primitive draws: real and imaginary parts, moduli and angles) rather
+        than float64.
 
     Examples
     --------
@@ -126,17 +140,21 @@ class Constraint:
     transform: Callable[..., np.ndarray]
     shape_rule: ShapeRule = "any"
     condition_bound: float | None = None
+    complex_valued: bool = False
 
     def primitives(self, shape: tuple[int, ...]) -> tuple[Draw, ...]:
         """The primitive draws for `shape`, after checking `shape` against `shape_rule`."""
         return _primitives(self, tuple(shape))
 
     def build(self, shape: tuple[int, ...], values: tuple[np.ndarray, ...]) -> np.ndarray:
-        """The float64 array of `shape` that the transform makes of the drawn `values`."""
-        return np.asarray(self.transform(tuple(shape), *values), dtype=np.float64)
+        """The float64 (complex128 when `complex_valued`) array of `shape` that the transform
+        makes of the drawn `values`."""
+        dtype = np.complex128 if self.complex_valued else np.float64
+        return np.asarray(self.transform(tuple(shape), *values), dtype=dtype)
 
     def sample(self, rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
-        """Draw a float64 array of `shape` meeting this constraint, with numpy."""
+        """Draw an array of `shape` meeting this constraint, with numpy (float64, or
+        complex128 for a complex constraint)."""
         shape = tuple(shape)
         return self.build(shape, [d.numpy(rng) for d in _primitives(self, shape)])
 
@@ -387,6 +405,143 @@ CONSTRAINTS: Mapping[str, Constraint] = _table(
 )
 
 
+def _complex(re: np.ndarray, im: np.ndarray) -> np.ndarray:
+    return re + 1j * im
+
+
+def _unitary(g: np.ndarray) -> np.ndarray:
+    """Q of the QR factorisation of the complex `g` with phases making ``diag(R)`` real and
+    non-negative: unitary for any `g`, Haar-distributed for a complex Gaussian `g`, the
+    identity for ``g = 0`` (a zero diagonal entry keeps phase 1). The phase is taken of the
+    diagonal scaled by its larger part first, so subnormal entries (possible in a hypothesis
+    draw) neither overflow nor lose the phase."""
+    q, r = np.linalg.qr(g)
+    d = np.diag(r)
+    scale = np.maximum(np.abs(d.real), np.abs(d.imag))
+    zero = scale == 0
+    safe = np.where(zero, 1.0, scale)
+    scaled = np.where(zero, 1.0, d.real / safe) + 1j * np.where(zero, 0.0, d.imag / safe)
+    return q * (scaled / np.abs(scaled))
+
+
+def _hpd(shape, re, im, eigs):
+    u = _unitary(_complex(re, im))
+    return (u * eigs) @ u.conj().T
+
+
+def _complex_invertible(shape, s, g_re, g_im, h_re, h_im):
+    u, v = _unitary(_complex(g_re, g_im)), _unitary(_complex(h_re, h_im))
+    return (u * s) @ v.conj().T
+
+
+def _hpd_nonherm(shape, k_re, k_im, *hpd_values):
+    skew = 0.5 * _complex(k_re, k_im)
+    return _hpd(shape, *hpd_values) + (skew - skew.conj().T) / 2
+
+
+def _polar(shape, modulus, angle):
+    return modulus * np.exp(1j * angle)
+
+
+def _complex_gaussian(shape):
+    return _normal(shape), _normal(shape)
+
+
+def _hpd_draws(shape):
+    n = _square(shape)
+    return _normal((n, n)), _normal((n, n)), _uniform(0.5, 2.0, (n,))
+
+
+#: The complex constraints by name (read-only): complex128 arrays built from real primitive
+#: draws, so hypothesis shrinks their real and imaginary parts (or moduli and angles) like any
+#: float. ``get_constraint`` and ``--constraint`` accept these names as well as those of
+#: :data:`CONSTRAINTS`.
+COMPLEX_CONSTRAINTS: Mapping[str, Constraint] = _table(
+    Constraint(
+        name="complex",
+        guarantee="real and imaginary parts i.i.d. N(0, 1)",
+        draws=_complex_gaussian,
+        transform=lambda shape, re, im: _complex(re, im),
+        complex_valued=True,
+    ),
+    Constraint(
+        name="hermitian",
+        guarantee="Hermitian (exactly), (G + G^H)/2 of a complex Gaussian G",
+        draws=_complex_gaussian,
+        transform=lambda shape, re, im: (_complex(re, im) + _complex(re, im).conj().T) / 2,
+        shape_rule="square",
+        complex_valued=True,
+    ),
+    Constraint(
+        name="hpd",
+        guarantee="Hermitian positive definite, eigenvalues in [0.5, 2] (condition number <= 4)",
+        draws=_hpd_draws,
+        transform=_hpd,
+        shape_rule="square",
+        condition_bound=4.0,
+        complex_valued=True,
+    ),
+    Constraint(
+        name="unitary",
+        guarantee="unitary, U^H U = I (QR of a complex Gaussian matrix, Haar distributed)",
+        draws=_complex_gaussian,
+        transform=lambda shape, re, im: _unitary(_complex(re, im)),
+        shape_rule="square",
+        condition_bound=1.0,
+        complex_valued=True,
+    ),
+    Constraint(
+        name="complex_invertible",
+        guarantee="U diag(s) V^H with U, V unitary, singular values in [0.5, 2] "
+        "(condition number <= 4)",
+        draws=lambda shape: (
+            _uniform(0.5, 2.0, (_square(shape),)),
+            *_complex_gaussian(shape),
+            *_complex_gaussian(shape),
+        ),
+        transform=_complex_invertible,
+        shape_rule="square",
+        condition_bound=4.0,
+        complex_valued=True,
+    ),
+    Constraint(
+        name="hpd_nonherm",
+        guarantee="hpd plus a skew-Hermitian part: the Hermitian part has eigenvalues in "
+        "[0.5, 2], so every eigenvalue has real part >= 0.5 (off the branch cut of log)",
+        draws=lambda shape: (*_complex_gaussian(shape), *_hpd_draws(shape)),
+        transform=_hpd_nonherm,
+        shape_rule="square",
+        complex_valued=True,
+    ),
+    Constraint(
+        name="complex_nonzero",
+        guarantee="modulus uniform in [0.3, 2], argument uniform in [-pi, pi]",
+        draws=lambda shape: (_uniform(0.3, 2.0, shape), _uniform(-np.pi, np.pi, shape)),
+        transform=_polar,
+        complex_valued=True,
+    ),
+    Constraint(
+        name="complex_slit",
+        guarantee="modulus uniform in [0.3, 2], argument uniform in [-2.5, 2.5] (at least "
+        "0.64 rad from the negative real axis, the branch cut of log and sqrt)",
+        draws=lambda shape: (_uniform(0.3, 2.0, shape), _uniform(-2.5, 2.5, shape)),
+        transform=_polar,
+        complex_valued=True,
+    ),
+)
+
+
+def is_complex_constraint(name: str) -> bool:
+    """Whether constraint `name` draws complex arrays (one of :data:`COMPLEX_CONSTRAINTS`).
+
+    Examples
+    --------
+    >>> is_complex_constraint("hpd"), is_complex_constraint("spd")
+    (True, False)
+    """
+    return get_constraint(name).complex_valued
+
+
 def get_constraint(name: str) -> Constraint:
     """The :class:`Constraint` called `name`, or an error suggesting the closest name.
 
@@ -395,17 +550,17 @@ def get_constraint(name: str) -> Constraint:
     >>> get_constraint("spd").shape_rule
     'square'
     """
-    if not isinstance(name, str) or name not in CONSTRAINTS:
-        close = difflib.get_close_matches(str(name), CONSTRAINTS, n=1, cutoff=0.5)
+    known = {**CONSTRAINTS, **COMPLEX_CONSTRAINTS}
+    if not isinstance(name, str) or name not in known:
+        close = difflib.get_close_matches(str(name), known, n=1, cutoff=0.5)
         hint = f" Did you mean {close[0]!r}?" if close else ""
-        raise UnknownNameError(
-            f"unknown constraint {name!r}; known: {', '.join(CONSTRAINTS)}.{hint}"
-        )
-    return CONSTRAINTS[name]
+        raise UnknownNameError(f"unknown constraint {name!r}; known: {', '.join(known)}.{hint}")
+    return known[name]
 
 
 def sample(constraint: str, rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
-    """Draw a float64 array of `shape` meeting `constraint` (a name in :data:`CONSTRAINTS`).
+    """Draw an array of `shape` meeting `constraint` (a name in :data:`CONSTRAINTS`, float64,
+    or in :data:`COMPLEX_CONSTRAINTS`, complex128).
 
     Examples
     --------

@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from ..engine import CONVENTIONS
 from ..expressions import Expression, infer_shape, render_text
 from ..verdict import counted, render_table
 from .layout_text import SYMMETRIC_CONSTRAINTS, transposed_claim
@@ -169,6 +170,9 @@ class IdentityCard:
         For a pitfall, the identity it corrects and that identity's (right) formula; else "".
     variables, conditions : str
         The variables with shapes and constraints; the conditions on the dimensions.
+    convention : str
+        For a derivative by a complex variable, its convention and what it is
+        (``"conjugate_wirtinger: ∂f/∂z̄"``, see :data:`gradcheck.CONVENTIONS`); else "".
     """
 
     name: str
@@ -187,6 +191,13 @@ class IdentityCard:
     conditions: str
     source: str
     note: str
+    convention: str = ""
+
+    @property
+    def formula_cell(self) -> str:
+        """`formula` for a table, with the convention's name for a complex variable."""
+        name = self.convention.partition(":")[0]
+        return f"{self.formula} [{name}]" if name else self.formula
 
     @property
     def other_cell(self) -> str:
@@ -208,6 +219,7 @@ class IdentityCard:
             ("mistake", self.mistake),
             ("corrects", f"{self.corrects}: {self.corrects_formula}" if is_pitfall else ""),
             ("latex", self.latex),
+            ("convention", self.convention),
             ("layout", self.layout),
             (self.other_layout, self.other_formula),
             ("variables", self.variables),
@@ -256,6 +268,8 @@ def _first_order_card(entry: Identity, catalogue: Catalogue | None) -> IdentityC
             f"; the formula is hand-written in the {entry.layout} layout: its "
             f"{_other(entry.layout)}-layout form is not derived"
         )
+    if entry.convention is not None:
+        layout += "; for a complex variable the layouts transpose, never conjugate"
     known = entry.is_pitfall and catalogue is not None and entry.corrects in catalogue
     corrected = catalogue[entry.corrects] if known else None
     return IdentityCard(
@@ -275,7 +289,15 @@ def _first_order_card(entry: Identity, catalogue: Catalogue | None) -> IdentityC
         conditions=", ".join(entry.conditions),
         source=entry.source,
         note=entry.note,
+        convention=_convention_text(entry.convention),
     )
+
+
+def _convention_text(name: str | None) -> str:
+    """A convention's name and value (``"wirtinger: ∂f/∂z"``), "" for a real variable."""
+    if name is None:
+        return ""
+    return f"{name}: {CONVENTIONS[name].what}"
 
 
 def _claim_unwritten(entry: Identity) -> bool:
@@ -318,13 +340,14 @@ def render_listing(
     pitfalls = [identity_card(e, catalogue) for e in entries if e.is_pitfall]
     if identities or not pitfalls:
         rows = [
-            [c.name, c.formula, c.other_cell, c.family, c.variables, c.source] for c in identities
+            [c.name, c.formula_cell, c.other_cell, c.family, c.variables, c.source]
+            for c in identities
         ]
         headers = ["identity", "formula (stated layout)", "other layout", "family"]
         tables.append(_table(rows, [*headers, "variables", "source"], tablefmt, width))
     if pitfalls:
         rows = [
-            [c.name, c.formula, c.mistake, c.corrects, c.corrects_formula, c.family]
+            [c.name, c.formula_cell, c.mistake, c.corrects, c.corrects_formula, c.family]
             for c in pitfalls
         ]
         headers = ["pitfall", "wrong claim", "mistake", "corrects", "right formula", "family"]
@@ -449,6 +472,8 @@ def _markdown_entry(card: IdentityCard) -> list[str]:
         right = f": `{card.corrects_formula}`" if card.corrects_formula else ""
         out.append(f"- corrects `{card.corrects}`{right}")
     out.append(f"- {card.kind}; d/d`{card.wrt}`; {card.layout}")
+    if card.convention:
+        out.append(f"- convention {card.convention}")
     if card.other_formula:
         out.append(f"- in the {card.other_layout} layout: `{card.other_formula}`")
     out.append(f"- variables: {card.variables}")

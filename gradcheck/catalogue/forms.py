@@ -424,7 +424,9 @@ def hessian_identity(
     first, by = (wrt, None) if isinstance(wrt, str) else tuple(wrt)
     if layout is None:
         layout = "vec" if by is None else "numerator"
-    spec = _HessianSpec(name, derivative, variables, first, layout, source, note, gradient, by)
+    spec = _HessianSpec(
+        name, derivative, variables, first, layout, source, note, gradient=gradient, by=by
+    )
     module = sys._getframe(1).f_globals.get("__name__")
     return _entry_of(spec, name, f, "hessian_identity", module)
 

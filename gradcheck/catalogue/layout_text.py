@@ -56,14 +56,17 @@ _ELEMENTWISE = frozenset(
         "arccos",
         "arcsin",
         "arctan",
+        "conj",
         "cos",
         "cosh",
         "exp",
         "expm1",
+        "imag",
         "log",
         "log10",
         "log1p",
         "log2",
+        "real",
         "sigmoid",
         "sign",
         "sin",
@@ -121,6 +124,14 @@ def _is_transpose_of(node: Node, other: Node) -> bool:
     return isinstance(node, Transpose) and node.operand == other
 
 
+def _conjugated(node: Transpose) -> Node:
+    """The transpose of a transpose `node`: its operand, conjugated for a conjugate transpose
+    (``(X^H)^T = conj(X)``)."""
+    if node.conjugate:
+        return Call("conj", (node.operand,))
+    return node.operand
+
+
 def _full_slice(item: object) -> bool:
     return item is Ellipsis or item == Slice()
 
@@ -142,14 +153,14 @@ class _Transposer:
             return node
         if rank != 2:  # three or more axes: only a transpose cancels
             if isinstance(node, Transpose) and not node.last_two:
-                return node.operand
+                return _conjugated(node)
             return Transpose(node)
         return self.matrix(node)
 
     def matrix(self, node: Node) -> Node:
         """The transpose of a 2-D `node`."""
         if isinstance(node, Transpose):
-            return node.operand
+            return _conjugated(node)
         if isinstance(node, UnaryOp):
             return UnaryOp(node.op, self.transpose(node.operand))
         if isinstance(node, Power):

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..engine import LAYOUTS, validate_layout, validate_seed
+from ..engine import CONVENTIONS, LAYOUTS, validate_layout, validate_seed
 from ..errors import InvalidArgumentError, UnknownNameError
 from ..expressions import (
     Call,
@@ -37,7 +37,7 @@ from ..expressions import (
     render_text,
 )
 from ..verdict import KINDS, counted
-from .constraints import _sampler, sample
+from .constraints import _sampler, get_constraint, sample
 from .shapes import dimension_names, draw_dimensions, evaluate_dimension, resolve_shape
 
 if TYPE_CHECKING:
@@ -48,6 +48,8 @@ __all__ = [
     "REFERENCE_MISTAKES",
     "Catalogue",
     "Identity",
+    "complex_identity",
+    "complex_pitfall",
     "identity",
     "load_catalogue",
     "pitfall",
@@ -139,6 +141,11 @@ class Identity:
         layout's formula of the cards is derived from it).
     largest : int
         The largest dimension a random draw takes (8; smaller for the costlier forms).
+    convention : str or None
+        For a derivative by a complex variable, the convention `derivative` is stated in (a
+        name of :data:`gradcheck.CONVENTIONS`: ``"conjugate_wirtinger"``, ``"holomorphic"``,
+        ...), passed to :func:`gradcheck.check` as its ``convention``; None for a real
+        variable.
 
     Examples
     --------
@@ -168,6 +175,7 @@ class Identity:
     formula: Expression | None = field(default=None, repr=False, compare=False)
     claim: Expression | None = field(default=None, repr=False, compare=False)
     largest: int = 8
+    convention: str | None = None
 
     @property
     def is_pitfall(self) -> bool:
@@ -196,7 +204,8 @@ class Identity:
 
     def check(self, point: Mapping[str, Any], *, method: str = "central") -> CheckResult:
         """:func:`gradcheck.check` of this identity's claim at `point` (a complete named point,
-        e.g. from :meth:`draw`), in the layout the identity states; returns the CheckResult."""
+        e.g. from :meth:`draw`), in the layout (and, for a complex variable, the convention)
+        the identity states; returns the CheckResult."""
         from ..verdict import check
 
         return check(
@@ -205,6 +214,7 @@ class Identity:
             dict(point),
             wrt=self.wrt,
             layout=self.layout,
+            convention=self.convention,
             method=method,
             vectorized=self.vectorized,
         )
@@ -333,6 +343,7 @@ def _validate_entry(
     names = dimension_names(list(entry.shapes.values()))
     for cond in entry.conditions:
         evaluate_dimension(cond, dict.fromkeys(names, 2), "condition")
+    _validate_convention(entry, where)
     if entry.expected not in ("pass", "fail"):
         raise InvalidArgumentError(f"{where}: `expected` must be 'pass' or 'fail'.")
     if entry.mistake is not None and entry.mistake not in mistakes:
@@ -342,6 +353,32 @@ def _validate_entry(
             f"{where}: unknown mistake class {entry.mistake!r}{hint}; known: {', '.join(mistakes)}."
         )
     return entry
+
+
+def _validate_convention(entry: Identity, where: str) -> None:
+    """A complex variable (one with a complex constraint) needs a named convention; a real
+    one takes none (as :func:`gradcheck.check` requires)."""
+    complex_wrt = get_constraint(entry.constraints.get(entry.wrt, "any")).complex_valued
+    if entry.convention is None:
+        if complex_wrt:
+            raise InvalidArgumentError(
+                f"{where}: `{entry.wrt}` is complex ({entry.constraints[entry.wrt]!r}), so the "
+                f"derivative needs its `convention`, one of {', '.join(CONVENTIONS)}."
+            )
+        return
+    if entry.convention not in CONVENTIONS:
+        close = difflib.get_close_matches(str(entry.convention), CONVENTIONS, n=1, cutoff=0.5)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        raise InvalidArgumentError(
+            f"{where}: unknown `convention` {entry.convention!r}; one of "
+            f"{', '.join(CONVENTIONS)} (an identity states one, not 'auto').{hint}"
+        )
+    if not complex_wrt:
+        raise InvalidArgumentError(
+            f"{where}: `convention`={entry.convention!r} is for a complex variable, but "
+            f"`{entry.wrt}` is real; give it a complex constraint (e.g. ('n', 'complex')) or "
+            f"drop the convention."
+        )
 
 
 def _example_shapes(
@@ -442,7 +479,8 @@ def identity(
 
     Returns
     -------
-    Identity, or a decorator returning one when `f` is not given.
+    Identity, or a decorator returning one when `f` is not given. (A derivative by a complex
+    variable is declared with :func:`complex_identity`, which also takes its convention.)
 
     The family is the last part of the defining module's name.
 
@@ -466,6 +504,56 @@ def identity(
     """
     spec = _Spec(name, derivative, variables, wrt, layout, source, note)
     return _entry_of(spec, name, f, "identity", sys._getframe(1).f_globals.get("__name__"))
+
+
+def complex_identity(
+    *,
+    derivative: Callable[..., Any],
+    variables: Mapping[str, VariableSpec],
+    wrt: str,
+    convention: str,
+    layout: str = "denominator",
+    source: str = "",
+    note: str = "",
+) -> Callable[[Callable[..., Any]], Identity]:
+    """A derivative by a complex variable in a named convention: decorates f (a Python function,
+    batch-polymorphic like the built-in ones), as :func:`identity` does for real variables.
+
+    Parameters
+    ----------
+    derivative : callable
+        The claimed derivative, taking any of the variables by name, in `layout` and
+        `convention`.
+    variables : mapping of str to str or (str, str)
+        As for :func:`identity`; `wrt` must have a complex constraint (``("n", "complex")``,
+        ``("n n", "hpd")``, ... of :data:`gradcheck.catalogue.COMPLEX_CONSTRAINTS`).
+    wrt : str
+        The complex variable.
+    convention : str
+        The convention `derivative` is stated in, a name of :data:`gradcheck.CONVENTIONS`
+        (``"conjugate_wirtinger"``, ``"holomorphic"``, ...; not ``"auto"``).
+    layout, source, note : str
+        As for :func:`identity`.
+
+    Returns
+    -------
+    A decorator returning the :class:`Identity` (its ``convention`` set).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> @complex_identity(
+    ...     derivative=lambda z: z, variables={"z": ("n", "complex")}, wrt="z",
+    ...     convention="conjugate_wirtinger",
+    ... )
+    ... def normsq(z):
+    ...     '''d||z||^2/dz* = z'''
+    ...     return np.sum(np.abs(z) ** 2, axis=-1)
+    >>> normsq.convention, normsq.text
+    ('conjugate_wirtinger', 'd||z||^2/dz* = z')
+    """
+    spec = _Spec(None, derivative, variables, wrt, layout, source, note, convention=convention)
+    return spec.decorate
 
 
 def _entry_of(spec: _Spec, name: object, f: object, call: str, module: str | None) -> Any:
@@ -492,6 +580,7 @@ class _Spec:
     layout: str
     source: str
     note: str
+    convention: str | None = None
 
     def _record(self, name: str, **fields: Any) -> Identity:
         where = f"identity {name!r}"
@@ -516,6 +605,7 @@ class _Spec:
                 layout=self.layout,
                 source=self.source,
                 note=self.note,
+                convention=self.convention,
                 **fields,
             )
         )
@@ -624,6 +714,55 @@ def pitfall(
             note=note,
         )
     )
+
+
+def complex_pitfall(
+    name: str,
+    *,
+    corrects: Identity,
+    mistake: str,
+    derivative: Callable[..., Any],
+    convention: str | None = None,
+    layout: str | None = None,
+    variables: Mapping[str, VariableSpec] | None = None,
+    note: str = "",
+) -> Identity:
+    """A known-wrong claim about the function of a complex identity, in `convention` (that of
+    `corrects` by default): e.g. a holomorphic derivative claimed for a z̄-dependent f.
+
+    The arguments are those of :func:`pitfall` (the source is that of `corrects`); `mistake`
+    is typically a complex diagnosis kind (``"conjugate"``, ``"conjugate_transpose"``,
+    ``"wirtinger_factor"``, ``"not_holomorphic"``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> @complex_identity(
+    ...     derivative=lambda z: np.conj(z), variables={"z": ("n", "complex")}, wrt="z",
+    ...     convention="wirtinger",
+    ... )
+    ... def normsq(z):
+    ...     '''d||z||^2/dz = conj(z)'''
+    ...     return np.sum(np.abs(z) ** 2, axis=-1)
+    >>> wrong = complex_pitfall(
+    ...     "normsq_holomorphic", corrects=normsq, mistake="not_holomorphic",
+    ...     derivative=lambda z: np.conj(z), convention="holomorphic",
+    ... )
+    >>> wrong.convention, wrong.expected
+    ('holomorphic', 'fail')
+    """
+    entry = pitfall(
+        name,
+        corrects=corrects,
+        mistake=mistake,
+        derivative=derivative,
+        layout=layout,
+        variables=variables,
+        note=note,
+    )
+    if convention is None:
+        return entry
+    return _validate_entry(replace(entry, convention=convention))
 
 
 def _pitfall_declarations(

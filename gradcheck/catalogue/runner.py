@@ -6,7 +6,7 @@ import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -361,6 +361,8 @@ def _check_draw(entry: Identity, trial: int, options: RunOptions) -> list[CheckR
         return _check_mixed_draw(entry, trial, options)
     if entry.form != "jacobian":
         return _check_form_draw(entry, trial, options)
+    if entry.convention is not None:
+        return _check_complex_draw(entry, trial, options)
     start = time.perf_counter()
     dims, point = entry.draw(entry.seed_sequence(options.seed, trial))
     shapes = {var: resolve_shape(spec, dims) for var, spec in entry.shapes.items()}
@@ -440,6 +442,76 @@ def _check_form_draw(entry: Identity, trial: int, options: RunOptions) -> list[C
     return [replace(record, layout=layout, mistake=entry.mistake, form=entry.form)]
 
 
+def _check_complex_draw(entry: Identity, trial: int, options: RunOptions) -> list[CheckRecord]:
+    """The records of one draw of a derivative by a complex variable: :func:`gradcheck.check`
+    in the entry's convention, once per layout of `options` with the claim converted from
+    the layout it states (transposes, never conjugation); the diagnosis shown is that of the
+    identity as stated, as for real variables."""
+    draw = _draw_of(entry, trial, options)
+    context = {key: value for key, value in draw.common.items() if key != "mistake"}
+    stated: Diagnosis | None = None
+    results: list[tuple[str, CheckResult]] = []
+    for name in sorted(options.layouts, key=lambda layout: layout != entry.layout):
+        if results and _one_array_in_every_layout(entry, draw.point):
+            # a scalar by a vector (or a vector by a scalar): both layouts are the same 1-D
+            # array, so the comparison made in the first is the comparison in this one
+            results.append((name, replace(results[0][1], layout=name)))
+            continue
+        try:
+            claim = _claim_at(entry, name, draw.point)
+            result = _entry_check(entry, claim, draw.point, name, options.method)
+        except ShapeMismatchError as exc:
+            return _records_without_verdict(
+                draw, options.layouts, "failed", f"shape mismatch: {exc}"
+            )
+        except GradcheckError as exc:
+            return _records_without_verdict(draw, options.layouts, "error", str(exc))
+        except Exception as exc:  # the derivative formula itself raised
+            message = f"the derivative raised {type(exc).__name__}: {exc}"
+            return _records_without_verdict(draw, options.layouts, "error", message)
+        if name == entry.layout:
+            stated = result.diagnosis
+        elif result.status != "passed" and stated is not None:
+            result = replace(result, diagnosis=stated)
+        results.append((name, result))
+    seconds = (time.perf_counter() - draw.start) / len(options.layouts)
+    by_layout = dict(results)
+    return [
+        replace(
+            check_record(by_layout[name], seconds=seconds, **context),
+            layout=name,
+            mistake=entry.mistake,
+        )
+        for name in options.layouts
+    ]
+
+
+def _one_array_in_every_layout(entry: Identity, point: dict) -> bool:
+    """Whether f's value and the variable have at most one axis between them, so that the
+    numerator and the denominator layout are the same array (see
+    :func:`gradcheck.convert_layout`)."""
+    return np.ndim(entry.f(**point)) + np.ndim(point[entry.wrt]) <= 1
+
+
+def _entry_check(
+    entry: Identity, claim: Callable[..., Any], point: dict, layout: str, method: str
+) -> CheckResult:
+    """:func:`gradcheck.check` of `claim` (a callable of the point) for `entry`'s function in
+    `layout`, in the entry's convention."""
+    from ..verdict import check
+
+    return check(
+        entry.f,
+        claim,
+        dict(point),
+        wrt=entry.wrt,
+        layout=layout,
+        convention=entry.convention,
+        method=method,
+        vectorized=entry.vectorized,
+    )
+
+
 def _check_mixed_draw(entry: Identity, trial: int, options: RunOptions) -> list[CheckRecord]:
     """The records of a mixed block: the Jacobian of the gradient by the second variable, in
     each layout of `options` (the first-order path), failed where the gradient itself does
@@ -504,13 +576,23 @@ def _in_each_layout(
 def _derivative_in(
     entry: Identity, layout: str, f_shape: tuple, x_shape: tuple
 ) -> Callable[..., np.ndarray]:
-    """The identity's derivative converted from its stated layout to `layout`."""
+    """The identity's derivative converted from its stated layout to `layout`: float64, or
+    complex128 for a complex variable (the conversion transposes, never conjugates)."""
+    dtype = np.float64 if entry.convention is None else np.complex128
 
     def converted(**point: object) -> np.ndarray:
-        claimed = np.asarray(entry.derivative(**point), dtype=np.float64)
+        claimed = np.asarray(entry.derivative(**point), dtype=dtype)
         return convert_layout(claimed, f_shape, x_shape, source=entry.layout, target=layout)
 
     return converted
+
+
+def _claim_at(entry: Identity, layout: str, point: dict) -> Callable[..., Any]:
+    """The identity's derivative in `layout`, with the shapes of f and `wrt` at `point`."""
+    if layout == entry.layout:
+        return entry.derivative
+    f_shape = np.shape(entry.f(**point))
+    return _derivative_in(entry, layout, f_shape, np.shape(point[entry.wrt]))
 
 
 def check_record(

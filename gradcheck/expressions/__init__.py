@@ -9,8 +9,10 @@ people as plain text or canonical LaTeX (:func:`render_text`, :func:`render_late
 The language
 ------------
 Python syntax: numbers, the variables, ``+ - * / // % @``, comparisons, unary ``-``/``+``,
-``x ** p`` with a constant exponent, ``.T`` and ``.mT``, indexing and slicing with constants
-(integers, slices, lists of integers, ``None``/``newaxis``, ``...``), and calls of the functions
+``x ** p`` with a constant exponent, ``.T``, ``.mT`` and the conjugate transpose ``.H``
+(complex variables also take ``conj``, ``real``, ``imag`` and ``abs``), indexing and slicing
+with constants (integers, slices, lists of integers, ``None``/``newaxis``, ``...``), and calls
+of the functions
 in :data:`FUNCTIONS` -- bare, ``np.``-prefixed or, for linear algebra, ``np.linalg.``-prefixed
 -- with their static options (``axis``, ``k``, ``ord``, einsum subscripts, ...) as constants. A
 function returning several arrays is indexed at once: ``slogdet(X)[1]``, ``eigh(X)[0]``.
@@ -19,7 +21,8 @@ options, or functions that make arrays of a size given by a number (``ones``, ``
 The identity is ``I``, sized from the other operand of ``+``, ``-``, ``*`` or ``@``
 (``A + I``, ``A - 2 * I``, ``I @ x``), or ``eye_like(X)`` for the identity of a square X.
 Mathematical spellings are read too: ``x'``, ``x^T``, ``x^{T}``, ``x^\\top`` and ``xᵀ`` are
-transposes, ``x^2`` and ``x^{p}`` powers, ``⊙`` the elementwise product.
+transposes, ``x^H`` and ``x^{H}`` conjugate transposes, ``x^2`` and ``x^{p}`` powers, ``⊙``
+the elementwise product.
 
 Budgets (:class:`Limits`, checked before numpy allocates anything)
 -----------------------------------------------------------------

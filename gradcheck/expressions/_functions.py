@@ -265,6 +265,9 @@ _ELEMENTWISE = (
     _unary("log10", np.log10),
     _unary("sqrt", np.sqrt),
     _unary("abs", np.abs),
+    _unary("conj", np.conj, names=(*_np("conj"), *_np("conjugate"))),
+    _unary("real", np.real),
+    _unary("imag", np.imag),
     _unary("sign", np.sign),
     _unary("square", np.square),
     _unary("sigmoid", _sigmoid),
@@ -1527,6 +1530,17 @@ _OPERATOR_ENTRIES = {
             arrays[0], (0, *range(len(cores[0]), 0, -1))
         ),
     ),
+    ".H": Function(
+        name="H",
+        names=(),
+        params=(_X,),
+        implement=lambda x: np.conj(np.transpose(x)),
+        shape=lambda shapes, **_: shapes[0][::-1],
+        cost=elementwise_cost,
+        batched=lambda arrays, cores, out: np.conj(
+            np.transpose(arrays[0], (0, *range(len(cores[0]), 0, -1)))
+        ),
+    ),
     ".mT": Function(
         name="mT",
         names=(),
@@ -1548,7 +1562,7 @@ _OPERATOR_ENTRIES = {
 }
 
 #: The operators' entries, keyed by operator (``"+"``, ``"@"``, ``"neg"``, ``"**"``, ``".T"``,
-#: ``".mT"``, ``"[]"``).
+#: ``".H"`` (the conjugate transpose), ``".mT"``, ``"[]"``).
 OPERATORS: Mapping[str, Function] = MappingProxyType(_OPERATOR_ENTRIES)
 
 

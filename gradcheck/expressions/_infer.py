@@ -303,7 +303,7 @@ def operation(node: Node, limits: Limits = DEFAULT_LIMITS) -> tuple[Function, di
             )
         return OPERATORS["**"], {"exponent": node.exponent}
     if isinstance(node, Transpose):
-        return OPERATORS[".mT" if node.last_two else ".T"], {}
+        return OPERATORS[".mT" if node.last_two else ".H" if node.conjugate else ".T"], {}
     if isinstance(node, Index):
         return OPERATORS["[]"], {"items": node.items}
     if isinstance(node, Call):

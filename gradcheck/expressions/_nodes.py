@@ -148,10 +148,18 @@ class Power(Node):
 @dataclass(frozen=True)
 class Transpose(Node):
     """All axes reversed (numpy ``x.T``: a matrix transpose, no change for a vector) or, with
-    ``last_two=True``, the last two axes swapped (numpy ``x.mT``)."""
+    ``last_two=True``, the last two axes swapped (numpy ``x.mT``); with ``conjugate=True`` the
+    conjugate transpose (``x.H``, ``x^H``: all axes reversed and every entry conjugated)."""
 
     operand: Node
     last_two: bool = False
+    conjugate: bool = False
+
+    def __post_init__(self) -> None:
+        if self.conjugate and self.last_two:
+            raise ExpressionError(
+                "a conjugate transpose reverses all axes (`.H`), not the last two."
+            )
 
     def children(self) -> tuple[Node, ...]:
         return (self.operand,)

@@ -1,6 +1,7 @@
 """Mathematical spellings people type, rewritten to the language's Python syntax.
 
 ``X'`` and ``X^T`` (also ``X^{T}``, ``X^\\top``, ``X^{\\top}``, ``Xᵀ``) are transposes,
+``X^H`` (also ``X^{H}``, ``Xᴴ``) is the conjugate transpose ``X.H``,
 ``x^2`` and ``x^{p}`` are powers (``x**2``), ``⊙`` is the elementwise product; everything
 else is left as it is, string literals (einsum subscripts) included. What is rewritten is
 what the error messages then show, so that a column always points into the text that was
@@ -19,6 +20,7 @@ PRODUCT_HINT = (
 )
 
 _TRANSPOSE = re.compile(r"\^\s*(?:\{\s*(?:T|\\top)\s*\}|T(?![A-Za-z0-9_])|\\top(?![A-Za-z]))")
+_CONJUGATE_TRANSPOSE = re.compile(r"\^\s*(?:\{\s*H\s*\}|H(?![A-Za-z0-9_]))")
 _BRACED_POWER = re.compile(r"\^\s*\{([^{}]*)\}")
 #: Characters after which a quote is a transpose (``X'``, ``(A + B)'``, ``X''``), not a string.
 _OPERAND_END = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_)]'")
@@ -34,6 +36,8 @@ def to_python(text: str) -> str:
     --------
     >>> to_python("x^T A' x^{2}")
     'x.T A.T x**(2)'
+    >>> to_python("z^H A z")
+    'z.H A z'
     >>> to_python("einsum('ij,j->i', A, x)")
     "einsum('ij,j->i', A, x)"
     """
@@ -52,7 +56,7 @@ def to_python(text: str) -> str:
         elif c == "^":
             i = _caret(text, i, out)
         else:
-            out.append({"ᵀ": ".T", "⊙": "*"}.get(c, c))
+            out.append({"ᵀ": ".T", "ᴴ": ".H", "⊙": "*"}.get(c, c))
             i += 1
     return "".join(out)
 
@@ -63,6 +67,10 @@ def _caret(text: str, i: int, out: list[str]) -> int:
     if transpose:
         out.append(".T")
         return transpose.end()
+    conjugate = _CONJUGATE_TRANSPOSE.match(text, i)
+    if conjugate:
+        out.append(".H")
+        return conjugate.end()
     braced = _BRACED_POWER.match(text, i)
     if braced:
         out.append(f"**({braced.group(1)})")

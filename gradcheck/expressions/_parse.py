@@ -282,9 +282,14 @@ class _Converter:
         return f"{hint}the variables are: {known}" if variables else hint + "see FUNCTIONS"
 
     def _attribute(self, node: ast.Attribute, depth: int) -> Node:
-        if node.attr in ("T", "mT") and _dotted(node.value) not in ("np", "numpy"):
+        if node.attr in ("T", "mT", "H") and _dotted(node.value) not in ("np", "numpy"):
             operand = self.convert(node.value, depth + 1)
-            return Transpose(operand, last_two=node.attr == "mT", span=self.span(node))
+            return Transpose(
+                operand,
+                last_two=node.attr == "mT",
+                conjugate=node.attr == "H",
+                span=self.span(node),
+            )
         path = _dotted(node)
         root = path.split(".")[0] if path else None
         if path is not None and root in ("np", "numpy") and root not in self.variables:
@@ -292,7 +297,7 @@ class _Converter:
         raise self.fail(
             node,
             f"attribute access `{self.text(node)}` is not allowed; use a function instead "
-            f"(e.g. `sum(x)` for `x.sum()`); the only attributes are `.T` and `.mT`",
+            f"(e.g. `sum(x)` for `x.sum()`); the only attributes are `.T`, `.mT` and `.H`",
         )
 
     def _unary(self, node: ast.UnaryOp, depth: int) -> Node:

@@ -15,6 +15,8 @@ tree                        plain text                   LaTeX
 ``a / b``                   ``a / b``                    ``\\frac{a}{b}``
 ``x ** 2``                  ``x^2`` (``X.^2`` arrays)    ``x^{2}`` (``X^{\\circ 2}`` arrays)
 ``X.T``, ``X.mT``           ``X^T``                      ``X^{\\top}``, ``X^{\\mathsf{T}}``
+``X.H``, ``conj(X)``        ``X^H``, ``conj(X)``         ``X^{\\mathsf{H}}``, ``\\overline{X}``
+``real(z)``, ``imag(z)``    ``Re(z)``, ``Im(z)``         ``\\operatorname{Re}(z)``, ...
 ``inv(X)``, ``inv(X).T``    ``X^-1``, ``X^-T``           ``X^{-1}``, ``X^{-\\top}``
 ``trace(X)``, ``det(X)``    ``tr(X)``, ``det(X)``        ``\\operatorname{tr}(X)``, ``\\det(X)``
 ``A + I``, ``eye_like(A)``  ``A + I``, ``I``             ``A + I``, ``I``
@@ -71,8 +73,10 @@ _LATEX_NAMES = {
     "arcsin": r"\arcsin",
     "arccos": r"\arccos",
     "arctan": r"\arctan",
+    "real": r"\operatorname{Re}",
+    "imag": r"\operatorname{Im}",
 }
-_TEXT_NAMES = {"trace": "tr"}
+_TEXT_NAMES = {"trace": "tr", "real": "Re", "imag": "Im"}
 _SCALAR_RESULT = {"norm", "det", "trace", "logdet", "vdot", "sum", "prod", "mean"}
 _TIMES = {False: "*", True: r"\cdot"}
 _HADAMARD = {False: "o", True: r"\odot"}
@@ -254,6 +258,8 @@ class _Renderer:
             base = self.wrap(inner.args[0], _ATOM)
             return base + (r"^{-\top}" if self.latex else "^-T"), _POWER
         base = self.wrap(inner, _ATOM)
+        if node.conjugate:
+            return base + (r"^{\mathsf{H}}" if self.latex else "^H"), _POWER
         if self.latex:
             return base + (r"^{\mathsf{T}}" if node.last_two else r"^{\top}"), _POWER
         return base + "^T", _POWER
@@ -273,6 +279,8 @@ class _Renderer:
             if name == "abs":
                 inner = self.node(args[0])[0]
                 return (rf"\lvert {inner} \rvert" if self.latex else f"|{inner}|"), _ATOM
+            if name == "conj" and self.latex:
+                return r"\overline{" + self.node(args[0])[0] + "}", _ATOM
             if name == "sqrt" and self.latex:
                 return r"\sqrt{" + self.node(args[0])[0] + "}", _ATOM
         parts = [self.node(a)[0] for a in args]

@@ -31,6 +31,7 @@ FAMILY_MODULES = (
     "gradcheck_identities.seed_notes",
     "gradcheck_identities.second_order",
     "gradcheck_identities.vjp",
+    "gradcheck_identities.complex",
     "gradcheck_identities.pitfalls",
 )
 
