@@ -1,9 +1,12 @@
 """The public surface: every exported name is documented and typed; the README's examples run."""
 
+import contextlib
 import doctest
 import inspect
+import io
 import os
 import re
+import runpy
 import shlex
 import subprocess
 import sys
@@ -13,6 +16,7 @@ import numpy as np
 
 import gradcheck
 import gradcheck.report
+from tests.cli_run import environment, gradcheck_main
 
 INTERNAL_HELPERS = {"LAYOUTS", "METHOD_NAMES", "Layout", "__version__"}
 
@@ -40,6 +44,10 @@ def test_public_functions_have_type_hints():
 # ``# test_*.py`` as a test file under pytest (with the identity module it names), the
 # quickstart's and the shell session's outputs compared with fresh runs. The outputs are
 # regenerated, not edited: GRADCHECK_UPDATE_README=1 python -m pytest tests/test_public_api.py
+# The ``$ gradcheck`` commands and the quickstart run in this interpreter (a fresh one costs half
+# a second each and would test nothing more: tests/test_cli.py runs the console script and
+# ``python -m gradcheck`` as processes); the ``$ pytest`` session runs as a process, finding the
+# plugin through its entry point as a user's pytest does.
 
 ROOT = Path(__file__).resolve().parents[1]
 FENCE = re.compile(r"^```(\w*)\n(.*?)^```$", re.M | re.S)
@@ -100,7 +108,7 @@ def _session_output(session, cwd):
         if words[0] == "pytest":
             done = _run(["-m", "pytest", "-p", "no:cacheprovider", *words[1:]], cwd, columns=100)
         else:
-            done = _run(["-m", "gradcheck", *words[1:]], cwd)
+            done = gradcheck_main(*words[1:], cwd=cwd, COLUMNS="200")
         printed = done.stdout.rstrip("\n")
         failing = re.search(
             r"gradcheck FAILED|did not pass|newly fail|statements?: \d+ passed, [1-9]", printed
@@ -115,9 +123,10 @@ def _fresh_output(code, before, cwd):
     if code.startswith("$ "):
         return _session_output(code, cwd)
     assert "python examples/quickstart.py" in before[-300:], "an output block of what?"
-    done = _run([str(ROOT / "examples" / "quickstart.py")], cwd)
-    assert done.returncode == 0, done.stderr
-    return done.stdout
+    out = io.StringIO()
+    with environment(COLUMNS="200"), contextlib.chdir(cwd), contextlib.redirect_stdout(out):
+        runpy.run_path(str(ROOT / "examples" / "quickstart.py"), run_name="__main__")
+    return out.getvalue()
 
 
 def _run_test_file(code, identity_module, pytester, cwd):
