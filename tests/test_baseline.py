@@ -3,9 +3,10 @@ is reported, what could not be compared is counted and listed, and "no change ag
 baseline" is said only of runs that compared everything. A baseline sharing no check with the
 run exits 2 with one line on stderr.
 
-The saved baseline and one run of each exit status (0, 1, 2) are run as a user runs them, in a
-fresh interpreter; the other runs, about what the comparison prints, call the same
-``gradcheck.cli.main`` in this one (tests/cli_run.py)."""
+The saved baseline (exit status 0) and the run that cannot be compared (exit status 2, one
+line on stderr) run as a user runs them, in a fresh interpreter (exit status 1 of a catalogue
+run in a fresh one: tests/test_ci_formats.py); the other runs, about what the comparison
+prints, call the same ``gradcheck.cli.main`` in this one (tests/cli_run.py)."""
 
 import json
 
@@ -46,9 +47,8 @@ def comparison(stdout):
 
 def test_the_same_settings_compare_everything(baseline):
     done = catalogue(
-        baseline.parent, "--trials", "3", "--layout", "denominator", "--baseline", baseline.name,
-        run=gradcheck_cli,
-    )  # fmt: skip
+        baseline.parent, "--trials", "3", "--layout", "denominator", "--baseline", baseline.name
+    )
     assert done.returncode == 0, done.stderr
     # 2 identities x 1 layout x 3 trials, every one of them in both runs
     assert comparison(done.stdout) == [f"{NO_CHANGE} (6 checks compared)"]
@@ -99,9 +99,8 @@ def test_errors_of_other_draws_are_not_compared(baseline, tmp_path):
     path = tmp_path / "tiny.json"
     path.write_text(json.dumps(tiny))
     same = catalogue(
-        tmp_path, "--trials", "3", "--layout", "denominator", "--baseline", "tiny.json",
-        run=gradcheck_cli,
-    )  # fmt: skip
+        tmp_path, "--trials", "3", "--layout", "denominator", "--baseline", "tiny.json"
+    )
     assert same.returncode == 1 and "error grew" in same.stdout
     other = catalogue(
         tmp_path, "--trials", "3", "--layout", "denominator", "--seed", "1", "--baseline",
