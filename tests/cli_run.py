@@ -24,7 +24,7 @@ def gradcheck_cli(*argv: str, cwd) -> subprocess.CompletedProcess:
 
 
 @contextlib.contextmanager
-def environment(**variables: str):
+def set_environment(**variables: str):
     """`variables` set in ``os.environ`` while the block runs; the previous values after."""
     saved = {name: os.environ.get(name) for name in variables}
     os.environ.update(variables)
@@ -45,7 +45,7 @@ def gradcheck_main(*argv: str, cwd, **variables: str) -> subprocess.CompletedPro
     out, err = io.StringIO(), io.StringIO()
     with (
         contextlib.chdir(cwd),
-        environment(**variables),
+        set_environment(**variables),
         contextlib.redirect_stdout(out),
         contextlib.redirect_stderr(err),
     ):

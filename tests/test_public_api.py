@@ -17,7 +17,7 @@ import numpy as np
 
 import gradcheck
 import gradcheck.report
-from tests.cli_run import environment, gradcheck_main
+from tests.cli_run import gradcheck_main, set_environment
 
 INTERNAL_HELPERS = {"LAYOUTS", "METHOD_NAMES", "Layout", "__version__"}
 
@@ -125,7 +125,7 @@ def _fresh_output(code, before, cwd):
         return _session_output(code, cwd)
     assert "python examples/quickstart.py" in before[-300:], "an output block of what?"
     out = io.StringIO()
-    with environment(COLUMNS="200"), contextlib.chdir(cwd), contextlib.redirect_stdout(out):
+    with set_environment(COLUMNS="200"), contextlib.chdir(cwd), contextlib.redirect_stdout(out):
         runpy.run_path(str(ROOT / "examples" / "quickstart.py"), run_name="__main__")
     return out.getvalue()
 
