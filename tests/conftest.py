@@ -20,6 +20,9 @@ _ONE_BLAS_THREAD = threadpool_limits(limits=1, user_api="blas")
 
 # Reproducible: hypothesis derives its examples from the test, not from a random seed, and
 # keeps no example database (derandomize implies database=None; stated for the reader).
+# hypothesis's own default profile, before the suite's replaces it: for test files that run in
+# this interpreter as they would in a user's (the README's pytest session, tests/test_public_api.py)
+settings.register_profile("hypothesis_default", settings.get_profile("default"))
 settings.register_profile(
     "default",
     derandomize=True,
