@@ -9,6 +9,7 @@ parametrized test, and a shrunk counterexample is a handful of small arrays.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -63,14 +64,20 @@ class Problem:
     v = property(lambda self: self.M[:, -1])
 
 
+@functools.cache
+def _matrices(N: int) -> st.SearchStrategy[np.ndarray]:
+    """The strategy of `M` for ``N = n + m + 1``, built once per `N`: a strategy is immutable,
+    and building and validating a new one at every draw took a third of the draw's time."""
+    return gst.arrays((N, 3 * N + 2), name="M")
+
+
 @st.composite
 def problems(draw: st.DrawFn) -> Problem:
     """Problems with ``n``, ``m`` in 1..6, ``M`` a gradcheck.strategies generic array (entries
     in [-3, 3] plus a small generic part) and ``t`` in [-1, 1]; one array rather than five,
     since each array drawn costs hypothesis a few milliseconds."""
     n, m = draw(dims, label="n"), draw(dims, label="m")
-    N = n + m + 1
-    M = draw(gst.arrays((N, 3 * N + 2), name="M"), label="M")
+    M = draw(_matrices(n + m + 1), label="M")
     return Problem(n=n, m=m, M=M, t=draw(st.floats(-1.0, 1.0), label="t"))
 
 

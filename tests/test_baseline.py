@@ -1,7 +1,12 @@
-"""``gradcheck catalogue --baseline``, run as a user runs it (a fresh interpreter), against runs
-of other settings: every setting that differs is reported, what could not be compared is
-counted and listed, and "no change against the baseline" is said only of runs that compared
-everything. A baseline sharing no check with the run exits 2 with one line on stderr."""
+"""``gradcheck catalogue --baseline`` against runs of other settings: every setting that differs
+is reported, what could not be compared is counted and listed, and "no change against the
+baseline" is said only of runs that compared everything. A baseline sharing no check with the
+run exits 2 with one line on stderr.
+
+The saved baseline (exit status 0) and the run that cannot be compared (exit status 2, one
+line on stderr) run as a user runs them, in a fresh interpreter (exit status 1 of a catalogue
+run in a fresh one: tests/test_ci_formats.py); the other runs, about what the comparison
+prints, call the same ``gradcheck.cli.main`` in this one (tests/cli_run.py)."""
 
 import json
 
@@ -10,21 +15,25 @@ import pytest
 
 from gradcheck.report import compare_reports, environment, report_document
 from gradcheck.verdict import counted
-from tests.cli_run import gradcheck_cli
+from tests.cli_run import gradcheck_cli, gradcheck_main
 
 IDENTITIES = ["dtrX_dX", "dtrX2_dX"]
 NO_CHANGE = "no change against the baseline"
 
 
-def catalogue(cwd, *argv, select=IDENTITIES):
-    return gradcheck_cli("catalogue", "--select", *select, *argv, cwd=cwd)
+def catalogue(cwd, *argv, select=IDENTITIES, run=gradcheck_main):
+    """``gradcheck catalogue --select SELECT... ARGV...`` in `cwd`, in this interpreter unless
+    `run` is gradcheck_cli (a fresh one)."""
+    return run("catalogue", "--select", *select, *argv, cwd=cwd)
 
 
 @pytest.fixture(scope="module")
 def baseline(tmp_path_factory):
     """A saved run: two identities, 3 trials, the denominator layout, seed 0, central."""
     cwd = tmp_path_factory.mktemp("baseline")
-    done = catalogue(cwd, "--trials", "3", "--layout", "denominator", "--save", "base.json")
+    done = catalogue(
+        cwd, "--trials", "3", "--layout", "denominator", "--save", "base.json", run=gradcheck_cli
+    )
     assert done.returncode == 0, done.stderr
     return cwd / "base.json"
 
@@ -120,7 +129,7 @@ def test_other_families_cannot_be_compared_at_all(baseline):
     """No identity in common: exit 2 and one line on stderr, the comparison says so."""
     done = catalogue(
         baseline.parent, "--trials", "3", "--layout", "denominator", "--baseline", baseline.name,
-        select=["dxTAx_dx"],
+        select=["dxTAx_dx"], run=gradcheck_cli,
     )  # fmt: skip
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
@@ -133,7 +142,7 @@ def test_other_families_cannot_be_compared_at_all(baseline):
 
 
 def test_many_identities_in_one_run_are_counted_and_listed_briefly(tmp_path):
-    done = gradcheck_cli(
+    done = gradcheck_main(
         "catalogue", "--family", "seed_notes", "--trials", "1", "--save", "all.json", cwd=tmp_path
     )
     assert done.returncode == 0, done.stderr

@@ -10,7 +10,7 @@ import pytest
 from gradcheck_identities import builtin_catalogue
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
-from threadpoolctl import threadpool_info
+from threadpoolctl import threadpool_info, threadpool_limits
 
 import gradcheck as gc
 from gradcheck import strategies as gst
@@ -235,7 +235,11 @@ def test_blas_is_single_threaded_during_a_run_and_restored_after():
         seen.extend(_blas_threads())
         return right.f(*args, **kwargs)
 
-    before = _blas_threads()
-    report = gc.run_catalogue(catalogue=gc.Catalogue([replace(right, f=f)]), trials=2)
+    # more than one thread before the run (the suite runs with one: tests/conftest.py)
+    with threadpool_limits(limits=2, user_api="blas"):
+        before = _blas_threads()
+        report = gc.run_catalogue(catalogue=gc.Catalogue([replace(right, f=f)]), trials=2)
+        after = _blas_threads()
+    assert before and set(before) == {2}
     assert report.ok and seen and set(seen) == {1}
-    assert _blas_threads() == before
+    assert after == before

@@ -1,5 +1,6 @@
 """`gradcheck catalogue --junit-xml FILE` and `--format markdown` (gradcheck/report/ci_formats.py),
-run as a user would (a subprocess) and checked by parsing what they write."""
+run as a user would (a subprocess) and checked by parsing what they write; the bad output
+options, refused before anything runs, call the same gradcheck.cli.main in this interpreter."""
 
 import json
 import os
@@ -11,6 +12,8 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
+
+from tests.cli_run import gradcheck_main
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -189,7 +192,7 @@ def test_markdown_summary_headline_problems_first_then_every_row(run):
     ],
 )
 def test_bad_output_options_are_one_line_and_status_2(tmp_path, args):
-    done = _run("catalogue", "--select", "dxTAx_dx", "--trials", "1", *args, cwd=tmp_path)
+    done = gradcheck_main("catalogue", "--select", "dxTAx_dx", "--trials", "1", *args, cwd=tmp_path)
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and done.stderr.startswith("gradcheck: error:")
     assert "Traceback" not in done.stderr

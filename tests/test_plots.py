@@ -16,6 +16,7 @@ from gradcheck.catalogue import ERROR_FLOOR, detection_chart
 from gradcheck.cli import main
 from gradcheck.engine import make_target, step_sweep, validate_method
 from gradcheck.verdict import entry_sweep
+from tests.cli_run import gradcheck_main
 
 ROOT = Path(__file__).resolve().parents[1]
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -314,7 +315,9 @@ def test_without_matplotlib_in_a_fresh_interpreter(tmp_path):
     assert done.stderr.count("\n") == 1 and EXTRA in done.stderr, done.stderr
 
 
-# The command line, as a user runs it -------------------------------------------------------------
+# The command line -----------------------------------------------------------------------------
+# `formula` runs as a user runs it, in a fresh interpreter (with matplotlib imported there);
+# `show` and `catalogue` call the same gradcheck.cli.main in this one (tests/cli_run.py).
 
 
 def _gradcheck(*argv: str) -> subprocess.CompletedProcess:
@@ -331,16 +334,17 @@ def _gradcheck(*argv: str) -> subprocess.CompletedProcess:
 
 def test_show_formula_and_catalogue_write_their_plots(mpl, tmp_path):
     show, formula, catalogue = (tmp_path / f"{n}.png" for n in ("show", "formula", "catalogue"))
-    done = _gradcheck("show", "dxTAx_dx", "--plot", str(show))
+    done = gradcheck_main("show", "dxTAx_dx", "--plot", str(show), cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     done = _gradcheck(
         "formula", "x @ A @ x", "--claim", "2 * A @ x", "--wrt", "x",
         "--shapes", "x=n A=n,n", "--trials", "2", "--plot", str(formula),
     )  # fmt: skip
     assert done.returncode == 1, done.stderr  # the claim is wrong: the plot shows why
-    done = _gradcheck(
-        "catalogue", "--family", "seed_notes", "--trials", "1", "--plot", str(catalogue)
-    )
+    done = gradcheck_main(
+        "catalogue", "--family", "seed_notes", "--trials", "1", "--plot", str(catalogue),
+        cwd=tmp_path,
+    )  # fmt: skip
     assert done.returncode == 0, done.stderr
     for path in (show, formula, catalogue):
         _assert_png(path, mpl)

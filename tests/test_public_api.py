@@ -1,18 +1,23 @@
 """The public surface: every exported name is documented and typed; the README's examples run."""
 
+import contextlib
 import doctest
+import importlib.util
 import inspect
+import io
 import os
 import re
+import runpy
 import shlex
 import subprocess
-import sys
 from pathlib import Path
 
+import hypothesis
 import numpy as np
 
 import gradcheck
 import gradcheck.report
+from tests.cli_run import gradcheck_main, set_environment
 
 INTERNAL_HELPERS = {"LAYOUTS", "METHOD_NAMES", "Layout", "__version__"}
 
@@ -40,6 +45,11 @@ def test_public_functions_have_type_hints():
 # ``# test_*.py`` as a test file under pytest (with the identity module it names), the
 # quickstart's and the shell session's outputs compared with fresh runs. The outputs are
 # regenerated, not edited: GRADCHECK_UPDATE_README=1 python -m pytest tests/test_public_api.py
+# Everything runs in this interpreter: the ``$ gradcheck`` commands through gradcheck.cli.main,
+# the quickstart with runpy, the ``$ pytest`` session with pytester (the plugin found through
+# its entry point, with hypothesis's own settings, as in a user's pytest); a fresh one would
+# cost half a second each and test nothing more here (tests/test_cli.py runs the console script
+# and ``python -m gradcheck`` as processes, tests/test_plugin.py pytest under xdist).
 
 ROOT = Path(__file__).resolve().parents[1]
 FENCE = re.compile(r"^```(\w*)\n(.*?)^```$", re.M | re.S)
@@ -80,15 +90,26 @@ def _timeless(text):
     return "\n".join(lines)
 
 
-def _run(args, cwd, columns=200):
-    path = os.pathsep.join([str(ROOT), str(ROOT / "identities"), os.environ.get("PYTHONPATH", "")])
-    env = {**os.environ, "PYTHONPATH": path, "COLUMNS": str(columns)}
-    return subprocess.run(
-        [sys.executable, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
-    )
+@contextlib.contextmanager
+def _hypothesis_default_profile():
+    """Hypothesis's own settings (not the suite's: tests/conftest.py) while the block runs."""
+    before = hypothesis.settings._current_profile
+    hypothesis.settings.load_profile("hypothesis_default")
+    try:
+        yield
+    finally:
+        hypothesis.settings.load_profile(before)
 
 
-def _session_output(session, cwd):
+def _pytest_session(words, pytester):
+    """``pytest WORDS...`` on the README's test files, as a user's pytest runs it (the plugin
+    found through its entry point), in this interpreter."""
+    with set_environment(COLUMNS="100"), _hypothesis_default_profile():
+        result = pytester.runpytest_inprocess("-p", "no:cacheprovider", *words)
+    return subprocess.CompletedProcess(["pytest", *words], int(result.ret), result.stdout.str(), "")
+
+
+def _session_output(session, cwd, pytester):
     """Run every ``$ gradcheck ...`` (or ``$ pytest ...``, on the README's test files) line of
     a shell session; the session as it prints now."""
     out = []
@@ -98,9 +119,9 @@ def _session_output(session, cwd):
         words = shlex.split(line[2:])
         assert words[0] in ("gradcheck", "pytest"), line
         if words[0] == "pytest":
-            done = _run(["-m", "pytest", "-p", "no:cacheprovider", *words[1:]], cwd, columns=100)
+            done = _pytest_session(words[1:], pytester)
         else:
-            done = _run(["-m", "gradcheck", *words[1:]], cwd)
+            done = gradcheck_main(*words[1:], cwd=cwd, COLUMNS="200")
         printed = done.stdout.rstrip("\n")
         failing = re.search(
             r"gradcheck FAILED|did not pass|newly fail|statements?: \d+ passed, [1-9]", printed
@@ -110,14 +131,15 @@ def _session_output(session, cwd):
     return "\n".join(out)
 
 
-def _fresh_output(code, before, cwd):
+def _fresh_output(code, before, cwd, pytester):
     """What the output block `code` (preceded by README text `before`) shows when rerun."""
     if code.startswith("$ "):
-        return _session_output(code, cwd)
+        return _session_output(code, cwd, pytester)
     assert "python examples/quickstart.py" in before[-300:], "an output block of what?"
-    done = _run([str(ROOT / "examples" / "quickstart.py")], cwd)
-    assert done.returncode == 0, done.stderr
-    return done.stdout
+    out = io.StringIO()
+    with set_environment(COLUMNS="200"), contextlib.chdir(cwd), contextlib.redirect_stdout(out):
+        runpy.run_path(str(ROOT / "examples" / "quickstart.py"), run_name="__main__")
+    return out.getvalue()
 
 
 def _run_test_file(code, identity_module, pytester, cwd):
@@ -161,7 +183,7 @@ def test_the_readme_code_blocks_run_and_its_outputs_are_current(pytester, tmp_pa
             name = re.match(r"<!-- ([\w.]+) -->\n", code).group(1)
             (tmp_path / name).write_text(code, encoding="utf-8")
         else:
-            fresh = _fresh_output(code, readme[:start], tmp_path)
+            fresh = _fresh_output(code, readme[:start], tmp_path, pytester)
             if _timeless(fresh) != _timeless(code):
                 stale.append(code)
                 updated = updated.replace(code, fresh.rstrip("\n") + "\n", 1)
@@ -228,13 +250,13 @@ def test_benchmark_outputs_are_the_saved_runs_with_full_headers():
     assert not stale, f"benchmarks/README.md does not show {stale}; GRADCHECK_UPDATE_README=1"
 
 
-def test_the_benchmark_header_names_everything(tmp_path):
+def test_the_benchmark_header_names_everything():
     """The header the scripts print, made now: every field there, none empty."""
-    done = _run(
-        ["-c", "import benchmark_output; print(benchmark_output.header())"], ROOT / "benchmarks"
-    )
-    assert done.returncode == 0, done.stderr
-    versions, platform, cpu = _header_fields(done.stdout.strip())
+    path = ROOT / "benchmarks" / "benchmark_output.py"
+    spec = importlib.util.spec_from_file_location("benchmark_output", path)
+    benchmark_output = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(benchmark_output)
+    versions, platform, cpu = _header_fields(benchmark_output.header())
     assert versions["numpy"] == np.__version__ and versions["gradcheck"] == gradcheck.__version__
     env = gradcheck.report.environment()
     assert (platform, cpu) == (env["platform"], env["cpu"])
