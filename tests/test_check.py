@@ -212,8 +212,11 @@ def test_directional_mode_passes_correct_gradients(a, x, seed):
     f = lambda x: np.sum(a * np.sin(x), axis=-1)  # noqa: E731
     result = gc.check_directional(f, a * np.cos(x), x, seed=seed)
     assert result.passed and isinstance(result, gc.DirectionalResult)
-    # independent of n: 8 directions x 4 stencil points, at most 5 refinement rounds, a few more
-    assert result.evaluations <= 8 * 4 * 6 + 10 < n
+    # independent of n: per direction used (8, doubled up to 64 until the detection target is
+    # met) 4 stencil points, at most 5 refinement rounds, a few more
+    assert 8 <= result.directions <= 64
+    assert result.evaluations <= result.directions * 4 * 6 + 10
+    assert 64 * 4 * 6 + 10 < n
 
 
 @settings(max_examples=30)

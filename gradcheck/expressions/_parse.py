@@ -116,7 +116,7 @@ def parse_expression(
     Examples
     --------
     >>> parse_expression("x.T @ A", ["x", "A"]).root
-    BinaryOp(op='@', left=Transpose(operand=Variable(name='x'), last_two=False), \
+    BinaryOp(op='@', left=Transpose(operand=Variable(name='x'), last_two=False, conjugate=False), \
 right=Variable(name='A'))
     """
     names = _check_variables(variables)
