@@ -1,6 +1,9 @@
 """check_vjp / check_jvp: correct products pass at any scale and conditioning, wrong ones are
 caught and diagnosed, bad input raises a GradcheckError subclass."""
 
+import re
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -241,3 +244,36 @@ def test_missing_and_extra_names_in_a_claim_of_several_are_named():
         gc.check_vjp(f, backward, point, wrt=("W", "b"))
     with pytest.raises(gc.UnknownNameError, match="does not have"):
         gc.check_vjp(f, backward, point, wrt=("W", "c"))
+
+
+def _float32_tanh_layer(seed: int) -> tuple:
+    """f(x) = 1.5 tanh(W x) computed in float32 (its finite differences partly unreliable) and
+    its exact vjp 1.5 J^T u."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(2, 50))
+    x = rng.uniform(-1, 1, n)
+    W = rng.standard_normal((3, n))
+    J = (1 - np.tanh(W @ x) ** 2)[:, None] * W
+
+    def f(x):
+        z = np.einsum("ij,...j->...i", W.astype(np.float32), x.astype(np.float32))
+        return 1.5 * np.tanh(z).astype(np.float64)
+
+    return f, (lambda u, x: 1.5 * J.T @ u), x
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_unreliable_products_are_counted_not_crashed_on(seed):
+    """The reliability notes of a product check got one bool for the whole array: an
+    AttributeError where some values were unresolved, and "unreliable at -1 values"."""
+    f, vjp, x = _float32_tanh_layer(seed)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        result = gc.check_vjp(f, vjp, x)
+    assert result.status != "failed", result
+    counts = [
+        int(re.search(r"unreliable at (-?\d+)", n).group(1))
+        for n in result.notes
+        if "unreliable at" in n
+    ]
+    assert all(c >= 1 for c in counts), result.notes

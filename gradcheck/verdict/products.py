@@ -374,7 +374,9 @@ def _product_result(
     chosen, _ = compare_candidates(compared.claimed, [candidate], options.tolerances())
     threshold = _sign_threshold(compared, chosen.comparison.tolerance, float(np.min(found.scales)))
     comparison = replace(chosen.comparison, detection_threshold=threshold)
-    notes = reliability_notes(bool(np.all(compared.reliable)), comparison, "value", "values")
+    notes = reliability_notes(
+        np.asarray(compared.reliable, dtype=bool), comparison, "value", "values"
+    )
     f_shape = at_point[0].shape
     var = "x" if target.wrt is None else target.wrt
     what = f"{product.form} of f (f: {f_shape}, {var}: {target.x.shape})"
