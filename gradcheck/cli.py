@@ -346,7 +346,7 @@ def _catalogue(module: str | None) -> Catalogue:
         return load_catalogue(module)
     except GradcheckError:
         raise
-    except Exception as exc:  # the user's module raised while it was imported
+    except (Exception, SystemExit) as exc:  # the user's module raised while imported
         raise InvalidArgumentError(
             f"--module {module!r}: importing it raised {type(exc).__name__}: {exc}"
         ) from exc
@@ -908,7 +908,7 @@ def _import_user_module(module_name: str, what: str):
         raise
     except ModuleNotFoundError as exc:
         raise UnknownNameError(f"{what}: cannot import {module_name!r} ({exc}).") from exc
-    except Exception as exc:  # the user's module raised while it was imported
+    except (Exception, SystemExit) as exc:  # the user's module raised while imported
         raise InvalidArgumentError(
             f"{what}: importing {module_name!r} raised {type(exc).__name__}: {exc}"
         ) from exc
@@ -969,9 +969,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     out, err = sys.stdout, sys.stderr
     try:
-        args = _build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+        words = _attach_expressions(list(sys.argv[1:] if argv is None else argv))
+        args = _build_parser().parse_args(words)
         user_code = args.command == "check" or getattr(args, "module", None) is not None
-        with _working_directory_importable(user_code), _quiet_warnings(err):
+        # what user code prints goes to stderr: stdout carries only the report (JSON parses)
+        user_prints = contextlib.redirect_stdout(err) if user_code else contextlib.nullcontext()
+        with _working_directory_importable(user_code), _quiet_warnings(err), user_prints:
             status = _COMMANDS[args.command](args, out, err)
         out.flush()  # here, not at exit: a closed pipe is then a BrokenPipeError caught below
         return status
@@ -990,6 +993,28 @@ def main(argv: Sequence[str] | None = None) -> int:
             "(a bug in gradcheck; please report it with the command line)\n"
         )
         return EXIT_USAGE
+
+
+#: Options whose value is an expression, which may start with a minus sign (``-inv(X).T``).
+_EXPRESSION_OPTIONS = ("--claim", "--latex")
+
+
+def _attach_expressions(words: list[str]) -> list[str]:
+    """``--claim -inv(X).T`` as ``--claim=-inv(X).T``: argparse takes a value that starts with
+    '-' and has no space for an option, so a derivative that begins with a minus would be
+    refused (``expected one argument``) or accepted depending on its spacing."""
+    joined: list[str] = []
+    i = 0
+    while i < len(words):
+        word = words[i]
+        value = words[i + 1] if i + 1 < len(words) else ""
+        if word in _EXPRESSION_OPTIONS and value.startswith("-") and not value.startswith("--"):
+            joined.append(f"{word}={words[i + 1]}")
+            i += 2
+            continue
+        joined.append(word)
+        i += 1
+    return joined
 
 
 @contextlib.contextmanager

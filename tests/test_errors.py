@@ -241,3 +241,14 @@ def test_taylor_test_is_reproducible_by_default():
     first = gc.taylor_test(lambda x: np.sum(np.sin(x)), np.cos(x), x)
     second = gc.taylor_test(lambda x: np.sum(np.sin(x)), np.cos(x), x)
     assert np.array_equal(first.direction, second.direction)
+
+
+def test_sys_exit_inside_f_is_a_function_call_error():
+    """SystemExit is not an Exception: it escaped the check and ended the caller's program."""
+    import sys
+
+    def f(x):
+        sys.exit(5)
+
+    with pytest.raises(gc.FunctionCallError, match="SystemExit"):
+        gc.check(f, np.ones(2), np.ones(2))

@@ -387,7 +387,7 @@ class Target:
             out = self._invoke(self._variable(_locked(value)), others)
         except GradcheckError:
             raise
-        except Exception as exc:
+        except (Exception, SystemExit) as exc:  # sys.exit in f is f's failure, not ours
             if not any(word in str(exc).lower() for word in _WRITE_COMPLAINTS):
                 raise FunctionCallError(
                     f"{self.role} raised {type(exc).__name__}: {exc} (when called {where})."
@@ -452,7 +452,7 @@ class Target:
             out = self._invoke(self._variable(passed), others)
         except GradcheckError:
             raise
-        except Exception as exc:
+        except (Exception, SystemExit) as exc:
             raise FunctionCallError(
                 f"{self.role} raised {type(exc).__name__}: {exc} (when called {where})."
             ) from exc
