@@ -286,3 +286,20 @@ def test_a_latex_tabular_with_layout_columns_checks_each_cell_in_its_column_layo
     assert "holds in the numerator layout only; its column is the denominator" in (
         records[1].diagnosis
     )
+
+
+@pytest.mark.parametrize(
+    ("latex", "name"),
+    [
+        (r"\frac{\partial |x|}{\partial x} = \operatorname{sign}(x)", "sign"),
+        (r"\frac{\partial |x|}{\partial x} = \mathrm{sgn}\left(x\right)", "sgn"),
+        (r"\frac{\partial \operatorname{relu}(x)}{\partial x} = 1", "relu"),
+        (r"\frac{\partial \sigma(x)}{\partial x} = \sigma(x)(1-\sigma(x))", "sigma"),
+    ],
+)
+def test_a_function_name_the_reader_does_not_know_is_unparsed_never_failed(latex, name):
+    # finding 8: the name was read as a variable multiplying its argument, so a correct
+    # statement came out `failed`
+    (record,) = check_notes_text(f"$${latex}$$")
+    assert record.verdict == "unparsed"
+    assert f"unknown function {name}" in record.reason
