@@ -303,3 +303,26 @@ def test_a_function_name_the_reader_does_not_know_is_unparsed_never_failed(latex
     (record,) = check_notes_text(f"$${latex}$$")
     assert record.verdict == "unparsed"
     assert f"unknown function {name}" in record.reason
+
+
+@pytest.mark.parametrize(
+    "latex",
+    [
+        r"\frac{\partial \operatorname{tr}(\exp(X))}{\partial X} = \exp(X)^T",
+        r"\frac{\partial \operatorname{tr}(\log(X))}{\partial X} = X^{-T}",
+        r"\frac{\partial \operatorname{tr}(\exp(X))}{\partial X}"
+        r" = \operatorname{diag}(\exp(\operatorname{diag}(X)))",
+    ],
+)
+def test_exp_and_log_of_a_square_matrix_rest_on_no_guessed_reading(latex):
+    # finding 9: read entrywise, the matrix-exponential identity came out `failed`
+    (record,) = check_notes_text(f"$${latex}$$")
+    assert record.verdict == "unparsed"
+    assert "of a square matrix is ambiguous" in record.reason
+
+
+def test_exp_of_a_vector_is_still_read_entrywise():
+    # d sum_i exp(x_i) / dx = exp(x): 1^T exp(x) has gradient exp(x) (hand computation)
+    latex = r"\frac{\partial \mathbf{1}^T \exp(\mathbf{x})}{\partial \mathbf{x}} = \exp(\mathbf{x})"
+    (record,) = check_notes_text(f"$${latex}$$")
+    assert record.verdict == "passed", record.reason
