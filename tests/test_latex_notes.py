@@ -286,3 +286,43 @@ def test_a_latex_tabular_with_layout_columns_checks_each_cell_in_its_column_layo
     assert "holds in the numerator layout only; its column is the denominator" in (
         records[1].diagnosis
     )
+
+
+@pytest.mark.parametrize(
+    ("latex", "name"),
+    [
+        (r"\frac{\partial |x|}{\partial x} = \operatorname{sign}(x)", "sign"),
+        (r"\frac{\partial |x|}{\partial x} = \mathrm{sgn}\left(x\right)", "sgn"),
+        (r"\frac{\partial \operatorname{relu}(x)}{\partial x} = 1", "relu"),
+        (r"\frac{\partial \sigma(x)}{\partial x} = \sigma(x)(1-\sigma(x))", "sigma"),
+    ],
+)
+def test_a_function_name_the_reader_does_not_know_is_unparsed_never_failed(latex, name):
+    # finding 8: the name was read as a variable multiplying its argument, so a correct
+    # statement came out `failed`
+    (record,) = check_notes_text(f"$${latex}$$")
+    assert record.verdict == "unparsed"
+    assert f"unknown function {name}" in record.reason
+
+
+@pytest.mark.parametrize(
+    "latex",
+    [
+        r"\frac{\partial \operatorname{tr}(\exp(X))}{\partial X} = \exp(X)^T",
+        r"\frac{\partial \operatorname{tr}(\log(X))}{\partial X} = X^{-T}",
+        r"\frac{\partial \operatorname{tr}(\exp(X))}{\partial X}"
+        r" = \operatorname{diag}(\exp(\operatorname{diag}(X)))",
+    ],
+)
+def test_exp_and_log_of_a_square_matrix_rest_on_no_guessed_reading(latex):
+    # finding 9: read entrywise, the matrix-exponential identity came out `failed`
+    (record,) = check_notes_text(f"$${latex}$$")
+    assert record.verdict == "unparsed"
+    assert "of a square matrix is ambiguous" in record.reason
+
+
+def test_exp_of_a_vector_is_still_read_entrywise():
+    # d sum_i exp(x_i) / dx = exp(x): 1^T exp(x) has gradient exp(x) (hand computation)
+    latex = r"\frac{\partial \mathbf{1}^T \exp(\mathbf{x})}{\partial \mathbf{x}} = \exp(\mathbf{x})"
+    (record,) = check_notes_text(f"$${latex}$$")
+    assert record.verdict == "passed", record.reason

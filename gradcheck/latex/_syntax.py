@@ -575,6 +575,8 @@ class _Parser:
         name = t.text
         self.take()
         if name in GREEK:
+            if name == "sigma" and self.at("symbol", "("):
+                raise LatexError("unknown function sigma")
             return self.symbol(name, upper=name[0].isupper())
         if name in BOLD:
             return self.bold_group()
@@ -672,6 +674,8 @@ class _Parser:
             return self.apply_function(FUNCTIONS[word])
         if word in self.functions and self.at("symbol", "("):
             return self.apply_user(word)
+        if len(word) > 1 and (self.at("symbol", "(") or self.at("cmd", "left")):
+            raise LatexError(f"unknown function {word}")
         if word == "I":
             return Identity(1)
         return self.symbol(word, upper=word[0].isupper())

@@ -348,6 +348,7 @@ def _unify(
     first = walker.shape(sides[0])
     for side in sides[1:]:
         walker.same(first, walker.shape(side), "the two sides")
+    walker.refuse_square_entrywise()
     return typing
 
 
@@ -358,6 +359,17 @@ class _Walker:
         self.t = typing
         self.d = typing.dims
         self.index_dims: dict[str, int] = {}  # the indices of the enclosing sums
+        self.entrywise: list[tuple[str, tuple[int, int]]] = []  # exp, log, ... of arrays
+
+    def refuse_square_entrywise(self) -> None:
+        """exp(X) of a square matrix is the matrix exponential in matrix-calculus notes and
+        the entrywise one elsewhere: no verdict rests on one guessed reading."""
+        for name, (rows, cols) in self.entrywise:
+            if self.d.find(rows) == self.d.find(cols) != ONE:
+                raise LatexError(
+                    f"{name} of a square matrix is ambiguous "
+                    "(the matrix function or entry by entry)"
+                )
 
     def same(self, a, b, what: str) -> None:
         if a is None or b is None:
@@ -487,6 +499,8 @@ class _Walker:
             self.square(arg, "diag")
             return (arg[0], ONE)
         if node.name in _ELEMENTWISE:
+            if arg is not None and arg != ():
+                self.entrywise.append((node.name, arg))
             return arg
         raise LatexError(f"the function {node.name} is not checked")
 
