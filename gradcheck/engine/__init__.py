@@ -46,6 +46,7 @@ from .evaluate import (
     probe_size,
     validate_chunk_bytes,
     validate_executor,
+    validate_vectorized,
 )
 from .layouts import (
     LAYOUTS,
@@ -74,6 +75,8 @@ from .target import (
     describe_index,
     first_nonfinite,
     make_target,
+    refuse_empty,
+    refuse_masked,
 )
 
 __all__ = [
@@ -124,6 +127,8 @@ __all__ = [
     "probe_batching",
     "probe_size",
     "refuse_convention_for_real",
+    "refuse_empty",
+    "refuse_masked",
     "rng_from_seed",
     "scalar_at_point",
     "second_opinion",
@@ -136,6 +141,7 @@ __all__ = [
     "validate_layout",
     "validate_method",
     "validate_seed",
+    "validate_vectorized",
     "validated_convention",
     "wirtinger_pair",
 ]

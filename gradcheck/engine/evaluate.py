@@ -133,6 +133,24 @@ def validate_executor(executor: object) -> Executor | None:
     )
 
 
+def validate_vectorized(vectorized: object) -> bool | None:
+    """`vectorized` itself when it is True, False or None (numpy booleans become bool).
+
+    Examples
+    --------
+    >>> validate_vectorized(None) is None, validate_vectorized(np.True_)
+    (True, True)
+    """
+    if vectorized is None:
+        return None
+    if not isinstance(vectorized, (bool, np.bool_)):
+        raise InvalidArgumentError(
+            f"`vectorized` must be True, False or None (None: gradcheck tests whether f takes "
+            f"a stack of points); got {vectorized!r}."
+        )
+    return bool(vectorized)
+
+
 def validate_chunk_bytes(chunk_bytes: object) -> None:
     """InvalidArgumentError unless `chunk_bytes` is an integer from 1 to `MAX_CHUNK_BYTES`."""
     if not isinstance(chunk_bytes, (int, np.integer)) or isinstance(chunk_bytes, bool):

@@ -550,8 +550,46 @@ def make_target(f: Callable[..., Any], point: Point, wrt: str | None) -> Target:
     return Target(f=f, x=x, wrt=wrt, others=others, as_matrix=as_matrix, shared=frozenset(shared))
 
 
+def refuse_masked(value: object, label: str) -> None:
+    """InvalidInputError when `value` is a masked array: converting it would drop its mask.
+
+    Examples
+    --------
+    >>> refuse_masked(np.ones(2), "the claimed `derivative`")  # plain arrays pass
+    >>> try:
+    ...     refuse_masked(np.ma.array([1.0, 2.0], mask=[0, 1]), "f's output")
+    ... except InvalidInputError as error:
+    ...     print(str(error)[:32])
+    f's output is a masked array; ma
+    """
+    if isinstance(value, np.ma.MaskedArray):
+        raise InvalidInputError(
+            f"{label} is a masked array; masked arrays are not supported: gradcheck would drop "
+            f"the mask and use the data underneath. Pass `.filled(value)` or the data you mean "
+            f"(`np.ma.getdata(...)`)."
+        )
+
+
+def refuse_empty(target: Target, caller: str) -> None:
+    """InvalidArgumentError when the variable of `target` has no entries (`caller` names the
+    check, which needs at least one entry to perturb).
+
+    Examples
+    --------
+    >>> refuse_empty(make_target(np.sin, np.ones(2), None), "check_vjp")  # not empty: passes
+    """
+    if target.x.size == 0:
+        what = "the point" if target.wrt is None else f"the variable `{target.wrt}`"
+        raise InvalidArgumentError(
+            f"{what} is empty (shape {target.x.shape}): {caller} has no entry to perturb and "
+            f"nothing to check. Drop the empty variable from the point (gradcheck.check and "
+            f"jacobian accept it: its Jacobian has no entries)."
+        )
+
+
 def _as_real_output(out: Any, *, role: str, where: str, allow_complex: bool = False) -> np.ndarray:
     """Validate what a function returned and convert it to a float64 (or complex) array."""
+    refuse_masked(out, f"what {role} returned (when called {where})")
     if out is None:
         raise OutputTypeError(
             f"{role} returned None (when called {where}); it must return a number or an array of "

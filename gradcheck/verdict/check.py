@@ -27,6 +27,7 @@ from ..engine import (
     layout_shapes,
     make_target,
     refuse_convention_for_real,
+    refuse_masked,
     second_opinion,
     third_opinion,
     validate_layout,
@@ -178,6 +179,7 @@ def _as_claimed_array(
     value: object, label: str, dtype: type[np.generic] = np.float64
 ) -> np.ndarray:
     """`value` as a finite array of `dtype` (float64, or complex128 for a complex variable)."""
+    refuse_masked(value, label)
     try:
         arr = np.asarray(value)
     except Exception as exc:

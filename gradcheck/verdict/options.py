@@ -16,6 +16,7 @@ from ..engine import (
     validate_executor,
     validate_method,
     validate_seed,
+    validate_vectorized,
 )
 from ..errors import InvalidArgumentError
 
@@ -141,10 +142,7 @@ class CheckOptions:
         object.__setattr__(self, "atol", _validate_tolerance(self.atol, "atol"))
         _validate_step_type(self.step)
         validate_chunk_bytes(self.chunk_bytes)
-        if self.vectorized is not None and not isinstance(self.vectorized, (bool, np.bool_)):
-            raise InvalidArgumentError(
-                f"`vectorized` must be True, False or None; got {self.vectorized!r}."
-            )
+        validate_vectorized(self.vectorized)
 
     @property
     def finite_differences(self) -> Method:

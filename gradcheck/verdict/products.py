@@ -29,6 +29,7 @@ from ..engine import (
     is_complex_point,
     make_target,
     refuse_convention_for_real,
+    refuse_empty,
     rng_from_seed,
 )
 from ..errors import (
@@ -487,6 +488,7 @@ def _check_product(
 ) -> ProductResult:
     """The check of one product by one variable (see :func:`check_vjp`)."""
     target = make_target(f, point, wrt)
+    refuse_empty(target, f"check_{form}")
     f0, evaluations = evaluate_at_point(target)
     bound = _Product.bind(form, product, target, f0.shape, pick)
     rng = rng_from_seed(options.seed)

@@ -34,6 +34,7 @@ from ..engine import (
     estimate_tensor,
     make_target,
     merge_hessian_estimates,
+    refuse_empty,
     rng_from_seed,
     scalar_at_point,
     validate_layout,
@@ -532,6 +533,7 @@ def check_hessian(
             )
         return _check_blocks(f, hessian, point, wrt, gradient, layout, opts)
     target = make_target(f, point, wrt)
+    refuse_empty(target, "check_hessian")
     at_point = scalar_at_point(target)
     least_squares = None if residual is None else _least_squares(target, residual, at_point[0])
     claimed = claimed_value(hessian, target)
@@ -867,6 +869,7 @@ def _check_hvp_part(
     """check_hvp of one variable, or of the `part` of the products that belongs to one of
     several variables stacked (`label` names them in the headline)."""
     target = make_target(f, point, wrt)
+    refuse_empty(target, "check_hvp")
     at_point = scalar_at_point(target)
     bound = _Product.bind("hvp", hvp, target, (), None)
     nonlinear = _linearity_note(bound, rng_from_seed(opts.seed))

@@ -1,0 +1,110 @@
+"""Hostile inputs get a clear GradcheckError, never a bare numpy error or a wrong answer.
+
+Findings of an adversarial run on main: an empty variable crashed check_vjp, check_jvp,
+check_hessian and check_hvp inside numpy; masked arrays as a claimed derivative or as what f
+(or a product) returned were silently unmasked.
+"""
+
+import numpy as np
+import pytest
+
+import gradcheck as gc
+
+X = np.array([0.3, -1.2, 0.8])
+EMPTY_MESSAGE = "is empty"
+
+
+def _square_sum(x):
+    return np.sum(x**2)
+
+
+#: The checks that need an entry to perturb, called with the variable `W` set to `value`.
+EMPTY_CALLS = {
+    "check_vjp": lambda p: gc.check_vjp(
+        lambda W: W.sum(axis=0), lambda v, W: np.broadcast_to(v, W.shape), p
+    ),
+    "check_jvp": lambda p: gc.check_jvp(lambda W: W.sum(axis=0), lambda d, W: d.sum(axis=0), p),
+    "check_hessian": lambda p: gc.check_hessian(
+        lambda W: np.sum(W**2), np.zeros(2 * p["W"].shape), p
+    ),
+    "check_hvp": lambda p: gc.check_hvp(lambda W: np.sum(W**2), lambda v, W: 2 * v, p),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EMPTY_CALLS))
+@pytest.mark.parametrize("shape", [(0,), (0, 3)])
+def test_an_empty_variable_is_refused_naming_it(name, shape):
+    with pytest.raises(gc.InvalidArgumentError) as caught:
+        EMPTY_CALLS[name]({"W": np.zeros(shape)})
+    message = str(caught.value)
+    assert "`W`" in message and EMPTY_MESSAGE in message and name in message, message
+    assert str(shape) in message, message
+
+
+@pytest.mark.parametrize("name", sorted(EMPTY_CALLS))
+def test_an_empty_bare_point_is_refused(name):
+    calls = {
+        "check_vjp": lambda: gc.check_vjp(np.sin, lambda v, x: np.cos(x) * v, np.zeros(0)),
+        "check_jvp": lambda: gc.check_jvp(np.sin, lambda d, x: np.cos(x) * d, np.zeros(0)),
+        "check_hessian": lambda: gc.check_hessian(_square_sum, np.zeros((0, 0)), np.zeros(0)),
+        "check_hvp": lambda: gc.check_hvp(_square_sum, lambda v, x: 2 * v, np.zeros(0)),
+    }
+    with pytest.raises(gc.InvalidArgumentError, match="the point is empty"):
+        calls[name]()
+
+
+def test_check_and_jacobian_still_take_an_empty_variable():
+    """The refusal above is for the checks that perturb entries: check and jacobian keep
+    their empty (trivial) Jacobian."""
+    assert gc.check(np.sum, np.zeros(0), np.zeros(0)).passed
+    assert gc.jacobian(np.sin, np.zeros(0)).shape == (0, 0)
+
+
+def _masked(data, mask):
+    return np.ma.array(np.array(data, dtype=float), mask=mask)
+
+
+MASKED_CALLS = {
+    "check derivative": lambda: gc.check(np.sin, _masked(np.diag(np.cos(X)), np.eye(3)), X),
+    "check derivative callable": lambda: gc.check(
+        np.sin, lambda x: _masked(np.diag(np.cos(x)), np.eye(3)), X
+    ),
+    "check output": lambda: gc.check(
+        lambda x: _masked(np.sin(x), [0, 1, 0]), np.diag(np.cos(X)), X
+    ),
+    "check_directional output": lambda: gc.check_directional(
+        lambda x: _masked(np.sin(x), [0, 1, 0]), np.diag(np.cos(X)), X
+    ),
+    "jacobian output": lambda: gc.jacobian(lambda x: _masked(np.sin(x), [0, 1, 0]), X),
+    "estimate_jacobian output": lambda: gc.estimate_jacobian(
+        lambda x: _masked(np.sin(x), [0, 1, 0]), X
+    ),
+    "check_vjp product": lambda: gc.check_vjp(
+        np.sin, lambda v, x: _masked(np.cos(x) * v, [0, 1, 0]), X
+    ),
+    "check_jvp product": lambda: gc.check_jvp(
+        np.sin, lambda d, x: _masked(np.cos(x) * d, [0, 1, 0]), X
+    ),
+    "check_hessian claim": lambda: gc.check_hessian(_square_sum, _masked(2 * np.eye(3), 0), X),
+    "check_hvp product": lambda: gc.check_hvp(
+        _square_sum, lambda v, x: _masked(2 * v, [1, 0, 0]), X
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MASKED_CALLS))
+def test_a_masked_array_is_refused(name):
+    with pytest.raises(gc.InvalidInputError) as caught:
+        MASKED_CALLS[name]()
+    message = str(caught.value)
+    assert "masked array" in message and ".filled(" in message, message
+
+
+def test_a_masked_claim_of_the_right_values_is_refused_not_passed():
+    """The data under the mask is the right derivative: main passed it, mask dropped; the
+    caller's array keeps its mask and values."""
+    claim = _masked(np.diag(np.cos(X)), np.eye(3))
+    before = (claim.data.copy(), claim.mask.copy())
+    with pytest.raises(gc.InvalidInputError):
+        gc.check(np.sin, claim, X)
+    assert np.array_equal(claim.data, before[0]) and np.array_equal(claim.mask, before[1])
