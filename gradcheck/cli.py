@@ -43,7 +43,13 @@ from .catalogue import (
 )
 from .engine import CONVENTIONS, LAYOUTS, METHOD_NAMES, seed_from_text
 from .errors import GradcheckError, InvalidArgumentError, NonFiniteValueError, UnknownNameError
-from .expressions import FUNCTIONS, REQUIRED, CompiledExpression, compile_expression
+from .expressions import (
+    FUNCTIONS,
+    REQUIRED,
+    CompiledExpression,
+    compile_expression,
+    refuse_dense_check,
+)
 from .latex import check_notes, check_notes_text, notes_document, notes_table
 from .report import (
     BaselineError,
@@ -555,6 +561,23 @@ def _at_shapes(function: Any, shapes: dict[str, tuple[int, ...]], what: str) -> 
         raise InvalidArgumentError(f"{what} at shapes {listed}: {exc}") from exc
 
 
+def _refuse_costly_check(
+    f: Any, shapes: dict[str, tuple[int, ...]], dims: dict, args: argparse.Namespace
+) -> None:
+    """A usage error, before anything is evaluated, when the dense check by --wrt at these
+    shapes would exceed ``Limits.max_check_work`` (f's size and work from its static analysis
+    when it is a formula, else counted as 0: a lower bound)."""
+    analysis = f.analysis if isinstance(f, CompiledExpression) else None
+    f_size = 0 if analysis is None else int(np.prod(analysis.shape, dtype=np.int64))
+    work = 0 if analysis is None else analysis.work
+    x_size = int(np.prod(shapes[args.wrt], dtype=np.int64))
+    try:
+        refuse_dense_check(x_size, f_size, work, wrt=args.wrt, order=getattr(args, "order", 1))
+    except GradcheckError as exc:
+        drawn = " ".join(f"{k}={v}" for k, v in dims.items())
+        raise type(exc)(f"{exc}{f' (drawn {drawn})' if drawn else ''}") from None
+
+
 def _constraints(items: Sequence[str], shapes: dict[str, str]) -> dict[str, str]:
     out = {}
     for item in items:
@@ -583,6 +606,7 @@ def _random_checks(f, derivative, shapes, constraints, args, out: TextIO) -> int
         rng = np.random.default_rng([args.seed, trial])
         dims, concrete = _draw_shapes(shapes, names, rng)
         f_at = _at_shapes(f, concrete, "the formula")
+        _refuse_costly_check(f_at, concrete, dims, args)
         derivative_at = _at_shapes(derivative, concrete, "--claim")
         point = _sample_point(concrete, constraints, rng)
         try:

@@ -2,13 +2,18 @@
 
 Findings of an adversarial run on main: an empty variable crashed check_vjp, check_jvp,
 check_hessian and check_hvp inside numpy; masked arrays as a claimed derivative or as what f
-(or a product) returned were silently unmasked.
+(or a product) returned were silently unmasked; ``gradcheck formula "sum(x)" ... --shapes
+x=100000`` ran for more than 300 s instead of being refused up front.
 """
+
+import textwrap
 
 import numpy as np
 import pytest
+from cli_run import gradcheck_main
 
 import gradcheck as gc
+from gradcheck.expressions import DEFAULT_LIMITS, dense_check_work
 
 X = np.array([0.3, -1.2, 0.8])
 EMPTY_MESSAGE = "is empty"
@@ -108,3 +113,99 @@ def test_a_masked_claim_of_the_right_values_is_refused_not_passed():
     with pytest.raises(gc.InvalidInputError):
         gc.check(np.sin, claim, X)
     assert np.array_equal(claim.data, before[0]) and np.array_equal(claim.mask, before[1])
+
+
+USER_MODULE = textwrap.dedent(
+    """
+    import numpy as np
+
+    def f(x):
+        return np.sin(x)
+
+    def masked_derivative(x):
+        return np.ma.array(np.diag(np.cos(x)), mask=np.eye(x.size))
+
+    def square_sum(x):
+        return np.sum(x ** 2)
+
+    def gradient(x):
+        return 2 * x
+    """
+)
+
+
+def _one_line_usage_error(run) -> str:
+    assert run.returncode == 2, (run.returncode, run.stdout, run.stderr)
+    assert run.stdout == "", run.stdout
+    lines = run.stderr.splitlines()
+    assert len(lines) == 1 and "Traceback" not in run.stderr, run.stderr
+    return lines[0]
+
+
+def test_the_check_command_refuses_a_masked_derivative_in_one_line(tmp_path):
+    (tmp_path / "hostile_user.py").write_text(USER_MODULE)
+    run = gradcheck_main(
+        "check",
+        "hostile_user:f",
+        "--derivative",
+        "hostile_user:masked_derivative",
+        "--shapes",
+        "x=3",
+        cwd=tmp_path,
+    )
+    line = _one_line_usage_error(run)
+    assert "masked array" in line and ".filled(" in line, line
+
+
+#: Dense checks whose work, n * (n + ...) operations for n entries, is far over
+#: Limits.max_check_work (10**9): on main the first ran for more than 300 s.
+COSTLY = {
+    "formula gradient": ("formula", "sum(x)", "--claim", "x * 0 + 1", "--wrt", "x"),
+    "formula Hessian": (
+        "formula",
+        "sum(x ** 2)",
+        "--claim",
+        "2 * eye_like(diag(x))",
+        "--wrt",
+        "x",
+        "--order",
+        "2",
+    ),
+    "check command": ("check", "hostile_user:square_sum", "--derivative", "hostile_user:gradient"),
+}
+COSTLY_SIZES = {"formula gradient": 100_000, "formula Hessian": 2_000, "check command": 100_000}
+
+
+@pytest.mark.parametrize("name", sorted(COSTLY))
+def test_a_check_over_the_work_budget_is_refused_before_evaluating(name, tmp_path):
+    (tmp_path / "hostile_user.py").write_text(USER_MODULE)
+    n = COSTLY_SIZES[name]
+    run = gradcheck_main(*COSTLY[name], "--shapes", f"x={n}", cwd=tmp_path)
+    line = _one_line_usage_error(run)
+    assert f"{n} entries" in line and "Limits.max_check_work" in line, line
+    assert "check_directional" in line, line
+
+
+def test_the_work_budget_is_far_from_the_sizes_checked_in_seconds():
+    """n = 100 (a few thousand evaluations) is 10**4 times inside the budget, n = 10**5 over
+    it by a factor of more than 10 (a Hessian by 2,000 entries by more than 5): no verdict is
+    near the limit."""
+    assert dense_check_work(100, 1, 100) * 10**4 < DEFAULT_LIMITS.max_check_work
+    assert dense_check_work(100_000, 1, 0) > 10 * DEFAULT_LIMITS.max_check_work
+    assert dense_check_work(2_000, 1, 0, order=2) > 5 * DEFAULT_LIMITS.max_check_work
+
+
+def test_a_check_inside_the_budget_still_runs(tmp_path):
+    run = gradcheck_main(
+        "formula",
+        "sum(x)",
+        "--claim",
+        "x * 0 + 1",
+        "--wrt",
+        "x",
+        "--shapes",
+        "x=100",
+        cwd=tmp_path,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "all trials passed" in run.stdout, run.stdout

@@ -38,7 +38,11 @@ Budgets (:class:`Limits`, checked before numpy allocates anything)
 - ``max_elements`` = 10**7 elements of any array at one point: variables, intermediates and
   result (numpy's temporaries inside one function are a small multiple of its operands and
   result);
-- ``max_work`` = 10**9 estimated floating-point operations of one evaluation at one point.
+- ``max_work`` = 10**9 estimated floating-point operations of one evaluation at one point;
+- ``max_check_work`` = 10**9 estimated operations of a dense check by one variable of n entries
+  (about n * (n + result size + work) for a derivative, n times that for a Hessian; see
+  :func:`refuse_dense_check`): the ``formula`` and ``check`` commands refuse a larger one up
+  front.
 
 Batches
 -------
@@ -65,7 +69,7 @@ from ._compile import CompiledExpression, compile_expression
 from ._evaluate import evaluate
 from ._functions import FUNCTIONS, OPERATORS, REQUIRED, SPELLINGS, Function, Param
 from ._infer import Analysis, analyse, infer_shape
-from ._limits import DEFAULT_LIMITS, Limits
+from ._limits import DEFAULT_LIMITS, Limits, dense_check_work, refuse_dense_check
 from ._nodes import (
     BinaryOp,
     Call,
@@ -114,9 +118,11 @@ __all__ = [
     "Variable",
     "analyse",
     "compile_expression",
+    "dense_check_work",
     "evaluate",
     "infer_shape",
     "parse_expression",
+    "refuse_dense_check",
     "render_latex",
     "render_text",
 ]
