@@ -209,3 +209,55 @@ def test_a_check_inside_the_budget_still_runs(tmp_path):
     )
     assert run.returncode == 0, run.stderr
     assert "all trials passed" in run.stdout, run.stdout
+
+
+def _ill_conditioned(n: int = 4, condition: float = 1e6) -> np.ndarray:
+    rng = np.random.default_rng(0)
+    u, _ = np.linalg.qr(rng.standard_normal((n, n)))
+    v, _ = np.linalg.qr(rng.standard_normal((n, n)))
+    return u @ np.diag(np.logspace(0, -np.log10(condition), n)) @ v.T
+
+
+def _r_factor(a):
+    return np.linalg.qr(a)[1]
+
+
+def _r_factor_derivative(a: np.ndarray) -> np.ndarray:
+    """dR/dA in tensor layout from A = QR: with C = Q^T dA R^-1 and Omega = L - L^T (L the
+    strictly lower part of C, Q^T dQ = Omega antisymmetric), dR = (C - Omega) R."""
+    n = a.shape[0]
+    q, r = np.linalg.qr(a)
+    r_inv = np.linalg.inv(r)
+    out = np.empty((n, n, n, n))
+    for k in range(n):
+        for col in range(n):
+            da = np.zeros((n, n))
+            da[k, col] = 1.0
+            c = q.T @ da @ r_inv
+            lower = np.tril(c, -1)
+            out[:, :, k, col] = (c - (lower - lower.T)) @ r
+    return out
+
+
+def test_the_r_factor_derivative_is_right_at_a_well_conditioned_point():
+    """The exact derivative the next test relies on, against central differences where they
+    are accurate (condition number ~10)."""
+    a = _ill_conditioned(condition=10.0)
+    assert gc.check(_r_factor, _r_factor_derivative(a), a, layout="tensor").passed
+
+
+@pytest.mark.parametrize("method", ["central4", "richardson"])
+def test_at_condition_1e6_the_estimate_flags_what_jacobian_gets_wrong(method):
+    """Finding 6: jacobian() (values only) of the R factor of qr at condition number 1e6 is
+    off by the size of the entries themselves. estimate_jacobian is honest there: every entry
+    whose actual error exceeds its error bound is marked unreliable, and check of the exact
+    derivative is not `failed`. (Passes on main: a guard, not a fix.)"""
+    a = _ill_conditioned()
+    exact = _r_factor_derivative(a)
+    value = gc.jacobian(_r_factor, a, method=method, layout="tensor")
+    assert np.max(np.abs(value - exact)) > 0.1 * np.max(np.abs(exact))  # the finding itself
+    est = gc.estimate_jacobian(_r_factor, a, method=method, layout="tensor")
+    beyond = np.abs(est.value - exact) > est.error
+    assert not np.any(beyond & est.reliable), np.argwhere(beyond & est.reliable)
+    assert np.any(~est.reliable)
+    assert gc.check(_r_factor, exact, a, layout="tensor", method=method).status != "failed"
