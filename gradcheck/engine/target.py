@@ -14,7 +14,8 @@ float32 and longdouble variables are computed in float64 with a :class:`Gradchec
 (for longdouble always: f's own arithmetic is then float64 too, and the warning says whether
 the point itself was rounded). Masked arrays, other ``ndarray`` subclasses and object,
 integer, boolean or complex arrays are refused with an :class:`InvalidInputError` naming the
-conversion to make.
+conversion to make; so is a masked array returned by f, a derivative or a product
+(:func:`refuse_masked`: its mask would be dropped).
 
 Other arguments keep their type, and ``f`` never sees the caller's objects:
 
