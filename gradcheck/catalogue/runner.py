@@ -758,6 +758,11 @@ def run_catalogue(
     records: list[CheckRecord] = []
     # One BLAS thread: the catalogue's matrices are small, and on a loaded machine OpenBLAS
     # threads wait for each other (``--family trace`` ran 3-4x slower with one core busy).
+    # scipy.linalg loads a BLAS of its own, which the matrix functions import at their first
+    # call: loaded here, before the limit, so that the limit reaches it too (else
+    # ``--family complex`` ran 4x slower, in expm).
+    import scipy.linalg  # noqa: F401
+
     with threadpool_limits(limits=1, user_api="blas"):
         for done, (entry, found) in enumerate(_records_by_identity(chosen, opts, workers), 1):
             records.extend(found)

@@ -395,7 +395,8 @@ def check_complex_layouts(
     for name, derivative in claims.items():
         layout = layouts[name]
         claimed = complex_claim(derivative, target)
-        f0, evaluations = evaluate_at_point(target)
+        if est is None:
+            f0, evaluations = evaluate_at_point(target)
         n_out = f0.ndim - (1 if target.complex_output else 0)
         resolve_layouts(claimed.shape, f0.shape[:n_out], target.z.shape, layout)  # shapes first
         if est is None:
