@@ -403,24 +403,25 @@ def check_complex_layouts(
             est = estimate_tensor(
                 target, m, step=pair_step(options.step), at_point=(f0, evaluations), **engine
             )
-        results[name] = _layout_result(target, est, claimed, conv, layout, options, (m, second))
+        case = (target, est, claimed, conv, layout, options)
+        results[name] = _layout_result(case, (m, second))
     return results
 
 
+#: What :func:`_verdict` takes: the target, the estimate, the claim, the convention, the
+#: layout and the options.
+_Case = tuple[ComplexPairTarget, TensorEstimate, np.ndarray, Convention | None, str, CheckOptions]
+
+
 def _layout_result(
-    target: ComplexPairTarget,
-    est: TensorEstimate,
-    claimed: np.ndarray,
-    conv: Convention | None,
-    layout: str,
-    options: CheckOptions,
-    again_with: tuple[Any, list[TensorEstimate | Exception]],
+    case: _Case, again_with: tuple[Any, list[TensorEstimate | Exception]]
 ) -> ComplexCheckResult:
-    """The verdict of one claim on `est`, re-examined on a second estimate when it did not
-    pass (`again_with`: the validated method and a list that holds that estimate, or the
-    error making it raised, once made)."""
+    """The verdict of one claim (`case`, as :func:`_verdict` takes it), re-examined on a
+    second estimate when it did not pass (`again_with`: the validated method and a list that
+    holds that estimate, or the error making it raised, once made)."""
+    target, est, claimed, conv, layout, options = case
     method, second = again_with
-    result = _verdict(target, est, claimed, conv, layout, options)
+    result = _verdict(*case)
     if result.status != "passed" and result.declared_layout is None:
         if not second:
             engine = {"vectorized": options.vectorized, "chunk_bytes": options.chunk_bytes}
