@@ -29,6 +29,7 @@ from .catalogue import (
     CONSTRAINTS,
     Catalogue,
     CatalogueReport,
+    available_jobs,
     dimension_names,
     draw_dimensions,
     identity_card,
@@ -40,6 +41,7 @@ from .catalogue import (
     run_catalogue,
     sample,
     threshold_text,
+    validate_jobs,
 )
 from .engine import CONVENTIONS, LAYOUTS, METHOD_NAMES, seed_from_text
 from .errors import GradcheckError, InvalidArgumentError, NonFiniteValueError, UnknownNameError
@@ -102,6 +104,16 @@ def _trials(text: str) -> int:
     if not (stripped.isascii() and stripped.isdigit() and int(stripped) >= 1):
         raise InvalidArgumentError(f"must be a positive integer such as 5; got {text!r}.")
     return int(stripped)
+
+
+@_argument_type
+def _jobs(text: str) -> int:
+    stripped = text.strip()
+    if not (stripped.isascii() and stripped.isdigit() and int(stripped) >= 1):
+        raise InvalidArgumentError(
+            f"must be a positive number of worker processes such as 2; got {text!r}."
+        )
+    return validate_jobs(int(stripped), name="--jobs")
 
 
 @_argument_type
@@ -218,6 +230,13 @@ def _add_catalogue_parser(cat: argparse.ArgumentParser) -> None:
     cat.add_argument("--seed", type=_seed, default=0)
     cat.add_argument("--method", choices=METHOD_NAMES, default="central")
     cat.add_argument("--module", type=_module, help="a module or .py file with your identities")
+    cat.add_argument(
+        "--jobs",
+        type=_jobs,
+        metavar="N",
+        help="worker processes to spread the identities over (default: the CPUs available "
+        "to this process; 1: in this process); the output is the same as with --jobs 1",
+    )
     cat.add_argument(
         "--format",
         choices=(*TABLE_FORMATS, "json", "markdown"),
@@ -387,6 +406,7 @@ def _cmd_catalogue(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         method=args.method,
         catalogue=_catalogue(args.module),
         progress=_progress(err),
+        jobs=available_jobs() if args.jobs is None else args.jobs,
     )
     data = report_to_json(report)
     if args.plot:

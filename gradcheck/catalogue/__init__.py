@@ -39,9 +39,12 @@ from .runner import (
     CatalogueReport,
     CheckRecord,
     RunOptions,
+    WorkerError,
+    available_jobs,
     check_record,
     run_catalogue,
     threshold_text,
+    validate_jobs,
 )
 from .shapes import (
     dimension_names,
@@ -71,6 +74,8 @@ __all__ = [
     "IdentityCard",
     "RunOptions",
     "VjpIdentity",
+    "WorkerError",
+    "available_jobs",
     "check_record",
     "complex_identity",
     "complex_pitfall",
@@ -95,5 +100,6 @@ __all__ = [
     "run_catalogue",
     "sample",
     "threshold_text",
+    "validate_jobs",
     "vjp_identity",
 ]

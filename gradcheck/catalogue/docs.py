@@ -234,7 +234,13 @@ def identity_card(entry: Identity, catalogue: Catalogue | None = None) -> Identi
     """The card of one entry; a pitfall's card shows the right formula of the identity it
     corrects when that identity is in `catalogue`. A Hessian's, a mixed block's or a VJP's
     kind and layout say which form it is."""
-    card = _first_order_card(entry, catalogue)
+    return _card(entry, catalogue, with_layout=True)
+
+
+def _card(entry: Identity, catalogue: Catalogue | None, *, with_layout: bool) -> IdentityCard:
+    """:func:`identity_card`; without `with_layout`, the card's `layout` is left "" (working
+    it out evaluates a Python-written f at a drawn point, which a listing does not show)."""
+    card = _first_order_card(entry, catalogue, with_layout=with_layout)
     if entry.form == "jacobian":
         return card
     stated, other = entry.layout_text()  # type: ignore[attr-defined]
@@ -251,25 +257,16 @@ def identity_card(entry: Identity, catalogue: Catalogue | None = None) -> Identi
     )
 
 
-def _first_order_card(entry: Identity, catalogue: Catalogue | None) -> IdentityCard:
+def _first_order_card(
+    entry: Identity, catalogue: Catalogue | None, *, with_layout: bool
+) -> IdentityCard:
     variables = "; ".join(
         f"{v}: ({spec or 'scalar'})"
         + (f" {entry.constraints[v]}" if entry.constraints.get(v, "any") != "any" else "")
         for v, spec in entry.shapes.items()
     )
-    layout = f"stated in the {entry.layout} layout; " + layout_relation(
-        *_ndims(entry), entry.layout
-    )
     other = _other_formula(entry)
-    if entry.layout == "tensor":
-        layout = layout_relation(0, 0, "tensor")
-    elif not other and not layout.endswith("(a scalar)"):
-        layout += (
-            f"; the formula is hand-written in the {entry.layout} layout: its "
-            f"{_other(entry.layout)}-layout form is not derived"
-        )
-    if entry.convention is not None:
-        layout += "; for a complex variable the layouts transpose, never conjugate"
+    layout = _layout_text(entry, other) if with_layout else ""
     known = entry.is_pitfall and catalogue is not None and entry.corrects in catalogue
     corrected = catalogue[entry.corrects] if known else None
     return IdentityCard(
@@ -291,6 +288,25 @@ def _first_order_card(entry: Identity, catalogue: Catalogue | None) -> IdentityC
         note=entry.note,
         convention=_convention_text(entry.convention),
     )
+
+
+def _layout_text(entry: Identity, other: str) -> str:
+    """The stated layout of a first-derivative entry and how the other one relates to it
+    (`other`: the other layout's formula text, "" when it is not derived)."""
+    if entry.layout == "tensor":
+        layout = layout_relation(0, 0, "tensor")
+    else:
+        layout = f"stated in the {entry.layout} layout; " + layout_relation(
+            *_ndims(entry), entry.layout
+        )
+        if not other and not layout.endswith("(a scalar)"):
+            layout += (
+                f"; the formula is hand-written in the {entry.layout} layout: its "
+                f"{_other(entry.layout)}-layout form is not derived"
+            )
+    if entry.convention is not None:
+        layout += "; for a complex variable the layouts transpose, never conjugate"
+    return layout
 
 
 def _convention_text(name: str | None) -> str:
@@ -336,8 +352,9 @@ def render_listing(
     """
     entries = list(catalogue)
     tables = []
-    identities = [identity_card(e, catalogue) for e in entries if not e.is_pitfall]
-    pitfalls = [identity_card(e, catalogue) for e in entries if e.is_pitfall]
+    cards = [_card(e, catalogue, with_layout=False) for e in entries]
+    identities = [c for c, e in zip(cards, entries, strict=True) if not e.is_pitfall]
+    pitfalls = [c for c, e in zip(cards, entries, strict=True) if e.is_pitfall]
     if identities or not pitfalls:
         rows = [
             [c.name, c.formula_cell, c.other_cell, c.family, c.variables, c.source]

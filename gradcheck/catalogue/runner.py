@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from typing import TYPE_CHECKING, Any, TypedDict
 
 import numpy as np
@@ -46,7 +49,20 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
     from typing_extensions import Unpack
 
-__all__ = ["CatalogueReport", "CheckRecord", "RunOptions", "check_record", "run_catalogue"]
+__all__ = [
+    "CatalogueReport",
+    "CheckRecord",
+    "RunOptions",
+    "WorkerError",
+    "available_jobs",
+    "check_record",
+    "run_catalogue",
+]
+
+
+class WorkerError(GradcheckError, RuntimeError):
+    """A worker process of a parallel catalogue run died (killed, out of memory, a crash in
+    compiled code) before it sent back its records; rerun with ``jobs=1`` to see it in-process."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -449,26 +465,27 @@ def _check_complex_draw(entry: Identity, trial: int, options: RunOptions) -> lis
     identity as stated, as for real variables."""
     draw = _draw_of(entry, trial, options)
     context = {key: value for key, value in draw.common.items() if key != "mistake"}
+    order = sorted(options.layouts, key=lambda layout: layout != entry.layout)
+    try:
+        # one estimate for every layout: the other layout is a relabelling of its numbers
+        found = _entry_checks(entry, order, draw.point, options.method)
+        one_array = len(order) > 1 and _one_array_in_every_layout(entry, draw.point)
+    except ShapeMismatchError as exc:
+        return _records_without_verdict(draw, options.layouts, "failed", f"shape mismatch: {exc}")
+    except GradcheckError as exc:
+        return _records_without_verdict(draw, options.layouts, "error", str(exc))
+    except Exception as exc:  # the derivative formula itself raised
+        message = f"the derivative raised {type(exc).__name__}: {exc}"
+        return _records_without_verdict(draw, options.layouts, "error", message)
     stated: Diagnosis | None = None
     results: list[tuple[str, CheckResult]] = []
-    for name in sorted(options.layouts, key=lambda layout: layout != entry.layout):
-        if results and _one_array_in_every_layout(entry, draw.point):
+    for name in order:
+        if results and one_array:
             # a scalar by a vector (or a vector by a scalar): both layouts are the same 1-D
             # array, so the comparison made in the first is the comparison in this one
             results.append((name, replace(results[0][1], layout=name)))
             continue
-        try:
-            claim = _claim_at(entry, name, draw.point)
-            result = _entry_check(entry, claim, draw.point, name, options.method)
-        except ShapeMismatchError as exc:
-            return _records_without_verdict(
-                draw, options.layouts, "failed", f"shape mismatch: {exc}"
-            )
-        except GradcheckError as exc:
-            return _records_without_verdict(draw, options.layouts, "error", str(exc))
-        except Exception as exc:  # the derivative formula itself raised
-            message = f"the derivative raised {type(exc).__name__}: {exc}"
-            return _records_without_verdict(draw, options.layouts, "error", message)
+        result = found[name]
         if name == entry.layout:
             stated = result.diagnosis
         elif result.status != "passed" and stated is not None:
@@ -493,22 +510,26 @@ def _one_array_in_every_layout(entry: Identity, point: dict) -> bool:
     return np.ndim(entry.f(**point)) + np.ndim(point[entry.wrt]) <= 1
 
 
-def _entry_check(
-    entry: Identity, claim: Callable[..., Any], point: dict, layout: str, method: str
-) -> CheckResult:
-    """:func:`gradcheck.check` of `claim` (a callable of the point) for `entry`'s function in
-    `layout`, in the entry's convention."""
-    from ..verdict import check
+def _entry_checks(
+    entry: Identity, layouts: Sequence[str], point: dict, method: str
+) -> dict[str, CheckResult]:
+    """:func:`gradcheck.check` of `entry`'s claim in each of `layouts` (converted from the
+    stated one), in the entry's convention, all on one finite-difference estimate; each
+    claim is worked out only when its check reaches it (after the earlier layouts')."""
+    from ..verdict import check_complex_layouts
 
-    return check(
+    def claim_in(layout: str) -> Callable[..., Any]:
+        if layout == entry.layout:
+            return entry.derivative
+        return lambda **at: _claim_at(entry, layout, point)(**at)
+
+    return check_complex_layouts(
         entry.f,
-        claim,
+        {name: claim_in(name) for name in layouts},
         dict(point),
         wrt=entry.wrt,
-        layout=layout,
         convention=entry.convention,
-        method=method,
-        vectorized=entry.vectorized,
+        options=CheckOptions(method=method, vectorized=entry.vectorized),
     )
 
 
@@ -672,6 +693,7 @@ def run_catalogue(
     catalogue: Catalogue | None = None,
     options: RunOptions | None = None,
     progress: Callable[[int, int, str], None] | None = None,
+    jobs: int = 1,
     **values: Unpack[RunValues],
 ) -> CatalogueReport:
     """Check identities on random shape draws, in each layout.
@@ -689,7 +711,15 @@ def run_catalogue(
     options : RunOptions, optional
         `layouts`, `trials`, `seed` and `method` as one record.
     progress : callable, optional
-        Called as ``progress(done, total, name)`` after each identity.
+        Called as ``progress(done, total, name)`` after each identity, in the order of the run.
+    jobs : int
+        Worker processes the identities are spread over (a positive integer; 1, the default,
+        runs in this process; :func:`available_jobs` gives the CPUs this process may use).
+        The records come back in the order of the serial run, with the same verdicts and
+        numbers (only the timings differ); records made by workers carry no ``sweep_source``
+        (the function bound to its point stays in the worker), so their
+        :meth:`~gradcheck.CheckResult.step_sweep` is not available. Needs the ``fork`` start
+        method (Linux); elsewhere ``jobs`` above 1 raises InvalidArgumentError.
     **values
         The fields of :class:`RunOptions` as keywords, put over `options`: ``layouts``
         (default numerator and denominator), ``trials`` (10), ``seed`` (0), ``method``
@@ -710,6 +740,9 @@ def run_catalogue(
     >>> report = run_catalogue(select=["dxTAx_dx", "w_quadform_sym_only"], trials=2)
     >>> report.ok, len(report.records)
     (True, 8)
+    >>> parallel = run_catalogue(select=["dxTAx_dx", "w_quadform_sym_only"], trials=2, jobs=2)
+    >>> [r.max_rel_error for r in parallel.records] == [r.max_rel_error for r in report.records]
+    True
     """
     opts = merge_options(RunOptions, options, values, "run_catalogue")
     if catalogue is None:
@@ -719,15 +752,20 @@ def run_catalogue(
             f"`catalogue` must be a Catalogue; got {type(catalogue).__name__} (a module or a "
             f"path is loaded with gradcheck.load_catalogue)."
         )
-    chosen = catalogue.select(select, families)
+    workers = validate_jobs(jobs)
+    chosen = tuple(catalogue.select(select, families))
     start = time.perf_counter()
     records: list[CheckRecord] = []
     # One BLAS thread: the catalogue's matrices are small, and on a loaded machine OpenBLAS
     # threads wait for each other (``--family trace`` ran 3-4x slower with one core busy).
+    # scipy.linalg loads a BLAS of its own, which the matrix functions import at their first
+    # call: loaded here, before the limit, so that the limit reaches it too (else
+    # ``--family complex`` ran 4x slower, in expm).
+    import scipy.linalg  # noqa: F401
+
     with threadpool_limits(limits=1, user_api="blas"):
-        for done, entry in enumerate(chosen, start=1):
-            for trial in range(opts.trials):
-                records.extend(_check_draw(entry, trial, opts))
+        for done, (entry, found) in enumerate(_records_by_identity(chosen, opts, workers), 1):
+            records.extend(found)
             if progress is not None:
                 progress(done, len(chosen), entry.name)
     return CatalogueReport(
@@ -738,3 +776,126 @@ def run_catalogue(
         layouts=opts.layouts,
         seconds=time.perf_counter() - start,
     )
+
+
+def available_jobs() -> int:
+    """The CPUs this process may run on (its affinity mask where the platform has one): the
+    default ``--jobs`` of ``gradcheck catalogue``; 1 where worker processes cannot be forked.
+
+    Examples
+    --------
+    >>> available_jobs() >= 1
+    True
+    """
+    if not _can_fork():
+        return 1
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # no affinity masks on this platform
+        return max(1, os.cpu_count() or 1)
+
+
+def validate_jobs(jobs: object, name: str = "jobs") -> int:
+    """`jobs` as a number of worker processes: a positive integer (InvalidArgumentError
+    otherwise, and for more than one where processes cannot be forked)."""
+    if isinstance(jobs, bool) or not isinstance(jobs, (int, np.integer)) or jobs < 1:
+        raise InvalidArgumentError(
+            f"`{name}` must be a positive integer (1 runs in this process); got {jobs!r}."
+        )
+    if jobs > 1 and not _can_fork():
+        raise InvalidArgumentError(
+            f"`{name}` = {jobs} needs worker processes started with fork, which this platform "
+            f"does not offer; use {name}=1."
+        )
+    return int(jobs)
+
+
+def _can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods() and os.name == "posix"
+
+
+def _identity_records(entry: Identity, options: RunOptions) -> list[CheckRecord]:
+    """Every record of `entry`: its draws in order, each in the layouts of `options`."""
+    records: list[CheckRecord] = []
+    for trial in range(options.trials):
+        records.extend(_check_draw(entry, trial, options))
+    return records
+
+
+def _records_by_identity(
+    chosen: Sequence[Identity], options: RunOptions, workers: int
+) -> Iterator[tuple[Identity, list[CheckRecord]]]:
+    """Each identity with its records, in the order of `chosen`: in this process, or spread
+    over `workers` processes and gathered back in that order."""
+    workers = min(workers, len(chosen))
+    if workers <= 1:
+        for entry in chosen:
+            yield entry, _identity_records(entry, options)
+        return
+    # fork: the workers inherit the identities (their functions need not be picklable); only
+    # indices go out, and plain records (no callables) come back.
+    context = multiprocessing.get_context("fork")
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=context,
+        initializer=_start_worker,
+        initargs=(tuple(chosen), options),
+    )
+    done = 0
+    try:
+        # small chunks keep both workers busy to the end (identities differ 100-fold in cost)
+        for found in pool.map(_worker_records, range(len(chosen)), chunksize=2):
+            yield chosen[done], found
+            done += 1
+    except BrokenProcessPool as exc:
+        name = chosen[done].name if done < len(chosen) else "?"
+        raise WorkerError(
+            f"a catalogue worker process died while checking identity {name!r} or one after "
+            f"it ({exc}); rerun with --jobs 1 (jobs=1) to see the error in this process."
+        ) from None
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+_WORK: tuple[tuple[Identity, ...], RunOptions] | None = None
+_WORKER_BLAS: object = None
+
+
+def _start_worker(chosen: tuple[Identity, ...], options: RunOptions) -> None:
+    """In a worker process: keep the identities to check and cap BLAS to one thread."""
+    global _WORK, _WORKER_BLAS
+    _WORK = (chosen, options)
+    _WORKER_BLAS = threadpool_limits(limits=1, user_api="blas")
+
+
+def _worker_records(index: int) -> list[CheckRecord]:
+    """In a worker process: the records of identity `index`, as plain data."""
+    assert _WORK is not None, "the worker was not started by _start_worker"
+    chosen, options = _WORK
+    return [_plain(record) for record in _identity_records(chosen[index], options)]
+
+
+def _plain(record: CheckRecord) -> CheckRecord:
+    """`record` without the callables its verdict holds (f bound to its point, kept by every
+    verdict, nested ones included, for step sweeps), so that it can cross a process boundary."""
+    return _without_sweep_sources(record)  # type: ignore[no-any-return]
+
+
+def _without_sweep_sources(value: Any) -> Any:
+    """`value` with every ``sweep_source`` of the frozen records in it (at any depth, through
+    records, tuples and lists) set to None; the value itself where there is none."""
+    if isinstance(value, (tuple, list)):
+        items = [_without_sweep_sources(item) for item in value]
+        same = all(a is b for a, b in zip(items, value, strict=True))
+        return value if same else type(value)(items)
+    if not is_dataclass(value) or isinstance(value, type):
+        return value
+    changes = {}
+    for spec in fields(value):
+        if not spec.init:
+            continue
+        old = getattr(value, spec.name)
+        new = None if spec.name == "sweep_source" else _without_sweep_sources(old)
+        if new is not old:
+            changes[spec.name] = new
+    return replace(value, **changes) if changes else value

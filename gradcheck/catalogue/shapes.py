@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import ast
+import functools
 import math
 import re
 from collections.abc import Mapping, Sequence
+from types import CodeType
 
 import numpy as np
 
@@ -72,14 +74,25 @@ def _parse(expr: str, what: str) -> ast.Expression:
     return tree
 
 
+@functools.lru_cache(maxsize=4096)
+def _compiled(expr: str, what: str) -> tuple[CodeType, frozenset[str]]:
+    """The code of `expr` and the dimension names it uses, parsed and checked once per
+    expression (every draw of every identity evaluates the same few shape axes)."""
+    tree = _parse(expr, what)
+    names = frozenset(n.id for n in ast.walk(tree) if isinstance(n, ast.Name))
+    return compile(tree, "<shape>", "eval"), names
+
+
 def evaluate_dimension(expr: str, dims: Mapping[str, int], what: str) -> int | bool:
     """The value of a shape axis or condition `expr` for the dimension values `dims`."""
-    tree = _parse(expr, what)
-    missing = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} - set(dims)
+    if not isinstance(expr, str):
+        _parse(expr, what)  # raises, naming what is wrong
+    code, names = _compiled(expr, what)
+    missing = names - set(dims)
     if missing:
         raise InvalidArgumentError(f"{what} {expr!r} uses unknown dimension(s) {sorted(missing)}.")
     try:
-        return eval(compile(tree, "<shape>", "eval"), {"__builtins__": {}}, dict(dims))
+        return eval(code, {"__builtins__": {}}, dict(dims))
     except ZeroDivisionError:
         raise InvalidArgumentError(f"{what} {expr!r} divides by zero for {dict(dims)}.") from None
 
@@ -96,7 +109,7 @@ def dimension_names(specs: Sequence[str]) -> list[str]:
     names: list[str] = []
     for spec in specs:
         for token in shape_tokens(spec):
-            _parse(token, "shape")
+            _compiled(token, "shape")  # checks the token (once per distinct token)
             for name in _NAME.findall(token):
                 if name not in names:
                     names.append(name)

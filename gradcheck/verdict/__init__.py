@@ -14,7 +14,7 @@ from .check import (
     resolve_layouts,
     with_diagnosis,
 )
-from .complex_check import ComplexCheckResult
+from .complex_check import ComplexCheckResult, check_complex_layouts
 from .complex_diagnosis import COMPLEX_KINDS
 from .diagnosis import (
     KINDS,
@@ -70,6 +70,7 @@ __all__ = [
     "TaylorResult",
     "assert_gradient",
     "check",
+    "check_complex_layouts",
     "check_directional",
     "check_hessian",
     "check_hvp",
