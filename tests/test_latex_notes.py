@@ -326,3 +326,36 @@ def test_exp_of_a_vector_is_still_read_entrywise():
     latex = r"\frac{\partial \mathbf{1}^T \exp(\mathbf{x})}{\partial \mathbf{x}} = \exp(\mathbf{x})"
     (record,) = check_notes_text(f"$${latex}$$")
     assert record.verdict == "passed", record.reason
+
+
+@pytest.mark.parametrize(
+    ("sentence", "verdict"),
+    [
+        ("For symmetric $W$:", "passed"),
+        ("Here $W$ is symmetric.", "passed"),
+        ("Sei $W$ symmetrisch.", "passed"),
+        ("设 $W$ 为对称矩阵。", "passed"),
+        ("This holds only for symmetric $W$:", "failed"),
+        ("Here $W$ is not symmetric.", "failed"),
+        ("Nothing is said about $W$.", "failed"),
+    ],
+)
+def test_a_matrix_the_document_states_symmetric_is_drawn_symmetric(sentence, verdict):
+    # d/ds (x - As)^T W (x - As) = -A^T (W + W^T)(x - As) (hand computation): -2 A^T W (x - As)
+    # holds exactly when W is symmetric; before, the stated assumption was ignored (failed)
+    latex = (
+        r"\frac{\partial}{\partial \mathbf{s}}(\mathbf{x}-A\mathbf{s})^T W(\mathbf{x}-A\mathbf{s})"
+        r" = -2A^T W(\mathbf{x}-A\mathbf{s})"
+    )
+    (record,) = check_notes_text(f"{sentence}\n\n$${latex}$$\n")
+    assert record.verdict == verdict, record.diagnosis
+
+
+def test_a_derivative_by_a_matrix_stated_symmetric_is_unparsed_with_the_reason():
+    # for symmetric X the gradient of tr(AX) is A^T or sym(A) or A + A^T - diag(A), by convention
+    text = (
+        "Let $X$ be symmetric.\n\n$$\\frac{\\partial \\operatorname{tr}(AX)}{\\partial X} = A^T$$\n"
+    )
+    (record,) = check_notes_text(text)
+    assert record.verdict == "unparsed"
+    assert "symmetric matrix X depends on a convention" in record.reason

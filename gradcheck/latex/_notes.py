@@ -19,7 +19,11 @@ Along the way the reader keeps what the document declares:
   the left side);
 - how bars around a matrix read: a sentence with ``$|X|$`` (or ``$\\|X\\|$``) and the word
   determinant / 行列式 / Determinante / ... reads them as the determinant, one with norm /
-  范数 / Norm / ... as the norm; otherwise both readings are checked.
+  范数 / Norm / ... as the norm; otherwise both readings are checked;
+- which matrices are symmetric: a sentence with the word symmetric / 对称 / symmetrisch / ...
+  and inline math naming them (``for symmetric $W$``, ``$A$ is symmetric``) makes them drawn
+  symmetric from there on, unless it only warns (``holds only for symmetric $A$``, ``not``);
+  a derivative with respect to such a matrix is unparsed (its value is a convention).
 
 Every math part with ``=`` that is not a declaration or a definition is a statement and gets a
 record; a block of rows continuing with ``&=`` is one derivation whose every link is checked
@@ -105,6 +109,7 @@ class _Context:
     layout: str | None = None
     evident: str = ""  # "line N" when the layout is evident from a shape written there
     bars: str | None = None  # "det" or "norm" when the document says how |X| reads
+    symmetric: set[str] = field(default_factory=set)  # matrices the document assumes symmetric
 
 
 _WORDS = {
@@ -129,6 +134,16 @@ _BAR_WORDS = {
     "det": re.compile(r"determinant|行列式|Determinante|déterminant|детерминант|определител", re.I),
     "norm": re.compile(r"\bnorms?\b|范数|\bNorm\b|\bnorme\b|\bнорм", re.I),
 }
+#: A sentence that assumes a matrix symmetric ("for symmetric $A$", "$A$ is symmetric").
+_SYMMETRIC = re.compile(
+    r"(?<![a-z-])symmetric|对称|symmetrisch|symétrique|simétric|симметричн", re.I
+)
+#: ... and one that only warns ("holds only for symmetric $A$", "$A$ is not symmetric").
+_NOT_ASSUMED = re.compile(
+    r"\bonly\b|\bnot\b|\bunless\b|\bnon-|仅|只|不|\bnur\b|\bnicht\b|\bseulement\b|"
+    r"\bne\b|\bsolo\b|\bno\b|только|\bне\b",
+    re.I,
+)
 _FENCE = re.compile(r"^(```|~~~)")
 _ENVS = r"equation\*?|align\*?|gather\*?|multline\*?|displaymath"
 _TEX_BLOCK = re.compile(
@@ -468,6 +483,15 @@ def _prose(body: str, sentence: str, inline: list[str], ctx: _Context) -> None:
     layout = _stated_layout(body)
     if layout and (ctx.layout is None or ctx.evident):  # the first one states the convention
         ctx.layout, ctx.evident = layout, ""
+    if _SYMMETRIC.search(sentence) and not _NOT_ASSUMED.search(sentence):
+        for math in inline:
+            for name in math.split(","):
+                try:
+                    sym = parse_relation(name)[0]
+                except LatexError:
+                    continue
+                if isinstance(sym, Sym):
+                    ctx.symmetric.add(sym.name)
     if ctx.bars is None and any(_MATRIX_BARS.search(m) and "=" not in m for m in inline):
         for reading, words in _BAR_WORDS.items():
             if words.search(sentence):
@@ -502,7 +526,12 @@ def _statement(file: str, line: int, latex: str, sides: list[str], ctx: _Context
     except (LatexError, RecursionError) as exc:
         return NoteRecord(**place, kind="unknown", verdict="unparsed", reason=str(exc))
     outcome: Outcome = check_sides(
-        parsed, declared=ctx.declared, stated_layout=ctx.layout, seed=latex, bars=ctx.bars
+        parsed,
+        declared=ctx.declared,
+        stated_layout=ctx.layout,
+        seed=latex,
+        bars=ctx.bars,
+        symmetric=frozenset(ctx.symmetric),
     )
     diagnosis = outcome.diagnosis
     if ctx.evident:
