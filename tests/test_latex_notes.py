@@ -359,3 +359,43 @@ def test_a_derivative_by_a_matrix_stated_symmetric_is_unparsed_with_the_reason()
     (record,) = check_notes_text(text)
     assert record.verdict == "unparsed"
     assert "symmetric matrix X depends on a convention" in record.reason
+
+
+@pytest.mark.parametrize(
+    ("text", "verdicts"),
+    [
+        # the assumption after the display, in its sentence
+        (
+            "$$\\nabla_x x^T A x = 2 A x$$ (if $A$ symmetric).\n\n$$\\nabla_x x^T A x = 2 A x$$\n",
+            ["passed", "failed"],
+        ),
+        # a sentence with statements assumes for its statements only
+        (
+            "For symmetric $A$, $\\nabla_x x^TAx = 2Ax$. Then $\\nabla_x x^TAx = 2Ax$.\n",
+            ["passed", "failed"],
+        ),
+        # how bars read, said after the display in its sentence
+        (
+            "$$\\nabla_A |A| = |A| A^{-T}$$ where $|A|$ is the determinant.\n",
+            ["passed"],
+        ),
+    ],
+)
+def test_an_assumption_said_in_the_sentence_of_a_statement_holds_for_that_sentence(text, verdicts):
+    # before: the first statement was checked before its sentence's assumption was read
+    # (failed: symmetric_only; inconclusive: determinant or norm)
+    assert [r.verdict for r in check_notes_text(text)] == verdicts
+
+
+@pytest.mark.parametrize(
+    "latex",
+    [
+        r"\nabla_x^2 \, \|x\|_2^2 = 2I",
+        r"\nabla^2_x x^TAx = A + A^T",
+        r"\frac{\partial^2 x^TAx}{\partial x \partial x^T} = A + A^T",
+    ],
+)
+def test_a_second_derivative_is_unparsed_with_the_reason(latex):
+    # before: "`^` cannot start an operand" / "\partial outside a fraction" (no reason given)
+    (record,) = check_notes_text(f"$${latex}$$")
+    assert record.verdict == "unparsed" and "a second derivative" in record.reason

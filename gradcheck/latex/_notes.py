@@ -22,8 +22,10 @@ Along the way the reader keeps what the document declares:
   范数 / Norm / ... as the norm; otherwise both readings are checked;
 - which matrices are symmetric: a sentence with the word symmetric / 对称 / symmetrisch / ...
   and inline math naming them (``for symmetric $W$``, ``$A$ is symmetric``) makes them drawn
-  symmetric from there on, unless it only warns (``holds only for symmetric $A$``, ``not``);
-  a derivative with respect to such a matrix is unparsed (its value is a convention).
+  symmetric, unless it only warns (``holds only for symmetric $A$``, ``not``): for the
+  statements of that sentence (``For symmetric $A$, $...$``, ``$$...$$ (if $A$ symmetric)``),
+  or from there on when the sentence has none (``Let $A$ be symmetric.``); a derivative with
+  respect to such a matrix is unparsed (its value is a convention).
 
 Every math part with ``=`` that is not a declaration or a definition is a statement and gets a
 record; a block of rows continuing with ``&=`` is one derivation whose every link is checked
@@ -110,6 +112,7 @@ class _Context:
     evident: str = ""  # "line N" when the layout is evident from a shape written there
     bars: str | None = None  # "det" or "norm" when the document says how |X| reads
     symmetric: set[str] = field(default_factory=set)  # matrices the document assumes symmetric
+    sentence_symmetric: set[str] = field(default_factory=set)  # ... in the sentence so far
 
 
 _WORDS = {
@@ -444,15 +447,27 @@ def check_notes_text(text: str, file: str = "<notes>", *, tex: bool = False) -> 
     records: list[NoteRecord] = []
     inline: list[str] = []  # the inline math of the sentence so far
     said = ""  # and its prose before that math
+    current: list[tuple] = []  # the sentence's statements: (index, line, latex, sides, layout)
     for what, line, body, display in _events(text, tex):
         if what == "table":
             records.extend(_table(file, body, ctx))
             continue
         if what == "prose":
             breaks = list(_SENTENCE_END.finditer(body))
+            before = (set(ctx.sentence_symmetric), ctx.bars)
             _prose(body, said + (body[: breaks[0].start()] if breaks else body), inline, ctx)
+            if before != (ctx.sentence_symmetric, ctx.bars):  # "$$...$$ (if $A$ symmetric)",
+                # "$$...$$ where $|A|$ is the determinant": the sentence's statements again
+                for index, *statement, layout in current:
+                    kept = (ctx.layout, ctx.evident)
+                    ctx.layout, ctx.evident = layout
+                    records[index] = _statement(file, *statement, ctx) or records[index]
+                    ctx.layout, ctx.evident = kept
             if breaks:
-                inline, said = [], body[breaks[-1].end() :]
+                if not current:  # "Let $A$ be symmetric.": for the rest of the document
+                    ctx.symmetric |= ctx.sentence_symmetric
+                ctx.sentence_symmetric = set()  # "For symmetric $A$, $...$": that sentence's
+                inline, said, current = [], body[breaks[-1].end() :], []
             else:
                 said += body
             continue
@@ -462,8 +477,10 @@ def check_notes_text(text: str, file: str = "<notes>", *, tex: bool = False) -> 
         for row_line, latex, sides in _statements(line, body):
             if len(records) >= MAX_STATEMENTS:
                 return records
+            layout = (ctx.layout, ctx.evident)
             record = _statement(file, row_line, latex, sides, ctx)
             if record is not None:
+                current.append((len(records), row_line, latex, sides, layout))
                 records.append(record)
     return records[:MAX_STATEMENTS]
 
@@ -491,7 +508,7 @@ def _prose(body: str, sentence: str, inline: list[str], ctx: _Context) -> None:
                 except LatexError:
                     continue
                 if isinstance(sym, Sym):
-                    ctx.symmetric.add(sym.name)
+                    ctx.sentence_symmetric.add(sym.name)
     if ctx.bars is None and any(_MATRIX_BARS.search(m) and "=" not in m for m in inline):
         for reading, words in _BAR_WORDS.items():
             if words.search(sentence):
@@ -531,7 +548,7 @@ def _statement(file: str, line: int, latex: str, sides: list[str], ctx: _Context
         stated_layout=ctx.layout,
         seed=latex,
         bars=ctx.bars,
-        symmetric=frozenset(ctx.symmetric),
+        symmetric=frozenset(ctx.symmetric | ctx.sentence_symmetric),
     )
     diagnosis = outcome.diagnosis
     if ctx.evident:

@@ -698,6 +698,8 @@ class _Parser:
     def fraction(self) -> object:
         num = self.group_tokens()
         den = self.group_tokens()
+        if _starts_d(num) and _after_d(num)[:1] and _after_d(num)[0].text == "^":
+            raise LatexError("a second derivative (\\partial^2, a Hessian) is not read")
         if _is_derivative(den) and (_starts_d(num) or not num):
             return self.derivative(num, den)
         return Frac(self.whole(num), self.whole(den))
@@ -760,12 +762,17 @@ class _Parser:
         return IndexSum(tuple((n, upper) for n in names), body)
 
     def nabla(self) -> object:
+        hessian = LatexError("a second derivative (\\nabla^2, a Hessian) is not read")
+        if self.at("symbol", "^"):
+            raise hessian
         if not self.at("symbol", "_"):
             raise self.fail("\\nabla needs the variable as a subscript, \\nabla_x f")
         self.take()
         wrt = self.whole(self.group_tokens())
         if not isinstance(wrt, Sym):
             raise LatexError("\\nabla_X needs one symbol X")
+        if self.at("symbol", "^"):
+            raise hessian
         return Deriv(self.product(), wrt)
 
 
