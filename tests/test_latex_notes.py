@@ -399,3 +399,49 @@ def test_a_second_derivative_is_unparsed_with_the_reason(latex):
     # before: "`^` cannot start an operand" / "\partial outside a fraction" (no reason given)
     (record,) = check_notes_text(f"$${latex}$$")
     assert record.verdict == "unparsed" and "a second derivative" in record.reason
+
+
+@pytest.mark.parametrize(
+    "latex",
+    [
+        r"\frac{\partial f}{\partial \mathbf{x}} = 2\mathbf{x}",
+        r"\mathrm{d}\phi = \operatorname{tr}(A^T\,\mathrm{d}X)",
+        r"\partial\phi/\partial X = A",
+    ],
+)
+def test_a_function_written_as_a_bare_symbol_is_unparsed_never_failed(latex):
+    # before: f and phi were read as constants, so a correct identification came out `failed`
+    (record,) = check_notes_text(f"$${latex}$$")
+    assert record.verdict == "unparsed"
+    assert "does not contain" in record.reason
+
+
+@pytest.mark.parametrize(
+    ("latex", "verdict"),
+    [
+        (r"\partial (\mathbf{x}^T\mathbf{x}) / \partial \mathbf{x} = 2\mathbf{x}", "passed"),
+        (r"\partial (\mathbf{x}^T\mathbf{x}) / \partial \mathbf{x} = \mathbf{x}", "failed"),
+        (r"\partial\,\mathrm{tr}(A^TX)/\partial X = A", "passed"),
+        # the function must be one symbol or a group: the rest is not guessed
+        (r"\partial \mathbf{x}^T\mathbf{x} / \partial \mathbf{x} = 2\mathbf{x}", "unparsed"),
+    ],
+)
+def test_a_derivative_written_inline_with_a_slash(latex, verdict):
+    # before: every \partial outside \frac was unparsed
+    (record,) = check_notes_text(f"${latex}$")
+    assert record.verdict == verdict
+
+
+@pytest.mark.parametrize(
+    "latex",
+    [
+        r"\mathrm{Tr}(AB) = \mathrm{Tr}(BA)",
+        r"\text{trace}(A^T) = \text{trace}(A)",
+        r"\operatorname{vec}(AXB) = (B^T \otimes A)\operatorname{vec} X",
+    ],
+)
+def test_a_known_function_on_the_left_is_a_statement_not_a_definition(latex):
+    # before: read as the definition of a function Tr / vec (no record, or unparsed), or cut
+    # at \text{trace}
+    (record,) = check_notes_text(f"Let $A$, $B$, $X$ be matrices. ${latex}$")
+    assert record.verdict == "passed", record.reason

@@ -117,6 +117,30 @@ def _rule_functions(sides: list) -> dict[str, str]:
     return found
 
 
+def _constant_function(sides: list) -> str:
+    """Why a side differentiates a function the formula does not write, ``\\partial f /
+    \\partial x`` or ``d\\phi`` with f or phi a bare symbol (a function of x the text defines
+    elsewhere, if at all): read as a constant it gives a false `failed`; "" when none does."""
+    if statement_kind(sides) == "rule":
+        return ""
+    for k, side in enumerate(sides):
+        moved = set().union(*(_differentiated(s) for j, s in enumerate(sides) if j != k))
+        for node in walk(side):
+            if isinstance(node, Deriv):
+                inside, by = set(symbols(node.num, {})), {node.wrt.name}
+            elif isinstance(node, Diff) and node is side:
+                inside, by = set(symbols(node.arg, {})), moved
+            else:
+                continue
+            if inside and by and not inside & by:
+                what, of = " ".join(sorted(inside)), " ".join(sorted(by))
+                return (
+                    f"the function differentiated ({what}) does not contain {of}: a function "
+                    "defined elsewhere is not read; write it out or define it in the document"
+                )
+    return ""
+
+
 def check_sides(
     sides: list,
     *,
@@ -160,6 +184,9 @@ def _check_reading(sides, declared, stated_layout, seed, symmetric, bars) -> tup
     except (LatexError, RecursionError) as exc:
         reason = str(exc) or "the formula is nested too deeply"
         return Outcome(kind, "unparsed", reason=reason), []
+    constant = _constant_function(sides)
+    if constant:
+        return Outcome(kind, "unparsed", reason=constant), []
     rng_seed = zlib.crc32(seed.encode())
     results = []
     for typing in found:

@@ -41,7 +41,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ._check import Outcome, check_sides, split_sides
-from ._syntax import Apply, Sym, parse_relation
+from ._syntax import FUNCTIONS, Apply, Sym, parse_relation
 from ._tokens import LatexError
 from ._typing import Kind, symbols
 
@@ -157,14 +157,19 @@ _NOISE = re.compile(
     r"\\(label|tag|eqref|ref)\{[^}]*\}|\\(nonumber|notag)|"
     r"\\(begin|end)\{(aligned|split|gathered)\}"
 )
-_CUT = re.compile(r"\\q?quad|\\text\{(?!(tr|Tr|d|det|diag)\})|\\mbox\{|\\forall|\\text\s")
+_CUT = re.compile(
+    r"\\q?quad|\\text\{(?!("
+    + "|".join(sorted({*FUNCTIONS, "d"}))
+    + r")\})|\\mbox\{|\\forall|\\text\s"
+)
 _DIMS = re.compile(r"^\s*([A-Za-z0-9]+)\s*\\times\s*([A-Za-z0-9]+)\s*$")
 _DECLARE = re.compile(r"^(.*?)\\in\s*\\mathbb\s*\{?R\}?\s*(?:\^\s*(\{[^{}]*\}|\w))?\s*$", re.DOTALL)
 _FUNCTION_DEF = re.compile(
     r"^\s*(?:\\(?:mathrm|operatorname|text)\{)?([A-Za-z]{1,12})\}?\s*(?:\\left)?\(([^()=]*)"
     r"(?:\\right)?\)\s*$"
 )
-_KNOWN = frozenset({"tr", "det", "log", "ln", "exp", "sin", "cos", "tanh", "diag", "d"})
+#: The functions the reader knows: ``\\mathrm{Tr}(AB) = ...`` is a statement, not a definition.
+_KNOWN = frozenset(FUNCTIONS) | {"d", "sqrt"}
 
 
 def _events(text: str, tex: bool) -> Iterator[tuple[str, int, Any, bool]]:

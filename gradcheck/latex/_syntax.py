@@ -637,12 +637,27 @@ class _Parser:
                 self.group_tokens()
             return inner
         if name == "partial":
-            raise self.fail(
-                "\\partial outside a fraction \\frac{\\partial F}{\\partial X} is not read"
-            )
+            return self.slash_derivative()
         if name == "sum":
             return self.index_sum()
         raise self.fail(f"the command \\{name} is not read")
+
+    def slash_derivative(self) -> Deriv:
+        """``\\partial F / \\partial X`` written inline (F one symbol or one group)."""
+        num = self.factor()
+        if not (self.at("symbol", "/") and self.at("cmd", "partial", 1)):
+            raise self.fail(
+                "\\partial outside a fraction is read only as \\partial F / \\partial X with F "
+                "one symbol or a group (\\partial (x^T x) / \\partial x)"
+            )
+        self.take()
+        self.take()
+        wrt = self.factor()
+        transposed = isinstance(wrt, Post) and wrt.kind == "T"
+        wrt = wrt.base if transposed else wrt
+        if not isinstance(wrt, Sym):
+            raise LatexError("a derivative must be with respect to one symbol")
+        return Deriv(num, wrt, transposed)
 
     def group_atom(self) -> object:
         return self.whole(self.group_tokens())
