@@ -445,3 +445,27 @@ def test_a_known_function_on_the_left_is_a_statement_not_a_definition(latex):
     # at \text{trace}
     (record,) = check_notes_text(f"Let $A$, $B$, $X$ be matrices. ${latex}$")
     assert record.verdict == "passed", record.reason
+
+
+def test_a_function_defined_in_the_document_is_used_by_its_bare_name():
+    # before: \nabla_x f with f(x) defined was f read as an undefined symbol
+    text = (
+        "$f(\\mathbf{x}) = \\|A\\mathbf{x} - \\mathbf{b}\\|_2^2$; then "
+        "$\\nabla_{\\mathbf{x}} f = 2A^T(A\\mathbf{x} - \\mathbf{b})$ and "
+        "$\\nabla_{\\mathbf{x}} f = A^T(A\\mathbf{x} - \\mathbf{b})$."
+    )
+    assert [r.verdict for r in check_notes_text(text)] == ["passed", "failed"]
+
+
+@pytest.mark.parametrize("latex", ["f'(x) = 2x", "f^\\prime(x) = 2x", "g''(x) = 2"])
+def test_a_prime_after_a_function_name_is_a_derivative_never_a_transpose(latex):
+    # before: f'(x) read as f(x)^T: for f(x) = x^2 the correct f'(x) = 2x came out `failed`
+    text = f"Let $x \\in \\mathbb{{R}}$. For $f(x) = x^2$ and $g(x) = x^2$: ${latex}$."
+    (record,) = check_notes_text(text)
+    assert record.verdict == "unparsed" and "a prime after a function's name" in record.reason
+
+
+def test_a_prime_after_a_vector_is_still_a_transpose():
+    latex = r"\frac{\partial (x' A x)}{\partial x} = (A + A')x"
+    (record,) = check_notes_text(f"$${latex}$$")
+    assert record.verdict == "passed"

@@ -400,7 +400,7 @@ def _substitute(node: object, defs: dict, depth: int = 0) -> object:
     an undefined function of symbols, ``u(x)``, becomes the symbol u (an unspecified map)."""
     if depth > 8:
         raise LatexError("the definitions refer to each other too deeply")
-    if isinstance(node, Sym) and node.name in defs and not defs[node.name][0]:
+    if isinstance(node, Sym) and node.name in defs:  # a function by its name: f for f(x)
         return _substitute(defs[node.name][1], defs, depth + 1)
     if isinstance(node, Apply):
         if node.name not in defs:

@@ -344,10 +344,14 @@ class _Parser:
         base = self.atom()
         while True:
             if self.at("symbol", "^"):
+                self.no_prime_derivative(
+                    base, self.at("cmd", "prime", 1) and self.at("symbol", "(", 2)
+                )
                 self.take()
                 base = self.superscript(base)
             elif self.at("symbol", "'"):
                 self.take()
+                self.no_prime_derivative(base, self.at("symbol", "(") or self.at("symbol", "'"))
                 base = Post(base, "T")
             elif self.at("symbol", "_") and isinstance(base, Func) and base.name == "norm":
                 self.take()
@@ -357,6 +361,15 @@ class _Parser:
                 base = Sym(named.name, base.bold, base.upper)
             else:
                 return base
+
+    def no_prime_derivative(self, base: object, applied: bool) -> None:
+        """Refuse ``f'(x)`` / ``f^\\prime(x)`` (`applied`: the prime is followed by an argument
+        or another prime) for a function's name: a derivative, never a transpose."""
+        if applied and isinstance(base, Sym) and base.name in self.functions | {"f", "g", "h"}:
+            raise LatexError(
+                f"{base.name}'(...): a prime after a function's name is its derivative, which is "
+                f"not read; write \\frac{{d {base.name}}}{{d x}}"
+            )
 
     def group_tokens(self) -> list[Token]:
         """The tokens of a ``{...}`` group or of one token."""
