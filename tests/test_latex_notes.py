@@ -337,6 +337,7 @@ def test_exp_of_a_vector_is_still_read_entrywise():
         ("设 $W$ 为对称矩阵。", "passed"),
         ("This holds only for symmetric $W$:", "failed"),
         ("Here $W$ is not symmetric.", "failed"),
+        ("Here $(W + W^T)/2$ is the symmetric part of $W$.", "failed"),
         ("Nothing is said about $W$.", "failed"),
     ],
 )

@@ -141,10 +141,11 @@ _BAR_WORDS = {
 _SYMMETRIC = re.compile(
     r"(?<![a-z-])symmetric|对称|symmetrisch|symétrique|simétric|симметричн", re.I
 )
-#: ... and one that only warns ("holds only for symmetric $A$", "$A$ is not symmetric").
+#: ... and one that only warns ("holds only for symmetric $A$", "$A$ is not symmetric") or
+#: names a part ("the symmetric part of $A$").
 _NOT_ASSUMED = re.compile(
     r"\bonly\b|\bnot\b|\bunless\b|\bnon-|仅|只|不|\bnur\b|\bnicht\b|\bseulement\b|"
-    r"\bne\b|\bsolo\b|\bno\b|только|\bне\b",
+    r"\bne\b|\bsolo\b|\bno\b|только|\bне\b|\bpart\b|\bTeil\b|部分",
     re.I,
 )
 _FENCE = re.compile(r"^(```|~~~)")
