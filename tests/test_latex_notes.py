@@ -470,3 +470,18 @@ def test_a_prime_after_a_vector_is_still_a_transpose():
     latex = r"\frac{\partial (x' A x)}{\partial x} = (A + A')x"
     (record,) = check_notes_text(f"$${latex}$$")
     assert record.verdict == "passed"
+
+
+@pytest.mark.parametrize(
+    ("latex", "verdict"),
+    [
+        (r"\nabla_{\mathbf{x}} \frac12 \mathbf{x}^T\mathbf{x} = \mathbf{x}", "passed"),
+        (r"\frac12 + \frac14 = \frac34", "passed"),
+        (r"\frac123 = \frac{3}{2}", "passed"),  # \frac{1}{2}3, as TeX reads it
+        (r"\nabla_{\mathbf{x}} \frac12 \mathbf{x}^T\mathbf{x} = 2\mathbf{x}", "failed"),
+    ],
+)
+def test_a_fraction_of_single_digits_without_braces(latex, verdict):
+    # before: \frac12 x was read as 12 / x, so the correct gradient came out `failed`
+    (record,) = check_notes_text(f"$${latex}$$")
+    assert record.verdict == verdict

@@ -724,6 +724,13 @@ class _Parser:
         return Func("abs", inner) if opener.text == "|" else inner
 
     def fraction(self) -> object:
+        t = self.peek()
+        if t is not None and t.kind == "number" and len(t.text) > 1 and t.text.isdigit():
+            # \frac12 is \frac{1}{2} (TeX takes one digit per argument): split the number
+            digits = [Token("number", d, t.start + k) for k, d in enumerate(t.text)]
+            self.tokens[self.pos : self.pos + 1] = [digits[0], digits[1]] + (
+                [Token("number", t.text[2:], t.start + 2)] if len(t.text) > 2 else []
+            )
         num = self.group_tokens()
         den = self.group_tokens()
         if _starts_d(num) and _after_d(num)[:1] and _after_d(num)[0].text == "^":
