@@ -326,3 +326,162 @@ def test_exp_of_a_vector_is_still_read_entrywise():
     latex = r"\frac{\partial \mathbf{1}^T \exp(\mathbf{x})}{\partial \mathbf{x}} = \exp(\mathbf{x})"
     (record,) = check_notes_text(f"$${latex}$$")
     assert record.verdict == "passed", record.reason
+
+
+@pytest.mark.parametrize(
+    ("sentence", "verdict"),
+    [
+        ("For symmetric $W$:", "passed"),
+        ("Here $W$ is symmetric.", "passed"),
+        ("Sei $W$ symmetrisch.", "passed"),
+        ("设 $W$ 为对称矩阵。", "passed"),
+        ("This holds only for symmetric $W$:", "failed"),
+        ("Here $W$ is not symmetric.", "failed"),
+        ("Here $(W + W^T)/2$ is the symmetric part of $W$.", "failed"),
+        ("Nothing is said about $W$.", "failed"),
+    ],
+)
+def test_a_matrix_the_document_states_symmetric_is_drawn_symmetric(sentence, verdict):
+    # d/ds (x - As)^T W (x - As) = -A^T (W + W^T)(x - As) (hand computation): -2 A^T W (x - As)
+    # holds exactly when W is symmetric; before, the stated assumption was ignored (failed)
+    latex = (
+        r"\frac{\partial}{\partial \mathbf{s}}(\mathbf{x}-A\mathbf{s})^T W(\mathbf{x}-A\mathbf{s})"
+        r" = -2A^T W(\mathbf{x}-A\mathbf{s})"
+    )
+    (record,) = check_notes_text(f"{sentence}\n\n$${latex}$$\n")
+    assert record.verdict == verdict, record.diagnosis
+
+
+def test_a_derivative_by_a_matrix_stated_symmetric_is_unparsed_with_the_reason():
+    # for symmetric X the gradient of tr(AX) is A^T or sym(A) or A + A^T - diag(A), by convention
+    text = (
+        "Let $X$ be symmetric.\n\n$$\\frac{\\partial \\operatorname{tr}(AX)}{\\partial X} = A^T$$\n"
+    )
+    (record,) = check_notes_text(text)
+    assert record.verdict == "unparsed"
+    assert "symmetric matrix X depends on a convention" in record.reason
+
+
+@pytest.mark.parametrize(
+    ("text", "verdicts"),
+    [
+        # the assumption after the display, in its sentence
+        (
+            "$$\\nabla_x x^T A x = 2 A x$$ (if $A$ symmetric).\n\n$$\\nabla_x x^T A x = 2 A x$$\n",
+            ["passed", "failed"],
+        ),
+        # a sentence with statements assumes for its statements only
+        (
+            "For symmetric $A$, $\\nabla_x x^TAx = 2Ax$. Then $\\nabla_x x^TAx = 2Ax$.\n",
+            ["passed", "failed"],
+        ),
+        # how bars read, said after the display in its sentence
+        (
+            "$$\\nabla_A |A| = |A| A^{-T}$$ where $|A|$ is the determinant.\n",
+            ["passed"],
+        ),
+    ],
+)
+def test_an_assumption_said_in_the_sentence_of_a_statement_holds_for_that_sentence(text, verdicts):
+    # before: the first statement was checked before its sentence's assumption was read
+    # (failed: symmetric_only; inconclusive: determinant or norm)
+    assert [r.verdict for r in check_notes_text(text)] == verdicts
+
+
+@pytest.mark.parametrize(
+    "latex",
+    [
+        r"\nabla_x^2 \, \|x\|_2^2 = 2I",
+        r"\nabla^2_x x^TAx = A + A^T",
+        r"\frac{\partial^2 x^TAx}{\partial x \partial x^T} = A + A^T",
+    ],
+)
+def test_a_second_derivative_is_unparsed_with_the_reason(latex):
+    # before: "`^` cannot start an operand" / "\partial outside a fraction" (no reason given)
+    (record,) = check_notes_text(f"$${latex}$$")
+    assert record.verdict == "unparsed" and "a second derivative" in record.reason
+
+
+@pytest.mark.parametrize(
+    "latex",
+    [
+        r"\frac{\partial f}{\partial \mathbf{x}} = 2\mathbf{x}",
+        r"\mathrm{d}\phi = \operatorname{tr}(A^T\,\mathrm{d}X)",
+        r"\partial\phi/\partial X = A",
+    ],
+)
+def test_a_function_written_as_a_bare_symbol_is_unparsed_never_failed(latex):
+    # before: f and phi were read as constants, so a correct identification came out `failed`
+    (record,) = check_notes_text(f"$${latex}$$")
+    assert record.verdict == "unparsed"
+    assert "does not contain" in record.reason
+
+
+@pytest.mark.parametrize(
+    ("latex", "verdict"),
+    [
+        (r"\partial (\mathbf{x}^T\mathbf{x}) / \partial \mathbf{x} = 2\mathbf{x}", "passed"),
+        (r"\partial (\mathbf{x}^T\mathbf{x}) / \partial \mathbf{x} = \mathbf{x}", "failed"),
+        (r"\partial\,\mathrm{tr}(A^TX)/\partial X = A", "passed"),
+        # the function must be one symbol or a group: the rest is not guessed
+        (r"\partial \mathbf{x}^T\mathbf{x} / \partial \mathbf{x} = 2\mathbf{x}", "unparsed"),
+    ],
+)
+def test_a_derivative_written_inline_with_a_slash(latex, verdict):
+    # before: every \partial outside \frac was unparsed
+    (record,) = check_notes_text(f"${latex}$")
+    assert record.verdict == verdict
+
+
+@pytest.mark.parametrize(
+    "latex",
+    [
+        r"\mathrm{Tr}(AB) = \mathrm{Tr}(BA)",
+        r"\text{trace}(A^T) = \text{trace}(A)",
+        r"\operatorname{vec}(AXB) = (B^T \otimes A)\operatorname{vec} X",
+    ],
+)
+def test_a_known_function_on_the_left_is_a_statement_not_a_definition(latex):
+    # before: read as the definition of a function Tr / vec (no record, or unparsed), or cut
+    # at \text{trace}
+    (record,) = check_notes_text(f"Let $A$, $B$, $X$ be matrices. ${latex}$")
+    assert record.verdict == "passed", record.reason
+
+
+def test_a_function_defined_in_the_document_is_used_by_its_bare_name():
+    # before: \nabla_x f with f(x) defined was f read as an undefined symbol
+    text = (
+        "$f(\\mathbf{x}) = \\|A\\mathbf{x} - \\mathbf{b}\\|_2^2$; then "
+        "$\\nabla_{\\mathbf{x}} f = 2A^T(A\\mathbf{x} - \\mathbf{b})$ and "
+        "$\\nabla_{\\mathbf{x}} f = A^T(A\\mathbf{x} - \\mathbf{b})$."
+    )
+    assert [r.verdict for r in check_notes_text(text)] == ["passed", "failed"]
+
+
+@pytest.mark.parametrize("latex", ["f'(x) = 2x", "f^\\prime(x) = 2x", "g''(x) = 2"])
+def test_a_prime_after_a_function_name_is_a_derivative_never_a_transpose(latex):
+    # before: f'(x) read as f(x)^T: for f(x) = x^2 the correct f'(x) = 2x came out `failed`
+    text = f"Let $x \\in \\mathbb{{R}}$. For $f(x) = x^2$ and $g(x) = x^2$: ${latex}$."
+    (record,) = check_notes_text(text)
+    assert record.verdict == "unparsed" and "a prime after a function's name" in record.reason
+
+
+def test_a_prime_after_a_vector_is_still_a_transpose():
+    latex = r"\frac{\partial (x' A x)}{\partial x} = (A + A')x"
+    (record,) = check_notes_text(f"$${latex}$$")
+    assert record.verdict == "passed"
+
+
+@pytest.mark.parametrize(
+    ("latex", "verdict"),
+    [
+        (r"\nabla_{\mathbf{x}} \frac12 \mathbf{x}^T\mathbf{x} = \mathbf{x}", "passed"),
+        (r"\frac12 + \frac14 = \frac34", "passed"),
+        (r"\frac123 = \frac{3}{2}", "passed"),  # \frac{1}{2}3, as TeX reads it
+        (r"\nabla_{\mathbf{x}} \frac12 \mathbf{x}^T\mathbf{x} = 2\mathbf{x}", "failed"),
+    ],
+)
+def test_a_fraction_of_single_digits_without_braces(latex, verdict):
+    # before: \frac12 x was read as 12 / x, so the correct gradient came out `failed`
+    (record,) = check_notes_text(f"$${latex}$$")
+    assert record.verdict == verdict

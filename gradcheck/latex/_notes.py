@@ -19,7 +19,13 @@ Along the way the reader keeps what the document declares:
   the left side);
 - how bars around a matrix read: a sentence with ``$|X|$`` (or ``$\\|X\\|$``) and the word
   determinant / 行列式 / Determinante / ... reads them as the determinant, one with norm /
-  范数 / Norm / ... as the norm; otherwise both readings are checked.
+  范数 / Norm / ... as the norm; otherwise both readings are checked;
+- which matrices are symmetric: a sentence with the word symmetric / 对称 / symmetrisch / ...
+  and inline math naming them (``for symmetric $W$``, ``$A$ is symmetric``) makes them drawn
+  symmetric, unless it only warns (``holds only for symmetric $A$``, ``not``): for the
+  statements of that sentence (``For symmetric $A$, $...$``, ``$$...$$ (if $A$ symmetric)``),
+  or from there on when the sentence has none (``Let $A$ be symmetric.``); a derivative with
+  respect to such a matrix is unparsed (its value is a convention).
 
 Every math part with ``=`` that is not a declaration or a definition is a statement and gets a
 record; a block of rows continuing with ``&=`` is one derivation whose every link is checked
@@ -35,7 +41,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ._check import Outcome, check_sides, split_sides
-from ._syntax import Apply, Sym, parse_relation
+from ._syntax import FUNCTIONS, Apply, Sym, parse_relation
 from ._tokens import LatexError
 from ._typing import Kind, symbols
 
@@ -105,6 +111,8 @@ class _Context:
     layout: str | None = None
     evident: str = ""  # "line N" when the layout is evident from a shape written there
     bars: str | None = None  # "det" or "norm" when the document says how |X| reads
+    symmetric: set[str] = field(default_factory=set)  # matrices the document assumes symmetric
+    sentence_symmetric: set[str] = field(default_factory=set)  # ... in the sentence so far
 
 
 _WORDS = {
@@ -129,6 +137,17 @@ _BAR_WORDS = {
     "det": re.compile(r"determinant|行列式|Determinante|déterminant|детерминант|определител", re.I),
     "norm": re.compile(r"\bnorms?\b|范数|\bNorm\b|\bnorme\b|\bнорм", re.I),
 }
+#: A sentence that assumes a matrix symmetric ("for symmetric $A$", "$A$ is symmetric").
+_SYMMETRIC = re.compile(
+    r"(?<![a-z-])symmetric|对称|symmetrisch|symétrique|simétric|симметричн", re.I
+)
+#: ... and one that only warns ("holds only for symmetric $A$", "$A$ is not symmetric") or
+#: names a part ("the symmetric part of $A$").
+_NOT_ASSUMED = re.compile(
+    r"\bonly\b|\bnot\b|\bunless\b|\bnon-|仅|只|不|\bnur\b|\bnicht\b|\bseulement\b|"
+    r"\bne\b|\bsolo\b|\bno\b|только|\bне\b|\bpart\b|\bTeil\b|部分",
+    re.I,
+)
 _FENCE = re.compile(r"^(```|~~~)")
 _ENVS = r"equation\*?|align\*?|gather\*?|multline\*?|displaymath"
 _TEX_BLOCK = re.compile(
@@ -139,14 +158,19 @@ _NOISE = re.compile(
     r"\\(label|tag|eqref|ref)\{[^}]*\}|\\(nonumber|notag)|"
     r"\\(begin|end)\{(aligned|split|gathered)\}"
 )
-_CUT = re.compile(r"\\q?quad|\\text\{(?!(tr|Tr|d|det|diag)\})|\\mbox\{|\\forall|\\text\s")
+_CUT = re.compile(
+    r"\\q?quad|\\text\{(?!("
+    + "|".join(sorted({*FUNCTIONS, "d"}))
+    + r")\})|\\mbox\{|\\forall|\\text\s"
+)
 _DIMS = re.compile(r"^\s*([A-Za-z0-9]+)\s*\\times\s*([A-Za-z0-9]+)\s*$")
 _DECLARE = re.compile(r"^(.*?)\\in\s*\\mathbb\s*\{?R\}?\s*(?:\^\s*(\{[^{}]*\}|\w))?\s*$", re.DOTALL)
 _FUNCTION_DEF = re.compile(
     r"^\s*(?:\\(?:mathrm|operatorname|text)\{)?([A-Za-z]{1,12})\}?\s*(?:\\left)?\(([^()=]*)"
     r"(?:\\right)?\)\s*$"
 )
-_KNOWN = frozenset({"tr", "det", "log", "ln", "exp", "sin", "cos", "tanh", "diag", "d"})
+#: The functions the reader knows: ``\\mathrm{Tr}(AB) = ...`` is a statement, not a definition.
+_KNOWN = frozenset(FUNCTIONS) | {"d", "sqrt"}
 
 
 def _events(text: str, tex: bool) -> Iterator[tuple[str, int, Any, bool]]:
@@ -377,7 +401,7 @@ def _substitute(node: object, defs: dict, depth: int = 0) -> object:
     an undefined function of symbols, ``u(x)``, becomes the symbol u (an unspecified map)."""
     if depth > 8:
         raise LatexError("the definitions refer to each other too deeply")
-    if isinstance(node, Sym) and node.name in defs and not defs[node.name][0]:
+    if isinstance(node, Sym) and node.name in defs:  # a function by its name: f for f(x)
         return _substitute(defs[node.name][1], defs, depth + 1)
     if isinstance(node, Apply):
         if node.name not in defs:
@@ -429,15 +453,27 @@ def check_notes_text(text: str, file: str = "<notes>", *, tex: bool = False) -> 
     records: list[NoteRecord] = []
     inline: list[str] = []  # the inline math of the sentence so far
     said = ""  # and its prose before that math
+    current: list[tuple] = []  # the sentence's statements: (index, line, latex, sides, layout)
     for what, line, body, display in _events(text, tex):
         if what == "table":
             records.extend(_table(file, body, ctx))
             continue
         if what == "prose":
             breaks = list(_SENTENCE_END.finditer(body))
+            before = (set(ctx.sentence_symmetric), ctx.bars)
             _prose(body, said + (body[: breaks[0].start()] if breaks else body), inline, ctx)
+            if before != (ctx.sentence_symmetric, ctx.bars):  # "$$...$$ (if $A$ symmetric)",
+                # "$$...$$ where $|A|$ is the determinant": the sentence's statements again
+                for index, *statement, layout in current:
+                    kept = (ctx.layout, ctx.evident)
+                    ctx.layout, ctx.evident = layout
+                    records[index] = _statement(file, *statement, ctx) or records[index]
+                    ctx.layout, ctx.evident = kept
             if breaks:
-                inline, said = [], body[breaks[-1].end() :]
+                if not current:  # "Let $A$ be symmetric.": for the rest of the document
+                    ctx.symmetric |= ctx.sentence_symmetric
+                ctx.sentence_symmetric = set()  # "For symmetric $A$, $...$": that sentence's
+                inline, said, current = [], body[breaks[-1].end() :], []
             else:
                 said += body
             continue
@@ -447,8 +483,10 @@ def check_notes_text(text: str, file: str = "<notes>", *, tex: bool = False) -> 
         for row_line, latex, sides in _statements(line, body):
             if len(records) >= MAX_STATEMENTS:
                 return records
+            layout = (ctx.layout, ctx.evident)
             record = _statement(file, row_line, latex, sides, ctx)
             if record is not None:
+                current.append((len(records), row_line, latex, sides, layout))
                 records.append(record)
     return records[:MAX_STATEMENTS]
 
@@ -468,6 +506,15 @@ def _prose(body: str, sentence: str, inline: list[str], ctx: _Context) -> None:
     layout = _stated_layout(body)
     if layout and (ctx.layout is None or ctx.evident):  # the first one states the convention
         ctx.layout, ctx.evident = layout, ""
+    if _SYMMETRIC.search(sentence) and not _NOT_ASSUMED.search(sentence):
+        for math in inline:
+            for name in math.split(","):
+                try:
+                    sym = parse_relation(name)[0]
+                except LatexError:
+                    continue
+                if isinstance(sym, Sym):
+                    ctx.sentence_symmetric.add(sym.name)
     if ctx.bars is None and any(_MATRIX_BARS.search(m) and "=" not in m for m in inline):
         for reading, words in _BAR_WORDS.items():
             if words.search(sentence):
@@ -502,7 +549,12 @@ def _statement(file: str, line: int, latex: str, sides: list[str], ctx: _Context
     except (LatexError, RecursionError) as exc:
         return NoteRecord(**place, kind="unknown", verdict="unparsed", reason=str(exc))
     outcome: Outcome = check_sides(
-        parsed, declared=ctx.declared, stated_layout=ctx.layout, seed=latex, bars=ctx.bars
+        parsed,
+        declared=ctx.declared,
+        stated_layout=ctx.layout,
+        seed=latex,
+        bars=ctx.bars,
+        symmetric=frozenset(ctx.symmetric | ctx.sentence_symmetric),
     )
     diagnosis = outcome.diagnosis
     if ctx.evident:

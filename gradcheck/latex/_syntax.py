@@ -344,10 +344,14 @@ class _Parser:
         base = self.atom()
         while True:
             if self.at("symbol", "^"):
+                self.no_prime_derivative(
+                    base, self.at("cmd", "prime", 1) and self.at("symbol", "(", 2)
+                )
                 self.take()
                 base = self.superscript(base)
             elif self.at("symbol", "'"):
                 self.take()
+                self.no_prime_derivative(base, self.at("symbol", "(") or self.at("symbol", "'"))
                 base = Post(base, "T")
             elif self.at("symbol", "_") and isinstance(base, Func) and base.name == "norm":
                 self.take()
@@ -357,6 +361,15 @@ class _Parser:
                 base = Sym(named.name, base.bold, base.upper)
             else:
                 return base
+
+    def no_prime_derivative(self, base: object, applied: bool) -> None:
+        """Refuse ``f'(x)`` / ``f^\\prime(x)`` (`applied`: the prime is followed by an argument
+        or another prime) for a function's name: a derivative, never a transpose."""
+        if applied and isinstance(base, Sym) and base.name in self.functions | {"f", "g", "h"}:
+            raise LatexError(
+                f"{base.name}'(...): a prime after a function's name is its derivative, which is "
+                f"not read; write \\frac{{d {base.name}}}{{d x}}"
+            )
 
     def group_tokens(self) -> list[Token]:
         """The tokens of a ``{...}`` group or of one token."""
@@ -637,12 +650,27 @@ class _Parser:
                 self.group_tokens()
             return inner
         if name == "partial":
-            raise self.fail(
-                "\\partial outside a fraction \\frac{\\partial F}{\\partial X} is not read"
-            )
+            return self.slash_derivative()
         if name == "sum":
             return self.index_sum()
         raise self.fail(f"the command \\{name} is not read")
+
+    def slash_derivative(self) -> Deriv:
+        """``\\partial F / \\partial X`` written inline (F one symbol or one group)."""
+        num = self.factor()
+        if not (self.at("symbol", "/") and self.at("cmd", "partial", 1)):
+            raise self.fail(
+                "\\partial outside a fraction is read only as \\partial F / \\partial X with F "
+                "one symbol or a group (\\partial (x^T x) / \\partial x)"
+            )
+        self.take()
+        self.take()
+        wrt = self.factor()
+        transposed = isinstance(wrt, Post) and wrt.kind == "T"
+        wrt = wrt.base if transposed else wrt
+        if not isinstance(wrt, Sym):
+            raise LatexError("a derivative must be with respect to one symbol")
+        return Deriv(num, wrt, transposed)
 
     def group_atom(self) -> object:
         return self.whole(self.group_tokens())
@@ -696,8 +724,17 @@ class _Parser:
         return Func("abs", inner) if opener.text == "|" else inner
 
     def fraction(self) -> object:
+        t = self.peek()
+        if t is not None and t.kind == "number" and len(t.text) > 1 and t.text.isdigit():
+            # \frac12 is \frac{1}{2} (TeX takes one digit per argument): split the number
+            digits = [Token("number", d, t.start + k) for k, d in enumerate(t.text)]
+            self.tokens[self.pos : self.pos + 1] = [digits[0], digits[1]] + (
+                [Token("number", t.text[2:], t.start + 2)] if len(t.text) > 2 else []
+            )
         num = self.group_tokens()
         den = self.group_tokens()
+        if _starts_d(num) and _after_d(num)[:1] and _after_d(num)[0].text == "^":
+            raise LatexError("a second derivative (\\partial^2, a Hessian) is not read")
         if _is_derivative(den) and (_starts_d(num) or not num):
             return self.derivative(num, den)
         return Frac(self.whole(num), self.whole(den))
@@ -760,12 +797,17 @@ class _Parser:
         return IndexSum(tuple((n, upper) for n in names), body)
 
     def nabla(self) -> object:
+        hessian = LatexError("a second derivative (\\nabla^2, a Hessian) is not read")
+        if self.at("symbol", "^"):
+            raise hessian
         if not self.at("symbol", "_"):
             raise self.fail("\\nabla needs the variable as a subscript, \\nabla_x f")
         self.take()
         wrt = self.whole(self.group_tokens())
         if not isinstance(wrt, Sym):
             raise LatexError("\\nabla_X needs one symbol X")
+        if self.at("symbol", "^"):
+            raise hessian
         return Deriv(self.product(), wrt)
 
 

@@ -209,6 +209,8 @@ class Typing:
     named: dict[str, int] = field(default_factory=dict)  # declared dimension names -> ids
     sums: dict[int, tuple[int, ...]] = field(default_factory=dict)  # a sum's index dimensions
     read_as: dict[int, str] = field(default_factory=dict)  # bars node -> "det" or "norm"
+    #: the matrices the document states are symmetric (drawn symmetric)
+    symmetric: frozenset[str] = frozenset()
 
     def sizes(self, trial: int) -> dict[int, int]:
         """Distinct sizes (2..9) of the dimension classes, in another order for each trial
