@@ -352,6 +352,28 @@ def test_a_matrix_the_document_states_symmetric_is_drawn_symmetric(sentence, ver
     assert record.verdict == verdict, record.diagnosis
 
 
+@pytest.mark.parametrize(
+    ("sentence", "verdicts"),
+    [
+        ("Let $A$, $B$ be matrices and $W$ symmetric.", ["passed", "failed"]),
+        ("Let $W$ be a symmetric matrix and $A$ arbitrary.", ["passed", "failed"]),
+        ("Let $A$ be any matrix; for symmetric $W$:", ["passed", "failed"]),
+        ("Let $A$ and $W$ be symmetric.", ["passed", "passed"]),
+        ("For symmetric $W$ and $A$:", ["passed", "passed"]),
+        ("Let $W$, $A$ be symmetric.", ["passed", "passed"]),
+    ],
+)
+def test_only_the_matrices_the_word_symmetric_is_said_of_are_drawn_symmetric(sentence, verdicts):
+    # d(x^T M x)/dx = (M + M^T) x (hand computation): 2 M x holds exactly for symmetric M, so
+    # the A statement passes only where the sentence says A is symmetric; before, every symbol
+    # of a sentence with the word was taken as symmetric (a wrong passed for A)
+    text = (
+        f"{sentence}\n\n$$\\frac{{\\partial x^T W x}}{{\\partial x}} = 2 W x$$\n\n"
+        "$$\\frac{\\partial x^T A x}{\\partial x} = 2 A x$$\n"
+    )
+    assert [r.verdict for r in check_notes_text(text)] == verdicts
+
+
 def test_a_derivative_by_a_matrix_stated_symmetric_is_unparsed_with_the_reason():
     # for symmetric X the gradient of tr(AX) is A^T or sym(A) or A + A^T - diag(A), by convention
     text = (

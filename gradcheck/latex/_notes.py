@@ -21,8 +21,9 @@ Along the way the reader keeps what the document declares:
   determinant / 行列式 / Determinante / ... reads them as the determinant, one with norm /
   范数 / Norm / ... as the norm; otherwise both readings are checked;
 - which matrices are symmetric: a sentence with the word symmetric / 对称 / symmetrisch / ...
-  and inline math naming them (``for symmetric $W$``, ``$A$ is symmetric``) makes them drawn
-  symmetric, unless it only warns (``holds only for symmetric $A$``, ``not``): for the
+  makes the inline math it is said of drawn symmetric (``for symmetric $W$``, ``$A$ is
+  symmetric``, ``$A$ and $B$ are symmetric``; in ``Let $A$ be a matrix and $W$ symmetric``
+  only W), unless it only warns (``holds only for symmetric $A$``, ``not``): for the
   statements of that sentence (``For symmetric $A$, $...$``, ``$$...$$ (if $A$ symmetric)``),
   or from there on when the sentence has none (``Let $A$ be symmetric.``); a derivative with
   respect to such a matrix is unparsed (its value is a convention).
@@ -141,6 +142,20 @@ _BAR_WORDS = {
 _SYMMETRIC = re.compile(
     r"(?<![a-z-])symmetric|对称|symmetrisch|symétrique|simétric|симметричн", re.I
 )
+_SYMMETRIC_WORD = r"(?:symmetric|对称|symmetrisch\w*|symétrique\w*|simétric\w*|симметричн\w*)"
+#: Prose right before math the word is said of: "for symmetric $A$", "a symmetric matrix $A$".
+_SYMMETRIC_AFTER = re.compile(
+    _SYMMETRIC_WORD + r"\s*(?:real\s+)?(?:matri(?:x|ces)|Matri(?:x|zen)|matrices?|矩阵)?\s*$", re.I
+)
+#: Prose right after it: "$A$ is symmetric", "$A$ symmetric", "$A$ be a symmetric matrix",
+#: "$A$ ist symmetrisch", "$A$ 是对称矩阵".
+_SYMMETRIC_BEFORE = re.compile(
+    r"^\s*(?:is|be|are|being|ist|sei|seien|sind|est|es|是|为)?\s*(?:an?|eine?|une?)?\s*"
+    + _SYMMETRIC_WORD,
+    re.I,
+)
+#: Prose between two maths of one list: ", ", " and ", " und ".
+_JOINED = re.compile(r"\s*(?:,|and|und|et|y|и|和|与|、)?\s*(?:,|and|und|et|y|и|和|与)?\s*", re.I)
 #: ... and one that only warns ("holds only for symmetric $A$", "$A$ is not symmetric") or
 #: names a part ("the symmetric part of $A$").
 _NOT_ASSUMED = re.compile(
@@ -452,6 +467,7 @@ def check_notes_text(text: str, file: str = "<notes>", *, tex: bool = False) -> 
     ctx = _Context()
     records: list[NoteRecord] = []
     inline: list[str] = []  # the inline math of the sentence so far
+    pieces: list[tuple[bool, str]] = []  # the sentence so far: (is inline math, text)
     said = ""  # and its prose before that math
     current: list[tuple] = []  # the sentence's statements: (index, line, latex, sides, layout)
     for what, line, body, display in _events(text, tex):
@@ -461,7 +477,9 @@ def check_notes_text(text: str, file: str = "<notes>", *, tex: bool = False) -> 
         if what == "prose":
             breaks = list(_SENTENCE_END.finditer(body))
             before = (set(ctx.sentence_symmetric), ctx.bars)
-            _prose(body, said + (body[: breaks[0].start()] if breaks else body), inline, ctx)
+            head = body[: breaks[0].start()] if breaks else body
+            _prose(body, said + head, inline, ctx)
+            _symmetric_assumption(said + head, [*pieces, (False, head)], ctx)
             if before != (ctx.sentence_symmetric, ctx.bars):  # "$$...$$ (if $A$ symmetric)",
                 # "$$...$$ where $|A|$ is the determinant": the sentence's statements again
                 for index, *statement, layout in current:
@@ -474,12 +492,15 @@ def check_notes_text(text: str, file: str = "<notes>", *, tex: bool = False) -> 
                     ctx.symmetric |= ctx.sentence_symmetric
                 ctx.sentence_symmetric = set()  # "For symmetric $A$, $...$": that sentence's
                 inline, said, current = [], body[breaks[-1].end() :], []
+                pieces = [(False, said)]
             else:
                 said += body
+                pieces.append((False, body))
             continue
         if not display:
             _prose_declaration(inline, body, ctx)
             inline.append(body)
+            pieces.append((True, body))
         for row_line, latex, sides in _statements(line, body):
             if len(records) >= MAX_STATEMENTS:
                 return records
@@ -506,20 +527,41 @@ def _prose(body: str, sentence: str, inline: list[str], ctx: _Context) -> None:
     layout = _stated_layout(body)
     if layout and (ctx.layout is None or ctx.evident):  # the first one states the convention
         ctx.layout, ctx.evident = layout, ""
-    if _SYMMETRIC.search(sentence) and not _NOT_ASSUMED.search(sentence):
-        for math in inline:
-            for name in math.split(","):
-                try:
-                    sym = parse_relation(name)[0]
-                except LatexError:
-                    continue
-                if isinstance(sym, Sym):
-                    ctx.sentence_symmetric.add(sym.name)
     if ctx.bars is None and any(_MATRIX_BARS.search(m) and "=" not in m for m in inline):
         for reading, words in _BAR_WORDS.items():
             if words.search(sentence):
                 ctx.bars = reading
                 break
+
+
+def _symmetric_assumption(sentence: str, pieces: list[tuple[bool, str]], ctx: _Context) -> None:
+    """The matrices a sentence assumes symmetric: the inline math the word symmetric is said of
+    (``for symmetric $A$``, ``a symmetric matrix $A$``, ``$A$ is symmetric``, ``$A$ and $B$ are
+    symmetric``, ``symmetric $A$ and $B$``), not every symbol of the sentence (``Let $A$ be a
+    matrix and $W$ symmetric``: W only), and none when the sentence only warns."""
+    if not _SYMMETRIC.search(sentence) or _NOT_ASSUMED.search(sentence):
+        return
+    maths = [k for k, (is_math, _) in enumerate(pieces) if is_math]
+
+    def prose(k: int) -> str:
+        return pieces[k][1] if 0 <= k < len(pieces) and not pieces[k][0] else ""
+
+    said_of = {k for k in maths if _SYMMETRIC_AFTER.search(prose(k - 1))}
+    said_of |= {k for k in maths if _SYMMETRIC_BEFORE.search(prose(k + 1))}
+    for _ in maths:  # "$A$, $B$ and $C$ are symmetric", "symmetric $A$ and $B$"
+        joined = {k for k in maths if _JOINED.fullmatch(prose(k + 1)) and k + 2 in said_of}
+        joined |= {k for k in maths if _JOINED.fullmatch(prose(k - 1)) and k - 2 in said_of}
+        if joined <= said_of:
+            break
+        said_of |= joined
+    for k in said_of:
+        for name in pieces[k][1].split(","):
+            try:
+                sym = parse_relation(name)[0]
+            except LatexError:
+                continue
+            if isinstance(sym, Sym):
+                ctx.sentence_symmetric.add(sym.name)
 
 
 def _statement(file: str, line: int, latex: str, sides: list[str], ctx: _Context):
