@@ -231,7 +231,9 @@ def _richardson(q: np.ndarray, scale: np.ndarray, weight: np.ndarray, delta: flo
 #: The step ladder of :func:`estimate_hessian` and :func:`estimate_hessian_from_gradient`:
 #: rung k has the steps ``top_j 2^-k``, ``top_j`` half the coordinate's scale rounded to a
 #: power of two; at most this many rungs.
-LADDER_RUNGS = 14
+LADDER_RUNGS = 28
+#: The rungs of the Jacobian of a gradient, whose central differences reach rounding sooner.
+_GRADIENT_RUNGS = 14
 #: The top rung's steps are ``2^_TOP_POWER`` times the coordinate scales (rounded to powers of
 #: two): a second difference of a quadratic has no truncation error, so its best step is the
 #: largest at which f is defined; the error estimates tell where a smaller one is better.
@@ -269,7 +271,7 @@ def _above(a: np.ndarray, s: int) -> np.ndarray:
     return out
 
 
-def _truncation(T: np.ndarray, rounding: np.ndarray, order: int) -> np.ndarray:
+def _truncation(T: np.ndarray, rounding: np.ndarray, order: int, strict: bool) -> np.ndarray:
     """Truncation estimate of ``T_k`` from the differences up the ladder, for values whose
     error falls by ``rho = 4^order`` per rung in the asymptotic range: ``|T_{k-1} - T_k| /
     (rho' - 1)`` with ``rho'`` the observed ratio ``|T_{k-2} - T_{k-1}| / |T_{k-1} - T_k|``
@@ -289,17 +291,26 @@ def _truncation(T: np.ndarray, rounding: np.ndarray, order: int) -> np.ndarray:
     agree = near <= 2 * (rounding + r1)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(np.isnan(far) | noisy, 2.0, far / near)
-    ratio = np.where(ratio > 2 * 4.0**order, 2.0, np.clip(ratio, 2.0, 4.0 ** min(order, 2)))
+    # differences that fall faster than the leading term can make them fall are a coincidence
+    # (two rungs that happen to agree), not evidence of convergence
+    coincidence = (ratio > 2 * 4.0**order) & ~noisy & strict
+    ratio = np.clip(ratio, 2.0, 4.0 ** min(order, 2))
     estimate = np.where(near == 0, 0.0, near / (ratio - 1))
-    # unconfirmed: no rung above to check the ratio, or differences that do not fall
-    unconfirmed = (np.isnan(far) | (far < 2 * near)) & ~agree
+    # unconfirmed: no rung above to check the ratio, differences that do not fall, or fall
+    # by coincidence; two rungs that agree count only where the rung above agrees too
+    agree_twice = agree & (far <= 2 * (r1 + _above(rounding, 2)))
+    unconfirmed = ((np.isnan(far) | (far < 2 * near)) & ~agree) | coincidence
+    if strict:
+        unconfirmed |= agree & ~agree_twice
     with np.errstate(invalid="ignore"):
         return np.where(
-            np.isnan(far) & ~agree, np.inf, np.where(unconfirmed, np.fmax(near, far), estimate)
+            np.isnan(far) & (strict | ~agree),
+            np.inf,
+            np.where(unconfirmed, np.fmax(near, far), estimate),
         )
 
 
-def _choose(D: np.ndarray, rounding: np.ndarray) -> _Choice:
+def _choose(D: np.ndarray, rounding: np.ndarray, strict: bool = True) -> _Choice:
     """The best estimate per entry from difference quotients ``D`` at the ladder's rungs.
 
     ``D`` has shape ``(K, ...)``: rung k at steps ``2^-k`` times the top ones, NaN where it
@@ -317,8 +328,9 @@ def _choose(D: np.ndarray, rounding: np.ndarray) -> _Choice:
         R, r_r = (4 * D - _above(D, 1)) / 3, (4 * rounding + _above(rounding, 1)) / 3
         S, r_s = (16 * R - _above(R, 1)) / 15, (16 * r_r + _above(r_r, 1)) / 15
         values = np.stack([D, R, S])
+        pairs = ((D, rounding), (R, r_r), (S, r_s))
         truncation = np.stack(
-            [_truncation(D, rounding, 1), _truncation(R, r_r, 2), _truncation(S, r_s, 3)]
+            [_truncation(T, r, order, strict) for order, (T, r) in enumerate(pairs, 1)]
         )
         rnd = np.stack([rounding, r_r, r_s])
         error = truncation + rnd
@@ -352,7 +364,7 @@ def _ladder_tops(x: np.ndarray, step: object, power: int) -> tuple[np.ndarray, i
     if step is not None:
         return 4 * _power_of_two_steps(x, step).ravel(), 3
     top = 2.0 ** (np.round(np.log2(coordinate_scales(x))) + power)
-    return top.ravel(), LADDER_RUNGS
+    return top.ravel(), LADDER_RUNGS if power == _TOP_POWER else _GRADIENT_RUNGS
 
 
 def _along_axes(x: np.ndarray, coords: np.ndarray, u: np.ndarray) -> _Offsets:
@@ -419,12 +431,28 @@ def _measured_noise(q_diag: np.ndarray) -> float:
     5 (the weights 1 + 4) and 4 (the weights of q), bounds the error of one value.
     """
     bottom = q_diag[-_NOISE_RUNGS - 1 :]
-    if bottom.shape[1] * _NOISE_RUNGS < _NOISE_SAMPLES:
-        return 0.0
     with np.errstate(invalid="ignore"):
         samples = np.abs(bottom[:-1] - 4 * bottom[1:]) / 5
         per_rung = np.nanmax(np.where(np.isfinite(samples), samples, np.nan), axis=1, initial=0.0)
+    if bottom.shape[1] * _NOISE_RUNGS < _NOISE_SAMPLES:  # few samples: the largest, not the least
+        return 2 * float(np.max(per_rung)) / _Q_ROUNDING
     return 2 * float(np.min(per_rung)) / _Q_ROUNDING
+
+
+def _resolution(changes: np.ndarray) -> float:
+    """Half the quantum of f's values where the diagonal ladder shows f resolved to a few
+    quanta only (0 elsewhere): `changes` are ``f(x +- u e_j) - f(x)`` at every rung.
+
+    An f computed in a lower precision (float32) or from intermediates much larger than itself
+    moves in a staircase: values equal to f(x) at a step away from x (ties) while others
+    differ. Each value is then off by up to half a step of the staircase, the smallest non-zero
+    gap between the values, which second differences at the bottom of the ladder need not show
+    (over a symmetric staircase they vanish)."""
+    finite = changes[np.isfinite(changes)]
+    if not np.any(finite == 0) or not np.any(finite != 0):
+        return 0.0
+    gaps = np.diff(np.unique(np.concatenate([finite, [0.0]])))
+    return float(np.min(gaps[gaps > 0])) / 2
 
 
 def _rounding_of_f(noise: float, at_point: float, *magnitudes: np.ndarray) -> np.ndarray:
@@ -450,6 +478,7 @@ class _Ladder:
     evaluations: int = 0
     calls: int = 0
     failure: Exception | None = None
+    strict: bool = True
 
 
 #: Evaluates the rungs r_b of the groups g_b (two arrays of length B): (D, rounding) of shape
@@ -480,7 +509,12 @@ def _evaluate_round(ladder: _Ladder, evaluate: _Rung, r: np.ndarray, groups: np.
 
 
 def _descend(
-    evaluate: _Rung, start: np.ndarray, shape: tuple[int, int], adaptive: bool, largest: float
+    evaluate: _Rung,
+    start: np.ndarray,
+    shape: tuple[int, int],
+    adaptive: bool,
+    largest: float,
+    strict: bool = True,
 ) -> _Ladder:
     """Evaluate each group's rungs from `start` down the ladder, two at first, then one at a
     time while some entry of the group may still gain (adaptive), else every rung at once.
@@ -491,7 +525,9 @@ def _descend(
     since); and at the last rung.
     """
     rungs, (m, g) = shape
-    ladder = _Ladder(D=np.full((rungs, m, g), np.nan), rounding=np.full((rungs, m, g), np.nan))
+    ladder = _Ladder(
+        D=np.full((rungs, m, g), np.nan), rounding=np.full((rungs, m, g), np.nan), strict=strict
+    )
     nxt, active = start.copy(), np.ones(g, dtype=bool)
     count = 2 if adaptive else rungs
     while np.any(active):
@@ -504,7 +540,7 @@ def _descend(
         active &= nxt < rungs
         fresh = np.flatnonzero(active)
         if adaptive and fresh.size:
-            choice = _choose(ladder.D[:, :, fresh], ladder.rounding[:, :, fresh])
+            choice = _choose(ladder.D[:, :, fresh], ladder.rounding[:, :, fresh], ladder.strict)
             finite = choice.value[np.isfinite(choice.error)]
             largest = max(largest, float(np.max(np.abs(finite), initial=0.0)))
             good = (
@@ -536,15 +572,48 @@ def _unconfirmed(ladder: _Ladder, choice: _Choice) -> _Choice:
     )
 
 
+def _below(ladder: _Ladder, choice: _Choice) -> _Choice:
+    """`choice` with each entry's error widened to cover the values at the smaller steps.
+
+    Below the chosen rung the truncation error of ``D`` only shrinks (``c2 u^2 + ...``), so
+    every ``D_j`` there lies within ``|D_k - value|`` of the value plus the rounding bounds of
+    both. A value found where the steps are beyond f's length scale does not: a periodic f
+    sampled at multiples of its period looks constant over several rungs (aliasing), and
+    only the smaller steps show the curvature. Where they disagree, the disagreement is the
+    truncation estimate (and the entry unreliable when it is large)."""
+    rungs = np.arange(ladder.D.shape[0]).reshape((-1,) + (1,) * (ladder.D.ndim - 1))
+    at = np.take_along_axis(ladder.D, choice.rung[None], axis=0)[0]
+    r_at = np.take_along_axis(ladder.rounding, choice.rung[None], axis=0)[0]
+    with np.errstate(invalid="ignore"):
+        gap = (
+            np.abs(ladder.D - choice.value)
+            - np.abs(at - choice.value)
+            - 2 * (ladder.rounding + r_at)
+        )
+        gap = np.where((rungs > choice.rung) & np.isfinite(gap), gap, 0.0)
+    worst = np.max(gap, axis=0, initial=0.0)
+    off = worst > choice.error
+    spread = np.where(off, worst + np.abs(at - choice.value), 0.0)
+    return _Choice(
+        value=choice.value,
+        error=np.where(off, choice.error + spread, choice.error),
+        truncation=np.where(off, choice.truncation + spread, choice.truncation),
+        rounding=choice.rounding,
+        rung=choice.rung,
+    )
+
+
 def _finished(ladder: _Ladder, role: str, what: str) -> _Choice:
-    """The ladder's best estimates; raises where an entry has none (f failed or was not
-    finite at every rung)."""
-    choice = _choose(ladder.D, ladder.rounding)
-    if np.all(np.isfinite(choice.error)):
+    """The ladder's best estimates, checked against the smaller steps (:func:`_below`);
+    raises where an entry has none (f failed or was not finite at every rung)."""
+    choice = _choose(ladder.D, ladder.rounding, ladder.strict)
+    if not ladder.strict and np.all(np.isfinite(choice.error)):
         return choice
+    if np.all(np.isfinite(choice.error)):
+        return _below(ladder, choice)
     finite = np.isfinite(ladder.D)
     if np.all(np.any(finite, axis=0)):
-        return _unconfirmed(ladder, choice)
+        return _below(ladder, _unconfirmed(ladder, choice))
     if ladder.failure is not None:
         raise ladder.failure
     raise NonFiniteValueError(
@@ -588,11 +657,13 @@ def estimate_hessian(
     vectorized, probing = _is_vectorized(target, f0, top * 2.0 ** -(rungs - 1), vectorized)
     engine = {"vectorized": vectorized, "chunk_bytes": chunk_bytes}
     q_diag, m_diag = np.full((rungs, n), np.nan), np.full((rungs, n), np.nan)
+    p_diag, n_diag = np.full((rungs, n), np.nan), np.full((rungs, n), np.nan)
 
     def diagonal(r: np.ndarray, coords: np.ndarray):
         u = top[coords] * 2.0**-r
         plus, minus, calls = _plus_minus(target, _along_axes(x, coords, u), (), **engine)
         q_diag[r, coords] = plus + minus - 2 * f0
+        p_diag[r, coords], n_diag[r, coords] = plus, minus
         m_diag[r, coords] = np.fmax(np.abs(plus), np.abs(minus))
         delta = _delta(m_diag[r, coords], np.abs(f0))
         return (
@@ -604,7 +675,9 @@ def estimate_hessian(
 
     every = np.zeros(n, dtype=int)
     diag = _descend(diagonal, every, (rungs, (1, n)), False, 0.0)
-    noise = _measured_noise(q_diag) if step is None else 0.0
+    noise = 0.0
+    if step is None:
+        noise = max(_measured_noise(q_diag), _resolution(np.stack([p_diag, n_diag]) - f0))
 
     def delta(*magnitudes: np.ndarray) -> np.ndarray:
         return _rounding_of_f(noise, abs(float(f0)), *magnitudes)
@@ -716,7 +789,9 @@ def estimate_hessian_from_gradient(
             calls,
         )
 
-    ladder = _descend(column, np.zeros(n, dtype=int), (rungs, (n, n)), step is None, 0.0)
+    ladder = _descend(
+        column, np.zeros(n, dtype=int), (rungs, (n, n)), step is None, 0.0, strict=False
+    )
     choice = _finished(ladder, target.role, "a column")
     largest = float(np.max(np.abs(choice.value), initial=0.0))
     reliable = choice.truncation <= _UNRELIABLE_FRACTION * largest

@@ -216,6 +216,11 @@ def _from_values(
     second = estimate_hessian(target, step=first.step / 4, at_point=(first.f_value, 0), **engine)
     merged = merge_hessian_estimates(first, second)
     confirmed = _values_result(target, claimed, layout, merged, options)
+    if result.status == "inconclusive" and confirmed.status == "failed":
+        # three fixed steps are no evidence against the ladder's (which covers them): they
+        # may lie beyond f's length scale where the ladder found the entry unconverged
+        note = "a second estimate (steps 1/4 of the first, three steps only) is not taken."
+        return replace(result, notes=(*result.notes, note))
     outcome = (
         f"confirms the first one's {result.status} verdict"
         if confirmed.status == result.status
