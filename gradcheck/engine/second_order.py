@@ -14,18 +14,25 @@ For a step ``w`` in the variable's space let
 error ``c2 u^2 + c4 u^4 + c6 u^6 + ...`` and a rounding error that grows like ``1 / u^2``;
 the best step depends on f (a quadratic has no truncation error at all: its best step is the
 largest). So D is evaluated on a ladder of steps, rung k at ``top_j 2^-k`` with ``top_j``
-twice the coordinate's scale (a power of two) and :data:`LADDER_RUNGS` rungs, and every
+twice the coordinate's scale (a power of two) and :data:`LADDER_RUNGS` rungs (28), and every
 entry takes the best of the candidates at every rung (:func:`_choose`): ``D_k``, the
 Richardson values ``R_k = (4 D_k - D_{k-1}) / 3`` (``u^2`` cancelled) and
 ``S_k = (16 R_k - R_{k-1}) / 15`` (``u^4`` too), each with a truncation estimate from its own
 differences up the ladder, credited with the asymptotic factor (1/3, 1/15, S as R) only where
 the observed ratio of successive differences shows the asymptotic range, plus a rounding
 bound. This is how numdifftools chooses among many steps; here the ladder is walked
-adaptively. The diagonal entries are evaluated at every rung (``2 n LADDER_RUNGS``
+adaptively. A candidate counts as converged only on evidence: two successive differences
+that fall at a rate the stencil's order allows (not faster: rungs that happen to agree), or
+three rungs that agree within rounding; and the chosen value must agree with the values at
+every smaller step (:func:`_below`: a periodic f sampled at multiples of its period looks
+constant over several large rungs). The ladder reaches ``2^-26`` of the scale (about
+``eps^(1/2)``), where rounding dominates even for f oscillating on a length scale ``1e-3``
+of the scale. The diagonal entries are evaluated at every rung (``2 n LADDER_RUNGS``
 evaluations), and their bottom rungs measure f's rounding noise (:func:`_measured_noise`):
-the rounding bound of a value of f is that noise, scaled by the value's magnitude, never
-below half an ulp (with fewer than :data:`_NOISE_SAMPLES` samples, and for a given `step`,
-the a priori ``4 eps max|f|``). The a priori bound can be too small (f a sum of many
+the rounding bound of a value of f is that noise (the largest sample where there are fewer
+than :data:`_NOISE_SAMPLES`), at least half the quantum of a staircase f (one computed in
+float32, :func:`_resolution`), scaled by the value's magnitude, never below half an ulp (for
+a given `step`, the a priori ``4 eps max|f|``). The a priori bound can be too small (f a sum of many
 cancelling terms, like a quadratic form of 100 variables) or too large (a sum of
 well-conditioned terms); the measured one is neither. A mixed entry starts two rungs above
 the better of its two diagonals' chosen rungs and goes down one rung (2 evaluations) at a time
@@ -229,8 +236,8 @@ def _richardson(q: np.ndarray, scale: np.ndarray, weight: np.ndarray, delta: flo
 
 
 #: The step ladder of :func:`estimate_hessian` and :func:`estimate_hessian_from_gradient`:
-#: rung k has the steps ``top_j 2^-k``, ``top_j`` half the coordinate's scale rounded to a
-#: power of two; at most this many rungs.
+#: rung k has the steps ``top_j 2^-k``, ``top_j`` twice the coordinate's scale rounded to a
+#: power of two; at most this many rungs (down to ``2^-26`` of the scale).
 LADDER_RUNGS = 28
 #: The rungs of the Jacobian of a gradient, whose central differences reach rounding sooner.
 _GRADIENT_RUNGS = 14
@@ -284,7 +291,13 @@ def _truncation(T: np.ndarray, rounding: np.ndarray, order: int, strict: bool) -
     outside the asymptotic range the estimate is the whole difference to the rung above, or
     the larger of the two differences where they do not fall at least twofold. Without a
     ``T_{k-2}`` there is no estimate (infinite) unless ``T_{k-1}`` and ``T_k`` agree within
-    twice their rounding bounds: two values that differ may both be far off."""
+    twice their rounding bounds: two values that differ may both be far off.
+
+    `strict` (second differences of f): differences that fall faster than ``2 rho`` are a
+    coincidence, and two rungs that agree count only where the rung above agrees too; both
+    are then unconfirmed (the larger difference), and there is no estimate without a
+    ``T_{k-2}``. Not strict (the Jacobian of a gradient, whose linear case agrees at two
+    rungs exactly): as described above."""
     T1, T2, r1 = _above(T, 1), _above(T, 2), _above(rounding, 1)
     near, far = np.abs(T1 - T), np.abs(T2 - T1)
     noisy = (near <= 2 * (rounding + r1)) | (far <= 2 * (r1 + _above(rounding, 2)))
