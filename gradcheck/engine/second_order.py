@@ -842,7 +842,9 @@ def estimate_second_directional(
 ) -> HessianEstimate:
     """``a_r^T H b_r`` for stacks of directions `a`, `b` (shape ``(R, *x.shape)``), by
     polarization: ``(q(t (a + b)) - q(t (a - b))) / (4 t^2)`` at t, 2t and 4t, 12 evaluations
-    per pair. `step` is t (default 4 eps^(1/6), directions being scaled like the variable).
+    per pair, plus 40 that measure f's rounding noise along four of the directions
+    (:func:`_directional_noise`: the bound is never below it, so a float32 f is judged by its
+    own noise). `step` is t (default 4 eps^(1/6), directions being scaled like the variable).
 
     Examples
     --------
@@ -862,11 +864,14 @@ def estimate_second_directional(
     count = len(a)
     w = t * np.concatenate([a + b, a - b]).reshape((2 * count, *x.shape))
     vectorized, probing = _is_vectorized(target, f0, w[0], vectorized)
+    engine = {"vectorized": vectorized, "chunk_bytes": chunk_bytes}
 
     def build(index: np.ndarray) -> np.ndarray:
         return w[index]
 
     q, delta, calls = _evaluate_q(target, f0, _Offsets(2 * count, build), vectorized, chunk_bytes)
+    noise, probed, probe_calls = _directional_noise(target, f0, w[: min(4, 2 * count)] / t, engine)
+    delta = max(delta, float(_rounding_of_f(noise, abs(float(f0)), np.abs(f0))))
     combined = (q[:, :count] - q[:, count:]) / 4
     value, error, reliable = _richardson(
         combined, np.full(count, t * t), np.full(count, 0.5), delta
@@ -877,10 +882,34 @@ def estimate_second_directional(
         reliable=reliable,
         f_value=f0,
         step=np.full(count, t),
-        evaluations=evaluations + probing + 12 * count,
-        calls=calls + probing,
+        evaluations=evaluations + probing + 12 * count + probed,
+        calls=calls + probing + probe_calls,
         vectorized=vectorized,
     )
+
+
+#: The noise probe of :func:`estimate_second_directional`: q along a few of its directions at
+#: the steps ``2^-k``, k from this power down over ``_NOISE_RUNGS + 1`` rungs.
+_PROBE_POWER = 22
+
+
+def _directional_noise(
+    target: Target, f0: np.ndarray, directions: np.ndarray, engine: dict
+) -> tuple[float, int, int]:
+    """f's rounding noise measured along `directions` (shape ``(m, *x.shape)``) as at the
+    bottom of the diagonal ladder (:func:`_measured_noise`, with the staircase quantum of
+    :func:`_resolution`), and the evaluations and calls it cost."""
+    m = len(directions)
+    u = 2.0 ** -(_PROBE_POWER + np.arange(_NOISE_RUNGS + 1))
+    offsets = (u[:, None, None] * directions.reshape(m, -1)[None]).reshape(-1, *target.x.shape)
+
+    def build(index: np.ndarray) -> np.ndarray:
+        return offsets[index]
+
+    plus, minus, calls = _plus_minus(target, _Offsets(len(offsets), build), (), **engine)
+    q = (plus + minus - 2 * f0).reshape(u.size, m)
+    changes = np.stack([plus, minus]) - f0
+    return max(_measured_noise(q), _resolution(changes)), 2 * len(offsets), calls
 
 
 def merge_hessian_estimates(a: HessianEstimate, b: HessianEstimate) -> HessianEstimate:
