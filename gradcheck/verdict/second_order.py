@@ -831,8 +831,8 @@ def check_hvp(
     The hvp's linearity is tested first (as in :func:`gradcheck.check_vjp`). From f alone,
     each pair of random scaled directions ``(a_r, b_r)`` compares ``<a_r, hvp(b_r)>`` with the
     polarized second difference ``(q(a + b) - q(a - b)) / 4`` at three step sizes (12
-    evaluations of f per pair, see :mod:`gradcheck.engine.second_order`); the cost does not
-    depend on the variable's size.
+    evaluations of f per pair, and 40 that measure f's rounding noise, see
+    :mod:`gradcheck.engine.second_order`); the cost does not depend on the variable's size.
 
     Examples
     --------
