@@ -47,16 +47,16 @@ with the central differences ``(g(x + u e_j) - g(x - u e_j)) / (2 u)``, whose tr
 series is the same, from half the coordinate's scale down: a column starts with two rungs
 (4 evaluations; a linear gradient stops there) and goes down while one of its entries gains.
 
-:func:`estimate_second_directional` (the HVP check) evaluates each combination at the steps
-``t w``, ``2 t w`` and ``4 t w`` and returns ``R(t) = (4 D(t) - D(2t)) / 3`` with the
-truncation estimate ``|R(2t) - R(t)| / 15`` plus a rounding bound: a value of f is off by at
-most ``delta = 4 eps max|f|``, q by ``4 delta``, a combination ``sum_k c_k q(w_k) / s`` by
-``4 delta sum_k |c_k| / s``, and ``R(t)`` by 17/12 of that of ``D(t)``. Its default step is
-``t = 4 eps^(1/6)`` relative (the truncation ``t^4`` and the rounding ``eps / t^2`` of ``R``
-balance at ``eps^(1/6)`` up to constants, which favour a larger step). Given steps are
-rounded to the nearest power of two, so that ``x_j +- m h_j`` is exact in most cases; a
-second estimate at 1/4 of the steps is made by the caller where a verdict is not "passed"
-(see :func:`merge_hessian_estimates`).
+:func:`estimate_second_directional` (the HVP check) walks a ladder too: the polarized
+combination ``D(t) = (q(t (a + b)) - q(t (a - b))) / (4 t^2)`` has the truncation series of a
+diagonal entry, so each pair of directions takes the best estimate of :func:`_choose` at the
+steps ``t = 2 * 2^-k`` (directions scaled like the variable). Two pilot pairs walk every
+rung (from above, a step beyond f's length scale can look converged); the others start two
+rungs above the pilots' best and descend while they gain. The rounding bound of a value of f
+is f's noise measured along a few of the directions ``b_r`` at the steps ``2^-17 .. 2^-21``
+(:func:`_directional_noise`). Given steps of a Hessian are rounded to the nearest power of
+two, so that ``x_j +- m h_j`` is exact in most cases; a second estimate at 1/4 of the steps
+is made by the caller where a verdict is not "passed" (see :func:`merge_hessian_estimates`).
 Every stencil point is stacked along one leading axis and evaluated in chunks, like the first-
 order engine.
 """
@@ -64,7 +64,7 @@ order engine.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -98,8 +98,6 @@ _ROUNDING_ULPS = 4.0
 _UNRELIABLE_FRACTION = 1e-3
 #: Rounding of q in units of delta: |1| + |1| + |-2|.
 _Q_ROUNDING = 4.0
-#: Weight of the rounding bound of the Richardson value, relative to that of D(t).
-_RICHARDSON_ROUNDING = 17.0 / 12.0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -164,46 +162,6 @@ class _Offsets:
     build: Callable[[np.ndarray], np.ndarray]  # indices (B,) -> steps (B, *x.shape)
 
 
-def _evaluate_q(
-    target: Target,
-    f0: np.ndarray,
-    offsets: _Offsets,
-    vectorized: bool,
-    chunk_bytes: int,
-) -> tuple[np.ndarray, float, int]:
-    """``q(m w_k)`` for m = 1, 2, 4 (shape ``(3, count)``), the rounding level ``delta`` of one
-    value of f, and the number of calls. Points: ``x + s w_k`` for s = 1, -1, 2, -2, 4, -4."""
-    x, count = target.x, offsets.count
-    signs = np.array([1.0, -1.0, 2.0, -2.0, 4.0, -4.0])
-
-    def make_points(start: int, stop: int) -> np.ndarray:
-        idx = np.arange(start, stop)
-        s, k = signs[idx // count], idx % count
-        return x[None] + s.reshape((-1,) + (1,) * x.ndim) * offsets.build(k)
-
-    values, calls = evaluate_points(
-        target,
-        make_points,
-        6 * count,
-        (),
-        vectorized=vectorized,
-        chunk_bytes=chunk_bytes,
-        allow_complex=False,
-    )
-    if not np.all(np.isfinite(values)):
-        k = int(np.argwhere(~np.isfinite(values))[0][0])
-        raise NonFiniteValueError(
-            f"{target.role} returned a non-finite value at stencil point {k + 1} of "
-            f"{6 * count} (x + {signs[k // count]:g} w); it is finite at the point itself. "
-            f"Choose a smaller `step`, or a point farther from where f is undefined."
-        )
-    y = values.reshape(3, 2, count)
-    q = y[:, 0] + y[:, 1] - 2 * f0
-    magnitude = max(float(np.max(np.abs(values), initial=0.0)), float(abs(f0)))
-    delta = _ROUNDING_ULPS * (EPS * magnitude + 2.0**-1074)
-    return q, delta, calls
-
-
 def _is_vectorized(target: Target, f0: np.ndarray, h: np.ndarray, vectorized: bool | None):
     """`vectorized`, or the answer of the batching probe along the first coordinate, and the
     evaluations the probe cost."""
@@ -221,18 +179,6 @@ def _is_vectorized(target: Target, f0: np.ndarray, h: np.ndarray, vectorized: bo
     )
     probe = probe_batching(target, points, singles, allow_complex=False)
     return probe.vectorized, size + probe.evaluations
-
-
-def _richardson(q: np.ndarray, scale: np.ndarray, weight: np.ndarray, delta: float):
-    """Value, error and reliability from ``D = q / scale`` at t, 2t and 4t (see the module
-    docstring); `weight` is ``sum |c_k|`` of each combination."""
-    d1, d2, d4 = q[0] / scale, q[1] / (4 * scale), q[2] / (16 * scale)
-    value, r2 = (4 * d1 - d2) / 3, (4 * d2 - d4) / 3
-    truncation = np.abs(r2 - value) / 15
-    rounding = _RICHARDSON_ROUNDING * _Q_ROUNDING * delta * weight / np.abs(scale)
-    largest = float(np.max(np.abs(value), initial=0.0))
-    reliable = truncation <= _UNRELIABLE_FRACTION * largest
-    return value, truncation + rounding, reliable
 
 
 #: The step ladder of :func:`estimate_hessian` and :func:`estimate_hessian_from_gradient`:
@@ -830,6 +776,68 @@ def _symmetric_tensor(
     return out.reshape(shape + shape)
 
 
+#: Top step t of the directional ladder of :func:`estimate_second_directional` (its
+#: directions are scaled like the variable), which has :data:`LADDER_RUNGS` rungs below it.
+_DIRECTIONAL_TOP = 2.0
+#: The steps t of the directional noise probe, ``2^-17 .. 2^-21``: far enough below the
+#: variable's scale that the ``u^4`` term of q has died out on a function of that length
+#: scale, large enough that f computed in float32 still moves.
+_PROBE_STEPS = 2.0 ** -np.arange(17, 22)
+#: Directions of the noise probe: ``b_r`` of the first this many pairs.
+_PROBE_DIRECTIONS = 8
+#: Pairs of the directional ladder that walk every rung (see
+#: :func:`estimate_second_directional`).
+_PILOT_PAIRS = 2
+
+
+def _directional_noise(
+    target: Target, f0: np.ndarray, w: np.ndarray, engine: dict
+) -> tuple[float, int, int]:
+    """f's rounding noise measured along the directions `w` (shape ``(P, *x.shape)``) at the
+    probe steps :data:`_PROBE_STEPS` (as at the bottom of the Hessian's diagonal ladder, see
+    :func:`_measured_noise` and :func:`_resolution`); points and calls."""
+    x = target.x
+    # directions equal up to sign give one sample, not several (a variable of one entry)
+    w = w[np.sort(np.unique(np.abs(w.reshape(len(w), -1)), axis=0, return_index=True)[1])]
+    steps = (_PROBE_STEPS[:, None, None] * w.reshape(1, len(w), -1)).reshape(-1, *x.shape)
+
+    def build(index: np.ndarray) -> np.ndarray:
+        return steps[index]
+
+    plus, minus, calls = _plus_minus(target, _Offsets(len(steps), build), (), **engine)
+    q = (plus + minus - 2 * f0).reshape(_PROBE_STEPS.size, len(w))
+    noise = max(_measured_noise(q), _resolution(np.stack([plus, minus]) - f0))
+    return noise, 2 * len(steps), calls
+
+
+def _below_aliases(ladder: _Ladder, role: str, what: str) -> _Choice:
+    """:func:`_finished`, choosing again below a choice that the smaller steps contradict.
+
+    Where the values at smaller steps disagree with an entry's choice (:func:`_below` widened
+    its error), the steps down to the chosen one are beyond f's length scale: a step that is
+    nearly a multiple of f's period makes ``q(u)`` fall like ``u^2`` over a few rungs, which
+    looks converged (aliasing). Those rungs are left out and the entry chosen again, while
+    rungs remain."""
+    choice = _finished(ladder, role, what)
+    D = ladder.D.copy()
+    rungs = np.arange(D.shape[0]).reshape((-1,) + (1,) * (D.ndim - 1))
+    for _ in range(D.shape[0]):
+        raw = _choose(D, ladder.rounding, ladder.strict)
+        left = np.isfinite(np.where(rungs > raw.rung, D, np.nan)).sum(axis=0) >= 3
+        again = (choice.error > raw.error) & np.isfinite(raw.error) & left
+        if not np.any(again):
+            return choice
+        D = np.where(again & (rungs <= raw.rung), np.nan, D)
+        retry = _finished(replace(ladder, D=D), role, what)
+        choice = _Choice(
+            **{
+                name: np.where(again, getattr(retry, name), getattr(choice, name))
+                for name in ("value", "error", "truncation", "rounding", "rung")
+            }
+        )
+    return choice
+
+
 def estimate_second_directional(
     target: Target,
     a: np.ndarray,
@@ -841,10 +849,16 @@ def estimate_second_directional(
     at_point: tuple[np.ndarray, int] | None = None,
 ) -> HessianEstimate:
     """``a_r^T H b_r`` for stacks of directions `a`, `b` (shape ``(R, *x.shape)``), by
-    polarization: ``(q(t (a + b)) - q(t (a - b))) / (4 t^2)`` at t, 2t and 4t, 12 evaluations
-    per pair, plus 40 that measure f's rounding noise along four of the directions
-    (:func:`_directional_noise`: the bound is never below it, so a float32 f is judged by its
-    own noise). `step` is t (default 4 eps^(1/6), directions being scaled like the variable).
+    polarization: ``D(t) = (q(t (a + b)) - q(t (a - b))) / (4 t^2)`` on a ladder of steps.
+
+    ``D(t)`` has the truncation series of a diagonal second difference, so each pair takes
+    the best estimate of the ladder (:func:`_choose`, convergence only where the differences
+    of several rungs fall as the stencil's order predicts) at ``t = 2 * 2^-k`` (directions
+    being scaled like the variable), from the top down, 8 evaluations for the first two rungs
+    and 4 per rung more while the pair may gain (:func:`_descend`). The rounding bound of a
+    value of f is f's noise measured along the first pairs' ``b`` at small steps
+    (:func:`_directional_noise`, 10 evaluations per direction, at most 8 directions), never
+    below half an ulp. `step` fixes t: then the rungs 4t, 2t and t (12 evaluations per pair).
 
     Examples
     --------
@@ -858,58 +872,88 @@ def estimate_second_directional(
     """
     x = target.x
     f0, evaluations = scalar_at_point(target) if at_point is None else at_point
-    t = SECOND_DIFFERENCE_STEP if step is None else float(step)
-    if not np.isfinite(t) or t <= 0:
-        raise InvalidArgumentError(f"`step` must be positive and finite; got {step!r}.")
+    if step is None:
+        top, rungs = _DIRECTIONAL_TOP, LADDER_RUNGS
+    else:
+        t = float(step)
+        if not np.isfinite(t) or t <= 0:
+            raise InvalidArgumentError(f"`step` must be positive and finite; got {step!r}.")
+        top, rungs = 4 * t, 3
     count = len(a)
-    w = t * np.concatenate([a + b, a - b]).reshape((2 * count, *x.shape))
-    vectorized, probing = _is_vectorized(target, f0, w[0], vectorized)
+    sums = np.reshape(a + b, (count, *x.shape))
+    differences = np.reshape(a - b, (count, *x.shape))
+    vectorized, probing = _is_vectorized(target, f0, SECOND_DIFFERENCE_STEP * sums[0], vectorized)
     engine = {"vectorized": vectorized, "chunk_bytes": chunk_bytes}
-
-    def build(index: np.ndarray) -> np.ndarray:
-        return w[index]
-
-    q, delta, calls = _evaluate_q(target, f0, _Offsets(2 * count, build), vectorized, chunk_bytes)
-    noise, probed, probe_calls = _directional_noise(target, f0, w[: min(4, 2 * count)] / t, engine)
-    delta = max(delta, float(_rounding_of_f(noise, abs(float(f0)), np.abs(f0))))
-    combined = (q[:, :count] - q[:, count:]) / 4
-    value, error, reliable = _richardson(
-        combined, np.full(count, t * t), np.full(count, 0.5), delta
+    # along b (never zero, unlike a + b or a - b for a variable of one entry): a direction
+    # along which x does not move would show ties that are no staircase of f
+    noise, noise_points, noise_calls = _directional_noise(
+        target, f0, np.reshape(b, (count, *x.shape))[:_PROBE_DIRECTIONS], engine
     )
+
+    def polarized(first: int):
+        """The rungs r of the pairs ``first + group``."""
+
+        def evaluate(r: np.ndarray, groups: np.ndarray):
+            t, pairs, size = top * 2.0**-r, first + groups, groups.size
+
+            def build(index: np.ndarray) -> np.ndarray:
+                one = index < size
+                k = np.where(one, index, index - size)
+                axes = (-1,) + (1,) * x.ndim
+                w = np.where(one.reshape(axes), sums[pairs[k]], differences[pairs[k]])
+                return t[k].reshape(axes) * w
+
+            plus, minus, calls = _plus_minus(target, _Offsets(2 * size, build), (), **engine)
+            q = plus + minus - 2 * f0
+            halves = (plus[:size], minus[:size], plus[size:], minus[size:])
+            magnitude = _max_of(*(np.abs(h) for h in halves))
+            delta = _rounding_of_f(noise, abs(float(f0)), magnitude, np.abs(f0))
+            value = (q[:size] - q[size:]) / (4 * t**2)
+            return value[None], (_Q_ROUNDING * delta / (2 * t**2))[None], 4 * size, calls
+
+        return evaluate
+
+    # pilot pairs walk the whole ladder (a step beyond f's length scale can look converged
+    # from above); the others start two rungs above the pilots' best and descend while they
+    # gain, or walk the whole ladder too where a pilot found no reliable estimate
+    pilots = min(count, _PILOT_PAIRS)
+    pilot = _descend(polarized(0), np.zeros(pilots, dtype=int), (rungs, (1, pilots)), False, 0.0)
+    ladders = [pilot]
+    if count > pilots:
+        found = _below_aliases(pilot, target.role, "a pair of directions")
+        largest = float(np.max(np.abs(found.value), initial=0.0))
+        trusted = step is None and bool(np.all(found.truncation <= _UNRELIABLE_FRACTION * largest))
+        begin = int(np.clip(np.min(found.rung) - _MIXED_HEAD_START, 0, rungs - 3)) if trusted else 0
+        rest = count - pilots
+        ladders.append(
+            _descend(
+                polarized(pilots),
+                np.full(rest, begin),
+                (rungs, (1, rest)),
+                trusted,
+                largest,
+            )
+        )
+    ladder = _Ladder(
+        D=np.concatenate([lad.D for lad in ladders], axis=2),
+        rounding=np.concatenate([lad.rounding for lad in ladders], axis=2),
+        evaluations=sum(lad.evaluations for lad in ladders),
+        calls=sum(lad.calls for lad in ladders),
+        failure=next((lad.failure for lad in ladders if lad.failure is not None), None),
+    )
+    choice = _below_aliases(ladder, target.role, "a pair of directions")
+    value = choice.value.ravel()
+    largest = float(np.max(np.abs(value), initial=0.0))
     return HessianEstimate(
         value=value,
-        error=error,
-        reliable=reliable,
+        error=choice.error.ravel(),
+        reliable=choice.truncation.ravel() <= _UNRELIABLE_FRACTION * largest,
         f_value=f0,
-        step=np.full(count, t),
-        evaluations=evaluations + probing + 12 * count + probed,
-        calls=calls + probing + probe_calls,
+        step=top * 2.0 ** -choice.rung.ravel(),
+        evaluations=evaluations + probing + noise_points + ladder.evaluations,
+        calls=probing + noise_calls + ladder.calls,
         vectorized=vectorized,
     )
-
-
-#: The noise probe of :func:`estimate_second_directional`: q along a few of its directions at
-#: the steps ``2^-k``, k from this power down over ``_NOISE_RUNGS + 1`` rungs.
-_PROBE_POWER = 22
-
-
-def _directional_noise(
-    target: Target, f0: np.ndarray, directions: np.ndarray, engine: dict
-) -> tuple[float, int, int]:
-    """f's rounding noise measured along `directions` (shape ``(m, *x.shape)``) as at the
-    bottom of the diagonal ladder (:func:`_measured_noise`, with the staircase quantum of
-    :func:`_resolution`), and the evaluations and calls it cost."""
-    m = len(directions)
-    u = 2.0 ** -(_PROBE_POWER + np.arange(_NOISE_RUNGS + 1))
-    offsets = (u[:, None, None] * directions.reshape(m, -1)[None]).reshape(-1, *target.x.shape)
-
-    def build(index: np.ndarray) -> np.ndarray:
-        return offsets[index]
-
-    plus, minus, calls = _plus_minus(target, _Offsets(len(offsets), build), (), **engine)
-    q = (plus + minus - 2 * f0).reshape(u.size, m)
-    changes = np.stack([plus, minus]) - f0
-    return max(_measured_noise(q), _resolution(changes)), 2 * len(offsets), calls
 
 
 def merge_hessian_estimates(a: HessianEstimate, b: HessianEstimate) -> HessianEstimate:

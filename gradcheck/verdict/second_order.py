@@ -830,9 +830,12 @@ def check_hvp(
     -----
     The hvp's linearity is tested first (as in :func:`gradcheck.check_vjp`). From f alone,
     each pair of random scaled directions ``(a_r, b_r)`` compares ``<a_r, hvp(b_r)>`` with the
-    polarized second difference ``(q(a + b) - q(a - b)) / 4`` at three step sizes (12
-    evaluations of f per pair, and 40 that measure f's rounding noise, see
-    :mod:`gradcheck.engine.second_order`); the cost does not depend on the variable's size.
+    polarized second difference ``(q(t (a + b)) - q(t (a - b))) / (4 t^2)`` on a ladder of
+    steps t: two pilot pairs walk all of it, the others start two steps above the pilots' best
+    and go down while they gain (8 evaluations of f for a pair's first two steps, 4 per step
+    more; about 40 per pair on smooth functions), plus up to 80 that measure f's rounding
+    noise (see :mod:`gradcheck.engine.second_order`); the cost does not depend on the
+    variable's size.
 
     Examples
     --------
