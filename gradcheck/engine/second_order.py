@@ -25,10 +25,11 @@ adaptively. A candidate counts as converged only on evidence: two successive dif
 that fall at a rate the stencil's order allows (not faster: rungs that happen to agree), or
 three rungs that agree within rounding; and the chosen value must agree with the values at
 every smaller step (:func:`_below`: a periodic f sampled at multiples of its period looks
-constant over several large rungs). The ladder reaches ``2^-26`` of the scale (about
-``eps^(1/2)``), where rounding dominates even for f oscillating on a length scale ``1e-3``
-of the scale. The diagonal entries are evaluated at every rung (``2 n LADDER_RUNGS``
-evaluations), and their bottom rungs measure f's rounding noise (:func:`_measured_noise`):
+constant over several large rungs); where the smaller steps contradict it, the rungs down to
+it are left out and the entry is chosen again below them (:func:`_below_aliases`). The
+ladder reaches ``2^-26`` of the scale (about ``eps^(1/2)``), where rounding dominates even
+for f oscillating on a length scale ``1e-3`` of the scale. The diagonal entries are
+evaluated at every rung (``2 n LADDER_RUNGS`` evaluations), and their bottom rungs measure f's rounding noise (:func:`_measured_noise`):
 the rounding bound of a value of f is that noise (the largest sample where there are fewer
 than :data:`_NOISE_SAMPLES`), at least half the quantum of a staircase f (one computed in
 float32, :func:`_resolution`), scaled by the value's magnitude, never below half an ulp (for
@@ -582,6 +583,34 @@ def _finished(ladder: _Ladder, role: str, what: str) -> _Choice:
     )
 
 
+def _below_aliases(ladder: _Ladder, role: str, what: str) -> _Choice:
+    """:func:`_finished`, choosing again below a choice that the smaller steps contradict.
+
+    Where the values at smaller steps disagree with an entry's choice (:func:`_below` widened
+    its error), the steps down to the chosen one are beyond f's length scale: a step that is
+    nearly a multiple of f's period makes ``q(u)`` fall like ``u^2`` over a few rungs, which
+    looks converged (aliasing). Those rungs are left out and the entry chosen again, while
+    rungs remain."""
+    choice = _finished(ladder, role, what)
+    D = ladder.D.copy()
+    rungs = np.arange(D.shape[0]).reshape((-1,) + (1,) * (D.ndim - 1))
+    for _ in range(D.shape[0]):
+        raw = _choose(D, ladder.rounding, ladder.strict)
+        left = np.isfinite(np.where(rungs > raw.rung, D, np.nan)).sum(axis=0) >= 3
+        again = (choice.error > raw.error) & np.isfinite(raw.error) & left
+        if not np.any(again):
+            return choice
+        D = np.where(again & (rungs <= raw.rung), np.nan, D)
+        retry = _finished(replace(ladder, D=D), role, what)
+        choice = _Choice(
+            **{
+                name: np.where(again, getattr(retry, name), getattr(choice, name))
+                for name in ("value", "error", "truncation", "rounding", "rung")
+            }
+        )
+    return choice
+
+
 def estimate_hessian(
     target: Target,
     *,
@@ -643,7 +672,7 @@ def estimate_hessian(
 
     u_diag = top[None] * 2.0 ** -np.arange(rungs)[:, None]
     diag.rounding[:, 0] = _Q_ROUNDING * delta(m_diag, np.abs(f0)) / u_diag**2
-    d_choice = _finished(diag, target.role, "a diagonal entry")
+    d_choice = _below_aliases(diag, target.role, "a diagonal entry")
     j, k = np.triu_indices(n, 1)
 
     def mixed(r: np.ndarray, pairs: np.ndarray):
@@ -674,7 +703,7 @@ def estimate_hessian(
         start = np.clip(np.minimum(best[j], best[k]) - _MIXED_HEAD_START, 0, rungs - 3)
     largest = float(np.max(np.abs(d_choice.value)))
     off = _descend(mixed, start, (rungs, (1, j.size)), step is None, largest)
-    m_choice = _finished(off, target.role, "a mixed entry")
+    m_choice = _below_aliases(off, target.role, "a mixed entry")
     value = np.concatenate([d_choice.value.ravel(), m_choice.value.ravel()])
     error = np.concatenate([d_choice.error.ravel(), m_choice.error.ravel()])
     truncation = np.concatenate([d_choice.truncation.ravel(), m_choice.truncation.ravel()])
@@ -808,34 +837,6 @@ def _directional_noise(
     q = (plus + minus - 2 * f0).reshape(_PROBE_STEPS.size, len(w))
     noise = max(_measured_noise(q), _resolution(np.stack([plus, minus]) - f0))
     return noise, 2 * len(steps), calls
-
-
-def _below_aliases(ladder: _Ladder, role: str, what: str) -> _Choice:
-    """:func:`_finished`, choosing again below a choice that the smaller steps contradict.
-
-    Where the values at smaller steps disagree with an entry's choice (:func:`_below` widened
-    its error), the steps down to the chosen one are beyond f's length scale: a step that is
-    nearly a multiple of f's period makes ``q(u)`` fall like ``u^2`` over a few rungs, which
-    looks converged (aliasing). Those rungs are left out and the entry chosen again, while
-    rungs remain."""
-    choice = _finished(ladder, role, what)
-    D = ladder.D.copy()
-    rungs = np.arange(D.shape[0]).reshape((-1,) + (1,) * (D.ndim - 1))
-    for _ in range(D.shape[0]):
-        raw = _choose(D, ladder.rounding, ladder.strict)
-        left = np.isfinite(np.where(rungs > raw.rung, D, np.nan)).sum(axis=0) >= 3
-        again = (choice.error > raw.error) & np.isfinite(raw.error) & left
-        if not np.any(again):
-            return choice
-        D = np.where(again & (rungs <= raw.rung), np.nan, D)
-        retry = _finished(replace(ladder, D=D), role, what)
-        choice = _Choice(
-            **{
-                name: np.where(again, getattr(retry, name), getattr(choice, name))
-                for name in ("value", "error", "truncation", "rounding", "rung")
-            }
-        )
-    return choice
 
 
 def estimate_second_directional(
