@@ -28,20 +28,20 @@ every smaller step (:func:`_below`: a periodic f sampled at multiples of its per
 constant over several large rungs); where the smaller steps contradict it, the rungs down to
 it are left out and the entry is chosen again below them (:func:`_below_aliases`). The
 ladder reaches ``2^-26`` of the scale (about ``eps^(1/2)``), where rounding dominates even
-for f oscillating on a length scale ``1e-3`` of the scale. The diagonal entries are
-evaluated at every rung (``2 n LADDER_RUNGS`` evaluations), and their bottom rungs measure f's rounding noise (:func:`_measured_noise`):
-the rounding bound of a value of f is that noise (the largest sample where there are fewer
-than :data:`_NOISE_SAMPLES`), at least half the quantum of a staircase f (one computed in
-float32, :func:`_resolution`), scaled by the value's magnitude, never below half an ulp (for
-a given `step`, the a priori ``4 eps max|f|``). The a priori bound can be too small (f a sum of many
-cancelling terms, like a quadratic form of 100 variables) or too large (a sum of
-well-conditioned terms); the measured one is neither. A mixed entry starts two rungs above
-the better of its two diagonals' chosen rungs and goes down one rung (2 evaluations) at a time
-until its estimate is below ``2^-40`` of the largest entry or no longer dominated by
-truncation (smaller steps only add rounding), or its best rung lies three rungs up. An entry
-whose truncation estimate exceeds 1e-3 of the largest entry is unreliable (the steps are not
-where the error model holds). Points where f is not finite, and rungs at which f raises, are
-left out; an entry without any estimate raises.
+for f oscillating on a length scale ``1e-3`` of the scale. The diagonal entries are evaluated
+at every rung (``2 n LADDER_RUNGS`` evaluations), and their bottom rungs measure f's rounding
+noise (:func:`_measured_noise`): the rounding bound of a value of f is that noise (the largest
+sample where there are fewer than :data:`_NOISE_SAMPLES`), at least half the quantum of a
+staircase f (one computed in float32, :func:`_resolution`), scaled by the value's magnitude,
+never below half an ulp (for a given `step`, the a priori ``4 eps max|f|``). The a priori bound
+can be too small (f a sum of many cancelling terms, like a quadratic form of 100 variables) or
+too large (a sum of well-conditioned terms); the measured one is neither. A mixed entry starts
+two rungs above the better of its two diagonals' chosen rungs and goes down one rung (2
+evaluations) at a time until its estimate is below ``2^-40`` of the largest entry or no longer
+dominated by truncation (smaller steps only add rounding), or its best rung lies three rungs
+up. An entry whose truncation estimate exceeds 1e-3 of the largest entry is unreliable (the
+steps are not where the error model holds). Points where f is not finite, and rungs at which f
+raises, are left out; an entry without any estimate raises.
 
 The Jacobian of a gradient (:func:`estimate_hessian_from_gradient`) uses the same ladder
 with the central differences ``(g(x + u e_j) - g(x - u e_j)) / (2 u)``, whose truncation
