@@ -14,42 +14,50 @@ For a step ``w`` in the variable's space let
 error ``c2 u^2 + c4 u^4 + c6 u^6 + ...`` and a rounding error that grows like ``1 / u^2``;
 the best step depends on f (a quadratic has no truncation error at all: its best step is the
 largest). So D is evaluated on a ladder of steps, rung k at ``top_j 2^-k`` with ``top_j``
-twice the coordinate's scale (a power of two) and :data:`LADDER_RUNGS` rungs, and every
+twice the coordinate's scale (a power of two) and :data:`LADDER_RUNGS` rungs (28), and every
 entry takes the best of the candidates at every rung (:func:`_choose`): ``D_k``, the
 Richardson values ``R_k = (4 D_k - D_{k-1}) / 3`` (``u^2`` cancelled) and
 ``S_k = (16 R_k - R_{k-1}) / 15`` (``u^4`` too), each with a truncation estimate from its own
 differences up the ladder, credited with the asymptotic factor (1/3, 1/15, S as R) only where
 the observed ratio of successive differences shows the asymptotic range, plus a rounding
 bound. This is how numdifftools chooses among many steps; here the ladder is walked
-adaptively. The diagonal entries are evaluated at every rung (``2 n LADDER_RUNGS``
-evaluations), and their bottom rungs measure f's rounding noise (:func:`_measured_noise`):
-the rounding bound of a value of f is that noise, scaled by the value's magnitude, never
-below half an ulp (with fewer than :data:`_NOISE_SAMPLES` samples, and for a given `step`,
-the a priori ``4 eps max|f|``). The a priori bound can be too small (f a sum of many
-cancelling terms, like a quadratic form of 100 variables) or too large (a sum of
-well-conditioned terms); the measured one is neither. A mixed entry starts two rungs above
-the better of its two diagonals' chosen rungs and goes down one rung (2 evaluations) at a time
-until its estimate is below ``2^-40`` of the largest entry or no longer dominated by
-truncation (smaller steps only add rounding), or its best rung lies three rungs up. An entry
-whose truncation estimate exceeds 1e-3 of the largest entry is unreliable (the steps are not
-where the error model holds). Points where f is not finite, and rungs at which f raises, are
-left out; an entry without any estimate raises.
+adaptively. A candidate counts as converged only on evidence: two successive differences
+that fall at a rate the stencil's order allows (not faster: rungs that happen to agree), or
+three rungs that agree within rounding; and the chosen value must agree with the values at
+every smaller step (:func:`_below`: a periodic f sampled at multiples of its period looks
+constant over several large rungs); where the smaller steps contradict it, the rungs down to
+it are left out and the entry is chosen again below them (:func:`_below_aliases`). The
+ladder reaches ``2^-26`` of the scale (about ``eps^(1/2)``), where rounding dominates even
+for f oscillating on a length scale ``1e-3`` of the scale. The diagonal entries are evaluated
+at every rung (``2 n LADDER_RUNGS`` evaluations), and their bottom rungs measure f's rounding
+noise (:func:`_measured_noise`): the rounding bound of a value of f is that noise (the largest
+sample where there are fewer than :data:`_NOISE_SAMPLES`), at least half the quantum of a
+staircase f (one computed in float32, :func:`_resolution`), scaled by the value's magnitude,
+never below half an ulp (for a given `step`, the a priori ``4 eps max|f|``). The a priori bound
+can be too small (f a sum of many cancelling terms, like a quadratic form of 100 variables) or
+too large (a sum of well-conditioned terms); the measured one is neither. A mixed entry starts
+two rungs above the better of its two diagonals' chosen rungs and goes down one rung (2
+evaluations) at a time until its estimate is below ``2^-40`` of the largest entry or no longer
+dominated by truncation (smaller steps only add rounding), or its best rung lies three rungs
+up. An entry whose truncation estimate exceeds 1e-3 of the largest entry is unreliable (the
+steps are not where the error model holds). Points where f is not finite, and rungs at which f
+raises, are left out; an entry without any estimate raises.
 
 The Jacobian of a gradient (:func:`estimate_hessian_from_gradient`) uses the same ladder
 with the central differences ``(g(x + u e_j) - g(x - u e_j)) / (2 u)``, whose truncation
 series is the same, from half the coordinate's scale down: a column starts with two rungs
 (4 evaluations; a linear gradient stops there) and goes down while one of its entries gains.
 
-:func:`estimate_second_directional` (the HVP check) evaluates each combination at the steps
-``t w``, ``2 t w`` and ``4 t w`` and returns ``R(t) = (4 D(t) - D(2t)) / 3`` with the
-truncation estimate ``|R(2t) - R(t)| / 15`` plus a rounding bound: a value of f is off by at
-most ``delta = 4 eps max|f|``, q by ``4 delta``, a combination ``sum_k c_k q(w_k) / s`` by
-``4 delta sum_k |c_k| / s``, and ``R(t)`` by 17/12 of that of ``D(t)``. Its default step is
-``t = 4 eps^(1/6)`` relative (the truncation ``t^4`` and the rounding ``eps / t^2`` of ``R``
-balance at ``eps^(1/6)`` up to constants, which favour a larger step). Given steps are
-rounded to the nearest power of two, so that ``x_j +- m h_j`` is exact in most cases; a
-second estimate at 1/4 of the steps is made by the caller where a verdict is not "passed"
-(see :func:`merge_hessian_estimates`).
+:func:`estimate_second_directional` (the HVP check) walks a ladder too: the polarized
+combination ``D(t) = (q(t (a + b)) - q(t (a - b))) / (4 t^2)`` has the truncation series of a
+diagonal entry, so each pair of directions takes the best estimate of :func:`_choose` at the
+steps ``t = 2 * 2^-k`` (directions scaled like the variable). Two pilot pairs walk every
+rung (from above, a step beyond f's length scale can look converged); the others start two
+rungs above the pilots' best and descend while they gain. The rounding bound of a value of f
+is f's noise measured along a few of the directions ``b_r`` at the steps ``2^-17 .. 2^-21``
+(:func:`_directional_noise`). Given steps of a Hessian are rounded to the nearest power of
+two, so that ``x_j +- m h_j`` is exact in most cases; a second estimate at 1/4 of the steps
+is made by the caller where a verdict is not "passed" (see :func:`merge_hessian_estimates`).
 Every stencil point is stacked along one leading axis and evaluated in chunks, like the first-
 order engine.
 """
@@ -57,7 +65,7 @@ order engine.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -91,8 +99,6 @@ _ROUNDING_ULPS = 4.0
 _UNRELIABLE_FRACTION = 1e-3
 #: Rounding of q in units of delta: |1| + |1| + |-2|.
 _Q_ROUNDING = 4.0
-#: Weight of the rounding bound of the Richardson value, relative to that of D(t).
-_RICHARDSON_ROUNDING = 17.0 / 12.0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -157,46 +163,6 @@ class _Offsets:
     build: Callable[[np.ndarray], np.ndarray]  # indices (B,) -> steps (B, *x.shape)
 
 
-def _evaluate_q(
-    target: Target,
-    f0: np.ndarray,
-    offsets: _Offsets,
-    vectorized: bool,
-    chunk_bytes: int,
-) -> tuple[np.ndarray, float, int]:
-    """``q(m w_k)`` for m = 1, 2, 4 (shape ``(3, count)``), the rounding level ``delta`` of one
-    value of f, and the number of calls. Points: ``x + s w_k`` for s = 1, -1, 2, -2, 4, -4."""
-    x, count = target.x, offsets.count
-    signs = np.array([1.0, -1.0, 2.0, -2.0, 4.0, -4.0])
-
-    def make_points(start: int, stop: int) -> np.ndarray:
-        idx = np.arange(start, stop)
-        s, k = signs[idx // count], idx % count
-        return x[None] + s.reshape((-1,) + (1,) * x.ndim) * offsets.build(k)
-
-    values, calls = evaluate_points(
-        target,
-        make_points,
-        6 * count,
-        (),
-        vectorized=vectorized,
-        chunk_bytes=chunk_bytes,
-        allow_complex=False,
-    )
-    if not np.all(np.isfinite(values)):
-        k = int(np.argwhere(~np.isfinite(values))[0][0])
-        raise NonFiniteValueError(
-            f"{target.role} returned a non-finite value at stencil point {k + 1} of "
-            f"{6 * count} (x + {signs[k // count]:g} w); it is finite at the point itself. "
-            f"Choose a smaller `step`, or a point farther from where f is undefined."
-        )
-    y = values.reshape(3, 2, count)
-    q = y[:, 0] + y[:, 1] - 2 * f0
-    magnitude = max(float(np.max(np.abs(values), initial=0.0)), float(abs(f0)))
-    delta = _ROUNDING_ULPS * (EPS * magnitude + 2.0**-1074)
-    return q, delta, calls
-
-
 def _is_vectorized(target: Target, f0: np.ndarray, h: np.ndarray, vectorized: bool | None):
     """`vectorized`, or the answer of the batching probe along the first coordinate, and the
     evaluations the probe cost."""
@@ -216,22 +182,12 @@ def _is_vectorized(target: Target, f0: np.ndarray, h: np.ndarray, vectorized: bo
     return probe.vectorized, size + probe.evaluations
 
 
-def _richardson(q: np.ndarray, scale: np.ndarray, weight: np.ndarray, delta: float):
-    """Value, error and reliability from ``D = q / scale`` at t, 2t and 4t (see the module
-    docstring); `weight` is ``sum |c_k|`` of each combination."""
-    d1, d2, d4 = q[0] / scale, q[1] / (4 * scale), q[2] / (16 * scale)
-    value, r2 = (4 * d1 - d2) / 3, (4 * d2 - d4) / 3
-    truncation = np.abs(r2 - value) / 15
-    rounding = _RICHARDSON_ROUNDING * _Q_ROUNDING * delta * weight / np.abs(scale)
-    largest = float(np.max(np.abs(value), initial=0.0))
-    reliable = truncation <= _UNRELIABLE_FRACTION * largest
-    return value, truncation + rounding, reliable
-
-
 #: The step ladder of :func:`estimate_hessian` and :func:`estimate_hessian_from_gradient`:
-#: rung k has the steps ``top_j 2^-k``, ``top_j`` half the coordinate's scale rounded to a
-#: power of two; at most this many rungs.
-LADDER_RUNGS = 14
+#: rung k has the steps ``top_j 2^-k``, ``top_j`` twice the coordinate's scale rounded to a
+#: power of two; at most this many rungs (down to ``2^-26`` of the scale).
+LADDER_RUNGS = 28
+#: The rungs of the Jacobian of a gradient, whose central differences reach rounding sooner.
+_GRADIENT_RUNGS = 14
 #: The top rung's steps are ``2^_TOP_POWER`` times the coordinate scales (rounded to powers of
 #: two): a second difference of a quadratic has no truncation error, so its best step is the
 #: largest at which f is defined; the error estimates tell where a smaller one is better.
@@ -269,7 +225,7 @@ def _above(a: np.ndarray, s: int) -> np.ndarray:
     return out
 
 
-def _truncation(T: np.ndarray, rounding: np.ndarray, order: int) -> np.ndarray:
+def _truncation(T: np.ndarray, rounding: np.ndarray, order: int, strict: bool) -> np.ndarray:
     """Truncation estimate of ``T_k`` from the differences up the ladder, for values whose
     error falls by ``rho = 4^order`` per rung in the asymptotic range: ``|T_{k-1} - T_k| /
     (rho' - 1)`` with ``rho'`` the observed ratio ``|T_{k-2} - T_{k-1}| / |T_{k-1} - T_k|``
@@ -282,24 +238,39 @@ def _truncation(T: np.ndarray, rounding: np.ndarray, order: int) -> np.ndarray:
     outside the asymptotic range the estimate is the whole difference to the rung above, or
     the larger of the two differences where they do not fall at least twofold. Without a
     ``T_{k-2}`` there is no estimate (infinite) unless ``T_{k-1}`` and ``T_k`` agree within
-    twice their rounding bounds: two values that differ may both be far off."""
+    twice their rounding bounds: two values that differ may both be far off.
+
+    `strict` (second differences of f): differences that fall faster than ``2 rho`` are a
+    coincidence, and two rungs that agree count only where the rung above agrees too; both
+    are then unconfirmed (the larger difference), and there is no estimate without a
+    ``T_{k-2}``. Not strict (the Jacobian of a gradient, whose linear case agrees at two
+    rungs exactly): as described above."""
     T1, T2, r1 = _above(T, 1), _above(T, 2), _above(rounding, 1)
     near, far = np.abs(T1 - T), np.abs(T2 - T1)
     noisy = (near <= 2 * (rounding + r1)) | (far <= 2 * (r1 + _above(rounding, 2)))
     agree = near <= 2 * (rounding + r1)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(np.isnan(far) | noisy, 2.0, far / near)
-    ratio = np.where(ratio > 2 * 4.0**order, 2.0, np.clip(ratio, 2.0, 4.0 ** min(order, 2)))
+    # differences that fall faster than the leading term can make them fall are a coincidence
+    # (two rungs that happen to agree), not evidence of convergence
+    coincidence = (ratio > 2 * 4.0**order) & ~noisy & strict
+    ratio = np.clip(ratio, 2.0, 4.0 ** min(order, 2))
     estimate = np.where(near == 0, 0.0, near / (ratio - 1))
-    # unconfirmed: no rung above to check the ratio, or differences that do not fall
-    unconfirmed = (np.isnan(far) | (far < 2 * near)) & ~agree
+    # unconfirmed: no rung above to check the ratio, differences that do not fall, or fall
+    # by coincidence; two rungs that agree count only where the rung above agrees too
+    agree_twice = agree & (far <= 2 * (r1 + _above(rounding, 2)))
+    unconfirmed = ((np.isnan(far) | (far < 2 * near)) & ~agree) | coincidence
+    if strict:
+        unconfirmed |= agree & ~agree_twice
     with np.errstate(invalid="ignore"):
         return np.where(
-            np.isnan(far) & ~agree, np.inf, np.where(unconfirmed, np.fmax(near, far), estimate)
+            np.isnan(far) & (strict | ~agree),
+            np.inf,
+            np.where(unconfirmed, np.fmax(near, far), estimate),
         )
 
 
-def _choose(D: np.ndarray, rounding: np.ndarray) -> _Choice:
+def _choose(D: np.ndarray, rounding: np.ndarray, strict: bool = True) -> _Choice:
     """The best estimate per entry from difference quotients ``D`` at the ladder's rungs.
 
     ``D`` has shape ``(K, ...)``: rung k at steps ``2^-k`` times the top ones, NaN where it
@@ -317,8 +288,9 @@ def _choose(D: np.ndarray, rounding: np.ndarray) -> _Choice:
         R, r_r = (4 * D - _above(D, 1)) / 3, (4 * rounding + _above(rounding, 1)) / 3
         S, r_s = (16 * R - _above(R, 1)) / 15, (16 * r_r + _above(r_r, 1)) / 15
         values = np.stack([D, R, S])
+        pairs = ((D, rounding), (R, r_r), (S, r_s))
         truncation = np.stack(
-            [_truncation(D, rounding, 1), _truncation(R, r_r, 2), _truncation(S, r_s, 3)]
+            [_truncation(T, r, order, strict) for order, (T, r) in enumerate(pairs, 1)]
         )
         rnd = np.stack([rounding, r_r, r_s])
         error = truncation + rnd
@@ -352,7 +324,7 @@ def _ladder_tops(x: np.ndarray, step: object, power: int) -> tuple[np.ndarray, i
     if step is not None:
         return 4 * _power_of_two_steps(x, step).ravel(), 3
     top = 2.0 ** (np.round(np.log2(coordinate_scales(x))) + power)
-    return top.ravel(), LADDER_RUNGS
+    return top.ravel(), LADDER_RUNGS if power == _TOP_POWER else _GRADIENT_RUNGS
 
 
 def _along_axes(x: np.ndarray, coords: np.ndarray, u: np.ndarray) -> _Offsets:
@@ -419,12 +391,28 @@ def _measured_noise(q_diag: np.ndarray) -> float:
     5 (the weights 1 + 4) and 4 (the weights of q), bounds the error of one value.
     """
     bottom = q_diag[-_NOISE_RUNGS - 1 :]
-    if bottom.shape[1] * _NOISE_RUNGS < _NOISE_SAMPLES:
-        return 0.0
     with np.errstate(invalid="ignore"):
         samples = np.abs(bottom[:-1] - 4 * bottom[1:]) / 5
         per_rung = np.nanmax(np.where(np.isfinite(samples), samples, np.nan), axis=1, initial=0.0)
+    if bottom.shape[1] * _NOISE_RUNGS < _NOISE_SAMPLES:  # few samples: the largest, not the least
+        return 2 * float(np.max(per_rung)) / _Q_ROUNDING
     return 2 * float(np.min(per_rung)) / _Q_ROUNDING
+
+
+def _resolution(changes: np.ndarray) -> float:
+    """Half the quantum of f's values where the diagonal ladder shows f resolved to a few
+    quanta only (0 elsewhere): `changes` are ``f(x +- u e_j) - f(x)`` at every rung.
+
+    An f computed in a lower precision (float32) or from intermediates much larger than itself
+    moves in a staircase: values equal to f(x) at a step away from x (ties) while others
+    differ. Each value is then off by up to half a step of the staircase, the smallest non-zero
+    gap between the values, which second differences at the bottom of the ladder need not show
+    (over a symmetric staircase they vanish)."""
+    finite = changes[np.isfinite(changes)]
+    if not np.any(finite == 0) or not np.any(finite != 0):
+        return 0.0
+    gaps = np.diff(np.unique(np.concatenate([finite, [0.0]])))
+    return float(np.min(gaps[gaps > 0])) / 2
 
 
 def _rounding_of_f(noise: float, at_point: float, *magnitudes: np.ndarray) -> np.ndarray:
@@ -450,6 +438,7 @@ class _Ladder:
     evaluations: int = 0
     calls: int = 0
     failure: Exception | None = None
+    strict: bool = True
 
 
 #: Evaluates the rungs r_b of the groups g_b (two arrays of length B): (D, rounding) of shape
@@ -480,7 +469,12 @@ def _evaluate_round(ladder: _Ladder, evaluate: _Rung, r: np.ndarray, groups: np.
 
 
 def _descend(
-    evaluate: _Rung, start: np.ndarray, shape: tuple[int, int], adaptive: bool, largest: float
+    evaluate: _Rung,
+    start: np.ndarray,
+    shape: tuple[int, int],
+    adaptive: bool,
+    largest: float,
+    strict: bool = True,
 ) -> _Ladder:
     """Evaluate each group's rungs from `start` down the ladder, two at first, then one at a
     time while some entry of the group may still gain (adaptive), else every rung at once.
@@ -491,7 +485,9 @@ def _descend(
     since); and at the last rung.
     """
     rungs, (m, g) = shape
-    ladder = _Ladder(D=np.full((rungs, m, g), np.nan), rounding=np.full((rungs, m, g), np.nan))
+    ladder = _Ladder(
+        D=np.full((rungs, m, g), np.nan), rounding=np.full((rungs, m, g), np.nan), strict=strict
+    )
     nxt, active = start.copy(), np.ones(g, dtype=bool)
     count = 2 if adaptive else rungs
     while np.any(active):
@@ -504,7 +500,7 @@ def _descend(
         active &= nxt < rungs
         fresh = np.flatnonzero(active)
         if adaptive and fresh.size:
-            choice = _choose(ladder.D[:, :, fresh], ladder.rounding[:, :, fresh])
+            choice = _choose(ladder.D[:, :, fresh], ladder.rounding[:, :, fresh], ladder.strict)
             finite = choice.value[np.isfinite(choice.error)]
             largest = max(largest, float(np.max(np.abs(finite), initial=0.0)))
             good = (
@@ -536,15 +532,48 @@ def _unconfirmed(ladder: _Ladder, choice: _Choice) -> _Choice:
     )
 
 
+def _below(ladder: _Ladder, choice: _Choice) -> _Choice:
+    """`choice` with each entry's error widened to cover the values at the smaller steps.
+
+    Below the chosen rung the truncation error of ``D`` only shrinks (``c2 u^2 + ...``), so
+    every ``D_j`` there lies within ``|D_k - value|`` of the value plus the rounding bounds of
+    both. A value found where the steps are beyond f's length scale does not: a periodic f
+    sampled at multiples of its period looks constant over several rungs (aliasing), and
+    only the smaller steps show the curvature. Where they disagree, the disagreement is the
+    truncation estimate (and the entry unreliable when it is large)."""
+    rungs = np.arange(ladder.D.shape[0]).reshape((-1,) + (1,) * (ladder.D.ndim - 1))
+    at = np.take_along_axis(ladder.D, choice.rung[None], axis=0)[0]
+    r_at = np.take_along_axis(ladder.rounding, choice.rung[None], axis=0)[0]
+    with np.errstate(invalid="ignore"):
+        gap = (
+            np.abs(ladder.D - choice.value)
+            - np.abs(at - choice.value)
+            - 2 * (ladder.rounding + r_at)
+        )
+        gap = np.where((rungs > choice.rung) & np.isfinite(gap), gap, 0.0)
+    worst = np.max(gap, axis=0, initial=0.0)
+    off = worst > choice.error
+    spread = np.where(off, worst + np.abs(at - choice.value), 0.0)
+    return _Choice(
+        value=choice.value,
+        error=np.where(off, choice.error + spread, choice.error),
+        truncation=np.where(off, choice.truncation + spread, choice.truncation),
+        rounding=choice.rounding,
+        rung=choice.rung,
+    )
+
+
 def _finished(ladder: _Ladder, role: str, what: str) -> _Choice:
-    """The ladder's best estimates; raises where an entry has none (f failed or was not
-    finite at every rung)."""
-    choice = _choose(ladder.D, ladder.rounding)
-    if np.all(np.isfinite(choice.error)):
+    """The ladder's best estimates, checked against the smaller steps (:func:`_below`);
+    raises where an entry has none (f failed or was not finite at every rung)."""
+    choice = _choose(ladder.D, ladder.rounding, ladder.strict)
+    if not ladder.strict and np.all(np.isfinite(choice.error)):
         return choice
+    if np.all(np.isfinite(choice.error)):
+        return _below(ladder, choice)
     finite = np.isfinite(ladder.D)
     if np.all(np.any(finite, axis=0)):
-        return _unconfirmed(ladder, choice)
+        return _below(ladder, _unconfirmed(ladder, choice))
     if ladder.failure is not None:
         raise ladder.failure
     raise NonFiniteValueError(
@@ -552,6 +581,34 @@ def _finished(ladder: _Ladder, role: str, what: str) -> _Choice:
         f"tried (down to 2^-{ladder.D.shape[0] - 1} of the largest); it is finite at the point "
         f"itself. Choose a smaller `step`, or a point farther from where f is undefined."
     )
+
+
+def _below_aliases(ladder: _Ladder, role: str, what: str) -> _Choice:
+    """:func:`_finished`, choosing again below a choice that the smaller steps contradict.
+
+    Where the values at smaller steps disagree with an entry's choice (:func:`_below` widened
+    its error), the steps down to the chosen one are beyond f's length scale: a step that is
+    nearly a multiple of f's period makes ``q(u)`` fall like ``u^2`` over a few rungs, which
+    looks converged (aliasing). Those rungs are left out and the entry chosen again, while
+    rungs remain."""
+    choice = _finished(ladder, role, what)
+    D = ladder.D.copy()
+    rungs = np.arange(D.shape[0]).reshape((-1,) + (1,) * (D.ndim - 1))
+    for _ in range(D.shape[0]):
+        raw = _choose(D, ladder.rounding, ladder.strict)
+        left = np.isfinite(np.where(rungs > raw.rung, D, np.nan)).sum(axis=0) >= 3
+        again = (choice.error > raw.error) & np.isfinite(raw.error) & left
+        if not np.any(again):
+            return choice
+        D = np.where(again & (rungs <= raw.rung), np.nan, D)
+        retry = _finished(replace(ladder, D=D), role, what)
+        choice = _Choice(
+            **{
+                name: np.where(again, getattr(retry, name), getattr(choice, name))
+                for name in ("value", "error", "truncation", "rounding", "rung")
+            }
+        )
+    return choice
 
 
 def estimate_hessian(
@@ -588,11 +645,13 @@ def estimate_hessian(
     vectorized, probing = _is_vectorized(target, f0, top * 2.0 ** -(rungs - 1), vectorized)
     engine = {"vectorized": vectorized, "chunk_bytes": chunk_bytes}
     q_diag, m_diag = np.full((rungs, n), np.nan), np.full((rungs, n), np.nan)
+    p_diag, n_diag = np.full((rungs, n), np.nan), np.full((rungs, n), np.nan)
 
     def diagonal(r: np.ndarray, coords: np.ndarray):
         u = top[coords] * 2.0**-r
         plus, minus, calls = _plus_minus(target, _along_axes(x, coords, u), (), **engine)
         q_diag[r, coords] = plus + minus - 2 * f0
+        p_diag[r, coords], n_diag[r, coords] = plus, minus
         m_diag[r, coords] = np.fmax(np.abs(plus), np.abs(minus))
         delta = _delta(m_diag[r, coords], np.abs(f0))
         return (
@@ -604,14 +663,16 @@ def estimate_hessian(
 
     every = np.zeros(n, dtype=int)
     diag = _descend(diagonal, every, (rungs, (1, n)), False, 0.0)
-    noise = _measured_noise(q_diag) if step is None else 0.0
+    noise = 0.0
+    if step is None:
+        noise = max(_measured_noise(q_diag), _resolution(np.stack([p_diag, n_diag]) - f0))
 
     def delta(*magnitudes: np.ndarray) -> np.ndarray:
         return _rounding_of_f(noise, abs(float(f0)), *magnitudes)
 
     u_diag = top[None] * 2.0 ** -np.arange(rungs)[:, None]
     diag.rounding[:, 0] = _Q_ROUNDING * delta(m_diag, np.abs(f0)) / u_diag**2
-    d_choice = _finished(diag, target.role, "a diagonal entry")
+    d_choice = _below_aliases(diag, target.role, "a diagonal entry")
     j, k = np.triu_indices(n, 1)
 
     def mixed(r: np.ndarray, pairs: np.ndarray):
@@ -642,7 +703,7 @@ def estimate_hessian(
         start = np.clip(np.minimum(best[j], best[k]) - _MIXED_HEAD_START, 0, rungs - 3)
     largest = float(np.max(np.abs(d_choice.value)))
     off = _descend(mixed, start, (rungs, (1, j.size)), step is None, largest)
-    m_choice = _finished(off, target.role, "a mixed entry")
+    m_choice = _below_aliases(off, target.role, "a mixed entry")
     value = np.concatenate([d_choice.value.ravel(), m_choice.value.ravel()])
     error = np.concatenate([d_choice.error.ravel(), m_choice.error.ravel()])
     truncation = np.concatenate([d_choice.truncation.ravel(), m_choice.truncation.ravel()])
@@ -716,7 +777,9 @@ def estimate_hessian_from_gradient(
             calls,
         )
 
-    ladder = _descend(column, np.zeros(n, dtype=int), (rungs, (n, n)), step is None, 0.0)
+    ladder = _descend(
+        column, np.zeros(n, dtype=int), (rungs, (n, n)), step is None, 0.0, strict=False
+    )
     choice = _finished(ladder, target.role, "a column")
     largest = float(np.max(np.abs(choice.value), initial=0.0))
     reliable = choice.truncation <= _UNRELIABLE_FRACTION * largest
@@ -742,6 +805,40 @@ def _symmetric_tensor(
     return out.reshape(shape + shape)
 
 
+#: Top step t of the directional ladder of :func:`estimate_second_directional` (its
+#: directions are scaled like the variable), which has :data:`LADDER_RUNGS` rungs below it.
+_DIRECTIONAL_TOP = 2.0
+#: The steps t of the directional noise probe, ``2^-17 .. 2^-21``: far enough below the
+#: variable's scale that the ``u^4`` term of q has died out on a function of that length
+#: scale, large enough that f computed in float32 still moves.
+_PROBE_STEPS = 2.0 ** -np.arange(17, 22)
+#: Directions of the noise probe: ``b_r`` of the first this many pairs.
+_PROBE_DIRECTIONS = 8
+#: Pairs of the directional ladder that walk every rung (see
+#: :func:`estimate_second_directional`).
+_PILOT_PAIRS = 2
+
+
+def _directional_noise(
+    target: Target, f0: np.ndarray, w: np.ndarray, engine: dict
+) -> tuple[float, int, int]:
+    """f's rounding noise measured along the directions `w` (shape ``(P, *x.shape)``) at the
+    probe steps :data:`_PROBE_STEPS` (as at the bottom of the Hessian's diagonal ladder, see
+    :func:`_measured_noise` and :func:`_resolution`); points and calls."""
+    x = target.x
+    # directions equal up to sign give one sample, not several (a variable of one entry)
+    w = w[np.sort(np.unique(np.abs(w.reshape(len(w), -1)), axis=0, return_index=True)[1])]
+    steps = (_PROBE_STEPS[:, None, None] * w.reshape(1, len(w), -1)).reshape(-1, *x.shape)
+
+    def build(index: np.ndarray) -> np.ndarray:
+        return steps[index]
+
+    plus, minus, calls = _plus_minus(target, _Offsets(len(steps), build), (), **engine)
+    q = (plus + minus - 2 * f0).reshape(_PROBE_STEPS.size, len(w))
+    noise = max(_measured_noise(q), _resolution(np.stack([plus, minus]) - f0))
+    return noise, 2 * len(steps), calls
+
+
 def estimate_second_directional(
     target: Target,
     a: np.ndarray,
@@ -753,8 +850,16 @@ def estimate_second_directional(
     at_point: tuple[np.ndarray, int] | None = None,
 ) -> HessianEstimate:
     """``a_r^T H b_r`` for stacks of directions `a`, `b` (shape ``(R, *x.shape)``), by
-    polarization: ``(q(t (a + b)) - q(t (a - b))) / (4 t^2)`` at t, 2t and 4t, 12 evaluations
-    per pair. `step` is t (default 4 eps^(1/6), directions being scaled like the variable).
+    polarization: ``D(t) = (q(t (a + b)) - q(t (a - b))) / (4 t^2)`` on a ladder of steps.
+
+    ``D(t)`` has the truncation series of a diagonal second difference, so each pair takes
+    the best estimate of the ladder (:func:`_choose`, convergence only where the differences
+    of several rungs fall as the stencil's order predicts) at ``t = 2 * 2^-k`` (directions
+    being scaled like the variable), from the top down, 8 evaluations for the first two rungs
+    and 4 per rung more while the pair may gain (:func:`_descend`). The rounding bound of a
+    value of f is f's noise measured along the first pairs' ``b`` at small steps
+    (:func:`_directional_noise`, 10 evaluations per direction, at most 8 directions), never
+    below half an ulp. `step` fixes t: then the rungs 4t, 2t and t (12 evaluations per pair).
 
     Examples
     --------
@@ -768,29 +873,86 @@ def estimate_second_directional(
     """
     x = target.x
     f0, evaluations = scalar_at_point(target) if at_point is None else at_point
-    t = SECOND_DIFFERENCE_STEP if step is None else float(step)
-    if not np.isfinite(t) or t <= 0:
-        raise InvalidArgumentError(f"`step` must be positive and finite; got {step!r}.")
+    if step is None:
+        top, rungs = _DIRECTIONAL_TOP, LADDER_RUNGS
+    else:
+        t = float(step)
+        if not np.isfinite(t) or t <= 0:
+            raise InvalidArgumentError(f"`step` must be positive and finite; got {step!r}.")
+        top, rungs = 4 * t, 3
     count = len(a)
-    w = t * np.concatenate([a + b, a - b]).reshape((2 * count, *x.shape))
-    vectorized, probing = _is_vectorized(target, f0, w[0], vectorized)
-
-    def build(index: np.ndarray) -> np.ndarray:
-        return w[index]
-
-    q, delta, calls = _evaluate_q(target, f0, _Offsets(2 * count, build), vectorized, chunk_bytes)
-    combined = (q[:, :count] - q[:, count:]) / 4
-    value, error, reliable = _richardson(
-        combined, np.full(count, t * t), np.full(count, 0.5), delta
+    sums = np.reshape(a + b, (count, *x.shape))
+    differences = np.reshape(a - b, (count, *x.shape))
+    vectorized, probing = _is_vectorized(target, f0, SECOND_DIFFERENCE_STEP * sums[0], vectorized)
+    engine = {"vectorized": vectorized, "chunk_bytes": chunk_bytes}
+    # along b (never zero, unlike a + b or a - b for a variable of one entry): a direction
+    # along which x does not move would show ties that are no staircase of f
+    noise, noise_points, noise_calls = _directional_noise(
+        target, f0, np.reshape(b, (count, *x.shape))[:_PROBE_DIRECTIONS], engine
     )
+
+    def polarized(first: int):
+        """The rungs r of the pairs ``first + group``."""
+
+        def evaluate(r: np.ndarray, groups: np.ndarray):
+            t, pairs, size = top * 2.0**-r, first + groups, groups.size
+
+            def build(index: np.ndarray) -> np.ndarray:
+                one = index < size
+                k = np.where(one, index, index - size)
+                axes = (-1,) + (1,) * x.ndim
+                w = np.where(one.reshape(axes), sums[pairs[k]], differences[pairs[k]])
+                return t[k].reshape(axes) * w
+
+            plus, minus, calls = _plus_minus(target, _Offsets(2 * size, build), (), **engine)
+            q = plus + minus - 2 * f0
+            halves = (plus[:size], minus[:size], plus[size:], minus[size:])
+            magnitude = _max_of(*(np.abs(h) for h in halves))
+            delta = _rounding_of_f(noise, abs(float(f0)), magnitude, np.abs(f0))
+            value = (q[:size] - q[size:]) / (4 * t**2)
+            return value[None], (_Q_ROUNDING * delta / (2 * t**2))[None], 4 * size, calls
+
+        return evaluate
+
+    # pilot pairs walk the whole ladder (a step beyond f's length scale can look converged
+    # from above); the others start two rungs above the pilots' best and descend while they
+    # gain, or walk the whole ladder too where a pilot found no reliable estimate
+    pilots = min(count, _PILOT_PAIRS)
+    pilot = _descend(polarized(0), np.zeros(pilots, dtype=int), (rungs, (1, pilots)), False, 0.0)
+    ladders = [pilot]
+    if count > pilots:
+        found = _below_aliases(pilot, target.role, "a pair of directions")
+        largest = float(np.max(np.abs(found.value), initial=0.0))
+        trusted = step is None and bool(np.all(found.truncation <= _UNRELIABLE_FRACTION * largest))
+        begin = int(np.clip(np.min(found.rung) - _MIXED_HEAD_START, 0, rungs - 3)) if trusted else 0
+        rest = count - pilots
+        ladders.append(
+            _descend(
+                polarized(pilots),
+                np.full(rest, begin),
+                (rungs, (1, rest)),
+                trusted,
+                largest,
+            )
+        )
+    ladder = _Ladder(
+        D=np.concatenate([lad.D for lad in ladders], axis=2),
+        rounding=np.concatenate([lad.rounding for lad in ladders], axis=2),
+        evaluations=sum(lad.evaluations for lad in ladders),
+        calls=sum(lad.calls for lad in ladders),
+        failure=next((lad.failure for lad in ladders if lad.failure is not None), None),
+    )
+    choice = _below_aliases(ladder, target.role, "a pair of directions")
+    value = choice.value.ravel()
+    largest = float(np.max(np.abs(value), initial=0.0))
     return HessianEstimate(
         value=value,
-        error=error,
-        reliable=reliable,
+        error=choice.error.ravel(),
+        reliable=choice.truncation.ravel() <= _UNRELIABLE_FRACTION * largest,
         f_value=f0,
-        step=np.full(count, t),
-        evaluations=evaluations + probing + 12 * count,
-        calls=calls + probing,
+        step=top * 2.0 ** -choice.rung.ravel(),
+        evaluations=evaluations + probing + noise_points + ladder.evaluations,
+        calls=probing + noise_calls + ladder.calls,
         vectorized=vectorized,
     )
 
