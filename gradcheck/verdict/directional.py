@@ -112,8 +112,9 @@ def values_along(
     def make_points(start: int, stop: int) -> np.ndarray:
         points = np.empty((stop - start, *x.shape), dtype=np.result_type(ts, x, directions))
         for b, i in enumerate(range(start, stop)):
-            np.multiply(directions[i % count], ts[i // count], out=points[b])
-            points[b] += x
+            row = points[b, ...]  # a view even for a 0-d x (points[b] would be a scalar)
+            np.multiply(directions[i % count], ts[i // count], out=row)
+            row += x
         return points
 
     values, _ = evaluate_points(
