@@ -53,6 +53,14 @@ __all__ = ["CheckResult", "Comparison", "Status", "assert_gradient", "check", "f
 
 #: Factor applied to the finite-difference error estimate in the tolerance.
 SAFETY = 4.0
+
+#: The first estimate settles a passed verdict, and its step search is skipped, when every
+#: entry is within this fraction of its tolerance ...
+SETTLED_MARGIN = 0.25
+#: ... and the verdict's detection threshold is below this (an entry wrong by 1e-6 of the
+#: largest entry fails with a tenfold margin at the first steps already; tests/test_badly_scaled.py
+#: holds every verdict to it).
+SETTLED_DETECTION = 1e-7
 #: The verdicts of a check.
 Status = Literal["passed", "failed", "inconclusive"]
 
@@ -578,9 +586,15 @@ def full_verdict(
     engine = {"step": options.step, "vectorized": options.vectorized}
     if estimates is None:
         f0, evaluations = evaluate_at_point(target)
-        resolve_layouts(claimed.shape, f0.shape, target.x.shape, layout)  # shape check first
+        # shape check first
+        layouts, declared = resolve_layouts(claimed.shape, f0.shape, target.x.shape, layout)
         first = estimate_tensor(
-            target, m, at_point=(f0, evaluations), **engine, **_evaluation(options)
+            target,
+            m,
+            at_point=(f0, evaluations),
+            refine_when=lambda est: not _settled(claimed, est, layouts, declared, tolerances),
+            **engine,
+            **_evaluation(options),
         )
         estimates = Estimates(first=first)
     f_shape = estimates.first.f_value.shape
@@ -621,6 +635,33 @@ def full_verdict(
             f"with its own step search, {outcome}."
         )
     return replace(confirmed, notes=(*confirmed.notes, note)), estimates
+
+
+def _settled(
+    claimed: np.ndarray,
+    est: TensorEstimate,
+    layouts: list[str],
+    declared: str | None,
+    tolerances: dict[str, float],
+) -> bool:
+    """Whether the estimate at the first steps already settles a passed verdict with margin:
+    no tentative kink, no entry along which f did not change, every entry reliable and within
+    `SETTLED_MARGIN` of its tolerance in a candidate layout, at a detection threshold of at most
+    `SETTLED_DETECTION`. A step search could then only shrink the error bars of a verdict
+    that stands (on a smooth f it would double the evaluations); anything less is searched."""
+    if declared is not None or est.kink.any() or est.frozen.any() or not est.reliable.all():
+        return False
+    for name in layouts:
+        c = _in_layout(est, name, claimed)
+        comparison = compare(claimed, c.numerical, c.error, c.reliable, **tolerances)
+        within = np.abs(claimed - c.numerical) <= SETTLED_MARGIN * comparison.tolerance
+        if (
+            comparison.passed
+            and comparison.detection_threshold < SETTLED_DETECTION
+            and np.all(within)
+        ):
+            return True
+    return False
 
 
 def _evaluation(options: CheckOptions) -> dict[str, Any]:
