@@ -69,8 +69,11 @@ def _random_directions(
     of shape ``(count,) + x.shape``, and unit Gaussian output weights of shape
     ``(count, f_size)``."""
     u = rng.standard_normal((count, x.size))
-    u /= np.linalg.norm(u, axis=1, keepdims=True)
-    d = (u * coordinate_scales(x).ravel()[None, :]).reshape((count, *x.shape))
+    scales = coordinate_scales(x).ravel()
+    for row in u:  # in place, a row at a time: no temporary of the directions' size
+        row /= np.linalg.norm(row)
+        row *= scales
+    d = u.reshape((count, *x.shape))
     v = rng.standard_normal((count, f_size))
     v /= np.linalg.norm(v, axis=1, keepdims=True)
     return d, v
@@ -85,7 +88,11 @@ def _probe_vectorized(target: Target, f0: np.ndarray, d0: np.ndarray) -> tuple[b
     size = probe_size(target, f0.shape)
     j = np.arange(size)
     t = 1e-3 * (-1.0) ** j / (1 + j // 2)  # 1, -1, 1/2, -1/2, ...
-    probe = x[None] + t.reshape((size,) + (1,) * x.ndim) * d0
+    probe = np.empty((size, *x.shape))
+    for b in range(size):  # in place: the probe points and no temporary of their size
+        row = probe[b, ...]
+        np.multiply(d0, t[b], out=row)
+        row += x
     singles = np.stack(
         [call_checked(target, p.copy(), "at a probe point", allow_complex=False) for p in probe]
     )
@@ -266,7 +273,7 @@ def _directional_threshold(
         dj = np.tile(np.abs(dm), (1, m))
     else:
         pick = np.random.default_rng(0).integers(0, m * n, _THRESHOLD_SAMPLE)
-        vi, dj = np.abs(v)[:, pick // n], np.abs(dm)[:, pick % n]
+        vi, dj = np.abs(v[:, pick // n]), np.abs(dm[:, pick % n])  # no copy of all of d
     tol = np.maximum(tolerance, 1e-300)[:, None]
     sensitivity = np.max(vi * dj / tol, axis=0)
     with np.errstate(divide="ignore"):
