@@ -44,3 +44,14 @@ def test_a_slightly_wrong_claim_is_still_searched_and_fails(relative):
     assert r.status == "failed"
     assert r.worst_index == (7,)
     assert not r.spending.settled and r.spending.searched > 0
+
+
+def test_estimate_jacobian_reports_where_its_evaluations_went():
+    n = 30
+    x = np.linspace(-2.0, 2.0, n)
+    est = gc.estimate_jacobian(lse, x)
+    s = est.spending
+    assert s is not None and s.total == est.evaluations and s.coordinates == n
+    # 2 at the point, 4 per coordinate (central), 3 again for the vectorization test
+    assert s.first == 2 + 4 * n + 3
+    assert str(est.evaluations) in str(s)

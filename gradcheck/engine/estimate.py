@@ -711,12 +711,6 @@ def estimate_tensor(
     spending = Spending(
         first=evaluations, coordinates=x.size, threshold=refine_above if searching else None
     )
-    if searching and refine_when is not None:
-        unrefined = _finish(
-            method, x, opening, steps, evaluations=evaluations, calls=calls, vectorized=vectorized
-        )
-        searching = refine_when(unrefined)
-        spending = replace(spending, settled=not searching)
     if searching:
         setup = _search_setup(
             target,
@@ -727,6 +721,20 @@ def estimate_tensor(
             chunk_bytes=chunk_bytes,
             executor=executor,
         )
+        # the caller is asked only when the search would move a coordinate at all
+        if refine_when is not None and np.any(_start_search(setup, steps).ladder.active):
+            unrefined = _finish(
+                method,
+                x,
+                opening,
+                steps,
+                evaluations=evaluations,
+                calls=calls,
+                vectorized=vectorized,
+            )
+            searching = refine_when(unrefined)
+            spending = replace(spending, settled=not searching)
+    if searching:
         steps, extra_evals, extra_calls, searched = _search_steps(setup, steps)
         evaluations += extra_evals
         calls += extra_calls
@@ -1950,6 +1958,9 @@ class JacobianEstimate:
         Number of calls of ``f`` (a batched call evaluates many points).
     vectorized : bool
         Whether ``f`` was called on stacked batches of points.
+    spending : Spending or None
+        Where the evaluations went and why: the first steps, the step search (of how many
+        coordinates, and for what threshold). None at a complex point.
     """
 
     value: np.ndarray
@@ -1965,6 +1976,7 @@ class JacobianEstimate:
     evaluations: int
     calls: int
     vectorized: bool
+    spending: Spending | None = None
 
 
 def estimate_jacobian(
@@ -2115,6 +2127,7 @@ def estimate_jacobian(
         evaluations=est.evaluations,
         calls=est.calls,
         vectorized=est.vectorized,
+        spending=est.spending,
     )
 
 
