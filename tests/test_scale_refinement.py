@@ -6,18 +6,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy.special import logsumexp, softmax
 
 import gradcheck as gc
 
 
 def lse(x):
-    top = np.max(x, axis=-1, keepdims=True)
-    return np.log(np.sum(np.exp(x - top), axis=-1)) + top[..., 0]
-
-
-def softmax(x):
-    e = np.exp(x - np.max(x))
-    return e / np.sum(e)
+    return logsumexp(x, axis=-1)
 
 
 @pytest.mark.parametrize("n", [20, 100])
