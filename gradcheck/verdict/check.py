@@ -476,7 +476,7 @@ def full_check(
     target = make_target(f, point, wrt)
     layout = validate_layout(layout, allowed=(*LAYOUTS, "auto"))
     claimed = claimed_value(derivative, target)
-    result, estimates = full_verdict(target, claimed, layout, options)
+    result, estimates = full_verdict(target, claimed, layout, options, settle=True)
     return result, estimates, target
 
 
@@ -573,6 +573,8 @@ def full_verdict(
     layout: str,
     options: CheckOptions,
     estimates: Estimates | None = None,
+    *,
+    settle: bool = False,
 ) -> tuple[CheckResult, Estimates]:
     """The one full-mode verdict: every entry of `claimed` against the estimate, in `layout`.
 
@@ -580,6 +582,9 @@ def full_verdict(
     a failed or inconclusive verdict a second estimate (other method, other steps) is made and
     the verdict is taken on the merged evidence. `estimates` from an earlier call at the same
     target (another layout of the same claim) are reused, so that f is not evaluated again.
+    With `settle` (:func:`check`), the step search is skipped where the first estimate already
+    settles a passed verdict (see :func:`_settled`); callers that promise a finer detection
+    threshold than `SETTLED_DETECTION` (the second-order checks) leave it off.
     """
     m = options.finite_differences
     tolerances = options.tolerances()
@@ -592,7 +597,11 @@ def full_verdict(
             target,
             m,
             at_point=(f0, evaluations),
-            refine_when=lambda est: not _settled(claimed, est, layouts, declared, tolerances),
+            refine_when=(
+                (lambda est: not _settled(claimed, est, layouts, declared, tolerances))
+                if settle
+                else None
+            ),
             **engine,
             **_evaluation(options),
         )
