@@ -53,14 +53,6 @@ __all__ = ["CheckResult", "Comparison", "Status", "assert_gradient", "check", "f
 
 #: Factor applied to the finite-difference error estimate in the tolerance.
 SAFETY = 4.0
-
-#: The first estimate settles a passed verdict, and its step search is skipped, when every
-#: entry is within this fraction of its tolerance ...
-SETTLED_MARGIN = 0.25
-#: ... and the verdict's detection threshold is below this (an entry wrong by 1e-6 of the
-#: largest entry fails with a tenfold margin at the first steps already; tests/test_badly_scaled.py
-#: holds every verdict to it).
-SETTLED_DETECTION = 1e-7
 #: The verdicts of a check.
 Status = Literal["passed", "failed", "inconclusive"]
 
@@ -476,7 +468,7 @@ def full_check(
     target = make_target(f, point, wrt)
     layout = validate_layout(layout, allowed=(*LAYOUTS, "auto"))
     claimed = claimed_value(derivative, target)
-    result, estimates = full_verdict(target, claimed, layout, options, settle=True)
+    result, estimates = full_verdict(target, claimed, layout, options)
     return result, estimates, target
 
 
@@ -573,8 +565,6 @@ def full_verdict(
     layout: str,
     options: CheckOptions,
     estimates: Estimates | None = None,
-    *,
-    settle: bool = False,
 ) -> tuple[CheckResult, Estimates]:
     """The one full-mode verdict: every entry of `claimed` against the estimate, in `layout`.
 
@@ -582,28 +572,15 @@ def full_verdict(
     a failed or inconclusive verdict a second estimate (other method, other steps) is made and
     the verdict is taken on the merged evidence. `estimates` from an earlier call at the same
     target (another layout of the same claim) are reused, so that f is not evaluated again.
-    With `settle` (:func:`check`), the step search is skipped where the first estimate already
-    settles a passed verdict (see :func:`_settled`); callers that promise a finer detection
-    threshold than `SETTLED_DETECTION` (the second-order checks) leave it off.
     """
     m = options.finite_differences
     tolerances = options.tolerances()
     engine = {"step": options.step, "vectorized": options.vectorized}
     if estimates is None:
         f0, evaluations = evaluate_at_point(target)
-        # shape check first
-        layouts, declared = resolve_layouts(claimed.shape, f0.shape, target.x.shape, layout)
+        resolve_layouts(claimed.shape, f0.shape, target.x.shape, layout)  # shape check first
         first = estimate_tensor(
-            target,
-            m,
-            at_point=(f0, evaluations),
-            refine_when=(
-                (lambda est: not _settled(claimed, est, layouts, declared, tolerances))
-                if settle
-                else None
-            ),
-            **engine,
-            **_evaluation(options),
+            target, m, at_point=(f0, evaluations), **engine, **_evaluation(options)
         )
         estimates = Estimates(first=first)
     f_shape = estimates.first.f_value.shape
@@ -644,33 +621,6 @@ def full_verdict(
             f"with its own step search, {outcome}."
         )
     return replace(confirmed, notes=(*confirmed.notes, note)), estimates
-
-
-def _settled(
-    claimed: np.ndarray,
-    est: TensorEstimate,
-    layouts: list[str],
-    declared: str | None,
-    tolerances: dict[str, float],
-) -> bool:
-    """Whether the estimate at the first steps already settles a passed verdict with margin:
-    no tentative kink, no entry along which f did not change, every entry reliable and within
-    `SETTLED_MARGIN` of its tolerance in a candidate layout, at a detection threshold of at most
-    `SETTLED_DETECTION`. A step search could then only shrink the error bars of a verdict
-    that stands (on a smooth f it would double the evaluations); anything less is searched."""
-    if declared is not None or est.kink.any() or est.frozen.any() or not est.reliable.all():
-        return False
-    for name in layouts:
-        c = _in_layout(est, name, claimed)
-        comparison = compare(claimed, c.numerical, c.error, c.reliable, **tolerances)
-        within = np.abs(claimed - c.numerical) <= SETTLED_MARGIN * comparison.tolerance
-        if (
-            comparison.passed
-            and comparison.detection_threshold < SETTLED_DETECTION
-            and np.all(within)
-        ):
-            return True
-    return False
 
 
 def _evaluation(options: CheckOptions) -> dict[str, Any]:
