@@ -97,6 +97,13 @@ _MEMORY = {
         "r = gc.check_directional(f, np.cos(x), x)\n"
         "print(x.nbytes, r.status, r.evaluations)\n"
     ),
+    "check_directional, n = 10^7": (
+        "import numpy as np, gradcheck as gc\n"
+        "x = np.linspace(-1.0, 1.0, 10**7)\n"
+        "f = lambda x: np.sum(np.sin(x), axis=-1)\n"
+        "r = gc.check_directional(f, np.cos(x), x)\n"
+        "print(x.nbytes, r.status, r.evaluations)\n"
+    ),
 }
 
 

@@ -152,6 +152,9 @@ class Spending:
         the steps were given or the method has none).
     confirmation : int
         For the second (and third) estimates made before a verdict that was not "passed".
+    settled : bool
+        Whether the search was skipped because the caller found the first estimate already
+        settles its verdict with margin (see `refine_when` of :func:`estimate_tensor`).
     """
 
     first: int
@@ -160,6 +163,7 @@ class Spending:
     coordinates: int = 0
     threshold: float | None = None
     confirmation: int = 0
+    settled: bool = False
 
     @property
     def total(self) -> int:
@@ -185,6 +189,8 @@ class Spending:
         text = f"{self.total} evaluations: {self.first} at the point and the first steps"
         if self.threshold is None:
             text += " (no step search: the steps were given)"
+        elif self.settled:
+            text += " (no step search: the first estimate already settles the verdict with margin)"
         elif self.searched == 0:
             text += (
                 f" (no step search: every first error estimate met the threshold, "
@@ -437,21 +443,32 @@ def _value_tensor(
     needed = tuple(sorted(method.value, reverse=True))
     reduced = replace(method, multiples=needed, truncation={}, refine_above=None)
     h = _base_steps(x, method, step).ravel()
-    y, realised, _, _, _ = _evaluate_stencil(
-        target,
-        reduced,
-        h,
-        np.arange(x.size),
-        f0.shape,
-        vectorized=vectorized,
-        chunk_bytes=chunk_bytes,
-        executor=executor,
-    )
-    value = _combine(method.value, _quotients(reduced, y, realised, f0.ravel()))
-    if method.kind == "complex":
+    engine = {"chunk_bytes": chunk_bytes, "executor": executor}
+    if method.kind == "complex":  # its safety checks need every value at once
+        y, realised, _, _, _ = _evaluate_stencil(
+            target, reduced, h, np.arange(x.size), f0.shape, vectorized=vectorized, **engine
+        )
+        value = _combine(method.value, _quotients(reduced, y, realised, f0.ravel()))
         _check_complex_real_part(target, y, f0.ravel())
         _cross_check_complex(target, value, f0, h)
-    return np.array(value.T.reshape(f0.shape + x.shape), order="C"), f0
+        return np.array(value.T.reshape(f0.shape + x.shape), order="C"), f0
+    # Assembled in place, a block of coordinates at a time: the stacked values of one block
+    # (at most `_BLOCK_BYTES`, or `chunk_bytes` if larger) are all that is held besides the result.
+    m = f0.size
+    out = np.empty((m, x.size))
+    block = max(1, max(chunk_bytes, _BLOCK_BYTES) // (len(reduced.offsets) * max(m, 1) * 8))
+    for start in range(0, x.size, block):
+        coords = np.arange(start, min(start + block, x.size))
+        y, realised, _, _, vectorized = _evaluate_stencil(
+            target, reduced, h[coords], coords, f0.shape, vectorized=vectorized, **engine
+        )
+        out[:, coords] = _combine(method.value, _quotients(reduced, y, realised, f0.ravel())).T
+        del y
+    return out.reshape(f0.shape + x.shape), f0
+
+
+#: Bound on the stacked values of f held at once while :func:`jacobian` assembles its result.
+_BLOCK_BYTES = 16 * 2**20
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -694,11 +711,6 @@ def estimate_tensor(
     spending = Spending(
         first=evaluations, coordinates=x.size, threshold=refine_above if searching else None
     )
-    if searching and refine_when is not None:
-        unrefined = _finish(
-            method, x, opening, steps, evaluations=evaluations, calls=calls, vectorized=vectorized
-        )
-        searching = refine_when(unrefined)
     if searching:
         setup = _search_setup(
             target,
@@ -709,6 +721,20 @@ def estimate_tensor(
             chunk_bytes=chunk_bytes,
             executor=executor,
         )
+        # the caller is asked only when the search would move a coordinate at all
+        if refine_when is not None and np.any(_start_search(setup, steps).ladder.active):
+            unrefined = _finish(
+                method,
+                x,
+                opening,
+                steps,
+                evaluations=evaluations,
+                calls=calls,
+                vectorized=vectorized,
+            )
+            searching = refine_when(unrefined)
+            spending = replace(spending, settled=not searching)
+    if searching:
         steps, extra_evals, extra_calls, searched = _search_steps(setup, steps)
         evaluations += extra_evals
         calls += extra_calls
@@ -1932,6 +1958,9 @@ class JacobianEstimate:
         Number of calls of ``f`` (a batched call evaluates many points).
     vectorized : bool
         Whether ``f`` was called on stacked batches of points.
+    spending : Spending or None
+        Where the evaluations went and why: the first steps, the step search (of how many
+        coordinates, and for what threshold). None at a complex point.
     """
 
     value: np.ndarray
@@ -1947,6 +1976,7 @@ class JacobianEstimate:
     evaluations: int
     calls: int
     vectorized: bool
+    spending: Spending | None = None
 
 
 def estimate_jacobian(
@@ -2097,6 +2127,7 @@ def estimate_jacobian(
         evaluations=est.evaluations,
         calls=est.calls,
         vectorized=est.vectorized,
+        spending=est.spending,
     )
 
 
@@ -2152,6 +2183,8 @@ def jacobian(
     layout = validate_layout(layout)
     m = validate_method(method)
     tensor, f0 = _value_tensor(target, m, **engine, executor=validate_executor(executor))
+    if layout == "tensor":  # already C-ordered in its shape: no copy of the result
+        return tensor
     return convert_layout(tensor, f0.shape, target.x.shape, source="tensor", target=layout)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field, replace
+from statistics import NormalDist
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -19,6 +20,7 @@ import numpy as np
 from ..engine import (
     EPS,
     LAYOUTS,
+    Method,
     Point,
     Target,
     TensorEstimate,
@@ -67,8 +69,11 @@ def _random_directions(
     of shape ``(count,) + x.shape``, and unit Gaussian output weights of shape
     ``(count, f_size)``."""
     u = rng.standard_normal((count, x.size))
-    u /= np.linalg.norm(u, axis=1, keepdims=True)
-    d = (u * coordinate_scales(x).ravel()[None, :]).reshape((count, *x.shape))
+    scales = coordinate_scales(x).ravel()
+    for row in u:  # in place, a row at a time: no temporary of the directions' size
+        row /= np.linalg.norm(row)
+        row *= scales
+    d = u.reshape((count, *x.shape))
     v = rng.standard_normal((count, f_size))
     v /= np.linalg.norm(v, axis=1, keepdims=True)
     return d, v
@@ -83,7 +88,11 @@ def _probe_vectorized(target: Target, f0: np.ndarray, d0: np.ndarray) -> tuple[b
     size = probe_size(target, f0.shape)
     j = np.arange(size)
     t = 1e-3 * (-1.0) ** j / (1 + j // 2)  # 1, -1, 1/2, -1/2, ...
-    probe = x[None] + t.reshape((size,) + (1,) * x.ndim) * d0
+    probe = np.empty((size, *x.shape))
+    for b in range(size):  # in place: the probe points and no temporary of their size
+        row = probe[b, ...]
+        np.multiply(d0, t[b], out=row)
+        row += x
     singles = np.stack(
         [call_checked(target, p.copy(), "at a probe point", allow_complex=False) for p in probe]
     )
@@ -112,8 +121,9 @@ def values_along(
     def make_points(start: int, stop: int) -> np.ndarray:
         points = np.empty((stop - start, *x.shape), dtype=np.result_type(ts, x, directions))
         for b, i in enumerate(range(start, stop)):
-            np.multiply(directions[i % count], ts[i // count], out=points[b])
-            points[b] += x
+            row = points[b, ...]  # a view even for a 0-d x (points[b] would be a scalar)
+            np.multiply(directions[i % count], ts[i // count], out=row)
+            row += x
         return points
 
     values, _ = evaluate_points(
@@ -223,9 +233,19 @@ def _directional_estimate(
         chunk_bytes=options.chunk_bytes,
         at_point=(v @ f0.ravel(), 0),
         refine_above=refine_above,
+        start_steps=None if options.step is not None else _start_step(method, x.size),
         refine_when=None if needs_search is None else (lambda first: needs_search(first, d, v)),
     )
     return est, d, v, probing + psi.evaluations
+
+
+def _start_step(method: Method, n: int) -> float:
+    """The first step along a unit direction of an n-entry variable: the method's relative
+    step times sqrt(n), which moves a typical coordinate (``|u_j|`` ~ 1/sqrt(n)) by the step
+    a full check would take along it. f's rounding grows with its n terms and the curvature
+    along a unit direction shrinks with them, so the best step grows like sqrt(n), and a step
+    search from the full check's step would spend its rounds climbing to it."""
+    return float(method.relative_step * np.sqrt(max(n, 1)))
 
 
 #: Entries sampled to compute a directional detection threshold on large Jacobians.
@@ -253,7 +273,7 @@ def _directional_threshold(
         dj = np.tile(np.abs(dm), (1, m))
     else:
         pick = np.random.default_rng(0).integers(0, m * n, _THRESHOLD_SAMPLE)
-        vi, dj = np.abs(v)[:, pick // n], np.abs(dm)[:, pick % n]
+        vi, dj = np.abs(v[:, pick // n]), np.abs(dm[:, pick % n])  # no copy of all of d
     tol = np.maximum(tolerance, 1e-300)[:, None]
     sensitivity = np.max(vi * dj / tol, axis=0)
     with np.errstate(divide="ignore"):
@@ -430,8 +450,35 @@ def _enough_projections(
         enough = threshold <= DIRECTIONAL_TARGET or count >= MAX_DIRECTIONS or scale == 0
         if options.directions is not None or enough:
             return found, threshold
-        more = _project(target, f0, min(count, MAX_DIRECTIONS - count), rng, options, needs_search)
+        wanted = _directions_wanted(threshold, count, f0.size)
+        if wanted <= count:
+            return found, threshold  # no affordable number of directions reaches the target
+        more = _project(target, f0, wanted - count, rng, options, needs_search)
         found = found.joined(more)
+
+
+def _directions_wanted(threshold: float, count: int, f_size: int) -> int:
+    """How many directions the error model says reach `DIRECTIONAL_TARGET` from `threshold`
+    at `count` directions: `count` doubled until the predicted threshold meets the target, or
+    `count` itself when not even `MAX_DIRECTIONS` would.
+
+    An entry's error is caught by its best direction, so the threshold (99th percentile over
+    the entries of ``tol / max_r |v_ri d_rj|``) shrinks only like the 1st percentile of the
+    largest of R Gaussians: ``a(R)`` with ``P(|z| < a)^R = 0.01``, 0.78 at R = 8 and 1.82 at
+    R = 64. Weights `v` (f with several outputs) multiply two such factors: the gain is
+    taken squared then (generous: more directions rather than fewer).
+    """
+    power = 1 if f_size == 1 else 2
+
+    def reach(r: int) -> float:
+        return NormalDist().inv_cdf((1.0 + 0.01 ** (1.0 / r)) / 2.0)
+
+    wanted = count
+    while wanted < MAX_DIRECTIONS:
+        wanted = min(2 * wanted, MAX_DIRECTIONS)
+        if threshold * (reach(count) / reach(wanted)) ** power <= DIRECTIONAL_TARGET:
+            return wanted
+    return count
 
 
 def _projected_candidates(
