@@ -261,3 +261,39 @@ def test_at_condition_1e6_the_estimate_flags_what_jacobian_gets_wrong(method):
     assert not np.any(beyond & est.reliable), np.argwhere(beyond & est.reliable)
     assert np.any(~est.reliable)
     assert gc.check(_r_factor, exact, a, layout="tensor", method=method).status != "failed"
+
+
+# --- an output shape that changes between calls at the same point (was reported as
+# non-determinism with "largest difference nan"), and `vectorized` values that are not bools
+# (were accepted by jacobian and estimate_jacobian)
+
+
+def _shape_changing():
+    calls = [0]
+
+    def f(x):
+        calls[0] += 1
+        return np.zeros(x.shape[-1] + calls[0] % 2)
+
+    return f
+
+
+@pytest.mark.parametrize("entry", ["check", "estimate_jacobian", "jacobian"])
+def test_an_output_shape_that_changes_between_calls_is_named(entry):
+    x = np.array([1.0, 2.0])
+    run = {
+        "check": lambda f: gc.check(f, np.zeros((2, 2)), {"x": x}),
+        "estimate_jacobian": lambda f: gc.estimate_jacobian(f, x),
+        "jacobian": lambda f: gc.jacobian(f, x),
+    }[entry]
+    with pytest.raises(gc.OutputTypeError) as info:
+        run(_shape_changing())
+    message = str(info.value)
+    assert "(3,)" in message and "(2,)" in message and "nan" not in message
+
+
+@pytest.mark.parametrize("entry", [gc.jacobian, gc.estimate_jacobian])
+@pytest.mark.parametrize("value", ["yes", 1, 0.0, "False"])
+def test_vectorized_must_be_true_false_or_none(entry, value):
+    with pytest.raises(gc.InvalidArgumentError, match="vectorized"):
+        entry(lambda x: x @ x, np.array([1.0, 2.0]), vectorized=value)
