@@ -297,3 +297,25 @@ def test_an_output_shape_that_changes_between_calls_is_named(entry):
 def test_vectorized_must_be_true_false_or_none(entry, value):
     with pytest.raises(gc.InvalidArgumentError, match="vectorized"):
         entry(lambda x: x @ x, np.array([1.0, 2.0]), vectorized=value)
+
+
+def test_an_exception_only_at_perturbed_points_says_the_point_is_near_a_domain_edge():
+    # logdet via Cholesky of an SPD matrix with smallest eigenvalue 1e-12: steps of ~1e-6 make
+    # the perturbed matrices indefinite while the point itself is fine (before: only the
+    # exception and "when called at perturbed point k of m", no cause and no remedy)
+    S = np.diag([1.0, 1e-12, 2.0])
+
+    def f(S):
+        return 2 * np.sum(np.log(np.diag(np.linalg.cholesky(S))))
+
+    with pytest.raises(gc.FunctionCallError) as info:
+        gc.check(f, np.linalg.inv(S), {"S": S}, step=1e-6)
+    message = str(info.value)
+    assert "LinAlgError" in message and "perturbed" in message
+    assert "edge of its domain" in message and "smaller `step`" in message
+
+
+def test_an_exception_at_the_point_itself_gives_no_domain_edge_advice():
+    with pytest.raises(gc.FunctionCallError) as info:
+        gc.check(lambda x: x / 0 if x.sum() > 100 else 1 / 0, np.zeros(2), {"x": np.ones(2)})
+    assert "at the point" in str(info.value) and "edge of its domain" not in str(info.value)

@@ -390,9 +390,7 @@ class Target:
             raise
         except (Exception, SystemExit) as exc:  # sys.exit in f is f's failure, not ours
             if not any(word in str(exc).lower() for word in _WRITE_COMPLAINTS):
-                raise FunctionCallError(
-                    f"{self.role} raised {type(exc).__name__}: {exc} (when called {where})."
-                ) from exc
+                raise _call_error(self.role, exc, where) from exc
             return self._call_writable(value, where)
         self._check_unchanged(self._changed_objects(others, before), where)
         return out
@@ -454,9 +452,7 @@ class Target:
         except GradcheckError:
             raise
         except (Exception, SystemExit) as exc:
-            raise FunctionCallError(
-                f"{self.role} raised {type(exc).__name__}: {exc} (when called {where})."
-            ) from exc
+            raise _call_error(self.role, exc, where) from exc
         changed = [] if _same_array(owner, value) else [self.label]
         changed += [f"`{k}`" for k, (_, o) in arrays.items() if not _same_array(o, self.others[k])]
         changed += self._changed_objects(others, before)
@@ -633,3 +629,17 @@ def first_nonfinite(arr: np.ndarray) -> tuple[int, ...] | None:
     if not bad.any():
         return None
     return tuple(int(i) for i in np.argwhere(bad)[0])
+
+
+def _call_error(role: str, exc: BaseException, where: str) -> FunctionCallError:
+    """FunctionCallError for an exception of `role` called `where`; at a perturbed point (f
+    ran at the point itself) it says what usually causes that and what to do."""
+    message = f"{role} raised {type(exc).__name__}: {exc} (when called {where})."
+    if "perturbed" in where:
+        message += (
+            " It ran at the point itself, so the point may lie within a step of the edge of its"
+            " domain (a matrix that is nearly singular or nearly indefinite, a value near a"
+            " pole): pass a smaller `step`, choose a point farther from the edge, or let it"
+            " return nan outside its domain so that gradcheck names the coordinate."
+        )
+    return FunctionCallError(message)
