@@ -872,18 +872,14 @@ def _worker_records(index: int) -> list[CheckRecord]:
     """In a worker process: the records of identity `index`, as plain data."""
     assert _WORK is not None, "the worker was not started by _start_worker"
     chosen, options = _WORK
-    return [_plain(record) for record in _identity_records(chosen[index], options)]
-
-
-def _plain(record: CheckRecord) -> CheckRecord:
-    """`record` without the callables its verdict holds (f bound to its point, kept by every
-    verdict, nested ones included, for step sweeps), so that it can cross a process boundary."""
-    return _without_sweep_sources(record)  # type: ignore[no-any-return]
+    return [_without_sweep_sources(r) for r in _identity_records(chosen[index], options)]
 
 
 def _without_sweep_sources(value: Any) -> Any:
     """`value` with every ``sweep_source`` of the frozen records in it (at any depth, through
-    records, tuples and lists) set to None; the value itself where there is none."""
+    records, tuples and lists) set to None, so that it can cross a process boundary (f bound
+    to its point, kept by every verdict for step sweeps, is not picklable); the value itself
+    where there is none."""
     if isinstance(value, (tuple, list)):
         items = [_without_sweep_sources(item) for item in value]
         same = all(a is b for a, b in zip(items, value, strict=True))

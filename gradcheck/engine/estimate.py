@@ -728,8 +728,9 @@ def estimate_tensor(
             chunk_bytes=chunk_bytes,
             executor=executor,
         )
+        state = _start_search(setup, steps)
         # the caller is asked only when the search would move a coordinate at all
-        if refine_when is not None and np.any(_start_search(setup, steps).ladder.active):
+        if refine_when is not None and np.any(state.ladder.active):
             unrefined = _finish(
                 method,
                 x,
@@ -742,7 +743,7 @@ def estimate_tensor(
             searching = refine_when(unrefined)
             spending = replace(spending, settled=not searching)
     if searching:
-        steps, extra_evals, extra_calls, searched = _search_steps(setup, steps)
+        steps, extra_evals, extra_calls, searched = _search_steps(setup, state)
         evaluations += extra_evals
         calls += extra_calls
         spending = replace(spending, search=extra_evals, searched=searched)
@@ -1275,8 +1276,9 @@ def _search_setup(
     )
 
 
-def _search_steps(setup: _SearchSetup, steps: _Steps) -> tuple[_Steps, int, int, int]:
-    """Search the step of each coordinate whose error estimate is poor; confirm kinks.
+def _search_steps(setup: _SearchSetup, state: _SearchState) -> tuple[_Steps, int, int, int]:
+    """Search the step of each coordinate whose error estimate is poor, from `state` (see
+    :func:`_start_search`, which it advances); confirm kinks.
     Returns (steps, evaluations, calls, number of coordinates searched).
 
     A coordinate's score is its estimated error at a step, the largest over the outputs of the
@@ -1304,7 +1306,6 @@ def _search_steps(setup: _SearchSetup, steps: _Steps) -> tuple[_Steps, int, int,
     It stays a kink only if the combination shrank between 2.5 and 32 times; a kink's values
     stay those at the first step.
     """
-    state = _start_search(setup, steps)
     searched = int(np.count_nonzero(state.ladder.active))
     evaluations = calls = 0
     for round_ in range(_SEARCH_ROUNDS):
