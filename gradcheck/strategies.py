@@ -22,6 +22,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import zlib
 from collections.abc import Sequence
 from typing import Any
@@ -63,9 +64,12 @@ def dims(min_value: int = 1, max_value: int = 8) -> st.SearchStrategy[int]:
     return st.integers(low, high)
 
 
+@functools.lru_cache(maxsize=4096)
 def _dimensions(
-    names: Sequence[str], conditions: Sequence[str], min_value: int, max_value: int
+    names: tuple[str, ...], conditions: tuple[str, ...], min_value: int, max_value: int
 ) -> st.SearchStrategy[dict[str, int]]:
+    """Dimensions for `names` meeting `conditions` (built once per arguments: a strategy is
+    immutable, and hypothesis validates a new one at its first draw)."""
     base = st.fixed_dictionaries({n: dims(min_value, max_value) for n in names})
     if not conditions:
         return base
@@ -77,7 +81,7 @@ def shapes(
 ) -> st.SearchStrategy[tuple[int, ...]]:
     """Concrete shapes for a symbolic spec such as ``"n k"`` or ``"2*n-1"``."""
     names = dimension_names([spec])
-    return _dimensions(names, (), min_value, max_value).map(lambda d: resolve_shape(spec, d))
+    return _dimensions(tuple(names), (), min_value, max_value).map(lambda d: resolve_shape(spec, d))
 
 
 def _floats(low: float, high: float) -> st.SearchStrategy[float]:
@@ -149,9 +153,16 @@ def arrays(
     shape = _concrete_shape(shape)
     if not isinstance(name, str):
         raise InvalidArgumentError(f"`name` must be a string (a variable's name); got {name!r}.")
-    record = get_constraint(constraint)
-    drawn = _constrained(record, shape)
-    return _generic(drawn, shape, name) if record.name in ("any", "complex") else drawn
+    return _array_strategy(shape, get_constraint(constraint).name, name)
+
+
+@functools.lru_cache(maxsize=4096)
+def _array_strategy(shape: tuple[int, ...], constraint: str, name: str) -> st.SearchStrategy:
+    """The strategy of :func:`arrays` for validated arguments, built once per arguments (every
+    draw of :func:`points` asks for the same few; a new strategy is validated at its first
+    draw, which cost more than drawing it)."""
+    drawn = _constrained(get_constraint(constraint), shape)
+    return _generic(drawn, shape, name) if constraint in ("any", "complex") else drawn
 
 
 def _concrete_shape(shape: object) -> tuple[int, ...]:
@@ -173,8 +184,8 @@ def _concrete_shape(shape: object) -> tuple[int, ...]:
 
 @st.composite
 def _point(draw: st.DrawFn, entry: Identity, min_value: int, max_value: int) -> dict:
-    names = dimension_names(list(entry.shapes.values()))
-    chosen = draw(_dimensions(names, entry.conditions, min_value, max_value))
+    names = tuple(dimension_names(list(entry.shapes.values())))
+    chosen = draw(_dimensions(names, tuple(entry.conditions), min_value, max_value))
     return {
         var: draw(arrays(resolve_shape(spec, chosen), entry.constraints.get(var, "any"), name=var))
         for var, spec in entry.shapes.items()
