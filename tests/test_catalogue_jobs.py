@@ -39,22 +39,31 @@ def _json_without_timings(text: str) -> dict:
     return data
 
 
-def test_jobs_2_prints_what_jobs_1_prints(tmp_path):
-    serial = gradcheck_main("catalogue", *SLICE, "--jobs", "1", cwd=tmp_path)
-    parallel = gradcheck_main("catalogue", *SLICE, "--jobs", "2", cwd=tmp_path)
+@pytest.fixture(scope="module")
+def slice_runs(tmp_path_factory):
+    """The slice run with ``--jobs 1`` and with ``--jobs 2``: (completed run, saved JSON text)
+    each, the JSON written by ``--save`` beside the printed table."""
+    cwd = tmp_path_factory.mktemp("jobs")
+    runs = {}
+    for jobs in ("1", "2"):
+        run = gradcheck_main("catalogue", *SLICE, "--jobs", jobs, "--save", f"{jobs}.json", cwd=cwd)
+        runs[jobs] = (run, (cwd / f"{jobs}.json").read_text())
+    return runs
+
+
+def test_jobs_2_prints_what_jobs_1_prints(slice_runs):
+    (serial, _), (parallel, _) = slice_runs["1"], slice_runs["2"]
     assert serial.returncode == parallel.returncode == 0, serial.stderr + parallel.stderr
     assert "problem:" not in serial.stdout
     assert len(serial.stdout.splitlines()) > 50
     assert _without_timings(parallel.stdout) == _without_timings(serial.stdout)
 
 
-def test_jobs_2_writes_the_json_of_jobs_1(tmp_path):
-    serial = gradcheck_main("catalogue", *SLICE, "--format", "json", "--jobs", "1", cwd=tmp_path)
-    parallel = gradcheck_main("catalogue", *SLICE, "--format", "json", "--jobs", "2", cwd=tmp_path)
-    assert serial.returncode == parallel.returncode == 0
-    expected = _json_without_timings(serial.stdout)
+def test_jobs_2_writes_the_json_of_jobs_1(slice_runs):
+    (_, serial), (_, parallel) = slice_runs["1"], slice_runs["2"]
+    expected = _json_without_timings(serial)
     assert len(expected["records"]) > 100
-    assert _json_without_timings(parallel.stdout) == expected
+    assert _json_without_timings(parallel) == expected
 
 
 def test_a_failing_run_fails_the_same_way_on_workers(tmp_path):
