@@ -507,3 +507,21 @@ def test_a_fraction_of_single_digits_without_braces(latex, verdict):
     # before: \frac12 x was read as 12 / x, so the correct gradient came out `failed`
     (record,) = check_notes_text(f"$${latex}$$")
     assert record.verdict == verdict
+
+
+@pytest.mark.parametrize("environment", ["equation", "equation*", "align", "align*", "gather"])
+def test_a_bare_environment_in_markdown_is_read_as_mathjax_renders_it(environment):
+    # Jupyter and MathJax-rendered Markdown display \begin{equation}...\end{equation} without
+    # $$; the reader skipped them, so a wrong formula in one went unchecked
+    text = (
+        f"Text.\n\n\\begin{{{environment}}}\n\\frac{{\\partial}}{{\\partial X}} "
+        f"\\operatorname{{tr}}(A X) = 2 A^T\n\\end{{{environment}}}\n\nMore $x$ text.\n"
+    )
+    (record,) = check_notes_text(text, "t.md")
+    assert (record.line, record.verdict) == (4, "failed")
+
+
+def test_an_escaped_bracket_in_markdown_is_no_display():
+    text = "See \\[1\\] and \\[2\\] for $\\nabla_x x^T x = 2x$.\n"
+    records = check_notes_text(text, "t.md")
+    assert [(r.line, r.verdict) for r in records] == [(1, "passed")]

@@ -1,7 +1,8 @@
 """A researcher's notes -> their statements, checked where they are written.
 
-Markdown (``$...$``, ``$$...$$``; code fences skipped) and LaTeX (``equation``, ``align``,
-``\\[...\\]``, ``$$...$$``, ``$...$``; ``aligned`` and ``split`` inside them) are read in order.
+Markdown (``$...$``, ``$$...$$`` and bare ``equation``, ``align``, ... environments as MathJax
+renders them; code fences skipped) and LaTeX (``equation``, ``align``, ``\\[...\\]``, ``$$...$$``,
+``$...$``; ``aligned`` and ``split`` inside them) are read in order.
 Along the way the reader keeps what the document declares:
 
 - kinds and dimensions: ``\\mathbf{x} \\in \\mathbb{R}^n``, ``A, B \\in \\mathbb{R}^{m \\times n}``,
@@ -208,7 +209,10 @@ def _events(text: str, tex: bool) -> Iterator[tuple[str, int, Any, bool]]:
                 lines[k] = ""
         tables = _layout_tables(lines)
         text = "\n".join(lines)
-        pattern = re.compile(r"\$\$(.*?)\$\$|" + _INLINE.pattern, re.DOTALL)
+        # MathJax and KaTeX in Markdown (Jupyter, GitLab, many static sites) also render a
+        # bare ``\begin{equation}...\end{equation}``; ``\[`` is an escaped bracket there
+        environments = r"\\begin\{(" + _ENVS + r")\}(.*?)\\end\{\1\}|"
+        pattern = re.compile(environments + r"\$\$(.*?)\$\$|" + _INLINE.pattern, re.DOTALL)
     last = 0
     for m in pattern.finditer(text):
         yield "prose", text.count("\n", 0, last) + 1, text[last : m.start()], False

@@ -116,7 +116,8 @@ class Sum:
 
 @dataclass(frozen=True)
 class Product:
-    """left op right: op is "jux" (written side by side or ``\\cdot``), "odot" or "kron"."""
+    """left op right: op is "jux" (written side by side, ``\\times`` or ``*``), "cdot" (the
+    matrix product, or the dot product of two column vectors), "odot" or "kron"."""
 
     op: str
     left: object
@@ -335,6 +336,17 @@ class _Parser:
             count += 1
             if count > MAX_FACTORS:
                 raise self.fail(f"a product of more than {MAX_FACTORS} factors is not read")
+            if t.kind == "cmd" and t.text == "cdot":
+                # binds weaker than juxtaposition: x \cdot A x is x . (Ax)
+                self.take()
+                self.enter()
+                right = self.matrix_product()
+                self.depth -= 1
+                return Product("cdot", left, right)
+            if t.kind == "symbol" and t.text == "/":  # x / \|x\|: a fraction written inline
+                self.take()
+                left = Frac(left, self.factor())
+                continue
             if (t.kind == "cmd" and t.text in _PRODUCTS) or (t.kind == "symbol" and t.text == "*"):
                 self.take()
             left = Product("jux", left, self.factor())
@@ -396,6 +408,8 @@ class _Parser:
         text = text.replace("}", "").replace(" ", "")
         if text.lstrip("\\") in TRANSPOSES:
             return Post(base, "T")
+        if base == Sym("e", False, False):  # e^{x}, e^{-a^T x}, e^{x_i}, e^{2}: the exponential
+            return Func("exp", self.whole(tokens))
         if text in ("-1",):
             return Post(base, "-1")
         if text.replace("\\", "") in ("-T", "-top", "-intercal", "-H"):

@@ -460,6 +460,11 @@ class _Walker:
             return right
         if self.scalar(right):
             return left
+        if node.op == "cdot" and self.d.find(left[1]) == self.d.find(right[1]) == ONE:
+            # a . x of two column vectors is their dot product (as the vectors, 1-D arrays,
+            # are multiplied by @ when lowered)
+            self.d.unify(left[0], right[0], "a dot product")
+            return ()
         self.d.unify(left[1], right[0], "a product")
         return (left[0], right[1])
 
@@ -652,6 +657,16 @@ class Lowering(Arithmetic):
         jac: Node = BinaryOp("*", slope, Variable("M_" + name))
         return jac if self.t.layout == "numerator" else Transpose(jac)
 
+    def column(self, node: object) -> bool:
+        """Whether the typing made `node` (a LaTeX node) a column vector."""
+        shape = self.t.nodes.get(id(node))
+        dims = self.t.dims
+        return (
+            shape is not None
+            and len(shape) == 2
+            and dims.find(shape[1]) == ONE != dims.find(shape[0])
+        )
+
     def shape_of(self, node: Node) -> tuple[int, ...]:
         return infer_shape(node, self.shapes)
 
@@ -740,6 +755,8 @@ class Lowering(Arithmetic):
             return _call("kron", left, right)
         if self.shape_of(left) == () or self.shape_of(right) == ():
             return BinaryOp("*", left, right)
+        if node.op == "cdot" and self.column(node.left) and self.column(node.right):
+            return _call("sum", BinaryOp("*", left, right))  # typed as a dot product
         return BinaryOp("@", left, right)
 
     def post(self, node: Post) -> Node:
