@@ -409,7 +409,7 @@ class _Parser:
         if text.lstrip("\\") in TRANSPOSES:
             return Post(base, "T")
         if base == Sym("e", False, False):  # e^{x}, e^{-a^T x}, e^{x_i}, e^{2}: the exponential
-            return Func("exp", self.whole(tokens))
+            return Func("exp", self.real_exponent(self.whole(tokens)))
         if text in ("-1",):
             return Post(base, "-1")
         if text.replace("\\", "") in ("-T", "-top", "-intercal", "-H"):
@@ -423,6 +423,17 @@ class _Parser:
         if abs(power) > MAX_EXPONENT:
             raise LatexError(f"the exponent {number} is larger than {MAX_EXPONENT} in magnitude")
         return Post(base, "hadamard_pow" if hadamard else "pow", power)
+
+    def real_exponent(self, node: object) -> object:
+        """`node`, the exponent of e, unless it has a bare i or j (not an index of an enclosing
+        sum): the imaginary unit of e^{i\\theta}, which the reader's real arrays cannot be."""
+        for sub in walk(node):
+            if isinstance(sub, Sym) and sub.name in ("i", "j") and sub.name not in self.indices:
+                raise LatexError(
+                    f"e^{{{sub.name}...}}: {sub.name} reads as the imaginary unit; complex "
+                    "exponentials are not read"
+                )
+        return node
 
     def norm_kind(self) -> str:
         text = "".join(t.text for t in self.group_tokens())
