@@ -15,7 +15,7 @@ import inspect
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from ..engine import LAYOUTS
 from ..errors import InvalidArgumentError
@@ -44,9 +44,14 @@ from .registry import (
     _validate_entry,
 )
 
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
 __all__ = [
     "HESSIAN_MISTAKES",
     "VJP_MISTAKES",
+    "About",
+    "AboutValues",
     "HessianIdentity",
     "VjpIdentity",
     "hessian_identity",
@@ -348,6 +353,37 @@ def _vjp_by_name(fn: object, variables: Sequence[str], where: str) -> Callable[.
     return claim
 
 
+@dataclass(frozen=True, kw_only=True)
+class About:
+    """What an entry says of itself besides its formulas: where it comes from and a remark.
+
+    :func:`hessian_identity` takes them as keyword arguments (``source=``, ``note=``), as
+    :func:`gradcheck.identity` does.
+
+    Parameters
+    ----------
+    source : str
+        Reference (book, paper, equation number).
+    note : str
+        A remark shown with the entry (a condition, a convention).
+
+    Examples
+    --------
+    >>> About(source="Matrix Cookbook (82)").note
+    ''
+    """
+
+    source: str = ""
+    note: str = ""
+
+
+class AboutValues(TypedDict, total=False):
+    """The keyword form of :class:`About` (for type checkers)."""
+
+    source: str
+    note: str
+
+
 def _second_order_text(f_text: str, wrt: str, by: str | None, claimed: str, layout: str) -> str:
     opens = f_text.replace("_", "").isalnum() or f_text.endswith(")")
     f_part = f"d2 {f_text}" if opens and not f_text.startswith("|") else f"d2({f_text})"
@@ -369,8 +405,7 @@ def hessian_identity(
     variables: Mapping[str, VariableSpec],
     wrt: str | tuple[str, str],
     layout: str | None = None,
-    source: str = "",
-    note: str = "",
+    **about: Unpack[AboutValues],
 ) -> Any:
     """A closed-form Hessian, or mixed second derivative, of a scalar f, as an entry.
 
@@ -399,8 +434,9 @@ def hessian_identity(
     layout : str, optional
         A Hessian: "vec" (default) or "tensor"; a mixed block: a layout of the Jacobian of the
         gradient ("numerator", the default: shape ``(x.size, y.size)`` for vectors).
-    source, note : str
-        As for :func:`gradcheck.identity`.
+    **about
+        `source` and `note` (str), as for :func:`gradcheck.identity` (the fields of
+        :class:`About`).
 
     Returns
     -------
@@ -424,8 +460,9 @@ def hessian_identity(
     first, by = (wrt, None) if isinstance(wrt, str) else tuple(wrt)
     if layout is None:
         layout = "vec" if by is None else "numerator"
+    said = About(**about)  # a misspelt keyword: TypeError, as for any other
     spec = _HessianSpec(
-        name, derivative, variables, first, layout, source, note, gradient=gradient, by=by
+        name, derivative, variables, first, layout, said.source, said.note, gradient=gradient, by=by
     )
     module = sys._getframe(1).f_globals.get("__name__")
     return _entry_of(spec, name, f, "hessian_identity", module)

@@ -10,6 +10,7 @@ from .json_report import load_report, report_to_json
 from .listening import Listener, TestRecords, listening_to, reported
 from .recording import (
     FORMS,
+    RunSettings,
     check_form,
     record_from_result,
     record_to_json,
@@ -26,6 +27,7 @@ __all__ = [
     "CaseSummary",
     "Listener",
     "Regressions",
+    "RunSettings",
     "TestRecords",
     "case_summaries",
     "check_form",

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import numpy as np
 
@@ -23,12 +24,18 @@ from ..verdict import (
     ProductResult,
     SecondOrderResult,
     SeveralResult,
+    merge_options,
 )
 from .environment import environment
 from .schema import SCHEMA_VERSION
 
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
 __all__ = [
     "FORMS",
+    "RunSettings",
+    "RunSettingsValues",
     "check_form",
     "record_from_result",
     "record_to_json",
@@ -268,17 +275,59 @@ def records_from_result(
     return [record_from_result(r, name=name, seconds=share) for r in result.results.values()]
 
 
+@dataclass(frozen=True, kw_only=True)
+class RunSettings:
+    """What a report's `settings` say of the run: its seed, trials, method and layouts.
+
+    :func:`report_document` takes them as one record (``settings=``) or as keyword arguments
+    of the same names.
+
+    Parameters
+    ----------
+    seed : int
+        The run's seed.
+    trials : int
+        Random draws per identity or test.
+    method : str
+        Finite-difference method.
+    layouts : sequence of str
+        The layouts the records are in.
+
+    Examples
+    --------
+    >>> RunSettings(seed=0, trials=3, method="central", layouts=["numerator"]).layouts
+    ('numerator',)
+    """
+
+    seed: int
+    trials: int
+    method: str
+    layouts: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "seed", int(self.seed))
+        object.__setattr__(self, "trials", int(self.trials))
+        object.__setattr__(self, "layouts", tuple(self.layouts))
+
+
+class RunSettingsValues(TypedDict, total=False):
+    """The keyword form of :class:`RunSettings` (for type checkers)."""
+
+    seed: int
+    trials: int
+    method: str
+    layouts: Sequence[str]
+
+
 def report_document(
     records: Sequence[Mapping[str, Any]],
     *,
     command: str,
-    seed: int,
-    trials: int,
-    method: str,
-    layouts: Sequence[str],
     seconds: float,
+    settings: RunSettings | None = None,
     options: Mapping[str, Any] | None = None,
     diagnosis: str | None = None,
+    **values: Unpack[RunSettingsValues],
 ) -> dict[str, Any]:
     """A whole report (schema 1): the run's settings, its environment and its records.
 
@@ -288,16 +337,19 @@ def report_document(
         Made by :func:`record_to_json` or :func:`record_from_result`.
     command : str
         What ran: "catalogue", "formula", "check", "pytest".
-    seed, trials, method, layouts
-        The run's settings.
     seconds : float
         Wall time of the run.
+    settings : RunSettings, optional
+        The run's seed, trials, method and layouts, as one record.
     options : mapping, optional
         What else defines the run (``formula``/``check``: the expressions or functions,
         `wrt`, the shapes, constraints and layout); written as `options` when given.
     diagnosis : str, optional
         The diagnosis of the check the command reported (``formula``/``check``: the most
         informative failing trial); written as `diagnosis` when `options` is given.
+    **values
+        The fields of :class:`RunSettings` (`seed`, `trials`, `method`, `layouts`) as
+        keywords; with `settings`, they replace its fields.
 
     Returns
     -------
@@ -314,7 +366,11 @@ def report_document(
     (1, True, ['layouts', 'method', 'seed', 'trials', 'versions'])
     >>> doc["environment"]["numpy"] == doc["settings"]["versions"]["numpy"]
     True
+    >>> run = RunSettings(seed=0, trials=1, method="central", layouts=[])
+    >>> report_document([], command="pytest", settings=run, seconds=0.0)["settings"]["trials"]
+    1
     """
+    run = merge_options(RunSettings, settings, values, "report_document")
     env = environment()
     document = {
         "schema": SCHEMA_VERSION,
@@ -322,10 +378,10 @@ def report_document(
         "command": command,
         "ok": all(r["ok"] for r in records),
         "settings": {
-            "seed": int(seed),
-            "trials": int(trials),
-            "method": method,
-            "layouts": list(layouts),
+            "seed": run.seed,
+            "trials": run.trials,
+            "method": run.method,
+            "layouts": list(run.layouts),
             "versions": {k: env[k] for k in _VERSION_FIELDS},
         },
         "environment": env,

@@ -36,6 +36,7 @@ from .products import PRODUCT_KINDS, ProductResult, SeveralResult, check_jvp, ch
 from .second_order import (
     SECOND_ORDER_KINDS,
     BlocksResult,
+    HessianOptions,
     SecondOrderResult,
     check_hessian,
     check_hvp,
@@ -62,6 +63,7 @@ __all__ = [
     "EntrySweep",
     "Estimates",
     "Evidence",
+    "HessianOptions",
     "ProductResult",
     "SecondOrderResult",
     "SeveralResult",

@@ -11,6 +11,7 @@ Cauchy-Riemann equations are tested on every check: ``∂f/∂z̄ = 0`` holds wh
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
@@ -21,6 +22,7 @@ from ..engine import (
     CONVENTIONS,
     ComplexPairTarget,
     Convention,
+    Method,
     TensorEstimate,
     WirtingerPair,
     apply_convention,
@@ -258,15 +260,42 @@ def _candidates(
     return found, cr
 
 
-def _verdict(
-    target: ComplexPairTarget,
-    est: TensorEstimate,
-    claimed: np.ndarray,
-    conv: Convention | None,
-    layout: str,
-    options: CheckOptions,
-) -> ComplexCheckResult:
-    """The verdict on the estimate `est`, in `conv` (None: every convention)."""
+@dataclass(frozen=True)
+class _Case:
+    """One claim to compare: the target, the estimate, the claim, the convention (None:
+    every convention), the layout and the options."""
+
+    target: ComplexPairTarget
+    est: TensorEstimate
+    claimed: np.ndarray
+    conv: Convention | None
+    layout: str
+    options: CheckOptions
+
+
+@dataclass(frozen=True)
+class _SecondOpinion:
+    """The second estimate of `target` (another method, other steps than `first`), made at
+    most once, when a verdict first asks for it; the error that making it raised, if any."""
+
+    target: ComplexPairTarget
+    method: Method
+    first: TensorEstimate
+    options: CheckOptions
+
+    @functools.cached_property
+    def estimate(self) -> TensorEstimate | Exception:
+        engine = {"vectorized": self.options.vectorized, "chunk_bytes": self.options.chunk_bytes}
+        try:
+            return second_opinion(self.target, self.method, self.first, **engine)
+        except (NonFiniteValueError, FunctionCallError) as exc:
+            return exc
+
+
+def _verdict(case: _Case) -> ComplexCheckResult:
+    """The verdict on the case's estimate, in its convention (None: every convention)."""
+    target, est, claimed, conv = case.target, case.est, case.claimed, case.conv
+    layout, options = case.layout, case.options
     pair = wirtinger_pair(est, target.complex_output)
     z_shape = target.z.shape
     layouts, declared = resolve_layouts(claimed.shape, pair.f_shape, z_shape, layout)
@@ -389,52 +418,36 @@ def check_complex_layouts(
     layouts = {name: validate_layout(name, allowed=(*_LAYOUTS, "auto")) for name in claims}
     m = validate_complex_method(options.method)
     engine = {"vectorized": options.vectorized, "chunk_bytes": options.chunk_bytes}
-    est: TensorEstimate | None = None
-    second: list[TensorEstimate | Exception] = []  # the second opinion, made at most once
+    second: _SecondOpinion | None = None  # made with the first estimate, which it holds
     results = {}
     for name, derivative in claims.items():
         layout = layouts[name]
         claimed = complex_claim(derivative, target)
-        if est is None:
+        if second is None:
             f0, evaluations = evaluate_at_point(target)
         n_out = f0.ndim - (1 if target.complex_output else 0)
         resolve_layouts(claimed.shape, f0.shape[:n_out], target.z.shape, layout)  # shapes first
-        if est is None:
+        if second is None:
             est = estimate_tensor(
                 target, m, step=pair_step(options.step), at_point=(f0, evaluations), **engine
             )
-        case = (target, est, claimed, conv, layout, options)
-        results[name] = _layout_result(case, (m, second))
+            second = _SecondOpinion(target, m, est, options)
+        case = _Case(target, second.first, claimed, conv, layout, options)
+        results[name] = _layout_result(case, second)
     return results
 
 
-#: What :func:`_verdict` takes: the target, the estimate, the claim, the convention, the
-#: layout and the options.
-_Case = tuple[ComplexPairTarget, TensorEstimate, np.ndarray, Convention | None, str, CheckOptions]
-
-
-def _layout_result(
-    case: _Case, again_with: tuple[Any, list[TensorEstimate | Exception]]
-) -> ComplexCheckResult:
-    """The verdict of one claim (`case`, as :func:`_verdict` takes it), re-examined on a
-    second estimate when it did not pass (`again_with`: the validated method and a list that
-    holds that estimate, or the error making it raised, once made)."""
-    target, est, claimed, conv, layout, options = case
-    method, second = again_with
-    result = _verdict(*case)
+def _layout_result(case: _Case, second: _SecondOpinion) -> ComplexCheckResult:
+    """The verdict of one claim, re-examined on the `second` estimate when it did not pass."""
+    conv, options = case.conv, case.options
+    result = _verdict(case)
     if result.status != "passed" and result.declared_layout is None:
-        if not second:
-            engine = {"vectorized": options.vectorized, "chunk_bytes": options.chunk_bytes}
-            try:
-                second.append(second_opinion(target, method, est, **engine))
-            except (NonFiniteValueError, FunctionCallError) as exc:
-                second.append(exc)
-        merged = second[0]
+        merged = second.estimate
         if isinstance(merged, Exception):
             note = f"no second estimate at larger steps could be made to confirm this ({merged})"
             result = replace(result, notes=(*result.notes, note))
         else:
-            again = _verdict(target, merged, claimed, conv, layout, options)
+            again = _verdict(replace(case, est=merged))
             outcome = (
                 f"confirms the first one's {result.status} verdict"
                 if again.status == result.status

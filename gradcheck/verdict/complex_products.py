@@ -27,13 +27,15 @@ numerical Wirtinger pair gives (one full estimate: ``2n`` real coordinates).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
 from ..engine import (
+    ComplexPairTarget,
     Convention,
+    WirtingerPair,
     convention_named,
     estimate_tensor,
     make_complex_target,
@@ -183,15 +185,36 @@ def check_complex_product(
         return _jvp_values(holomorphic, pair.dz, bar, pair.error, vectors)
 
     numerical, error = numerical_in(conv, None)
-    result = _product_verdict(form, target, est, pair, claimed, conv, numerical, error, options)
+    products = _Products(claimed, numerical, error, evaluations=est.evaluations + 1)
+    result = _product_verdict(form, target, pair, products, conv, options)
     if result.status == "passed":
         return result
     tol = options.tolerances(options.finite_differences.rtol)
     return replace(result, diagnosis=diagnose_complex(result, conv, tol, numerical_in))
 
 
-def _product_verdict(form, target, est, pair, claimed, conv, numerical, error, options):
+@dataclass(frozen=True)
+class _Products:
+    """The stacked products compared: the claimed ones, and the numerical ones with their
+    error estimates and the evaluations of f they took (the estimate's, and one at the
+    point)."""
+
+    claimed: np.ndarray
+    numerical: np.ndarray
+    error: np.ndarray
+    evaluations: int
+
+
+def _product_verdict(
+    form: str,
+    target: ComplexPairTarget,
+    pair: WirtingerPair,
+    products: _Products,
+    conv: Convention | None,
+    options: DirectionalOptions,
+) -> ComplexCheckResult:
     """The verdict on the stacked products (a ComplexCheckResult, layout "tensor")."""
+    claimed, numerical, error = products.claimed, products.numerical, products.error
     tol = options.tolerances(options.finite_differences.rtol)  # each product entry is exact
     reliable = np.ones(claimed.shape, dtype=bool)
     if not np.all(pair.reliable):
@@ -203,14 +226,14 @@ def _product_verdict(form, target, est, pair, claimed, conv, numerical, error, o
     name = DIFFERENTIAL if conv is None else conv.name
     var = "z" if target.wrt is None else target.wrt
     what = f"{form} by {var} (f: {pair.f_shape}, {var}: {target.z.shape}, complex), {name}"
-    how = f"{options.method}, {est.evaluations + 1} evaluations, {len(claimed)} {form}s"
+    how = f"{options.method}, {products.evaluations} evaluations, {len(claimed)} {form}s"
     return ComplexCheckResult(
         **comparison.result_fields(),
         numerical=numerical,
         claimed=claimed,
         error_estimate=error,
         reliable=reliable,
-        evaluations=est.evaluations + 1,
+        evaluations=products.evaluations,
         layout="tensor",
         method=options.method,
         wrt=target.wrt,

@@ -16,7 +16,7 @@ else the second differences of f (:func:`gradcheck.engine.estimate_hessian`).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, fields, replace
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -71,7 +71,15 @@ from .products import ProductResult, SeveralResult, _linearity_note, _Product, c
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
-__all__ = ["SECOND_ORDER_KINDS", "BlocksResult", "SecondOrderResult", "check_hessian", "check_hvp"]
+__all__ = [
+    "SECOND_ORDER_KINDS",
+    "BlocksResult",
+    "HessianOptions",
+    "HessianValues",
+    "SecondOrderResult",
+    "check_hessian",
+    "check_hvp",
+]
 
 #: Diagnosis kinds of second derivatives beyond :data:`gradcheck.KINDS`.
 SECOND_ORDER_KINDS = ("not_symmetric", "gradient_mismatch")
@@ -79,6 +87,56 @@ HESSIAN_LAYOUTS = ("vec", "tensor")
 #: Largest variable for which a failed HVP check rebuilds the Hessian from basis products:
 #: with a gradient (4 n gradient evaluations), from f alone (3 n (n + 1) evaluations of f).
 LOCATE_MAX_SIZE = {"gradient": 2048, "f": 100}
+
+
+@dataclass(frozen=True, kw_only=True)
+class HessianOptions(CheckOptions):
+    """The options of :func:`check_hessian`: those of a full check, plus what is known of f's
+    structure for the diagnosis.
+
+    Parameters
+    ----------
+    residual : callable or None
+        Declares that f is a least-squares function of this residual (see
+        :func:`check_hessian`); None: no such declaration.
+
+    The other fields are those of :class:`CheckOptions`; the default rtol is the method's with
+    a gradient and ``16 eps^(1/2)`` with second differences of f.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> opts = HessianOptions(method="central", residual=lambda x: x - 1.0)
+    >>> opts.method, callable(opts.residual)
+    ('central', True)
+    """
+
+    residual: Callable[..., Any] | None = field(default=None, compare=False)
+
+    @property
+    def check_options(self) -> CheckOptions:
+        """The fields of :class:`CheckOptions` alone: how the Hessian is estimated and compared
+        (and the gradient checked)."""
+        return CheckOptions(**_shared_fields(self, CheckOptions))
+
+
+def _shared_fields(record: object, kind: type) -> dict[str, Any]:
+    """The values of `record`'s fields that are fields of `kind` too."""
+    return {f.name: getattr(record, f.name) for f in fields(kind)}
+
+
+class HessianValues(CheckValues, total=False):
+    """The keyword form of :class:`HessianOptions` (for type checkers)."""
+
+    residual: Callable[..., Any] | None
+
+
+def _hessian_options(options: object, values: Mapping[str, Any]) -> HessianOptions:
+    """`options` (a HessianOptions, or the CheckOptions `check_hessian` took before it had its
+    own record) with `values` put over it."""
+    if type(options) is CheckOptions:
+        options = HessianOptions(**_shared_fields(options, CheckOptions))
+    return merge_options(HessianOptions, options, values, "check_hessian")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -378,9 +436,9 @@ def _from_gradient(
             result = replace(result, diagnosis=symmetric or result.diagnosis)
         how = f"Jacobian of the gradient, {options.method}, {result.evaluations} evaluations"
         headline = headline_text(result.status, _what(target, layout), result, "entry", how)
-        fields = {k: getattr(result, k) for k in CheckResult.__dataclass_fields__}
-        fields.update(headline=headline, layout=layout, f_shape=(), method=options.method)
-        return SecondOrderResult(**fields, source="gradient", gradient_check=gradient_check)
+        shared = _shared_fields(result, CheckResult)
+        shared.update(headline=headline, layout=layout, f_shape=(), method=options.method)
+        return SecondOrderResult(**shared, source="gradient", gradient_check=gradient_check)
     return _wrong_gradient(target, claimed, layout, options, (result, gradient_check))
 
 
@@ -435,9 +493,8 @@ def check_hessian(
     wrt: str | Sequence[str] | None = None,
     gradient: Callable[..., Any] | None = None,
     layout: str = "auto",
-    residual: Callable[..., Any] | None = None,
-    options: CheckOptions | None = None,
-    **values: Unpack[CheckValues],
+    options: HessianOptions | None = None,
+    **values: Unpack[HessianValues],
 ) -> SecondOrderResult | BlocksResult:
     """Compare a claimed Hessian of a scalar f with a numerical one, entry by entry.
 
@@ -467,23 +524,24 @@ def check_hessian(
         does not match f is not used: the Hessian is then compared with second differences of f, and
         a Hessian that matches the gradient's Jacobian but not f is diagnosed
         "gradient_mismatch".
-    residual : callable, optional
-        Declares that f is a least-squares function of this residual (f's signature,
-        returning an array r): ``f = ||r||^2 / 2`` or ``f = ||r||^2``, verified at the point.
-        A claim that fails is then compared with the Gauss-Newton matrix ``c J^T J``
-        (``c`` = 1 or 2, ``J`` the residual's numerical Jacobian): a claim equal to it is
-        diagnosed "missing_term" (the residual term ``c sum_i r_i d^2 r_i`` is missing).
     layout : {"auto", "vec", "tensor"}
         "vec": ``d^2 f / d vec(X) d vec(X)^T``, ``N x N`` for ``N = X.size``, column-major
         vec (The Matrix Cookbook; for a vector, the ``n x n`` Hessian); "tensor": shape
         ``X.shape + X.shape``. "auto" takes the one the claim's shape fits.
-    options : CheckOptions, optional
-        How to estimate and compare, as one record.
+    options : HessianOptions, optional
+        How to estimate, compare and diagnose, as one record (a :class:`CheckOptions` is
+        taken too, as a HessianOptions without a residual).
     **values
-        The fields of :class:`CheckOptions` as keywords. `method` is the gradient's
-        finite-difference method; `step` fixes the base step h of the differences (then
-        h, 2h and 4h; default: the ladder of steps); the default rtol is the method's with a
-        gradient, and ``16 eps^(1/2)`` = 2.4e-7 with second differences.
+        The fields of :class:`HessianOptions` as keywords: those of :class:`CheckOptions`
+        and `residual`. `method` is the gradient's finite-difference method; `step` fixes
+        the base step h of the differences (then h, 2h and 4h; default: the ladder of
+        steps); the default rtol is the method's with a gradient, and ``16 eps^(1/2)`` =
+        2.4e-7 with second differences. `residual` (a callable with f's signature,
+        returning an array r) declares that f is a least-squares function of it:
+        ``f = ||r||^2 / 2`` or ``f = ||r||^2``, verified at the point. A claim that fails is
+        then compared with the Gauss-Newton matrix ``c J^T J`` (``c`` = 1 or 2, ``J`` the
+        residual's numerical Jacobian): a claim equal to it is diagnosed "missing_term" (the
+        residual term ``c sum_i r_i d^2 r_i`` is missing).
 
     Returns
     -------
@@ -529,7 +587,8 @@ def check_hessian(
     >>> check_hessian(f, A + A.T, x, gradient=lambda x: (A + A.T) @ x).source
     'gradient'
     """
-    opts = merge_options(CheckOptions, options, values, "check_hessian")
+    merged = _hessian_options(options, values)
+    residual, opts = merged.residual, merged.check_options
     if wrt is not None and not isinstance(wrt, str):
         if residual is not None:
             raise InvalidArgumentError(
