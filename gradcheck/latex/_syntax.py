@@ -826,7 +826,7 @@ class _Parser:
         if self.at("symbol", "^"):
             raise hessian
         if not self.at("symbol", "_"):
-            raise self.fail("\\nabla needs the variable as a subscript, \\nabla_x f")
+            return self.nabla_of_argument()
         self.take()
         wrt = self.whole(self.group_tokens())
         if not isinstance(wrt, Sym):
@@ -834,6 +834,19 @@ class _Parser:
         if self.at("symbol", "^"):
             raise hessian
         return Deriv(self.product(), wrt)
+
+    def nabla_of_argument(self) -> Deriv:
+        """``\\nabla f(x)``: the gradient by the one symbol `f` is applied to (``\\nabla`` with
+        no subscript names no variable otherwise: in ``\\nabla (x^T A x)``, x or A?)."""
+        start = self.peek()
+        num = self.product()
+        if isinstance(num, Apply) and len(num.args) == 1 and isinstance(num.args[0], Sym):
+            return Deriv(num, num.args[0])
+        where = "at the end" if start is None else f"at column {start.start + 1}"
+        raise LatexError(
+            "\\nabla without a subscript is read only as \\nabla f(x), a function of one symbol; "
+            f"write the variable as a subscript, \\nabla_x f {where}"
+        )
 
 
 def _starts_d(tokens: list[Token]) -> bool:
