@@ -525,3 +525,33 @@ def test_an_escaped_bracket_in_markdown_is_no_display():
     text = "See \\[1\\] and \\[2\\] for $\\nabla_x x^T x = 2x$.\n"
     records = check_notes_text(text, "t.md")
     assert [(r.line, r.verdict) for r in records] == [(1, "passed")]
+
+
+XAX = "$$\\nabla_x x^T A x = 2 A x$$"  # holds for symmetric A only
+
+
+@pytest.mark.parametrize(
+    ("text", "verdicts"),
+    [
+        # a sentence ending with a colon introduces the displays that follow it, not the rest
+        # of the document (every later statement passed: a wrong passed for a general A)
+        (
+            f"For symmetric $A$:\n\n{XAX}\n\nIn general\n\n{XAX}\n\nis wrong.\n",
+            ["passed", "failed"],
+        ),
+        (
+            f"For symmetric $A$:\n\n{XAX}\n\n{XAX}\n\n## Next\n\n{XAX}\n",
+            ["passed"] * 2 + ["failed"],
+        ),
+        (f"如果 $A$ 对称：\n\n{XAX}\n\n一般来说\n\n{XAX}\n", ["passed", "failed"]),
+        # a declaration ending with a full stop holds from there on
+        (f"Let $A$ be symmetric.\n\n{XAX}\n\nAgain:\n\n{XAX}\n", ["passed", "passed"]),
+        (
+            f"For symmetric $A$, the gradient simplifies:\n\n{XAX}\n\nwhile in general\n\n"
+            f"{XAX}\n\nis wrong.\n",
+            ["passed", "failed"],
+        ),
+    ],
+)
+def test_an_assumption_ending_with_a_colon_holds_for_what_it_introduces(text, verdicts):
+    assert [r.verdict for r in check_notes_text(text)] == verdicts

@@ -26,8 +26,10 @@ Along the way the reader keeps what the document declares:
   symmetric``, ``$A$ and $B$ are symmetric``; in ``Let $A$ be a matrix and $W$ symmetric``
   only W), unless it only warns (``holds only for symmetric $A$``, ``not``): for the
   statements of that sentence (``For symmetric $A$, $...$``, ``$$...$$ (if $A$ symmetric)``),
-  or from there on when the sentence has none (``Let $A$ be symmetric.``); a derivative with
-  respect to such a matrix is unparsed (its value is a convention).
+  for the displays it introduces when it ends with a colon (``For symmetric $A$:`` and the
+  displays up to the next sentence), or from there on when the sentence has none (``Let $A$
+  be symmetric.``); a derivative with respect to such a matrix is unparsed (its value is a
+  convention).
 
 Every math part with ``=`` that is not a declaration or a definition is a statement and gets a
 record; a block of rows continuing with ``&=`` is one derivation whose every link is checked
@@ -479,7 +481,9 @@ def check_notes_text(text: str, file: str = "<notes>", *, tex: bool = False) -> 
             records.extend(_table(file, body, ctx))
             continue
         if what == "prose":
-            breaks = list(_SENTENCE_END.finditer(body))
+            # only blank lines between two displays end no sentence ("For symmetric $A$:" and
+            # the displays that follow it)
+            breaks = list(_SENTENCE_END.finditer(body)) if body.strip() else []
             before = (set(ctx.sentence_symmetric), ctx.bars)
             head = body[: breaks[0].start()] if breaks else body
             _prose(body, said + head, inline, ctx)
@@ -492,9 +496,15 @@ def check_notes_text(text: str, file: str = "<notes>", *, tex: bool = False) -> 
                     records[index] = _statement(file, *statement, ctx) or records[index]
                     ctx.layout, ctx.evident = kept
             if breaks:
-                if not current:  # "Let $A$ be symmetric.": for the rest of the document
+                # "For symmetric $A$:" and a display: for what it introduces, the statements up
+                # to the next sentence's end, not for the rest of the document
+                introduces = (said + head).rstrip().endswith((":", "：")) and not body[
+                    breaks[0].end() :
+                ].strip()
+                if not current and not introduces:  # "Let $A$ be symmetric.": from here on
                     ctx.symmetric |= ctx.sentence_symmetric
-                ctx.sentence_symmetric = set()  # "For symmetric $A$, $...$": that sentence's
+                if not introduces:  # "For symmetric $A$, $...$": that sentence's statements
+                    ctx.sentence_symmetric = set()
                 inline, said, current = [], body[breaks[-1].end() :], []
                 pieces = [(False, said)]
             else:
