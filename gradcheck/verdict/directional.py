@@ -33,6 +33,7 @@ from ..engine import (
     make_target,
     probe_batching,
     probe_size,
+    refuse_empty,
     rng_from_seed,
     validate_layout,
 )
@@ -555,6 +556,7 @@ def check_directional(
     """
     opts = merge_options(DirectionalOptions, options, values, "check_directional")
     target = make_target(f, point, wrt)
+    refuse_empty(target, "check_directional")
     layout = validate_layout(layout, allowed=(*LAYOUTS, "auto"))
     claimed = claimed_value(derivative, target)
     f0, evaluations = evaluate_at_point(target)
