@@ -20,6 +20,7 @@ import numpy as np
 from ..engine import (
     EPS,
     LAYOUTS,
+    DirectionStream,
     Method,
     Point,
     Target,
@@ -36,6 +37,7 @@ from ..engine import (
     refuse_empty,
     rng_from_seed,
     validate_layout,
+    values_along_directions,
 )
 from ..errors import NonFiniteValueError
 from .check import (
@@ -181,42 +183,74 @@ class AlongDirections:
 
 
 @dataclass
-class _Projected(AlongDirections):
-    """``psi(t)_r = v_r . f(x + t d_r)``: f along each direction, projected on its output
-    weights `v`."""
+class _Projected:
+    """``psi(t)_r = v_r . f(x + t d_r)``: f along each streamed direction, projected on its
+    output weights `v`; counts the evaluations of f and keeps the steps and values of its
+    last call (what :func:`_search_gain` reads)."""
 
-    v: np.ndarray | None = None
+    target: Target
+    f0: np.ndarray
+    stream: DirectionStream
+    v: np.ndarray
+    vectorized: bool
+    chunk_bytes: int
+    executor: Executor | None = None
+    evaluations: int = 0
+    last: tuple[np.ndarray, np.ndarray] | None = None
 
     def __call__(self, t: np.ndarray) -> np.ndarray:
         t = np.asarray(t)
-        out = np.einsum("bkm,km->bk", self.values(t), self.v)
-        return out.reshape((*t.shape, len(self.d)))
+        values = values_along_directions(
+            self.target,
+            self.stream,
+            t.reshape(-1),
+            self.f0.shape,
+            vectorized=self.vectorized,
+            chunk_bytes=self.chunk_bytes,
+            executor=self.executor,
+        )
+        self.evaluations += values.shape[0] * values.shape[1]
+        out = np.einsum("bkm,km->bk", values, self.v)
+        self.last = (t.reshape(-1).copy(), out)
+        return out.reshape((*t.shape, len(self.stream)))
+
+
+@dataclass
+class _OncePerDirection:
+    """What is computed from a direction the first time it is drawn, so that it is drawn once
+    in all when the search does not run: the claim projected on it in each candidate layout
+    (``v_r^T J d_r``), and ``|d_r|`` at the columns of the threshold's sampled entries."""
+
+    claims: list[tuple[str, np.ndarray]]
+    v: np.ndarray
+    columns: np.ndarray
+    projected: dict[str, np.ndarray] = field(init=False)
+    sampled: np.ndarray = field(init=False)
+
+    def __post_init__(self) -> None:
+        count = len(self.v)
+        self.projected = {name: np.zeros(count) for name, _ in self.claims}
+        self.sampled = np.zeros((count, self.columns.size))
+
+    def __call__(self, r: int, d: np.ndarray) -> None:
+        for name, jm in self.claims:
+            self.projected[name][r] = self.v[r] @ (jm @ d)
+        self.sampled[r] = np.abs(d[self.columns])
 
 
 def _directional_estimate(
     target: Target,
     f0: np.ndarray,
-    count: int,
-    rng: np.random.Generator,
+    psi: _Projected,
     options: DirectionalOptions,
-    needs_search: Callable[[TensorEstimate, np.ndarray, np.ndarray], bool] | None = None,
-) -> tuple[TensorEstimate, np.ndarray, np.ndarray, int]:
-    """Estimate ``v_r^T J d_r`` for `count` random directions.
-
-    Returns the estimate (value, error, reliable of shape ``(count,)``), the directions, the
-    output weights and the number of evaluations of f. `needs_search(estimate, d, v)`, given
-    the estimate at the first steps, says whether the step search is worth its evaluations
-    (None: search where the error estimate is poor).
-    """
+    needs_search: Callable[[TensorEstimate], bool] | None = None,
+) -> TensorEstimate:
+    """Estimate ``v_r^T J d_r`` along the directions of `psi` (value, error, reliable of
+    shape ``(directions,)``). `needs_search(estimate)`, given the estimate at the first
+    steps, says whether the step search is worth its evaluations (None: search where the
+    error estimate is poor)."""
     x = target.x
     method = options.finite_differences
-    d, v = _random_directions(x, f0.size, count, rng)
-    vectorized, probing = options.vectorized, 0
-    if vectorized is None:
-        vectorized, probing = _probe_vectorized(target, f0, d[0])
-    psi = _Projected(
-        target, f0, d, bool(vectorized), options.chunk_bytes, executor=options.executor, v=v
-    )
     psi_target = Target(f=psi, x=np.zeros(()), wrt=None, others={}, role=target.role)
     # A projection must resolve an error in one entry, which it sees scaled by ~1/sqrt(n):
     # the step search aims that much lower (it stops where the error stops improving).
@@ -226,31 +260,78 @@ def _directional_estimate(
     if method.refine_above is not None:
         attainable = EPS ** (method.order / (method.order + 1))
         refine_above = max(min(method.refine_above, 1e-8 / np.sqrt(x.size)), attainable)
-    est = estimate_tensor(
+    return estimate_tensor(
         psi_target,
         method,
         step=options.step,
         vectorized=True,
         chunk_bytes=options.chunk_bytes,
-        at_point=(v @ f0.ravel(), 0),
+        at_point=(psi.v @ f0.ravel(), 0),
         refine_above=refine_above,
         start_steps=None if options.step is not None else _start_step(method, x.size),
-        refine_when=None if needs_search is None else (lambda first: needs_search(first, d, v)),
+        refine_when=needs_search,
     )
-    return est, d, v, probing + psi.evaluations
 
 
 def _start_step(method: Method, n: int) -> float:
     """The first step along a unit direction of an n-entry variable: the method's relative
-    step times sqrt(n), which moves a typical coordinate (``|u_j|`` ~ 1/sqrt(n)) by the step
-    a full check would take along it. f's rounding grows with its n terms and the curvature
-    along a unit direction shrinks with them, so the best step grows like sqrt(n), and a step
-    search from the full check's step would spend its rounds climbing to it."""
-    return float(method.relative_step * np.sqrt(max(n, 1)))
+    step times ``n^(2/3)``. A typical coordinate moves by ``|u_j| ~ 1/sqrt(n)`` of it. For f
+    a sum of n terms, its rounding grows like n and the third derivative along a unit
+    direction shrinks like ``1/n`` (n terms of size ``n^(-3/2)``, random signs), so the
+    central difference's best step ``(eps |f| / |psi'''|)^(1/3)`` grows like ``n^(2/3)``; a
+    step search from the full check's step would spend its rounds climbing to it."""
+    return float(method.relative_step * max(n, 1) ** (2 / 3))
+
+
+#: The step search runs only where it is predicted to cut the error estimate by at least
+#: this factor (see :func:`_search_gain`).
+SEARCH_GAIN = 2.0
+
+
+def _search_gain(method: Method, psi: _Projected, psi0: np.ndarray, first: TensorEstimate):
+    """By how much the step search could cut the error estimate of the `first` estimate.
+
+    The first estimate's error is split into truncation ``T`` (the method's own estimate
+    from the last values of `psi`, the largest over the directions) and the rest ``R``
+    (rounding); at ``s`` times the step the error is ``T s^p + R / s``, smallest over the
+    search's ladder of powers of 8 (from 1/512 to 4096). Infinite (search) for the complex
+    step and where the values are not those of the first steps.
+    """
+    if method.kind == "complex" or psi.last is None:
+        return float("inf")
+    t, values = psi.last
+    h = float(first.step)
+    quotients = {}
+    for c in method.multiples:
+        at = {o: np.flatnonzero(t == o * h) for o in (c, -c)}
+        if any(i.size != 1 for i in at.values()):
+            return float("inf")
+        plus = values[at[c][0]]
+        if method.kind == "central":
+            quotients[c] = (plus - values[at[-c][0]]) / (2 * c * h)
+        else:
+            quotients[c] = (plus - psi0) / (c * h)
+    trunc = float(np.max(np.abs(sum(w * quotients[c] for c, w in method.truncation.items()))))
+    error = float(np.max(first.error, initial=0.0))
+    rest = max(error - trunc, 0.0)
+    s = 8.0 ** np.arange(-3, 5)
+    best = float(np.min(trunc * s**method.order + rest / s))
+    return float("inf") if best == 0 else error / best
 
 
 #: Entries sampled to compute a directional detection threshold on large Jacobians.
 _THRESHOLD_SAMPLE = 200_000
+
+
+def _sampled_entries(f_size: int, x_size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rows (outputs) and columns (coordinates) of the Jacobian's entries a detection
+    threshold is computed over: all of them, or a fixed sample of `_THRESHOLD_SAMPLE`."""
+    total = f_size * x_size
+    if total <= _THRESHOLD_SAMPLE:
+        entries = np.arange(total)
+    else:
+        entries = np.random.default_rng(0).integers(0, total, _THRESHOLD_SAMPLE)
+    return entries // x_size, entries % x_size
 
 
 def _directional_threshold(
@@ -266,15 +347,17 @@ def _directional_threshold(
     """
     R, m = v.shape
     dm = d.reshape(R, -1)
-    n = dm.shape[1]
+    rows, cols = _sampled_entries(m, dm.shape[1])
+    return _threshold_of_sample(np.abs(v[:, rows]), np.abs(dm[:, cols]), tolerance, scale)
+
+
+def _threshold_of_sample(
+    vi: np.ndarray, dj: np.ndarray, tolerance: np.ndarray, scale: float
+) -> float:
+    """:func:`_directional_threshold` from ``|v_ri|`` and ``|d_rj|`` at the sampled entries
+    (shape ``(directions, entries)`` each)."""
     if scale == 0 or not np.all(np.isfinite(tolerance)):
         return float("inf")
-    if m * n <= _THRESHOLD_SAMPLE:
-        vi = np.repeat(np.abs(v), n, axis=1)
-        dj = np.tile(np.abs(dm), (1, m))
-    else:
-        pick = np.random.default_rng(0).integers(0, m * n, _THRESHOLD_SAMPLE)
-        vi, dj = np.abs(v[:, pick // n]), np.abs(dm[:, pick % n])  # no copy of all of d
     tol = np.maximum(tolerance, 1e-300)[:, None]
     sensitivity = np.max(vi * dj / tol, axis=0)
     with np.errstate(divide="ignore"):
@@ -384,11 +467,14 @@ class DirectionalResult(ComparedOutcome):
 
 @dataclass(frozen=True)
 class _Projections:
-    """Directional derivatives found so far: the estimate, directions, weights, evaluations."""
+    """Directional derivatives found so far: the estimate, the output weights, the claim
+    projected in each candidate layout, ``|d_rj|`` at the threshold's sampled columns, and
+    the evaluations of f."""
 
     estimate: TensorEstimate
-    d: np.ndarray
     v: np.ndarray
+    projected: dict[str, np.ndarray]
+    sampled: np.ndarray
     evaluations: int
 
     def joined(self, other: _Projections) -> _Projections:
@@ -407,55 +493,86 @@ class _Projections:
         )
         return _Projections(
             est,
-            np.concatenate([self.d, other.d]),
             np.concatenate([self.v, other.v]),
+            {k: np.concatenate([a, other.projected[k]]) for k, a in self.projected.items()},
+            np.concatenate([self.sampled, other.sampled]),
             self.evaluations + other.evaluations,
         )
 
 
-def _project(
-    target: Target,
-    f0: np.ndarray,
-    count: int,
-    rng: np.random.Generator,
-    options: DirectionalOptions,
-    needs_search: Callable[[TensorEstimate, np.ndarray, np.ndarray], bool] | None = None,
-) -> _Projections:
-    est, d, v, used = _directional_estimate(target, f0, count, rng, options, needs_search)
-    return _Projections(est, d, v, used)
+def _vectorized_or_probe(target: Target, f0: np.ndarray, options, d0: Callable[[], np.ndarray]):
+    """Whether f takes a stack of points, and the evaluations that cost: the caller's
+    `vectorized`, else no when a chunk holds fewer than 2 points (every call is of one point
+    anyway: no probe), else the probe along the direction `d0()`."""
+    if options.vectorized is not None:
+        return bool(options.vectorized), 0
+    if options.chunk_bytes // ((target.x.size + f0.size) * 8) < 2:
+        return False, 0
+    vectorized, probing = _probe_vectorized(target, f0, d0())
+    return bool(vectorized), probing
 
 
 def _enough_projections(
-    target: Target, f0: np.ndarray, claimed: np.ndarray, options: DirectionalOptions
+    target: Target,
+    f0: np.ndarray,
+    claims: list[tuple[str, np.ndarray]],
+    scale: float,
+    options: DirectionalOptions,
 ) -> tuple[_Projections, float]:
     """Projections on `options.directions` random directions, or on 8 doubled up to 64 until
-    the detection threshold reaches `DIRECTIONAL_TARGET`; and that threshold."""
+    the detection threshold reaches `DIRECTIONAL_TARGET`; and that threshold.
+
+    Each batch of directions takes its seeds and output weights from the seeded generator;
+    the directions are streamed (:class:`gradcheck.engine.DirectionStream`) and `claims`
+    (the claim as a matrix in each candidate layout) projected on each as it is drawn."""
     rng = rng_from_seed(options.seed)
     tolerances = options.tolerances()
-    scale = float(np.max(np.abs(claimed), initial=0.0))
+    method = options.finite_differences
+    rows, columns = _sampled_entries(f0.size, target.x.size)
+    probed: list[tuple[bool, int]] = []
 
-    def threshold_of(est: TensorEstimate, d: np.ndarray, v: np.ndarray) -> float:
+    def threshold_of(est: TensorEstimate, v: np.ndarray, sampled: np.ndarray) -> float:
         largest = float(np.max(np.abs(est.value), initial=0.0))
         tolerance = SAFETY * est.error + tolerances["atol"] + tolerances["rtol"] * largest
-        return _directional_threshold(d, v, tolerance, scale)
+        return _threshold_of_sample(np.abs(v[:, rows]), sampled, tolerance, scale)
 
-    def needs_search(est: TensorEstimate, d: np.ndarray, v: np.ndarray) -> bool:
-        # the first steps already catch an entry wrong by a quarter of the target: no search
-        settled = threshold_of(est, d, v) <= DIRECTIONAL_TARGET / 4 and np.all(est.reliable)
-        return not settled
+    def project(count: int) -> _Projections:
+        seeds = rng.integers(0, 2**63, size=count)
+        v = rng.standard_normal((count, f0.size))
+        v /= np.linalg.norm(v, axis=1, keepdims=True)
+        once = _OncePerDirection(claims, v, columns)
+        stream = DirectionStream(target.x, seeds, on_first=once)
+        first_batch = not probed  # later batches reuse the first one's probe
+        if first_batch:
+            probed.append(_vectorized_or_probe(target, f0, options, lambda: stream[0]))
+        vectorized, probing = probed[0][0], probed[0][1] if first_batch else 0
+        psi = _Projected(
+            target, f0, stream, v, vectorized, options.chunk_bytes, executor=options.executor
+        )
 
-    found = _project(target, f0, options.directions or 8, rng, options, needs_search)
+        def needs_search(first: TensorEstimate) -> bool:
+            # the first steps already catch an entry wrong by a quarter of the target, or
+            # the search would not cut the error estimate by SEARCH_GAIN: no search
+            if not np.all(first.reliable):
+                return True
+            if threshold_of(first, v, once.sampled) <= DIRECTIONAL_TARGET / 4:
+                return False
+            return _search_gain(method, psi, v @ f0.ravel(), first) >= SEARCH_GAIN
+
+        est = _directional_estimate(target, f0, psi, options, needs_search)
+        return _Projections(est, v, once.projected, once.sampled, probing + psi.evaluations)
+
+    found = project(options.directions or 8)
     while True:
-        threshold = threshold_of(found.estimate, found.d, found.v)
-        count = len(found.d)
+        threshold = threshold_of(found.estimate, found.v, found.sampled)
+        count = len(found.v)
         enough = threshold <= DIRECTIONAL_TARGET or count >= MAX_DIRECTIONS or scale == 0
         if options.directions is not None or enough:
             return found, threshold
         wanted = _directions_wanted(threshold, count, f0.size)
         if wanted <= count:
             return found, threshold  # no affordable number of directions reaches the target
-        more = _project(target, f0, wanted - count, rng, options, needs_search)
-        found = found.joined(more)
+        found = found.joined(project(wanted - count))
 
 
 def _directions_wanted(threshold: float, count: int, f_size: int) -> int:
@@ -482,18 +599,27 @@ def _directions_wanted(threshold: float, count: int, f_size: int) -> int:
     return count
 
 
-def _projected_candidates(
-    claimed: np.ndarray, layouts: list[str], f_shape: tuple, found: _Projections
-) -> list[Candidate]:
+def _claims(
+    claimed: np.ndarray, layouts: list[str], f_shape: tuple, x_shape: tuple
+) -> list[tuple[str, np.ndarray]]:
+    """The claim read in each candidate layout as a matrix ``(f.size, x.size)``."""
+    m, n = int(np.prod(f_shape)), int(np.prod(x_shape))
+    return [
+        (
+            name,
+            convert_layout(claimed, f_shape, x_shape, source=name, target="tensor").reshape(m, n),
+        )
+        for name in layouts
+    ]
+
+
+def _projected_candidates(layouts: list[str], found: _Projections) -> list[Candidate]:
     """The claim read in each candidate layout and projected on the directions."""
-    est, x_shape = found.estimate, found.d.shape[1:]
-    candidates = []
-    for name in layouts:
-        tensor = convert_layout(claimed, f_shape, x_shape, source=name, target="tensor")
-        jm = tensor.reshape(int(np.prod(f_shape)), int(np.prod(x_shape)))
-        projected = np.einsum("rm,mn,rn->r", found.v, jm, found.d.reshape(len(found.d), -1))
-        candidates.append(Candidate(name, est.value, est.error, est.reliable, shown=projected))
-    return candidates
+    est = found.estimate
+    return [
+        Candidate(name, est.value, est.error, est.reliable, shown=found.projected[name])
+        for name in layouts
+    ]
 
 
 def check_directional(
@@ -561,7 +687,9 @@ def check_directional(
     claimed = claimed_value(derivative, target)
     f0, evaluations = evaluate_at_point(target)
     layouts, declared = resolve_layouts(claimed.shape, f0.shape, target.x.shape, layout)
-    found, threshold = _enough_projections(target, f0, claimed, opts)
+    claims = _claims(claimed, layouts, f0.shape, target.x.shape)
+    scale = float(np.max(np.abs(claimed), initial=0.0))
+    found, threshold = _enough_projections(target, f0, claims, scale, opts)
     result = _directional_result(
         target, opts, claimed, found, (layouts, declared), (f0, evaluations)
     )
@@ -623,7 +751,7 @@ def _directional_result(
     names, declared = layouts
     f_shape = at_point[0].shape
     evaluations = at_point[1] + found.evaluations
-    candidates = _projected_candidates(claimed, names, f_shape, found)
+    candidates = _projected_candidates(names, found)
     chosen, passing = compare_candidates(claimed, candidates, options.tolerances())
     comparison = chosen.comparison
     notes = layout_notes(claimed.shape, chosen, passing, declared)
@@ -648,7 +776,7 @@ def _directional_result(
         worst_direction=int(comparison.worst_index[0]) if comparison.worst_index else 0,
         numerical=chosen.candidate.numerical,
         claimed=chosen.shown,
-        directions=len(found.d),
+        directions=len(found.v),
         evaluations=evaluations,
         layout=chosen.candidate.layout,
         method=options.method,
