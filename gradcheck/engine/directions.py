@@ -72,10 +72,7 @@ class DirectionStream:
             return self._held[r]
         if self._last is not None and self._last[0] == r:
             return self._last[1]
-        d = np.random.default_rng(int(self.seeds[r])).standard_normal(self.x.size)
-        d /= np.linalg.norm(d)  # in place: no temporary of the direction's size
-        d *= self._scales
-        d.flags.writeable = False
+        d = self._draw(r)
         if self._hold:
             self._held[r] = d
         self._last = (r, d)
@@ -83,6 +80,13 @@ class DirectionStream:
             self._seen.add(r)
             if self.on_first is not None:
                 self.on_first(r, d)
+        return d
+
+    def _draw(self, r: int) -> np.ndarray:
+        d = np.random.default_rng(int(self.seeds[r])).standard_normal(self.x.size)
+        d /= np.linalg.norm(d)  # in place: no temporary of the direction's size
+        d *= self._scales
+        d.flags.writeable = False
         return d
 
     def __getitem__(self, r: int) -> np.ndarray:

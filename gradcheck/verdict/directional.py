@@ -355,11 +355,14 @@ def _threshold_of_sample(
     vi: np.ndarray, dj: np.ndarray, tolerance: np.ndarray, scale: float
 ) -> float:
     """:func:`_directional_threshold` from ``|v_ri|`` and ``|d_rj|`` at the sampled entries
-    (shape ``(directions, entries)`` each)."""
+    (shape ``(directions, entries)`` each), a direction at a time (no temporary of their
+    shape)."""
     if scale == 0 or not np.all(np.isfinite(tolerance)):
         return float("inf")
-    tol = np.maximum(tolerance, 1e-300)[:, None]
-    sensitivity = np.max(vi * dj / tol, axis=0)
+    tol = np.maximum(tolerance, 1e-300)
+    sensitivity = np.zeros(dj.shape[1])
+    for r in range(len(tol)):
+        np.maximum(sensitivity, vi[r] * dj[r] / tol[r], out=sensitivity)
     with np.errstate(divide="ignore"):
         bound = np.where(sensitivity > 0, 1.0 / np.where(sensitivity > 0, sensitivity, 1), np.inf)
     return float(np.quantile(bound, 0.99)) / scale
@@ -534,7 +537,8 @@ def _enough_projections(
     def threshold_of(est: TensorEstimate, v: np.ndarray, sampled: np.ndarray) -> float:
         largest = float(np.max(np.abs(est.value), initial=0.0))
         tolerance = SAFETY * est.error + tolerances["atol"] + tolerances["rtol"] * largest
-        return _threshold_of_sample(np.abs(v[:, rows]), sampled, tolerance, scale)
+        vi = np.abs(v[:, rows]) if v.shape[1] > 1 else np.broadcast_to(np.abs(v), sampled.shape)
+        return _threshold_of_sample(vi, sampled, tolerance, scale)
 
     def project(count: int) -> _Projections:
         seeds = rng.integers(0, 2**63, size=count)
