@@ -72,6 +72,7 @@ class DirectionStream:
             return self._held[r]
         if self._last is not None and self._last[0] == r:
             return self._last[1]
+        self._last = None  # let the previous direction go before the next is drawn
         d = self._draw(r)
         if self._hold:
             self._held[r] = d

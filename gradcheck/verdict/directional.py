@@ -606,15 +606,17 @@ def _directions_wanted(threshold: float, count: int, f_size: int) -> int:
 def _claims(
     claimed: np.ndarray, layouts: list[str], f_shape: tuple, x_shape: tuple
 ) -> list[tuple[str, np.ndarray]]:
-    """The claim read in each candidate layout as a matrix ``(f.size, x.size)``."""
+    """The claim read in each candidate layout as a matrix ``(f.size, x.size)``: the claim
+    itself, reshaped, where that layout of a scalar f is the variable's shape (no copy)."""
     m, n = int(np.prod(f_shape)), int(np.prod(x_shape))
-    return [
-        (
-            name,
-            convert_layout(claimed, f_shape, x_shape, source=name, target="tensor").reshape(m, n),
-        )
-        for name in layouts
-    ]
+    claims = []
+    for name in layouts:
+        if f_shape == () and name in ("denominator", "tensor"):
+            claims.append((name, claimed.reshape(1, n)))
+        else:
+            tensor = convert_layout(claimed, f_shape, x_shape, source=name, target="tensor")
+            claims.append((name, tensor.reshape(m, n)))
+    return claims
 
 
 def _projected_candidates(layouts: list[str], found: _Projections) -> list[Candidate]:
