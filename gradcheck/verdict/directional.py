@@ -667,9 +667,13 @@ def check_directional(
     Notes
     -----
     The directions ``u_r`` are Gaussian unit vectors scaled per coordinate like the steps,
-    the output weights ``v_r`` Gaussian unit vectors. Each projection costs the method's
-    stencil (4 evaluations for central) plus more where the step search runs, and 2 at the
-    point. The detection threshold is the single-entry error (relative to the largest entry
+    each drawn from its own seed when it is needed (streamed: a large variable's directions
+    are never held all at once; the same seed gives the same directions bit for bit), the
+    output weights ``v_r`` Gaussian unit vectors. Each projection costs the method's stencil
+    (4 evaluations for central) and 2 at the point; the step search runs only where the first
+    estimate does not already detect an entry wrong by a quarter of 1e-6 and its split into
+    truncation and rounding predicts the search to halve the error estimate at least. A
+    variable with no entries is refused (InvalidArgumentError). The detection threshold is the single-entry error (relative to the largest entry
     of the claim) that is caught at 99% of the entries: an entry wrong by ``e`` moves
     projection ``r`` by ``v_ri e d_rj``, caught where that exceeds the projection's
     tolerance. If the check fails and the variable has at most 2048 entries, the full check
