@@ -673,12 +673,13 @@ def check_directional(
     (4 evaluations for central) and 2 at the point; the step search runs only where the first
     estimate does not already detect an entry wrong by a quarter of 1e-6 and its split into
     truncation and rounding predicts the search to halve the error estimate at least. A
-    variable with no entries is refused (InvalidArgumentError). The detection threshold is the single-entry error (relative to the largest entry
-    of the claim) that is caught at 99% of the entries: an entry wrong by ``e`` moves
-    projection ``r`` by ``v_ri e d_rj``, caught where that exceeds the projection's
-    tolerance. If the check fails and the variable has at most 2048 entries, the full check
-    (:func:`check`) runs to locate and diagnose the error (`located`); otherwise the failing
-    directions are reported. Assumes f is smooth near the point.
+    variable with no entries is refused (InvalidArgumentError). The detection threshold is
+    the single-entry error (relative to the largest entry of the claim) that is caught at
+    99% of the entries: an entry wrong by ``e`` moves projection ``r`` by ``v_ri e d_rj``,
+    caught where that exceeds the projection's tolerance. If the check fails and the
+    variable has at most 2048 entries, the full check (:func:`check`) runs to locate and
+    diagnose the error (`located`); otherwise the failing directions are reported. Assumes f
+    is smooth near the point.
 
     Examples
     --------
