@@ -114,3 +114,18 @@ def test_search_where_only_rounding_limits_the_first_estimate():
     psi, first = _first_steps(lambda t: 3 * t, h, error=1e-9)
     method = gc.engine.validate_method("central")
     assert directional._search_gain(method, psi, np.zeros(1), first) >= directional.SEARCH_GAIN
+
+
+def test_a_function_that_keeps_its_inputs_sees_them_unchanged():
+    # the points' buffer is written again for the next point only when f kept no view of it
+    kept = []
+
+    def keeping(x):
+        kept.append((x, x.copy()))
+        return np.sum(np.sin(x), axis=-1)
+
+    x = np.linspace(-1.0, 1.0, STREAMED_N)
+    r = gc.check_directional(keeping, np.cos(x), x)
+    assert r.passed and len(kept) == r.evaluations
+    assert all(np.array_equal(view, copy) for view, copy in kept)
+    assert not np.array_equal(kept[2][0], kept[3][0])  # two different stencil points

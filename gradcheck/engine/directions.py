@@ -11,6 +11,7 @@ so that each is drawn once per call.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
@@ -95,6 +96,17 @@ class DirectionStream:
         return self.flat(r).reshape(self.x.shape)
 
 
+def _reusable(spare: list[np.ndarray], size: int) -> np.ndarray | None:
+    """The previous chunk's buffer when it has `size` points and nothing but `spare` refers
+    to it any more (f kept no view of its input: writing it again cannot change what f
+    holds), else None. A fresh buffer of 10^7 entries costs its page faults on every point.
+    """
+    if not spare or len(spare[0]) != size:
+        return None
+    # references: the list and getrefcount's own argument
+    return spare[0] if sys.getrefcount(spare[0]) == 2 else None
+
+
 def values_along_directions(
     target: Target,
     directions: DirectionStream,
@@ -127,9 +139,13 @@ def values_along_directions(
     count, steps, x = len(directions), ts.size, target.x
     x_flat = x.reshape(-1)
     complex_steps = np.iscomplexobj(ts)
+    spare: list[np.ndarray] = []  # serially, the last chunk's buffer, to be written again
 
     def make_points(start: int, stop: int) -> np.ndarray:
-        points = np.empty((stop - start, x.size), dtype=np.result_type(ts, x))
+        points = _reusable(spare, stop - start) if executor is None else None
+        if points is None:
+            points = np.empty((stop - start, x.size), dtype=np.result_type(ts, x))
+            spare[:] = [points]
         for b, i in enumerate(range(start, stop)):
             row = points[b]
             np.multiply(directions.flat(i // steps), ts[i % steps], out=row)
