@@ -23,7 +23,12 @@ from .conventions import (
     convention_named,
     convert_convention,
 )
-from .directions import HELD_BYTES, DirectionStream, values_along_directions
+from .directions import (
+    HELD_BYTES,
+    DirectionStream,
+    HeldDirections,
+    values_along_directions,
+)
 from .estimate import (
     SECOND_OPINION,
     JacobianEstimate,
@@ -95,6 +100,7 @@ __all__ = [
     "ComplexPairTarget",
     "Convention",
     "DirectionStream",
+    "HeldDirections",
     "HessianEstimate",
     "JacobianEstimate",
     "Layout",

@@ -23,7 +23,12 @@ from .estimate import coordinate_scales
 from .evaluate import evaluate_points
 from .target import Target
 
-__all__ = ["HELD_BYTES", "DirectionStream", "values_along_directions"]
+__all__ = [
+    "HELD_BYTES",
+    "DirectionStream",
+    "HeldDirections",
+    "values_along_directions",
+]
 
 #: Directions are all held in memory while they take at most this many bytes (a few hundred
 #: directions of a thousand entries); beyond it each is drawn again from its seed when needed.
@@ -107,23 +112,39 @@ def _reusable(spare: list[np.ndarray], size: int) -> np.ndarray | None:
     return spare[0] if sys.getrefcount(spare[0]) == 2 else None
 
 
+@dataclass(frozen=True)
+class HeldDirections:
+    """Directions already in memory, shape ``(k,) + x.shape``, with the interface of
+    :class:`DirectionStream` (``len`` and ``flat(r)``)."""
+
+    d: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.d)
+
+    def flat(self, r: int) -> np.ndarray:
+        return self.d[r].reshape(-1)
+
+
 def values_along_directions(
     target: Target,
-    directions: DirectionStream,
+    directions: DirectionStream | HeldDirections,
     ts: np.ndarray,
     f_shape: tuple[int, ...],
     *,
     vectorized: bool,
     chunk_bytes: int,
     executor: Executor | None = None,
+    direction_major: bool = True,
 ) -> np.ndarray:
     """f at ``x + t_b d_r`` for every step ``t_b`` of the flat `ts` and every direction
     ``d_r``, as an array ``(ts.size, len(directions), f.size)``.
 
-    The points are made direction after direction (all steps of ``d_0``, then of ``d_1``, ...)
-    and written one by one into one buffer per chunk, so each direction is drawn once per call
-    and no stack-sized temporary is made. A non-finite value is a NonFiniteValueError naming
-    the direction and the step.
+    The points are made direction after direction (all steps of ``d_0``, then of ``d_1``, ...;
+    with ``direction_major=False`` all directions of each step in turn) and written one by
+    one into one buffer per chunk, so a streamed direction is drawn once per call and no
+    stack-sized temporary is made. A non-finite value is a NonFiniteValueError naming the
+    direction and the step.
 
     Examples
     --------
@@ -138,7 +159,6 @@ def values_along_directions(
     """
     count, steps, x = len(directions), ts.size, target.x
     x_flat = x.reshape(-1)
-    complex_steps = np.iscomplexobj(ts)
     spare: list[np.ndarray] = []  # serially, the last chunk's buffer, to be written again
 
     def make_points(start: int, stop: int) -> np.ndarray:
@@ -147,27 +167,71 @@ def values_along_directions(
             points = np.empty((stop - start, x.size), dtype=np.result_type(ts, x))
             spare[:] = [points]
         for b, i in enumerate(range(start, stop)):
+            r, k = divmod(i, steps) if direction_major else (i % count, i // count)
             row = points[b]
-            np.multiply(directions.flat(i // steps), ts[i % steps], out=row)
+            np.multiply(directions.flat(r), ts[k], out=row)
             row += x_flat
         return points.reshape((stop - start, *x.shape))
 
+    return _evaluate_along(
+        target,
+        make_points,
+        ts,
+        count,
+        f_shape,
+        direction_major=direction_major,
+        vectorized=vectorized,
+        chunk_bytes=chunk_bytes,
+        executor=executor,
+    )
+
+
+def _evaluate_along(
+    target: Target,
+    make_points: Callable[[int, int], np.ndarray],
+    ts: np.ndarray,
+    count: int,
+    f_shape: tuple[int, ...],
+    *,
+    direction_major: bool,
+    vectorized: bool,
+    chunk_bytes: int,
+    executor: Executor | None = None,
+) -> np.ndarray:
+    """f at the ``ts.size * count`` points ``x + t_b d_r`` that `make_points` builds (all
+    steps of each direction in turn when `direction_major`, else all directions of each
+    step), as an array ``(ts.size, count, f.size)``; a non-finite value is a
+    NonFiniteValueError naming the direction and the step.
+
+    Examples
+    --------
+    >>> from gradcheck.engine import make_target
+    >>> target = make_target(lambda x: 2 * x, np.zeros(1), None)
+    >>> ts = np.array([1.0, 2.0, 3.0])
+    >>> values = _evaluate_along(target, lambda a, b: ts[a:b, None], ts, 1, (1,),
+    ...                         direction_major=True, vectorized=False, chunk_bytes=2**20)
+    >>> values[:, 0, 0].tolist()
+    [2.0, 4.0, 6.0]
+    """
     values, _ = evaluate_points(
         target,
         make_points,
-        steps * count,
+        ts.size * count,
         f_shape,
         vectorized=vectorized,
         chunk_bytes=chunk_bytes,
-        allow_complex=complex_steps,
+        allow_complex=np.iscomplexobj(ts),
         executor=executor,
     )
-    values = values.reshape(count, steps, -1)
+    if direction_major:
+        values = values.reshape(count, ts.size, -1).transpose(1, 0, 2)
+    else:
+        values = values.reshape(ts.size, count, -1)
     if not np.all(np.isfinite(values)):
-        r, b = (int(i) for i in np.argwhere(~np.isfinite(values))[0][:2])
+        b, r = (int(i) for i in np.argwhere(~np.isfinite(values))[0][:2])
         raise NonFiniteValueError(
             f"{target.role} returned a non-finite value at x + t d (direction {r}, "
             f"t = {ts[b]}); it is finite at the point itself. Choose a smaller `step`, or a "
             f"point farther from where f is undefined."
         )
-    return values.transpose(1, 0, 2)
+    return values

@@ -21,6 +21,7 @@ from ..engine import (
     EPS,
     LAYOUTS,
     DirectionStream,
+    HeldDirections,
     Method,
     Point,
     Target,
@@ -30,7 +31,6 @@ from ..engine import (
     coordinate_scales,
     estimate_tensor,
     evaluate_at_point,
-    evaluate_points,
     make_target,
     probe_batching,
     probe_size,
@@ -39,7 +39,6 @@ from ..engine import (
     validate_layout,
     values_along_directions,
 )
-from ..errors import NonFiniteValueError
 from .check import (
     SAFETY,
     Candidate,
@@ -113,41 +112,19 @@ def values_along(
     executor: Executor | None = None,
 ) -> np.ndarray:
     """f at ``x + t_b d_r`` for every step ``t_b`` of the flat `ts` and every direction
-    ``d_r``, as an array ``(ts.size, len(directions), f.size)``.
-
-    The points are written one by one into one buffer per chunk (no stack-sized temporaries:
-    at 10^6 entries those cost more than f). A non-finite value is a NonFiniteValueError
-    naming the direction and the step.
-    """
-    count, x = len(directions), target.x
-
-    def make_points(start: int, stop: int) -> np.ndarray:
-        points = np.empty((stop - start, *x.shape), dtype=np.result_type(ts, x, directions))
-        for b, i in enumerate(range(start, stop)):
-            row = points[b, ...]  # a view even for a 0-d x (points[b] would be a scalar)
-            np.multiply(directions[i % count], ts[i // count], out=row)
-            row += x
-        return points
-
-    values, _ = evaluate_points(
+    ``d_r`` of the array `directions` (all directions of each step in turn), as an array
+    ``(ts.size, len(directions), f.size)`` (see
+    :func:`gradcheck.engine.values_along_directions`)."""
+    return values_along_directions(
         target,
-        make_points,
-        ts.size * count,
+        HeldDirections(directions),
+        ts,
         f_shape,
         vectorized=vectorized,
         chunk_bytes=chunk_bytes,
-        allow_complex=np.iscomplexobj(ts),
         executor=executor,
+        direction_major=False,
     )
-    values = values.reshape(ts.size, count, -1)
-    if not np.all(np.isfinite(values)):
-        b, r = (int(i) for i in np.argwhere(~np.isfinite(values))[0][:2])
-        raise NonFiniteValueError(
-            f"{target.role} returned a non-finite value at x + t d (direction {r}, "
-            f"t = {ts[b]}); it is finite at the point itself. Choose a smaller `step`, or a "
-            f"point farther from where f is undefined."
-        )
-    return values
 
 
 @dataclass
