@@ -273,7 +273,7 @@ def _start_step(method: Method, n: int) -> float:
 SEARCH_GAIN = 2.0
 
 
-def _search_gain(method: Method, psi: _Projected, psi0: np.ndarray, first: TensorEstimate):
+def _search_gain(method: Method, psi: _Projected, psi0: np.ndarray, first: TensorEstimate) -> float:
     """By how much the step search could cut the error estimate of the `first` estimate.
 
     The first estimate's error is split into truncation ``T`` (the method's own estimate
@@ -488,7 +488,9 @@ class _Projections:
         )
 
 
-def _vectorized_or_probe(target: Target, f0: np.ndarray, options, d0: Callable[[], np.ndarray]):
+def _vectorized_or_probe(
+    target: Target, f0: np.ndarray, options: DirectionalOptions, d0: Callable[[], np.ndarray]
+) -> tuple[bool, int]:
     """Whether f takes a stack of points, and the evaluations that cost: the caller's
     `vectorized`, else no when a chunk holds fewer than 2 points (every call is of one point
     anyway: no probe), else the probe along the direction `d0()`."""
