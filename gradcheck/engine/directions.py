@@ -91,7 +91,9 @@ class DirectionStream:
 
     def _draw(self, r: int) -> np.ndarray:
         d = np.random.default_rng(int(self.seeds[r])).standard_normal(self.x.size)
-        d /= np.linalg.norm(d)  # in place: no temporary of the direction's size
+        # einsum, not BLAS: on a shared machine a threaded BLAS call can wait milliseconds
+        # for its threads; in place: no temporary of the direction's size
+        d /= np.sqrt(np.einsum("i,i->", d, d))
         d *= self._scales
         d.flags.writeable = False
         return d

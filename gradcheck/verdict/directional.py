@@ -211,7 +211,8 @@ class _OncePerDirection:
 
     def __call__(self, r: int, d: np.ndarray) -> None:
         for name, jm in self.claims:
-            self.projected[name][r] = self.v[r] @ (jm @ d)
+            # einsum, not BLAS (see DirectionStream._draw)
+            self.projected[name][r] = self.v[r] @ np.einsum("mn,n->m", jm, d)
         self.sampled[r] = np.abs(d[self.columns])
 
 
