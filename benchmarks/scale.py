@@ -8,9 +8,13 @@ to 256 MiB, CPU seconds (``time.process_time``, min of 3, interleaved: the machi
 wall clock says little); (2) `check` on x^T A x and log-sum-exp at n = 100 and 1000: its
 evaluations against its limit (the 4n stencil points of value and error estimate, plus 2 at
 the point) and why (`CheckResult.spending`); (3) peak memory of a 5000 -> 5000 elementwise
-`jacobian` and of `check_directional` at 10^6 parameters; (4) a function taking 0.2 s per call
-(``time.sleep``, standing for a simulator: CPU load of other jobs does not change it) at
-n = 40, `jacobian` one point per call, serial against a 2-worker ProcessPoolExecutor.
+`jacobian` and of `check_directional` at 10^6 and 10^7 parameters; (4) `check_directional` on
+sum(sin x) from n = 10^3 to 10^7: wall seconds (min of several runs) against its limit (one
+call of f per evaluation it made, timed alone on the same points), evaluations, directions, the
+detection threshold, and whether an entry wrong by 1e-6 of the largest is caught; (5) a
+function taking 0.2 s per call (``time.sleep``, standing for a simulator: CPU load of other
+jobs does not change it) at n = 40, `jacobian` one point per call, serial against a 2-worker
+ProcessPoolExecutor.
 A full run saves its output to ``benchmarks/results/scale.txt``.
 """
 
@@ -136,6 +140,48 @@ def memory_rows() -> list[list]:
     return rows
 
 
+def sin_sum(x):
+    return np.sum(np.sin(x), axis=-1)
+
+
+def directional_rows(sizes: tuple[int, ...]) -> list[list]:
+    """`check_directional` on sum(sin x) at each n: best wall time of a few runs (fewer at
+    large n), and the limit: one call of f on a point like those it evaluates, times its
+    evaluations (the time of f alone, with nothing of gradcheck around it)."""
+    rows = []
+    for n in sizes:
+        x = np.linspace(-1.0, 1.0, n)
+        claim = np.cos(x)
+        repeats = 20 if n <= 10**4 else (3 if n <= 10**6 else 1)
+        best = np.inf
+        for _ in range(repeats):
+            t = time.perf_counter()
+            r = gc.check_directional(sin_sum, claim, x)
+            best = min(best, time.perf_counter() - t)
+        point = x + 1e-3 * np.random.default_rng(0).standard_normal(n)
+        one = np.inf
+        for _ in range(3):
+            t = time.perf_counter()
+            sin_sum(point)
+            one = min(one, time.perf_counter() - t)
+        wrong = claim.copy()
+        wrong[n // 3] += 1e-6 * np.max(np.abs(claim))
+        caught = gc.check_directional(sin_sum, wrong, x).status == "failed"
+        rows.append(
+            [
+                f"10^{round(np.log10(n))}",
+                f"{best * 1e3:.1f}",
+                f"{one * r.evaluations * 1e3:.1f}",
+                f"{best / (one * r.evaluations):.2f}",
+                r.evaluations,
+                r.directions,
+                f"{r.detection_threshold:.1e}",
+                caught,
+            ]
+        )
+    return rows
+
+
 def executor_row(n: int) -> list:
     x = np.linspace(-1.0, 1.0, n)
     t = time.perf_counter()
@@ -177,6 +223,23 @@ def main(argv: list[str] | None = None) -> int:
                     headers=["run", "wall s", "peak MiB", "x or result MiB", "peak/that"],
                 )
             )
+        sizes = (10**3, 10**4) if args.quick else (10**3, 10**4, 10**5, 10**6, 10**7)
+        print("\ncheck_directional on sum(sin x): wall ms (min of runs) against f alone")
+        print(
+            tabulate(
+                directional_rows(sizes),
+                headers=[
+                    "n",
+                    "wall ms",
+                    "f alone ms",
+                    "ratio",
+                    "evals",
+                    "directions",
+                    "detects",
+                    "1e-6 caught",
+                ],
+            )
+        )
         print("\nf taking 0.2 s per call, jacobian one point per call, 2-worker process pool")
         print(
             tabulate(

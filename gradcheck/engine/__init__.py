@@ -23,6 +23,12 @@ from .conventions import (
     convention_named,
     convert_convention,
 )
+from .directions import (
+    HELD_BYTES,
+    DirectionStream,
+    HeldDirections,
+    values_along_directions,
+)
 from .estimate import (
     SECOND_OPINION,
     JacobianEstimate,
@@ -83,6 +89,7 @@ __all__ = [
     "CONVENTIONS",
     "DEFAULT_CHUNK_BYTES",
     "EPS",
+    "HELD_BYTES",
     "LADDER_RUNGS",
     "LAYOUTS",
     "MAX_CHUNK_BYTES",
@@ -92,6 +99,8 @@ __all__ = [
     "SECOND_OPINION",
     "ComplexPairTarget",
     "Convention",
+    "DirectionStream",
+    "HeldDirections",
     "HessianEstimate",
     "JacobianEstimate",
     "Layout",
@@ -143,5 +152,6 @@ __all__ = [
     "validate_seed",
     "validate_vectorized",
     "validated_convention",
+    "values_along_directions",
     "wirtinger_pair",
 ]

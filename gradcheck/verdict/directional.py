@@ -20,6 +20,8 @@ import numpy as np
 from ..engine import (
     EPS,
     LAYOUTS,
+    DirectionStream,
+    HeldDirections,
     Method,
     Point,
     Target,
@@ -29,14 +31,14 @@ from ..engine import (
     coordinate_scales,
     estimate_tensor,
     evaluate_at_point,
-    evaluate_points,
     make_target,
     probe_batching,
     probe_size,
+    refuse_empty,
     rng_from_seed,
     validate_layout,
+    values_along_directions,
 )
-from ..errors import NonFiniteValueError
 from .check import (
     SAFETY,
     Candidate,
@@ -110,41 +112,19 @@ def values_along(
     executor: Executor | None = None,
 ) -> np.ndarray:
     """f at ``x + t_b d_r`` for every step ``t_b`` of the flat `ts` and every direction
-    ``d_r``, as an array ``(ts.size, len(directions), f.size)``.
-
-    The points are written one by one into one buffer per chunk (no stack-sized temporaries:
-    at 10^6 entries those cost more than f). A non-finite value is a NonFiniteValueError
-    naming the direction and the step.
-    """
-    count, x = len(directions), target.x
-
-    def make_points(start: int, stop: int) -> np.ndarray:
-        points = np.empty((stop - start, *x.shape), dtype=np.result_type(ts, x, directions))
-        for b, i in enumerate(range(start, stop)):
-            row = points[b, ...]  # a view even for a 0-d x (points[b] would be a scalar)
-            np.multiply(directions[i % count], ts[i // count], out=row)
-            row += x
-        return points
-
-    values, _ = evaluate_points(
+    ``d_r`` of the array `directions` (all directions of each step in turn), as an array
+    ``(ts.size, len(directions), f.size)`` (see
+    :func:`gradcheck.engine.values_along_directions`)."""
+    return values_along_directions(
         target,
-        make_points,
-        ts.size * count,
+        HeldDirections(directions),
+        ts,
         f_shape,
         vectorized=vectorized,
         chunk_bytes=chunk_bytes,
-        allow_complex=np.iscomplexobj(ts),
         executor=executor,
+        direction_major=False,
     )
-    values = values.reshape(ts.size, count, -1)
-    if not np.all(np.isfinite(values)):
-        b, r = (int(i) for i in np.argwhere(~np.isfinite(values))[0][:2])
-        raise NonFiniteValueError(
-            f"{target.role} returned a non-finite value at x + t d (direction {r}, "
-            f"t = {ts[b]}); it is finite at the point itself. Choose a smaller `step`, or a "
-            f"point farther from where f is undefined."
-        )
-    return values
 
 
 @dataclass
@@ -180,42 +160,75 @@ class AlongDirections:
 
 
 @dataclass
-class _Projected(AlongDirections):
-    """``psi(t)_r = v_r . f(x + t d_r)``: f along each direction, projected on its output
-    weights `v`."""
+class _Projected:
+    """``psi(t)_r = v_r . f(x + t d_r)``: f along each streamed direction, projected on its
+    output weights `v`; counts the evaluations of f and keeps the steps and values of its
+    last call (what :func:`_search_gain` reads)."""
 
-    v: np.ndarray | None = None
+    target: Target
+    f0: np.ndarray
+    stream: DirectionStream
+    v: np.ndarray
+    vectorized: bool
+    chunk_bytes: int
+    executor: Executor | None = None
+    evaluations: int = 0
+    last: tuple[np.ndarray, np.ndarray] | None = None
 
     def __call__(self, t: np.ndarray) -> np.ndarray:
         t = np.asarray(t)
-        out = np.einsum("bkm,km->bk", self.values(t), self.v)
-        return out.reshape((*t.shape, len(self.d)))
+        values = values_along_directions(
+            self.target,
+            self.stream,
+            t.reshape(-1),
+            self.f0.shape,
+            vectorized=self.vectorized,
+            chunk_bytes=self.chunk_bytes,
+            executor=self.executor,
+        )
+        self.evaluations += values.shape[0] * values.shape[1]
+        out = np.einsum("bkm,km->bk", values, self.v)
+        self.last = (t.reshape(-1).copy(), out)
+        return out.reshape((*t.shape, len(self.stream)))
+
+
+@dataclass
+class _OncePerDirection:
+    """What is computed from a direction the first time it is drawn, so that it is drawn once
+    in all when the search does not run: the claim projected on it in each candidate layout
+    (``v_r^T J d_r``), and ``|d_r|`` at the columns of the threshold's sampled entries."""
+
+    claims: list[tuple[str, np.ndarray]]
+    v: np.ndarray
+    columns: np.ndarray
+    projected: dict[str, np.ndarray] = field(init=False)
+    sampled: np.ndarray = field(init=False)
+
+    def __post_init__(self) -> None:
+        count = len(self.v)
+        self.projected = {name: np.zeros(count) for name, _ in self.claims}
+        self.sampled = np.zeros((count, self.columns.size))
+
+    def __call__(self, r: int, d: np.ndarray) -> None:
+        for name, jm in self.claims:
+            # einsum, not BLAS (see DirectionStream._draw)
+            self.projected[name][r] = self.v[r] @ np.einsum("mn,n->m", jm, d)
+        self.sampled[r] = np.abs(d[self.columns])
 
 
 def _directional_estimate(
     target: Target,
     f0: np.ndarray,
-    count: int,
-    rng: np.random.Generator,
+    psi: _Projected,
     options: DirectionalOptions,
-    needs_search: Callable[[TensorEstimate, np.ndarray, np.ndarray], bool] | None = None,
-) -> tuple[TensorEstimate, np.ndarray, np.ndarray, int]:
-    """Estimate ``v_r^T J d_r`` for `count` random directions.
-
-    Returns the estimate (value, error, reliable of shape ``(count,)``), the directions, the
-    output weights and the number of evaluations of f. `needs_search(estimate, d, v)`, given
-    the estimate at the first steps, says whether the step search is worth its evaluations
-    (None: search where the error estimate is poor).
-    """
+    needs_search: Callable[[TensorEstimate], bool] | None = None,
+) -> TensorEstimate:
+    """Estimate ``v_r^T J d_r`` along the directions of `psi` (value, error, reliable of
+    shape ``(directions,)``). `needs_search(estimate)`, given the estimate at the first
+    steps, says whether the step search is worth its evaluations (None: search where the
+    error estimate is poor)."""
     x = target.x
     method = options.finite_differences
-    d, v = _random_directions(x, f0.size, count, rng)
-    vectorized, probing = options.vectorized, 0
-    if vectorized is None:
-        vectorized, probing = _probe_vectorized(target, f0, d[0])
-    psi = _Projected(
-        target, f0, d, bool(vectorized), options.chunk_bytes, executor=options.executor, v=v
-    )
     psi_target = Target(f=psi, x=np.zeros(()), wrt=None, others={}, role=target.role)
     # A projection must resolve an error in one entry, which it sees scaled by ~1/sqrt(n):
     # the step search aims that much lower (it stops where the error stops improving).
@@ -225,31 +238,86 @@ def _directional_estimate(
     if method.refine_above is not None:
         attainable = EPS ** (method.order / (method.order + 1))
         refine_above = max(min(method.refine_above, 1e-8 / np.sqrt(x.size)), attainable)
-    est = estimate_tensor(
+    return estimate_tensor(
         psi_target,
         method,
         step=options.step,
         vectorized=True,
         chunk_bytes=options.chunk_bytes,
-        at_point=(v @ f0.ravel(), 0),
+        at_point=(psi.v @ f0.ravel(), 0),
         refine_above=refine_above,
         start_steps=None if options.step is not None else _start_step(method, x.size),
-        refine_when=None if needs_search is None else (lambda first: needs_search(first, d, v)),
+        refine_when=needs_search,
     )
-    return est, d, v, probing + psi.evaluations
+
+
+#: ``a`` of the first step along a unit direction, ``relative_step * n^a``, by method.
+_START_POWER = {"central": 2 / 3, "central4": 3 / 5}
 
 
 def _start_step(method: Method, n: int) -> float:
     """The first step along a unit direction of an n-entry variable: the method's relative
-    step times sqrt(n), which moves a typical coordinate (``|u_j|`` ~ 1/sqrt(n)) by the step
-    a full check would take along it. f's rounding grows with its n terms and the curvature
-    along a unit direction shrinks with them, so the best step grows like sqrt(n), and a step
-    search from the full check's step would spend its rounds climbing to it."""
-    return float(method.relative_step * np.sqrt(max(n, 1)))
+    step times ``n^a``. A typical coordinate moves by ``|u_j| ~ 1/sqrt(n)`` of it. For f a
+    sum of n terms, its rounding grows like n, and the odd derivative of order ``p + 1``
+    along a unit direction (n terms of size ``n^(-(p+1)/2)``, random signs) shrinks like
+    ``n^(-p/2)``, so the best step ``(eps |f| / |psi^(p+1)|)^(1/(p+1))`` of a central method
+    grows like ``n^((p/2 + 1)/(p + 1))``: ``a`` = 2/3 for central, 3/5 for central4. The
+    other methods keep ``a`` = 1/2 (for richardson the model's 4/7 gave a detection
+    threshold 15x worse on sum(sin x) at n = 10^5, and cost a search). A step search from
+    the full check's step would spend its rounds climbing to it."""
+    power = _START_POWER.get(method.name, 0.5)
+    return float(method.relative_step * max(n, 1) ** power)
+
+
+#: The step search runs only where it is predicted to cut the error estimate by at least
+#: this factor (see :func:`_search_gain`).
+SEARCH_GAIN = 2.0
+
+
+def _search_gain(method: Method, psi: _Projected, psi0: np.ndarray, first: TensorEstimate) -> float:
+    """By how much the step search could cut the error estimate of the `first` estimate.
+
+    The first estimate's error is split into truncation ``T`` (the method's own estimate
+    from the last values of `psi`, the largest over the directions) and the rest ``R``
+    (rounding); at ``s`` times the step the error is ``T s^p + R / s``, smallest over the
+    search's ladder of powers of 8 (from 1/512 to 4096). Infinite (search) for the complex
+    step and where the values are not those of the first steps.
+    """
+    if method.kind == "complex" or psi.last is None:
+        return float("inf")
+    t, values = psi.last
+    h = float(first.step)
+    quotients = {}
+    for c in method.multiples:
+        at = {o: np.flatnonzero(t == o * h) for o in (c, -c)}
+        if any(i.size != 1 for i in at.values()):
+            return float("inf")
+        plus = values[at[c][0]]
+        if method.kind == "central":
+            quotients[c] = (plus - values[at[-c][0]]) / (2 * c * h)
+        else:
+            quotients[c] = (plus - psi0) / (c * h)
+    trunc = float(np.max(np.abs(sum(w * quotients[c] for c, w in method.truncation.items()))))
+    error = float(np.max(first.error, initial=0.0))
+    rest = max(error - trunc, 0.0)
+    s = 8.0 ** np.arange(-3, 5)
+    best = float(np.min(trunc * s**method.order + rest / s))
+    return float("inf") if best == 0 else error / best
 
 
 #: Entries sampled to compute a directional detection threshold on large Jacobians.
 _THRESHOLD_SAMPLE = 200_000
+
+
+def _sampled_entries(f_size: int, x_size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rows (outputs) and columns (coordinates) of the Jacobian's entries a detection
+    threshold is computed over: all of them, or a fixed sample of `_THRESHOLD_SAMPLE`."""
+    total = f_size * x_size
+    if total <= _THRESHOLD_SAMPLE:
+        entries = np.arange(total)
+    else:
+        entries = np.random.default_rng(0).integers(0, total, _THRESHOLD_SAMPLE)
+    return entries // x_size, entries % x_size
 
 
 def _directional_threshold(
@@ -265,17 +333,22 @@ def _directional_threshold(
     """
     R, m = v.shape
     dm = d.reshape(R, -1)
-    n = dm.shape[1]
+    rows, cols = _sampled_entries(m, dm.shape[1])
+    return _threshold_of_sample(np.abs(v[:, rows]), np.abs(dm[:, cols]), tolerance, scale)
+
+
+def _threshold_of_sample(
+    vi: np.ndarray, dj: np.ndarray, tolerance: np.ndarray, scale: float
+) -> float:
+    """:func:`_directional_threshold` from ``|v_ri|`` and ``|d_rj|`` at the sampled entries
+    (shape ``(directions, entries)`` each), a direction at a time (no temporary of their
+    shape)."""
     if scale == 0 or not np.all(np.isfinite(tolerance)):
         return float("inf")
-    if m * n <= _THRESHOLD_SAMPLE:
-        vi = np.repeat(np.abs(v), n, axis=1)
-        dj = np.tile(np.abs(dm), (1, m))
-    else:
-        pick = np.random.default_rng(0).integers(0, m * n, _THRESHOLD_SAMPLE)
-        vi, dj = np.abs(v[:, pick // n]), np.abs(dm[:, pick % n])  # no copy of all of d
-    tol = np.maximum(tolerance, 1e-300)[:, None]
-    sensitivity = np.max(vi * dj / tol, axis=0)
+    tol = np.maximum(tolerance, 1e-300)
+    sensitivity = np.zeros(dj.shape[1])
+    for r in range(len(tol)):
+        np.maximum(sensitivity, vi[r] * dj[r] / tol[r], out=sensitivity)
     with np.errstate(divide="ignore"):
         bound = np.where(sensitivity > 0, 1.0 / np.where(sensitivity > 0, sensitivity, 1), np.inf)
     return float(np.quantile(bound, 0.99)) / scale
@@ -383,11 +456,14 @@ class DirectionalResult(ComparedOutcome):
 
 @dataclass(frozen=True)
 class _Projections:
-    """Directional derivatives found so far: the estimate, directions, weights, evaluations."""
+    """Directional derivatives found so far: the estimate, the output weights, the claim
+    projected in each candidate layout, ``|d_rj|`` at the threshold's sampled columns, and
+    the evaluations of f."""
 
     estimate: TensorEstimate
-    d: np.ndarray
     v: np.ndarray
+    projected: dict[str, np.ndarray]
+    sampled: np.ndarray
     evaluations: int
 
     def joined(self, other: _Projections) -> _Projections:
@@ -406,55 +482,89 @@ class _Projections:
         )
         return _Projections(
             est,
-            np.concatenate([self.d, other.d]),
             np.concatenate([self.v, other.v]),
+            {k: np.concatenate([a, other.projected[k]]) for k, a in self.projected.items()},
+            np.concatenate([self.sampled, other.sampled]),
             self.evaluations + other.evaluations,
         )
 
 
-def _project(
-    target: Target,
-    f0: np.ndarray,
-    count: int,
-    rng: np.random.Generator,
-    options: DirectionalOptions,
-    needs_search: Callable[[TensorEstimate, np.ndarray, np.ndarray], bool] | None = None,
-) -> _Projections:
-    est, d, v, used = _directional_estimate(target, f0, count, rng, options, needs_search)
-    return _Projections(est, d, v, used)
+def _vectorized_or_probe(
+    target: Target, f0: np.ndarray, options: DirectionalOptions, d0: Callable[[], np.ndarray]
+) -> tuple[bool, int]:
+    """Whether f takes a stack of points, and the evaluations that cost: the caller's
+    `vectorized`, else no when a chunk holds fewer than 2 points (every call is of one point
+    anyway: no probe), else the probe along the direction `d0()`."""
+    if options.vectorized is not None:
+        return bool(options.vectorized), 0
+    if options.chunk_bytes // ((target.x.size + f0.size) * 8) < 2:
+        return False, 0
+    vectorized, probing = _probe_vectorized(target, f0, d0())
+    return bool(vectorized), probing
 
 
 def _enough_projections(
-    target: Target, f0: np.ndarray, claimed: np.ndarray, options: DirectionalOptions
+    target: Target,
+    f0: np.ndarray,
+    claims: list[tuple[str, np.ndarray]],
+    scale: float,
+    options: DirectionalOptions,
 ) -> tuple[_Projections, float]:
     """Projections on `options.directions` random directions, or on 8 doubled up to 64 until
-    the detection threshold reaches `DIRECTIONAL_TARGET`; and that threshold."""
+    the detection threshold reaches `DIRECTIONAL_TARGET`; and that threshold.
+
+    Each batch of directions takes its seeds and output weights from the seeded generator;
+    the directions are streamed (:class:`gradcheck.engine.DirectionStream`) and `claims`
+    (the claim as a matrix in each candidate layout) projected on each as it is drawn."""
     rng = rng_from_seed(options.seed)
     tolerances = options.tolerances()
-    scale = float(np.max(np.abs(claimed), initial=0.0))
+    method = options.finite_differences
+    rows, columns = _sampled_entries(f0.size, target.x.size)
+    probed: list[tuple[bool, int]] = []
 
-    def threshold_of(est: TensorEstimate, d: np.ndarray, v: np.ndarray) -> float:
+    def threshold_of(est: TensorEstimate, v: np.ndarray, sampled: np.ndarray) -> float:
         largest = float(np.max(np.abs(est.value), initial=0.0))
         tolerance = SAFETY * est.error + tolerances["atol"] + tolerances["rtol"] * largest
-        return _directional_threshold(d, v, tolerance, scale)
+        vi = np.abs(v[:, rows]) if v.shape[1] > 1 else np.broadcast_to(np.abs(v), sampled.shape)
+        return _threshold_of_sample(vi, sampled, tolerance, scale)
 
-    def needs_search(est: TensorEstimate, d: np.ndarray, v: np.ndarray) -> bool:
-        # the first steps already catch an entry wrong by a quarter of the target: no search
-        settled = threshold_of(est, d, v) <= DIRECTIONAL_TARGET / 4 and np.all(est.reliable)
-        return not settled
+    def project(count: int) -> _Projections:
+        seeds = rng.integers(0, 2**63, size=count)
+        v = rng.standard_normal((count, f0.size))
+        v /= np.linalg.norm(v, axis=1, keepdims=True)
+        once = _OncePerDirection(claims, v, columns)
+        stream = DirectionStream(target.x, seeds, on_first=once)
+        first_batch = not probed  # later batches reuse the first one's probe
+        if first_batch:
+            probed.append(_vectorized_or_probe(target, f0, options, lambda: stream[0]))
+        vectorized, probing = probed[0][0], probed[0][1] if first_batch else 0
+        psi = _Projected(
+            target, f0, stream, v, vectorized, options.chunk_bytes, executor=options.executor
+        )
 
-    found = _project(target, f0, options.directions or 8, rng, options, needs_search)
+        def needs_search(first: TensorEstimate) -> bool:
+            # the first steps already catch an entry wrong by a quarter of the target, or
+            # the search would not cut the error estimate by SEARCH_GAIN: no search
+            if not np.all(first.reliable):
+                return True
+            if threshold_of(first, v, once.sampled) <= DIRECTIONAL_TARGET / 4:
+                return False
+            return _search_gain(method, psi, v @ f0.ravel(), first) >= SEARCH_GAIN
+
+        est = _directional_estimate(target, f0, psi, options, needs_search)
+        return _Projections(est, v, once.projected, once.sampled, probing + psi.evaluations)
+
+    found = project(options.directions or 8)
     while True:
-        threshold = threshold_of(found.estimate, found.d, found.v)
-        count = len(found.d)
+        threshold = threshold_of(found.estimate, found.v, found.sampled)
+        count = len(found.v)
         enough = threshold <= DIRECTIONAL_TARGET or count >= MAX_DIRECTIONS or scale == 0
         if options.directions is not None or enough:
             return found, threshold
         wanted = _directions_wanted(threshold, count, f0.size)
         if wanted <= count:
             return found, threshold  # no affordable number of directions reaches the target
-        more = _project(target, f0, wanted - count, rng, options, needs_search)
-        found = found.joined(more)
+        found = found.joined(project(wanted - count))
 
 
 def _directions_wanted(threshold: float, count: int, f_size: int) -> int:
@@ -481,18 +591,29 @@ def _directions_wanted(threshold: float, count: int, f_size: int) -> int:
     return count
 
 
-def _projected_candidates(
-    claimed: np.ndarray, layouts: list[str], f_shape: tuple, found: _Projections
-) -> list[Candidate]:
-    """The claim read in each candidate layout and projected on the directions."""
-    est, x_shape = found.estimate, found.d.shape[1:]
-    candidates = []
+def _claims(
+    claimed: np.ndarray, layouts: list[str], f_shape: tuple, x_shape: tuple
+) -> list[tuple[str, np.ndarray]]:
+    """The claim read in each candidate layout as a matrix ``(f.size, x.size)``: the claim
+    itself, reshaped, where that layout of a scalar f is the variable's shape (no copy)."""
+    m, n = int(np.prod(f_shape)), int(np.prod(x_shape))
+    claims = []
     for name in layouts:
-        tensor = convert_layout(claimed, f_shape, x_shape, source=name, target="tensor")
-        jm = tensor.reshape(int(np.prod(f_shape)), int(np.prod(x_shape)))
-        projected = np.einsum("rm,mn,rn->r", found.v, jm, found.d.reshape(len(found.d), -1))
-        candidates.append(Candidate(name, est.value, est.error, est.reliable, shown=projected))
-    return candidates
+        if f_shape == () and name in ("denominator", "tensor"):
+            claims.append((name, claimed.reshape(1, n)))
+        else:
+            tensor = convert_layout(claimed, f_shape, x_shape, source=name, target="tensor")
+            claims.append((name, tensor.reshape(m, n)))
+    return claims
+
+
+def _projected_candidates(layouts: list[str], found: _Projections) -> list[Candidate]:
+    """The claim read in each candidate layout and projected on the directions."""
+    est = found.estimate
+    return [
+        Candidate(name, est.value, est.error, est.reliable, shown=found.projected[name])
+        for name in layouts
+    ]
 
 
 def check_directional(
@@ -534,14 +655,19 @@ def check_directional(
     Notes
     -----
     The directions ``u_r`` are Gaussian unit vectors scaled per coordinate like the steps,
-    the output weights ``v_r`` Gaussian unit vectors. Each projection costs the method's
-    stencil (4 evaluations for central) plus more where the step search runs, and 2 at the
-    point. The detection threshold is the single-entry error (relative to the largest entry
-    of the claim) that is caught at 99% of the entries: an entry wrong by ``e`` moves
-    projection ``r`` by ``v_ri e d_rj``, caught where that exceeds the projection's
-    tolerance. If the check fails and the variable has at most 2048 entries, the full check
-    (:func:`check`) runs to locate and diagnose the error (`located`); otherwise the failing
-    directions are reported. Assumes f is smooth near the point.
+    each drawn from its own seed when it is needed (streamed: a large variable's directions
+    are never held all at once; the same seed gives the same directions bit for bit), the
+    output weights ``v_r`` Gaussian unit vectors. Each projection costs the method's stencil
+    (4 evaluations for central) and 2 at the point; the step search runs only where the first
+    estimate does not already detect an entry wrong by a quarter of 1e-6 and its split into
+    truncation and rounding predicts the search to halve the error estimate at least. A
+    variable with no entries is refused (InvalidArgumentError). The detection threshold is
+    the single-entry error (relative to the largest entry of the claim) that is caught at
+    99% of the entries: an entry wrong by ``e`` moves projection ``r`` by ``v_ri e d_rj``,
+    caught where that exceeds the projection's tolerance. If the check fails and the
+    variable has at most 2048 entries, the full check (:func:`check`) runs to locate and
+    diagnose the error (`located`); otherwise the failing directions are reported. Assumes f
+    is smooth near the point.
 
     Examples
     --------
@@ -555,11 +681,14 @@ def check_directional(
     """
     opts = merge_options(DirectionalOptions, options, values, "check_directional")
     target = make_target(f, point, wrt)
+    refuse_empty(target, "check_directional")
     layout = validate_layout(layout, allowed=(*LAYOUTS, "auto"))
     claimed = claimed_value(derivative, target)
     f0, evaluations = evaluate_at_point(target)
     layouts, declared = resolve_layouts(claimed.shape, f0.shape, target.x.shape, layout)
-    found, threshold = _enough_projections(target, f0, claimed, opts)
+    claims = _claims(claimed, layouts, f0.shape, target.x.shape)
+    scale = float(np.max(np.abs(claimed), initial=0.0))
+    found, threshold = _enough_projections(target, f0, claims, scale, opts)
     result = _directional_result(
         target, opts, claimed, found, (layouts, declared), (f0, evaluations)
     )
@@ -621,7 +750,7 @@ def _directional_result(
     names, declared = layouts
     f_shape = at_point[0].shape
     evaluations = at_point[1] + found.evaluations
-    candidates = _projected_candidates(claimed, names, f_shape, found)
+    candidates = _projected_candidates(names, found)
     chosen, passing = compare_candidates(claimed, candidates, options.tolerances())
     comparison = chosen.comparison
     notes = layout_notes(claimed.shape, chosen, passing, declared)
@@ -646,7 +775,7 @@ def _directional_result(
         worst_direction=int(comparison.worst_index[0]) if comparison.worst_index else 0,
         numerical=chosen.candidate.numerical,
         claimed=chosen.shown,
-        directions=len(found.d),
+        directions=len(found.v),
         evaluations=evaluations,
         layout=chosen.candidate.layout,
         method=options.method,
