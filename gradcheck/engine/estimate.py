@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import difflib
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Executor
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import dataclass, field, fields, replace
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 
 import numpy as np
 
@@ -38,7 +38,18 @@ from .layouts import Layout, convert_layout, validate_layout
 from .stencils import EPS, METHOD_NAMES, METHODS, Method
 from .target import Point, Target, describe_index, first_nonfinite, make_target
 
-__all__ = ["JacobianEstimate", "estimate_jacobian", "jacobian"]
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+__all__ = [
+    "EstimateOptions",
+    "EstimateValues",
+    "JacobianEstimate",
+    "Search",
+    "estimate_jacobian",
+    "jacobian",
+    "merge_options",
+]
 
 #: A priori rounding error of one evaluation of ``f``, in units of ``eps_f * max|F|``: normwise
 #: (the largest entry of the output over every evaluated point), ``eps_f`` the unit roundoff
@@ -94,17 +105,17 @@ def coordinate_scales(x: np.ndarray) -> np.ndarray:
     return np.maximum(mags, typical)
 
 
-def given_steps(x: np.ndarray, step: object) -> np.ndarray:
-    """A caller's `step` (a number or an array broadcastable to x) as one positive, finite
-    step per coordinate, else InvalidArgumentError naming the rule."""
+def _checked_steps(step: object, shape_text: str) -> np.ndarray:
+    """A caller's `step` as a float64 array of positive, finite numbers, else
+    InvalidArgumentError naming the rule (`shape_text`: what it must broadcast to)."""
     try:
         if isinstance(step, (str, bytes)) or np.asarray(step).dtype.kind not in "iuf":
             raise TypeError("a string or a boolean is not a step")  # float() would take them
-        h = np.broadcast_to(np.asarray(step, dtype=np.float64), x.shape).copy()
+        h = np.asarray(step, dtype=np.float64)
     except (ValueError, TypeError) as exc:
         raise InvalidArgumentError(
-            f"`step` must be a positive number or an array broadcastable to the variable's "
-            f"shape {x.shape}; got {step!r}."
+            f"`step` must be a positive number or an array broadcastable to {shape_text}; "
+            f"got {step!r}."
         ) from exc
     if not np.all(np.isfinite(h)) or np.any(h <= 0):
         raise InvalidArgumentError(
@@ -112,6 +123,20 @@ def given_steps(x: np.ndarray, step: object) -> np.ndarray:
             f"scaled to each coordinate."
         )
     return h
+
+
+def given_steps(x: np.ndarray, step: object) -> np.ndarray:
+    """A caller's `step` (a number or an array broadcastable to x) as one positive, finite
+    step per coordinate, else InvalidArgumentError naming the rule."""
+    shape_text = f"the variable's shape {x.shape}"
+    h = _checked_steps(step, shape_text)
+    try:
+        return np.broadcast_to(h, x.shape).copy()
+    except ValueError as exc:
+        raise InvalidArgumentError(
+            f"`step` must be a positive number or an array broadcastable to {shape_text}; "
+            f"got {step!r}."
+        ) from exc
 
 
 def _base_steps(x: np.ndarray, method: Method, step: object) -> np.ndarray:
@@ -130,6 +155,113 @@ def _base_steps(x: np.ndarray, method: Method, step: object) -> np.ndarray:
             f"(x = {x[tuple(np.argwhere(h == 0)[0])]!r}); use a larger step."
         )
     return h
+
+
+@dataclass(frozen=True, kw_only=True)
+class EstimateOptions:
+    """How :func:`estimate_jacobian` and :func:`jacobian` estimate: one frozen, validated record.
+
+    Both functions take these either as one record (``options=``) or as keyword arguments of
+    the same names, put over it (see :func:`merge_options`).
+
+    Parameters
+    ----------
+    method : {"central", "forward", "central4", "richardson", "complex"}
+        The difference formula (see :func:`estimate_jacobian`).
+    step : float or array_like, optional
+        Absolute base step, a positive number or an array of them broadcastable to the
+        variable's shape; None: steps scaled to each coordinate.
+    vectorized : bool, optional
+        Whether f takes a stack of points; None: tested.
+    chunk_bytes : int
+        Bound on the memory of one batched call, 1 byte to 256 MiB.
+    executor : concurrent.futures.Executor, optional
+        Where f is evaluated (the result is the serial one, bit for bit).
+
+    Raises
+    ------
+    InvalidArgumentError
+        For a value a field cannot take; the message names the field.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> options = EstimateOptions(method="forward", step=1e-6)
+    >>> jacobian(np.sin, np.zeros(2), options=options).round(6).tolist()
+    [[1.0, 0.0], [0.0, 1.0]]
+    >>> EstimateOptions(chunk_bytes=0)
+    Traceback (most recent call last):
+    ...
+    gradcheck.InvalidArgumentError: `chunk_bytes` must be positive; got 0.
+    """
+
+    method: str = "central"
+    step: float | np.ndarray | None = None
+    vectorized: bool | None = None
+    chunk_bytes: int = DEFAULT_CHUNK_BYTES
+    executor: Executor | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        validate_method(self.method)
+        if self.step is not None:
+            _checked_steps(self.step, "the variable's shape")
+        object.__setattr__(self, "vectorized", validate_vectorized(self.vectorized))
+        validate_chunk_bytes(self.chunk_bytes)
+        validate_executor(self.executor)
+
+    @property
+    def finite_differences(self) -> Method:
+        """The method's stencil and error model."""
+        return validate_method(self.method)
+
+
+class EstimateValues(TypedDict, total=False):
+    """The keyword form of :class:`EstimateOptions` (for type checkers)."""
+
+    method: str
+    step: float | np.ndarray | None
+    vectorized: bool | None
+    chunk_bytes: int
+    executor: Executor | None
+
+
+#: A frozen options record (EstimateOptions, CheckOptions, TaylorOptions, RunOptions ...).
+Options = TypeVar("Options")
+
+
+def merge_options(
+    kind: type[Options], options: object, values: Mapping[str, Any], caller: str
+) -> Options:
+    """One validated record of type `kind` from `options` with `values` put over it.
+
+    `values` are the keyword arguments a caller of `caller` gave (``jacobian(f, x,
+    method="richardson")``); a name that is not a field of `kind` is refused with the list of
+    the valid ones, and so is `options` of another type.
+
+    Examples
+    --------
+    >>> merge_options(EstimateOptions, None, {"method": "richardson"}, "jacobian").method
+    'richardson'
+    >>> merge_options(EstimateOptions, EstimateOptions(step=0.1), {"method": "forward"}, "f").step
+    0.1
+    """
+    names = [f.name for f in fields(kind)]  # type: ignore[arg-type]
+    unknown = [name for name in values if name not in names]
+    if unknown:
+        hint = ""
+        if "mode" in unknown or "directions" in unknown:
+            hint = " Random directions are checked by gradcheck.check_directional."
+        raise InvalidArgumentError(
+            f"{caller}() got an unknown option {unknown[0]!r}; its options are "
+            f"{', '.join(names)}.{hint}"
+        )
+    if options is None:
+        return kind(**values)
+    if type(options) is not kind:  # a subclass's defaults (rtol) would apply unseen
+        raise InvalidArgumentError(
+            f"{caller}() takes `options` as a {kind.__name__}; got {type(options).__name__}."
+        )
+    return replace(options, **values) if values else options  # type: ignore[type-var]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -671,6 +803,35 @@ class _Opening:
     prior: float
 
 
+@dataclass(frozen=True, kw_only=True)
+class Search:
+    """How :func:`estimate_tensor` searches the steps: where it starts and whether it may.
+
+    Attributes
+    ----------
+    at_point : tuple of (numpy.ndarray, int), optional
+        ``(f(x), evaluations)`` when the caller has already evaluated f at the point.
+    refine_above : float, optional
+        Overrides the method's threshold for searching a coordinate's step (see
+        :func:`_search_steps`).
+    start_steps : numpy.ndarray, optional
+        Replaces the default base steps (shape of the variable; the search still runs from
+        them), where `step` fixes the steps.
+    refine_when : callable, optional
+        Given the estimate at the first steps, says whether to search at all (None: always; a
+        caller whose verdict the first estimate already settles passes a test of that).
+    """
+
+    at_point: tuple[np.ndarray, int] | None = None
+    refine_above: float | None = None
+    start_steps: np.ndarray | None = None
+    refine_when: Callable[[TensorEstimate], bool] | None = None
+
+
+#: The search of an estimate with no controls given.
+_DEFAULT_SEARCH = Search()
+
+
 def estimate_tensor(
     target: Target,
     method: Method,
@@ -679,21 +840,15 @@ def estimate_tensor(
     vectorized: bool | None = None,
     chunk_bytes: int = DEFAULT_CHUNK_BYTES,
     executor: Executor | None = None,
-    at_point: tuple[np.ndarray, int] | None = None,
-    refine_above: float | None = None,
-    start_steps: np.ndarray | None = None,
-    refine_when: Callable[[TensorEstimate], bool] | None = None,
+    search: Search = _DEFAULT_SEARCH,
 ) -> TensorEstimate:
     """Numerical Jacobian in tensor layout with its error estimate (see estimate_jacobian).
 
-    `at_point` is ``(f(x), evaluations)`` when the caller has already evaluated f at the point;
-    `refine_above` overrides the method's threshold for searching a coordinate's step (see
-    :func:`_search_steps`); `start_steps` replaces the default base steps (shape of the
-    variable; the search still runs from them), where `step` fixes the steps. `refine_when`,
-    given the estimate at the first steps, says whether to search at all (None: always; a
-    caller whose verdict the first estimate already settles passes a test of that).
+    `search` says where the step search starts and whether it may run (see :class:`Search`).
     """
     validate_chunk_bytes(chunk_bytes)
+    at_point, refine_above = search.at_point, search.refine_above
+    start_steps, refine_when = search.start_steps, search.refine_when
     x = target.x
     f0, evaluations = evaluate_at_point(target) if at_point is None else at_point
     calls = evaluations
@@ -903,8 +1058,7 @@ def second_opinion(
         vectorized=first.vectorized if vectorized is None else vectorized,
         chunk_bytes=chunk_bytes,
         executor=executor,
-        at_point=(first.f_value, 0),
-        start_steps=start,
+        search=Search(at_point=(first.f_value, 0), start_steps=start),
     )
     return _merge_estimates(first, second)
 
@@ -988,7 +1142,7 @@ def third_opinion(
             vectorized=first.vectorized if vectorized is None else vectorized,
             chunk_bytes=chunk_bytes,
             executor=executor,
-            at_point=f_at_point,
+            search=Search(at_point=f_at_point),
         )
         for name in _FRESH[method.name]
     ]
@@ -1993,12 +2147,9 @@ def estimate_jacobian(
     *,
     wrt: str | None = None,
     layout: Layout = "tensor",
-    method: str = "central",
-    step: float | np.ndarray | None = None,
-    vectorized: bool | None = None,
-    chunk_bytes: int = DEFAULT_CHUNK_BYTES,
-    executor: Executor | None = None,
     convention: str | None = None,
+    options: EstimateOptions | None = None,
+    **values: Unpack[EstimateValues],
 ) -> JacobianEstimate:
     """Numerical derivative of `f` at `point`, with a per-entry error estimate.
 
@@ -2016,48 +2167,6 @@ def estimate_jacobian(
     layout : {"tensor", "numerator", "denominator"}
         Layout of the result; see :func:`gradcheck.convert_layout` for the conventions.
         ``"tensor"`` has shape ``F.shape + X.shape``.
-    method : {"central", "forward", "central4", "richardson", "complex"}
-        The difference formula, with base step ``h`` (by default the relative step below times
-        each coordinate's scale ``max(|x_j|, median|x|)``):
-
-        ========== ============================================ ========= ============ =======
-        method     formula                                      error     default h    evals
-        ========== ============================================ ========= ============ =======
-        forward    ``(f(x+h) - f(x)) / h``                      O(h)      2^-26        2n
-        central    ``(f(x+h) - f(x-h)) / 2h``                   O(h^2)    eps^(1/3)    4n
-        central4   ``(-f(x+2h) + 8f(x+h) - 8f(x-h)``            O(h^4)    eps^(1/5)    6n
-                   ``+ f(x-2h)) / 12h``
-        richardson central differences at 4h, 2h, h,            O(h^6)    2.5e-3       6n
-                   extrapolated (Richardson table)
-        complex    ``Im f(x + ih) / h``                         O(h^2)    1e-20        2n
-        ========== ============================================ ========= ============ =======
-
-        ``n`` is the number of entries of the variable; every method evaluates ``f`` a few more
-        times at the point (and complex once more for a cross-check). The extra evaluations
-        (at ``2h`` for central and forward, at ``4h`` for central4, at ``3ih`` for complex)
-        give the error estimate. ``"complex"`` needs ``f`` to be real-analytic and written
-        with operations that extend to complex numbers (no abs, conj, real/imag, comparisons);
-        that is checked.
-    step : float or array_like, optional
-        Absolute base step, a scalar or per-coordinate array broadcastable to the variable's
-        shape. Default: relative steps as above. Steps are rounded so that ``x + h`` is exact.
-    vectorized : bool, optional
-        Whether ``f`` accepts a stack of points along a new leading axis (returning a stack of
-        values). ``None`` (default) detects it safely by evaluating a batch of ``b`` points and
-        comparing with ``b`` single calls, where ``b >= 3`` is no dimension of the variable, of
-        the output or of an array argument (so a stack cannot pass for a point); any
-        difference beyond rounding means "no". Batches never have those sizes either.
-    chunk_bytes : int
-        Bound on the memory of one batched call (stacked inputs and stacked outputs; the
-        function's own temporaries come on top), at most 256 MiB; default 1 MiB, sized to
-        the cache (larger chunks were measured to be slower, see ``benchmarks/scale.py``).
-    executor : concurrent.futures.Executor, optional
-        Where to evaluate f: the calls (one per chunk, or one per point when f is not
-        vectorized) are submitted to it in order and their values put back in place, so the
-        result equals the serial one bit for bit. For an expensive f: a
-        ``ProcessPoolExecutor`` (f and the point's other arguments must be picklable), or a
-        cluster's executor (dask.distributed's ``Client.get_executor()``). An error in a
-        worker is raised as serially, naming the point, and cancels the calls not started.
     convention : str, optional
         Required when the variable is complex, refused (:class:`ConventionError`) when it is
         real: one of :data:`gradcheck.CONVENTIONS` (``"wirtinger"``, ``"conjugate_wirtinger"``,
@@ -2069,6 +2178,54 @@ def estimate_jacobian(
         ``∂f/∂z = (∂f/∂x - i ∂f/∂y)/2``, ``∂f/∂z̄ = (∂f/∂x + i ∂f/∂y)/2``, entry by entry,
         in `layout` (the transposes of the layouts never conjugate).
 
+    options : EstimateOptions, optional
+        How to estimate, as one record.
+    **values
+        The fields of :class:`EstimateOptions` as keywords, put over `options` (a name that
+        is not a field, or `options` of another type, is refused; see :func:`merge_options`):
+
+        method : {"central", "forward", "central4", "richardson", "complex"}
+            The difference formula, with base step ``h`` (by default the relative step below times
+            each coordinate's scale ``max(|x_j|, median|x|)``):
+
+            ========== ============================================ ========= ============ =======
+            method     formula                                      error     default h    evals
+            ========== ============================================ ========= ============ =======
+            forward    ``(f(x+h) - f(x)) / h``                      O(h)      2^-26        2n
+            central    ``(f(x+h) - f(x-h)) / 2h``                   O(h^2)    eps^(1/3)    4n
+            central4   ``(-f(x+2h) + 8f(x+h) - 8f(x-h)``            O(h^4)    eps^(1/5)    6n
+                       ``+ f(x-2h)) / 12h``
+            richardson central differences at 4h, 2h, h,            O(h^6)    2.5e-3       6n
+                       extrapolated (Richardson table)
+            complex    ``Im f(x + ih) / h``                         O(h^2)    1e-20        2n
+            ========== ============================================ ========= ============ =======
+
+            ``n`` is the number of entries of the variable; every method evaluates ``f`` a few more
+            times at the point (and complex once more for a cross-check). The extra evaluations
+            (at ``2h`` for central and forward, at ``4h`` for central4, at ``3ih`` for complex)
+            give the error estimate. ``"complex"`` needs ``f`` to be real-analytic and written
+            with operations that extend to complex numbers (no abs, conj, real/imag, comparisons);
+            that is checked.
+        step : float or array_like, optional
+            Absolute base step, a scalar or per-coordinate array broadcastable to the variable's
+            shape. Default: relative steps as above. Steps are rounded so that ``x + h`` is exact.
+        vectorized : bool, optional
+            Whether ``f`` accepts a stack of points along a new leading axis (returning a stack of
+            values). ``None`` (default) detects it safely by evaluating a batch of ``b`` points and
+            comparing with ``b`` single calls, where ``b >= 3`` is no dimension of the variable, of
+            the output or of an array argument (so a stack cannot pass for a point); any
+            difference beyond rounding means "no". Batches never have those sizes either.
+        chunk_bytes : int
+            Bound on the memory of one batched call (stacked inputs and stacked outputs; the
+            function's own temporaries come on top), at most 256 MiB; default 1 MiB, sized to
+            the cache (larger chunks were measured to be slower, see ``benchmarks/scale.py``).
+        executor : concurrent.futures.Executor, optional
+            Where to evaluate f: the calls (one per chunk, or one per point when f is not
+            vectorized) are submitted to it in order and their values put back in place, so the
+            result equals the serial one bit for bit. For an expensive f: a
+            ``ProcessPoolExecutor`` (f and the point's other arguments must be picklable), or a
+            cluster's executor (dask.distributed's ``Client.get_executor()``). An error in a
+            worker is raised as serially, naming the point, and cancels the calls not started.
     Returns
     -------
     JacobianEstimate
@@ -2107,19 +2264,12 @@ def estimate_jacobian(
     >>> np.allclose(est.value, A), bool(np.all(est.error < 1e-8))
     (True, True)
     """
-    engine = {
-        "step": step,
-        "vectorized": validate_vectorized(vectorized),
-        "chunk_bytes": chunk_bytes,
-    }
+    opts = merge_options(EstimateOptions, options, values, "estimate_jacobian")
     if _is_complex(point, wrt, convention):
-        _refuse_executor_at_complex_points(executor)
-        request = dict(layout=layout, convention=convention, method=method, **engine)
-        return _complex_variant("estimate_jacobian", f, point, wrt, request)
+        return _complex_variant("estimate_jacobian", f, point, wrt, (layout, convention, opts))
     target = make_target(f, point, wrt)
     layout = validate_layout(layout)
-    m = validate_method(method)
-    est = estimate_tensor(target, m, **engine, executor=validate_executor(executor))
+    est = estimate_tensor(target, opts.finite_differences, **_engine(opts))
     f_shape, x_shape = est.f_value.shape, target.x.shape
 
     def convert(a: np.ndarray) -> np.ndarray:
@@ -2130,7 +2280,7 @@ def estimate_jacobian(
         error=convert(est.error),
         reliable=convert(est.reliable),
         layout=layout,
-        method=m.name,
+        method=opts.method,
         wrt=target.wrt,
         f_shape=f_shape,
         x_shape=x_shape,
@@ -2149,12 +2299,9 @@ def jacobian(
     *,
     wrt: str | None = None,
     layout: Layout = "tensor",
-    method: str = "central",
-    step: float | np.ndarray | None = None,
-    vectorized: bool | None = None,
-    chunk_bytes: int = DEFAULT_CHUNK_BYTES,
-    executor: Executor | None = None,
     convention: str | None = None,
+    options: EstimateOptions | None = None,
+    **values: Unpack[EstimateValues],
 ) -> np.ndarray:
     """Numerical derivative of `f` at `point` in the requested layout.
 
@@ -2189,19 +2336,12 @@ def jacobian(
     >>> np.round(jacobian(lambda z: np.vdot(z, z).real, z, convention="complex_gradient"), 6)
     array([2.+4.j])
     """
-    engine = {
-        "step": step,
-        "vectorized": validate_vectorized(vectorized),
-        "chunk_bytes": chunk_bytes,
-    }
+    opts = merge_options(EstimateOptions, options, values, "jacobian")
     if _is_complex(point, wrt, convention):
-        _refuse_executor_at_complex_points(executor)
-        request = dict(layout=layout, convention=convention, method=method, **engine)
-        return _complex_variant("jacobian", f, point, wrt, request)
+        return _complex_variant("jacobian", f, point, wrt, (layout, convention, opts))
     target = make_target(f, point, wrt)
     layout = validate_layout(layout)
-    m = validate_method(method)
-    tensor, f0 = _value_tensor(target, m, **engine, executor=validate_executor(executor))
+    tensor, f0 = _value_tensor(target, opts.finite_differences, **_engine(opts))
     if layout == "tensor":  # already C-ordered in its shape: no copy of the result
         return tensor
     return convert_layout(tensor, f0.shape, target.x.shape, source="tensor", target=layout)
@@ -2226,12 +2366,32 @@ def _is_complex(point: Point, wrt: str | None, convention: object) -> bool:
     return False
 
 
+def _engine(options: EstimateOptions) -> dict[str, Any]:
+    """The keywords of :func:`estimate_tensor` and :func:`_value_tensor` from `options`."""
+    return {
+        "step": options.step,
+        "vectorized": options.vectorized,
+        "chunk_bytes": options.chunk_bytes,
+        "executor": options.executor,
+    }
+
+
 def _complex_variant(
-    name: str, f: Callable[..., Any], point: Point, wrt: str | None, request: dict[str, Any]
+    name: str,
+    f: Callable[..., Any],
+    point: Point,
+    wrt: str | None,
+    asked: tuple[Layout, str | None, EstimateOptions],
 ) -> Any:
     """`estimate_jacobian` or `jacobian` at a complex point (see
-    :mod:`gradcheck.engine.complex_jacobian`)."""
+    :mod:`gradcheck.engine.complex_jacobian`), `asked` the layout, convention and options."""
     from . import complex_jacobian as cj
+
+    layout, convention, options = asked
+    _refuse_executor_at_complex_points(options.executor)
+    engine = _engine(options)
+    del engine["executor"]
+    request = dict(layout=layout, convention=convention, method=options.method, **engine)
 
     variant = cj.complex_estimate_jacobian if name == "estimate_jacobian" else cj.complex_jacobian
     return variant(f, point, wrt=wrt, options=cj.ComplexRequest(**request))

@@ -15,6 +15,7 @@ from ..engine import (
     SECOND_OPINION,
     Method,
     Point,
+    Search,
     Spending,
     Target,
     TensorEstimate,
@@ -582,7 +583,7 @@ def full_verdict(
         f0, evaluations = evaluate_at_point(target)
         resolve_layouts(claimed.shape, f0.shape, target.x.shape, layout)  # shape check first
         first = estimate_tensor(
-            target, m, at_point=(f0, evaluations), **engine, **_evaluation(options)
+            target, m, search=Search(at_point=(f0, evaluations)), **engine, **_evaluation(options)
         )
         estimates = Estimates(first=first)
     f_shape = estimates.first.f_value.shape

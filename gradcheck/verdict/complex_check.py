@@ -21,6 +21,7 @@ from ..engine import (
     CONVENTIONS,
     ComplexPairTarget,
     Convention,
+    Search,
     TensorEstimate,
     WirtingerPair,
     apply_convention,
@@ -401,7 +402,11 @@ def check_complex_layouts(
         resolve_layouts(claimed.shape, f0.shape[:n_out], target.z.shape, layout)  # shapes first
         if est is None:
             est = estimate_tensor(
-                target, m, step=pair_step(options.step), at_point=(f0, evaluations), **engine
+                target,
+                m,
+                step=pair_step(options.step),
+                search=Search(at_point=(f0, evaluations)),
+                **engine,
             )
         case = (target, est, claimed, conv, layout, options)
         results[name] = _layout_result(case, (m, second))

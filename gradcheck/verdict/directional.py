@@ -22,6 +22,7 @@ from ..engine import (
     LAYOUTS,
     Method,
     Point,
+    Search,
     Target,
     TensorEstimate,
     call_checked,
@@ -231,10 +232,12 @@ def _directional_estimate(
         step=options.step,
         vectorized=True,
         chunk_bytes=options.chunk_bytes,
-        at_point=(v @ f0.ravel(), 0),
-        refine_above=refine_above,
-        start_steps=None if options.step is not None else _start_step(method, x.size),
-        refine_when=None if needs_search is None else (lambda first: needs_search(first, d, v)),
+        search=Search(
+            at_point=(v @ f0.ravel(), 0),
+            refine_above=refine_above,
+            start_steps=None if options.step is not None else _start_step(method, x.size),
+            refine_when=None if needs_search is None else (lambda first: needs_search(first, d, v)),
+        ),
     )
     return est, d, v, probing + psi.evaluations
 
