@@ -8,6 +8,7 @@ the difference formulas.
 from __future__ import annotations
 
 import difflib
+import functools
 import itertools
 from collections.abc import Callable, Mapping
 from concurrent.futures import Executor
@@ -96,13 +97,14 @@ def coordinate_scales(x: np.ndarray) -> np.ndarray:
     variable) keeps steps sensible for coordinates that are zero or tiny compared to the rest.
     Magnitudes below 1e-280 count as zero.
     """
-    mags = np.where(np.abs(x) < _SCALE_FLOOR, 0.0, np.abs(x))
-    typical = float(np.median(mags)) if mags.size else 0.0
+    mags = np.abs(np.reshape(x, -1))
+    mags[mags < _SCALE_FLOOR] = 0.0
+    typical = _median(mags) if mags.size else 0.0
     if typical == 0.0:
         typical = float(np.mean(mags)) if mags.size else 0.0
     if typical == 0.0:
         typical = 1.0
-    return np.maximum(mags, typical)
+    return np.maximum(mags.reshape(np.shape(x)), typical)
 
 
 def _checked_steps(step: object, shape_text: str) -> np.ndarray:
@@ -123,6 +125,26 @@ def _checked_steps(step: object, shape_text: str) -> np.ndarray:
             f"scaled to each coordinate."
         )
     return h
+
+
+def _median(values: np.ndarray) -> float:
+    """``numpy.median`` of a non-empty 1-d float array, the same number at a fraction of its
+    cost on the small arrays of most checks (the middle element, or the mean of the two
+    middle ones, computed as numpy's mean of two numbers is)."""
+    ordered = np.sort(values)
+    if np.isnan(ordered[-1]):  # numpy's NaN propagation, as it does it
+        return float(np.median(values))
+    n = ordered.size
+    if n % 2:
+        return float(ordered[n // 2])
+    return float((ordered[n // 2 - 1] + ordered[n // 2]) / 2.0)
+
+
+def _upper_median(values: np.ndarray) -> float:
+    """``numpy.quantile(values, 0.5, method="higher")`` of a non-empty 1-d float array: the
+    element at index ``n // 2`` of the sorted values (NaN if there is one, as numpy's)."""
+    ordered = np.sort(values)
+    return float("nan") if np.isnan(ordered[-1]) else float(ordered[ordered.size // 2])
 
 
 def given_steps(x: np.ndarray, step: object) -> np.ndarray:
@@ -965,9 +987,7 @@ def _error_bounds(
     # coordinate's luck, and at least the a priori level. (Not the largest over them: one
     # coordinate whose large step crosses a non-smooth place would lend its level to all.)
     smooth = ~steps.kink.any(axis=1)
-    typical = (
-        float(np.quantile(steps.level[smooth], 0.5, method="higher")) if np.any(smooth) else 0.0
-    )
+    typical = _upper_median(steps.level[smooth]) if np.any(smooth) else 0.0
     empirical = np.maximum(np.where(smooth, steps.level, 0.0), typical)
     delta = np.maximum(prior_level, empirical)
     nf_value = method.noise_factor(method.value)
@@ -1991,17 +2011,29 @@ def _resolution_levels(method: Method, y: np.ndarray, f0: np.ndarray) -> np.ndar
     gap between the values. The second differences cannot show this: over a symmetric
     staircase they vanish.
     """
-    offsets = method.offsets
     change = y - f0[None, None, :]
     tied = np.any(change == 0, axis=0)
-    for i, j in itertools.combinations(range(len(offsets)), 2):
-        if offsets[i] * offsets[j] > 0:
-            tied |= change[i] == change[j]
+    first, second = _same_side_pairs(tuple(method.offsets))
+    if first.size:
+        tied |= np.any(change[first] == change[second], axis=0)
     values = np.sort(np.concatenate([np.zeros((1, *change.shape[1:])), change]), axis=0)
     gaps = np.diff(values, axis=0)
     quantum = np.min(np.where(gaps > 0, gaps, np.inf), axis=0)
     staircase = tied & np.isfinite(quantum)
     return np.max(np.where(staircase, quantum / 2, 0.0), axis=1, initial=0.0)
+
+
+@functools.cache
+def _same_side_pairs(offsets: tuple[float, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Indices ``(i, j)``, ``i < j``, of the stencil offsets on the same side of the point."""
+    pairs = [
+        (i, j)
+        for i, j in itertools.combinations(range(len(offsets)), 2)
+        if offsets[i] * offsets[j] > 0
+    ]
+    first = np.array([i for i, _ in pairs], dtype=np.intp)
+    second = np.array([j for _, j in pairs], dtype=np.intp)
+    return first, second
 
 
 def _kinks(

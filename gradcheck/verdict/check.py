@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import math
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -338,11 +340,10 @@ def _detection_threshold(tolerance: np.ndarray, scale: float, checkable: np.ndar
 
 def _in_layout(est: TensorEstimate, layout: str, claimed: np.ndarray) -> Candidate:
     """The estimate `est` as a candidate in `layout`, shaped like `claimed`."""
-    f_shape, x_shape = est.f_value.shape, est.step.shape
+    where = _layout_map(est.f_value.shape, est.step.shape, layout, claimed.shape)
 
     def conv(a: np.ndarray) -> np.ndarray:
-        out = convert_layout(a, f_shape, x_shape, source="tensor", target=layout)
-        return out.reshape(claimed.shape)
+        return a.reshape(-1)[where]
 
     return Candidate(
         layout=layout,
@@ -351,6 +352,20 @@ def _in_layout(est: TensorEstimate, layout: str, claimed: np.ndarray) -> Candida
         reliable=conv(est.reliable),
         frozen=conv(est.frozen),
     )
+
+
+@functools.lru_cache(maxsize=256)
+def _layout_map(
+    f_shape: tuple[int, ...], x_shape: tuple[int, ...], layout: str, shape: tuple[int, ...]
+) -> np.ndarray:
+    """Where each entry of a derivative in `layout` (reshaped to `shape`) is in the tensor
+    layout, as flat indices: one conversion per shapes and layout, not one per array (the
+    entries are moved, so the values are those :func:`convert_layout` gives)."""
+    tensor = np.arange(math.prod(f_shape + x_shape)).reshape(f_shape + x_shape)
+    where = convert_layout(tensor, f_shape, x_shape, source="tensor", target=layout)
+    where = where.reshape(shape)
+    where.flags.writeable = False
+    return where
 
 
 @dataclass(frozen=True)
