@@ -757,29 +757,32 @@ def _first_sample(
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _output_epsilon(f0: np.ndarray, y: np.ndarray, method: Method, inputs: np.ndarray) -> float:
+def _output_epsilon(
+    f0: np.ndarray, y: np.ndarray, method: Method, inputs: Callable[[], np.ndarray]
+) -> float:
     """Unit roundoff of the precision `f` evidently computes in.
 
     float64's, unless every value f returned (at the point and at each stencil point) is exactly
     a float16 (or float32) number, f's values changed somewhere and the `inputs` (the point
-    and the stencil points) are not all such numbers themselves: then f computes, or rounds
-    its result, in that precision, and its values are only accurate to that precision.
+    and the stencil points; made only when needed) are not all such numbers themselves: then
+    f computes, or rounds its result, in that precision, and its values are only accurate to
+    that precision.
     """
     if method.kind == "complex":
         return EPS
     if np.all(y == f0.ravel()[None, None, :]):  # f did not change: nothing to tell
         return EPS
     values = np.concatenate([f0.ravel(), y.ravel()])
-    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
-        exact_inputs = {
-            dtype: np.array_equal(inputs.astype(dtype).astype(np.float64), inputs)
-            for dtype in (np.float16, np.float32)
-        }
     for dtype in (np.float16, np.float32):
         with np.errstate(over="ignore", under="ignore", invalid="ignore"):
             rounded = values.astype(dtype).astype(np.float64)
+        if not np.array_equal(rounded, values):
+            continue
         # exact arithmetic on inputs that are themselves such numbers proves nothing
-        if np.array_equal(rounded, values) and not exact_inputs[dtype]:
+        points = inputs()
+        with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+            exact_inputs = np.array_equal(points.astype(dtype).astype(np.float64), points)
+        if not exact_inputs:
             return float(np.finfo(dtype).eps)
     return EPS
 
@@ -930,18 +933,27 @@ def estimate_tensor(
         evaluations += extra
         calls += extra
         spending = replace(spending, first=spending.first + extra)
-    est = _finish(
-        method, x, opening, steps, evaluations=evaluations, calls=calls, vectorized=vectorized
+    return _finish(
+        method,
+        x,
+        opening,
+        steps,
+        evaluations=evaluations,
+        calls=calls,
+        vectorized=vectorized,
+        spending=spending,
     )
-    return replace(est, spending=spending)
 
 
 def _open(method: Method, x: np.ndarray, f0: np.ndarray, first: _Sample, h: np.ndarray) -> _Opening:
     """The `first` sample at steps `h` as an :class:`_Opening`: f's precision and rounding
     level, and the tentative kinks."""
-    stencil_inputs = np.concatenate(
-        [x.ravel(), (x.ravel()[None, :] + np.outer(method.offsets, h)).ravel()]
-    )
+
+    def stencil_inputs() -> np.ndarray:
+        return np.concatenate(
+            [x.ravel(), (x.ravel()[None, :] + np.outer(method.offsets, h)).ravel()]
+        )
+
     out_eps = _output_epsilon(f0, first.values, method, stencil_inputs)
     magnitude = first.magnitude
     if method.kind != "complex":  # the complex step's imaginary parts round on their own scale
@@ -987,7 +999,7 @@ def _error_bounds(
     # coordinate's luck, and at least the a priori level. (Not the largest over them: one
     # coordinate whose large step crosses a non-smooth place would lend its level to all.)
     smooth = ~steps.kink.any(axis=1)
-    typical = _upper_median(steps.level[smooth]) if np.any(smooth) else 0.0
+    typical = _upper_median(steps.level[smooth]) if smooth.any() else 0.0
     empirical = np.maximum(np.where(smooth, steps.level, 0.0), typical)
     delta = np.maximum(prior_level, empirical)
     nf_value = method.noise_factor(method.value)
@@ -996,11 +1008,11 @@ def _error_bounds(
     # Rounding is normwise, so the error bound of a coordinate is too: the largest over its
     # outputs (an entry whose truncation estimate happens to vanish is no more accurate).
     truncation = steps.truncation
-    error = np.max(truncation + rounding + steps.kink_term, axis=1, keepdims=True, initial=0.0)
-    empirical_error = np.max(
-        truncation + excess + steps.kink_term, axis=1, keepdims=True, initial=0.0
+    error = (truncation + rounding + steps.kink_term).max(axis=1, keepdims=True, initial=0.0)
+    empirical_error = (truncation + excess + steps.kink_term).max(
+        axis=1, keepdims=True, initial=0.0
     )
-    scale = float(np.max(np.abs(steps.value), initial=0.0))
+    scale = float(np.abs(steps.value).max(initial=0.0))
     # a step beyond f's length scale measures f's shape, not its slope, whatever the error
     # estimate says (the differences flatten out with it)
     reliable = (empirical_error <= _UNRELIABLE_FRACTION * scale) & ~steps.beyond[:, None]
@@ -1016,6 +1028,7 @@ def _finish(
     evaluations: int,
     calls: int,
     vectorized: bool,
+    spending: Spending | None = None,
 ) -> TensorEstimate:
     """The estimate at the chosen `steps`, with its error bounds, in tensor layout."""
     error, reliable = _error_bounds(method, steps, opening.prior)
@@ -1040,6 +1053,7 @@ def _finish(
         calls=calls,
         vectorized=vectorized,
         output_epsilon=opening.output_epsilon,
+        spending=spending,
     )
 
 
@@ -1103,7 +1117,7 @@ def _second_start(
         # yet or the first search climbed above its own default steps (rounding dominated
         # there: going back down would meet the same rounding; the search goes on from where
         # the first one stopped)
-        frozen = np.any(first.frozen, axis=tuple(range(first.f_value.ndim)))
+        frozen = first.frozen.any(axis=tuple(range(first.f_value.ndim)))
         own = _base_steps(target.x, other, None)
         default = _base_steps(target.x, method, None)
         climbed = first.step > default
@@ -1168,7 +1182,7 @@ def third_opinion(
     ]
     other, start = _second_start(target, method, first)
     with_merged = _merge_estimates(merged, fresh[0])
-    if np.any(_base_steps(target.x, other, None) == start):  # fresh[0] repeats the second
+    if (_base_steps(target.x, other, None) == start).any():  # fresh[0] repeats the second
         with_merged = replace(with_merged, reliable=merged.reliable)
     pair = _merge_estimates(fresh[0], fresh[1])
     consistent = np.abs(merged.value - pair.value) <= _CONSISTENCY * (merged.error + pair.error)
@@ -1177,7 +1191,7 @@ def third_opinion(
     # a confirmation counts only if it is accurate, not merely as accurate as f's precision
     # allows (f computing in low precision stays inconclusive)
     candidate = np.where(by_pair, pair.value, with_merged.value)
-    scale = float(np.max(np.abs(np.where(merged.reliable, merged.value, candidate)), initial=0.0))
+    scale = float(np.abs(np.where(merged.reliable, merged.value, candidate)).max(initial=0.0))
     accurate = error <= _UNRELIABLE_FRACTION * scale
     taken = ~merged.reliable & (with_merged.reliable | by_pair) & accurate
 
@@ -1302,13 +1316,13 @@ class _SearchSetup:
         """Estimated error at a step: truncation plus the rounding bound (inf where f is
         frozen)."""
         rounding = self.nf_value * np.maximum(self.prior, lev) / step
-        return np.where(still, np.inf, np.max(trunc, axis=1, initial=0.0) + rounding)
+        return np.where(still, np.inf, trunc.max(axis=1, initial=0.0) + rounding)
 
     def noise_ceiling(self, val: np.ndarray, coords: np.ndarray) -> np.ndarray:
         """Largest rounding level f can plausibly have: sqrt(eps) of the larger of |f| and of
         f's change over the coordinate's scale (f that cancels to ~0 rounds relative to its
         terms; LAPACK-backed functions to cond * eps of their norm)."""
-        change = np.max(np.abs(val), axis=1, initial=0.0) * self.ceiling[coords]
+        change = np.abs(val).max(axis=1, initial=0.0) * self.ceiling[coords]
         return 2 * np.sqrt(self.output_epsilon) * np.maximum(self.magnitude, change)
 
     def too_curved(self, lev: np.ndarray, val: np.ndarray, coords: np.ndarray) -> np.ndarray:
@@ -1431,7 +1445,7 @@ def _search_setup(
     executor: Executor | None = None,
 ) -> _SearchSetup:
     """The setup of a search from the first sample's `opening`, with threshold `start`."""
-    scale = float(np.max(np.abs(opening.steps.value), initial=0.0))
+    scale = float(np.abs(opening.steps.value).max(initial=0.0))
     return _SearchSetup(
         target=target,
         method=method,
@@ -1522,8 +1536,8 @@ def _raised_floor(setup: _SearchSetup, current: _Current) -> _SearchSetup:
     """The setup with its floor raised to `start` times what the steps found so far show the
     largest entry to be at least (a value less its score): where f did not change at the
     first steps, the first sample knew no entry (floor 0)."""
-    known = np.max(np.abs(current.value), axis=1, initial=0.0) - current.score
-    floor = max(setup.floor, setup.start * float(np.max(known, initial=0.0)))
+    known = np.abs(current.value).max(axis=1, initial=0.0) - current.score
+    floor = max(setup.floor, setup.start * float(known.max(initial=0.0)))
     return setup if floor == setup.floor else replace(setup, floor=floor)
 
 
@@ -1543,7 +1557,7 @@ def _start_search(setup: _SearchSetup, steps: _Steps) -> _SearchState:
     # flatten out and their error estimates with them (a feature of f narrower than the
     # step, e.g. a least-squares solution at condition 1e10, looks like noise on a flat f)
     active = (best > setup.floor) | suspect | wild
-    up = ((np.max(truncation, axis=1, initial=0.0) <= rounding_part) | frozen) & ~suspect & ~wild
+    up = ((truncation.max(axis=1, initial=0.0) <= rounding_part) | frozen) & ~suspect & ~wild
     no = np.zeros(h.shape, dtype=bool)
     return _SearchState(
         current=_Current(
@@ -1592,7 +1606,7 @@ def _try_steps(
     factor = _rung_factors(setup, state, sub, going_up)
     jumped = factor > _SEARCH_FACTOR
     rung = _sample_rung(setup, state, sub, factor)
-    if rung is None and np.any(jumped):
+    if rung is None and jumped.any():
         # f is not defined (or not finite) as far out as the jump: the ordinary rung instead
         factor, jumped = np.minimum(factor, _SEARCH_FACTOR), np.zeros(sub.size, dtype=bool)
         rung = _sample_rung(setup, state, sub, factor)
@@ -1632,7 +1646,7 @@ def _sample_rung(setup: _SearchSetup, state: _SearchState, sub: np.ndarray, fact
     # (a jump is capped at the ceiling, which the rounding of x + h may pass by an ulp)
     unchanged = current.frozen[sub] & ~current.changed[sub] | (factor > _SEARCH_FACTOR)
     keep = np.isfinite(new_h) & (new_h > 0) & ((new_h <= setup.ceiling[sub]) | unchanged)
-    if not np.any(keep):
+    if not keep.any():
         return None
     try:
         got, evals, n_calls, _ = _sample(
@@ -1675,10 +1689,10 @@ def _rung_factors(
     frozen = current.frozen[sub]
     level = np.where(frozen, setup.prior, np.maximum(setup.prior, current.level[sub]))
     rounding = setup.nf_value * level / base
-    size = np.max(np.abs(current.value[sub]), axis=1, initial=0.0)
+    size = np.abs(current.value[sub]).max(axis=1, initial=0.0)
     size = np.where(frozen, setup.magnitude / setup.ceiling[sub], size)
     target = np.maximum(setup.floor, setup.start * size)
-    dominated = (np.max(current.truncation[sub], axis=1, initial=0.0) <= rounding) | frozen
+    dominated = (current.truncation[sub].max(axis=1, initial=0.0) <= rounding) | frozen
     plain = current.wild[sub] | kinks.pending[sub] | kinks.suspect[sub] | (target <= 0)
     needed = np.where(dominated & ~plain, 2 * rounding / np.where(plain, 1.0, target), 1.0)
     # never beyond the ceiling, nor past the geometric mean with a step found too far
@@ -1691,8 +1705,8 @@ def _examine_kinks(setup: _SearchSetup, state: _SearchState, move: _Move) -> np.
     it; returns which moved coordinates may take the new step (not a confirmed kink)."""
     current, kinks, sub, got = state.current, state.kinks, move.sub, move.got
     was = kinks.suspect[sub]
-    shrink = np.max(setup.combination[sub], axis=1, initial=0.0) / np.maximum(
-        np.max(got.combination, axis=1, initial=0.0), 1e-300
+    shrink = setup.combination[sub].max(axis=1, initial=0.0) / np.maximum(
+        got.combination.max(axis=1, initial=0.0), 1e-300
     )
     # A kink's combination shrinks about 8 times with the step, but two draws of
     # rounding noise can too: a kink is confirmed once more at 8 times the step,
@@ -1719,8 +1733,8 @@ def _examine_kinks_again(setup: _SearchSetup, state: _SearchState, move: _Move) 
     at 8 times the first step; returns which moved coordinates may take the new step."""
     current, kinks, sub = state.current, state.kinks, move.sub
     checking = kinks.pending[sub]
-    grow = np.max(move.got.combination, axis=1, initial=0.0) / np.maximum(
-        np.max(setup.combination[sub], axis=1, initial=0.0), 1e-300
+    grow = move.got.combination.max(axis=1, initial=0.0) / np.maximum(
+        setup.combination[sub].max(axis=1, initial=0.0), 1e-300
     )
     stays = checking & (grow >= 2.5) & (grow <= 32)
     noisy = sub[checking & ~stays]
@@ -1756,7 +1770,7 @@ def _judge(
     # coordinate whose derivative is 1e-10 of the others' need not be resolved better.)
     leaving = current.frozen[sub] & ~got.frozen
     current.changed[sub] |= ~got.frozen
-    size = np.maximum(np.max(np.abs(got.value), axis=1, initial=0.0), setup.floor / setup.start)
+    size = np.maximum(np.abs(got.value).max(axis=1, initial=0.0), setup.floor / setup.start)
     spread = move.score / np.maximum(size, 1e-300)
     poor = spread > _UNRELIABLE_FRACTION
     better &= ~(leaving & poor)
@@ -1767,7 +1781,7 @@ def _judge(
     # Rounding noise of a constant f gives differences that shrink like 1/h, with their
     # score; a derivative swamped by rounding at small steps gives values that settle
     # while their score falls. Only the former gives up.
-    size = np.max(np.abs(got.value), axis=1, initial=0.0)
+    size = np.abs(got.value).max(axis=1, initial=0.0)
     settling = leaving & (size >= patience.last_size[sub] / 4)
     patience.last_size[sub] = np.where(leaving, size, np.inf)
     gave_up = (unchanged_now & (patience.frozen_rounds[sub] >= 4)) | (
@@ -1791,7 +1805,7 @@ def _better_steps(
     # The best score's measured level is capped at 16 times the a priori one here,
     # unless the larger step shows it to be noise: a narrow feature of f inside the
     # first stencil inflates it and would make any larger step look consistent.
-    gap = np.max(np.abs(got.value - current.value[sub]), axis=1, initial=0.0)
+    gap = np.abs(got.value - current.value[sub]).max(axis=1, initial=0.0)
     if going_up:
         # The level measured at the smaller step is rounding noise if the larger step
         # measures about as much (f's smooth part would grow like a power of the step).
@@ -1832,8 +1846,8 @@ def _truncation_shrinks_plausibly(
     so that their quotients agree exactly while both are off by the same relative amount.
     """
     sub, got = move.sub, move.got
-    old = np.max(state.current.truncation[sub], axis=1, initial=0.0)
-    new = np.max(got.truncation, axis=1, initial=0.0)
+    old = state.current.truncation[sub].max(axis=1, initial=0.0)
+    new = got.truncation.max(axis=1, initial=0.0)
     ratio = state.current.h[sub] / move.h
     return new * ratio ** (setup.method.order + 2) >= old
 
@@ -1857,8 +1871,8 @@ def _noisy_up(
     cond * eps of their norm, far above the a priori level).
     """
     current, sub, got = state.current, move.sub, move.got
-    old_trunc = np.max(current.truncation[sub], axis=1, initial=0.0)
-    new_trunc = np.max(got.truncation, axis=1, initial=0.0)
+    old_trunc = current.truncation[sub].max(axis=1, initial=0.0)
+    new_trunc = got.truncation.max(axis=1, initial=0.0)
     noise_like = (new_trunc < 4 * old_trunc) & ~current.frozen[sub] & ~got.frozen
     implied = np.maximum(gap - move.score, 0.0) * current.h[sub] / setup.nf_value
     explained = consistent | (implied <= setup.noise_ceiling(got.value, sub))
@@ -1937,7 +1951,7 @@ def _overshot(setup: _SearchSetup, move: _Move, judgement: _Judgement) -> np.nda
 def _truncation_dominates(setup: _SearchSetup, move: _Move) -> np.ndarray:
     """Whether the truncation estimate exceeds the rounding bound at the moved steps."""
     rounding = setup.nf_value * np.maximum(setup.prior, move.got.level) / move.h
-    return np.max(move.got.truncation, axis=1, initial=0.0) > rounding
+    return move.got.truncation.max(axis=1, initial=0.0) > rounding
 
 
 def _after_jumps(state: _SearchState, move: _Move, overshot: np.ndarray) -> None:
@@ -1988,10 +2002,10 @@ def _noise_levels(
     """
     if combination is not None:
         worst = 4 * sum(abs(w) for w in method.kink_weights.values())
-        measured = np.max(combination, axis=1, initial=0.0) / (worst / 2)
+        measured = combination.max(axis=1, initial=0.0) / (worst / 2)
     else:
         worst = method.noise_factor(method.truncation)
-        measured = np.max(truncation, axis=1, initial=0.0) * h / (worst / 2)
+        measured = truncation.max(axis=1, initial=0.0) * h / (worst / 2)
     if method.kind == "complex":  # no cancellation: its values resolve what they show
         return measured
     return np.maximum(measured, _resolution_levels(method, y, f0))
@@ -2012,15 +2026,15 @@ def _resolution_levels(method: Method, y: np.ndarray, f0: np.ndarray) -> np.ndar
     staircase they vanish.
     """
     change = y - f0[None, None, :]
-    tied = np.any(change == 0, axis=0)
+    tied = (change == 0).any(axis=0)
     first, second = _same_side_pairs(tuple(method.offsets))
     if first.size:
-        tied |= np.any(change[first] == change[second], axis=0)
+        tied |= (change[first] == change[second]).any(axis=0)
     values = np.sort(np.concatenate([np.zeros((1, *change.shape[1:])), change]), axis=0)
     gaps = np.diff(values, axis=0)
     quantum = np.min(np.where(gaps > 0, gaps, np.inf), axis=0)
     staircase = tied & np.isfinite(quantum)
-    return np.max(np.where(staircase, quantum / 2, 0.0), axis=1, initial=0.0)
+    return (np.where(staircase, quantum / 2, 0.0)).max(axis=1, initial=0.0)
 
 
 @functools.cache
