@@ -816,7 +816,8 @@ class _Opening:
     tentative kinks; ``combination`` its second-difference combination (central stencils) and
     ``values`` its raw values (see :class:`_Sample`); ``output_epsilon`` the unit roundoff of
     f's precision; ``magnitude`` the largest ``|f|`` seen; ``prior`` the a priori rounding
-    level of one value of f.
+    level of one value of f; ``ceiling`` the largest step of each coordinate (its scale, or
+    1; see :class:`_SearchSetup`).
     """
 
     f0: np.ndarray
@@ -826,6 +827,7 @@ class _Opening:
     output_epsilon: float
     magnitude: float
     prior: float
+    ceiling: np.ndarray
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -909,8 +911,10 @@ def estimate_tensor(
             executor=executor,
         )
         state = _start_search(setup, steps)
+        # no coordinate to move: the search would return the first steps as they are
+        searching = bool(state.ladder.active.any())
         # the caller is asked only when the search would move a coordinate at all
-        if refine_when is not None and np.any(state.ladder.active):
+        if refine_when is not None and searching:
             unrefined = _finish(
                 method,
                 x,
@@ -986,6 +990,7 @@ def _open(method: Method, x: np.ndarray, f0: np.ndarray, first: _Sample, h: np.n
         output_epsilon=out_eps,
         magnitude=magnitude,
         prior=prior_level,
+        ceiling=np.maximum(coordinate_scales(x).ravel(), 1.0),
     )
 
 
@@ -1034,7 +1039,7 @@ def _finish(
     error, reliable = _error_bounds(method, steps, opening.prior)
     f0, h, value = opening.f0, steps.h, steps.value
     f_shape, x_shape = f0.shape, x.shape
-    large = np.maximum(coordinate_scales(x).ravel(), 1.0)
+    large = opening.ceiling
 
     def to_tensor(a: np.ndarray) -> np.ndarray:
         return np.array(np.broadcast_to(a, value.shape).T.reshape(f_shape + x_shape), order="C")
@@ -1456,7 +1461,7 @@ def _search_setup(
         floor=start * scale,
         output_epsilon=opening.output_epsilon,
         magnitude=opening.magnitude,
-        ceiling=np.maximum(coordinate_scales(target.x).ravel(), 1.0),
+        ceiling=opening.ceiling,
         nf_value=method.noise_factor(method.value),
         vectorized=vectorized,
         chunk_bytes=chunk_bytes,
@@ -2030,11 +2035,13 @@ def _resolution_levels(method: Method, y: np.ndarray, f0: np.ndarray) -> np.ndar
     first, second = _same_side_pairs(tuple(method.offsets))
     if first.size:
         tied |= (change[first] == change[second]).any(axis=0)
+    if not tied.any():  # no staircase anywhere (the usual case): every level is 0
+        return np.zeros(change.shape[1])
     values = np.sort(np.concatenate([np.zeros((1, *change.shape[1:])), change]), axis=0)
     gaps = np.diff(values, axis=0)
     quantum = np.min(np.where(gaps > 0, gaps, np.inf), axis=0)
     staircase = tied & np.isfinite(quantum)
-    return (np.where(staircase, quantum / 2, 0.0)).max(axis=1, initial=0.0)
+    return np.where(staircase, quantum / 2, 0.0).max(axis=1, initial=0.0)
 
 
 @functools.cache
