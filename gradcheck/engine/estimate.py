@@ -915,16 +915,8 @@ def estimate_tensor(
         searching = bool(state.ladder.active.any())
         # the caller is asked only when the search would move a coordinate at all
         if refine_when is not None and searching:
-            unrefined = _finish(
-                method,
-                x,
-                opening,
-                steps,
-                evaluations=evaluations,
-                calls=calls,
-                vectorized=vectorized,
-            )
-            searching = refine_when(unrefined)
+            counts = (evaluations, calls)
+            searching = refine_when(_finish(method, x, opening, steps, counts, vectorized))
             spending = replace(spending, settled=not searching)
     if searching:
         steps, extra_evals, extra_calls, searched = _search_steps(setup, state)
@@ -937,16 +929,8 @@ def estimate_tensor(
         evaluations += extra
         calls += extra
         spending = replace(spending, first=spending.first + extra)
-    return _finish(
-        method,
-        x,
-        opening,
-        steps,
-        evaluations=evaluations,
-        calls=calls,
-        vectorized=vectorized,
-        spending=spending,
-    )
+    counts = (evaluations, calls)
+    return _finish(method, x, opening, steps, counts, vectorized, spending=spending)
 
 
 def _open(method: Method, x: np.ndarray, f0: np.ndarray, first: _Sample, h: np.ndarray) -> _Opening:
@@ -1029,13 +1013,13 @@ def _finish(
     x: np.ndarray,
     opening: _Opening,
     steps: _Steps,
-    *,
-    evaluations: int,
-    calls: int,
+    counts: tuple[int, int],
     vectorized: bool,
+    *,
     spending: Spending | None = None,
 ) -> TensorEstimate:
-    """The estimate at the chosen `steps`, with its error bounds, in tensor layout."""
+    """The estimate at the chosen `steps`, with its error bounds, in tensor layout; `counts`
+    are the evaluations and calls made."""
     error, reliable = _error_bounds(method, steps, opening.prior)
     f0, h, value = opening.f0, steps.h, steps.value
     f_shape, x_shape = f0.shape, x.shape
@@ -1054,8 +1038,8 @@ def _finish(
         frozen=to_tensor((steps.frozen & (steps.changed | (h < large)))[:, None]),
         f_value=f0,
         step=h.reshape(x_shape),
-        evaluations=evaluations,
-        calls=calls,
+        evaluations=counts[0],
+        calls=counts[1],
         vectorized=vectorized,
         output_epsilon=opening.output_epsilon,
         spending=spending,
