@@ -213,7 +213,25 @@ def resolve_layouts(
     claimed_shape: tuple[int, ...], f_shape: tuple, x_shape: tuple, layout: str
 ) -> tuple[list[str], str | None]:
     """Layouts to compare in, and the declared layout when the claim has another one's shape."""
+    if not isinstance(layout, str):  # (validated before; not a key to keep)
+        return _layouts_for(claimed_shape, f_shape, x_shape, layout)
+    layouts, declared = _resolved_layouts(claimed_shape, f_shape, x_shape, layout)
+    return list(layouts), declared
 
+
+@functools.lru_cache(maxsize=1024)
+def _resolved_layouts(
+    claimed_shape: tuple[int, ...], f_shape: tuple, x_shape: tuple, layout: str
+) -> tuple[tuple[str, ...], str | None]:
+    """:func:`resolve_layouts`, once per shapes and layout (a check asks twice, the catalogue
+    for every draw of the same shapes); a shape that fits no layout raises, and is not kept."""
+    layouts, declared = _layouts_for(claimed_shape, f_shape, x_shape, layout)
+    return tuple(layouts), declared
+
+
+def _layouts_for(
+    claimed_shape: tuple[int, ...], f_shape: tuple, x_shape: tuple, layout: str
+) -> tuple[list[str], str | None]:
     def fits(name: str) -> bool:
         return claimed_shape in layout_shapes(f_shape, x_shape, name)
 
