@@ -309,7 +309,7 @@ class Spending:
         For the second (and third) estimates made before a verdict that was not "passed".
     settled : bool
         Whether the search was skipped because the caller found the first estimate already
-        settles its verdict with margin (see `refine_when` of :func:`estimate_tensor`).
+        settles its verdict with margin (see `refine_when` of :class:`Search`).
     """
 
     first: int
