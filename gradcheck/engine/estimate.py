@@ -8,11 +8,12 @@ the difference formulas.
 from __future__ import annotations
 
 import difflib
+import functools
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Executor
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import dataclass, field, fields, replace
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 
 import numpy as np
 
@@ -38,7 +39,18 @@ from .layouts import Layout, convert_layout, validate_layout
 from .stencils import EPS, METHOD_NAMES, METHODS, Method
 from .target import Point, Target, describe_index, first_nonfinite, make_target
 
-__all__ = ["JacobianEstimate", "estimate_jacobian", "jacobian"]
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+__all__ = [
+    "EstimateOptions",
+    "EstimateValues",
+    "JacobianEstimate",
+    "Search",
+    "estimate_jacobian",
+    "jacobian",
+    "merge_options",
+]
 
 #: A priori rounding error of one evaluation of ``f``, in units of ``eps_f * max|F|``: normwise
 #: (the largest entry of the output over every evaluated point), ``eps_f`` the unit roundoff
@@ -85,26 +97,27 @@ def coordinate_scales(x: np.ndarray) -> np.ndarray:
     variable) keeps steps sensible for coordinates that are zero or tiny compared to the rest.
     Magnitudes below 1e-280 count as zero.
     """
-    mags = np.where(np.abs(x) < _SCALE_FLOOR, 0.0, np.abs(x))
-    typical = float(np.median(mags)) if mags.size else 0.0
+    mags = np.abs(np.reshape(x, -1))
+    mags[mags < _SCALE_FLOOR] = 0.0
+    typical = _median(mags) if mags.size else 0.0
     if typical == 0.0:
         typical = float(np.mean(mags)) if mags.size else 0.0
     if typical == 0.0:
         typical = 1.0
-    return np.maximum(mags, typical)
+    return np.maximum(mags.reshape(np.shape(x)), typical)
 
 
-def given_steps(x: np.ndarray, step: object) -> np.ndarray:
-    """A caller's `step` (a number or an array broadcastable to x) as one positive, finite
-    step per coordinate, else InvalidArgumentError naming the rule."""
+def _checked_steps(step: object, shape_text: str) -> np.ndarray:
+    """A caller's `step` as a float64 array of positive, finite numbers, else
+    InvalidArgumentError naming the rule (`shape_text`: what it must broadcast to)."""
     try:
         if isinstance(step, (str, bytes)) or np.asarray(step).dtype.kind not in "iuf":
             raise TypeError("a string or a boolean is not a step")  # float() would take them
-        h = np.broadcast_to(np.asarray(step, dtype=np.float64), x.shape).copy()
+        h = np.asarray(step, dtype=np.float64)
     except (ValueError, TypeError) as exc:
         raise InvalidArgumentError(
-            f"`step` must be a positive number or an array broadcastable to the variable's "
-            f"shape {x.shape}; got {step!r}."
+            f"`step` must be a positive number or an array broadcastable to {shape_text}; "
+            f"got {step!r}."
         ) from exc
     if not np.all(np.isfinite(h)) or np.any(h <= 0):
         raise InvalidArgumentError(
@@ -112,6 +125,40 @@ def given_steps(x: np.ndarray, step: object) -> np.ndarray:
             f"scaled to each coordinate."
         )
     return h
+
+
+def _median(values: np.ndarray) -> float:
+    """``numpy.median`` of a non-empty 1-d float array, the same number at a fraction of its
+    cost on the small arrays of most checks (the middle element, or the mean of the two
+    middle ones, computed as numpy's mean of two numbers is)."""
+    ordered = np.sort(values)
+    if np.isnan(ordered[-1]):  # numpy's NaN propagation, as it does it
+        return float(np.median(values))
+    n = ordered.size
+    if n % 2:
+        return float(ordered[n // 2])
+    return float((ordered[n // 2 - 1] + ordered[n // 2]) / 2.0)
+
+
+def _upper_median(values: np.ndarray) -> float:
+    """``numpy.quantile(values, 0.5, method="higher")`` of a non-empty 1-d float array: the
+    element at index ``n // 2`` of the sorted values (NaN if there is one, as numpy's)."""
+    ordered = np.sort(values)
+    return float("nan") if np.isnan(ordered[-1]) else float(ordered[ordered.size // 2])
+
+
+def given_steps(x: np.ndarray, step: object) -> np.ndarray:
+    """A caller's `step` (a number or an array broadcastable to x) as one positive, finite
+    step per coordinate, else InvalidArgumentError naming the rule."""
+    shape_text = f"the variable's shape {x.shape}"
+    h = _checked_steps(step, shape_text)
+    try:
+        return np.broadcast_to(h, x.shape).copy()
+    except ValueError as exc:
+        raise InvalidArgumentError(
+            f"`step` must be a positive number or an array broadcastable to {shape_text}; "
+            f"got {step!r}."
+        ) from exc
 
 
 def _base_steps(x: np.ndarray, method: Method, step: object) -> np.ndarray:
@@ -130,6 +177,113 @@ def _base_steps(x: np.ndarray, method: Method, step: object) -> np.ndarray:
             f"(x = {x[tuple(np.argwhere(h == 0)[0])]!r}); use a larger step."
         )
     return h
+
+
+@dataclass(frozen=True, kw_only=True)
+class EstimateOptions:
+    """How :func:`estimate_jacobian` and :func:`jacobian` estimate: one frozen, validated record.
+
+    Both functions take these either as one record (``options=``) or as keyword arguments of
+    the same names, put over it (see :func:`merge_options`).
+
+    Parameters
+    ----------
+    method : {"central", "forward", "central4", "richardson", "complex"}
+        The difference formula (see :func:`estimate_jacobian`).
+    step : float or array_like, optional
+        Absolute base step, a positive number or an array of them broadcastable to the
+        variable's shape; None: steps scaled to each coordinate.
+    vectorized : bool, optional
+        Whether f takes a stack of points; None: tested.
+    chunk_bytes : int
+        Bound on the memory of one batched call, 1 byte to 256 MiB.
+    executor : concurrent.futures.Executor, optional
+        Where f is evaluated (the result is the serial one, bit for bit).
+
+    Raises
+    ------
+    InvalidArgumentError
+        For a value a field cannot take; the message names the field.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> options = EstimateOptions(method="forward", step=1e-6)
+    >>> jacobian(np.sin, np.zeros(2), options=options).round(6).tolist()
+    [[1.0, 0.0], [0.0, 1.0]]
+    >>> EstimateOptions(chunk_bytes=0)
+    Traceback (most recent call last):
+    ...
+    gradcheck.InvalidArgumentError: `chunk_bytes` must be positive; got 0.
+    """
+
+    method: str = "central"
+    step: float | np.ndarray | None = None
+    vectorized: bool | None = None
+    chunk_bytes: int = DEFAULT_CHUNK_BYTES
+    executor: Executor | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        validate_method(self.method)
+        if self.step is not None:
+            _checked_steps(self.step, "the variable's shape")
+        object.__setattr__(self, "vectorized", validate_vectorized(self.vectorized))
+        validate_chunk_bytes(self.chunk_bytes)
+        validate_executor(self.executor)
+
+    @property
+    def finite_differences(self) -> Method:
+        """The method's stencil and error model."""
+        return validate_method(self.method)
+
+
+class EstimateValues(TypedDict, total=False):
+    """The keyword form of :class:`EstimateOptions` (for type checkers)."""
+
+    method: str
+    step: float | np.ndarray | None
+    vectorized: bool | None
+    chunk_bytes: int
+    executor: Executor | None
+
+
+#: A frozen options record (EstimateOptions, CheckOptions, TaylorOptions, RunOptions ...).
+Options = TypeVar("Options")
+
+
+def merge_options(
+    kind: type[Options], options: object, values: Mapping[str, Any], caller: str
+) -> Options:
+    """One validated record of type `kind` from `options` with `values` put over it.
+
+    `values` are the keyword arguments a caller of `caller` gave (``jacobian(f, x,
+    method="richardson")``); a name that is not a field of `kind` is refused with the list of
+    the valid ones, and so is `options` of another type.
+
+    Examples
+    --------
+    >>> merge_options(EstimateOptions, None, {"method": "richardson"}, "jacobian").method
+    'richardson'
+    >>> merge_options(EstimateOptions, EstimateOptions(step=0.1), {"method": "forward"}, "f").step
+    0.1
+    """
+    names = [f.name for f in fields(kind)]  # type: ignore[arg-type]
+    unknown = [name for name in values if name not in names]
+    if unknown:
+        hint = ""
+        if "mode" in unknown or "directions" in unknown:
+            hint = " Random directions are checked by gradcheck.check_directional."
+        raise InvalidArgumentError(
+            f"{caller}() got an unknown option {unknown[0]!r}; its options are "
+            f"{', '.join(names)}.{hint}"
+        )
+    if options is None:
+        return kind(**values)
+    if type(options) is not kind:  # a subclass's defaults (rtol) would apply unseen
+        raise InvalidArgumentError(
+            f"{caller}() takes `options` as a {kind.__name__}; got {type(options).__name__}."
+        )
+    return replace(options, **values) if values else options  # type: ignore[type-var]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -155,7 +309,7 @@ class Spending:
         For the second (and third) estimates made before a verdict that was not "passed".
     settled : bool
         Whether the search was skipped because the caller found the first estimate already
-        settles its verdict with margin (see `refine_when` of :func:`estimate_tensor`).
+        settles its verdict with margin (see `refine_when` of :class:`Search`).
     """
 
     first: int
@@ -603,29 +757,32 @@ def _first_sample(
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _output_epsilon(f0: np.ndarray, y: np.ndarray, method: Method, inputs: np.ndarray) -> float:
+def _output_epsilon(
+    f0: np.ndarray, y: np.ndarray, method: Method, inputs: Callable[[], np.ndarray]
+) -> float:
     """Unit roundoff of the precision `f` evidently computes in.
 
     float64's, unless every value f returned (at the point and at each stencil point) is exactly
     a float16 (or float32) number, f's values changed somewhere and the `inputs` (the point
-    and the stencil points) are not all such numbers themselves: then f computes, or rounds
-    its result, in that precision, and its values are only accurate to that precision.
+    and the stencil points; made only when needed) are not all such numbers themselves: then
+    f computes, or rounds its result, in that precision, and its values are only accurate to
+    that precision.
     """
     if method.kind == "complex":
         return EPS
     if np.all(y == f0.ravel()[None, None, :]):  # f did not change: nothing to tell
         return EPS
     values = np.concatenate([f0.ravel(), y.ravel()])
-    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
-        exact_inputs = {
-            dtype: np.array_equal(inputs.astype(dtype).astype(np.float64), inputs)
-            for dtype in (np.float16, np.float32)
-        }
     for dtype in (np.float16, np.float32):
         with np.errstate(over="ignore", under="ignore", invalid="ignore"):
             rounded = values.astype(dtype).astype(np.float64)
+        if not np.array_equal(rounded, values):
+            continue
         # exact arithmetic on inputs that are themselves such numbers proves nothing
-        if np.array_equal(rounded, values) and not exact_inputs[dtype]:
+        points = inputs()
+        with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+            exact_inputs = np.array_equal(points.astype(dtype).astype(np.float64), points)
+        if not exact_inputs:
             return float(np.finfo(dtype).eps)
     return EPS
 
@@ -659,7 +816,8 @@ class _Opening:
     tentative kinks; ``combination`` its second-difference combination (central stencils) and
     ``values`` its raw values (see :class:`_Sample`); ``output_epsilon`` the unit roundoff of
     f's precision; ``magnitude`` the largest ``|f|`` seen; ``prior`` the a priori rounding
-    level of one value of f.
+    level of one value of f; ``ceiling`` the largest step of each coordinate (its scale, or
+    1; see :class:`_SearchSetup`).
     """
 
     f0: np.ndarray
@@ -669,6 +827,36 @@ class _Opening:
     output_epsilon: float
     magnitude: float
     prior: float
+    ceiling: np.ndarray
+
+
+@dataclass(frozen=True, kw_only=True)
+class Search:
+    """How :func:`estimate_tensor` searches the steps: where it starts and whether it may.
+
+    Attributes
+    ----------
+    at_point : tuple of (numpy.ndarray, int), optional
+        ``(f(x), evaluations)`` when the caller has already evaluated f at the point.
+    refine_above : float, optional
+        Overrides the method's threshold for searching a coordinate's step (see
+        :func:`_search_steps`).
+    start_steps : numpy.ndarray, optional
+        Replaces the default base steps (shape of the variable; the search still runs from
+        them), where `step` fixes the steps.
+    refine_when : callable, optional
+        Given the estimate at the first steps, says whether to search at all (None: always; a
+        caller whose verdict the first estimate already settles passes a test of that).
+    """
+
+    at_point: tuple[np.ndarray, int] | None = None
+    refine_above: float | None = None
+    start_steps: np.ndarray | None = None
+    refine_when: Callable[[TensorEstimate], bool] | None = None
+
+
+#: The search of an estimate with no controls given.
+_DEFAULT_SEARCH = Search()
 
 
 def estimate_tensor(
@@ -679,21 +867,15 @@ def estimate_tensor(
     vectorized: bool | None = None,
     chunk_bytes: int = DEFAULT_CHUNK_BYTES,
     executor: Executor | None = None,
-    at_point: tuple[np.ndarray, int] | None = None,
-    refine_above: float | None = None,
-    start_steps: np.ndarray | None = None,
-    refine_when: Callable[[TensorEstimate], bool] | None = None,
+    search: Search = _DEFAULT_SEARCH,
 ) -> TensorEstimate:
     """Numerical Jacobian in tensor layout with its error estimate (see estimate_jacobian).
 
-    `at_point` is ``(f(x), evaluations)`` when the caller has already evaluated f at the point;
-    `refine_above` overrides the method's threshold for searching a coordinate's step (see
-    :func:`_search_steps`); `start_steps` replaces the default base steps (shape of the
-    variable; the search still runs from them), where `step` fixes the steps. `refine_when`,
-    given the estimate at the first steps, says whether to search at all (None: always; a
-    caller whose verdict the first estimate already settles passes a test of that).
+    `search` says where the step search starts and whether it may run (see :class:`Search`).
     """
     validate_chunk_bytes(chunk_bytes)
+    at_point, refine_above = search.at_point, search.refine_above
+    start_steps, refine_when = search.start_steps, search.refine_when
     x = target.x
     f0, evaluations = evaluate_at_point(target) if at_point is None else at_point
     calls = evaluations
@@ -729,18 +911,12 @@ def estimate_tensor(
             executor=executor,
         )
         state = _start_search(setup, steps)
+        # no coordinate to move: the search would return the first steps as they are
+        searching = bool(state.ladder.active.any())
         # the caller is asked only when the search would move a coordinate at all
-        if refine_when is not None and np.any(state.ladder.active):
-            unrefined = _finish(
-                method,
-                x,
-                opening,
-                steps,
-                evaluations=evaluations,
-                calls=calls,
-                vectorized=vectorized,
-            )
-            searching = refine_when(unrefined)
+        if refine_when is not None and searching:
+            counts = (evaluations, calls)
+            searching = refine_when(_finish(method, x, opening, steps, counts, vectorized))
             spending = replace(spending, settled=not searching)
     if searching:
         steps, extra_evals, extra_calls, searched = _search_steps(setup, state)
@@ -753,18 +929,19 @@ def estimate_tensor(
         evaluations += extra
         calls += extra
         spending = replace(spending, first=spending.first + extra)
-    est = _finish(
-        method, x, opening, steps, evaluations=evaluations, calls=calls, vectorized=vectorized
-    )
-    return replace(est, spending=spending)
+    counts = (evaluations, calls)
+    return _finish(method, x, opening, steps, counts, vectorized, spending=spending)
 
 
 def _open(method: Method, x: np.ndarray, f0: np.ndarray, first: _Sample, h: np.ndarray) -> _Opening:
     """The `first` sample at steps `h` as an :class:`_Opening`: f's precision and rounding
     level, and the tentative kinks."""
-    stencil_inputs = np.concatenate(
-        [x.ravel(), (x.ravel()[None, :] + np.outer(method.offsets, h)).ravel()]
-    )
+
+    def stencil_inputs() -> np.ndarray:
+        return np.concatenate(
+            [x.ravel(), (x.ravel()[None, :] + np.outer(method.offsets, h)).ravel()]
+        )
+
     out_eps = _output_epsilon(f0, first.values, method, stencil_inputs)
     magnitude = first.magnitude
     if method.kind != "complex":  # the complex step's imaginary parts round on their own scale
@@ -797,6 +974,7 @@ def _open(method: Method, x: np.ndarray, f0: np.ndarray, first: _Sample, h: np.n
         output_epsilon=out_eps,
         magnitude=magnitude,
         prior=prior_level,
+        ceiling=np.maximum(coordinate_scales(x).ravel(), 1.0),
     )
 
 
@@ -810,9 +988,7 @@ def _error_bounds(
     # coordinate's luck, and at least the a priori level. (Not the largest over them: one
     # coordinate whose large step crosses a non-smooth place would lend its level to all.)
     smooth = ~steps.kink.any(axis=1)
-    typical = (
-        float(np.quantile(steps.level[smooth], 0.5, method="higher")) if np.any(smooth) else 0.0
-    )
+    typical = _upper_median(steps.level[smooth]) if smooth.any() else 0.0
     empirical = np.maximum(np.where(smooth, steps.level, 0.0), typical)
     delta = np.maximum(prior_level, empirical)
     nf_value = method.noise_factor(method.value)
@@ -821,11 +997,11 @@ def _error_bounds(
     # Rounding is normwise, so the error bound of a coordinate is too: the largest over its
     # outputs (an entry whose truncation estimate happens to vanish is no more accurate).
     truncation = steps.truncation
-    error = np.max(truncation + rounding + steps.kink_term, axis=1, keepdims=True, initial=0.0)
-    empirical_error = np.max(
-        truncation + excess + steps.kink_term, axis=1, keepdims=True, initial=0.0
+    error = (truncation + rounding + steps.kink_term).max(axis=1, keepdims=True, initial=0.0)
+    empirical_error = (truncation + excess + steps.kink_term).max(
+        axis=1, keepdims=True, initial=0.0
     )
-    scale = float(np.max(np.abs(steps.value), initial=0.0))
+    scale = float(np.abs(steps.value).max(initial=0.0))
     # a step beyond f's length scale measures f's shape, not its slope, whatever the error
     # estimate says (the differences flatten out with it)
     reliable = (empirical_error <= _UNRELIABLE_FRACTION * scale) & ~steps.beyond[:, None]
@@ -837,16 +1013,17 @@ def _finish(
     x: np.ndarray,
     opening: _Opening,
     steps: _Steps,
-    *,
-    evaluations: int,
-    calls: int,
+    counts: tuple[int, int],
     vectorized: bool,
+    *,
+    spending: Spending | None = None,
 ) -> TensorEstimate:
-    """The estimate at the chosen `steps`, with its error bounds, in tensor layout."""
+    """The estimate at the chosen `steps`, with its error bounds, in tensor layout; `counts`
+    are the evaluations and calls made."""
     error, reliable = _error_bounds(method, steps, opening.prior)
     f0, h, value = opening.f0, steps.h, steps.value
     f_shape, x_shape = f0.shape, x.shape
-    large = np.maximum(coordinate_scales(x).ravel(), 1.0)
+    large = opening.ceiling
 
     def to_tensor(a: np.ndarray) -> np.ndarray:
         return np.array(np.broadcast_to(a, value.shape).T.reshape(f_shape + x_shape), order="C")
@@ -861,10 +1038,11 @@ def _finish(
         frozen=to_tensor((steps.frozen & (steps.changed | (h < large)))[:, None]),
         f_value=f0,
         step=h.reshape(x_shape),
-        evaluations=evaluations,
-        calls=calls,
+        evaluations=counts[0],
+        calls=counts[1],
         vectorized=vectorized,
         output_epsilon=opening.output_epsilon,
+        spending=spending,
     )
 
 
@@ -903,8 +1081,7 @@ def second_opinion(
         vectorized=first.vectorized if vectorized is None else vectorized,
         chunk_bytes=chunk_bytes,
         executor=executor,
-        at_point=(first.f_value, 0),
-        start_steps=start,
+        search=Search(at_point=(first.f_value, 0), start_steps=start),
     )
     return _merge_estimates(first, second)
 
@@ -929,7 +1106,7 @@ def _second_start(
         # yet or the first search climbed above its own default steps (rounding dominated
         # there: going back down would meet the same rounding; the search goes on from where
         # the first one stopped)
-        frozen = np.any(first.frozen, axis=tuple(range(first.f_value.ndim)))
+        frozen = first.frozen.any(axis=tuple(range(first.f_value.ndim)))
         own = _base_steps(target.x, other, None)
         default = _base_steps(target.x, method, None)
         climbed = first.step > default
@@ -988,13 +1165,13 @@ def third_opinion(
             vectorized=first.vectorized if vectorized is None else vectorized,
             chunk_bytes=chunk_bytes,
             executor=executor,
-            at_point=f_at_point,
+            search=Search(at_point=f_at_point),
         )
         for name in _FRESH[method.name]
     ]
     other, start = _second_start(target, method, first)
     with_merged = _merge_estimates(merged, fresh[0])
-    if np.any(_base_steps(target.x, other, None) == start):  # fresh[0] repeats the second
+    if (_base_steps(target.x, other, None) == start).any():  # fresh[0] repeats the second
         with_merged = replace(with_merged, reliable=merged.reliable)
     pair = _merge_estimates(fresh[0], fresh[1])
     consistent = np.abs(merged.value - pair.value) <= _CONSISTENCY * (merged.error + pair.error)
@@ -1003,7 +1180,7 @@ def third_opinion(
     # a confirmation counts only if it is accurate, not merely as accurate as f's precision
     # allows (f computing in low precision stays inconclusive)
     candidate = np.where(by_pair, pair.value, with_merged.value)
-    scale = float(np.max(np.abs(np.where(merged.reliable, merged.value, candidate)), initial=0.0))
+    scale = float(np.abs(np.where(merged.reliable, merged.value, candidate)).max(initial=0.0))
     accurate = error <= _UNRELIABLE_FRACTION * scale
     taken = ~merged.reliable & (with_merged.reliable | by_pair) & accurate
 
@@ -1128,13 +1305,13 @@ class _SearchSetup:
         """Estimated error at a step: truncation plus the rounding bound (inf where f is
         frozen)."""
         rounding = self.nf_value * np.maximum(self.prior, lev) / step
-        return np.where(still, np.inf, np.max(trunc, axis=1, initial=0.0) + rounding)
+        return np.where(still, np.inf, trunc.max(axis=1, initial=0.0) + rounding)
 
     def noise_ceiling(self, val: np.ndarray, coords: np.ndarray) -> np.ndarray:
         """Largest rounding level f can plausibly have: sqrt(eps) of the larger of |f| and of
         f's change over the coordinate's scale (f that cancels to ~0 rounds relative to its
         terms; LAPACK-backed functions to cond * eps of their norm)."""
-        change = np.max(np.abs(val), axis=1, initial=0.0) * self.ceiling[coords]
+        change = np.abs(val).max(axis=1, initial=0.0) * self.ceiling[coords]
         return 2 * np.sqrt(self.output_epsilon) * np.maximum(self.magnitude, change)
 
     def too_curved(self, lev: np.ndarray, val: np.ndarray, coords: np.ndarray) -> np.ndarray:
@@ -1257,7 +1434,7 @@ def _search_setup(
     executor: Executor | None = None,
 ) -> _SearchSetup:
     """The setup of a search from the first sample's `opening`, with threshold `start`."""
-    scale = float(np.max(np.abs(opening.steps.value), initial=0.0))
+    scale = float(np.abs(opening.steps.value).max(initial=0.0))
     return _SearchSetup(
         target=target,
         method=method,
@@ -1268,7 +1445,7 @@ def _search_setup(
         floor=start * scale,
         output_epsilon=opening.output_epsilon,
         magnitude=opening.magnitude,
-        ceiling=np.maximum(coordinate_scales(target.x).ravel(), 1.0),
+        ceiling=opening.ceiling,
         nf_value=method.noise_factor(method.value),
         vectorized=vectorized,
         chunk_bytes=chunk_bytes,
@@ -1348,8 +1525,8 @@ def _raised_floor(setup: _SearchSetup, current: _Current) -> _SearchSetup:
     """The setup with its floor raised to `start` times what the steps found so far show the
     largest entry to be at least (a value less its score): where f did not change at the
     first steps, the first sample knew no entry (floor 0)."""
-    known = np.max(np.abs(current.value), axis=1, initial=0.0) - current.score
-    floor = max(setup.floor, setup.start * float(np.max(known, initial=0.0)))
+    known = np.abs(current.value).max(axis=1, initial=0.0) - current.score
+    floor = max(setup.floor, setup.start * float(known.max(initial=0.0)))
     return setup if floor == setup.floor else replace(setup, floor=floor)
 
 
@@ -1369,7 +1546,7 @@ def _start_search(setup: _SearchSetup, steps: _Steps) -> _SearchState:
     # flatten out and their error estimates with them (a feature of f narrower than the
     # step, e.g. a least-squares solution at condition 1e10, looks like noise on a flat f)
     active = (best > setup.floor) | suspect | wild
-    up = ((np.max(truncation, axis=1, initial=0.0) <= rounding_part) | frozen) & ~suspect & ~wild
+    up = ((truncation.max(axis=1, initial=0.0) <= rounding_part) | frozen) & ~suspect & ~wild
     no = np.zeros(h.shape, dtype=bool)
     return _SearchState(
         current=_Current(
@@ -1418,7 +1595,7 @@ def _try_steps(
     factor = _rung_factors(setup, state, sub, going_up)
     jumped = factor > _SEARCH_FACTOR
     rung = _sample_rung(setup, state, sub, factor)
-    if rung is None and np.any(jumped):
+    if rung is None and jumped.any():
         # f is not defined (or not finite) as far out as the jump: the ordinary rung instead
         factor, jumped = np.minimum(factor, _SEARCH_FACTOR), np.zeros(sub.size, dtype=bool)
         rung = _sample_rung(setup, state, sub, factor)
@@ -1458,7 +1635,7 @@ def _sample_rung(setup: _SearchSetup, state: _SearchState, sub: np.ndarray, fact
     # (a jump is capped at the ceiling, which the rounding of x + h may pass by an ulp)
     unchanged = current.frozen[sub] & ~current.changed[sub] | (factor > _SEARCH_FACTOR)
     keep = np.isfinite(new_h) & (new_h > 0) & ((new_h <= setup.ceiling[sub]) | unchanged)
-    if not np.any(keep):
+    if not keep.any():
         return None
     try:
         got, evals, n_calls, _ = _sample(
@@ -1501,10 +1678,10 @@ def _rung_factors(
     frozen = current.frozen[sub]
     level = np.where(frozen, setup.prior, np.maximum(setup.prior, current.level[sub]))
     rounding = setup.nf_value * level / base
-    size = np.max(np.abs(current.value[sub]), axis=1, initial=0.0)
+    size = np.abs(current.value[sub]).max(axis=1, initial=0.0)
     size = np.where(frozen, setup.magnitude / setup.ceiling[sub], size)
     target = np.maximum(setup.floor, setup.start * size)
-    dominated = (np.max(current.truncation[sub], axis=1, initial=0.0) <= rounding) | frozen
+    dominated = (current.truncation[sub].max(axis=1, initial=0.0) <= rounding) | frozen
     plain = current.wild[sub] | kinks.pending[sub] | kinks.suspect[sub] | (target <= 0)
     needed = np.where(dominated & ~plain, 2 * rounding / np.where(plain, 1.0, target), 1.0)
     # never beyond the ceiling, nor past the geometric mean with a step found too far
@@ -1517,8 +1694,8 @@ def _examine_kinks(setup: _SearchSetup, state: _SearchState, move: _Move) -> np.
     it; returns which moved coordinates may take the new step (not a confirmed kink)."""
     current, kinks, sub, got = state.current, state.kinks, move.sub, move.got
     was = kinks.suspect[sub]
-    shrink = np.max(setup.combination[sub], axis=1, initial=0.0) / np.maximum(
-        np.max(got.combination, axis=1, initial=0.0), 1e-300
+    shrink = setup.combination[sub].max(axis=1, initial=0.0) / np.maximum(
+        got.combination.max(axis=1, initial=0.0), 1e-300
     )
     # A kink's combination shrinks about 8 times with the step, but two draws of
     # rounding noise can too: a kink is confirmed once more at 8 times the step,
@@ -1545,8 +1722,8 @@ def _examine_kinks_again(setup: _SearchSetup, state: _SearchState, move: _Move) 
     at 8 times the first step; returns which moved coordinates may take the new step."""
     current, kinks, sub = state.current, state.kinks, move.sub
     checking = kinks.pending[sub]
-    grow = np.max(move.got.combination, axis=1, initial=0.0) / np.maximum(
-        np.max(setup.combination[sub], axis=1, initial=0.0), 1e-300
+    grow = move.got.combination.max(axis=1, initial=0.0) / np.maximum(
+        setup.combination[sub].max(axis=1, initial=0.0), 1e-300
     )
     stays = checking & (grow >= 2.5) & (grow <= 32)
     noisy = sub[checking & ~stays]
@@ -1582,7 +1759,7 @@ def _judge(
     # coordinate whose derivative is 1e-10 of the others' need not be resolved better.)
     leaving = current.frozen[sub] & ~got.frozen
     current.changed[sub] |= ~got.frozen
-    size = np.maximum(np.max(np.abs(got.value), axis=1, initial=0.0), setup.floor / setup.start)
+    size = np.maximum(np.abs(got.value).max(axis=1, initial=0.0), setup.floor / setup.start)
     spread = move.score / np.maximum(size, 1e-300)
     poor = spread > _UNRELIABLE_FRACTION
     better &= ~(leaving & poor)
@@ -1593,7 +1770,7 @@ def _judge(
     # Rounding noise of a constant f gives differences that shrink like 1/h, with their
     # score; a derivative swamped by rounding at small steps gives values that settle
     # while their score falls. Only the former gives up.
-    size = np.max(np.abs(got.value), axis=1, initial=0.0)
+    size = np.abs(got.value).max(axis=1, initial=0.0)
     settling = leaving & (size >= patience.last_size[sub] / 4)
     patience.last_size[sub] = np.where(leaving, size, np.inf)
     gave_up = (unchanged_now & (patience.frozen_rounds[sub] >= 4)) | (
@@ -1617,7 +1794,7 @@ def _better_steps(
     # The best score's measured level is capped at 16 times the a priori one here,
     # unless the larger step shows it to be noise: a narrow feature of f inside the
     # first stencil inflates it and would make any larger step look consistent.
-    gap = np.max(np.abs(got.value - current.value[sub]), axis=1, initial=0.0)
+    gap = np.abs(got.value - current.value[sub]).max(axis=1, initial=0.0)
     if going_up:
         # The level measured at the smaller step is rounding noise if the larger step
         # measures about as much (f's smooth part would grow like a power of the step).
@@ -1658,8 +1835,8 @@ def _truncation_shrinks_plausibly(
     so that their quotients agree exactly while both are off by the same relative amount.
     """
     sub, got = move.sub, move.got
-    old = np.max(state.current.truncation[sub], axis=1, initial=0.0)
-    new = np.max(got.truncation, axis=1, initial=0.0)
+    old = state.current.truncation[sub].max(axis=1, initial=0.0)
+    new = got.truncation.max(axis=1, initial=0.0)
     ratio = state.current.h[sub] / move.h
     return new * ratio ** (setup.method.order + 2) >= old
 
@@ -1683,8 +1860,8 @@ def _noisy_up(
     cond * eps of their norm, far above the a priori level).
     """
     current, sub, got = state.current, move.sub, move.got
-    old_trunc = np.max(current.truncation[sub], axis=1, initial=0.0)
-    new_trunc = np.max(got.truncation, axis=1, initial=0.0)
+    old_trunc = current.truncation[sub].max(axis=1, initial=0.0)
+    new_trunc = got.truncation.max(axis=1, initial=0.0)
     noise_like = (new_trunc < 4 * old_trunc) & ~current.frozen[sub] & ~got.frozen
     implied = np.maximum(gap - move.score, 0.0) * current.h[sub] / setup.nf_value
     explained = consistent | (implied <= setup.noise_ceiling(got.value, sub))
@@ -1763,7 +1940,7 @@ def _overshot(setup: _SearchSetup, move: _Move, judgement: _Judgement) -> np.nda
 def _truncation_dominates(setup: _SearchSetup, move: _Move) -> np.ndarray:
     """Whether the truncation estimate exceeds the rounding bound at the moved steps."""
     rounding = setup.nf_value * np.maximum(setup.prior, move.got.level) / move.h
-    return np.max(move.got.truncation, axis=1, initial=0.0) > rounding
+    return move.got.truncation.max(axis=1, initial=0.0) > rounding
 
 
 def _after_jumps(state: _SearchState, move: _Move, overshot: np.ndarray) -> None:
@@ -1814,10 +1991,10 @@ def _noise_levels(
     """
     if combination is not None:
         worst = 4 * sum(abs(w) for w in method.kink_weights.values())
-        measured = np.max(combination, axis=1, initial=0.0) / (worst / 2)
+        measured = combination.max(axis=1, initial=0.0) / (worst / 2)
     else:
         worst = method.noise_factor(method.truncation)
-        measured = np.max(truncation, axis=1, initial=0.0) * h / (worst / 2)
+        measured = truncation.max(axis=1, initial=0.0) * h / (worst / 2)
     if method.kind == "complex":  # no cancellation: its values resolve what they show
         return measured
     return np.maximum(measured, _resolution_levels(method, y, f0))
@@ -1837,17 +2014,31 @@ def _resolution_levels(method: Method, y: np.ndarray, f0: np.ndarray) -> np.ndar
     gap between the values. The second differences cannot show this: over a symmetric
     staircase they vanish.
     """
-    offsets = method.offsets
     change = y - f0[None, None, :]
-    tied = np.any(change == 0, axis=0)
-    for i, j in itertools.combinations(range(len(offsets)), 2):
-        if offsets[i] * offsets[j] > 0:
-            tied |= change[i] == change[j]
+    tied = (change == 0).any(axis=0)
+    first, second = _same_side_pairs(tuple(method.offsets))
+    if first.size:
+        tied |= (change[first] == change[second]).any(axis=0)
+    if not tied.any():  # no staircase anywhere (the usual case): every level is 0
+        return np.zeros(change.shape[1])
     values = np.sort(np.concatenate([np.zeros((1, *change.shape[1:])), change]), axis=0)
     gaps = np.diff(values, axis=0)
     quantum = np.min(np.where(gaps > 0, gaps, np.inf), axis=0)
     staircase = tied & np.isfinite(quantum)
-    return np.max(np.where(staircase, quantum / 2, 0.0), axis=1, initial=0.0)
+    return np.where(staircase, quantum / 2, 0.0).max(axis=1, initial=0.0)
+
+
+@functools.cache
+def _same_side_pairs(offsets: tuple[float, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Indices ``(i, j)``, ``i < j``, of the stencil offsets on the same side of the point."""
+    pairs = [
+        (i, j)
+        for i, j in itertools.combinations(range(len(offsets)), 2)
+        if offsets[i] * offsets[j] > 0
+    ]
+    first = np.array([i for i, _ in pairs], dtype=np.intp)
+    second = np.array([j for _, j in pairs], dtype=np.intp)
+    return first, second
 
 
 def _kinks(
@@ -1993,12 +2184,9 @@ def estimate_jacobian(
     *,
     wrt: str | None = None,
     layout: Layout = "tensor",
-    method: str = "central",
-    step: float | np.ndarray | None = None,
-    vectorized: bool | None = None,
-    chunk_bytes: int = DEFAULT_CHUNK_BYTES,
-    executor: Executor | None = None,
     convention: str | None = None,
+    options: EstimateOptions | None = None,
+    **values: Unpack[EstimateValues],
 ) -> JacobianEstimate:
     """Numerical derivative of `f` at `point`, with a per-entry error estimate.
 
@@ -2016,48 +2204,6 @@ def estimate_jacobian(
     layout : {"tensor", "numerator", "denominator"}
         Layout of the result; see :func:`gradcheck.convert_layout` for the conventions.
         ``"tensor"`` has shape ``F.shape + X.shape``.
-    method : {"central", "forward", "central4", "richardson", "complex"}
-        The difference formula, with base step ``h`` (by default the relative step below times
-        each coordinate's scale ``max(|x_j|, median|x|)``):
-
-        ========== ============================================ ========= ============ =======
-        method     formula                                      error     default h    evals
-        ========== ============================================ ========= ============ =======
-        forward    ``(f(x+h) - f(x)) / h``                      O(h)      2^-26        2n
-        central    ``(f(x+h) - f(x-h)) / 2h``                   O(h^2)    eps^(1/3)    4n
-        central4   ``(-f(x+2h) + 8f(x+h) - 8f(x-h)``            O(h^4)    eps^(1/5)    6n
-                   ``+ f(x-2h)) / 12h``
-        richardson central differences at 4h, 2h, h,            O(h^6)    2.5e-3       6n
-                   extrapolated (Richardson table)
-        complex    ``Im f(x + ih) / h``                         O(h^2)    1e-20        2n
-        ========== ============================================ ========= ============ =======
-
-        ``n`` is the number of entries of the variable; every method evaluates ``f`` a few more
-        times at the point (and complex once more for a cross-check). The extra evaluations
-        (at ``2h`` for central and forward, at ``4h`` for central4, at ``3ih`` for complex)
-        give the error estimate. ``"complex"`` needs ``f`` to be real-analytic and written
-        with operations that extend to complex numbers (no abs, conj, real/imag, comparisons);
-        that is checked.
-    step : float or array_like, optional
-        Absolute base step, a scalar or per-coordinate array broadcastable to the variable's
-        shape. Default: relative steps as above. Steps are rounded so that ``x + h`` is exact.
-    vectorized : bool, optional
-        Whether ``f`` accepts a stack of points along a new leading axis (returning a stack of
-        values). ``None`` (default) detects it safely by evaluating a batch of ``b`` points and
-        comparing with ``b`` single calls, where ``b >= 3`` is no dimension of the variable, of
-        the output or of an array argument (so a stack cannot pass for a point); any
-        difference beyond rounding means "no". Batches never have those sizes either.
-    chunk_bytes : int
-        Bound on the memory of one batched call (stacked inputs and stacked outputs; the
-        function's own temporaries come on top), at most 256 MiB; default 1 MiB, sized to
-        the cache (larger chunks were measured to be slower, see ``benchmarks/scale.py``).
-    executor : concurrent.futures.Executor, optional
-        Where to evaluate f: the calls (one per chunk, or one per point when f is not
-        vectorized) are submitted to it in order and their values put back in place, so the
-        result equals the serial one bit for bit. For an expensive f: a
-        ``ProcessPoolExecutor`` (f and the point's other arguments must be picklable), or a
-        cluster's executor (dask.distributed's ``Client.get_executor()``). An error in a
-        worker is raised as serially, naming the point, and cancels the calls not started.
     convention : str, optional
         Required when the variable is complex, refused (:class:`ConventionError`) when it is
         real: one of :data:`gradcheck.CONVENTIONS` (``"wirtinger"``, ``"conjugate_wirtinger"``,
@@ -2069,6 +2215,54 @@ def estimate_jacobian(
         ``∂f/∂z = (∂f/∂x - i ∂f/∂y)/2``, ``∂f/∂z̄ = (∂f/∂x + i ∂f/∂y)/2``, entry by entry,
         in `layout` (the transposes of the layouts never conjugate).
 
+    options : EstimateOptions, optional
+        How to estimate, as one record.
+    **values
+        The fields of :class:`EstimateOptions` as keywords, put over `options` (a name that
+        is not a field, or `options` of another type, is refused; see :func:`merge_options`):
+
+        method : {"central", "forward", "central4", "richardson", "complex"}
+            The difference formula, with base step ``h`` (by default the relative step below times
+            each coordinate's scale ``max(|x_j|, median|x|)``):
+
+            ========== ============================================ ========= ============ =======
+            method     formula                                      error     default h    evals
+            ========== ============================================ ========= ============ =======
+            forward    ``(f(x+h) - f(x)) / h``                      O(h)      2^-26        2n
+            central    ``(f(x+h) - f(x-h)) / 2h``                   O(h^2)    eps^(1/3)    4n
+            central4   ``(-f(x+2h) + 8f(x+h) - 8f(x-h)``            O(h^4)    eps^(1/5)    6n
+                       ``+ f(x-2h)) / 12h``
+            richardson central differences at 4h, 2h, h,            O(h^6)    2.5e-3       6n
+                       extrapolated (Richardson table)
+            complex    ``Im f(x + ih) / h``                         O(h^2)    1e-20        2n
+            ========== ============================================ ========= ============ =======
+
+            ``n`` is the number of entries of the variable; every method evaluates ``f`` a few more
+            times at the point (and complex once more for a cross-check). The extra evaluations
+            (at ``2h`` for central and forward, at ``4h`` for central4, at ``3ih`` for complex)
+            give the error estimate. ``"complex"`` needs ``f`` to be real-analytic and written
+            with operations that extend to complex numbers (no abs, conj, real/imag, comparisons);
+            that is checked.
+        step : float or array_like, optional
+            Absolute base step, a scalar or per-coordinate array broadcastable to the variable's
+            shape. Default: relative steps as above. Steps are rounded so that ``x + h`` is exact.
+        vectorized : bool, optional
+            Whether ``f`` accepts a stack of points along a new leading axis (returning a stack of
+            values). ``None`` (default) detects it safely by evaluating a batch of ``b`` points and
+            comparing with ``b`` single calls, where ``b >= 3`` is no dimension of the variable, of
+            the output or of an array argument (so a stack cannot pass for a point); any
+            difference beyond rounding means "no". Batches never have those sizes either.
+        chunk_bytes : int
+            Bound on the memory of one batched call (stacked inputs and stacked outputs; the
+            function's own temporaries come on top), at most 256 MiB; default 1 MiB, sized to
+            the cache (larger chunks were measured to be slower, see ``benchmarks/scale.py``).
+        executor : concurrent.futures.Executor, optional
+            Where to evaluate f: the calls (one per chunk, or one per point when f is not
+            vectorized) are submitted to it in order and their values put back in place, so the
+            result equals the serial one bit for bit. For an expensive f: a
+            ``ProcessPoolExecutor`` (f and the point's other arguments must be picklable), or a
+            cluster's executor (dask.distributed's ``Client.get_executor()``). An error in a
+            worker is raised as serially, naming the point, and cancels the calls not started.
     Returns
     -------
     JacobianEstimate
@@ -2107,19 +2301,12 @@ def estimate_jacobian(
     >>> np.allclose(est.value, A), bool(np.all(est.error < 1e-8))
     (True, True)
     """
-    engine = {
-        "step": step,
-        "vectorized": validate_vectorized(vectorized),
-        "chunk_bytes": chunk_bytes,
-    }
+    opts = merge_options(EstimateOptions, options, values, "estimate_jacobian")
     if _is_complex(point, wrt, convention):
-        _refuse_executor_at_complex_points(executor)
-        request = dict(layout=layout, convention=convention, method=method, **engine)
-        return _complex_variant("estimate_jacobian", f, point, wrt, request)
+        return _complex_variant("estimate_jacobian", f, point, wrt, (layout, convention, opts))
     target = make_target(f, point, wrt)
     layout = validate_layout(layout)
-    m = validate_method(method)
-    est = estimate_tensor(target, m, **engine, executor=validate_executor(executor))
+    est = estimate_tensor(target, opts.finite_differences, **_engine(opts))
     f_shape, x_shape = est.f_value.shape, target.x.shape
 
     def convert(a: np.ndarray) -> np.ndarray:
@@ -2130,7 +2317,7 @@ def estimate_jacobian(
         error=convert(est.error),
         reliable=convert(est.reliable),
         layout=layout,
-        method=m.name,
+        method=opts.method,
         wrt=target.wrt,
         f_shape=f_shape,
         x_shape=x_shape,
@@ -2149,12 +2336,9 @@ def jacobian(
     *,
     wrt: str | None = None,
     layout: Layout = "tensor",
-    method: str = "central",
-    step: float | np.ndarray | None = None,
-    vectorized: bool | None = None,
-    chunk_bytes: int = DEFAULT_CHUNK_BYTES,
-    executor: Executor | None = None,
     convention: str | None = None,
+    options: EstimateOptions | None = None,
+    **values: Unpack[EstimateValues],
 ) -> np.ndarray:
     """Numerical derivative of `f` at `point` in the requested layout.
 
@@ -2189,19 +2373,12 @@ def jacobian(
     >>> np.round(jacobian(lambda z: np.vdot(z, z).real, z, convention="complex_gradient"), 6)
     array([2.+4.j])
     """
-    engine = {
-        "step": step,
-        "vectorized": validate_vectorized(vectorized),
-        "chunk_bytes": chunk_bytes,
-    }
+    opts = merge_options(EstimateOptions, options, values, "jacobian")
     if _is_complex(point, wrt, convention):
-        _refuse_executor_at_complex_points(executor)
-        request = dict(layout=layout, convention=convention, method=method, **engine)
-        return _complex_variant("jacobian", f, point, wrt, request)
+        return _complex_variant("jacobian", f, point, wrt, (layout, convention, opts))
     target = make_target(f, point, wrt)
     layout = validate_layout(layout)
-    m = validate_method(method)
-    tensor, f0 = _value_tensor(target, m, **engine, executor=validate_executor(executor))
+    tensor, f0 = _value_tensor(target, opts.finite_differences, **_engine(opts))
     if layout == "tensor":  # already C-ordered in its shape: no copy of the result
         return tensor
     return convert_layout(tensor, f0.shape, target.x.shape, source="tensor", target=layout)
@@ -2226,12 +2403,32 @@ def _is_complex(point: Point, wrt: str | None, convention: object) -> bool:
     return False
 
 
+def _engine(options: EstimateOptions) -> dict[str, Any]:
+    """The keywords of :func:`estimate_tensor` and :func:`_value_tensor` from `options`."""
+    return {
+        "step": options.step,
+        "vectorized": options.vectorized,
+        "chunk_bytes": options.chunk_bytes,
+        "executor": options.executor,
+    }
+
+
 def _complex_variant(
-    name: str, f: Callable[..., Any], point: Point, wrt: str | None, request: dict[str, Any]
+    name: str,
+    f: Callable[..., Any],
+    point: Point,
+    wrt: str | None,
+    asked: tuple[Layout, str | None, EstimateOptions],
 ) -> Any:
     """`estimate_jacobian` or `jacobian` at a complex point (see
-    :mod:`gradcheck.engine.complex_jacobian`)."""
+    :mod:`gradcheck.engine.complex_jacobian`), `asked` the layout, convention and options."""
     from . import complex_jacobian as cj
+
+    layout, convention, options = asked
+    _refuse_executor_at_complex_points(options.executor)
+    engine = _engine(options)
+    del engine["executor"]
+    request = dict(layout=layout, convention=convention, method=options.method, **engine)
 
     variant = cj.complex_estimate_jacobian if name == "estimate_jacobian" else cj.complex_jacobian
     return variant(f, point, wrt=wrt, options=cj.ComplexRequest(**request))

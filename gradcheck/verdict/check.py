@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import math
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -15,6 +17,7 @@ from ..engine import (
     SECOND_OPINION,
     Method,
     Point,
+    Search,
     Spending,
     Target,
     TensorEstimate,
@@ -210,7 +213,25 @@ def resolve_layouts(
     claimed_shape: tuple[int, ...], f_shape: tuple, x_shape: tuple, layout: str
 ) -> tuple[list[str], str | None]:
     """Layouts to compare in, and the declared layout when the claim has another one's shape."""
+    if not isinstance(layout, str):  # (validated before; not a key to keep)
+        return _layouts_for(claimed_shape, f_shape, x_shape, layout)
+    layouts, declared = _resolved_layouts(claimed_shape, f_shape, x_shape, layout)
+    return list(layouts), declared
 
+
+@functools.lru_cache(maxsize=1024)
+def _resolved_layouts(
+    claimed_shape: tuple[int, ...], f_shape: tuple, x_shape: tuple, layout: str
+) -> tuple[tuple[str, ...], str | None]:
+    """:func:`resolve_layouts`, once per shapes and layout (a check asks twice, the catalogue
+    for every draw of the same shapes); a shape that fits no layout raises, and is not kept."""
+    layouts, declared = _layouts_for(claimed_shape, f_shape, x_shape, layout)
+    return tuple(layouts), declared
+
+
+def _layouts_for(
+    claimed_shape: tuple[int, ...], f_shape: tuple, x_shape: tuple, layout: str
+) -> tuple[list[str], str | None]:
     def fits(name: str) -> bool:
         return claimed_shape in layout_shapes(f_shape, x_shape, name)
 
@@ -258,23 +279,25 @@ def compare(
     Nor can a `frozen` entry (f did not change at all along its coordinate, see
     `_engine._Sample`): its zero may hide a change.
     """
+    # (ndarray methods rather than numpy's functions: the same reductions, without their
+    # dispatch, which was a tenth of a check's cost at small n)
     abs_err = np.abs(claimed - numerical)
     if scale is None:
-        scale = float(np.max(np.abs(numerical), initial=0.0))
-    magnitude = max(scale, float(np.max(np.abs(claimed), initial=0.0)))
+        scale = float(np.abs(numerical).max(initial=0.0))
+    magnitude = max(scale, float(np.abs(claimed).max(initial=0.0)))
     tolerance = SAFETY * error + atol + rtol * scale
     resolved = (tolerance < magnitude) | (magnitude == 0)
-    checkable = reliable & resolved
+    checkable = np.asarray(reliable & resolved)
     fail = abs_err > tolerance
     if frozen is not None:
         checkable = checkable & ~(frozen & fail)
-    if np.any(fail & checkable):
+    if np.asarray(fail & checkable).any():
         status = "failed"
-    elif not np.all(checkable):
+    elif not checkable.all():
         status = "inconclusive"
     else:
         status = "passed"
-    max_abs = float(np.max(abs_err, initial=0.0))
+    max_abs = float(abs_err.max(initial=0.0))
     if scale > 0:
         max_rel = max_abs / scale
     else:
@@ -327,9 +350,9 @@ class Comparison:
 
 def _detection_threshold(tolerance: np.ndarray, scale: float, checkable: np.ndarray) -> float:
     """Largest tolerance relative to `scale`: any entry error above it is caught."""
-    if not np.all(checkable):
+    if not np.asarray(checkable).all():
         return float("inf")
-    largest = float(np.max(tolerance, initial=0.0))
+    largest = float(np.asarray(tolerance).max(initial=0.0))
     if scale == 0:
         return 0.0 if largest == 0 else float("inf")
     return largest / scale
@@ -337,11 +360,10 @@ def _detection_threshold(tolerance: np.ndarray, scale: float, checkable: np.ndar
 
 def _in_layout(est: TensorEstimate, layout: str, claimed: np.ndarray) -> Candidate:
     """The estimate `est` as a candidate in `layout`, shaped like `claimed`."""
-    f_shape, x_shape = est.f_value.shape, est.step.shape
+    where = _layout_map(est.f_value.shape, est.step.shape, layout, claimed.shape)
 
     def conv(a: np.ndarray) -> np.ndarray:
-        out = convert_layout(a, f_shape, x_shape, source="tensor", target=layout)
-        return out.reshape(claimed.shape)
+        return a.reshape(-1)[where]
 
     return Candidate(
         layout=layout,
@@ -350,6 +372,20 @@ def _in_layout(est: TensorEstimate, layout: str, claimed: np.ndarray) -> Candida
         reliable=conv(est.reliable),
         frozen=conv(est.frozen),
     )
+
+
+@functools.lru_cache(maxsize=256)
+def _layout_map(
+    f_shape: tuple[int, ...], x_shape: tuple[int, ...], layout: str, shape: tuple[int, ...]
+) -> np.ndarray:
+    """Where each entry of a derivative in `layout` (reshaped to `shape`) is in the tensor
+    layout, as flat indices: one conversion per shapes and layout, not one per array (the
+    entries are moved, so the values are those :func:`convert_layout` gives)."""
+    tensor = np.arange(math.prod(f_shape + x_shape)).reshape(f_shape + x_shape)
+    where = convert_layout(tensor, f_shape, x_shape, source="tensor", target=layout)
+    where = where.reshape(shape)
+    where.flags.writeable = False
+    return where
 
 
 @dataclass(frozen=True)
@@ -582,7 +618,7 @@ def full_verdict(
         f0, evaluations = evaluate_at_point(target)
         resolve_layouts(claimed.shape, f0.shape, target.x.shape, layout)  # shape check first
         first = estimate_tensor(
-            target, m, at_point=(f0, evaluations), **engine, **_evaluation(options)
+            target, m, search=Search(at_point=(f0, evaluations)), **engine, **_evaluation(options)
         )
         estimates = Estimates(first=first)
     f_shape = estimates.first.f_value.shape

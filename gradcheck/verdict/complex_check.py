@@ -23,6 +23,7 @@ from ..engine import (
     ComplexPairTarget,
     Convention,
     Method,
+    Search,
     TensorEstimate,
     WirtingerPair,
     apply_convention,
@@ -429,7 +430,11 @@ def check_complex_layouts(
         resolve_layouts(claimed.shape, f0.shape[:n_out], target.z.shape, layout)  # shapes first
         if second is None:
             est = estimate_tensor(
-                target, m, step=pair_step(options.step), at_point=(f0, evaluations), **engine
+                target,
+                m,
+                step=pair_step(options.step),
+                search=Search(at_point=(f0, evaluations)),
+                **engine,
             )
             second = _SecondOpinion(target, m, est, options)
         case = _Case(target, second.first, claimed, conv, layout, options)

@@ -24,6 +24,7 @@ from ..engine import (
     HeldDirections,
     Method,
     Point,
+    Search,
     Target,
     TensorEstimate,
     call_checked,
@@ -244,10 +245,12 @@ def _directional_estimate(
         step=options.step,
         vectorized=True,
         chunk_bytes=options.chunk_bytes,
-        at_point=(psi.v @ f0.ravel(), 0),
-        refine_above=refine_above,
-        start_steps=None if options.step is not None else _start_step(method, x.size),
-        refine_when=needs_search,
+        search=Search(
+            at_point=(psi.v @ f0.ravel(), 0),
+            refine_above=refine_above,
+            start_steps=None if options.step is not None else _start_step(method, x.size),
+            refine_when=needs_search,
+        ),
     )
 
 

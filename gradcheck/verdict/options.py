@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from concurrent.futures import Executor
-from dataclasses import dataclass, field, fields, replace
-from typing import Any, TypedDict, TypeVar
+from dataclasses import dataclass, field
+from typing import TypedDict
 
 import numpy as np
 
 from ..engine import (
     DEFAULT_CHUNK_BYTES,
     Method,
+    merge_options,
     validate_chunk_bytes,
     validate_executor,
     validate_method,
@@ -220,42 +220,3 @@ class DirectionalValues(CheckValues, total=False):
 
     directions: int | None
     seed: int | np.random.Generator
-
-
-#: A frozen options record (CheckOptions, DirectionalOptions, TaylorOptions, RunOptions ...).
-Options = TypeVar("Options")
-
-
-def merge_options(
-    kind: type[Options], options: object, values: Mapping[str, Any], caller: str
-) -> Options:
-    """One validated record of type `kind` from `options` with `values` put over it.
-
-    `values` are the keyword arguments a caller of `caller` gave (``check(f, df, x,
-    method="richardson")``); a name that is not a field of `kind` is refused with the list of
-    the valid ones.
-
-    Examples
-    --------
-    >>> merge_options(CheckOptions, None, {"method": "richardson"}, "check").method
-    'richardson'
-    >>> merge_options(CheckOptions, CheckOptions(rtol=1e-6), {"atol": 1.0}, "check").rtol
-    1e-06
-    """
-    names = [f.name for f in fields(kind)]
-    unknown = [name for name in values if name not in names]
-    if unknown:
-        hint = ""
-        if "mode" in unknown or "directions" in unknown:
-            hint = " Random directions are checked by gradcheck.check_directional."
-        raise InvalidArgumentError(
-            f"{caller}() got an unknown option {unknown[0]!r}; its options are "
-            f"{', '.join(names)}.{hint}"
-        )
-    if options is None:
-        return kind(**values)
-    if type(options) is not kind:  # a subclass's defaults (rtol) would apply unseen
-        raise InvalidArgumentError(
-            f"{caller}() takes `options` as a {kind.__name__}; got {type(options).__name__}."
-        )
-    return replace(options, **values) if values else options

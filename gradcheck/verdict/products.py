@@ -20,6 +20,7 @@ import numpy as np
 
 from ..engine import (
     Point,
+    Search,
     Target,
     call_checked,
     coordinate_scales,
@@ -225,8 +226,7 @@ def _along_directions(
         step=options.step,
         vectorized=True,
         chunk_bytes=options.chunk_bytes,
-        at_point=(np.tile(f0.ravel(), count), 0),
-        refine_above=refine_above,
+        search=Search(at_point=(np.tile(f0.ravel(), count), 0), refine_above=refine_above),
     )
     shape = (count, f0.size)
     return _Derivatives(
