@@ -33,6 +33,12 @@ EMPTY_CALLS = {
         lambda W: np.sum(W**2), np.zeros(2 * p["W"].shape), p
     ),
     "check_hvp": lambda p: gc.check_hvp(lambda W: np.sum(W**2), lambda v, W: 2 * v, p),
+    # they said passed having compared nothing
+    "check": lambda p: gc.check(lambda W: np.sum(W**2), lambda W: 2 * W, p, wrt="W"),
+    "taylor_test": lambda p: gc.taylor_test(lambda W: np.sum(W**2), lambda W: 2 * W, p, wrt="W"),
+    "assert_gradient": lambda p: gc.assert_gradient(
+        lambda W: np.sum(W**2), lambda W: 2 * W, p, wrt="W"
+    ),
 }
 
 
@@ -42,7 +48,8 @@ def test_an_empty_variable_is_refused_naming_it(name, shape):
     with pytest.raises(gc.InvalidArgumentError) as caught:
         EMPTY_CALLS[name]({"W": np.zeros(shape)})
     message = str(caught.value)
-    assert "`W`" in message and EMPTY_MESSAGE in message and name in message, message
+    caller = "check" if name == "assert_gradient" else name
+    assert "`W`" in message and EMPTY_MESSAGE in message and caller in message, message
     assert str(shape) in message, message
 
 
@@ -53,16 +60,23 @@ def test_an_empty_bare_point_is_refused(name):
         "check_jvp": lambda: gc.check_jvp(np.sin, lambda d, x: np.cos(x) * d, np.zeros(0)),
         "check_hessian": lambda: gc.check_hessian(_square_sum, np.zeros((0, 0)), np.zeros(0)),
         "check_hvp": lambda: gc.check_hvp(_square_sum, lambda v, x: 2 * v, np.zeros(0)),
+        "check": lambda: gc.check(np.sum, np.zeros(0), np.zeros(0)),
+        "taylor_test": lambda: gc.taylor_test(np.sum, np.zeros(0), np.zeros(0)),
+        "assert_gradient": lambda: gc.assert_gradient(np.sum, np.zeros(0), np.zeros(0)),
     }
     with pytest.raises(gc.InvalidArgumentError, match="the point is empty"):
         calls[name]()
 
 
-def test_check_and_jacobian_still_take_an_empty_variable():
-    """The refusal above is for the checks that perturb entries: check and jacobian keep
-    their empty (trivial) Jacobian."""
-    assert gc.check(np.sum, np.zeros(0), np.zeros(0)).passed
+def test_an_empty_complex_variable_is_refused():
+    with pytest.raises(gc.InvalidArgumentError, match="the point is empty"):
+        gc.check(lambda z: np.sum(np.abs(z) ** 2), np.zeros(0, complex), np.zeros(0, complex))
+
+
+def test_jacobian_and_estimate_jacobian_return_the_empty_jacobian():
+    """A Jacobian with no entries is an answer (the checks above have nothing to compare)."""
     assert gc.jacobian(np.sin, np.zeros(0)).shape == (0, 0)
+    assert gc.estimate_jacobian(np.sum, np.zeros((0, 3))).value.shape == (0, 3)
 
 
 def _masked(data, mask):

@@ -579,8 +579,8 @@ def refuse_empty(target: Target, caller: str) -> None:
         what = "the point" if target.wrt is None else f"the variable `{target.wrt}`"
         raise InvalidArgumentError(
             f"{what} is empty (shape {target.x.shape}): {caller} has no entry to perturb and "
-            f"nothing to check. Drop the empty variable from the point (gradcheck.check and "
-            f"jacobian accept it: its Jacobian has no entries)."
+            f"nothing to check. Drop the empty variable from the point (gradcheck.jacobian "
+            f"and estimate_jacobian return its Jacobian, which has no entries)."
         )
 
 

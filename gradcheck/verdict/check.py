@@ -30,6 +30,7 @@ from ..engine import (
     layout_shapes,
     make_target,
     refuse_convention_for_real,
+    refuse_empty,
     refuse_masked,
     second_opinion,
     third_opinion,
@@ -504,6 +505,7 @@ def full_check(
 ) -> tuple[CheckResult, Estimates, Target]:
     """:func:`check` without its diagnosis; also returns the estimates and the bound target."""
     target = make_target(f, point, wrt)
+    refuse_empty(target, "check")
     layout = validate_layout(layout, allowed=(*LAYOUTS, "auto"))
     claimed = claimed_value(derivative, target)
     result, estimates = full_verdict(target, claimed, layout, options)

@@ -32,6 +32,7 @@ from ..engine import (
     evaluate_at_point,
     make_complex_target,
     pair_step,
+    refuse_empty,
     second_opinion,
     validate_complex_method,
     validate_layout,
@@ -415,6 +416,7 @@ def check_complex_layouts(
     ['passed', 'passed']
     """
     target = make_complex_target(f, point, wrt)
+    refuse_empty(target.inner or target, "check")
     conv = validated_convention(convention, target, allow_auto=True)
     layouts = {name: validate_layout(name, allowed=(*_LAYOUTS, "auto")) for name in claims}
     m = validate_complex_method(options.method)

@@ -20,6 +20,7 @@ from ..engine import (
     evaluate_at_point,
     layout_shapes,
     make_target,
+    refuse_empty,
     rng_from_seed,
     validate_layout,
     validate_seed,
@@ -230,6 +231,7 @@ def taylor_test(
     """
     opts = merge_options(TaylorOptions, options, values, "taylor_test")
     target = make_target(f, point, wrt)
+    refuse_empty(target, "taylor_test")
     layout = validate_layout(layout, allowed=LAYOUTS)
     u = _direction(target.x, opts.direction, rng_from_seed(opts.seed))
     claimed = claimed_value(derivative, target)
