@@ -66,6 +66,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import partial
 
 import numpy as np
 
@@ -639,11 +640,57 @@ def estimate_hessian(
     (True, True)
     """
     x = target.x
-    n = x.size
     f0, evaluations = scalar_at_point(target) if at_point is None else at_point
     top, rungs = _ladder_tops(x, step, _TOP_POWER)
     vectorized, probing = _is_vectorized(target, f0, top * 2.0 ** -(rungs - 1), vectorized)
     engine = {"vectorized": vectorized, "chunk_bytes": chunk_bytes}
+    diag = _diagonal_ladder(target, f0, top, rungs, engine)
+    noise = 0.0
+    if step is None:
+        noise = max(_measured_noise(diag.q), _resolution(diag.changes))
+    delta = partial(_rounding_of_f, noise, abs(float(f0)))
+    u_diag = top[None] * 2.0 ** -np.arange(rungs)[:, None]
+    diag.ladder.rounding[:, 0] = _Q_ROUNDING * delta(diag.magnitude, np.abs(f0)) / u_diag**2
+    d_choice = _below_aliases(diag.ladder, target.role, "a diagonal entry")
+    j, k = np.triu_indices(x.size, 1)
+    best = d_choice.rung.ravel()
+    start = np.zeros(j.size, dtype=int)
+    if step is None:
+        start = np.clip(np.minimum(best[j], best[k]) - _MIXED_HEAD_START, 0, rungs - 3)
+    largest = float(np.max(np.abs(d_choice.value)))
+    mixed = _mixed_rungs(target, f0, top, diag, delta, engine)
+    off = _descend(mixed, start, (rungs, (1, j.size)), step is None, largest)
+    m_choice = _below_aliases(off, target.role, "a mixed entry")
+    return _hessian_of_entries(
+        d_choice,
+        m_choice,
+        f0=f0,
+        step=(top * 2.0**-best).reshape(x.shape),
+        evaluations=evaluations + probing + diag.ladder.evaluations + off.evaluations,
+        calls=2 + probing + diag.ladder.calls + off.calls,
+        vectorized=vectorized,
+    )
+
+
+@dataclass(frozen=True)
+class _Diagonal:
+    """The diagonal ladder of :func:`estimate_hessian` and what its values of f tell: ``q``
+    and the larger of ``|f(x +- u e_j)|`` at every rung (shape ``(rungs, n)``), and the
+    changes ``f(x +- u e_j) - f(x)`` (shape ``(2, rungs, n)``)."""
+
+    ladder: _Ladder
+    q: np.ndarray
+    magnitude: np.ndarray
+    changes: np.ndarray
+
+
+def _diagonal_ladder(
+    target: Target, f0: np.ndarray, top: np.ndarray, rungs: int, engine: dict
+) -> _Diagonal:
+    """The diagonal entries ``q(u e_j) / u^2`` at every rung, with the a priori rounding
+    bound (replaced by the caller once f's noise is measured)."""
+    x = target.x
+    n = x.size
     q_diag, m_diag = np.full((rungs, n), np.nan), np.full((rungs, n), np.nan)
     p_diag, n_diag = np.full((rungs, n), np.nan), np.full((rungs, n), np.nan)
 
@@ -662,17 +709,22 @@ def estimate_hessian(
         )
 
     every = np.zeros(n, dtype=int)
-    diag = _descend(diagonal, every, (rungs, (1, n)), False, 0.0)
-    noise = 0.0
-    if step is None:
-        noise = max(_measured_noise(q_diag), _resolution(np.stack([p_diag, n_diag]) - f0))
+    ladder = _descend(diagonal, every, (rungs, (1, n)), False, 0.0)
+    return _Diagonal(ladder, q_diag, m_diag, np.stack([p_diag, n_diag]) - f0)
 
-    def delta(*magnitudes: np.ndarray) -> np.ndarray:
-        return _rounding_of_f(noise, abs(float(f0)), *magnitudes)
 
-    u_diag = top[None] * 2.0 ** -np.arange(rungs)[:, None]
-    diag.rounding[:, 0] = _Q_ROUNDING * delta(m_diag, np.abs(f0)) / u_diag**2
-    d_choice = _below_aliases(diag, target.role, "a diagonal entry")
+def _mixed_rungs(
+    target: Target,
+    f0: np.ndarray,
+    top: np.ndarray,
+    diag: _Diagonal,
+    delta: Callable[..., np.ndarray],
+    engine: dict,
+) -> _Rung:
+    """The rungs of the mixed entries ``(q(u_j e_j + u_k e_k) - q(u_j e_j) - q(u_k e_k)) /
+    (2 u_j u_k)``, j < k in the order of ``np.triu_indices``, reusing the diagonal's q."""
+    x = target.x
+    n = x.size
     j, k = np.triu_indices(n, 1)
 
     def mixed(r: np.ndarray, pairs: np.ndarray):
@@ -686,37 +738,46 @@ def estimate_hessian(
             return w.reshape((index.size, *x.shape))
 
         plus, minus, calls = _plus_minus(target, _Offsets(pairs.size, build), (), **engine)
-        q = plus + minus - 2 * f0 - q_diag[r, j[pairs]] - q_diag[r, k[pairs]]
+        q = plus + minus - 2 * f0 - diag.q[r, j[pairs]] - diag.q[r, k[pairs]]
         magnitudes = (
             np.abs(plus),
             np.abs(minus),
             np.abs(f0),
-            m_diag[r, j[pairs]],
-            m_diag[r, k[pairs]],
+            diag.magnitude[r, j[pairs]],
+            diag.magnitude[r, k[pairs]],
         )
         rounding = 3 * _Q_ROUNDING * delta(*magnitudes) / (2 * uj * uk)
         return (q / (2 * uj * uk))[None], rounding[None], 2 * pairs.size, calls
 
-    best = d_choice.rung.ravel()
-    start = np.zeros(j.size, dtype=int)
-    if step is None:
-        start = np.clip(np.minimum(best[j], best[k]) - _MIXED_HEAD_START, 0, rungs - 3)
-    largest = float(np.max(np.abs(d_choice.value)))
-    off = _descend(mixed, start, (rungs, (1, j.size)), step is None, largest)
-    m_choice = _below_aliases(off, target.role, "a mixed entry")
+    return mixed
+
+
+def _hessian_of_entries(
+    d_choice: _Choice,
+    m_choice: _Choice,
+    *,
+    f0: np.ndarray,
+    step: np.ndarray,
+    evaluations: int,
+    calls: int,
+    vectorized: bool,
+) -> HessianEstimate:
+    """The Hessian (shape ``step.shape * 2``) from its diagonal and mixed (upper triangle)
+    entries' choices."""
+    n, shape = d_choice.value.size, step.shape
     value = np.concatenate([d_choice.value.ravel(), m_choice.value.ravel()])
     error = np.concatenate([d_choice.error.ravel(), m_choice.error.ravel()])
     truncation = np.concatenate([d_choice.truncation.ravel(), m_choice.truncation.ravel()])
     reliable = truncation <= _UNRELIABLE_FRACTION * float(np.max(np.abs(value), initial=0.0))
     jj, kk = _pairs(n)
     return HessianEstimate(
-        value=_symmetric_tensor(value, jj, kk, x.shape),
-        error=_symmetric_tensor(error, jj, kk, x.shape),
-        reliable=_symmetric_tensor(reliable, jj, kk, x.shape),
+        value=_symmetric_tensor(value, jj, kk, shape),
+        error=_symmetric_tensor(error, jj, kk, shape),
+        reliable=_symmetric_tensor(reliable, jj, kk, shape),
         f_value=f0,
-        step=(top * 2.0**-best).reshape(x.shape),
-        evaluations=evaluations + probing + diag.evaluations + off.evaluations,
-        calls=2 + probing + diag.calls + off.calls,
+        step=step,
+        evaluations=evaluations,
+        calls=calls,
         vectorized=vectorized,
     )
 
@@ -890,58 +951,9 @@ def estimate_second_directional(
     noise, noise_points, noise_calls = _directional_noise(
         target, f0, np.reshape(b, (count, *x.shape))[:_PROBE_DIRECTIONS], engine
     )
-
-    def polarized(first: int):
-        """The rungs r of the pairs ``first + group``."""
-
-        def evaluate(r: np.ndarray, groups: np.ndarray):
-            t, pairs, size = top * 2.0**-r, first + groups, groups.size
-
-            def build(index: np.ndarray) -> np.ndarray:
-                one = index < size
-                k = np.where(one, index, index - size)
-                axes = (-1,) + (1,) * x.ndim
-                w = np.where(one.reshape(axes), sums[pairs[k]], differences[pairs[k]])
-                return t[k].reshape(axes) * w
-
-            plus, minus, calls = _plus_minus(target, _Offsets(2 * size, build), (), **engine)
-            q = plus + minus - 2 * f0
-            halves = (plus[:size], minus[:size], plus[size:], minus[size:])
-            magnitude = _max_of(*(np.abs(h) for h in halves))
-            delta = _rounding_of_f(noise, abs(float(f0)), magnitude, np.abs(f0))
-            value = (q[:size] - q[size:]) / (4 * t**2)
-            return value[None], (_Q_ROUNDING * delta / (2 * t**2))[None], 4 * size, calls
-
-        return evaluate
-
-    # pilot pairs walk the whole ladder (a step beyond f's length scale can look converged
-    # from above); the others start two rungs above the pilots' best and descend while they
-    # gain, or walk the whole ladder too where a pilot found no reliable estimate
-    pilots = min(count, _PILOT_PAIRS)
-    pilot = _descend(polarized(0), np.zeros(pilots, dtype=int), (rungs, (1, pilots)), False, 0.0)
-    ladders = [pilot]
-    if count > pilots:
-        found = _below_aliases(pilot, target.role, "a pair of directions")
-        largest = float(np.max(np.abs(found.value), initial=0.0))
-        trusted = step is None and bool(np.all(found.truncation <= _UNRELIABLE_FRACTION * largest))
-        begin = int(np.clip(np.min(found.rung) - _MIXED_HEAD_START, 0, rungs - 3)) if trusted else 0
-        rest = count - pilots
-        ladders.append(
-            _descend(
-                polarized(pilots),
-                np.full(rest, begin),
-                (rungs, (1, rest)),
-                trusted,
-                largest,
-            )
-        )
-    ladder = _Ladder(
-        D=np.concatenate([lad.D for lad in ladders], axis=2),
-        rounding=np.concatenate([lad.rounding for lad in ladders], axis=2),
-        evaluations=sum(lad.evaluations for lad in ladders),
-        calls=sum(lad.calls for lad in ladders),
-        failure=next((lad.failure for lad in ladders if lad.failure is not None), None),
-    )
+    delta = partial(_rounding_of_f, noise, abs(float(f0)))
+    polarized = partial(_polarized_rungs, target, f0, (sums, differences), top, delta, engine)
+    ladder = _directional_ladder(polarized, count, rungs, step is None, target.role)
     choice = _below_aliases(ladder, target.role, "a pair of directions")
     value = choice.value.ravel()
     largest = float(np.max(np.abs(value), initial=0.0))
@@ -954,6 +966,79 @@ def estimate_second_directional(
         evaluations=evaluations + probing + noise_points + ladder.evaluations,
         calls=probing + noise_calls + ladder.calls,
         vectorized=vectorized,
+    )
+
+
+def _polarized_rungs(
+    target: Target,
+    f0: np.ndarray,
+    directions: tuple[np.ndarray, np.ndarray],
+    top: float,
+    delta: Callable[..., np.ndarray],
+    engine: dict,
+    first: int,
+) -> _Rung:
+    """The rungs r of the pairs ``first + group`` of :func:`estimate_second_directional`:
+    ``(q(t (a + b)) - q(t (a - b))) / (4 t^2)`` at ``t = top 2^-r``, `directions` the sums
+    and the differences ``a +- b``."""
+    x = target.x
+    sums, differences = directions
+
+    def evaluate(r: np.ndarray, groups: np.ndarray):
+        t, pairs, size = top * 2.0**-r, first + groups, groups.size
+
+        def build(index: np.ndarray) -> np.ndarray:
+            one = index < size
+            k = np.where(one, index, index - size)
+            axes = (-1,) + (1,) * x.ndim
+            w = np.where(one.reshape(axes), sums[pairs[k]], differences[pairs[k]])
+            return t[k].reshape(axes) * w
+
+        plus, minus, calls = _plus_minus(target, _Offsets(2 * size, build), (), **engine)
+        q = plus + minus - 2 * f0
+        halves = (plus[:size], minus[:size], plus[size:], minus[size:])
+        magnitude = _max_of(*(np.abs(h) for h in halves))
+        value = (q[:size] - q[size:]) / (4 * t**2)
+        rounding = _Q_ROUNDING * delta(magnitude, np.abs(f0)) / (2 * t**2)
+        return value[None], rounding[None], 4 * size, calls
+
+    return evaluate
+
+
+def _directional_ladder(
+    polarized: Callable[[int], _Rung], count: int, rungs: int, adaptive: bool, role: str
+) -> _Ladder:
+    """The ladders of `count` pairs of directions, `polarized(first)` evaluating the pairs
+    from `first` on.
+
+    Pilot pairs walk the whole ladder (a step beyond f's length scale can look converged
+    from above); the others start two rungs above the pilots' best and descend while they
+    gain (`adaptive`), or walk the whole ladder too where a pilot found no reliable estimate.
+    """
+    pilots = min(count, _PILOT_PAIRS)
+    pilot = _descend(polarized(0), np.zeros(pilots, dtype=int), (rungs, (1, pilots)), False, 0.0)
+    ladders = [pilot]
+    if count > pilots:
+        found = _below_aliases(pilot, role, "a pair of directions")
+        largest = float(np.max(np.abs(found.value), initial=0.0))
+        trusted = adaptive and bool(np.all(found.truncation <= _UNRELIABLE_FRACTION * largest))
+        begin = int(np.clip(np.min(found.rung) - _MIXED_HEAD_START, 0, rungs - 3)) if trusted else 0
+        rest = count - pilots
+        ladders.append(
+            _descend(
+                polarized(pilots),
+                np.full(rest, begin),
+                (rungs, (1, rest)),
+                trusted,
+                largest,
+            )
+        )
+    return _Ladder(
+        D=np.concatenate([lad.D for lad in ladders], axis=2),
+        rounding=np.concatenate([lad.rounding for lad in ladders], axis=2),
+        evaluations=sum(lad.evaluations for lad in ladders),
+        calls=sum(lad.calls for lad in ladders),
+        failure=next((lad.failure for lad in ladders if lad.failure is not None), None),
     )
 
 
