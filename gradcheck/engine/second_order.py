@@ -12,7 +12,7 @@ For a step ``w`` in the variable's space let
   b) - f(x + a - b) - f(x - a + b) + f(x - a - b)) / (4 h_j h_k)``, four values of f with
   the rounding bound ``delta / (h_j h_k)`` (the combination ``(q(a + b) - q(a) - q(b)) / (2
   h_j h_k)``, which reuses the diagonal's values at 2 evaluations instead of 4, has seven
-  values and a bound 6 times larger: its entries were 10 times less accurate).
+  values and a bound 6 times larger).
 
 **The step ladder** (:func:`estimate_hessian`). Each combination ``D(u)`` has the truncation
 error ``c2 u^2 + c4 u^4 + c6 u^6 + ...`` and a rounding error that grows like ``1 / u^2``;
@@ -650,7 +650,8 @@ def _sharpen(ladder: _Ladder, choice: _Choice) -> _Choice:
     show. Entries therefore settle at a step larger than the most accurate one. Every
     candidate (``D``, ``R`` or ``S`` at any rung, :func:`_candidates`) whose value lies
     within the chosen error bar is scored by the plain estimate of Richardson's method, its
-    difference to the same candidate one rung up plus its rounding bound, and the value
+    difference to the same candidate one rung up (where there is none, to the candidate of
+    the next lower order at its rung: ``S - R``, ``R - D``) plus its rounding bound, and the value
     becomes the best-scored one's. The error bar is the choice's plus the move ``|new -
     chosen|``: the exact value lies within the choice's bar of the chosen value, so within
     the widened bar of the new one (a correct claim within the choice's bar is within the
