@@ -46,8 +46,7 @@ def _relative_error(H: np.ndarray, exact: np.ndarray) -> float:
 def test_hessians_from_f_of_smooth_functions_are_within_the_documented_bound(make, n, seed):
     # before the four-point mixed stencil and the move within the error bar: 7.5e-7
     # (log-sum-exp, n = 50, seed 0) and 8.0e-7 (logistic, n = 50, seed 2), above the bound;
-    # now at most 4.2e-8 (logistic, n = 50, seed 5: an entry whose ladder starts too low for
-    # S to have a rung above)
+    # now at most 4.2e-8 (logistic, n = 50, seed 5)
     f, x, exact = make(n, np.random.default_rng(seed))
     est = estimate_hessian(make_target(f, x, None), vectorized=True)
     error = _relative_error(est.value, exact)
