@@ -7,8 +7,12 @@ For a step ``w`` in the variable's space let
 (Taylor's series: the odd terms cancel). Every second derivative here is a combination of q:
 
 * diagonal entries: ``H_jj = q(h_j e_j) / h_j^2``;
-* mixed entries: ``H_jk = (q(h_j e_j + h_k e_k) - q(h_j e_j) - q(h_k e_k)) / (2 h_j h_k)``;
-* along two directions a, b: ``a^T H b = (q(a + b) - q(a - b)) / 4`` (polarization).
+* along two directions a, b: ``a^T H b = (q(a + b) - q(a - b)) / 4`` (polarization);
+* mixed entries, the polarization along ``a = h_j e_j``, ``b = h_k e_k``: ``H_jk = (f(x + a +
+  b) - f(x + a - b) - f(x - a + b) + f(x - a - b)) / (4 h_j h_k)``, four values of f with
+  the rounding bound ``delta / (h_j h_k)`` (the combination ``(q(a + b) - q(a) - q(b)) / (2
+  h_j h_k)``, which reuses the diagonal's values at 2 evaluations instead of 4, has seven
+  values and a bound 6 times larger).
 
 **The step ladder** (:func:`estimate_hessian`). Each combination ``D(u)`` has the truncation
 error ``c2 u^2 + c4 u^4 + c6 u^6 + ...`` and a rounding error that grows like ``1 / u^2``;
@@ -36,11 +40,19 @@ staircase f (one computed in float32, :func:`_resolution`), scaled by the value'
 never below half an ulp (for a given `step`, the a priori ``4 eps max|f|``). The a priori bound
 can be too small (f a sum of many cancelling terms, like a quadratic form of 100 variables) or
 too large (a sum of well-conditioned terms); the measured one is neither. A mixed entry starts
-two rungs above the better of its two diagonals' chosen rungs and goes down one rung (2
+three rungs above the better of its two diagonals' chosen rungs and goes down one rung (4
 evaluations) at a time until its estimate is below ``2^-40`` of the largest entry or no longer
 dominated by truncation (smaller steps only add rounding), or its best rung lies three rungs
-up. An entry whose truncation estimate exceeds 1e-3 of the largest entry is unreliable (the
-steps are not where the error model holds). Points where f is not finite, and rungs at which f
+up. The error bar of an entry comes from this strict rule; its value is then moved within
+the bar to the most accurate candidate by the plain estimate of Richardson's method (the
+difference to the rung above plus the rounding bound), the bar widened by the move
+(:func:`_sharpen`: the strict rule settles at steps larger than the best, the plain one
+alone could be fooled by rungs that agree by coincidence, and the move keeps the strict
+bar's guarantee). On smooth functions whose derivatives are of the order of the Hessian
+at the variable's scale this reaches :data:`SMOOTH_HESSIAN_ERROR`
+(``tests/test_hessian_accuracy.py``, ``benchmarks/second_order.py``). An entry whose
+truncation estimate exceeds 1e-3 of the largest entry is unreliable (the steps are not
+where the error model holds). Points where f is not finite, and rungs at which f
 raises, are left out; an entry without any estimate raises.
 
 The Jacobian of a gradient (:func:`estimate_hessian_from_gradient`) uses the same ladder
@@ -66,6 +78,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import partial
 
 import numpy as np
 
@@ -79,6 +92,7 @@ __all__ = [
     "LADDER_RUNGS",
     "SECOND_DIFFERENCE_RTOL",
     "SECOND_DIFFERENCE_STEP",
+    "SMOOTH_HESSIAN_ERROR",
     "HessianEstimate",
     "estimate_hessian",
     "estimate_hessian_from_gradient",
@@ -92,6 +106,13 @@ SECOND_DIFFERENCE_STEP = 4 * EPS ** (1 / 6)
 #: Default rtol of a comparison with second differences of f: the finest relative accuracy a
 #: second difference of a float64 function reaches, ``16 eps^(1/2)`` (2.4e-7).
 SECOND_DIFFERENCE_RTOL = 16 * EPS**0.5
+#: The largest error of :func:`estimate_hessian` documented for smooth functions whose
+#: derivatives are of the order of the Hessian at the variable's scale (log-sum-exp and the
+#: logistic loss of up to 100 variables, at points of scale 1), relative to
+#: ``max(|H_jk|, 1e-3 max|H|)`` entry by entry: measured up to 4.2e-8 at n = 20..50
+#: (``tests/test_hessian_accuracy.py``, which asserts a margin of 3x) and 3e-8 at n = 100
+#: (``benchmarks/second_order.py``; numdifftools.Hessian 3e-8 to 1e-7).
+SMOOTH_HESSIAN_ERROR = 2e-7
 #: A priori rounding error of one value of f, in units of ``eps * max|f|``.
 _ROUNDING_ULPS = 4.0
 #: An entry is unreliable when its truncation estimate exceeds this fraction of the largest
@@ -196,8 +217,14 @@ _TOP_POWER = 1
 _GRADIENT_TOP_POWER = -1
 #: The rungs at the bottom of the diagonal ladder whose differences measure f's rounding noise.
 _NOISE_RUNGS = 4
-#: A mixed entry starts this many rungs above the better of its two diagonals' chosen rungs.
-_MIXED_HEAD_START = 2
+#: A mixed entry starts this many rungs above the better of its two diagonals' chosen rungs
+#: (3: the Richardson value S of the most accurate rungs then has a rung above to compare
+#: with, see :func:`_sharpen`; with 2 the logistic loss of issue 12's benchmark at n = 100
+#: had an error of 3.9e-8, with 3 1.2e-8, for 9% more evaluations).
+_MIXED_HEAD_START = 3
+#: The pairs of directions of :func:`estimate_second_directional` start this many rungs
+#: above its pilot pairs' best.
+_DIRECTIONAL_HEAD_START = 2
 #: Fewest noise samples (coordinates times rungs) for a measured noise level; with fewer the
 #: a priori bound ``4 eps |f|`` is used.
 _NOISE_SAMPLES = 32
@@ -270,6 +297,21 @@ def _truncation(T: np.ndarray, rounding: np.ndarray, order: int, strict: bool) -
         )
 
 
+def _candidates(
+    D: np.ndarray, rounding: np.ndarray, strict: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The candidates ``D``, ``R`` and ``S`` of :func:`_choose` at every rung (stacked along
+    a new leading axis of 3), their truncation estimates and their rounding bounds."""
+    with np.errstate(invalid="ignore"):
+        R, r_r = (4 * D - _above(D, 1)) / 3, (4 * rounding + _above(rounding, 1)) / 3
+        S, r_s = (16 * R - _above(R, 1)) / 15, (16 * r_r + _above(r_r, 1)) / 15
+        pairs = ((D, rounding), (R, r_r), (S, r_s))
+        truncation = np.stack(
+            [_truncation(T, r, order, strict) for order, (T, r) in enumerate(pairs, 1)]
+        )
+    return np.stack([D, R, S]), truncation, np.stack([rounding, r_r, r_s])
+
+
 def _choose(D: np.ndarray, rounding: np.ndarray, strict: bool = True) -> _Choice:
     """The best estimate per entry from difference quotients ``D`` at the ladder's rungs.
 
@@ -284,15 +326,8 @@ def _choose(D: np.ndarray, rounding: np.ndarray, strict: bool = True) -> _Choice
     the whole difference where they do not). The error estimate is the truncation plus the
     rounding bound of the combination; the candidate with the smallest is returned.
     """
+    values, truncation, rnd = _candidates(D, rounding, strict)
     with np.errstate(invalid="ignore"):
-        R, r_r = (4 * D - _above(D, 1)) / 3, (4 * rounding + _above(rounding, 1)) / 3
-        S, r_s = (16 * R - _above(R, 1)) / 15, (16 * r_r + _above(r_r, 1)) / 15
-        values = np.stack([D, R, S])
-        pairs = ((D, rounding), (R, r_r), (S, r_s))
-        truncation = np.stack(
-            [_truncation(T, r, order, strict) for order, (T, r) in enumerate(pairs, 1)]
-        )
-        rnd = np.stack([rounding, r_r, r_s])
         error = truncation + rnd
     error = np.where(np.isfinite(error) & np.isfinite(values), error, np.inf)
     flat = error.reshape(3 * D.shape[0], -1)
@@ -611,6 +646,44 @@ def _below_aliases(ladder: _Ladder, role: str, what: str) -> _Choice:
     return choice
 
 
+def _sharpen(ladder: _Ladder, choice: _Choice) -> _Choice:
+    """`choice` with each value moved to the candidate of the ladder with the smallest plain
+    error estimate inside the chosen error bar, the bar widened by the move.
+
+    The choice's evidence rule (:func:`_truncation`) is strict: an entry claims convergence
+    only where the differences of three rungs fall at the stencil's rate, or three rungs
+    agree within their rounding bounds, which are tens of times the rounding the values
+    show. Entries therefore settle at a step larger than the most accurate one. Every
+    candidate (``D``, ``R`` or ``S`` at any rung, :func:`_candidates`) whose value lies
+    within the chosen error bar is scored by the plain estimate of Richardson's method, its
+    difference to the same candidate one rung up (where there is none, to the candidate of
+    the next lower order at its rung: ``S - R``, ``R - D``) plus its rounding bound, and the value
+    becomes the best-scored one's. The error bar is the choice's plus the move ``|new -
+    chosen|``: the exact value lies within the choice's bar of the chosen value, so within
+    the widened bar of the new one (a correct claim within the choice's bar is within the
+    new bar too), however the plain estimate fares."""
+    values, _, rnd = _candidates(ladder.D, ladder.rounding, ladder.strict)
+    with np.errstate(invalid="ignore"):
+        up = np.abs(values - _above(values.swapaxes(0, 1), 1).swapaxes(0, 1))
+        lower = np.abs(values - _above(values, 1))  # R - D, S - R at the same rung
+        score = np.where(np.isnan(up), lower, up) + rnd
+        inside = np.abs(values - choice.value) <= choice.error
+    allowed = inside & np.isfinite(score) & np.isfinite(values)
+    score = np.where(allowed, score, np.inf).reshape(3 * ladder.D.shape[0], *ladder.D.shape[1:])
+    best = np.argmin(score, axis=0)
+    found = np.isfinite(np.take_along_axis(score, best[None], axis=0)[0])
+    moved = np.take_along_axis(values.reshape(score.shape), best[None], axis=0)[0]
+    value = np.where(found, moved, choice.value)
+    gap = np.abs(value - choice.value)
+    return _Choice(
+        value=value,
+        error=choice.error + gap,
+        truncation=choice.truncation + gap,
+        rounding=choice.rounding,
+        rung=choice.rung,
+    )
+
+
 def estimate_hessian(
     target: Target,
     *,
@@ -623,11 +696,11 @@ def estimate_hessian(
     docstring).
 
     Each diagonal entry is evaluated at every rung (``2 n LADDER_RUNGS`` evaluations); each
-    mixed entry starts two rungs above the better of its diagonals' chosen rungs and goes
-    down while it gains, 4 or more evaluations per rung, 2 per rung more; plus 2 at the point
-    and a batching probe of 3-5 points when `vectorized` is None. `step` fixes the base
-    steps h (a number or an array of the variable's shape; rounded to powers of two): then
-    every entry is evaluated at h, 2h and 4h (``3 n (n + 1)`` evaluations).
+    mixed entry starts three rungs above the better of its diagonals' chosen rungs and goes
+    down while it gains, 8 evaluations for the first two rungs, 4 per rung more; plus 2 at
+    the point and a batching probe of 3-5 points when `vectorized` is None. `step` fixes the
+    base steps h (a number or an array of the variable's shape; rounded to powers of two):
+    then every entry is evaluated at h, 2h and 4h (``6 n^2`` evaluations).
 
     Examples
     --------
@@ -639,11 +712,57 @@ def estimate_hessian(
     (True, True)
     """
     x = target.x
-    n = x.size
     f0, evaluations = scalar_at_point(target) if at_point is None else at_point
     top, rungs = _ladder_tops(x, step, _TOP_POWER)
     vectorized, probing = _is_vectorized(target, f0, top * 2.0 ** -(rungs - 1), vectorized)
     engine = {"vectorized": vectorized, "chunk_bytes": chunk_bytes}
+    diag = _diagonal_ladder(target, f0, top, rungs, engine)
+    noise = 0.0
+    if step is None:
+        noise = max(_measured_noise(diag.q), _resolution(diag.changes))
+    delta = partial(_rounding_of_f, noise, abs(float(f0)))
+    u_diag = top[None] * 2.0 ** -np.arange(rungs)[:, None]
+    diag.ladder.rounding[:, 0] = _Q_ROUNDING * delta(diag.magnitude, np.abs(f0)) / u_diag**2
+    d_choice = _below_aliases(diag.ladder, target.role, "a diagonal entry")
+    j, k = np.triu_indices(x.size, 1)
+    best = d_choice.rung.ravel()
+    start = np.zeros(j.size, dtype=int)
+    if step is None:
+        start = np.clip(np.minimum(best[j], best[k]) - _MIXED_HEAD_START, 0, rungs - 3)
+    largest = float(np.max(np.abs(d_choice.value)))
+    mixed = _mixed_rungs(target, f0, top, delta, engine)
+    off = _descend(mixed, start, (rungs, (1, j.size)), step is None, largest)
+    m_choice = _sharpen(off, _below_aliases(off, target.role, "a mixed entry"))
+    return _hessian_of_entries(
+        d_choice,
+        m_choice,
+        f0=f0,
+        step=(top * 2.0**-best).reshape(x.shape),
+        evaluations=evaluations + probing + diag.ladder.evaluations + off.evaluations,
+        calls=2 + probing + diag.ladder.calls + off.calls,
+        vectorized=vectorized,
+    )
+
+
+@dataclass(frozen=True)
+class _Diagonal:
+    """The diagonal ladder of :func:`estimate_hessian` and what its values of f tell: ``q``
+    and the larger of ``|f(x +- u e_j)|`` at every rung (shape ``(rungs, n)``), and the
+    changes ``f(x +- u e_j) - f(x)`` (shape ``(2, rungs, n)``)."""
+
+    ladder: _Ladder
+    q: np.ndarray
+    magnitude: np.ndarray
+    changes: np.ndarray
+
+
+def _diagonal_ladder(
+    target: Target, f0: np.ndarray, top: np.ndarray, rungs: int, engine: dict
+) -> _Diagonal:
+    """The diagonal entries ``q(u e_j) / u^2`` at every rung, with the a priori rounding
+    bound (replaced by the caller once f's noise is measured)."""
+    x = target.x
+    n = x.size
     q_diag, m_diag = np.full((rungs, n), np.nan), np.full((rungs, n), np.nan)
     p_diag, n_diag = np.full((rungs, n), np.nan), np.full((rungs, n), np.nan)
 
@@ -662,61 +781,74 @@ def estimate_hessian(
         )
 
     every = np.zeros(n, dtype=int)
-    diag = _descend(diagonal, every, (rungs, (1, n)), False, 0.0)
-    noise = 0.0
-    if step is None:
-        noise = max(_measured_noise(q_diag), _resolution(np.stack([p_diag, n_diag]) - f0))
+    ladder = _descend(diagonal, every, (rungs, (1, n)), False, 0.0)
+    return _Diagonal(ladder, q_diag, m_diag, np.stack([p_diag, n_diag]) - f0)
 
-    def delta(*magnitudes: np.ndarray) -> np.ndarray:
-        return _rounding_of_f(noise, abs(float(f0)), *magnitudes)
 
-    u_diag = top[None] * 2.0 ** -np.arange(rungs)[:, None]
-    diag.rounding[:, 0] = _Q_ROUNDING * delta(m_diag, np.abs(f0)) / u_diag**2
-    d_choice = _below_aliases(diag, target.role, "a diagonal entry")
+def _mixed_rungs(
+    target: Target,
+    f0: np.ndarray,
+    top: np.ndarray,
+    delta: Callable[..., np.ndarray],
+    engine: dict,
+) -> _Rung:
+    """The rungs of the mixed entries ``(f(x + a + b) - f(x + a - b) - f(x - a + b) + f(x - a
+    - b)) / (4 u_j u_k)``, ``a = u_j e_j``, ``b = u_k e_k``, j < k in the order of
+    ``np.triu_indices`` (the polarization ``(q(a + b) - q(a - b)) / 4``: four values of f,
+    each rung 4 evaluations)."""
+    x = target.x
+    n = x.size
     j, k = np.triu_indices(n, 1)
 
     def mixed(r: np.ndarray, pairs: np.ndarray):
         uj, uk = top[j[pairs]] * 2.0**-r, top[k[pairs]] * 2.0**-r
+        size = pairs.size
 
         def build(index: np.ndarray) -> np.ndarray:
+            one = index < size  # a + b, then a - b
+            at = np.where(one, index, index - size)
             w = np.zeros((index.size, n))
             rows = np.arange(index.size)
-            w[rows, j[pairs[index]]] = uj[index]
-            w[rows, k[pairs[index]]] = uk[index]
+            w[rows, j[pairs[at]]] = uj[at]
+            w[rows, k[pairs[at]]] = np.where(one, uk[at], -uk[at])
             return w.reshape((index.size, *x.shape))
 
-        plus, minus, calls = _plus_minus(target, _Offsets(pairs.size, build), (), **engine)
-        q = plus + minus - 2 * f0 - q_diag[r, j[pairs]] - q_diag[r, k[pairs]]
-        magnitudes = (
-            np.abs(plus),
-            np.abs(minus),
-            np.abs(f0),
-            m_diag[r, j[pairs]],
-            m_diag[r, k[pairs]],
-        )
-        rounding = 3 * _Q_ROUNDING * delta(*magnitudes) / (2 * uj * uk)
-        return (q / (2 * uj * uk))[None], rounding[None], 2 * pairs.size, calls
+        plus, minus, calls = _plus_minus(target, _Offsets(2 * size, build), (), **engine)
+        # differences of nearby values first: exact, so only the four values' rounding counts
+        difference = (plus[:size] - plus[size:]) + (minus[:size] - minus[size:])
+        halves = (plus[:size], minus[:size], plus[size:], minus[size:])
+        rounding = _Q_ROUNDING * delta(*(np.abs(h) for h in halves)) / (4 * uj * uk)
+        return (difference / (4 * uj * uk))[None], rounding[None], 4 * size, calls
 
-    best = d_choice.rung.ravel()
-    start = np.zeros(j.size, dtype=int)
-    if step is None:
-        start = np.clip(np.minimum(best[j], best[k]) - _MIXED_HEAD_START, 0, rungs - 3)
-    largest = float(np.max(np.abs(d_choice.value)))
-    off = _descend(mixed, start, (rungs, (1, j.size)), step is None, largest)
-    m_choice = _below_aliases(off, target.role, "a mixed entry")
+    return mixed
+
+
+def _hessian_of_entries(
+    d_choice: _Choice,
+    m_choice: _Choice,
+    *,
+    f0: np.ndarray,
+    step: np.ndarray,
+    evaluations: int,
+    calls: int,
+    vectorized: bool,
+) -> HessianEstimate:
+    """The Hessian (shape ``step.shape * 2``) from its diagonal and mixed (upper triangle)
+    entries' choices."""
+    n, shape = d_choice.value.size, step.shape
     value = np.concatenate([d_choice.value.ravel(), m_choice.value.ravel()])
     error = np.concatenate([d_choice.error.ravel(), m_choice.error.ravel()])
     truncation = np.concatenate([d_choice.truncation.ravel(), m_choice.truncation.ravel()])
     reliable = truncation <= _UNRELIABLE_FRACTION * float(np.max(np.abs(value), initial=0.0))
     jj, kk = _pairs(n)
     return HessianEstimate(
-        value=_symmetric_tensor(value, jj, kk, x.shape),
-        error=_symmetric_tensor(error, jj, kk, x.shape),
-        reliable=_symmetric_tensor(reliable, jj, kk, x.shape),
+        value=_symmetric_tensor(value, jj, kk, shape),
+        error=_symmetric_tensor(error, jj, kk, shape),
+        reliable=_symmetric_tensor(reliable, jj, kk, shape),
         f_value=f0,
-        step=(top * 2.0**-best).reshape(x.shape),
-        evaluations=evaluations + probing + diag.evaluations + off.evaluations,
-        calls=2 + probing + diag.calls + off.calls,
+        step=step,
+        evaluations=evaluations,
+        calls=calls,
         vectorized=vectorized,
     )
 
@@ -890,58 +1022,9 @@ def estimate_second_directional(
     noise, noise_points, noise_calls = _directional_noise(
         target, f0, np.reshape(b, (count, *x.shape))[:_PROBE_DIRECTIONS], engine
     )
-
-    def polarized(first: int):
-        """The rungs r of the pairs ``first + group``."""
-
-        def evaluate(r: np.ndarray, groups: np.ndarray):
-            t, pairs, size = top * 2.0**-r, first + groups, groups.size
-
-            def build(index: np.ndarray) -> np.ndarray:
-                one = index < size
-                k = np.where(one, index, index - size)
-                axes = (-1,) + (1,) * x.ndim
-                w = np.where(one.reshape(axes), sums[pairs[k]], differences[pairs[k]])
-                return t[k].reshape(axes) * w
-
-            plus, minus, calls = _plus_minus(target, _Offsets(2 * size, build), (), **engine)
-            q = plus + minus - 2 * f0
-            halves = (plus[:size], minus[:size], plus[size:], minus[size:])
-            magnitude = _max_of(*(np.abs(h) for h in halves))
-            delta = _rounding_of_f(noise, abs(float(f0)), magnitude, np.abs(f0))
-            value = (q[:size] - q[size:]) / (4 * t**2)
-            return value[None], (_Q_ROUNDING * delta / (2 * t**2))[None], 4 * size, calls
-
-        return evaluate
-
-    # pilot pairs walk the whole ladder (a step beyond f's length scale can look converged
-    # from above); the others start two rungs above the pilots' best and descend while they
-    # gain, or walk the whole ladder too where a pilot found no reliable estimate
-    pilots = min(count, _PILOT_PAIRS)
-    pilot = _descend(polarized(0), np.zeros(pilots, dtype=int), (rungs, (1, pilots)), False, 0.0)
-    ladders = [pilot]
-    if count > pilots:
-        found = _below_aliases(pilot, target.role, "a pair of directions")
-        largest = float(np.max(np.abs(found.value), initial=0.0))
-        trusted = step is None and bool(np.all(found.truncation <= _UNRELIABLE_FRACTION * largest))
-        begin = int(np.clip(np.min(found.rung) - _MIXED_HEAD_START, 0, rungs - 3)) if trusted else 0
-        rest = count - pilots
-        ladders.append(
-            _descend(
-                polarized(pilots),
-                np.full(rest, begin),
-                (rungs, (1, rest)),
-                trusted,
-                largest,
-            )
-        )
-    ladder = _Ladder(
-        D=np.concatenate([lad.D for lad in ladders], axis=2),
-        rounding=np.concatenate([lad.rounding for lad in ladders], axis=2),
-        evaluations=sum(lad.evaluations for lad in ladders),
-        calls=sum(lad.calls for lad in ladders),
-        failure=next((lad.failure for lad in ladders if lad.failure is not None), None),
-    )
+    delta = partial(_rounding_of_f, noise, abs(float(f0)))
+    polarized = partial(_polarized_rungs, target, f0, (sums, differences), top, delta, engine)
+    ladder = _directional_ladder(polarized, count, rungs, step is None, target.role)
     choice = _below_aliases(ladder, target.role, "a pair of directions")
     value = choice.value.ravel()
     largest = float(np.max(np.abs(value), initial=0.0))
@@ -954,6 +1037,81 @@ def estimate_second_directional(
         evaluations=evaluations + probing + noise_points + ladder.evaluations,
         calls=probing + noise_calls + ladder.calls,
         vectorized=vectorized,
+    )
+
+
+def _polarized_rungs(
+    target: Target,
+    f0: np.ndarray,
+    directions: tuple[np.ndarray, np.ndarray],
+    top: float,
+    delta: Callable[..., np.ndarray],
+    engine: dict,
+    first: int,
+) -> _Rung:
+    """The rungs r of the pairs ``first + group`` of :func:`estimate_second_directional`:
+    ``(q(t (a + b)) - q(t (a - b))) / (4 t^2)`` at ``t = top 2^-r``, `directions` the sums
+    and the differences ``a +- b``."""
+    x = target.x
+    sums, differences = directions
+
+    def evaluate(r: np.ndarray, groups: np.ndarray):
+        t, pairs, size = top * 2.0**-r, first + groups, groups.size
+
+        def build(index: np.ndarray) -> np.ndarray:
+            one = index < size
+            k = np.where(one, index, index - size)
+            axes = (-1,) + (1,) * x.ndim
+            w = np.where(one.reshape(axes), sums[pairs[k]], differences[pairs[k]])
+            return t[k].reshape(axes) * w
+
+        plus, minus, calls = _plus_minus(target, _Offsets(2 * size, build), (), **engine)
+        q = plus + minus - 2 * f0
+        halves = (plus[:size], minus[:size], plus[size:], minus[size:])
+        magnitude = _max_of(*(np.abs(h) for h in halves))
+        value = (q[:size] - q[size:]) / (4 * t**2)
+        rounding = _Q_ROUNDING * delta(magnitude, np.abs(f0)) / (2 * t**2)
+        return value[None], rounding[None], 4 * size, calls
+
+    return evaluate
+
+
+def _directional_ladder(
+    polarized: Callable[[int], _Rung], count: int, rungs: int, adaptive: bool, role: str
+) -> _Ladder:
+    """The ladders of `count` pairs of directions, `polarized(first)` evaluating the pairs
+    from `first` on.
+
+    Pilot pairs walk the whole ladder (a step beyond f's length scale can look converged
+    from above); the others start two rungs (:data:`_DIRECTIONAL_HEAD_START`) above the
+    pilots' best and descend while they gain (`adaptive`), or walk the whole ladder too where
+    a pilot found no reliable estimate.
+    """
+    pilots = min(count, _PILOT_PAIRS)
+    pilot = _descend(polarized(0), np.zeros(pilots, dtype=int), (rungs, (1, pilots)), False, 0.0)
+    ladders = [pilot]
+    if count > pilots:
+        found = _below_aliases(pilot, role, "a pair of directions")
+        largest = float(np.max(np.abs(found.value), initial=0.0))
+        trusted = adaptive and bool(np.all(found.truncation <= _UNRELIABLE_FRACTION * largest))
+        begin = int(np.clip(np.min(found.rung) - _DIRECTIONAL_HEAD_START, 0, rungs - 3))
+        begin = begin if trusted else 0
+        rest = count - pilots
+        ladders.append(
+            _descend(
+                polarized(pilots),
+                np.full(rest, begin),
+                (rungs, (1, rest)),
+                trusted,
+                largest,
+            )
+        )
+    return _Ladder(
+        D=np.concatenate([lad.D for lad in ladders], axis=2),
+        rounding=np.concatenate([lad.rounding for lad in ladders], axis=2),
+        evaluations=sum(lad.evaluations for lad in ladders),
+        calls=sum(lad.calls for lad in ladders),
+        failure=next((lad.failure for lad in ladders if lad.failure is not None), None),
     )
 
 
