@@ -326,6 +326,10 @@ def _choose(D: np.ndarray, rounding: np.ndarray, strict: bool = True) -> _Choice
     the whole difference where they do not). The error estimate is the truncation plus the
     rounding bound of the combination; the candidate with the smallest is returned.
     """
+    # the rungs below the lowest one evaluated (NaN for every entry) can never be chosen
+    evaluated = np.flatnonzero(~np.isnan(D.reshape(D.shape[0], -1)).all(axis=1))
+    depth = int(evaluated[-1]) + 1 if evaluated.size else 1
+    D, rounding = D[:depth], rounding[:depth]
     values, truncation, rnd = _candidates(D, rounding, strict)
     with np.errstate(invalid="ignore"):
         error = truncation + rnd
