@@ -252,9 +252,20 @@ def _above(a: np.ndarray, s: int) -> np.ndarray:
     return out
 
 
-def _truncation(T: np.ndarray, rounding: np.ndarray, order: int, strict: bool) -> np.ndarray:
-    """Truncation estimate of ``T_k`` from the differences up the ladder, for values whose
-    error falls by ``rho = 4^order`` per rung in the asymptotic range: ``|T_{k-1} - T_k| /
+def _above_rung(a: np.ndarray, s: int) -> np.ndarray:
+    """:func:`_above` along the second axis (the rungs of candidates stacked along the first)."""
+    out = np.full_like(a, np.nan)
+    out[:, s:] = a[:, :-s]
+    return out
+
+
+def _truncation(
+    T: np.ndarray, rounding: np.ndarray, order: tuple[int, ...], strict: bool
+) -> np.ndarray:
+    """Truncation estimates of candidates ``T`` of shape ``(candidates, rungs, ...)``, of the
+    orders `order` (one per candidate). For one candidate's ``T_k``, from the differences up
+    the ladder, for values whose error falls by ``rho = 4^order`` per rung in the asymptotic
+    range: ``|T_{k-1} - T_k| /
     (rho' - 1)`` with ``rho'`` the observed ratio ``|T_{k-2} - T_{k-1}| / |T_{k-1} - T_k|``
     clipped to ``[2, min(rho, 16)]`` (a value of order 6 is credited no more than one of
     order 4: its observed ratios scatter by a factor 2 or more around 64 on smooth
@@ -272,20 +283,22 @@ def _truncation(T: np.ndarray, rounding: np.ndarray, order: int, strict: bool) -
     are then unconfirmed (the larger difference), and there is no estimate without a
     ``T_{k-2}``. Not strict (the Jacobian of a gradient, whose linear case agrees at two
     rungs exactly): as described above."""
-    T1, T2, r1 = _above(T, 1), _above(T, 2), _above(rounding, 1)
+    T1, T2, r1 = _above_rung(T, 1), _above_rung(T, 2), _above_rung(rounding, 1)
+    r2 = _above_rung(rounding, 2)
     near, far = np.abs(T1 - T), np.abs(T2 - T1)
-    noisy = (near <= 2 * (rounding + r1)) | (far <= 2 * (r1 + _above(rounding, 2)))
+    noisy = (near <= 2 * (rounding + r1)) | (far <= 2 * (r1 + r2))
     agree = near <= 2 * (rounding + r1)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(np.isnan(far) | noisy, 2.0, far / near)
     # differences that fall faster than the leading term can make them fall are a coincidence
     # (two rungs that happen to agree), not evidence of convergence
-    coincidence = (ratio > 2 * 4.0**order) & ~noisy & strict
-    ratio = np.clip(ratio, 2.0, 4.0 ** min(order, 2))
+    orders = np.asarray(order, dtype=float).reshape((-1,) + (1,) * (T.ndim - 1))
+    coincidence = (ratio > 2 * 4.0**orders) & ~noisy & strict
+    ratio = np.clip(ratio, 2.0, 4.0 ** np.minimum(orders, 2))
     estimate = np.where(near == 0, 0.0, near / (ratio - 1))
     # unconfirmed: no rung above to check the ratio, differences that do not fall, or fall
     # by coincidence; two rungs that agree count only where the rung above agrees too
-    agree_twice = agree & (far <= 2 * (r1 + _above(rounding, 2)))
+    agree_twice = agree & (far <= 2 * (r1 + r2))
     unconfirmed = ((np.isnan(far) | (far < 2 * near)) & ~agree) | coincidence
     if strict:
         unconfirmed |= agree & ~agree_twice
@@ -305,11 +318,9 @@ def _candidates(
     with np.errstate(invalid="ignore"):
         R, r_r = (4 * D - _above(D, 1)) / 3, (4 * rounding + _above(rounding, 1)) / 3
         S, r_s = (16 * R - _above(R, 1)) / 15, (16 * r_r + _above(r_r, 1)) / 15
-        pairs = ((D, rounding), (R, r_r), (S, r_s))
-        truncation = np.stack(
-            [_truncation(T, r, order, strict) for order, (T, r) in enumerate(pairs, 1)]
-        )
-    return np.stack([D, R, S]), truncation, np.stack([rounding, r_r, r_s])
+        values, bounds = np.stack([D, R, S]), np.stack([rounding, r_r, r_s])
+        truncation = _truncation(values, bounds, (1, 2, 3), strict)
+    return values, truncation, bounds
 
 
 def _choose(D: np.ndarray, rounding: np.ndarray, strict: bool = True) -> _Choice:
