@@ -175,46 +175,6 @@ def values_along_directions(
             row += x_flat
         return points.reshape((stop - start, *x.shape))
 
-    return _evaluate_along(
-        target,
-        make_points,
-        ts,
-        count,
-        f_shape,
-        direction_major=direction_major,
-        vectorized=vectorized,
-        chunk_bytes=chunk_bytes,
-        executor=executor,
-    )
-
-
-def _evaluate_along(
-    target: Target,
-    make_points: Callable[[int, int], np.ndarray],
-    ts: np.ndarray,
-    count: int,
-    f_shape: tuple[int, ...],
-    *,
-    direction_major: bool,
-    vectorized: bool,
-    chunk_bytes: int,
-    executor: Executor | None = None,
-) -> np.ndarray:
-    """f at the ``ts.size * count`` points ``x + t_b d_r`` that `make_points` builds (all
-    steps of each direction in turn when `direction_major`, else all directions of each
-    step), as an array ``(ts.size, count, f.size)``; a non-finite value is a
-    NonFiniteValueError naming the direction and the step.
-
-    Examples
-    --------
-    >>> from gradcheck.engine import make_target
-    >>> target = make_target(lambda x: 2 * x, np.zeros(1), None)
-    >>> ts = np.array([1.0, 2.0, 3.0])
-    >>> values = _evaluate_along(target, lambda a, b: ts[a:b, None], ts, 1, (1,),
-    ...                         direction_major=True, vectorized=False, chunk_bytes=2**20)
-    >>> values[:, 0, 0].tolist()
-    [2.0, 4.0, 6.0]
-    """
     values, _ = evaluate_points(
         target,
         make_points,
@@ -225,6 +185,7 @@ def _evaluate_along(
         allow_complex=np.iscomplexobj(ts),
         executor=executor,
     )
+    # as (steps, directions, f.size), and every value finite
     if direction_major:
         values = values.reshape(count, ts.size, -1).transpose(1, 0, 2)
     else:
