@@ -85,7 +85,8 @@ __all__ = [
 SECOND_ORDER_KINDS = ("not_symmetric", "gradient_mismatch")
 HESSIAN_LAYOUTS = ("vec", "tensor")
 #: Largest variable for which a failed HVP check rebuilds the Hessian from basis products:
-#: with a gradient (4 n gradient evaluations), from f alone (3 n (n + 1) evaluations of f).
+#: with a gradient (4 n gradient evaluations), from f alone (about 6 n^2 evaluations of f at
+#: a given step: 2402 at n = 20).
 LOCATE_MAX_SIZE = {"gradient": 2048, "f": 100}
 
 
