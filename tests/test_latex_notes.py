@@ -552,3 +552,28 @@ XAX = "$$\\nabla_x x^T A x = 2 A x$$"  # holds for symmetric A only
 )
 def test_an_assumption_ending_with_a_colon_holds_for_what_it_introduces(text, verdicts):
     assert [r.verdict for r in check_notes_text(text)] == verdicts
+
+
+@pytest.mark.parametrize("layout", ["numerator", "denominator"])
+def test_an_entrywise_derivative_holds_in_either_stated_layout_and_states_none(layout):
+    # d tr(BX)/dX_ij = B_ji whatever the layout; before, x_i was a symbol of its own and the
+    # statement unparsed. It must not fix the document's layout either: the vector statement
+    # after it is read in the layout the document states.
+    text = (
+        f"We use the {layout} layout.\n\n"
+        "$$\\frac{\\partial \\operatorname{tr}(B X)}{\\partial X_{ij}} = B_{ji}$$\n\n"
+        "$$\\frac{\\partial \\operatorname{tr}(B X)}{\\partial X} = B^T$$\n"
+    )
+    entrywise, matrix = check_notes_text(text)
+    assert (entrywise.verdict, entrywise.layouts) == ("passed", ())
+    assert matrix.verdict == ("passed" if layout == "denominator" else "failed")
+
+
+def test_an_entrywise_derivative_without_a_stated_layout_states_none():
+    text = (
+        "$$\\frac{\\partial (a^T x)}{\\partial x_i} = a_i$$\n\n"
+        "$$\\frac{\\partial (a^T x)}{\\partial x} = a^T$$\n"
+    )
+    entrywise, vector = check_notes_text(text)
+    assert entrywise.verdict == "passed" and entrywise.stated_layout is None
+    assert vector.verdict == "passed" and vector.layouts == ("numerator",)

@@ -41,7 +41,7 @@ from ..expressions import (
     Variable,
 )
 from ..verdict import check
-from ._syntax import Deriv, Diff, Identity, Num, Post, Sym, parse_relation, walk
+from ._syntax import Deriv, Diff, FreeIndexed, Identity, Num, Post, Sym, parse_relation, walk
 from ._tokens import LatexError
 from ._typing import Kind, Lowering, Typing, symbols, typings
 
@@ -179,6 +179,9 @@ def _check_reading(sides, declared, stated_layout, seed, symmetric, bars) -> tup
     """The outcome under one reading of the bars, and the bars around matrices met."""
     kind = statement_kind(sides)
     layouts = LAYOUTS if kind in ("derivative", "rule") else ("numerator",)
+    entrywise = any(isinstance(side, FreeIndexed) for side in sides)
+    if entrywise:  # entry by entry, a derivative has no layout: the variable's shape
+        layouts, stated_layout = ("denominator",), None
     try:
         found = typings(sides, declared, layouts, bars)
     except (LatexError, RecursionError) as exc:
@@ -199,7 +202,10 @@ def _check_reading(sides, declared, stated_layout, seed, symmetric, bars) -> tup
             results.append((typing, ("unparsed", f"cannot be evaluated: {exc}", None)))
     readings = [r for t in found for r in t.bar_readings]
     fits = tuple(sorted({t.layout for t in found})) if kind in ("derivative", "rule") else ()
+    fits = () if entrywise else fits
     outcome = _combine(kind, results, stated_layout)
+    if entrywise:
+        outcome = replace(outcome, layouts=())
     return replace(outcome, fits=fits), readings
 
 

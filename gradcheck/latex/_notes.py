@@ -45,7 +45,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ._check import Outcome, check_sides, split_sides
-from ._syntax import FUNCTIONS, Apply, Sym, parse_relation
+from ._syntax import FUNCTIONS, Apply, Deriv, FreeIndexed, Sym, parse_relation
 from ._tokens import LatexError
 from ._typing import Kind, symbols
 
@@ -602,6 +602,7 @@ def _statement(file: str, line: int, latex: str, sides: list[str], ctx: _Context
             ctx.definitions[parsed[0].name] = ((), _substitute(parsed[1], ctx.definitions))
             return None
         parsed = [_substitute(p, ctx.definitions) for p in parsed]
+        parsed = _entrywise(parsed, sides, functions, ctx)
     except (LatexError, RecursionError) as exc:
         return NoteRecord(**place, kind="unknown", verdict="unparsed", reason=str(exc))
     outcome: Outcome = check_sides(
@@ -633,6 +634,28 @@ def _statement(file: str, line: int, latex: str, sides: list[str], ctx: _Context
         reason=outcome.reason,
         broken_link=outcome.broken_link,
     )
+
+
+def _entrywise(parsed: list, sides: list[str], functions: frozenset[str], ctx: _Context) -> list:
+    """``\\partial F / \\partial x_i = G`` (or ``X_{ij}``) with x in F: the derivative by x and
+    the other sides read again with i (and j) free indices, each the array of its entries
+    (``2 x_i``, ``\\sum_j (A_{ij} + A_{ji}) x_j``); `parsed` unchanged otherwise."""
+    first = parsed[0]
+    if not isinstance(first, Deriv) or first.vec or first.transposed:
+        return parsed
+    base, _, letters = first.wrt.name.partition("_")
+    letters = letters.replace(",", "")
+    if not (letters.isalpha() and len(letters) <= 2 and len(set(letters)) == len(letters)):
+        return parsed
+    if base not in symbols(first.num, {}):  # x_1, or a scalar named x_i of its own
+        return parsed
+    free = frozenset(letters)
+    rest = [parse_relation(side, functions, indices=free)[0] for side in sides[1:]]
+    wrt = Sym(base, first.wrt.bold, first.wrt.upper)
+    return [
+        Deriv(first.num, wrt),
+        *(FreeIndexed(tuple(letters), base, _substitute(r, ctx.definitions)) for r in rest),
+    ]
 
 
 def _symbol_name(text: str) -> str:

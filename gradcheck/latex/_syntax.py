@@ -184,6 +184,17 @@ class IndexSum:
 
 
 @dataclass(frozen=True)
+class FreeIndexed:
+    """A side written entry by entry (``2 x_i`` in ``\\partial F / \\partial x_i = 2 x_i``):
+    the array over the free `indices`, which range over the axes of the symbol `variable`,
+    whose entry is `body`."""
+
+    indices: tuple[str, ...]
+    variable: str
+    body: object
+
+
+@dataclass(frozen=True)
 class Entry:
     """``x_i``, ``A_{ij}`` inside a sum over i (and j): an entry of the symbol `sym`."""
 
@@ -873,13 +884,19 @@ def _after_d(tokens: list[Token]) -> list[Token]:
 
 
 def parse_relation(
-    source: str, functions: frozenset[str] = frozenset(), names: frozenset[str] = frozenset()
+    source: str,
+    functions: frozenset[str] = frozenset(),
+    names: frozenset[str] = frozenset(),
+    indices: frozenset[str] = frozenset(),
 ) -> list:
-    r"""The sides of ``A = B = ...`` as written (one side for a formula without ``=``).
+    r"""The sides of ``A = B = ...`` as written (one side for a formula without ``=``);
+    `indices` are free indices (``x_i`` an entry of x, not a symbol of its own).
 
     Examples
     --------
     >>> [type(side).__name__ for side in parse_relation(r"\mathbf{x}^T\mathbf{x} = 1")]
     ['Product', 'Num']
     """
-    return _Parser(tokenize(source), functions, names=names).relation()
+    parser = _Parser(tokenize(source), functions, names=names)
+    parser.indices = indices
+    return parser.relation()

@@ -42,6 +42,7 @@ from ._syntax import (
     Diff,
     Entry,
     Frac,
+    FreeIndexed,
     Func,
     Identity,
     IndexSum,
@@ -418,6 +419,8 @@ class _Walker:
             return (self.d.fresh(rigid=False), ONE)
         if isinstance(node, IndexSum):
             return self.index_sum(node)
+        if isinstance(node, FreeIndexed):
+            return self.free_indexed(node)
         if isinstance(node, Entry):
             return self.entry(node)
         if isinstance(node, Sum):
@@ -542,6 +545,27 @@ class _Walker:
             raise LatexError("the terms of a sum \\sum must be numbers (entries such as x_i)")
         self.t.sums[id(node)] = tuple(dims)
         return ()
+
+    def free_indexed(self, node: FreeIndexed):
+        """The shape of `node.variable` (the denominator layout of a scalar's derivative):
+        one free index runs over a vector's entries, two over a matrix's rows and columns."""
+        s = self.t.shapes[node.variable]
+        if s == () or len(node.indices) != 2 - (self.d.find(s[1]) == ONE):
+            raise LatexError(
+                f"the indices {','.join(node.indices)} do not match the entries of "
+                f"{node.variable} (one index for a vector, two for a matrix)"
+            )
+        dims = s[: len(node.indices)]
+        self.index_dims.update(zip(node.indices, dims, strict=True))
+        try:
+            body = self.shape(node.body)
+        finally:
+            for name in node.indices:
+                self.index_dims.pop(name)
+        if body is None or not self.scalar(body):
+            raise LatexError("a statement entry by entry must give a number per entry")
+        self.t.sums[id(node)] = tuple(dims)
+        return s
 
     def entry(self, node: Entry):
         s = self.t.shapes[node.sym.name]
@@ -708,6 +732,8 @@ class Lowering(Arithmetic):
             return self.identity(node)
         if isinstance(node, IndexSum):
             return SumLowering(self, node).lower_sum()
+        if isinstance(node, FreeIndexed):  # the array over the free indices, not summed
+            return SumLowering(self, node).lower_terms()
         if isinstance(node, Ones):
             shape = self.t.nodes.get(id(node))
             if not shape or self.t.dims.find(shape[0]) == ONE:
@@ -809,24 +835,35 @@ class SumLowering(Arithmetic):
     entry x_i is x along its axis, A_{ji} is A^T, A_{ii} the diagonal, and the body is
     elementwise (times ones over every index, so a term without an index counts each time)."""
 
-    def __init__(self, outer: Lowering, node: IndexSum) -> None:
+    def __init__(
+        self, outer: Lowering, node: IndexSum | FreeIndexed, within: tuple[list, list] = ([], [])
+    ) -> None:
         self.outer = outer
         self.node = node
-        body, indices = node.body, list(node.indices)
-        while isinstance(body, IndexSum):  # \sum_i \sum_j b = \sum_{i,j} b
-            indices += body.indices
-            body = body.body
+        body = node.body
+        order, self.dims = list(within[0]), list(within[1])  # the enclosing sums' axes first
+        if isinstance(node, FreeIndexed):
+            order += node.indices
+        else:
+            order += [name for name, _ in node.indices]
+            while isinstance(body, IndexSum):  # \sum_i \sum_j b = \sum_{i,j} b
+                order += [name for name, _ in body.indices]
+                body = body.body
         self.body = body
-        self.order = [name for name, _ in indices]
+        self.order = order
         if len(self.order) > MAX_INDICES:
             raise LatexError(f"a sum over more than {MAX_INDICES} indices is not read")
-        self.dims = list(outer.t.sums[id(node)])
+        self.dims += outer.t.sums[id(node)]
         inner = node.body
-        while isinstance(inner, IndexSum):
+        while isinstance(inner, IndexSum) and not isinstance(node, FreeIndexed):
             self.dims += outer.t.sums[id(inner)]
             inner = inner.body
 
     def lower_sum(self) -> Node:
+        return _call("sum", self.lower_terms())
+
+    def lower_terms(self) -> Node:
+        """The body as an array with one axis per index (not summed)."""
         full: Node | None = None
         for k, d in enumerate(self.dims):
             try:
@@ -837,7 +874,7 @@ class SumLowering(Arithmetic):
                     "array has an axis over it)"
                 ) from None
             full = ones if full is None else BinaryOp("*", full, ones)
-        return _call("sum", BinaryOp("*", self.lower(self.body), full))
+        return BinaryOp("*", self.lower(self.body), full)
 
     def along(self, array: Node, axes: tuple[int, ...]) -> Node:
         """An array whose axes are the sum's axes `axes` (increasing), broadcast along the
@@ -853,9 +890,12 @@ class SumLowering(Arithmetic):
             return self.outer.lower(node)
         if isinstance(node, IndexSum):  # a factor \sum_j y_j of its own
             inner = {e.indices for e in walk(node.body) if isinstance(e, Entry)}
-            if any(set(ix) & set(self.order) for ix in inner):
-                raise LatexError("a sum inside a sum's term that uses the outer index is not read")
-            return self.outer.lower(node)
+            if not any(set(ix) & set(self.order) for ix in inner):
+                return self.outer.lower(node)
+            # \sum_j A_{ij} x_j with i an outer index: summed over its own axes only
+            nested = SumLowering(self.outer, node, (self.order, self.dims))
+            own = tuple(range(len(self.order), len(nested.order)))
+            return _call("sum", nested.lower_terms(), axis=own)
         if isinstance(node, Func) and node.name in _ELEMENTWISE:
             if node.name in _POSITIVE:
                 self.outer.positive = True
