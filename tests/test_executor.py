@@ -47,6 +47,10 @@ def threads():
         yield pool
 
 
+def abs_squared_sum(z):
+    return np.sum(np.abs(z) ** 2, axis=-1)
+
+
 def _equal_bits(a, b):
     return a.shape == b.shape and a.tobytes() == b.tobytes()
 
@@ -179,3 +183,17 @@ def test_dask_distributed_executor_gives_the_serial_result():
         with distributed.Client(cluster) as client:
             pooled = gc.jacobian(softplus_sum, x, vectorized=False, executor=client.get_executor())
     assert _equal_bits(serial, pooled)
+
+
+@pytest.mark.parametrize("name", ["jacobian", "estimate_jacobian"])
+def test_a_complex_point_on_a_process_pool_gives_the_serial_result(processes, name):
+    # was refused ("`executor` is not supported at complex points yet")
+    z = np.array([1.0 + 2.0j, -0.5j, 0.3 - 0.1j])
+    call = getattr(gc, name)
+    serial = call(abs_squared_sum, z, convention="complex_gradient")
+    pooled = call(abs_squared_sum, z, convention="complex_gradient", executor=processes)
+    if name == "estimate_jacobian":
+        assert _equal_bits(serial.error, pooled.error)
+        serial, pooled = serial.value, pooled.value
+    assert _equal_bits(serial, pooled)
+    np.testing.assert_allclose(pooled, 2 * z, rtol=1e-8)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,6 +95,7 @@ class ComplexRequest:
     step: object
     vectorized: bool | None
     chunk_bytes: int
+    executor: Executor | None = None
 
     def engine(self) -> dict[str, Any]:
         """The keywords of the engine's estimate (steps of the real pair)."""
@@ -101,6 +103,7 @@ class ComplexRequest:
             "step": pair_step(self.step),
             "vectorized": self.vectorized,
             "chunk_bytes": self.chunk_bytes,
+            "executor": self.executor,
         }
 
 

@@ -2384,14 +2384,6 @@ def jacobian(
     return convert_layout(tensor, f0.shape, target.x.shape, source="tensor", target=layout)
 
 
-def _refuse_executor_at_complex_points(executor: object) -> None:
-    if executor is not None:
-        raise InvalidArgumentError(
-            "`executor` is not supported at complex points yet; evaluate serially "
-            "(executor=None) or check the real and imaginary parts as real variables."
-        )
-
-
 def _is_complex(point: Point, wrt: str | None, convention: object) -> bool:
     """Whether the variable is complex; for a real one a `convention` is refused."""
     from . import complex_jacobian as cj  # imports this module
@@ -2425,10 +2417,7 @@ def _complex_variant(
     from . import complex_jacobian as cj
 
     layout, convention, options = asked
-    _refuse_executor_at_complex_points(options.executor)
-    engine = _engine(options)
-    del engine["executor"]
-    request = dict(layout=layout, convention=convention, method=options.method, **engine)
+    request = dict(layout=layout, convention=convention, method=options.method, **_engine(options))
 
     variant = cj.complex_estimate_jacobian if name == "estimate_jacobian" else cj.complex_jacobian
     return variant(f, point, wrt=wrt, options=cj.ComplexRequest(**request))
