@@ -1115,7 +1115,31 @@ def _second_start(
         # other method starts from its own: the two steps are then independent.
         kept = first.step == default
         start = np.where(kept & ~frozen, own, start)
+        start = _within_own_magnitude(target.x, other, start)
     return other, start
+
+
+#: A coordinate this many times below the variable's typical magnitude gets steps scaled to
+#: its own magnitude in the second estimate (see :func:`_within_own_magnitude`).
+_FAR_BELOW_TYPICAL = 64.0
+
+
+def _within_own_magnitude(x: np.ndarray, method: Method, start: np.ndarray) -> np.ndarray:
+    """`start` with the steps of coordinates far below the variable's typical magnitude (the
+    floor of :func:`coordinate_scales`) brought down to `method`'s relative step of their own
+    magnitude. The first estimate steps such a coordinate by the typical magnitude, which can
+    lie beyond f's length scale in it (``tanh(x_0 / 4e-5)`` at ``x_0 = -1e-4`` among
+    coordinates of 1e3: every step saturates the tanh and the differences agree on the wrong
+    value); the second estimate then looks at the coordinate's own scale, and where the two
+    disagree their merge bounds the error by the disagreement."""
+    mags = np.abs(x)
+    typical = coordinate_scales(x)
+    far = (mags > _SCALE_FLOOR) & (mags * _FAR_BELOW_TYPICAL <= typical)
+    if not far.any():
+        return start
+    own = (x + method.relative_step * mags) - x  # representable, nonzero for a normal |x|
+    usable = far & (own > 0)
+    return np.where(usable, np.minimum(start, own), start)
 
 
 #: The methods of the two fresh estimates of `third_opinion`, by the first one's method: the

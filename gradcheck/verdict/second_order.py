@@ -985,5 +985,14 @@ def _hvp_from_gradient(
     result = replace(check_jvp(gradient, hvp, point, wrt=wrt, options=options), form="hvp")
     if slope.passed:
         return result
-    note = f"the given gradient does not match f, so neither can be trusted: {slope.headline}"
-    return replace(result, status="failed", notes=(*result.notes, note))
+    if slope.status == "failed":
+        note = f"the given gradient does not match f, so neither can be trusted: {slope.headline}"
+        return replace(result, status="failed", notes=(*result.notes, note))
+    # the gradient could not be checked (f rounds, overflows or is not smooth enough along the
+    # directions): the products were compared with the Jacobian of a gradient nobody vouches
+    # for, so they decide nothing
+    note = (
+        "the given gradient could not be checked against f, so the products compared with its "
+        f"Jacobian decide nothing: {slope.headline}"
+    )
+    return replace(result, status="inconclusive", notes=(*result.notes, note))
