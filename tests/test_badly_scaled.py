@@ -259,3 +259,32 @@ def test_an_hvp_whose_gradient_cannot_be_checked_against_f_is_not_failed():
     )
     assert result.status != "failed", str(result)
     assert gc.check_hessian(_scaled_energy, H, POINT, gradient=_scaled_gradient).passed
+
+
+def test_products_that_fail_where_the_full_check_passes_are_not_passed():
+    # from the same sweep (n = 2, x_0 = -2.1e-4 on a length scale of 2.0e-4): the hvp's
+    # products caught H[0, 0] wrong by 1e-6 of the largest entry, the full check rebuilt from
+    # basis products passed it (its second estimate disagreeing with the first), and the
+    # result said passed under a headline that said FAILED
+    d = np.array([2.010049013387091e-04, 8.297018304764816e02])
+    B = np.array([[71.6622996313983, -44.74826336642485], [-44.74826336642486, 29.33770036860172]])
+    x = np.array([-2.1356651751955216e-04, 3.7161539149882850e02])
+    s = 1.5118365192099388
+
+    def f(x):
+        u = x / d
+        with np.errstate(over="ignore"):
+            return s * (
+                np.sum(np.log(np.cosh(u)), axis=-1) + 0.5 * np.einsum("...i,ij,...j->...", u, B, u)
+            )
+
+    def gradient(x):
+        return s * (np.tanh(x / d) + (x / d) @ B.T) / d
+
+    H = s * (np.diag(1 / np.cosh(x / d) ** 2) + B) / np.outer(d, d)
+    wrong = H.copy()
+    wrong[0, 0] += 1e-6 * np.abs(H).max()
+    result = gc.check_hvp(f, lambda v, x: wrong @ v, x, gradient=gradient)
+    assert result.status != "passed", str(result)
+    assert result.headline.startswith(f"gradcheck {result.status.upper()}")
+    assert gc.check_hvp(f, lambda v, x: H @ v, x, gradient=gradient).status != "failed"

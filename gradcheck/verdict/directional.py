@@ -716,10 +716,24 @@ def check_directional(
 
 def with_located(result: Any, located: CheckResult, note: str, **more: Any) -> Any:
     """`result` (a failed check on projections) taking the verdict and diagnosis of the full
-    check `located` that was run to find the error, with its evaluations and a `note`."""
+    check `located` that was run to find the error, with its evaluations and a `note`; where
+    the full check passes, the two disagree and the verdict is inconclusive (the projections
+    may have missed f's length scale, or the full check's error bars may be wide enough to
+    hide the error: neither outweighs the other)."""
+    status = "inconclusive" if located.status == "passed" else located.status
+    if located.status == "passed":
+        note += (
+            " The full check passed where the products failed: the verdict is inconclusive "
+            f"({located.headline})."
+        )
+    word = {"passed": "PASSED", "failed": "FAILED", "inconclusive": "INCONCLUSIVE"}
+    headline = result.headline.replace(
+        f"gradcheck {word[result.status]}", f"gradcheck {word[status]}", 1
+    )
     return replace(
         result,
-        status=located.status,
+        status=status,
+        headline=headline,
         located=located,
         diagnosis=located.diagnosis,
         evaluations=result.evaluations + located.evaluations,
