@@ -333,3 +333,17 @@ def test_an_exception_at_the_point_itself_gives_no_domain_edge_advice():
     with pytest.raises(gc.FunctionCallError) as info:
         gc.check(lambda x: x / 0 if x.sum() > 100 else 1 / 0, np.zeros(2), {"x": np.ones(2)})
     assert "at the point" in str(info.value) and "edge of its domain" not in str(info.value)
+
+
+def test_every_exception_away_from_the_point_gets_the_domain_edge_advice():
+    # the Taylor test calls f at x + h u, a where-text without the word "perturbed": the advice
+    # used to be chosen by looking for that word, so this call got none
+    def f(x):
+        if not np.array_equal(x, np.ones(2)):
+            raise ValueError("outside the domain")
+        return float(x @ x)
+
+    with pytest.raises(gc.FunctionCallError) as info:
+        gc.taylor_test(f, 2 * np.ones(2), np.ones(2))
+    message = str(info.value)
+    assert "x + h u" in message and "edge of its domain" in message

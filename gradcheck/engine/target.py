@@ -390,10 +390,14 @@ class Target:
             raise
         except (Exception, SystemExit) as exc:  # sys.exit in f is f's failure, not ours
             if not any(word in str(exc).lower() for word in _WRITE_COMPLAINTS):
-                raise _call_error(self.role, exc, where) from exc
+                raise _call_error(self.role, exc, where, self.is_point(value)) from exc
             return self._call_writable(value, where)
         self._check_unchanged(self._changed_objects(others, before), where)
         return out
+
+    def is_point(self, value: np.ndarray) -> bool:
+        """Whether `value` is the point itself (not a perturbed point or a stack of them)."""
+        return value.shape == self.x.shape and bool(np.array_equal(value, self.x))
 
     def _variable(self, value: np.ndarray) -> Any:
         if not self.as_matrix:
@@ -452,7 +456,7 @@ class Target:
         except GradcheckError:
             raise
         except (Exception, SystemExit) as exc:
-            raise _call_error(self.role, exc, where) from exc
+            raise _call_error(self.role, exc, where, self.is_point(value)) from exc
         changed = [] if _same_array(owner, value) else [self.label]
         changed += [f"`{k}`" for k, (_, o) in arrays.items() if not _same_array(o, self.others[k])]
         changed += self._changed_objects(others, before)
@@ -631,11 +635,12 @@ def first_nonfinite(arr: np.ndarray) -> tuple[int, ...] | None:
     return tuple(int(i) for i in np.argwhere(bad)[0])
 
 
-def _call_error(role: str, exc: BaseException, where: str) -> FunctionCallError:
-    """FunctionCallError for an exception of `role` called `where`; at a perturbed point (f
-    ran at the point itself) it says what usually causes that and what to do."""
+def _call_error(role: str, exc: BaseException, where: str, at_point: bool) -> FunctionCallError:
+    """FunctionCallError for an exception of `role` called `where`; away from the point (every
+    check calls f at the point first, so f ran there) it says what usually causes that and
+    what to do."""
     message = f"{role} raised {type(exc).__name__}: {exc} (when called {where})."
-    if "perturbed" in where:
+    if not at_point:
         message += (
             " It ran at the point itself, so the point may lie within a step of the edge of its"
             " domain (a matrix that is nearly singular or nearly indefinite, a value near a"
