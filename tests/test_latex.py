@@ -249,12 +249,20 @@ def test_a_three_index_sum_is_a_trace_of_three_factors():
     )
 
 
+def test_a_sum_to_a_written_number_runs_over_that_many_entries():
+    # before: unparsed ("the upper limit must be a dimension's name")
+    held = check_latex(r"\sum_{i=1}^{4} x_i^2 = \mathbf{x}^T \mathbf{x}")
+    assert (held.verdict, held.shapes) == ("passed", "x=4")
+    assert check_latex(r"\sum_{i=1}^{3} x_i = 1").verdict == "failed"
+
+
 @pytest.mark.parametrize(
     ("latex", "reason"),
     [
         (r"\frac{\partial \sum_i a_i x_i}{\partial x_j} = a_j", "free index j"),
         (r"\sum_i a_i x_i = x_j", "free index j"),
-        (r"\sum_{i=1}^{3} x_i = 1", "upper limit must be a dimension's name"),
+        (r"\sum_{i=1}^{m+1} x_i = 1", "upper limit must be a dimension's name or a whole number"),
+        (r"\sum_{i=1}^{3} x_i = x_1 + x_2 + x_3", "an entry written with a number is not read"),
         (r"\sum_{i=0}^{n} x_i = 1", "must start at 1"),
         (r"\sum_i i\,x_i = 1", "the index i used as a value"),
         (r"\sum_i x_i \mathbf{a} = \mathbf{a}", "terms of a sum"),

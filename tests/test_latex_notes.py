@@ -577,3 +577,74 @@ def test_an_entrywise_derivative_without_a_stated_layout_states_none():
     entrywise, vector = check_notes_text(text)
     assert entrywise.verdict == "passed" and entrywise.stated_layout is None
     assert vector.verdict == "passed" and vector.layouts == ("numerator",)
+
+
+# A size written as a number is the size checked (before: the declared R^5 was drawn at 3 like
+# a letter, and an identity true only for 2 x 2 matrices "failed" at 3 x 3: a false alarm)
+_TWO_BY_TWO = (
+    r"\frac{\partial}{\partial X} \left(\operatorname{tr}(X)^2 - \operatorname{tr}(X^2)\right)"
+    r" = 2 \det(X) X^{-T}"
+)
+
+
+@pytest.mark.parametrize(
+    ("statement", "verdict", "shapes"),
+    [
+        (r"For $x \in \mathbb{R}^5$: $\frac{\partial}{\partial x} x^T x = 2x$.", "passed", "x=5"),
+        (
+            r"For $X \in \mathbb{R}^{4 \times 2}$: "
+            r"$\frac{\partial}{\partial X} \operatorname{tr}(X^T X) = 2X$.",
+            "passed",
+            "X=4x2",
+        ),
+        (rf"For $X \in \mathbb{{R}}^{{2 \times 2}}$: ${_TWO_BY_TWO}$.", "passed", "X=2x2"),
+        (rf"For $X \in \mathbb{{R}}^{{3 \times 3}}$: ${_TWO_BY_TWO}$.", "failed", "X=3x3"),
+        (
+            r"For $x \in \mathbb{R}^n$: $\frac{\partial}{\partial x} \sum_{i=1}^{4} x_i^2 = 2x$.",
+            "passed",
+            "x=4",
+        ),
+        # a large written size stands for "some size"
+        (
+            r"For $x \in \mathbb{R}^{1000}$: $\frac{\partial}{\partial x} x^T x = 2x$.",
+            "passed",
+            "x=3",
+        ),
+    ],
+)
+def test_a_size_written_as_a_number_is_the_size_checked(statement, verdict, shapes):
+    (record,) = check_notes_text(statement)
+    assert (record.verdict, record.shapes) == (verdict, shapes)
+
+
+def test_the_other_sizes_are_drawn_distinct_from_a_written_one():
+    (record,) = check_notes_text(
+        r"For $A \in \mathbb{R}^{3 \times n}$: "
+        r"$\frac{\partial}{\partial x} x^T A^T A x = 2 A^T A x$."
+    )
+    assert record.verdict == "passed"
+    sizes = dict(s.split("=") for s in record.shapes.split())
+    rows, cols = sizes["A"].split("x")
+    assert rows == "3" and cols != "3" and sizes["x"] == cols
+
+
+@pytest.mark.parametrize(
+    ("statement", "reason"),
+    [
+        (
+            r"For $x \in \mathbb{R}^3$: $\frac{\partial}{\partial x} \sum_{i=1}^{4} x_i^2 = 2x$.",
+            "no consistent shapes",  # the readings tried fail each in its own way
+        ),
+        (
+            r"For $x \in \mathbb{R}^n$: $\frac{\partial}{\partial x} \sum_{i=1}^{0} x_i^2 = 2x$.",
+            "a size written as 0",
+        ),
+        (
+            r"For $x \in \mathbb{R}^n$: $\frac{\partial}{\partial x} \sum_{i=1}^{2.5} x_i^2 = 2x$.",
+            "a dimension's name or a whole number",
+        ),
+    ],
+)
+def test_sizes_written_as_numbers_that_cannot_hold_are_unparsed_with_the_reason(statement, reason):
+    (record,) = check_notes_text(statement)
+    assert record.verdict == "unparsed" and reason in record.reason

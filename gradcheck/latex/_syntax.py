@@ -811,9 +811,9 @@ class _Parser:
                 raise self.fail("a sum from 1 needs its upper limit, \\sum_{i=1}^n")
             self.take()
             top = self.group_tokens()
-            if len(top) != 1 or top[0].kind != "letter":
+            if len(top) != 1 or top[0].kind not in ("letter", "number") or "." in top[0].text:
                 raise LatexError(
-                    "a sum's upper limit must be a dimension's name (the sizes are drawn): "
+                    "a sum's upper limit must be a dimension's name or a whole number: "
                     "\\sum_{i=1}^n"
                 )
             upper = top[0].text

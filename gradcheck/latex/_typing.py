@@ -78,6 +78,10 @@ _ELEMENTWISE = {
 #: formula applies one to an array (or to the entries x_i of a sum).
 _POSITIVE = frozenset({"log", "sqrt"})
 
+#: The largest size written as a number (the 3 of R^3) that is drawn at that size; a larger
+#: one (R^{1000}) stands for "some size" and is drawn like a letter.
+MAX_WRITTEN_SIZE = 12
+
 _SIZES = (
     [3, 4, 5, 2, 6, 7, 8, 9],
     [5, 4, 3, 6, 2, 7, 8, 9],
@@ -103,6 +107,33 @@ class _Dims:
         self.parent: dict[int, int] = {ONE: ONE}
         self.rigid: set[int] = set()
         self.factors: dict[int, tuple[int, int]] = {}
+        self.written: dict[int, int] = {}  # ids of sizes written as numbers (R^3) -> the number
+
+    def named(self, names: dict[str, int], name: str) -> int:
+        """The id of the dimension written `name` (a letter, or a number such as the 3 of
+        R^3: one up to :data:`MAX_WRITTEN_SIZE` is drawn at that size, a larger one as a name).
+        """
+        if name == "1":
+            return ONE
+        if name.isdigit() and int(name) == 0:
+            raise LatexError("a size written as 0: a dimension has at least one entry")
+        if name not in names:
+            names[name] = self.fresh()
+            if name.isdigit() and int(name) <= MAX_WRITTEN_SIZE:
+                self.written[names[name]] = int(name)
+        return names[name]
+
+    def written_sizes(self) -> dict[int, int]:
+        """The sizes written as numbers, by root; two numbers that must be one size, or a
+        number that must be a product of drawn sizes, is a LatexError."""
+        out: dict[int, int] = {}
+        for d, n in self.written.items():
+            root = self.find(d)
+            if out.setdefault(root, n) != n:
+                raise LatexError(f"the sizes {out[root]} and {n} would have to be equal")
+            if root in self.factors:
+                raise LatexError(f"the size {n} would have to be a product of other sizes")
+        return out
 
     def product(self, major: int, minor: int) -> int:
         """The id of the product of two dimensions (one of them when the other is 1)."""
@@ -217,10 +248,13 @@ class Typing:
         """Distinct sizes (2..9) of the dimension classes, in another order for each trial
         (increasing, decreasing, ...: a formula defined only where one dimension is the
         larger, as (X^T X)^{-1}, is checked in the orders where it is)."""
+        written = self.dims.written_sizes()
         roots = sorted({self.dims.find(d) for d in self.dims.parent} - {ONE})
-        plain = [r for r in roots if r not in self.dims.factors]
-        sizes = _SIZES[trial % len(_SIZES)]
+        plain = [r for r in roots if r not in self.dims.factors and r not in written]
+        # distinct from the written sizes too, so that a transposition stays visible
+        sizes = [s for s in _SIZES[trial % len(_SIZES)] if s not in written.values()]
         size = {r: sizes[k % len(sizes)] for k, r in enumerate(plain)}
+        size.update(written)
         size[ONE] = 1
         for r in roots:
             size.setdefault(r, self.dims.size(r, size))
@@ -319,13 +353,19 @@ def typings(
 
 
 def _refuse_free_indices(syms: dict[str, Sym], ranks: dict[str, int]) -> None:
-    """LatexError for ``x_j`` outside a sum when x_i is an entry inside one: a free index."""
+    """LatexError for ``x_j`` outside a sum when x_i is an entry inside one (a free index),
+    and for ``x_1`` beside ``x`` or x_i (an entry by number)."""
     for name in syms:
         base, _, index = name.partition("_")
         if index and base in ranks and index.isalpha():
             raise LatexError(
                 f"`{base}_{index}` is an entry of {base} with the free index {index}: a "
                 "statement entry by entry is not read (write the vector or matrix form)"
+            )
+        if index.isdigit() and (base in ranks or base in syms):
+            raise LatexError(
+                f"`{base}_{index}` beside {base}: an entry written with a number is not read "
+                f"(it would be a scalar of its own); write the sum as \\sum_i {base}_i"
             )
 
 
@@ -337,9 +377,7 @@ def _unify(
     shapes: dict[str, tuple[int, ...]] = {}
     for name, kind in kinds.items():
         given = declared[name].dims if name in declared else ()
-        ids = [
-            named.setdefault(g, dims.fresh()) if not g.isdigit() or g != "1" else ONE for g in given
-        ]
+        ids = [dims.named(named, g) for g in given]
         if kind == "scalar":
             shapes[name] = ()
         elif kind == "vector":
@@ -352,6 +390,7 @@ def _unify(
     for side in sides[1:]:
         walker.same(first, walker.shape(side), "the two sides")
     walker.refuse_square_entrywise()
+    dims.written_sizes()  # numbers written for sizes agree
     return typing
 
 
@@ -409,13 +448,13 @@ class _Walker:
             if node.value == 0:
                 return None
             if node.size:
-                k = self.t.named.setdefault(node.size, self.d.fresh())
+                k = self.d.named(self.t.named, node.size)
                 return (k, k)
             k = self.d.fresh(rigid=False)
             return (k, k)
         if isinstance(node, Ones):
             if node.size:
-                return (self.t.named.setdefault(node.size, self.d.fresh()), ONE)
+                return (self.d.named(self.t.named, node.size), ONE)
             return (self.d.fresh(rigid=False), ONE)
         if isinstance(node, IndexSum):
             return self.index_sum(node)
@@ -533,7 +572,7 @@ class _Walker:
     def index_sum(self, node: IndexSum):
         dims = []
         for name, upper in node.indices:
-            d = self.t.named.setdefault(upper, self.d.fresh()) if upper else self.d.fresh()
+            d = self.d.named(self.t.named, upper) if upper else self.d.fresh()
             self.index_dims[name] = d
             dims.append(d)
         try:
