@@ -256,6 +256,16 @@ def test_a_sum_to_a_written_number_runs_over_that_many_entries():
     assert check_latex(r"\sum_{i=1}^{3} x_i = 1").verdict == "failed"
 
 
+def test_ones_and_identity_sized_by_a_written_number():
+    # before: \mathbf{1}_3 was unparsed ("must be a dimension's name")
+    ones = check_latex(r"\mathbf{1}_3^T \mathbf{x} = \sum_i x_i")
+    assert (ones.verdict, ones.shapes) == ("passed", "x=3")
+    eye = check_latex(r"\operatorname{tr}(I_4 X) = \operatorname{tr}(X)")
+    assert (eye.verdict, eye.shapes) == ("passed", "X=4x4")
+    clash = check_latex(r"\mathbf{1}_3^T I_4 \mathbf{x} = \sum_i x_i")
+    assert clash.verdict == "unparsed" and "the sizes 3 and 4" in clash.reason
+
+
 @pytest.mark.parametrize(
     ("latex", "reason"),
     [

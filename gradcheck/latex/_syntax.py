@@ -508,8 +508,10 @@ class _Parser:
             return Ones()
         self.take()
         sub = self.group_tokens()
-        if len(sub) != 1 or sub[0].kind != "letter":
-            raise LatexError("the subscript of the ones vector must be a dimension's name")
+        if len(sub) != 1 or sub[0].kind not in ("letter", "number") or "." in sub[0].text:
+            raise LatexError(
+                "the subscript of the ones vector must be a dimension's name or a whole number"
+            )
         return Ones(sub[0].text)
 
     def identity(self) -> Identity:
