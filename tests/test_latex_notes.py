@@ -633,7 +633,7 @@ def test_the_other_sizes_are_drawn_distinct_from_a_written_one():
     [
         (
             r"For $x \in \mathbb{R}^3$: $\frac{\partial}{\partial x} \sum_{i=1}^{4} x_i^2 = 2x$.",
-            "no consistent shapes",  # the readings tried fail each in its own way
+            "the sizes 3 and 4 would have to be equal",
         ),
         (
             r"For $x \in \mathbb{R}^n$: $\frac{\partial}{\partial x} \sum_{i=1}^{0} x_i^2 = 2x$.",

@@ -98,6 +98,11 @@ class Kind:
     dims: tuple[str, ...] = ()
 
 
+class WrittenSizesError(LatexError):
+    """Two sizes written as numbers would have to be one: every reading fails for this
+    reason, so it is the reason reported (not the first reading's own conflict)."""
+
+
 class _Dims:
     """Union-find over dimension ids; id 0 is the length 1. A composite id stands for the
     product of two (``pq``, the length of vec of a p x q matrix, or a Kronecker product's side),
@@ -130,7 +135,7 @@ class _Dims:
         for d, n in self.written.items():
             root = self.find(d)
             if out.setdefault(root, n) != n:
-                raise LatexError(f"the sizes {out[root]} and {n} would have to be equal")
+                raise WrittenSizesError(f"the sizes {out[root]} and {n} would have to be equal")
             if root in self.factors:
                 raise LatexError(f"the size {n} would have to be a product of other sizes")
         return out
@@ -342,8 +347,12 @@ def typings(
             try:
                 kinds = dict(zip(names, combo, strict=True))
                 typing = _unify(kinds, declared, sides, layout, bars)
+            except WrittenSizesError as exc:
+                conflict = exc  # what the document itself says cannot hold
+                continue
             except LatexError as exc:
-                conflict = conflict or exc
+                if not isinstance(conflict, WrittenSizesError):
+                    conflict = conflict or exc
                 continue
             found.append((sum(k != "scalar" for k in combo), typing))
     if not found:
