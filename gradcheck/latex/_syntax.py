@@ -225,6 +225,13 @@ def walk(root: object):
         stack.extend(getattr(node, f) for f in _CHILDREN if hasattr(node, f))
 
 
+def _is_size(tokens: list[Token]) -> bool:
+    """Whether `tokens` write one size: a dimension's name (n) or a whole number (3)."""
+    return len(tokens) == 1 and (
+        tokens[0].kind == "letter" or (tokens[0].kind == "number" and tokens[0].text.isdigit())
+    )
+
+
 class _Parser:
     def __init__(
         self,
@@ -508,7 +515,7 @@ class _Parser:
             return Ones()
         self.take()
         sub = self.group_tokens()
-        if len(sub) != 1 or sub[0].kind not in ("letter", "number") or "." in sub[0].text:
+        if not _is_size(sub):
             raise LatexError(
                 "the subscript of the ones vector must be a dimension's name or a whole number"
             )
@@ -813,7 +820,7 @@ class _Parser:
                 raise self.fail("a sum from 1 needs its upper limit, \\sum_{i=1}^n")
             self.take()
             top = self.group_tokens()
-            if len(top) != 1 or top[0].kind not in ("letter", "number") or "." in top[0].text:
+            if not _is_size(top):
                 raise LatexError(
                     "a sum's upper limit must be a dimension's name or a whole number: "
                     "\\sum_{i=1}^n"

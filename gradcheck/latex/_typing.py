@@ -347,18 +347,21 @@ def typings(
             try:
                 kinds = dict(zip(names, combo, strict=True))
                 typing = _unify(kinds, declared, sides, layout, bars)
-            except WrittenSizesError as exc:
-                conflict = exc  # what the document itself says cannot hold
-                continue
             except LatexError as exc:
-                if not isinstance(conflict, WrittenSizesError):
-                    conflict = conflict or exc
+                # the first conflict, unless one is between sizes the document itself wrote
+                if conflict is None or _written_first(exc, conflict):
+                    conflict = exc
                 continue
             found.append((sum(k != "scalar" for k in combo), typing))
     if not found:
         raise LatexError(f"no consistent shapes: {conflict}")
     best = max(rank for rank, _ in found)
     return [t for rank, t in found if rank == best]
+
+
+def _written_first(new: LatexError, old: LatexError) -> bool:
+    """Whether `new` is a conflict of written sizes and `old` is not (the one to report)."""
+    return isinstance(new, WrittenSizesError) and not isinstance(old, WrittenSizesError)
 
 
 def _refuse_free_indices(syms: dict[str, Sym], ranks: dict[str, int]) -> None:
