@@ -262,6 +262,9 @@ def test_ones_and_identity_sized_by_a_written_number():
     assert (ones.verdict, ones.shapes) == ("passed", "x=3")
     eye = check_latex(r"\operatorname{tr}(I_4 X) = \operatorname{tr}(X)")
     assert (eye.verdict, eye.shapes) == ("passed", "X=4x4")
+    # a size of 2.5 entries was read as a dimension's name and drawn
+    half = check_latex(r"\operatorname{tr}(I_{2.5} X) = \operatorname{tr}(X)")
+    assert half.verdict == "unparsed" and "whole number" in half.reason
     clash = check_latex(r"\mathbf{1}_3^T I_4 \mathbf{x} = \sum_i x_i")
     assert clash.verdict == "unparsed" and "the sizes 3 and 4" in clash.reason
 

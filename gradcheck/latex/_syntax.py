@@ -527,8 +527,8 @@ class _Parser:
             return Identity(1)
         self.take()
         sub = self.group_tokens()
-        if len(sub) != 1 or sub[0].kind not in ("letter", "number"):
-            raise LatexError("the subscript of I must be one dimension's name, I_n")
+        if not _is_size(sub):
+            raise LatexError("the subscript of I must be a dimension's name or a whole number")
         return Identity(1, sub[0].text)
 
     def word(self) -> str:
