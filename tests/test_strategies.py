@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 from gradcheck_identities import builtin_catalogue
-from hypothesis import given, settings
+from hypothesis import Phase, find, given, settings
 from hypothesis import strategies as st
 
 import gradcheck as gc
@@ -10,6 +10,12 @@ from tests.complex_checks import COMPLEX_GUARANTEES, check_complex_guarantee, co
 from tests.constraint_checks import GUARANTEES, check_guarantee, shape_specs
 
 CATALOGUE = builtin_catalogue()
+
+
+def shrunk(strategy, condition=lambda value: True):
+    """hypothesis.find without its explain phase: explaining which parts of a failing example
+    matter only annotates a failure report, and took most of each find's 1-2 s here."""
+    return find(strategy, condition, settings=settings(phases=(Phase.generate, Phase.shrink)))
 
 
 @given(gst.shapes("n k 2*n-1"))
@@ -42,8 +48,8 @@ def test_strategy_draws_keep_the_condition_bound(name, data):
 
 # A shrunk example is the transform of shrunk primitive draws: Gaussian entries 0 (so every
 # QR factor Q is the identity), uniform values the simplest number in their range (1.0 in
-# [0.5, 2], [0.5, 1.5] and [0.4, 1]), signs +1, integers 0. Each `find` takes a second or two:
-# a few constraints whose transforms compose (QR, spectra, inverses, the zero-vector guard).
+# [0.5, 2], [0.5, 1.5] and [0.4, 1]), signs +1, integers 0, through transforms that compose
+# (QR, spectra, inverses, the zero-vector guard).
 I3 = np.eye(3)
 SHRUNK = {
     "spd": ((3, 3), I3),
@@ -56,23 +62,17 @@ SHRUNK = {
 
 @pytest.mark.parametrize("name", sorted(SHRUNK))
 def test_shrunk_arrays_are_simple(name):
-    from hypothesis import find
-
     shape, expected = SHRUNK[name]
-    np.testing.assert_array_equal(find(gst.arrays(shape, name), lambda x: True), expected)
+    np.testing.assert_array_equal(shrunk(gst.arrays(shape, name)), expected)
 
 
 def test_shrunk_any_arrays_are_small_generic_and_differ_between_names():
-    from hypothesis import find
-
-    a, b = find(st.tuples(gst.arrays((3,), name="a"), gst.arrays((3,), name="b")), lambda t: True)
+    a, b = shrunk(st.tuples(gst.arrays((3,), name="a"), gst.arrays((3,), name="b")))
     assert np.all(a != 0) and np.abs(a).max() < 1 and not np.allclose(a, b)
 
 
 def test_shrunk_shapes_are_smallest():
-    from hypothesis import find
-
-    assert find(gst.shapes("n m"), lambda s: True) == (1, 1)
+    assert shrunk(gst.shapes("n m")) == (1, 1)
 
 
 @settings(max_examples=30)
@@ -87,9 +87,7 @@ def test_points_are_complete_and_satisfy_conditions(data):
 
 
 def test_identities_filter_families_and_pitfalls():
-    from hypothesis import find
-
-    entry = find(gst.identities("trace", pitfalls=True), lambda e: e.is_pitfall)
+    entry = shrunk(gst.identities("trace", pitfalls=True), lambda e: e.is_pitfall)
     assert entry.family == "trace" and entry.is_pitfall
 
 
@@ -155,19 +153,15 @@ COMPLEX_SHRUNK = {
 
 @pytest.mark.parametrize("name", sorted(COMPLEX_SHRUNK))
 def test_shrunk_complex_arrays_are_simple(name):
-    from hypothesis import find
-
     shape, expected = COMPLEX_SHRUNK[name]
-    found = find(gst.arrays(shape, name), lambda x: True)
+    found = shrunk(gst.arrays(shape, name))
     assert found.dtype == np.complex128
     np.testing.assert_array_equal(found, expected)
 
 
 def test_shrunk_complex_arrays_have_both_parts_nonzero_and_differ_between_names():
-    from hypothesis import find
-
     pair = st.tuples(gst.arrays((3,), "complex", name="z"), gst.arrays((3,), "complex", name="w"))
-    z, w = find(pair, lambda t: True)
+    z, w = shrunk(pair)
     assert np.all(z.real != 0) and np.all(z.imag != 0) and np.abs(z).max() < 1
     assert not np.allclose(z, w)
 
