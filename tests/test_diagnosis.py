@@ -473,3 +473,29 @@ def test_every_diagnosis_is_confirmed_by_the_evidence(entry, data, mutation):
     )
     if result.diagnosis is not None:
         _confirmed(result)
+
+
+@pytest.mark.parametrize("cond", [1e10, 1e12])
+def test_a_right_formula_through_an_ill_conditioned_solve_is_explained_and_rtol_settles_it(cond):
+    # f(b) = c^T X^-1 b and its gradient X^-T c, each solved by LAPACK at condition number
+    # `cond`: the two computations differ by up to cond * 1e-16 relative (measured: 2e-7 at
+    # 1e10, 2e-5 at 1e12), which the detection threshold (~1e-9) reports as failed.
+    rng = np.random.default_rng(0)
+    U, _ = np.linalg.qr(rng.standard_normal((5, 5)))
+    V, _ = np.linalg.qr(rng.standard_normal((5, 5)))
+    X = U @ np.diag(np.geomspace(1.0, 1.0 / cond, 5)) @ V.T
+    b, c = rng.standard_normal(5), rng.standard_normal(5)
+
+    def f(b):
+        return np.linalg.solve(X, b[..., None])[..., 0] @ c
+
+    gradient = np.linalg.solve(X.T, c)
+    result = gc.check(f, gradient, b)
+    assert result.status == "failed"
+    assert result.diagnosis.kind == "entries"
+    assert "ill-conditioned" in result.diagnosis.message and "rtol" in result.diagnosis.message
+    # the advice: rtol of cond * 1e-16 passes the right formula and still fails a wrong one
+    assert gc.check(f, gradient, b, rtol=cond * 1e-16).status == "passed"
+    wrong = gradient.copy()
+    wrong[2] += 1e-3 * np.max(np.abs(gradient))
+    assert gc.check(f, wrong, b, rtol=cond * 1e-16).status == "failed"

@@ -285,7 +285,7 @@ def _directional(ev: Evidence) -> Diagnosis:
             f"finite differences to about {_digits(rel)} significant digits (largest error "
             f"{rel:.1e} of the largest) but {bad} differ by more than the tolerance: is the "
             "claim computed in lower precision (float32 gives about 7 digits) or "
-            "approximated? gradcheck.check compares every entry",
+            f"approximated? {_ILL_CONDITIONED} gradcheck.check compares every entry",
         )
     return Diagnosis(
         kind="unknown",
@@ -293,6 +293,16 @@ def _directional(ev: Evidence) -> Diagnosis:
         f"{rel:.3g} of the largest projection), and not by a common factor; a directional "
         "check does not locate the error: gradcheck.check compares every entry",
     )
+
+
+# Why a right formula can miss the tolerance by a few digits: the claim and f are two
+# computations of the derivative, and an ill-conditioned step in either (a solve, an inverse)
+# moves its result by about cond * eps, which finite differences of f cannot see.
+_ILL_CONDITIONED = (
+    "Or do the claim or f solve or invert an ill-conditioned matrix (at condition number k, "
+    "two computations of the same derivative differ by about k * 1e-16)? Then the formula may "
+    "be right: pass rtol of that size."
+)
 
 
 def _digits(rel: float) -> int:
@@ -462,7 +472,7 @@ def _imprecise(C: np.ndarray, N: np.ndarray, tol: np.ndarray) -> Diagnosis | Non
         entries=entries,
         message=f"the claim agrees with the derivative to about {_digits(rel)} significant "
         f"digits {where}: is it computed in lower precision (float32 gives about 7 digits) "
-        "or approximated? Worst: " + _entries_text(entries),
+        f"or approximated? {_ILL_CONDITIONED} Worst: " + _entries_text(entries),
     )
 
 
