@@ -413,12 +413,55 @@ def test_an_assumption_said_in_the_sentence_of_a_statement_holds_for_that_senten
         r"\nabla_x^2 \, \|x\|_2^2 = 2I",
         r"\nabla^2_x x^TAx = A + A^T",
         r"\frac{\partial^2 x^TAx}{\partial x \partial x^T} = A + A^T",
+        r"\frac{\partial^{2} (\mathbf{a}^\top \mathbf{x})^2}{\partial \mathbf{x}\,"
+        r"\partial \mathbf{x}^\top} = 2 \mathbf{a} \mathbf{a}^\top",
+        r"\nabla_x^2 \tfrac12 \|Ax - b\|^2 = A^T A",
+        r"\frac{d^2}{dx^2} \sin x = -\sin x",
+        r"\frac{\mathrm{d}^2 e^{2t}}{\mathrm{d}t^2} = 4 e^{2t}",
     ],
 )
-def test_a_second_derivative_is_unparsed_with_the_reason(latex):
-    # before: "`^` cannot start an operand" / "\partial outside a fraction" (no reason given)
+def test_a_hessian_in_the_notation_of_notes_is_checked(latex):
+    # before: unparsed, "a second derivative (\nabla^2, a Hessian) is not read"
     (record,) = check_notes_text(f"$${latex}$$")
-    assert record.verdict == "unparsed" and "a second derivative" in record.reason
+    assert (record.kind, record.verdict) == ("hessian", "passed"), record
+
+
+@pytest.mark.parametrize(
+    ("latex", "mistake"),
+    [
+        (r"\nabla^2_x x^TAx = 2A", "not_symmetric"),  # A + A^T only for symmetric A
+        (r"\frac{d^2}{dx^2} \sin x = \sin x", "sign"),
+        (r"\nabla_x^2 \|x\|^2 = I", "scale"),
+        (r"\nabla_x^2 \tfrac12 \|Ax - b\|^2 = A A^T", ""),
+    ],
+)
+def test_a_wrong_hessian_fails_with_its_diagnosis(latex, mistake):
+    (record,) = check_notes_text(f"$${latex}$$")
+    assert (record.kind, record.verdict) == ("hessian", "failed"), record
+    assert record.diagnosis.startswith(mistake)
+
+
+def test_a_hessian_for_a_symmetric_matrix_stated_in_the_prose_passes():
+    text = "For symmetric $A$, $\\nabla_x^2 x^TAx = 2A$."
+    (record,) = check_notes_text(text)
+    assert (record.kind, record.verdict) == ("hessian", "passed"), record
+
+
+@pytest.mark.parametrize(
+    ("latex", "reason"),
+    [
+        (r"\nabla_X^2 \operatorname{tr}(X^T X) = 2I", "a Hessian by the matrix X"),
+        (r"\nabla_x^2 (A x) = 0", "a Hessian is of a scalar function"),
+        (r"\frac{\partial^2 x^T A y}{\partial x \partial y} = A", "a mixed second derivative"),
+        (r"\nabla^3_x \|x\|^2 = 0", "only \\nabla (the gradient) and \\nabla^2"),
+        (r"\frac{\partial^3 \|x\|^2}{\partial x^3} = 0", "only first and second"),
+        (r"\frac{\partial^2 f}{\partial x^2} = A", "does not contain x"),
+        (r"\nabla_x^2 \|x\|^2 = \nabla_x (2x)", "a Hessian beside another derivative"),
+    ],
+)
+def test_a_second_derivative_that_cannot_be_read_is_unparsed_with_the_reason(latex, reason):
+    (record,) = check_notes_text(f"$${latex}$$")
+    assert record.verdict == "unparsed" and reason in record.reason, record
 
 
 @pytest.mark.parametrize(

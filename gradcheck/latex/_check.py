@@ -40,8 +40,19 @@ from ..expressions import (
     Slice,
     Variable,
 )
-from ..verdict import check
-from ._syntax import Deriv, Diff, FreeIndexed, Identity, Num, Post, Sym, parse_relation, walk
+from ..verdict import check, check_hessian
+from ._syntax import (
+    Deriv,
+    Diff,
+    FreeIndexed,
+    Hessian,
+    Identity,
+    Num,
+    Post,
+    Sym,
+    parse_relation,
+    walk,
+)
 from ._tokens import LatexError
 from ._typing import Kind, Lowering, Typing, symbols, typings
 
@@ -87,6 +98,8 @@ def statement_kind(sides: list) -> str:
     if isinstance(first, Deriv):
         claims_rules = any(_unspecified(s, first.wrt.name) for s in sides[1:])
         return "rule" if claims_rules else "derivative"
+    if isinstance(first, Hessian):
+        return "hessian"
     if isinstance(first, Diff):
         return "differential"
     return "identity"
@@ -126,7 +139,7 @@ def _constant_function(sides: list) -> str:
     for k, side in enumerate(sides):
         moved = set().union(*(_differentiated(s) for j, s in enumerate(sides) if j != k))
         for node in walk(side):
-            if isinstance(node, Deriv):
+            if isinstance(node, (Deriv, Hessian)):
                 inside, by = set(symbols(node.num, {})), {node.wrt.name}
             elif isinstance(node, Diff) and node is side:
                 inside, by = set(symbols(node.arg, {})), moved
@@ -160,7 +173,8 @@ def check_sides(
     when the two readings get different verdicts the statement is inconclusive and the
     diagnosis says which reading holds."""
     sides = [Identity(0) if isinstance(s, Num) and s.value == 0 else s for s in sides]
-    by = sorted({n.wrt.name for s in sides for n in walk(s) if isinstance(n, Deriv)} & symmetric)
+    by = {n.wrt.name for s in sides for n in walk(s) if isinstance(n, (Deriv, Hessian))}
+    by = sorted(by & symmetric)
     if by:
         reason = (
             f"the derivative with respect to the symmetric matrix {by[0]} depends on a "
@@ -320,8 +334,15 @@ def _link(left, right, typing: Typing, trial: int, rng) -> tuple[str, str]:
     when the functions differ by a constant (the same difference at two points that differ
     in that variable); a derivative (or a differential) and a claim are checked as such; two
     plain sides as an identity."""
-    if isinstance(right, (Deriv, Diff)) and not isinstance(left, (Deriv, Diff)):
+    derivatives = (Deriv, Diff, Hessian)
+    if isinstance(right, derivatives) and not isinstance(left, derivatives):
         left, right = right, left
+    if isinstance(left, Hessian):
+        if isinstance(right, derivatives):
+            return "unparsed", "a Hessian beside another derivative is not compared"
+        return _hessian(left, right, typing, trial, rng)
+    if isinstance(right, Hessian):
+        return "unparsed", "a Hessian beside another derivative is not compared"
     if isinstance(left, Deriv) and isinstance(right, Deriv):
         if (left.wrt, left.vec) != (right.wrt, right.vec):
             return "unparsed", "two derivatives by different variables"
@@ -414,6 +435,25 @@ def _derivative(deriv: Deriv, claim, typing: Typing, trial: int, rng) -> tuple[s
         result = check(f, claimed, point, wrt=deriv.wrt.name, layout=layout)
     except GradcheckError as exc:  # the claim's shape fits no layout
         return "failed", f"shape: {' '.join(str(exc).split())[:160]}"
+    text = "" if result.diagnosis is None else str(result.diagnosis)
+    if result.status != "passed" and not text:
+        text = f"max rel. error {result.max_rel_error:.1e}"
+    return result.status, text
+
+
+def _hessian(node: Hessian, claim, typing: Typing, trial: int, rng) -> tuple[str, str]:
+    """``\\nabla^2_x F = H`` checked by gradcheck.check_hessian (second differences of F,
+    the claim as a formula so the diagnosis can recheck it)."""
+    low = Lowering(typing, trial)
+    f_node = _as_function_value(low.lower(node.num), low)
+    shapes = low.shapes
+    point = _symmetrise(sample_point(shapes, rng, positive=low.positive), typing)
+    f = _compiled(f_node, shapes)
+    size = tuple(shapes[node.wrt.name])
+    zero = isinstance(claim, Identity) and claim.value == 0
+    claimed = np.zeros(size + size) if zero else _compiled(low.lower(claim), shapes)
+    _guard(low, point)
+    result = check_hessian(f, claimed, point, wrt=node.wrt.name)
     text = "" if result.diagnosis is None else str(result.diagnosis)
     if result.status != "passed" and not text:
         text = f"max rel. error {result.max_rel_error:.1e}"

@@ -67,7 +67,8 @@ class NoteRecord:
     latex : str
         The statement as written.
     kind : str
-        "derivative", "differential", "identity", "rule", or "unknown" when unreadable.
+        "derivative", "hessian", "differential", "identity", "rule", or "unknown" when
+        unreadable.
     verdict : str
         "passed", "failed", "inconclusive" or "unparsed".
     layouts : tuple of str

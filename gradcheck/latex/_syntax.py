@@ -175,6 +175,16 @@ class Deriv:
 
 
 @dataclass(frozen=True)
+class Hessian:
+    """The second derivative of a scalar ``num`` by the one symbol `wrt`, twice:
+    ``\\nabla^2_x F``, ``\\nabla_x^2 F``, ``\\frac{\\partial^2 F}{\\partial x^2}``,
+    ``\\frac{\\partial^2 F}{\\partial x \\partial x^T}``, ``\\frac{d^2 F}{dx^2}``."""
+
+    num: object
+    wrt: Sym
+
+
+@dataclass(frozen=True)
 class IndexSum:
     """``\\sum_{i,j} body``: `indices` are (name, range) pairs, the range the dimension's name
     written as the upper limit (``\\sum_{i=1}^n``) or "" when none is written."""
@@ -779,7 +789,7 @@ class _Parser:
         num = self.group_tokens()
         den = self.group_tokens()
         if _starts_d(num) and _after_d(num)[:1] and _after_d(num)[0].text == "^":
-            raise LatexError("a second derivative (\\partial^2, a Hessian) is not read")
+            return self.second_derivative(_after_d(num)[1:], den)
         if _is_derivative(den) and (_starts_d(num) or not num):
             return self.derivative(num, den)
         return Frac(self.whole(num), self.whole(den))
@@ -802,6 +812,39 @@ class _Parser:
         if not rest:  # the operator form \frac{\partial}{\partial x} F
             return Deriv(self.product(), wrt_node, transposed, vec)
         return Deriv(self.whole(rest), wrt_node, transposed, vec)
+
+    def second_derivative(self, num: list[Token], den: list[Token]) -> Hessian:
+        """``\\frac{\\partial^2 F}{...}`` from the tokens after the numerator's ``^`` and the
+        denominator's: ``\\partial x^2``, ``\\partial x \\partial x^T`` (or ``d x^2``)."""
+        rest = _after_order(num)
+        if not _starts_d(den):
+            raise LatexError("a second derivative needs \\partial x^2 or dx^2 below")
+        parts = _split_partials(den) if den[0].text == "partial" else [_after_d(den)]
+        if len(parts) == 1:
+            wrt = self.whole(parts[0]) if parts[0] else None
+            if not (isinstance(wrt, Post) and wrt.kind == "pow" and wrt.power == 2.0):
+                raise LatexError(
+                    "a second derivative's denominator must be \\partial x^2 or "
+                    "\\partial x \\partial x^T"
+                )
+            wrt = wrt.base
+        elif len(parts) == 2:
+            first, second = (self.whole(part) for part in parts)
+            if isinstance(second, Post) and second.kind == "T":
+                second = second.base
+            if isinstance(first, Sym) and isinstance(second, Sym) and first != second:
+                raise LatexError(
+                    "a mixed second derivative (\\partial^2 F / \\partial x \\partial y) "
+                    "is not read: check it with gradcheck.check_hessian(wrt=(x, y))"
+                )
+            wrt = first if first == second else None
+        else:
+            raise LatexError("only first and second derivatives are read")
+        if not isinstance(wrt, Sym):
+            raise LatexError("a second derivative must be with respect to one symbol")
+        if not rest:  # the operator form \frac{\partial^2}{\partial x^2} F
+            return Hessian(self.product(), wrt)
+        return Hessian(self.whole(rest), wrt)
 
     def index_sum(self) -> IndexSum:
         """``\\sum_i``, ``\\sum_{i,j}``, ``\\sum_{ij}``, ``\\sum_{i=1}^n``, and the product after
@@ -842,26 +885,39 @@ class _Parser:
         return IndexSum(tuple((n, upper) for n in names), body)
 
     def nabla(self) -> object:
-        hessian = LatexError("a second derivative (\\nabla^2, a Hessian) is not read")
-        if self.at("symbol", "^"):
-            raise hessian
+        """``\\nabla_x F`` (the gradient), ``\\nabla^2_x F`` and ``\\nabla_x^2 F`` (the
+        Hessian), ``\\nabla f(x)`` and ``\\nabla^2 f(x)``."""
+        second = self.nabla_power()
         if not self.at("symbol", "_"):
-            return self.nabla_of_argument()
+            return self.nabla_of_argument(second)
         self.take()
         wrt = self.whole(self.group_tokens())
         if not isinstance(wrt, Sym):
             raise LatexError("\\nabla_X needs one symbol X")
         if self.at("symbol", "^"):
-            raise hessian
-        return Deriv(self.product(), wrt)
+            if second:
+                raise LatexError("\\nabla has two powers")
+            second = self.nabla_power()
+        body = self.product()
+        return Hessian(body, wrt) if second else Deriv(body, wrt)
 
-    def nabla_of_argument(self) -> Deriv:
-        """``\\nabla f(x)``: the gradient by the one symbol `f` is applied to (``\\nabla`` with
-        no subscript names no variable otherwise: in ``\\nabla (x^T A x)``, x or A?)."""
+    def nabla_power(self) -> bool:
+        """Whether a power follows (``^2``, ``^{2}``: the Hessian); any other power is refused."""
+        if not self.at("symbol", "^"):
+            return False
+        self.take()
+        if [t.text for t in self.group_tokens()] != ["2"]:
+            raise LatexError("\\nabla^k: only \\nabla (the gradient) and \\nabla^2 are read")
+        return True
+
+    def nabla_of_argument(self, second: bool) -> Deriv | Hessian:
+        """``\\nabla f(x)``: the gradient (or with `second`, the Hessian) by the one symbol
+        `f` is applied to (``\\nabla`` with no subscript names no variable otherwise: in
+        ``\\nabla (x^T A x)``, x or A?)."""
         start = self.peek()
         num = self.product()
         if isinstance(num, Apply) and len(num.args) == 1 and isinstance(num.args[0], Sym):
-            return Deriv(num, num.args[0])
+            return Hessian(num, num.args[0]) if second else Deriv(num, num.args[0])
         where = "at the end" if start is None else f"at column {start.start + 1}"
         raise LatexError(
             "\\nabla without a subscript is read only as \\nabla f(x), a function of one symbol; "
@@ -878,6 +934,26 @@ def _starts_d(tokens: list[Token]) -> bool:
     if t.kind == "letter" and t.text == "d":
         return True
     return t.kind == "cmd" and t.text in NAMED and len(tokens) > 2 and tokens[2].text == "d"
+
+
+def _after_order(tokens: list[Token]) -> list[Token]:
+    """The tokens after a second derivative's order (``2`` or ``{2}`` after ``\\partial^``)."""
+    if [t.text for t in tokens[:1]] == ["2"]:
+        return tokens[1:]
+    if [t.text for t in tokens[:3]] == ["{", "2", "}"]:
+        return tokens[3:]
+    raise LatexError("only first and second derivatives are read (\\partial^2)")
+
+
+def _split_partials(tokens: list[Token]) -> list[list[Token]]:
+    """``\\partial x \\partial y^T`` as the tokens after each ``\\partial``."""
+    parts: list[list[Token]] = []
+    for t in tokens:
+        if t.kind == "cmd" and t.text == "partial":
+            parts.append([])
+        else:
+            parts[-1].append(t)
+    return parts
 
 
 def _is_derivative(tokens: list[Token]) -> bool:

@@ -44,6 +44,7 @@ from ._syntax import (
     Frac,
     FreeIndexed,
     Func,
+    Hessian,
     Identity,
     IndexSum,
     Inner,
@@ -496,6 +497,8 @@ class _Walker:
             return ()
         if isinstance(node, Deriv):
             return self.derivative(node)
+        if isinstance(node, Hessian):
+            return self.hessian(node)
         if isinstance(node, Diff):
             return self.shape(node.arg)
         raise LatexError(f"{type(node).__name__} is not checked here")
@@ -655,6 +658,27 @@ class _Walker:
         rows = f[0] if self.d.find(f[1]) == ONE else self.d.product(f[1], f[0])  # vec F
         return (rows, x[0]) if numerator else (x[0], rows)
 
+    def hessian(self, node: Hessian):
+        """The Hessian of a scalar by a scalar (a scalar) or by a vector x (``n x n``, the same
+        in either layout); by a matrix it has no one written form (vec or the 4-index
+        tensor), and is not read."""
+        f = self.shape(node.num)
+        x = self.shape(node.wrt)
+        if f is None:
+            return None
+        if not self.scalar(f):
+            f = self.array(f)
+            self.d.unify(f[0], ONE, "a Hessian is of a scalar function")
+            self.d.unify(f[1], ONE, "a Hessian is of a scalar function")
+        if x == ():
+            return ()
+        if self.d.find(x[1]) != ONE:
+            raise LatexError(
+                f"a Hessian by the matrix {node.wrt.name} is not read (vec or 4-index form?): "
+                "check it with gradcheck.check_hessian"
+            )
+        return (x[0], x[0])
+
 
 def _is_transposed_symbol(node: object) -> bool:
     return isinstance(node, Post) and node.kind == "T" and isinstance(node.base, Sym)
@@ -809,7 +833,7 @@ class Lowering(Arithmetic):
             and node.num.name in (self.t.functions)
         ):
             return self.jacobian(node.num.name)
-        if isinstance(node, Deriv):
+        if isinstance(node, (Deriv, Hessian)):
             raise LatexError("a derivative inside the claimed side is not evaluated")
         raise LatexError(f"{type(node).__name__} cannot be evaluated")
 
