@@ -398,3 +398,37 @@ def test_when_one_reading_of_bars_cannot_be_checked_the_other_decides():
         "the sides differ; |X| read as the Frobenius norm "
         "(the determinant: a matrix is singular at every draw)"
     )
+
+
+@pytest.mark.parametrize(
+    ("latex", "verdict"),
+    [
+        (r"\frac{\partial \operatorname{relu}(x)}{\partial x} = \operatorname{step}(x)", "passed"),
+        (r"\frac{\partial \operatorname{ReLU}(x)}{\partial x} = \operatorname{relu}(x)", "failed"),
+        (r"\nabla_x \sum_i \operatorname{relu}(x_i) = \operatorname{step}(x)", "passed"),
+        (r"\frac{d \operatorname{softplus}(t)}{dt} = \operatorname{sigmoid}(t)", "passed"),
+        (r"\frac{d \operatorname{softplus}(t)}{dt} = \operatorname{sigmoid}(-t)", "failed"),
+        (r"\frac{\partial \sigma(x)}{\partial x} = \sigma(x)(1-\sigma(x))", "passed"),
+        (r"\sigma(-x) = 1 - \sigma(x)", "passed"),
+        (r"\sigma(-x) = \sigma(x)", "failed"),
+        (r"\nabla_w \log \sigma(w^T x) = (1 - \sigma(w^T x)) x", "passed"),
+        (r"\nabla_w \log \sigma(w^T x) = \sigma(w^T x) x", "failed"),
+    ],
+)
+def test_the_functions_of_machine_learning_notes_are_read(latex, verdict):
+    # before: unparsed, "unknown function relu" (softplus, sigma, step alike)
+    assert check_latex(latex).verdict == verdict
+
+
+def test_sigma_applied_reads_as_the_sigmoid_and_says_so():
+    result = check_latex(r"\frac{\partial \sigma(x)}{\partial x} = \sigma(x)(1-\sigma(x))")
+    assert "logistic sigmoid" in result.diagnosis
+    mixed = check_latex(r"\sigma(x) = 1 + \sigma")  # sigma both applied and a symbol
+    assert mixed.verdict == "unparsed" and "a symbol of its own" in mixed.reason
+    assert check_latex(r"\sigma^2 x = x \sigma^2").verdict == "passed"  # a symbol, as before
+
+
+@pytest.mark.parametrize("name", ["sign", "sgn", "erf", "Heaviside"])
+def test_other_function_names_stay_unparsed(name):
+    result = check_latex(rf"\frac{{\partial |x|}}{{\partial x}} = \operatorname{{{name}}}(x)")
+    assert result.verdict == "unparsed" and f"unknown function {name}" in result.reason

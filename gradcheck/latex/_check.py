@@ -45,6 +45,7 @@ from ._syntax import (
     Deriv,
     Diff,
     FreeIndexed,
+    Func,
     Hessian,
     Identity,
     Num,
@@ -180,6 +181,12 @@ def check_sides(
             f"the derivative with respect to the symmetric matrix {by[0]} depends on a "
             "convention (unconstrained gradient or one over symmetric matrices): not checked"
         )
+        return Outcome(statement_kind(sides), "unparsed", reason=reason)
+    nodes = [n for s in sides for n in walk(s)]
+    if any(isinstance(n, Func) and n.name == "sigma" for n in nodes) and any(
+        isinstance(n, Sym) and n.name == "sigma" for n in nodes
+    ):
+        reason = "\\sigma is both applied, \\sigma(x) (the sigmoid), and a symbol of its own"
         return Outcome(statement_kind(sides), "unparsed", reason=reason)
     args = (sides, declared, stated_layout, seed, symmetric)
     outcome, readings = _check_reading(*args, bars or "written")

@@ -47,6 +47,7 @@ _NAMES = {
     "sin": "sin",
     "cos": "cos",
     "tanh": "tanh",
+    "sigmoid": "sigmoid",
     "sqrt": "sqrt",
     "norm": "norm",
     "normF": "norm",

@@ -41,6 +41,11 @@ FUNCTIONS = {
     "tanh": "tanh",
     "diag": "diag",
     "vec": "vec",
+    "sigmoid": "sigmoid",
+    "softplus": "softplus",
+    "relu": "relu",
+    "ReLU": "relu",
+    "step": "step",
 }
 NAMED = frozenset({"operatorname", "mathrm", "text", "textrm", "rm", "mathsf", "mathit"})
 TRANSPOSES = frozenset({"T", "top", "intercal", "H", "mathsf{T}", "mathrm{T}", "prime", "*"})
@@ -643,8 +648,8 @@ class _Parser:
         name = t.text
         self.take()
         if name in GREEK:
-            if name == "sigma" and self.at("symbol", "("):
-                raise LatexError("unknown function sigma")
+            if name == "sigma" and (self.at("symbol", "(") or self.at("cmd", "left")):
+                return Func("sigma", self.argument(rest_of_product=False))  # the sigmoid
             return self.symbol(name, upper=name[0].isupper())
         if name in BOLD:
             return self.bold_group()

@@ -75,6 +75,19 @@ _ELEMENTWISE = {
 }
 
 
+#: Functions of machine-learning notes, entry by entry whatever the argument (no matrix
+#: function goes by these names), with how each is computed. (Not sign: d|x|/dx = sign(x)
+#: holds for a scalar x only, and a plain x is read as a vector where it can be, |x| then
+#: its norm: a true statement would fail.)
+_ML_FUNCTIONS = {
+    "sigmoid": lambda a: _call("sigmoid", a),
+    "sigma": lambda a: _call("sigmoid", a),  # \sigma(x), the logistic sigmoid
+    "softplus": lambda a: _call("logaddexp", Constant(0), a),
+    "relu": lambda a: _call("maximum", a, Constant(0)),
+    "step": lambda a: BinaryOp("/", BinaryOp("+", _call("sign", a), Constant(1)), Constant(2)),
+}
+
+
 #: The functions defined for positive entries only: arrays are drawn positive when the
 #: formula applies one to an array (or to the entries x_i of a sum).
 _POSITIVE = frozenset({"log", "sqrt"})
@@ -566,6 +579,10 @@ class _Walker:
             if arg is not None and arg != ():
                 self.entrywise.append((node.name, arg))
             return arg
+        if node.name in _ML_FUNCTIONS:
+            if node.name == "sigma":
+                self.t.ambiguous.append("\\sigma(...) read as the logistic sigmoid")
+            return arg
         raise LatexError(f"the function {node.name} is not checked")
 
     def bar_reading(self, node: Func, arg) -> None:
@@ -900,6 +917,8 @@ class Lowering(Arithmetic):
             if shape[-1] == 1:
                 return _call("diag", Index(arg, (Slice(), 0)))
             return Index(_call("diag", arg), (Slice(), None))
+        if name in _ML_FUNCTIONS:
+            return _ML_FUNCTIONS[name](arg)
         if name in _POSITIVE and not scalar:
             self.positive = True
         return _call(_ELEMENTWISE[name], arg)
@@ -977,6 +996,8 @@ class SumLowering(Arithmetic):
             return _call(_ELEMENTWISE[node.name], self.lower(node.arg))
         if isinstance(node, Func) and node.name == "abs":
             return _call("abs", self.lower(node.arg))
+        if isinstance(node, Func) and node.name in _ML_FUNCTIONS:
+            return _ML_FUNCTIONS[node.name](self.lower(node.arg))
         done = self.arithmetic(node)
         if done is None:
             raise LatexError(f"{type(node).__name__} inside a sum \\sum is not read")
