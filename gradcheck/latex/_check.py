@@ -423,13 +423,31 @@ def _as_function_value(node: Node, low: Lowering) -> Node:
     return node
 
 
-def _derivative(deriv: Deriv, claim, typing: Typing, trial: int, rng) -> tuple[str, str]:
+def _function_at_a_point(num, typing: Typing, trial: int, rng):
+    """The lowering of one trial, the differentiated function `num` compiled, and a drawn
+    point: what a derivative and a Hessian are checked with alike."""
     low = Lowering(typing, trial)
-    f_node = _as_function_value(low.lower(deriv.num), low)
+    f_node = _as_function_value(low.lower(num), low)
+    point = _symmetrise(sample_point(low.shapes, rng, positive=low.positive), typing)
+    return low, _compiled(f_node, low.shapes), point
+
+
+def _is_zero(claim: object) -> bool:
+    return isinstance(claim, Identity) and claim.value == 0
+
+
+def _verdict_text(result) -> tuple[str, str]:
+    """A check's status and its diagnosis (the largest error where there is none)."""
+    text = "" if result.diagnosis is None else str(result.diagnosis)
+    if result.status != "passed" and not text:
+        text = f"max rel. error {result.max_rel_error:.1e}"
+    return result.status, text
+
+
+def _derivative(deriv: Deriv, claim, typing: Typing, trial: int, rng) -> tuple[str, str]:
+    low, f, point = _function_at_a_point(deriv.num, typing, trial, rng)
     shapes = low.shapes
-    point = _symmetrise(sample_point(shapes, rng, positive=low.positive), typing)
-    f = _compiled(f_node, shapes)
-    zero = isinstance(claim, Identity) and claim.value == 0
+    zero = _is_zero(claim)
     claim_node = None if zero else low.lower(claim)
     _guard(low, point)
     if zero:
@@ -442,29 +460,17 @@ def _derivative(deriv: Deriv, claim, typing: Typing, trial: int, rng) -> tuple[s
         result = check(f, claimed, point, wrt=deriv.wrt.name, layout=layout)
     except GradcheckError as exc:  # the claim's shape fits no layout
         return "failed", f"shape: {' '.join(str(exc).split())[:160]}"
-    text = "" if result.diagnosis is None else str(result.diagnosis)
-    if result.status != "passed" and not text:
-        text = f"max rel. error {result.max_rel_error:.1e}"
-    return result.status, text
+    return _verdict_text(result)
 
 
 def _hessian(node: Hessian, claim, typing: Typing, trial: int, rng) -> tuple[str, str]:
     """``\\nabla^2_x F = H`` checked by gradcheck.check_hessian (second differences of F,
     the claim as a formula so the diagnosis can recheck it)."""
-    low = Lowering(typing, trial)
-    f_node = _as_function_value(low.lower(node.num), low)
-    shapes = low.shapes
-    point = _symmetrise(sample_point(shapes, rng, positive=low.positive), typing)
-    f = _compiled(f_node, shapes)
-    size = tuple(shapes[node.wrt.name])
-    zero = isinstance(claim, Identity) and claim.value == 0
-    claimed = np.zeros(size + size) if zero else _compiled(low.lower(claim), shapes)
+    low, f, point = _function_at_a_point(node.num, typing, trial, rng)
+    size = tuple(low.shapes[node.wrt.name])
+    claimed = np.zeros(size + size) if _is_zero(claim) else _compiled(low.lower(claim), low.shapes)
     _guard(low, point)
-    result = check_hessian(f, claimed, point, wrt=node.wrt.name)
-    text = "" if result.diagnosis is None else str(result.diagnosis)
-    if result.status != "passed" and not text:
-        text = f"max rel. error {result.max_rel_error:.1e}"
-    return result.status, text
+    return _verdict_text(check_hessian(f, claimed, point, wrt=node.wrt.name))
 
 
 def _differential(left: Diff, claim, typing: Typing, trial: int, rng) -> tuple[str, str]:
